@@ -1,0 +1,2 @@
+/** The public API of Proactor. */
+package dev.proactor;
