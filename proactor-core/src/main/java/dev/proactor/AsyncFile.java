@@ -1,0 +1,89 @@
+package dev.proactor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * An open file whose operations run asynchronously through the proactor that opened it. Every
+ * method is safe to call from any thread and returns at once; several operations may be in flight
+ * on the same file.
+ *
+ * <p>Buffers: a {@link ByteBuffer} is read into from its position to its limit (or written from),
+ * and its position advances by the bytes transferred before the handler runs. A direct buffer or a
+ * native {@link MemorySegment} is handed to the kernel as it is; a heap buffer goes through a
+ * native bounce buffer. A {@link BufferLease} from {@link Proactor#buffers()} uses the registered
+ * buffer path. Whatever the kind, the operation owns the buffer until it ends.
+ */
+public interface AsyncFile {
+
+    /** The path the file was opened with. */
+    java.nio.file.Path path();
+
+    /** Whether {@link #close()} has not yet been initiated. */
+    boolean isOpen();
+
+    /**
+     * Reads once at {@code position}. The result is the number of bytes read: fewer than asked near
+     * the end of the file, and -1 when {@code position} is at or past the end.
+     */
+    Operation<Integer> read(long position, ByteBuffer dst);
+
+    /** Reads once into a native segment; the result is as for {@link #read(long, ByteBuffer)}. */
+    Operation<Integer> read(long position, MemorySegment dst);
+
+    /** Reads once into the first {@code length} bytes of a pooled, registered buffer. */
+    Operation<Integer> read(long position, BufferLease dst, int length);
+
+    /** Writes once at {@code position}; the result is the number of bytes written, possibly short. */
+    Operation<Integer> write(long position, ByteBuffer src);
+
+    /** Writes once from a native segment; the result may be short. */
+    Operation<Integer> write(long position, MemorySegment src);
+
+    /** Writes once from the first {@code length} bytes of a pooled, registered buffer. */
+    Operation<Integer> write(long position, BufferLease src, int length);
+
+    /**
+     * Reads until the buffer is full, continuing after short reads at the right offsets. Fails with
+     * {@link EndOfFileException} carrying the count read when the file ends first.
+     */
+    Operation<Long> readFully(long position, ByteBuffer dst);
+
+    /** Reads until the native segment is full; see {@link #readFully(long, ByteBuffer)}. */
+    Operation<Long> readFully(long position, MemorySegment dst);
+
+    /** Writes the whole buffer, continuing after short writes; a failure carries the count written. */
+    Operation<Long> writeAll(long position, ByteBuffer src);
+
+    /** Writes the whole native segment; see {@link #writeAll(long, ByteBuffer)}. */
+    Operation<Long> writeAll(long position, MemorySegment src);
+
+    /** Reads once into several buffers in order ({@code preadv}); the result is the total, -1 at end. */
+    Operation<Long> readv(long position, ByteBuffer... dsts);
+
+    /** Writes once from several buffers in order ({@code pwritev}); the result may be short. */
+    Operation<Long> writev(long position, ByteBuffer... srcs);
+
+    /** Flushes data and metadata to the device. */
+    Operation<Void> fsync();
+
+    /** Flushes data, and only the metadata needed to read it back. */
+    Operation<Void> fdatasync();
+
+    /** Size, times and mode. */
+    Operation<FileStat> stat();
+
+    /** The size in bytes. */
+    Operation<Long> size();
+
+    /**
+     * Ends every pending operation on the file (each fails with {@link OperationCancelledException}
+     * unless it completed first), then closes the descriptor. Later operations fail with
+     * {@link ProactorClosedException}. Calling it again returns the same operation.
+     */
+    Operation<Void> close();
+
+    /** A view whose operations carry a deadline of {@code timeout} after their initiation. */
+    AsyncFile withTimeout(Duration timeout);
+}

@@ -1,0 +1,24 @@
+package dev.proactor;
+
+/**
+ * The final outcome of a cancellation request, delivered once the kernel is done with the
+ * operation.
+ *
+ * @param kind what the request achieved
+ * @param operation the operation it targeted; its state and result are final
+ */
+public record CancelResult(Kind kind, Operation<?> operation) {
+
+    /** What a cancellation request achieved. */
+    public enum Kind {
+        /** The request ended the operation: its state is {@link OperationState#CANCELLED}. */
+        CANCELLED,
+        /**
+         * The operation ended by itself before the cancellation could take hold: completed, failed
+         * or timed out, and its outcome stands.
+         */
+        COMPLETED,
+        /** The operation had already ended before the request reached the dispatcher. */
+        NOT_FOUND
+    }
+}

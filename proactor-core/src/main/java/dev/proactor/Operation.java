@@ -1,0 +1,85 @@
+package dev.proactor;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * An asynchronous operation that has been initiated. Every method is safe to call from any thread.
+ *
+ * <p>Buffers given to the operation belong to it until it ends: the caller must not read, write or
+ * release them before a handler runs, {@link #await()} returns or {@link #stage()} completes. They
+ * are handed back only after the kernel is done with them, even when the operation was cancelled
+ * long before.
+ *
+ * @param <T> the result type
+ */
+public interface Operation<T> {
+
+    /** A number unique within the proactor, for logs and the operation table. */
+    long id();
+
+    /** What the operation does. */
+    OperationKind kind();
+
+    /** The current state; terminal states are final. */
+    OperationState state();
+
+    /** Whether the operation has ended and its outcome is visible. */
+    default boolean isDone() {
+        return state().isTerminal();
+    }
+
+    /**
+     * The result of a completed operation.
+     *
+     * @throws IllegalStateException if the operation has not ended or did not complete
+     */
+    T resultNow();
+
+    /**
+     * The failure of an operation that ended without completing.
+     *
+     * @throws IllegalStateException if the operation has not ended or completed
+     */
+    ProactorException failureNow();
+
+    /**
+     * Adds a handler, run once with the final outcome on a worker thread. A handler added after the
+     * operation ended still runs, on a worker, never on the calling thread.
+     */
+    Operation<T> onComplete(CompletionHandler<? super T> handler);
+
+    /**
+     * A stage that completes with the result, or exceptionally with the {@link ProactorException}.
+     * Dependent actions run on the worker that completes it unless an async variant says otherwise.
+     */
+    CompletionStage<T> stage();
+
+    /**
+     * Waits for the outcome. On a virtual thread this parks without pinning the carrier, so
+     * sequential code gets asynchronous I/O underneath.
+     *
+     * @throws ProactorException the operation's failure
+     * @throws InterruptedException if the waiting thread is interrupted; the operation goes on
+     */
+    T await() throws ProactorException, InterruptedException;
+
+    /**
+     * Waits at most {@code timeout} for the outcome.
+     *
+     * @throws ProactorException the operation's failure
+     * @throws java.util.concurrent.TimeoutException if the wait ran out; the operation goes on
+     * @throws InterruptedException if the waiting thread is interrupted; the operation goes on
+     */
+    T await(Duration timeout)
+            throws ProactorException, InterruptedException, java.util.concurrent.TimeoutException;
+
+    /**
+     * Asks for the operation to be cancelled. The returned stage completes with the final outcome
+     * only after the kernel has released the operation's memory: {@link CancelResult.Kind#CANCELLED}
+     * when the cancellation ended it, {@link CancelResult.Kind#COMPLETED} when it ended anyway
+     * (its outcome is then the operation's own), {@link CancelResult.Kind#NOT_FOUND} when it had
+     * already ended before the request reached the dispatcher. Calling it again is harmless.
+     */
+    CompletionStage<CancelResult> cancel();
+}

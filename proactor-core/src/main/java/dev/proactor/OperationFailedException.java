@@ -1,0 +1,32 @@
+package dev.proactor;
+
+/** The kernel (or the portable backend) reported an error for the operation. */
+public final class OperationFailedException extends ProactorException {
+    private static final long serialVersionUID = 1L;
+
+    private final int errno;
+    private final String errnoName;
+
+    /**
+     * @param errno the positive errno number
+     * @param errnoName its symbolic name, such as {@code ENOENT}
+     * @param description the system's text for the error
+     */
+    public OperationFailedException(
+            OperationKind kind, String resource, int errno, String errnoName, String description, long bytesDone) {
+        super(kind, resource, bytesDone,
+                describe(kind, resource, errnoName + " (" + errno + "): " + description, bytesDone), null);
+        this.errno = errno;
+        this.errnoName = errnoName;
+    }
+
+    /** The positive errno number. */
+    public int errno() {
+        return errno;
+    }
+
+    /** The symbolic errno name, such as {@code ECONNRESET}. */
+    public String errnoName() {
+        return errnoName;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.proactor;
+
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A proactor: initiate asynchronous operations from any thread; one dispatcher thread hands them to
+ * the operating system, collects their completions and passes each handler to a worker thread.
+ *
+ * <pre>{@code
+ * try (Proactor proactor = Proactor.open()) {
+ *     AsyncFile file = proactor.openFile(Path.of("data.bin"), StandardOpenOption.READ).await();
+ *     ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+ *     file.read(0, buf).onComplete((n, failure) -> System.out.println(n + " bytes"));
+ * }
+ * }</pre>
+ *
+ * <p>Every method is safe to call from any thread. Operations initiated after {@link #close()} began
+ * fail with {@link ProactorClosedException}.
+ */
+public interface Proactor extends AutoCloseable {
+
+    /** Opens a proactor with {@link ProactorConfig#defaults()}. */
+    static Proactor open() {
+        return open(ProactorConfig.defaults());
+    }
+
+    /**
+     * Opens a proactor: picks the backend, sets up its ring or selector, starts the dispatcher.
+     *
+     * @throws java.io.UncheckedIOException if the requested backend is unavailable (the message
+     *     says why) or setting it up failed
+     */
+    static Proactor open(ProactorConfig config) {
+        return dev.proactor.spi.ProactorProvider.provider().open(config);
+    }
+
+    /** What this proactor was opened with. */
+    ProactorConfig config();
+
+    /** The backend performing the operations, such as {@code io_uring} or {@code portable}. */
+    String backendName();
+
+    /** What the platform offers, which backend was chosen and why, and what is off. */
+    CapabilityReport capabilities();
+
+    /** An operation that does nothing in the kernel: the cost of one round trip. */
+    Operation<Void> nop();
+
+    /**
+     * A one-shot timer that completes, with no result, once {@code delay} has passed from this call.
+     * It never fires early; timers fire in the order of their expiry.
+     */
+    Operation<Void> timer(Duration delay);
+
+    /** Opens a file with mode {@code 0644} for created files. See {@link #openFile(Path, Set, int)}. */
+    Operation<AsyncFile> openFile(Path path, OpenOption... options);
+
+    /**
+     * Opens a file asynchronously. Supported options: {@code READ}, {@code WRITE}, {@code APPEND},
+     * {@code CREATE}, {@code CREATE_NEW}, {@code TRUNCATE_EXISTING}, {@code DSYNC}, {@code SYNC}
+     * from {@link java.nio.file.StandardOpenOption}, {@link java.nio.file.LinkOption#NOFOLLOW_LINKS}, and {@link FileOpenOption#DIRECT}. If the
+     * operation is cancelled after the kernel opened the file, the proactor closes it.
+     *
+     * @param mode permission bits for a file this call creates, such as {@code 0644}
+     * @throws IllegalArgumentException for an unsupported option (the operation is not initiated)
+     */
+    Operation<AsyncFile> openFile(Path path, Set<? extends OpenOption> options, int mode);
+
+    /**
+     * A view of this proactor that attaches a deadline of {@code timeout} after initiation to every
+     * operation it initiates. Closing the view closes this proactor.
+     */
+    Proactor withTimeout(Duration timeout);
+
+    /** The off-heap buffer pool, registered with the kernel where the backend supports it. */
+    BufferPool buffers();
+
+    /** Counters, gauges and latency percentiles at this moment. */
+    MetricsSnapshot metrics();
+
+    /** The operations not yet ended, oldest first. */
+    List<OperationInfo> operations();
+
+    /**
+     * Stops admission, lets pending operations finish until {@code deadline} has passed, cancels
+     * the rest, waits for the kernel to release them, closes files the proactor opened and still
+     * holds, stops the dispatcher and the workers it owns, and frees its native memory. Returns
+     * what did not end cleanly. Later calls return the first report.
+     */
+    CloseReport close(Duration deadline);
+
+    /** {@link #close(Duration)} with {@link ProactorConfig#closeTimeout()}. */
+    @Override
+    void close();
+}

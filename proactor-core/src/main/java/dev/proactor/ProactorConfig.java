@@ -1,0 +1,210 @@
+package dev.proactor;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * How a {@link Proactor} is built. Immutable; start from {@link #defaults()} or {@link #builder()}.
+ *
+ * @param name prefix of the proactor's thread names, and its name in logs and JFR events
+ * @param backend which backend performs the operations
+ * @param submissionQueueEntries io_uring submission queue size (a power of two, clamped by the kernel)
+ * @param completionQueueEntries io_uring completion queue size; at least the submission queue size
+ * @param handlerExecutor where completion handlers run; null for a pool owned by the proactor
+ * @param workerThreads size of the proactor's own pool when {@code handlerExecutor} is null
+ * @param inlineHandlers run handlers on the dispatcher thread itself: fastest, but a slow handler
+ *     then stalls every completion
+ * @param maxInFlight operations admitted at once across the proactor
+ * @param maxInFlightPerResource operations admitted at once on one file or socket
+ * @param admission what happens to an operation initiated at either limit
+ * @param retry which errors are retried, how often and with what backoff
+ * @param handlerFailures what happens when a completion handler throws
+ * @param bufferSize bytes in each slab of the buffer pool
+ * @param bufferCount slabs in the buffer pool (allocated once, off-heap)
+ * @param registerBuffers register the pool's slabs with the kernel so reads and writes through a
+ *     lease skip the per-operation page pinning
+ * @param slowOperationThreshold operations slower than this emit a {@code dev.proactor.SlowOperation}
+ *     JFR event
+ * @param closeTimeout how long {@link Proactor#close()} lets pending operations finish before it
+ *     cancels them
+ */
+public record ProactorConfig(
+        String name,
+        BackendChoice backend,
+        int submissionQueueEntries,
+        int completionQueueEntries,
+        Executor handlerExecutor,
+        int workerThreads,
+        boolean inlineHandlers,
+        int maxInFlight,
+        int maxInFlightPerResource,
+        AdmissionPolicy admission,
+        RetryPolicy retry,
+        HandlerFailurePolicy handlerFailures,
+        int bufferSize,
+        int bufferCount,
+        boolean registerBuffers,
+        Duration slowOperationThreshold,
+        Duration closeTimeout) {
+
+    /** Validates every field, so that a bad value fails here and not deep inside the dispatcher. */
+    public ProactorConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(admission, "admission");
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(handlerFailures, "handlerFailures");
+        Objects.requireNonNull(slowOperationThreshold, "slowOperationThreshold");
+        Objects.requireNonNull(closeTimeout, "closeTimeout");
+        requireRange("submissionQueueEntries", submissionQueueEntries, 1, 32768);
+        requireRange("completionQueueEntries", completionQueueEntries, submissionQueueEntries, 65536);
+        requireRange("workerThreads", workerThreads, 1, 4096);
+        requireRange("maxInFlight", maxInFlight, 1, 1 << 24);
+        requireRange("maxInFlightPerResource", maxInFlightPerResource, 1, 1 << 24);
+        requireRange("bufferSize", bufferSize, 512, 1 << 30);
+        requireRange("bufferCount", bufferCount, 0, 16384);
+        if (closeTimeout.isNegative() || slowOperationThreshold.isNegative()) {
+            throw new IllegalArgumentException("durations must not be negative");
+        }
+        if (inlineHandlers && handlerExecutor != null) {
+            throw new IllegalArgumentException("inlineHandlers and handlerExecutor exclude each other");
+        }
+    }
+
+    private static void requireRange(String what, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(what + " must be in [" + min + ", " + max + "]: " + value);
+        }
+    }
+
+    /** The defaults: automatic backend, a worker per core, 4096 in flight, 64 slabs of 64 KiB. */
+    public static ProactorConfig defaults() {
+        return builder().build();
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds a {@link ProactorConfig}; every setter returns the builder. */
+    public static final class Builder {
+        private String name = "proactor";
+        private BackendChoice backend = BackendChoice.AUTO;
+        private int submissionQueueEntries = 256;
+        private int completionQueueEntries = 4096;
+        private Executor handlerExecutor;
+        private int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private boolean inlineHandlers;
+        private int maxInFlight = 4096;
+        private int maxInFlightPerResource = 1 << 24;
+        private AdmissionPolicy admission = AdmissionPolicy.waitUpTo(Duration.ofSeconds(30));
+        private RetryPolicy retry = RetryPolicy.defaults();
+        private HandlerFailurePolicy handlerFailures = HandlerFailurePolicy.log();
+        private int bufferSize = 64 * 1024;
+        private int bufferCount = 64;
+        private boolean registerBuffers = true;
+        private Duration slowOperationThreshold = Duration.ofMillis(100);
+        private Duration closeTimeout = Duration.ofSeconds(5);
+
+        private Builder() {}
+
+        private Builder(ProactorConfig c) {
+            name = c.name;
+            backend = c.backend;
+            submissionQueueEntries = c.submissionQueueEntries;
+            completionQueueEntries = c.completionQueueEntries;
+            handlerExecutor = c.handlerExecutor;
+            workerThreads = c.workerThreads;
+            inlineHandlers = c.inlineHandlers;
+            maxInFlight = c.maxInFlight;
+            maxInFlightPerResource = c.maxInFlightPerResource;
+            admission = c.admission;
+            retry = c.retry;
+            handlerFailures = c.handlerFailures;
+            bufferSize = c.bufferSize;
+            bufferCount = c.bufferCount;
+            registerBuffers = c.registerBuffers;
+            slowOperationThreshold = c.slowOperationThreshold;
+            closeTimeout = c.closeTimeout;
+        }
+
+        /** See {@link ProactorConfig#name()}. */
+        public Builder name(String v) { name = v; return this; }
+
+        /** See {@link ProactorConfig#backend()}. */
+        public Builder backend(BackendChoice v) { backend = v; return this; }
+
+        /** Sets the submission queue size and, keeping the default ratio, a completion queue 16 times larger. */
+        public Builder ringEntries(int sq) {
+            submissionQueueEntries = sq;
+            completionQueueEntries = Math.min(65536, Math.max(sq, sq * 16));
+            return this;
+        }
+
+        /** See {@link ProactorConfig#submissionQueueEntries()}. */
+        public Builder submissionQueueEntries(int v) { submissionQueueEntries = v; return this; }
+
+        /** See {@link ProactorConfig#completionQueueEntries()}. */
+        public Builder completionQueueEntries(int v) { completionQueueEntries = v; return this; }
+
+        /** Runs handlers on {@code v}; the proactor does not shut it down. Virtual threads are fine. */
+        public Builder handlerExecutor(Executor v) { handlerExecutor = v; inlineHandlers = false; return this; }
+
+        /** See {@link ProactorConfig#workerThreads()}. */
+        public Builder workerThreads(int v) { workerThreads = v; return this; }
+
+        /** See {@link ProactorConfig#inlineHandlers()}. */
+        public Builder inlineHandlers(boolean v) {
+            inlineHandlers = v;
+            if (v) {
+                handlerExecutor = null;
+            }
+            return this;
+        }
+
+        /** See {@link ProactorConfig#maxInFlight()}. */
+        public Builder maxInFlight(int v) { maxInFlight = v; return this; }
+
+        /** See {@link ProactorConfig#maxInFlightPerResource()}. */
+        public Builder maxInFlightPerResource(int v) { maxInFlightPerResource = v; return this; }
+
+        /** See {@link ProactorConfig#admission()}. */
+        public Builder admission(AdmissionPolicy v) { admission = v; return this; }
+
+        /** See {@link ProactorConfig#retry()}. */
+        public Builder retry(RetryPolicy v) { retry = v; return this; }
+
+        /** See {@link ProactorConfig#handlerFailures()}. */
+        public Builder handlerFailures(HandlerFailurePolicy v) { handlerFailures = v; return this; }
+
+        /** See {@link ProactorConfig#bufferSize()}. */
+        public Builder bufferSize(int v) { bufferSize = v; return this; }
+
+        /** See {@link ProactorConfig#bufferCount()}. */
+        public Builder bufferCount(int v) { bufferCount = v; return this; }
+
+        /** See {@link ProactorConfig#registerBuffers()}. */
+        public Builder registerBuffers(boolean v) { registerBuffers = v; return this; }
+
+        /** See {@link ProactorConfig#slowOperationThreshold()}. */
+        public Builder slowOperationThreshold(Duration v) { slowOperationThreshold = v; return this; }
+
+        /** See {@link ProactorConfig#closeTimeout()}. */
+        public Builder closeTimeout(Duration v) { closeTimeout = v; return this; }
+
+        /** Validates and builds. */
+        public ProactorConfig build() {
+            return new ProactorConfig(name, backend, submissionQueueEntries, completionQueueEntries,
+                    handlerExecutor, workerThreads, inlineHandlers, maxInFlight, maxInFlightPerResource,
+                    admission, retry, handlerFailures, bufferSize, bufferCount, registerBuffers,
+                    slowOperationThreshold, closeTimeout);
+        }
+    }
+}

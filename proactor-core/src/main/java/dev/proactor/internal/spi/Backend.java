@@ -1,0 +1,76 @@
+package dev.proactor.internal.spi;
+
+import dev.proactor.OperationKind;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Performs operations for one dispatcher. All methods except {@link #wakeup()} must be called on
+ * the dispatcher thread, which is also the thread that created the backend.
+ */
+public interface Backend {
+
+    /** A short name, such as {@code io_uring} or {@code portable}. */
+    String name();
+
+    /** How each operation kind is performed, or why it is not. */
+    Map<OperationKind, String> operationSupport();
+
+    /** Whether {@code kind} can be submitted. */
+    boolean supports(OperationKind kind);
+
+    /** The ring's setup flags, features and probed opcodes, for the capability report; empty if none. */
+    default List<String> setupFlags() {
+        return List.of();
+    }
+
+    /** Takes the sink that receives outcomes; called once, before anything else. */
+    void start(Completions completions);
+
+    /**
+     * Registers buffers with the kernel so {@link Request.Read#bufferIndex()} can name them.
+     * Returns false if the backend cannot, and says why through the returned message being absent:
+     * callers then use the buffers unregistered.
+     */
+    boolean registerBuffers(MemorySegment[] buffers);
+
+    /**
+     * Accepts a submission. Returns false when there is no room now (submission queue full, or its
+     * completions might not fit the completion queue): back-pressure, never loss. The core offers it
+     * again after the next {@link #runOnce}.
+     */
+    boolean submit(Submission s);
+
+    /**
+     * Asks the kernel to cancel a submission it holds. Returns false when there is no room now; the
+     * core asks again later. The outcome still arrives through the submission's own settling call.
+     */
+    boolean cancel(Submission s);
+
+    /**
+     * Hands accepted submissions to the kernel and delivers completions. Waits up to
+     * {@code waitNanos} (0: do not wait, negative: until something happens) when nothing is ready.
+     * Returns how many completions it delivered.
+     */
+    int runOnce(long waitNanos);
+
+    /** Makes a current or the next {@link #runOnce} return promptly. Safe from any thread. */
+    void wakeup();
+
+    /** Submissions accepted and not yet released. */
+    int pending();
+
+    /** Calls into the kernel so far. */
+    long kernelCalls();
+
+    /** Native bytes the backend holds now, for leak accounting. */
+    long nativeBytes();
+
+    /**
+     * Frees the backend's resources. Submissions still pending are abandoned: their memory is kept
+     * (leaked on purpose, and counted by {@link #nativeBytes()}) because the kernel may still
+     * write to it.
+     */
+    void close();
+}

@@ -1,0 +1,37 @@
+package dev.proactor.internal.spi;
+
+/**
+ * Where a backend reports outcomes. Implemented by the core's dispatcher. All methods must be
+ * called on the dispatcher thread.
+ *
+ * <p>For every submission it accepted, a backend calls exactly one of the settling methods
+ * ({@link #complete}, {@link #fail}, {@link #timedOut}, {@link #cancelled}) once its outcome is
+ * known, and then {@link #released} once it will never touch the submission's memory again. The core
+ * ignores and counts any settling after the first.
+ */
+public interface Completions {
+
+    /** The submission routed by {@code token}, or null when none is pending under it (a stray). */
+    Submission lookup(long token);
+
+    /** Ended with a non-negative result; {@code attachment} carries a structured result, or null. */
+    void complete(Submission s, long result, Object attachment);
+
+    /** Ended with a positive errno. */
+    void fail(Submission s, int errno);
+
+    /** Ended because its deadline passed first. */
+    void timedOut(Submission s);
+
+    /** Ended by a cancellation the core requested. */
+    void cancelled(Submission s);
+
+    /** The backend holds no reference to the submission or its memory any more. */
+    void released(Submission s);
+
+    /** A completion arrived for an unknown token (counted; never fatal). */
+    void stray(long userData, int result);
+
+    /** The kernel held completions back for lack of room ({@code n} times since the last call). */
+    void overflowed(long n);
+}

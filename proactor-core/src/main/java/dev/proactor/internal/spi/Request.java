@@ -1,0 +1,96 @@
+package dev.proactor.internal.spi;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * What the kernel is asked to do, one record per operation. Sealed, so that every backend's
+ * exhaustive {@code switch} stops compiling until it answers a new operation.
+ *
+ * <p>Descriptors ({@code fd}) are the backend's own numbers: real file descriptors on io_uring,
+ * handles into a channel table on the portable backend. Segments are native and stay valid until
+ * the backend reports the submission released.
+ */
+public sealed interface Request {
+
+    /** Does nothing; completes with 0. */
+    record Nop() implements Request {}
+
+    /**
+     * Completes with 0 once {@code System.nanoTime()} reaches {@code deadlineNanos}.
+     *
+     * @param deadlineNanos absolute expiry on the {@link System#nanoTime()} clock (CLOCK_MONOTONIC)
+     */
+    record Timer(long deadlineNanos) implements Request {}
+
+    /**
+     * Opens a file; completes with the new descriptor.
+     *
+     * @param path the file
+     * @param options validated open options
+     * @param mode permission bits for a created file
+     */
+    record Open(Path path, Set<OpenOption> options, int mode) implements Request {}
+
+    /**
+     * Reads once at a position; completes with the byte count, 0 at end of file.
+     *
+     * @param fd descriptor
+     * @param position file offset
+     * @param buffer destination
+     * @param bufferIndex registered buffer index, or -1 for an unregistered buffer
+     */
+    record Read(int fd, long position, MemorySegment buffer, int bufferIndex) implements Request {}
+
+    /**
+     * Writes once at a position; completes with the byte count.
+     *
+     * @param fd descriptor
+     * @param position file offset
+     * @param buffer source
+     * @param bufferIndex registered buffer index, or -1 for an unregistered buffer
+     */
+    record Write(int fd, long position, MemorySegment buffer, int bufferIndex) implements Request {}
+
+    /**
+     * Reads once into several buffers in order; completes with the total.
+     *
+     * @param fd descriptor
+     * @param position file offset
+     * @param buffers destinations
+     */
+    record ReadV(int fd, long position, MemorySegment[] buffers) implements Request {}
+
+    /**
+     * Writes once from several buffers in order; completes with the total.
+     *
+     * @param fd descriptor
+     * @param position file offset
+     * @param buffers sources
+     */
+    record WriteV(int fd, long position, MemorySegment[] buffers) implements Request {}
+
+    /**
+     * Flushes to the device; completes with 0.
+     *
+     * @param fd descriptor
+     * @param dataOnly {@code fdatasync} rather than {@code fsync}
+     */
+    record Fsync(int fd, boolean dataOnly) implements Request {}
+
+    /**
+     * Reads the file's attributes; completes with 0 and a {@link dev.proactor.FileStat} attachment.
+     *
+     * @param fd descriptor
+     */
+    record Stat(int fd) implements Request {}
+
+    /**
+     * Closes a descriptor; completes with 0.
+     *
+     * @param fd descriptor
+     */
+    record Close(int fd) implements Request {}
+}
