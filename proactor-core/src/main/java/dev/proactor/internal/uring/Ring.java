@@ -44,9 +44,9 @@ import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One io_uring instance: its fd, its mapped submission and completion queues and the kernel's
- * answer about features and opcodes. Not thread-safe: all methods must be called on the thread
- * that owns the ring (the dispatcher).
+ * Not thread-safe: all methods must be called on the thread that owns the ring (the
+ * dispatcher). One io_uring instance: its fd, its mapped submission and completion queues and
+ * the kernel's answer about features and opcodes.
  *
  * <p>{@link #open} must itself run on that thread when {@link RingOptions#singleIssuer()} is
  * set: the kernel binds the ring to the thread that creates it and refuses submissions from any
