@@ -385,11 +385,13 @@ public final class CoreProactor {
         }
         dispatcher.post(new Dispatcher.Command.List(result));
         try {
-            return result.get(10, TimeUnit.SECONDS);
+            // Either the dispatcher answers, or it has stopped and nothing is live any more.
+            CompletableFuture.anyOf(result, dispatcher.terminated).get();
+            return result.getNow(List.of());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
             return List.of();
         }
     }

@@ -271,7 +271,8 @@ final class Dispatcher implements Completions, Runnable {
             }
             f.pending.add(op);
         }
-        if (phase == Phase.CANCELLING) {
+        if (phase == Phase.CANCELLING && !(op instanceof CloseOp)) {
+            // Closes still run: an orphan descriptor or a file left open must not leak.
             op.cancelReason = "proactor closed";
             op.settleCancelled();
             finish(op);
@@ -620,7 +621,8 @@ final class Dispatcher implements Completions, Runnable {
         List<OperationImpl<?>> all = new ArrayList<>(where.keySet());
         table.forEach(all::add);
         for (OperationImpl<?> op : all) {
-            if (!op.finished && !op.cancelRequested) {
+            // A close is never cancelled: cancelling it could leave the descriptor open.
+            if (!op.finished && !op.cancelRequested && !(op instanceof CloseOp)) {
                 cancelledByClose++;
                 cancel(op, "proactor closed");
             }
