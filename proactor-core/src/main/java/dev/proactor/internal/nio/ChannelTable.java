@@ -21,9 +21,14 @@ final class ChannelTable {
     private static final int SLOT_MASK = MAX_SLOTS - 1;
     private static final int GENERATION_MASK = (1 << (31 - SLOT_BITS)) - 1;
 
-    /** An open channel and the path it was opened by (for stat, which FileChannel cannot do). */
+    /**
+     * An open file: its channel, the path it was opened by (for stat, which FileChannel cannot do),
+     * and for READ with APPEND a second, read-only channel (see {@link FileCalls}).
+     */
     static final class OpenFile {
         final FileChannel channel;
+        /** Where reads go: {@link #channel}, or the read-only twin of an append-only channel. */
+        final FileChannel reader;
         final Path path;
         /**
          * Set by a file thread when a positional call failed with ESPIPE (a pipe, FIFO or terminal):
@@ -36,9 +41,21 @@ final class ChannelTable {
          */
         int blockSize;
 
-        OpenFile(FileChannel channel, Path path) {
+        OpenFile(FileChannel channel, FileChannel reader, Path path) {
             this.channel = channel;
+            this.reader = reader == null ? channel : reader;
             this.path = path;
+        }
+
+        /** Closes the channel, and the reader if it is a channel of its own. */
+        void close() throws java.io.IOException {
+            try {
+                channel.close();
+            } finally {
+                if (reader != channel) {
+                    reader.close();
+                }
+            }
         }
     }
 

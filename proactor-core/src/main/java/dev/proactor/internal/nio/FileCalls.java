@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystem;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -26,6 +27,11 @@ import java.util.Set;
  * <p>Positional calls ({@code pread}, {@code pwrite}) fail with ESPIPE on pipes, FIFOs and
  * terminals, where io_uring ignores the offset; the first such failure marks the file as a stream
  * and from then on it is read and written at its current position, as io_uring does.
+ *
+ * <p>FileChannel refuses READ with APPEND, which open(2) and io_uring take (O_RDWR|O_APPEND). Such a
+ * file gets two channels under one handle: an append-only one that writes (a positional write on
+ * an O_APPEND descriptor appends, on Linux, as io_uring's does) and a read-only one that reads;
+ * fsync, stat and close use both or the writer.
  *
  * <p>FileChannel has no positional scatter or gather call, so {@code readv} and {@code writev}
  * set the channel's position and make one {@code readv}/{@code writev}, holding the file's monitor
@@ -70,13 +76,13 @@ final class FileCalls {
             case Request.WriteV v -> op.result = writev(f, v.position(), buffers(v.buffers()));
             case Request.Fsync s -> f.channel.force(!s.dataOnly());
             case Request.Stat s -> op.attachment = NioStat.of(f);
-            case Request.Close c -> f.channel.close();
+            case Request.Close c -> f.close();
             case Request.Nop n -> throw new IllegalStateException("a nop never reaches a file thread");
             case Request.Timer t -> throw new IllegalStateException("a timer never reaches a file thread");
         }
     }
 
-    static FileChannel open(Request.Open o) throws IOException {
+    static ChannelTable.OpenFile open(Request.Open o) throws IOException {
         Set<OpenOption> options = new HashSet<>(o.options().size());
         for (OpenOption opt : o.options()) {
             if (opt == FileOpenOption.DIRECT) {
@@ -89,12 +95,33 @@ final class FileCalls {
             }
         }
         Path path = o.path();
-        boolean creates = options.contains(StandardOpenOption.CREATE) || options.contains(StandardOpenOption.CREATE_NEW);
-        if (creates && supportsPosix(path.getFileSystem())) {
-            // Applied at creation only, and subject to the umask, as open(2)'s mode is.
-            return FileChannel.open(path, options, permissions(o.mode()));
+        boolean readAppend = options.contains(StandardOpenOption.READ) && options.contains(StandardOpenOption.APPEND);
+        if (readAppend) {
+            options.remove(StandardOpenOption.READ);
+            options.add(StandardOpenOption.WRITE);
         }
-        return FileChannel.open(path, options);
+        boolean creates = options.contains(StandardOpenOption.CREATE) || options.contains(StandardOpenOption.CREATE_NEW);
+        // The mode applies at creation only, and under the umask, as open(2)'s does.
+        FileChannel ch = creates && supportsPosix(path.getFileSystem())
+                ? FileChannel.open(path, options, permissions(o.mode()))
+                : FileChannel.open(path, options);
+        if (!readAppend) {
+            return new ChannelTable.OpenFile(ch, null, path);
+        }
+        try {
+            Set<OpenOption> readOnly = new HashSet<>();
+            readOnly.add(StandardOpenOption.READ);
+            if (options.contains(LinkOption.NOFOLLOW_LINKS)) {
+                readOnly.add(LinkOption.NOFOLLOW_LINKS);
+            }
+            if (options.contains(DIRECT)) {
+                readOnly.add(DIRECT);
+            }
+            return new ChannelTable.OpenFile(ch, FileChannel.open(path, readOnly), path);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     private static boolean supportsPosix(FileSystem fs) {
@@ -121,7 +148,7 @@ final class FileCalls {
         int n;
         if (!f.stream) {
             try {
-                n = f.channel.read(dst, position);
+                n = f.reader.read(dst, position);
                 return Math.max(0, n);
             } catch (IOException e) {
                 if (!isIllegalSeek(e)) {
@@ -130,7 +157,7 @@ final class FileCalls {
                 f.stream = true;
             }
         }
-        n = f.channel.read(dst);
+        n = f.reader.read(dst);
         // -1 is end of file: io_uring reports 0, and the core turns 0 into end of file.
         return Math.max(0, n);
     }
@@ -151,24 +178,24 @@ final class FileCalls {
 
     private static long readv(ChannelTable.OpenFile f, long position, ByteBuffer[] dsts) throws IOException {
         synchronized (f) {
-            positionUnlessStream(f, position);
-            return Math.max(0, f.channel.read(dsts));
+            positionUnlessStream(f.reader, f, position);
+            return Math.max(0, f.reader.read(dsts));
         }
     }
 
     private static long writev(ChannelTable.OpenFile f, long position, ByteBuffer[] srcs) throws IOException {
         synchronized (f) {
-            positionUnlessStream(f, position);
+            positionUnlessStream(f.channel, f, position);
             return f.channel.write(srcs);
         }
     }
 
-    private static void positionUnlessStream(ChannelTable.OpenFile f, long position) throws IOException {
+    private static void positionUnlessStream(FileChannel ch, ChannelTable.OpenFile f, long position) throws IOException {
         if (f.stream) {
             return;
         }
         try {
-            f.channel.position(position);
+            ch.position(position);
         } catch (IOException e) {
             if (!isIllegalSeek(e)) {
                 throw e;

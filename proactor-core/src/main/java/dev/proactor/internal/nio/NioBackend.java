@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
@@ -34,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * expired, and outcomes decided without waiting (a nop, a bad descriptor, a cancellation).
  *
  * <p>Files have no readiness: open, read, write, readv, writev, fsync, stat and close run as
- * blocking {@link FileChannel} calls on the {@link FilePool} (2 to 4 threads named
+ * blocking {@link java.nio.channels.FileChannel} calls on the {@link FilePool} (2 to 4 threads named
  * {@code <proactor>-file-N}, and a queue as long as the configured submission queue; a full queue
  * makes {@link #submit} return false). A file thread posts its result to a concurrent queue and
  * wakes the selector; only the dispatcher settles it. Descriptors are handles into the backend's
@@ -358,7 +357,7 @@ public final class NioBackend implements Backend {
             } else {
                 switch (op.request) {
                     case Request.Open o -> {
-                        int handle = table.add(new ChannelTable.OpenFile(op.opened, o.path()));
+                        int handle = table.add(op.opened);
                         if (handle < 0) {
                             closeQuietly(op.opened);
                             sink.fail(s, NioErrno.EMFILE);
@@ -476,11 +475,11 @@ public final class NioBackend implements Backend {
         for (NioOp op : pool.shutdown()) {
             if (op.request instanceof Request.Close) {
                 // Accepted, so its handle is gone from the table: the channel must be closed here.
-                closeQuietly(op.file.channel);
+                closeQuietly(op.file);
             }
         }
         for (ChannelTable.OpenFile f : table.removeAll()) {
-            closeQuietly(f.channel);
+            closeQuietly(f);
             leftOver++;
         }
         if (!pool.awaitTermination(CLOSE_WAIT_NANOS)) {
@@ -518,9 +517,9 @@ public final class NioBackend implements Backend {
         return false;
     }
 
-    private static void closeQuietly(FileChannel ch) {
+    private static void closeQuietly(ChannelTable.OpenFile f) {
         try {
-            ch.close();
+            f.close();
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "closing a channel failed: " + e);
         }

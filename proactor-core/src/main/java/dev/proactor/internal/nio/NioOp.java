@@ -4,7 +4,6 @@ import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.FileChannel;
 
 /**
  * The portable backend's state for one accepted submission, kept in
@@ -58,8 +57,8 @@ final class NioOp extends DeadlineHeap.Entry implements Runnable {
     Object attachment;
     /** The failure, or 0. */
     int errno;
-    /** The channel an Open opened, owned by this op until the dispatcher enters it in the table. */
-    FileChannel opened;
+    /** What an Open opened, owned by this op until the dispatcher enters it in the table. */
+    ChannelTable.OpenFile opened;
 
     NioOp(Submission submission, ChannelTable.OpenFile file, FilePool pool) {
         this.submission = submission;

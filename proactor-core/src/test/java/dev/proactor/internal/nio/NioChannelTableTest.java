@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class NioChannelTableTest {
     private static ChannelTable.OpenFile file(String name) {
-        return new ChannelTable.OpenFile(null, Path.of(name));
+        return new ChannelTable.OpenFile(null, null, Path.of(name));
     }
 
     @Test
