@@ -218,13 +218,14 @@ public final class CoreProactor {
     CompletionStage<CancelResult> requestCancel(OperationImpl<?> op) {
         CompletableFuture<CancelResult> result = new CompletableFuture<>();
         if (dispatcher.terminated.isDone()) {
-            result.complete(new CancelResult(CancelResult.Kind.NOT_FOUND, op));
+            op.addCancelWaiter(result, true);
             return result;
         }
         dispatcher.post(new Dispatcher.Command.Cancel(op, result));
         if (dispatcher.terminated.isDone() && !result.isDone()) {
-            // The dispatcher stopped between the check and the post: it ended every operation.
-            result.complete(new CancelResult(CancelResult.Kind.NOT_FOUND, op));
+            // The dispatcher stopped between the check and the post: it had ended every operation.
+            // (An answer given twice is harmless: the future keeps the first.)
+            op.addCancelWaiter(result, true);
         }
         return result;
     }
