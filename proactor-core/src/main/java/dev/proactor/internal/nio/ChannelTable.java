@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The portable backend's descriptors: int handles into a table of open channels. Not thread-safe:
- * confined to the dispatcher thread. The file threads never look a handle up; the dispatcher
- * resolves it when it submits a request and hands the {@link OpenFile} itself to the task.
+ * Confined to the dispatcher thread: the portable backend's descriptors, int handles into a table
+ * of open channels. The file threads never look a handle up; the dispatcher resolves it when it
+ * submits a request and hands the {@link OpenFile} itself to the task.
  *
  * <p>A handle is {@code generation << 20 | slot}: up to 2^20 channels open at once, and a slot's
  * generation (11 bits, never 0) changes each time it is reused, so a handle kept after its close

@@ -3,9 +3,9 @@ package dev.proactor.internal.nio;
 import java.util.Arrays;
 
 /**
- * The portable backend's timer queue: a binary min-heap of absolute {@link System#nanoTime()}
- * deadlines, each entry knowing its own index so that it can be removed in O(log n). Not
- * thread-safe: confined to the dispatcher thread, like the backend that owns it.
+ * Confined to the dispatcher thread, like the backend that owns it: the portable backend's timer
+ * queue, a binary min-heap of absolute {@link System#nanoTime()} deadlines, each entry knowing its
+ * own index so that it can be removed in O(log n).
  *
  * <p>Why a heap and not a hashed timing wheel: the wheel's O(1) insert pays off with very many
  * timeouts that tolerate a tick's slack (Netty's idle timers). Here entries are the timers and the

@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The portable backend's file threads: a fixed number of platform daemon threads named
- * {@code <proactor>-file-N} that run file requests as blocking calls, fed by a bounded queue.
- * {@link #offer}, {@link #withdraw} and {@link #shutdown} are called by the dispatcher; the file
- * threads call the {@code done} sink given at construction, once per task they ran.
+ * {@link #offer}, {@link #withdraw} and {@link #shutdown} are called by the dispatcher, and the file
+ * threads call the {@code done} sink given at construction once per task they ran: the portable
+ * backend's file threads, a fixed number of platform daemon threads named {@code <proactor>-file-N}
+ * that run file requests as blocking calls, fed by a bounded queue.
  *
  * <p>Files have no readiness, so a selector cannot wait for them; the JDK's own asynchronous file
  * channel does the same (a thread pool around blocking positional calls). The queue is bounded so

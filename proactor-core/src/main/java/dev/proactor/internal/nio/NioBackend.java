@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The portable backend, on JDK NIO. All methods except {@link #wakeup()} must be called on the
- * dispatcher thread, which also created it; the file threads it owns never call the core.
+ * All methods of the portable backend except {@link #wakeup()} must be called on the dispatcher
+ * thread, which also created it; the file threads it owns never call the core. It performs every
+ * request on JDK NIO, with the outcomes io_uring gives.
  *
  * <p>The dispatcher's wait is a {@link Selector}: {@link #runOnce} selects (with the earliest timer
  * as its timeout), then delivers, in this order, what the selected keys report (sockets, in a later
