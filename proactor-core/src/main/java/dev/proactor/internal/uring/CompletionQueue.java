@@ -9,8 +9,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 /**
- * The completion side of a {@link Ring}: reads CQEs the kernel posted and hands them back. Not
- * thread-safe: all methods must be called on the thread that owns the ring (the dispatcher).
+ * Not thread-safe: all methods must be called on the thread that owns the ring (the
+ * dispatcher). The completion side of a {@link Ring}: reads CQEs the kernel posted and hands
+ * them back.
  *
  * <p>With {@code IORING_SETUP_DEFER_TASKRUN} most completions are produced only while the owner
  * is inside {@code io_uring_enter} with {@code IORING_ENTER_GETEVENTS}; {@link #ready()} can then

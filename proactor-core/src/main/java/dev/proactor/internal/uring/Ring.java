@@ -44,9 +44,9 @@ import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One io_uring instance: its fd, its mapped submission and completion queues and the kernel's
- * answer about features and opcodes. Not thread-safe: all methods must be called on the thread
- * that owns the ring (the dispatcher).
+ * Not thread-safe: all methods must be called on the thread that owns the ring (the
+ * dispatcher). One io_uring instance: its fd, its mapped submission and completion queues and
+ * the kernel's answer about features and opcodes.
  *
  * <p>{@link #open} must itself run on that thread when {@link RingOptions#singleIssuer()} is
  * set: the kernel binds the ring to the thread that creates it and refuses submissions from any
@@ -225,22 +225,23 @@ public final class Ring implements AutoCloseable {
         return Integer.toUnsignedLong(params.get(JAVA_INT, field));
     }
 
-    /** Maps a ring region and ties its munmap to the arena, so closing the arena unmaps it. */
+    /** Maps a ring region whose munmap runs when the arena closes. */
     private static MemorySegment mapRegion(int fd, long size, long offset, Arena arena) throws RingSetupException {
-        MemorySegment raw = LibC.mmap(size, IoUringConstants.PROT_READ | IoUringConstants.PROT_WRITE,
-                IoUringConstants.MAP_SHARED | IoUringConstants.MAP_POPULATE, fd, offset);
-        if (raw.address() == 0L) {
+        MemorySegment region = LibC.mmap(size, IoUringConstants.PROT_READ | IoUringConstants.PROT_WRITE,
+                IoUringConstants.MAP_SHARED | IoUringConstants.MAP_POPULATE, fd, offset, arena);
+        if (region.address() == 0L) {
             int errno = LibC.lastErrno();
             throw new RingSetupException(errno, "mmap of io_uring region at offset 0x" + Long.toHexString(offset)
                     + " (" + size + " bytes) failed with errno " + errno);
         }
-        return raw.reinterpret(size, arena, unmapped -> LibC.munmap(unmapped.reinterpret(size)));
+        return region;
     }
 
     private Probe readProbe() {
         BitSet supported = new BitSet();
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment p = scratch.allocate(IoUringLayouts.PROBE_OPS + PROBE_CAPACITY * IoUringLayouts.PROBE_OP_SIZE, 8);
+            long size = IoUringLayouts.PROBE_OPS + PROBE_CAPACITY * IoUringLayouts.PROBE_OP_SIZE;
+            MemorySegment p = scratch.allocate(size, Long.BYTES);
             int r = LibC.ioUringRegister(callState, fd, IoUringConstants.IORING_REGISTER_PROBE, p, PROBE_CAPACITY);
             if (r < 0) {
                 // Kernels before 5.6 have no probe: report nothing supported, so every caller
@@ -384,16 +385,19 @@ public final class Ring implements AutoCloseable {
      * by the kernel as it tears the ring down, and their CQEs are never seen: memory they
      * reference must outlive this call until the kernel has let go, which the caller ensures by
      * draining first.
+     *
+     * @throws IllegalStateException with nothing changed, when another thread is inside a call
+     *         on this ring (its errno segment is then in use, so the arena refuses to close)
      */
     @Override
     public void close() {
         if (closed) {
             return;
         }
-        closed = true;
         // Closing the arena invalidates every segment (so stale sq()/cq() use throws instead of
         // touching unmapped memory) and runs the munmap cleanups; then the fd goes.
         arena.close();
+        closed = true;
         LibC.close(fd);
     }
 

@@ -27,9 +27,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 /**
- * The submission side of a {@link Ring}: hands out free SQEs, fills them, and publishes them to
- * the kernel. Not thread-safe: all methods must be called on the thread that owns the ring (the
- * dispatcher).
+ * Not thread-safe: all methods must be called on the thread that owns the ring (the
+ * dispatcher). The submission side of a {@link Ring}: hands out free SQEs, fills them, and
+ * publishes them to the kernel.
  *
  * <p>An SQE is named by its byte offset in the SQE array ({@code long}, never an object), so
  * preparing an operation allocates nothing. {@code nextSqe} and every {@code prep*} method

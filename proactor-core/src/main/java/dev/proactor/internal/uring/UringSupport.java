@@ -30,7 +30,7 @@ public final class UringSupport {
     }
 
     /** Results of the one-time check; immutable. */
-    private record Result(Optional<String> cause, int setupFlags, int features, Probe probe) {
+    record Result(Optional<String> cause, int setupFlags, int features, Probe probe) {
     }
 
     /** Initialised on first use, by the JVM's class-initialisation lock: at most one check. */
@@ -97,14 +97,19 @@ public final class UringSupport {
     }
 
     private static Result checkUnguarded() {
-        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
+        return evaluate(Boolean.getBoolean(DISABLE_PROPERTY), System.getProperty("os.name", ""),
+                IoUringConstants.SUPPORTED_ARCH);
+    }
+
+    /** The check with its environment as parameters, so tests can vary what they cannot set. */
+    static Result evaluate(boolean disabled, String osName, boolean archSupported) {
+        if (disabled) {
             return unavailable("disabled by system property " + DISABLE_PROPERTY + "=true");
         }
-        String os = System.getProperty("os.name", "");
-        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return unavailable("unsupported platform: io_uring is Linux-only, this is " + os);
+        if (!osName.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return unavailable("unsupported platform: io_uring is Linux-only, this is " + osName);
         }
-        if (!IoUringConstants.SUPPORTED_ARCH) {
+        if (!archSupported) {
             return unavailable("unsupported platform: architecture " + System.getProperty("os.arch")
                     + " (supported: x86_64, aarch64)");
         }

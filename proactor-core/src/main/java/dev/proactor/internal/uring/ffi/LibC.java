@@ -30,6 +30,7 @@ import java.lang.ref.Reference;
  * happens when this class initialises; on a platform without these symbols initialisation
  * fails with an error that {@code UringSupport} reports as the cause.
  */
+@SuppressWarnings("restricted") // the one package allowed to link and reinterpret
 public final class LibC {
 
     private LibC() {
@@ -177,6 +178,19 @@ public final class LibC {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /**
+     * As {@link #mmap(long, int, int, int, long)}, but the mapping belongs to {@code arena}:
+     * closing the arena invalidates the segment (later access throws) and then unmaps it.
+     */
+    public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset, Arena arena) {
+        MemorySegment raw = mmap(len, prot, flags, fd, offset);
+        if (raw.address() == 0L) {
+            return raw;
+        }
+        // The cleanup gets a fresh zero-length view of the same address: widen it for munmap.
+        return raw.reinterpret(len, arena, unmapped -> munmap(unmapped.reinterpret(len)));
     }
 
     /** {@code munmap(segment, segment.byteSize())}: 0, or -errno. */
