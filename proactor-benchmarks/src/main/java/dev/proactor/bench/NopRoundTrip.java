@@ -41,7 +41,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * once on the proactor's worker pool ({@code handlers=worker}).
  *
  * <p>The raw loop needs no second thread; a proactor always crosses one (the dispatcher), so the
- * single round trip measures the hand-off as much as the kernel call. The batched figures are the
+ * single round trip measures the hand-off as much as the kernel call; {@code threadHandoff} prices
+ * that hand-off alone (two threads waking each other, no system call of its own). The batched figures are the
  * ones the project's target speaks of (proactor at least 0.80x the raw loop's operations per
  * second). Bytes per operation: run with {@code -prof gc} and read {@code gc.alloc.rate.norm}.
  */
@@ -156,6 +157,43 @@ public class NopRoundTrip extends BenchmarkBase {
                 throw new IllegalStateException(errors + " NOP CQEs failed");
             }
         }
+    }
+
+    /**
+     * No kernel call at all: the benchmark thread wakes a second thread and waits to be woken back,
+     * through the same {@link CompletionMailbox} the handler benchmarks use. It prices the thread
+     * hand-off that every proactor round trip contains and the raw loop does not.
+     */
+    @State(Scope.Benchmark)
+    public static class HandoffState {
+        final CompletionMailbox toEcho = new CompletionMailbox(BATCH);
+        final CompletionMailbox back = new CompletionMailbox(BATCH);
+        Thread echo;
+
+        @Setup(Level.Trial)
+        public void start() {
+            echo = Thread.ofPlatform().name("bench-echo").daemon().start(() -> {
+                int slot;
+                while ((slot = toEcho.take()) != STOP) {
+                    back.post(slot);
+                }
+            });
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws InterruptedException {
+            toEcho.post(STOP);
+            echo.join();
+        }
+
+        static final int STOP = 7;
+    }
+
+    /** A wake-up of another thread and back, with no system call of the benchmark's own. */
+    @Benchmark
+    public int threadHandoff(HandoffState s) {
+        s.toEcho.post(0);
+        return s.back.take();
     }
 
     /** One nop, awaited by the calling thread. */
