@@ -163,16 +163,23 @@ def nop_section(jmh, results, lines):
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     chart = []
-    order = ["rawSingle", "proactorAwait", "proactorHandler", "rawBatch32", "proactorBatch32"]
+    order = ["rawSingle", "proactorAwait", "proactorHandler", "threadHandoff", "rawBatch32", "proactorBatch32"]
     for (c, m, p), s in sorted(nop.items(), key=lambda kv: (order.index(kv[0][1]) if kv[0][1] in order else 99, kv[0][2])):
         batched = "Batch32" in m
         peer = raw.get("rawBatch32" if batched else "rawSingle")
         lo, hi = s.round_range()
         label = m + (f" ({params_label(p)})" if p else "")
         ops = 1e9 / s.median if s.median else None
-        vs = ratio(peer.median, s.median) if peer is not None and not m.startswith("raw") else "1.00x (baseline)" if m.startswith("raw") else "–"
+        if m.startswith("raw"):
+            vs = "1.00x (baseline)"
+        elif m == "threadHandoff":
+            vs = "(reference: no system call)"
+        else:
+            vs = ratio(peer.median, s.median) if peer is not None else "–"
+        shape = ("32 per kernel call" if batched else "two threads, no kernel call" if m == "threadHandoff"
+                 else "one per kernel call")
         lines.append(
-            f"| {label} | {'32 per kernel call' if batched else 'one per kernel call'} | {fmt(s.median, 1)} | "
+            f"| {label} | {shape} | {fmt(s.median, 1)} | "
             f"{fmt(lo, 1)}–{fmt(hi, 1)} | {fmt(ops)} | {fmt(s.alloc_median, 1)} | {vs} |")
         chart.append((label, ops))
     svg = svg_bars(os.path.join(results, "nop.svg"), "No-op round trip", "ops/s", chart)
