@@ -11,5 +11,5 @@ module dev.proactor {
 
     uses dev.proactor.spi.ProactorProvider;
 
-    provides dev.proactor.spi.ProactorProvider with dev.proactor.internal.core.CoreProvider;
+    provides dev.proactor.spi.ProactorProvider with dev.proactor.internal.select.DefaultProvider;
 }

@@ -32,7 +32,7 @@ final class Admission {
      * @throws AdmissionRejectedException when the policy refuses it
      * @throws InterruptedException if a waiting initiator is interrupted
      */
-    boolean admit(OperationImpl<?> op, boolean onDispatcher) throws InterruptedException {
+    boolean admit(OperationImpl<?> op, boolean onDispatcher) throws AdmissionRejectedException, InterruptedException {
         if (tryBoth(op)) {
             return true;
         }
@@ -55,7 +55,7 @@ final class Admission {
         }
     }
 
-    private void enqueue(OperationImpl<?> op, int bound) {
+    private void enqueue(OperationImpl<?> op, int bound) throws AdmissionRejectedException {
         if (queued.incrementAndGet() > bound) {
             queued.decrementAndGet();
             throw rejected(op, "admission queue of " + bound + " is full");

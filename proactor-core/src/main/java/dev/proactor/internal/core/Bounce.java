@@ -1,5 +1,7 @@
 package dev.proactor.internal.core;
 
+import dev.proactor.internal.spi.NativeAccounting;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

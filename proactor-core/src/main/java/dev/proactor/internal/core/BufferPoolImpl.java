@@ -1,5 +1,7 @@
 package dev.proactor.internal.core;
 
+import dev.proactor.internal.spi.NativeAccounting;
+
 import dev.proactor.BufferLease;
 import dev.proactor.BufferPool;
 import java.lang.foreign.Arena;

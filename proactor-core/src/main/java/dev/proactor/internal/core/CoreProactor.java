@@ -37,7 +37,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import dev.proactor.OperationKind;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -66,7 +68,7 @@ public final class CoreProactor {
     private CloseReport closeReport;
 
     private CoreProactor(ProactorConfig config, Supplier<Backend> factory, String reason,
-            Function<String, CapabilityReport> reporter) {
+            BiFunction<String, Map<OperationKind, String>, CapabilityReport> reporter) {
         this.config = config;
         this.admission = new Admission(config.maxInFlight(), config.admission(), metrics);
         this.slowThresholdNanos = config.slowOperationThreshold().toNanos();
@@ -96,7 +98,7 @@ public final class CoreProactor {
             abortOpen();
             throw new IllegalStateException("interrupted while opening the proactor", e);
         }
-        this.capabilities = reporter.apply(dispatcher.backendName());
+        this.capabilities = reporter.apply(dispatcher.backendName(), dispatcher.operationSupport());
         LOG.log(Level.INFO, () -> config.name() + ": backend " + dispatcher.backendName() + " (" + reason + ")");
     }
 
@@ -121,10 +123,10 @@ public final class CoreProactor {
      * {@link #currentConfig()}).
      *
      * @param reason why this backend, for the log line and the capability report
-     * @param reporter builds the capability report from the started backend's name
+     * @param reporter builds the capability report from the started backend's name and operation support
      */
     public static Proactor open(ProactorConfig config, Supplier<Backend> backendFactory, String reason,
-            Function<String, CapabilityReport> reporter) {
+            BiFunction<String, Map<OperationKind, String>, CapabilityReport> reporter) {
         return new ProactorHandle(new CoreProactor(config, backendFactory, reason, reporter), null);
     }
 
@@ -134,10 +136,10 @@ public final class CoreProactor {
      */
     public static Proactor open(ProactorConfig config, Supplier<Backend> backendFactory) {
         String reason = "backend supplied by the caller";
-        return open(config, backendFactory, reason, name -> new CapabilityReport(name, reason,
+        return open(config, backendFactory, reason, (name, ops) -> new CapabilityReport(name, reason,
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("os.version"),
                 Runtime.version().toString(), false, java.util.Optional.of("not probed"), List.of(), List.of(),
-                List.of(), java.util.Map.of(), List.of()));
+                List.of(), ops, List.of()));
     }
 
     /** The configuration of the proactor whose dispatcher is the current thread, or null elsewhere. */
@@ -373,7 +375,7 @@ public final class CoreProactor {
 
     MetricsSnapshot metrics() {
         return metrics.snapshot(dispatcher.backendName(), admission.queued(), dispatcher.readyCount(), pool.leased(),
-                pool.capacity(), 0, dispatcher.kernelCalls());
+                pool.capacity(), dispatcher.droppedCompletions(), dispatcher.kernelCalls());
     }
 
     List<OperationInfo> operations() {

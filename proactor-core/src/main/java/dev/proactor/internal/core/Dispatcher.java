@@ -82,7 +82,9 @@ final class Dispatcher implements Completions, Runnable {
     private volatile int backlogCount;
     private volatile long kernelCalls;
     private volatile long backendBytes;
+    private volatile long dropped;
     private volatile String backendName = "?";
+    private volatile java.util.Map<dev.proactor.OperationKind, String> operationSupport = java.util.Map.of();
 
     Dispatcher(CoreProactor proactor, ProactorConfig config, Supplier<Backend> factory, Metrics metrics) {
         this.proactor = proactor;
@@ -124,8 +126,16 @@ final class Dispatcher implements Completions, Runnable {
         return kernelCalls;
     }
 
+    long droppedCompletions() {
+        return dropped;
+    }
+
     long backendBytes() {
         return backendBytes;
+    }
+
+    java.util.Map<dev.proactor.OperationKind, String> operationSupport() {
+        return operationSupport;
     }
 
     String backendName() {
@@ -141,6 +151,7 @@ final class Dispatcher implements Completions, Runnable {
             backend = factory.get();
             backend.start(this);
             backendName = backend.name();
+            operationSupport = backend.operationSupport();
             java.lang.foreign.MemorySegment[] slabs = proactor.pool().slabs();
             if (config.registerBuffers() && slabs.length > 0) {
                 proactor.pool().registered(backend.registerBuffers(slabs));
@@ -187,6 +198,7 @@ final class Dispatcher implements Completions, Runnable {
             sleeping.set(false);
             kernelCalls = backend.kernelCalls();
             backendBytes = backend.nativeBytes();
+            dropped = backend.droppedCompletions();
         }
     }
 

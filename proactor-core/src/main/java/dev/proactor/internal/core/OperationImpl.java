@@ -55,7 +55,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     boolean cancelRequested;
     String cancelReason;
     List<CompletableFuture<CancelResult>> cancelWaiters;
-    /** Holds admission permits that {@link CoreProactor#finish} gives back. */
+    /** Holds admission permits that the dispatcher's finish gives back. */
     boolean admitted;
     /**
      * The kernel never released it before close gave up: its memory must be kept, never freed or

@@ -1,4 +1,4 @@
-package dev.proactor.internal.core;
+package dev.proactor.internal.spi;
 
 import java.util.concurrent.atomic.AtomicLong;
 
