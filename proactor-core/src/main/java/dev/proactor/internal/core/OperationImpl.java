@@ -1,5 +1,6 @@
 package dev.proactor.internal.core;
 
+import dev.proactor.internal.spi.Errno;
 import dev.proactor.CancelResult;
 import dev.proactor.CompletionHandler;
 import dev.proactor.Operation;

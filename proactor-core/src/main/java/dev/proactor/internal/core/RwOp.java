@@ -1,5 +1,6 @@
 package dev.proactor.internal.core;
 
+import dev.proactor.internal.spi.Errno;
 import dev.proactor.OperationKind;
 import dev.proactor.internal.spi.Request;
 import java.lang.foreign.MemorySegment;

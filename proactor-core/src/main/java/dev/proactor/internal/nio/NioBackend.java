@@ -4,6 +4,7 @@ import dev.proactor.OperationKind;
 import dev.proactor.ProactorConfig;
 import dev.proactor.internal.spi.Backend;
 import dev.proactor.internal.spi.Completions;
+import dev.proactor.internal.spi.Errno;
 import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
 import java.io.IOException;
@@ -198,7 +199,7 @@ public final class NioBackend implements Backend {
                 ChannelTable.OpenFile f = table.get(c.fd());
                 if (f == null) {
                     op = new NioOp(s, null, null);
-                    decide(op, OUTCOME_FAIL, NioErrno.EBADF);
+                    decide(op, OUTCOME_FAIL, Errno.EBADF);
                 } else {
                     op = new NioOp(s, f, pool);
                     if (!pool.offer(op)) {
@@ -226,7 +227,7 @@ public final class NioBackend implements Backend {
         ChannelTable.OpenFile f = table.get(fd);
         if (f == null) {
             NioOp op = new NioOp(s, null, null);
-            decide(op, OUTCOME_FAIL, NioErrno.EBADF);
+            decide(op, OUTCOME_FAIL, Errno.EBADF);
             return op;
         }
         NioOp op = new NioOp(s, f, pool);
@@ -361,7 +362,7 @@ public final class NioBackend implements Backend {
                         int handle = table.add(op.opened);
                         if (handle < 0) {
                             closeQuietly(op.opened);
-                            sink.fail(s, NioErrno.EMFILE);
+                            sink.fail(s, Errno.EMFILE);
                         } else {
                             sink.complete(s, handle, null);
                         }

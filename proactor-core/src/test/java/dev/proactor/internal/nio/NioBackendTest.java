@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.proactor.internal.spi.Errno;
 import dev.proactor.FileStat;
 import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Request;
@@ -150,11 +151,11 @@ class NioBackendTest {
 
         Sub stale = submitAndSettle(new Request.Read(fd, 0, buf, -1));
         assertThat(sink.outcome(stale).kind()).isEqualTo("fail");
-        assertThat(sink.outcome(stale).result()).isEqualTo(NioErrno.EBADF);
+        assertThat(sink.outcome(stale).result()).isEqualTo(Errno.EBADF);
         int again = openHandle(f, RW);
         assertThat(again).as("a reused slot gets a new handle").isNotEqualTo(fd);
         Sub staleClose = submitAndSettle(new Request.Close(fd));
-        assertThat(sink.outcome(staleClose).result()).isEqualTo(NioErrno.EBADF);
+        assertThat(sink.outcome(staleClose).result()).isEqualTo(Errno.EBADF);
         submitAndSettle(new Request.Close(again));
     }
 
@@ -165,7 +166,7 @@ class NioBackendTest {
         try (Arena confined = Arena.ofConfined()) {
             Sub read = submitAndSettle(new Request.Read(fd, 0, confined.allocate(4), -1));
             assertThat(sink.outcome(read).kind()).isEqualTo("fail");
-            assertThat(sink.outcome(read).result()).isEqualTo(NioErrno.EFAULT);
+            assertThat(sink.outcome(read).result()).isEqualTo(Errno.EFAULT);
         }
         submitAndSettle(new Request.Close(fd));
     }

@@ -1,9 +1,10 @@
-package dev.proactor.internal.core;
+package dev.proactor.internal.spi;
 
 /**
  * Linux errno numbers, names and texts (the asm-generic numbering, shared by x86_64 and aarch64:
- * include/uapi/asm-generic/errno-base.h and errno.h). The portable backend maps Java exceptions to
- * these so that both backends report failures alike.
+ * include/uapi/asm-generic/errno-base.h and errno.h; texts as glibc's strerror). Both backends
+ * report failures in these numbers, the portable one by mapping Java exceptions to them, so that
+ * they fail alike.
  */
 public final class Errno {
     private Errno() {}
@@ -16,6 +17,18 @@ public final class Errno {
     public static final int EINTR = 4;
     /** Input/output error. */
     public static final int EIO = 5;
+    /** No such device or address. */
+    public static final int ENXIO = 6;
+    /** Bad address. */
+    public static final int EFAULT = 14;
+    /** Not a directory. */
+    public static final int ENOTDIR = 20;
+    /** Too many open files. */
+    public static final int EMFILE = 24;
+    /** Illegal seek. */
+    public static final int ESPIPE = 29;
+    /** Too many levels of symbolic links. */
+    public static final int ELOOP = 40;
     /** Bad file descriptor. */
     public static final int EBADF = 9;
     /** Resource temporarily unavailable. */
@@ -133,8 +146,20 @@ public final class Errno {
         def(133, "EHWPOISON", "Memory page has hardware error");
     }
 
+    private static final java.util.Map<String, Integer> BY_TEXT = new java.util.HashMap<>();
+
     private static void def(int n, String name, String text) {
         TABLE[n] = new String[] {name, text};
+        BY_TEXT.put(text, n);
+    }
+
+    /**
+     * The errno whose system text ({@code strerror}, glibc's wording) is {@code text}, or -1. The JDK
+     * keeps a failed call's errno only as that text, so the portable backend maps it back here.
+     */
+    public static int byText(String text) {
+        Integer n = text == null ? null : BY_TEXT.get(text);
+        return n == null ? -1 : n;
     }
 
     /** The symbolic name of {@code errno}, or {@code E<n>} for a number the table lacks. */
