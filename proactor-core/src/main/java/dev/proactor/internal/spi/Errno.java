@@ -69,6 +69,8 @@ public final class Errno {
     public static final int ECANCELED = 125;
 
     private static final String[][] TABLE = new String[134][];
+    /** Filled by the static block below, so declared before it. */
+    private static final java.util.Map<String, Integer> BY_TEXT = new java.util.HashMap<>();
 
     static {
         def(1, "EPERM", "Operation not permitted");
@@ -145,8 +147,6 @@ public final class Errno {
         def(125, "ECANCELED", "Operation canceled");
         def(133, "EHWPOISON", "Memory page has hardware error");
     }
-
-    private static final java.util.Map<String, Integer> BY_TEXT = new java.util.HashMap<>();
 
     private static void def(int n, String name, String text) {
         TABLE[n] = new String[] {name, text};
