@@ -44,7 +44,7 @@ import java.util.function.UnaryOperator;
  */
 public final class ProactorFixture {
 
-    /** How long a leak may take to clear after close before it counts. */
+    /** How long, by default, a leak may take to clear after close before it counts. */
     public static final Duration SETTLE = Duration.ofSeconds(10);
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
@@ -57,6 +57,7 @@ public final class ProactorFixture {
     private Path tempDir;
     private Proactor defaultProactor;
     private boolean verified;
+    private Duration settle = SETTLE;
 
     private record Opened(String name, Proactor proactor) {}
 
@@ -70,6 +71,12 @@ public final class ProactorFixture {
     /** Takes the baselines for a run of test {@code label} on {@code backend}. */
     public static ProactorFixture start(BackendChoice backend, String label) {
         return new ProactorFixture(backend, label);
+    }
+
+    /** Sets how long a leak may take to clear after close before it counts (for the harness's own tests). */
+    public synchronized ProactorFixture settle(Duration settle) {
+        this.settle = settle;
+        return this;
     }
 
     /** The backend of this run. */
@@ -169,7 +176,7 @@ public final class ProactorFixture {
                 errors.add(e);
             }
             try {
-                CloseReport report = p.close(SETTLE);
+                CloseReport report = p.close(settle);
                 if (!report.clean()) {
                     leaks.add(o.name() + ": close report not clean: abandoned=" + report.abandoned()
                             + " quarantinedBytes=" + report.quarantinedBytes());
@@ -197,18 +204,18 @@ public final class ProactorFixture {
         }
         for (Opened o : opened) {
             String prefix = o.name() + "-";
-            if (!Waits.poll(SETTLE, () -> ResourceSnapshot.threadsNamed(prefix).isEmpty())) {
+            if (!Waits.poll(settle, () -> ResourceSnapshot.threadsNamed(prefix).isEmpty())) {
                 for (Thread t : ResourceSnapshot.threadsNamed(prefix)) {
                     leaks.add("thread '" + t.getName() + "' (" + t.getState() + ") alive after close, at "
                             + Arrays.toString(Arrays.copyOf(t.getStackTrace(), Math.min(4, t.getStackTrace().length))));
                 }
             }
         }
-        if (!Waits.poll(SETTLE, () -> ResourceSnapshot.newFds(fdBaseline, ResourceSnapshot.openFds()).isEmpty())) {
+        if (!Waits.poll(settle, () -> ResourceSnapshot.newFds(fdBaseline, ResourceSnapshot.openFds()).isEmpty())) {
             ResourceSnapshot.newFds(fdBaseline, ResourceSnapshot.openFds())
                     .forEach((fd, target) -> leaks.add("fd " + fd + " -> " + target + " open after close"));
         }
-        if (!Waits.poll(SETTLE, () -> NativeAccounting.outstandingBytes() == nativeBaseline)) {
+        if (!Waits.poll(settle, () -> NativeAccounting.outstandingBytes() == nativeBaseline)) {
             leaks.add("native bytes: " + NativeAccounting.outstandingBytes() + " outstanding, baseline "
                     + nativeBaseline);
         }
