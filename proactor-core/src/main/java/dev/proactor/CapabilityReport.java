@@ -1,6 +1,7 @@
 package dev.proactor;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -61,7 +62,7 @@ public record CapabilityReport(
         for (OperationKind k : OperationKind.values()) {
             String how = operations.get(k);
             if (how != null) {
-                b.append(String.format("  %-10s %s%n", k.name().toLowerCase(java.util.Locale.ROOT), how));
+                b.append(String.format("  %-10s %s%n", k.name().toLowerCase(Locale.ROOT), how));
             }
         }
         for (String note : notes) {
@@ -102,7 +103,7 @@ public record CapabilityReport(
                     b.append(',');
                 }
                 first = false;
-                field(b, k.name().toLowerCase(java.util.Locale.ROOT), how);
+                field(b, k.name().toLowerCase(Locale.ROOT), how);
             }
         }
         b.append("},");

@@ -29,9 +29,9 @@ public interface Backend {
     void start(Completions completions);
 
     /**
-     * Registers buffers with the kernel so {@link Request.Read#bufferIndex()} can name them.
-     * Returns false if the backend cannot, and says why through the returned message being absent:
-     * callers then use the buffers unregistered.
+     * Registers buffers with the kernel so that {@link Request.Read#bufferIndex()} can name them.
+     * Returns false if the backend cannot (it logs why); the core then passes the buffers
+     * unregistered, with index -1.
      */
     boolean registerBuffers(MemorySegment[] buffers);
 
@@ -57,6 +57,11 @@ public interface Backend {
 
     /** Makes a current or the next {@link #runOnce} return promptly. Safe from any thread. */
     void wakeup();
+
+    /** Completions the kernel reported lost (IORING_FEAT_NODROP makes this stay 0). */
+    default long droppedCompletions() {
+        return 0;
+    }
 
     /** Submissions accepted and not yet released. */
     int pending();

@@ -1,0 +1,133 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.AdmissionPolicy;
+import dev.proactor.AdmissionRejectedException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The in-flight limits: a global one and one per file, enforced by the policy the user picked. An
+ * operation holds its permits from admission until the dispatcher finishes it. Thread-safe.
+ */
+final class Admission {
+    private final int limit;
+    private final Semaphore global;
+    private final AdmissionPolicy policy;
+    private final Metrics metrics;
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
+
+    Admission(int limit, AdmissionPolicy policy, Metrics metrics) {
+        this.limit = limit;
+        this.global = new Semaphore(limit);
+        this.policy = policy;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Admits {@code op} on the initiating thread. Returns true if admitted now, false if it joined
+     * the admission queue (the dispatcher admits it later through {@link #tryAdmitQueued}).
+     *
+     * @throws AdmissionRejectedException when the policy refuses it
+     * @throws InterruptedException if a waiting initiator is interrupted
+     */
+    boolean admit(OperationImpl<?> op, boolean onDispatcher) throws AdmissionRejectedException, InterruptedException {
+        if (tryBoth(op)) {
+            return true;
+        }
+        switch (policy) {
+            case AdmissionPolicy.Reject r -> throw rejected(op, "policy reject");
+            case AdmissionPolicy.Wait w when !onDispatcher -> {
+                if (waitBoth(op, w.maxWait().toNanos())) {
+                    return true;
+                }
+                throw rejected(op, "waited " + w.maxWait() + " for a slot");
+            }
+            case AdmissionPolicy.Wait w -> {
+                enqueue(op, Integer.MAX_VALUE);
+                return false;
+            }
+            case AdmissionPolicy.Queue q -> {
+                enqueue(op, q.bound());
+                return false;
+            }
+        }
+    }
+
+    private void enqueue(OperationImpl<?> op, int bound) throws AdmissionRejectedException {
+        if (queued.incrementAndGet() > bound) {
+            queued.decrementAndGet();
+            throw rejected(op, "admission queue of " + bound + " is full");
+        }
+    }
+
+    /** Dispatcher side: admits a queued operation if both limits allow it now. */
+    boolean tryAdmitQueued(OperationImpl<?> op) {
+        if (tryBoth(op)) {
+            queued.decrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    /** A queued operation ended before admission (cancelled, timed out, closed). */
+    void dequeued() {
+        queued.decrementAndGet();
+    }
+
+    int queued() {
+        return queued.get();
+    }
+
+    private boolean tryBoth(OperationImpl<?> op) {
+        if (!global.tryAcquire()) {
+            return false;
+        }
+        Semaphore local = op.file == null ? null : op.file.permits;
+        if (local != null && !local.tryAcquire()) {
+            global.release();
+            return false;
+        }
+        held(op);
+        return true;
+    }
+
+    private boolean waitBoth(OperationImpl<?> op, long nanos) throws InterruptedException {
+        long end = System.nanoTime() + nanos;
+        if (!global.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        Semaphore local = op.file == null ? null : op.file.permits;
+        if (local != null && !local.tryAcquire(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            global.release();
+            return false;
+        }
+        held(op);
+        return true;
+    }
+
+    private void held(OperationImpl<?> op) {
+        op.admitted = true;
+        metrics.admitted(admitted.incrementAndGet());
+    }
+
+    /** Gives back the permits of a finished operation. */
+    void release(OperationImpl<?> op) {
+        if (!op.admitted) {
+            return;
+        }
+        op.admitted = false;
+        admitted.decrementAndGet();
+        if (op.file != null && op.file.permits != null) {
+            op.file.permits.release();
+        }
+        global.release();
+    }
+
+    private AdmissionRejectedException rejected(OperationImpl<?> op, String why) {
+        return new AdmissionRejectedException(op.kind, op.resource(),
+                "in-flight limit " + (op.file != null && op.file.permits != null && global.availablePermits() > 0
+                        ? "per resource" : "of " + limit) + " reached (" + why + ")");
+    }
+}

@@ -1,0 +1,76 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.internal.spi.NativeAccounting;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+
+/**
+ * The native view of a caller's buffer. A direct buffer or a native segment is used in place; a heap
+ * buffer is copied through a native bounce segment, because the kernel cannot write to memory the
+ * garbage collector may move. Owned by one operation; {@link #free()} runs once, after the kernel is
+ * done with the memory.
+ */
+final class Bounce {
+    final MemorySegment segment;
+    private final ByteBuffer heap;
+    private final int heapPosition;
+    private Arena arena;
+
+    private Bounce(MemorySegment segment, ByteBuffer heap, Arena arena) {
+        this.segment = segment;
+        this.heap = heap;
+        this.heapPosition = heap == null ? 0 : heap.position();
+        this.arena = arena;
+    }
+
+    /** The native view of {@code bb} from its position to its limit; {@code forRead}: the kernel writes it. */
+    static Bounce of(ByteBuffer bb, boolean forRead) {
+        if (forRead && bb.isReadOnly()) {
+            throw new IllegalArgumentException("cannot read into a read-only buffer");
+        }
+        if (bb.isDirect()) {
+            return new Bounce(MemorySegment.ofBuffer(bb), null, null);
+        }
+        int n = bb.remaining();
+        Arena arena = Arena.ofShared();
+        MemorySegment seg = arena.allocate(Math.max(1, n), 64).asSlice(0, n);
+        NativeAccounting.allocated(Math.max(1, n));
+        if (!forRead) {
+            MemorySegment.copy(MemorySegment.ofBuffer(bb), 0, seg, 0, n);
+        }
+        return new Bounce(seg, bb, arena);
+    }
+
+    /** A caller's native segment, checked. */
+    static MemorySegment checkNative(MemorySegment seg, boolean forRead) {
+        if (!seg.isNative()) {
+            throw new IllegalArgumentException("segment must be native (off-heap); wrap heap memory in a ByteBuffer");
+        }
+        if (forRead && seg.isReadOnly()) {
+            throw new IllegalArgumentException("cannot read into a read-only segment");
+        }
+        return seg;
+    }
+
+    /** Copies the first {@code n} bytes the kernel wrote back into the heap buffer, if there is one. */
+    void copyBack(long n) {
+        if (heap != null && n > 0) {
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, 0, MemorySegment.ofBuffer(heap.duplicate().position(heapPosition)),
+                    ValueLayout.JAVA_BYTE, 0, n);
+        }
+    }
+
+    /** Releases the bounce memory; idempotent. */
+    void free() {
+        Arena a = arena;
+        if (a != null) {
+            arena = null;
+            long size = Math.max(1, segment.byteSize());
+            a.close();
+            NativeAccounting.freed(size);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.OperationKind;
+import dev.proactor.internal.spi.Request;
+import java.nio.file.Path;
+
+/**
+ * Closes a descriptor: a file's, once every other operation on the file has ended, or an orphan
+ * opened by an operation cancelled too late. A failed close still leaves the descriptor closed
+ * (close(2) releases it whatever it reports), so the file counts as closed either way.
+ */
+final class CloseOp extends OperationImpl<Void> {
+    private final Request.Close request;
+    private final Path orphanPath;
+
+    CloseOp(CoreProactor p, FileImpl f) {
+        super(p, OperationKind.CLOSE, f, null);
+        this.request = new Request.Close(f.fd);
+        this.orphanPath = null;
+    }
+
+    CloseOp(CoreProactor p, int fd, Path orphanPath) {
+        super(p, OperationKind.CLOSE, null, null);
+        this.request = new Request.Close(fd);
+        this.orphanPath = orphanPath;
+    }
+
+    @Override
+    String resource() {
+        return orphanPath != null ? orphanPath.toString() : super.resource();
+    }
+
+    @Override
+    public Request request() {
+        return request;
+    }
+
+    @Override
+    void onResult(long result, Object attachment) {
+        succeed(null);
+    }
+
+    @Override
+    void afterKernel() {
+        // Only a close that reached the kernel released the descriptor; one cancelled before it
+        // leaves the file open for the proactor's own close to deal with.
+        if (file != null && attempts > 0 && outcome != dev.proactor.OperationState.CANCELLED) {
+            proactor.fileClosed(file);
+        }
+    }
+}

@@ -1,0 +1,457 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.AsyncFile;
+import dev.proactor.BufferPool;
+import dev.proactor.CancelResult;
+import dev.proactor.CapabilityReport;
+import dev.proactor.CloseReport;
+import dev.proactor.HandlerFailure;
+import dev.proactor.HandlerFailurePolicy;
+import dev.proactor.MetricsSnapshot;
+import dev.proactor.Operation;
+import dev.proactor.OperationInfo;
+import dev.proactor.OperationState;
+import dev.proactor.Proactor;
+import dev.proactor.ProactorClosedException;
+import dev.proactor.ProactorConfig;
+import dev.proactor.ProactorException;
+import dev.proactor.internal.spi.Backend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import dev.proactor.OperationKind;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The proactor behind the public API: initiation and admission on the caller's thread, everything
+ * else on the {@link Dispatcher}. Thread-safe.
+ */
+public final class CoreProactor {
+    private static final System.Logger LOG = System.getLogger("dev.proactor");
+
+    private final ProactorConfig config;
+    private final Metrics metrics = new Metrics();
+    private final Admission admission;
+    private final BufferPoolImpl pool;
+    private final Dispatcher dispatcher;
+    private final Thread dispatcherThread;
+    private final Executor executor;
+    private final ExecutorService ownedExecutor;
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicInteger initiating = new AtomicInteger();
+    private final AtomicInteger undelivered = new AtomicInteger();
+    private final Set<FileImpl> openFiles = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger closedByClose = new AtomicInteger();
+    private final long slowThresholdNanos;
+    private final CapabilityReport capabilities;
+    private volatile boolean closing;
+    private CloseReport closeReport;
+
+    private CoreProactor(ProactorConfig config, Supplier<Backend> factory, String reason,
+            BiFunction<String, Map<OperationKind, String>, CapabilityReport> reporter) {
+        this.config = config;
+        this.admission = new Admission(config.maxInFlight(), config.admission(), metrics);
+        this.slowThresholdNanos = config.slowOperationThreshold().toNanos();
+        this.pool = new BufferPoolImpl(config.bufferSize(), config.bufferCount());
+        if (config.inlineHandlers()) {
+            executor = null;
+            ownedExecutor = null;
+        } else if (config.handlerExecutor() != null) {
+            executor = config.handlerExecutor();
+            ownedExecutor = null;
+        } else {
+            ownedExecutor = workers(config);
+            executor = ownedExecutor;
+        }
+        this.dispatcher = new Dispatcher(this, config, factory, metrics);
+        this.dispatcherThread = Thread.ofPlatform().name(config.name() + "-dispatcher").daemon(true).unstarted(dispatcher);
+        dispatcherThread.start();
+        try {
+            dispatcher.started.get();
+        } catch (ExecutionException e) {
+            abortOpen();
+            Throwable c = e.getCause();
+            throw c instanceof UncheckedIOException u ? u
+                    : new UncheckedIOException(new IOException("backend failed to start: " + c.getMessage(), c));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abortOpen();
+            throw new IllegalStateException("interrupted while opening the proactor", e);
+        }
+        this.capabilities = reporter.apply(dispatcher.backendName(), dispatcher.operationSupport());
+        LOG.log(Level.INFO, () -> config.name() + ": backend " + dispatcher.backendName() + " (" + reason + ")");
+    }
+
+    private void abortOpen() {
+        pool.close(false);
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdownNow();
+        }
+    }
+
+    private static ExecutorService workers(ProactorConfig config) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0L,
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().name(config.name() + "-worker-" + n.incrementAndGet()).daemon(true).unstarted(r));
+        return pool;
+    }
+
+    /**
+     * Opens a proactor on a backend made by {@code backendFactory}, which is called on the dispatcher
+     * thread (so that a ring's single issuer is that thread, and so that the factory can read
+     * {@link #currentConfig()}).
+     *
+     * @param reason why this backend, for the log line and the capability report
+     * @param reporter builds the capability report from the started backend's name and operation support
+     */
+    public static Proactor open(ProactorConfig config, Supplier<Backend> backendFactory, String reason,
+            BiFunction<String, Map<OperationKind, String>, CapabilityReport> reporter) {
+        return new ProactorHandle(new CoreProactor(config, backendFactory, reason, reporter), null);
+    }
+
+    /**
+     * Opens a proactor on a backend made by {@code backendFactory} (called on the dispatcher thread),
+     * with a capability report that names only the backend. For tests that wrap a real backend.
+     */
+    public static Proactor open(ProactorConfig config, Supplier<Backend> backendFactory) {
+        String reason = "backend supplied by the caller";
+        return open(config, backendFactory, reason, (name, ops) -> new CapabilityReport(name, reason,
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("os.version"),
+                Runtime.version().toString(), false, java.util.Optional.of("not probed"), List.of(), List.of(),
+                List.of(), ops, List.of()));
+    }
+
+    /** The configuration of the proactor whose dispatcher is the current thread, or null elsewhere. */
+    public static ProactorConfig currentConfig() {
+        return Dispatcher.currentConfig();
+    }
+
+    // ------------------------------------------------------------------ initiation (any thread)
+
+    long nextId() {
+        return ids.incrementAndGet();
+    }
+
+    int initiating() {
+        return initiating.get();
+    }
+
+    Admission admission() {
+        return admission;
+    }
+
+    BufferPoolImpl pool() {
+        return pool;
+    }
+
+    long slowThresholdNanos() {
+        return slowThresholdNanos;
+    }
+
+    /**
+     * Admits and posts {@code op}, or ends it at once (closed, refused) with its handlers still run on
+     * a worker. Returns {@code op}.
+     */
+    <T, O extends OperationImpl<T>> O initiate(O op) {
+        metrics.initiated(op.kind);
+        boolean onDispatcher = Thread.currentThread() == dispatcherThread;
+        try {
+            if (op.file != null && !op.file.open && !(op instanceof CloseOp)) {
+                throw new ProactorClosedException(op.kind, op.resource(), "file closed", 0);
+            }
+            if (!(op instanceof CloseOp)) {
+                admission.admit(op, onDispatcher);
+            }
+        } catch (ProactorException e) {
+            endAtInitiation(op, e);
+            return op;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            endAtInitiation(op, new ProactorClosedException(op.kind, op.resource(),
+                    "interrupted while waiting for admission", 0));
+            return op;
+        }
+        initiating.incrementAndGet();
+        try {
+            if (closing) {
+                admission.release(op);
+                endAtInitiation(op, new ProactorClosedException(op.kind, op.resource(), "proactor closed", 0));
+                return op;
+            }
+            dispatcher.post(op);
+        } finally {
+            initiating.decrementAndGet();
+        }
+        return op;
+    }
+
+    /** Ends an operation the dispatcher will never see. Its life-cycle fields are not shared yet. */
+    private void endAtInitiation(OperationImpl<?> op, ProactorException e) {
+        op.finished = true;
+        op.settleWith(OperationState.FAILED, e);
+        op.afterKernel();
+        metrics.terminal(op.kind, op.outcome, System.nanoTime() - op.startNanos);
+        handOff(op);
+    }
+
+    CompletionStage<CancelResult> requestCancel(OperationImpl<?> op) {
+        CompletableFuture<CancelResult> result = new CompletableFuture<>();
+        if (dispatcher.terminated.isDone()) {
+            result.complete(new CancelResult(CancelResult.Kind.NOT_FOUND, op));
+            return result;
+        }
+        dispatcher.post(new Dispatcher.Command.Cancel(op, result));
+        if (dispatcher.terminated.isDone() && !result.isDone()) {
+            // The dispatcher stopped between the check and the post: it ended every operation.
+            result.complete(new CancelResult(CancelResult.Kind.NOT_FOUND, op));
+        }
+        return result;
+    }
+
+    Operation<Void> closeFile(FileImpl f) {
+        synchronized (f) {
+            if (f.closeOperation != null) {
+                return f.closeOperation;
+            }
+            f.open = false;
+            f.closeOperation = new CloseOp(this, f);
+        }
+        return initiate(f.closeOperation);
+    }
+
+    // ------------------------------------------------------------------ dispatcher call-backs
+
+    FileImpl adoptFile(Path path, int fd) {
+        FileImpl f = new FileImpl(this, path, fd, config.maxInFlightPerResource());
+        openFiles.add(f);
+        return f;
+    }
+
+    void fileClosed(FileImpl f) {
+        f.closed = true;
+        openFiles.remove(f);
+    }
+
+    /** Closes a descriptor nobody will own (an open whose cancel came too late). */
+    void closeOrphan(int fd, Path path) {
+        initiateInternal(new CloseOp(this, fd, path));
+    }
+
+    /** Dispatcher, during close: closes files the application left open. */
+    void closeOpenFiles() {
+        for (FileImpl f : openFiles) {
+            synchronized (f) {
+                if (f.closeOperation != null) {
+                    continue;
+                }
+                f.open = false;
+                f.closeOperation = new CloseOp(this, f);
+            }
+            closedByClose.incrementAndGet();
+            initiateInternal(f.closeOperation);
+        }
+    }
+
+    private void initiateInternal(OperationImpl<?> op) {
+        metrics.initiated(op.kind);
+        dispatcher.post(op);
+    }
+
+    /** Hands a finished operation to its handlers' thread. */
+    void handOff(OperationImpl<?> op) {
+        undelivered.incrementAndGet();
+        if (executor == null) {
+            op.run();
+            return;
+        }
+        try {
+            executor.execute(op);
+        } catch (RejectedExecutionException e) {
+            Thread.ofVirtual().name(config.name() + "-late-handler").start(op);
+        }
+    }
+
+    void delivered(OperationImpl<?> op) {
+        if (undelivered.decrementAndGet() == 0 && closing) {
+            synchronized (undelivered) {
+                undelivered.notifyAll();
+            }
+        }
+    }
+
+    /** Runs a handler added after delivery, never on the caller's thread. */
+    void runLate(Runnable task, OperationImpl<?> op) {
+        Executor e = executor;
+        if (e != null) {
+            try {
+                e.execute(task);
+                return;
+            } catch (RejectedExecutionException ignored) {
+                // Closed pool: fall through to a virtual thread.
+            }
+        }
+        Thread.ofVirtual().name(config.name() + "-late-handler").start(task);
+    }
+
+    void handlerFailed(OperationImpl<?> op, Throwable error) {
+        metrics.handlerFailures.increment();
+        HandlerFailure failure = new HandlerFailure(op, error, Thread.currentThread().getName());
+        switch (config.handlerFailures()) {
+            case HandlerFailurePolicy.Log l -> LOG.log(Level.WARNING, "handler of " + op + " threw", error);
+            case HandlerFailurePolicy.CloseResource c -> {
+                LOG.log(Level.WARNING, "handler of " + op + " threw; closing its resource", error);
+                if (op.file != null) {
+                    closeFile(op.file);
+                }
+            }
+            case HandlerFailurePolicy.Report r -> {
+                try {
+                    r.sink().accept(failure);
+                } catch (RuntimeException | Error e) {
+                    e.addSuppressed(error);
+                    LOG.log(Level.WARNING, "handler failure sink threw while reporting " + op, e);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ API support
+
+    ProactorConfig config() {
+        return config;
+    }
+
+    String backendName() {
+        return dispatcher.backendName();
+    }
+
+    CapabilityReport capabilities() {
+        return capabilities;
+    }
+
+    BufferPool buffers() {
+        return pool;
+    }
+
+    Operation<Void> nop(Duration timeout) {
+        return initiate(new NopOp(this, timeout));
+    }
+
+    Operation<Void> timer(Duration delay, Duration timeout) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("negative delay: " + delay);
+        }
+        return initiate(new TimerOp(this, delay, timeout));
+    }
+
+    Operation<AsyncFile> openFile(Path path, Set<? extends OpenOption> options, int mode, Duration timeout) {
+        Set<OpenOption> checked = OpenOptions.check(options);
+        if (mode < 0 || mode > 07777) {
+            throw new IllegalArgumentException("mode must be within 07777: " + Integer.toOctalString(mode));
+        }
+        return initiate(new OpenOp(this, path.toAbsolutePath(), checked, mode, timeout));
+    }
+
+    MetricsSnapshot metrics() {
+        return metrics.snapshot(dispatcher.backendName(), admission.queued(), dispatcher.readyCount(), pool.leased(),
+                pool.capacity(), dispatcher.droppedCompletions(), dispatcher.kernelCalls());
+    }
+
+    List<OperationInfo> operations() {
+        CompletableFuture<List<OperationInfo>> result = new CompletableFuture<>();
+        if (dispatcher.terminated.isDone()) {
+            return List.of();
+        }
+        dispatcher.post(new Dispatcher.Command.List(result));
+        try {
+            return result.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (ExecutionException | TimeoutException e) {
+            return List.of();
+        }
+    }
+
+    synchronized CloseReport close(Duration deadline) {
+        if (closeReport != null) {
+            return closeReport;
+        }
+        long start = System.nanoTime();
+        closing = true;
+        dispatcher.post(new Dispatcher.Command.Close(start + deadline.toNanos()));
+        Dispatcher.CloseOutcome outcome = awaitDispatcher();
+        int reclaimed = pool.close(outcome.keepPool());
+        // Handlers of the last operations may still be running; wait for them, bounded.
+        long handlersDeadline = System.nanoTime() + Math.max(deadline.toNanos(), Duration.ofSeconds(2).toNanos());
+        synchronized (undelivered) {
+            long left;
+            while (undelivered.get() > 0 && (left = handlersDeadline - System.nanoTime()) > 0) {
+                try {
+                    undelivered.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+            try {
+                if (!ownedExecutor.awaitTermination(Math.max(1, handlersDeadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    LOG.log(Level.WARNING, config.name() + ": handlers still running after close; interrupting them");
+                    ownedExecutor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ownedExecutor.shutdownNow();
+            }
+        }
+        long quarantined = outcome.quarantinedBytes() + (outcome.keepPool() ? pool.bytes() : 0);
+        closeReport = new CloseReport(Duration.ofNanos(System.nanoTime() - start), outcome.finishedDuringDrain(),
+                outcome.cancelled(), outcome.abandoned(), closedByClose.get(), reclaimed, quarantined);
+        if (!closeReport.clean()) {
+            LOG.log(Level.WARNING, config.name() + ": closed with " + closeReport);
+        }
+        return closeReport;
+    }
+
+    private Dispatcher.CloseOutcome awaitDispatcher() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                Dispatcher.CloseOutcome o = dispatcher.terminated.get();
+                dispatcherThread.join();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return o;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("dispatcher failed", e.getCause());
+            }
+        }
+    }
+}

@@ -1,0 +1,720 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.CancelResult;
+import dev.proactor.OperationInfo;
+import dev.proactor.OperationState;
+import dev.proactor.ProactorClosedException;
+import dev.proactor.ProactorConfig;
+import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.spi.Completions;
+import dev.proactor.internal.spi.Submission;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The dispatcher: the one thread that owns the backend. All methods except {@link #post},
+ * {@link #wakeup()} and the constructor must be called on the dispatcher thread.
+ *
+ * <p>Each loop turn it drains the inbox (operations and commands posted by other threads), admits
+ * queued operations, hands ready ones to the backend until it pushes back, and then lets the backend
+ * submit and wait in one kernel call. Completions come back through {@link Completions}; an
+ * operation is finished (permits, leases, metrics, hand-off to a worker) only once its last round
+ * is released.
+ */
+final class Dispatcher implements Completions, Runnable {
+    private static final System.Logger LOG = System.getLogger("dev.proactor");
+    private static final ThreadLocal<ProactorConfig> CONFIG = new ThreadLocal<>();
+
+    /** Bounds one inbox drain so completions are reaped at least every 4096 initiations. */
+    private static final int INBOX_BATCH = 4096;
+    /** How long cancelled operations get to come back from the kernel during close. */
+    private static final long CANCEL_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
+    /** The longest a backlog with deadlines sleeps before it is checked again. */
+    private static final long BACKLOG_TICK_NANOS = Duration.ofMillis(5).toNanos();
+
+    private static final byte NOWHERE = 0;
+    private static final byte READY = 1;
+    private static final byte BACKLOG = 2;
+    private static final byte RETRY = 3;
+    private static final byte CLOSE_WAIT = 4;
+
+    private enum Phase { RUNNING, DRAINING, CANCELLING, DONE }
+
+    private final CoreProactor proactor;
+    private final ProactorConfig config;
+    private final Supplier<Backend> factory;
+    private final Metrics metrics;
+    private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    final CompletableFuture<Void> started = new CompletableFuture<>();
+    final CompletableFuture<CloseOutcome> terminated = new CompletableFuture<>();
+
+    // ---- dispatcher-confined ----
+    private Backend backend;
+    private final OperationTable table = new OperationTable();
+    private final ArrayDeque<OperationImpl<?>> ready = new ArrayDeque<>();
+    private final ArrayDeque<OperationImpl<?>> backlog = new ArrayDeque<>();
+    private final PriorityQueue<OperationImpl<?>> retries =
+            new PriorityQueue<>(Comparator.comparingLong(o -> o.againAtNanos));
+    private final ArrayDeque<OperationImpl<?>> pendingCancels = new ArrayDeque<>();
+    private final java.util.Map<OperationImpl<?>, Byte> where = new java.util.IdentityHashMap<>();
+    private int live;
+    private Phase phase = Phase.RUNNING;
+    private long closeDeadline;
+    private long cancelDeadline;
+    private int finishedDuringDrain;
+    private int cancelledByClose;
+    private final List<OperationInfo> abandoned = new ArrayList<>();
+    private boolean keepPool;
+    private int lastSubmitted;
+
+    // ---- read by other threads for metrics ----
+    private volatile int readyCount;
+    private volatile int backlogCount;
+    private volatile long kernelCalls;
+    private volatile long backendBytes;
+    private volatile long dropped;
+    private volatile String backendName = "?";
+    private volatile java.util.Map<dev.proactor.OperationKind, String> operationSupport = java.util.Map.of();
+
+    Dispatcher(CoreProactor proactor, ProactorConfig config, Supplier<Backend> factory, Metrics metrics) {
+        this.proactor = proactor;
+        this.config = config;
+        this.factory = factory;
+        this.metrics = metrics;
+    }
+
+    /** The configuration of the proactor whose dispatcher is the current thread, or null. */
+    static ProactorConfig currentConfig() {
+        return CONFIG.get();
+    }
+
+    // ------------------------------------------------------------------ any thread
+
+    void post(Object item) {
+        inbox.offer(item);
+        wakeup();
+    }
+
+    void wakeup() {
+        if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            Backend b = backend;
+            if (b != null) {
+                b.wakeup();
+            }
+        }
+    }
+
+    int readyCount() {
+        return readyCount;
+    }
+
+    int backlogCount() {
+        return backlogCount;
+    }
+
+    long kernelCalls() {
+        return kernelCalls;
+    }
+
+    long droppedCompletions() {
+        return dropped;
+    }
+
+    long backendBytes() {
+        return backendBytes;
+    }
+
+    java.util.Map<dev.proactor.OperationKind, String> operationSupport() {
+        return operationSupport;
+    }
+
+    String backendName() {
+        return backendName;
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    @Override
+    public void run() {
+        CONFIG.set(config);
+        try {
+            backend = factory.get();
+            backend.start(this);
+            backendName = backend.name();
+            operationSupport = backend.operationSupport();
+            java.lang.foreign.MemorySegment[] slabs = proactor.pool().slabs();
+            if (config.registerBuffers() && slabs.length > 0) {
+                proactor.pool().registered(backend.registerBuffers(slabs));
+            }
+        } catch (Throwable t) {
+            if (backend != null) {
+                backend.close();
+            }
+            started.completeExceptionally(t);
+            return;
+        }
+        started.complete(null);
+        try {
+            loop();
+        } catch (Throwable t) {
+            LOG.log(Level.ERROR, "dispatcher of " + config.name() + " failed; failing what is pending", t);
+            emergencyStop(t);
+        }
+        shutdown();
+    }
+
+    private void loop() {
+        while (true) {
+            long now = System.nanoTime();
+            int work = drainInbox();
+            admitBacklog(now);
+            fireRetries(now);
+            flushCancels();
+            lastSubmitted = submitReady(now);
+            readyCount = ready.size();
+            backlogCount = backlog.size();
+            if (phase != Phase.RUNNING && advanceClose(now)) {
+                return;
+            }
+            long wait = waitNanos(now, work);
+            if (wait != 0) {
+                sleeping.set(true);
+                if (!inbox.isEmpty()) {
+                    sleeping.set(false);
+                    wait = 0;
+                }
+            }
+            backend.runOnce(wait);
+            sleeping.set(false);
+            kernelCalls = backend.kernelCalls();
+            backendBytes = backend.nativeBytes();
+            dropped = backend.droppedCompletions();
+        }
+    }
+
+    private long waitNanos(long now, int work) {
+        if (!inbox.isEmpty() || (!ready.isEmpty() && lastSubmitted > 0)) {
+            return 0;
+        }
+        long wait = -1;
+        if (!retries.isEmpty()) {
+            wait = Math.max(0, retries.peek().againAtNanos - now);
+        }
+        if (!backlog.isEmpty()) {
+            wait = wait < 0 ? BACKLOG_TICK_NANOS : Math.min(wait, BACKLOG_TICK_NANOS);
+        }
+        if (phase == Phase.DRAINING) {
+            long d = Math.max(0, closeDeadline - now);
+            wait = wait < 0 ? d : Math.min(wait, d);
+        } else if (phase == Phase.CANCELLING) {
+            long d = Math.max(0, cancelDeadline - now);
+            wait = wait < 0 ? d : Math.min(wait, d);
+        }
+        return wait;
+    }
+
+    private int drainInbox() {
+        int n = 0;
+        Object item;
+        while (n < INBOX_BATCH && (item = inbox.poll()) != null) {
+            n++;
+            switch (item) {
+                case OperationImpl<?> op -> intake(op);
+                case Command.Cancel c -> cancelRequest(c.op(), c.result());
+                case Command.List l -> l.result().complete(list());
+                case Command.Close c -> beginClose(c.deadlineNanos());
+                default -> throw new IllegalStateException("unknown inbox item " + item);
+            }
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ operation life
+
+    private void intake(OperationImpl<?> op) {
+        live++;
+        if (op.cancelRequested) {
+            // Cancelled before the dispatcher ever saw it.
+            op.settleCancelled();
+            finish(op);
+            return;
+        }
+        FileImpl f = op.file;
+        if (f != null) {
+            if (op instanceof CloseOp close && f.closing == null && !f.closed) {
+                f.closing = close;
+                for (OperationImpl<?> other : new ArrayList<>(f.pending)) {
+                    cancel(other, "file closed");
+                }
+                if (f.pending.isEmpty()) {
+                    enqueue(op, READY);
+                } else {
+                    where.put(op, CLOSE_WAIT);
+                }
+                return;
+            }
+            if (f.closing != null || f.closed) {
+                op.settleWith(OperationState.FAILED,
+                        new ProactorClosedException(op.kind, op.resource(), "file closed", 0));
+                finish(op);
+                return;
+            }
+            f.pending.add(op);
+        }
+        if (phase == Phase.CANCELLING) {
+            op.cancelReason = "proactor closed";
+            op.settleCancelled();
+            finish(op);
+            return;
+        }
+        enqueue(op, op.admitted ? READY : BACKLOG);
+    }
+
+    private void enqueue(OperationImpl<?> op, byte queue) {
+        switch (queue) {
+            case READY -> ready.add(op);
+            case BACKLOG -> backlog.add(op);
+            case RETRY -> retries.add(op);
+            default -> throw new IllegalArgumentException("queue " + queue);
+        }
+        where.put(op, queue);
+    }
+
+    private void admitBacklog(long now) {
+        while (!backlog.isEmpty()) {
+            OperationImpl<?> op = backlog.peek();
+            if (op.deadline != 0 && now - op.deadline >= 0) {
+                backlog.poll();
+                where.remove(op);
+                proactor.admission().dequeued();
+                op.settleTimedOut();
+                finish(op);
+                continue;
+            }
+            if (!proactor.admission().tryAdmitQueued(op)) {
+                if (!backlog.isEmpty() && op.deadline != 0) {
+                    // Head-of-line wait; later deadlines are swept on the next tick.
+                    sweepBacklogDeadlines(now);
+                }
+                return;
+            }
+            backlog.poll();
+            enqueue(op, READY);
+        }
+    }
+
+    private void sweepBacklogDeadlines(long now) {
+        var it = backlog.iterator();
+        while (it.hasNext()) {
+            OperationImpl<?> op = it.next();
+            if (op.deadline != 0 && now - op.deadline >= 0) {
+                it.remove();
+                where.remove(op);
+                proactor.admission().dequeued();
+                op.settleTimedOut();
+                finish(op);
+            }
+        }
+    }
+
+    private void fireRetries(long now) {
+        while (!retries.isEmpty() && now - retries.peek().againAtNanos >= 0) {
+            OperationImpl<?> op = retries.poll();
+            where.remove(op);
+            enqueue(op, READY);
+        }
+    }
+
+    private int submitReady(long now) {
+        int n = 0;
+        while (!ready.isEmpty()) {
+            OperationImpl<?> op = ready.peek();
+            if (op.deadline != 0 && now - op.deadline >= 0) {
+                dequeueReady();
+                op.settleTimedOut();
+                finish(op);
+                continue;
+            }
+            if (!backend.supports(op.kind)) {
+                dequeueReady();
+                op.failErrno(Errno.EOPNOTSUPP);
+                finish(op);
+                continue;
+            }
+            long token = table.register(op);
+            op.token(token);
+            boolean accepted;
+            try {
+                accepted = backend.submit(op);
+            } catch (IllegalArgumentException e) {
+                table.free(token);
+                dequeueReady();
+                LOG.log(Level.DEBUG, "backend refused " + op + ": " + e.getMessage());
+                op.failErrno(Errno.EINVAL);
+                finish(op);
+                continue;
+            }
+            if (!accepted) {
+                table.free(token);
+                break;
+            }
+            dequeueReady();
+            op.inKernel = true;
+            if (op.attempts++ == 0) {
+                op.markSubmitted();
+            }
+            n++;
+        }
+        return n;
+    }
+
+    private void dequeueReady() {
+        where.remove(ready.poll());
+    }
+
+    private void flushCancels() {
+        while (!pendingCancels.isEmpty()) {
+            OperationImpl<?> op = pendingCancels.peek();
+            if (!op.inKernel || op.settled) {
+                pendingCancels.poll();
+            } else if (backend.cancel(op)) {
+                pendingCancels.poll();
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void cancelRequest(OperationImpl<?> op, CompletableFuture<CancelResult> result) {
+        if (op.finished) {
+            result.complete(new CancelResult(CancelResult.Kind.NOT_FOUND, op));
+            return;
+        }
+        if (op.cancelWaiters == null) {
+            op.cancelWaiters = new ArrayList<>(1);
+        }
+        op.cancelWaiters.add(result);
+        cancel(op, "cancelled by the caller");
+    }
+
+    /** Starts ending {@code op}: at once if the kernel does not hold it, else through the backend. */
+    private void cancel(OperationImpl<?> op, String reason) {
+        if (op.finished || op.cancelRequested) {
+            return;
+        }
+        op.cancelRequested = true;
+        op.cancelReason = reason;
+        if (op.inKernel) {
+            if (!backend.cancel(op)) {
+                pendingCancels.add(op);
+            }
+            return;
+        }
+        Byte queue = where.remove(op);
+        if (queue != null) {
+            switch (queue) {
+                case READY -> ready.remove(op);
+                case BACKLOG -> {
+                    backlog.remove(op);
+                    proactor.admission().dequeued();
+                }
+                case RETRY -> retries.remove(op);
+                case CLOSE_WAIT -> op.file.closing = null;
+                default -> { }
+            }
+            op.settleCancelled();
+            finish(op);
+        }
+        // Otherwise the operation is between rounds inside this turn; the release path sees the request.
+    }
+
+    private void finish(OperationImpl<?> op) {
+        op.finished = true;
+        live--;
+        FileImpl f = op.file;
+        if (f != null) {
+            f.pending.remove(op);
+            if (f.closing != null && f.closing != op && f.pending.isEmpty() && Byte.valueOf(CLOSE_WAIT).equals(where.get(f.closing))) {
+                where.remove(f.closing);
+                enqueue(f.closing, READY);
+            }
+        }
+        proactor.admission().release(op);
+        if (!op.abandoned) {
+            try {
+                op.afterKernel();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "clean-up of " + op + " failed", e);
+            }
+        }
+        long latency = System.nanoTime() - op.startNanos;
+        metrics.terminal(op.kind, op.outcome, latency);
+        if (latency > proactor.slowThresholdNanos() && SlowOperationEvent.PROBE.isEnabled()) {
+            emitSlow(op, latency);
+        }
+        if (phase == Phase.DRAINING) {
+            finishedDuringDrain++;
+        }
+        proactor.handOff(op);
+    }
+
+    private void emitSlow(OperationImpl<?> op, long latency) {
+        SlowOperationEvent e = new SlowOperationEvent();
+        if (e.shouldCommit()) {
+            e.proactor = config.name();
+            e.operationId = op.id;
+            e.kind = op.kind.name();
+            e.resource = op.resource();
+            e.outcome = op.outcome.name();
+            e.latency = latency;
+            e.bytes = op.bytesDone;
+            e.attempts = op.attempts;
+            e.commit();
+        }
+    }
+
+    // ------------------------------------------------------------------ Completions (from the backend)
+
+    @Override
+    public Submission lookup(long token) {
+        return table.lookup(token);
+    }
+
+    @Override
+    public void complete(Submission s, long result, Object attachment) {
+        OperationImpl<?> op = (OperationImpl<?>) s;
+        if (op.settled || op.again) {
+            metrics.duplicates.increment();
+            return;
+        }
+        try {
+            op.onResult(result, attachment);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "interpreting the result of " + op + " failed", e);
+            op.failErrno(Errno.EIO);
+        }
+    }
+
+    @Override
+    public void fail(Submission s, int errno) {
+        OperationImpl<?> op = (OperationImpl<?>) s;
+        if (op.settled || op.again) {
+            metrics.duplicates.increment();
+            return;
+        }
+        if (errno == Errno.ECANCELED && op.cancelRequested) {
+            op.settleCancelled();
+        } else if (!op.cancelRequested && phase == Phase.RUNNING
+                && config.retry().shouldRetry(Errno.name(errno), op.attempts)) {
+            op.again = true;
+            op.againAtNanos = System.nanoTime() + config.retry().delayAfter(op.attempts).toNanos();
+            metrics.retries[op.kind.ordinal()].increment();
+        } else {
+            op.failErrno(errno);
+        }
+    }
+
+    @Override
+    public void timedOut(Submission s) {
+        OperationImpl<?> op = (OperationImpl<?>) s;
+        if (op.settled) {
+            metrics.duplicates.increment();
+            return;
+        }
+        op.settleTimedOut();
+    }
+
+    @Override
+    public void cancelled(Submission s) {
+        OperationImpl<?> op = (OperationImpl<?>) s;
+        if (op.settled) {
+            metrics.duplicates.increment();
+            return;
+        }
+        op.settleCancelled();
+    }
+
+    @Override
+    public void released(Submission s) {
+        OperationImpl<?> op = (OperationImpl<?>) s;
+        if (!op.inKernel) {
+            metrics.duplicates.increment();
+            return;
+        }
+        op.inKernel = false;
+        table.free(op.token());
+        if (!op.settled && !op.again) {
+            LOG.log(Level.ERROR, "backend released " + op + " without an outcome");
+            op.failErrno(Errno.EIO);
+        }
+        if (!op.settled) {
+            // Another round is wanted: partial transfer or retry.
+            if (op.cancelRequested) {
+                op.settleCancelled();
+            } else if (phase == Phase.CANCELLING) {
+                op.cancelReason = "proactor closed";
+                op.settleCancelled();
+            } else {
+                op.again = false;
+                enqueue(op, op.againAtNanos != 0 ? RETRY : READY);
+                return;
+            }
+        }
+        finish(op);
+    }
+
+    @Override
+    public void stray(long userData, int result) {
+        metrics.strays.increment();
+        LOG.log(Level.DEBUG, () -> "stray completion user_data=" + Long.toHexString(userData) + " res=" + result);
+    }
+
+    @Override
+    public void overflowed(long n) {
+        metrics.overflows.add(n);
+    }
+
+    // ------------------------------------------------------------------ close
+
+    private void beginClose(long deadlineNanos) {
+        if (phase == Phase.RUNNING) {
+            phase = Phase.DRAINING;
+            closeDeadline = deadlineNanos;
+        }
+    }
+
+    /** Moves the close along; returns true when the loop may stop. */
+    private boolean advanceClose(long now) {
+        if (phase == Phase.DRAINING && (live == 0 || now - closeDeadline >= 0)) {
+            phase = Phase.CANCELLING;
+            cancelDeadline = now + CANCEL_GRACE_NANOS;
+            cancelEverything();
+            proactor.closeOpenFiles();
+            return false;
+        }
+        if (phase == Phase.CANCELLING) {
+            if (live == 0 && inbox.isEmpty()) {
+                phase = Phase.DONE;
+                return true;
+            }
+            if (now - cancelDeadline >= 0) {
+                abandonAll();
+                phase = Phase.DONE;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void cancelEverything() {
+        List<OperationImpl<?>> all = new ArrayList<>(where.keySet());
+        table.forEach(all::add);
+        for (OperationImpl<?> op : all) {
+            if (!op.finished && !op.cancelRequested) {
+                cancelledByClose++;
+                cancel(op, "proactor closed");
+            }
+        }
+    }
+
+    private void abandonAll() {
+        List<OperationImpl<?>> stuck = new ArrayList<>();
+        table.forEach(stuck::add);
+        for (OperationImpl<?> op : stuck) {
+            op.abandoned = true;
+            keepPool = true;
+            abandoned.add(info(op, System.nanoTime()));
+            op.inKernel = false;
+            op.settleWith(OperationState.FAILED, new ProactorClosedException(op.kind, op.resource(),
+                    "proactor closed while the kernel still held the operation", op.bytesDone));
+            finish(op);
+        }
+        List<OperationImpl<?>> rest = new ArrayList<>(where.keySet());
+        for (OperationImpl<?> op : rest) {
+            where.remove(op);
+            op.settleWith(OperationState.FAILED,
+                    new ProactorClosedException(op.kind, op.resource(), "proactor closed", op.bytesDone));
+            finish(op);
+        }
+    }
+
+    private void shutdown() {
+        // Initiators that passed the closing check before close began may still be posting.
+        while (proactor.initiating() != 0) {
+            Thread.onSpinWait();
+        }
+        Object item;
+        while ((item = inbox.poll()) != null) {
+            switch (item) {
+                case OperationImpl<?> op -> {
+                    live++;
+                    op.settleWith(OperationState.FAILED,
+                            new ProactorClosedException(op.kind, op.resource(), "proactor closed", 0));
+                    finish(op);
+                }
+                case Command.Cancel c -> c.result().complete(new CancelResult(CancelResult.Kind.NOT_FOUND, c.op()));
+                case Command.List l -> l.result().complete(List.of());
+                default -> { }
+            }
+        }
+        long quarantined = 0;
+        try {
+            backend.close();
+            quarantined = backend.nativeBytes();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "closing the backend failed", e);
+        }
+        backendBytes = quarantined;
+        terminated.complete(new CloseOutcome(finishedDuringDrain, cancelledByClose, List.copyOf(abandoned), keepPool,
+                quarantined));
+    }
+
+    private void emergencyStop(Throwable cause) {
+        phase = Phase.CANCELLING;
+        abandonAll();
+    }
+
+    // ------------------------------------------------------------------ listing
+
+    private List<OperationInfo> list() {
+        long now = System.nanoTime();
+        List<OperationInfo> out = new ArrayList<>();
+        table.forEach(op -> out.add(info(op, now)));
+        for (OperationImpl<?> op : where.keySet()) {
+            out.add(info(op, now));
+        }
+        out.sort(Comparator.comparingLong(OperationInfo::id));
+        return out;
+    }
+
+    private static OperationInfo info(OperationImpl<?> op, long now) {
+        OperationState s = op.inKernel ? OperationState.SUBMITTED : op.state();
+        return new OperationInfo(op.id, op.kind, op.resource(), s, Duration.ofNanos(now - op.startNanos), op.attempts);
+    }
+
+    /** What the dispatcher reports when it stops. */
+    record CloseOutcome(int finishedDuringDrain, int cancelled, List<OperationInfo> abandoned, boolean keepPool,
+            long quarantinedBytes) {}
+
+    /** Requests from other threads, carried through the inbox. */
+    sealed interface Command {
+        /** Cancel an operation; complete {@code result} when it has ended. */
+        record Cancel(OperationImpl<?> op, CompletableFuture<CancelResult> result) implements Command {}
+
+        /** List the live operations. */
+        record List(CompletableFuture<java.util.List<OperationInfo>> result) implements Command {}
+
+        /** Begin closing: drain until {@code deadlineNanos}, then cancel. */
+        record Close(long deadlineNanos) implements Command {}
+    }
+}

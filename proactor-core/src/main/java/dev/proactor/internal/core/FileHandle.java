@@ -1,0 +1,148 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.AsyncFile;
+import dev.proactor.BufferLease;
+import dev.proactor.FileStat;
+import dev.proactor.Operation;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The caller's view of an open file: the file's shared state plus the timeout this view attaches to
+ * every operation it initiates. Views share everything else, so closing any of them closes the file.
+ */
+final class FileHandle implements AsyncFile {
+    private final FileImpl file;
+    private final Duration timeout;
+
+    FileHandle(FileImpl file, Duration timeout) {
+        this.file = file;
+        this.timeout = timeout;
+    }
+
+    private CoreProactor p() {
+        return file.proactor;
+    }
+
+    @Override
+    public Path path() {
+        return file.path();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return file.open;
+    }
+
+    @Override
+    public Operation<Integer> read(long position, ByteBuffer dst) {
+        Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, b.segment, b, dst, null));
+    }
+
+    @Override
+    public Operation<Integer> read(long position, MemorySegment dst) {
+        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, s, null, null, null));
+    }
+
+    @Override
+    public Operation<Integer> read(long position, BufferLease dst, int length) {
+        BufferPoolImpl.Lease l = p().pool().lendToOperation(dst, length);
+        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, l.slice(length), null, null, l));
+    }
+
+    @Override
+    public Operation<Integer> write(long position, ByteBuffer src) {
+        Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, b.segment, b, src, null));
+    }
+
+    @Override
+    public Operation<Integer> write(long position, MemorySegment src) {
+        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, s, null, null, null));
+    }
+
+    @Override
+    public Operation<Integer> write(long position, BufferLease src, int length) {
+        BufferPoolImpl.Lease l = p().pool().lendToOperation(src, length);
+        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, l.slice(length), null, null, l));
+    }
+
+    @Override
+    public Operation<Long> readFully(long position, ByteBuffer dst) {
+        Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, b.segment, b, dst, null));
+    }
+
+    @Override
+    public Operation<Long> readFully(long position, MemorySegment dst) {
+        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, s, null, null, null));
+    }
+
+    @Override
+    public Operation<Long> writeAll(long position, ByteBuffer src) {
+        Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, b.segment, b, src, null));
+    }
+
+    @Override
+    public Operation<Long> writeAll(long position, MemorySegment src) {
+        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, s, null, null, null));
+    }
+
+    @Override
+    public Operation<Long> readv(long position, ByteBuffer... dsts) {
+        return p().initiate(new VectorOp(p(), file, timeout, false, position, Objects.requireNonNull(dsts, "dsts")));
+    }
+
+    @Override
+    public Operation<Long> writev(long position, ByteBuffer... srcs) {
+        return p().initiate(new VectorOp(p(), file, timeout, true, position, Objects.requireNonNull(srcs, "srcs")));
+    }
+
+    @Override
+    public Operation<Void> fsync() {
+        return p().initiate(new FsyncOp(p(), file, timeout, false));
+    }
+
+    @Override
+    public Operation<Void> fdatasync() {
+        return p().initiate(new FsyncOp(p(), file, timeout, true));
+    }
+
+    @Override
+    public Operation<FileStat> stat() {
+        return p().initiate(new StatOp<>(p(), file, timeout, s -> s));
+    }
+
+    @Override
+    public Operation<Long> size() {
+        return p().initiate(new StatOp<>(p(), file, timeout, FileStat::size));
+    }
+
+    @Override
+    public Operation<Void> close() {
+        return p().closeFile(file);
+    }
+
+    @Override
+    public AsyncFile withTimeout(Duration t) {
+        Objects.requireNonNull(t, "timeout");
+        if (t.isNegative() || t.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + t);
+        }
+        return new FileHandle(file, t);
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncFile[" + file.path() + ", fd " + file.fd + (file.open ? "" : ", closed") + "]";
+    }
+}

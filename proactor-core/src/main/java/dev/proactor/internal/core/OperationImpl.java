@@ -1,0 +1,340 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.CancelResult;
+import dev.proactor.CompletionHandler;
+import dev.proactor.Operation;
+import dev.proactor.OperationCancelledException;
+import dev.proactor.OperationFailedException;
+import dev.proactor.OperationKind;
+import dev.proactor.OperationState;
+import dev.proactor.OperationTimeoutException;
+import dev.proactor.ProactorException;
+import dev.proactor.internal.spi.Submission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one place where an operation's outcome is settled and delivered. The life-cycle fields are
+ * confined to the dispatcher thread; the public state, the handlers and the future are published to
+ * other threads by {@link #run()}, which runs on a worker after the dispatcher has finished with the
+ * operation (the executor hand-off orders the dispatcher's writes before the worker's reads).
+ *
+ * <p>Settling: the first terminal result wins ({@link #settled}); results arriving later are
+ * counted as duplicates by the dispatcher. Rounds: an operation may go to the kernel several times
+ * (partial transfers, retries); each round ends with the backend's release, and only then is the
+ * next round submitted, so that no two rounds ever hold the same memory.
+ *
+ * @param <T> the result type
+ */
+abstract class OperationImpl<T> extends Submission implements Operation<T>, Runnable {
+
+    final CoreProactor proactor;
+    final long id;
+    final OperationKind kind;
+    /** The file the operation works on, or null. */
+    final FileImpl file;
+    final long startNanos;
+    /** Absolute deadline on the nanoTime clock, 0 for none. */
+    final long deadline;
+    final Duration timeout;
+
+    // ---- dispatcher-confined life-cycle ----
+    int attempts;
+    boolean inKernel;
+    boolean settled;
+    /** Another round is wanted once the current one is released. */
+    boolean again;
+    long againAtNanos;
+    boolean finished;
+    boolean cancelRequested;
+    String cancelReason;
+    List<CompletableFuture<CancelResult>> cancelWaiters;
+    /** Holds admission permits that the dispatcher's finish gives back. */
+    boolean admitted;
+    /**
+     * The kernel never released it before close gave up: its memory must be kept, never freed or
+     * reused, because the kernel may still write to it.
+     */
+    boolean abandoned;
+    /** Bytes transferred in completed rounds. */
+    long bytesDone;
+
+    // ---- the outcome, written by the dispatcher before the hand-off to a worker ----
+    OperationState outcome;
+    T value;
+    ProactorException failure;
+
+    private volatile OperationState state = OperationState.QUEUED;
+
+    // ---- delivery, guarded by this ----
+    private Object handlers;
+    private CompletableFuture<T> future;
+    private boolean delivered;
+
+    OperationImpl(CoreProactor proactor, OperationKind kind, FileImpl file, Duration timeout) {
+        this.proactor = proactor;
+        this.id = proactor.nextId();
+        this.kind = kind;
+        this.file = file;
+        this.timeout = timeout;
+        this.startNanos = System.nanoTime();
+        this.deadline = timeout == null ? 0 : startNanos + Math.max(1, timeout.toNanos());
+    }
+
+    /** Interprets a non-negative kernel result: calls {@link #succeed}, {@link #fail} or {@link #again()}. */
+    abstract void onResult(long result, Object attachment);
+
+    /** Worker-side preparation before handlers run (copy bounce buffers back, move buffer positions). */
+    void beforeDelivery() {}
+
+    /** Dispatcher-side clean-up once the kernel is done with every round (return leases, free memory). */
+    void afterKernel() {}
+
+    /** The resource's description for errors and listings. */
+    String resource() {
+        return file == null ? "" : file.path().toString();
+    }
+
+    // ---------------------------------------------------------------- settling (dispatcher thread)
+
+    @Override
+    public final long deadlineNanos() {
+        return deadline;
+    }
+
+    @Override
+    public final boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    final void succeed(T v) {
+        settled = true;
+        outcome = OperationState.COMPLETED;
+        value = v;
+    }
+
+    final void fail(ProactorException e) {
+        settled = true;
+        outcome = OperationState.FAILED;
+        failure = e;
+    }
+
+    final void again() {
+        again = true;
+        againAtNanos = 0;
+    }
+
+    final void failErrno(int errno) {
+        fail(new OperationFailedException(kind, resource(), errno, Errno.name(errno), Errno.text(errno), bytesDone));
+    }
+
+    final void settleTimedOut() {
+        settled = true;
+        again = false;
+        outcome = OperationState.TIMED_OUT;
+        failure = new OperationTimeoutException(kind, resource(), timeout, bytesDone);
+    }
+
+    final void settleCancelled() {
+        settled = true;
+        again = false;
+        outcome = OperationState.CANCELLED;
+        failure = new OperationCancelledException(kind, resource(),
+                cancelReason == null ? "cancelled" : cancelReason, bytesDone);
+    }
+
+    final void settleWith(OperationState s, ProactorException e) {
+        settled = true;
+        again = false;
+        outcome = s;
+        failure = e;
+    }
+
+    final void markSubmitted() {
+        state = OperationState.SUBMITTED;
+    }
+
+    // ---------------------------------------------------------------- delivery (worker thread)
+
+    /** Publishes the outcome and runs the handlers; called once, on a worker. */
+    @Override
+    public final void run() {
+        try {
+            beforeDelivery();
+        } catch (RuntimeException | Error e) {
+            proactor.handlerFailed(this, e);
+        }
+        state = outcome;
+        Object hs;
+        CompletableFuture<T> f;
+        synchronized (this) {
+            delivered = true;
+            hs = handlers;
+            handlers = null;
+            f = future;
+        }
+        if (hs instanceof CompletionHandler<?> h) {
+            invoke(h);
+        } else if (hs != null) {
+            @SuppressWarnings("unchecked")
+            List<CompletionHandler<?>> list = (List<CompletionHandler<?>>) hs;
+            for (CompletionHandler<?> h : list) {
+                invoke(h);
+            }
+        }
+        if (f != null) {
+            complete(f);
+        }
+        List<CompletableFuture<CancelResult>> waiters = cancelWaiters;
+        if (waiters != null) {
+            CancelResult.Kind k = outcome == OperationState.CANCELLED ? CancelResult.Kind.CANCELLED : CancelResult.Kind.COMPLETED;
+            CancelResult r = new CancelResult(k, this);
+            for (CompletableFuture<CancelResult> w : waiters) {
+                w.complete(r);
+            }
+        }
+        proactor.delivered(this);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void invoke(CompletionHandler<?> h) {
+        try {
+            ((CompletionHandler<? super T>) h).completed(outcome == OperationState.COMPLETED ? value : null, failure);
+        } catch (RuntimeException | Error e) {
+            proactor.handlerFailed(this, e);
+        }
+    }
+
+    private void complete(CompletableFuture<T> f) {
+        if (outcome == OperationState.COMPLETED) {
+            f.complete(value);
+        } else {
+            f.completeExceptionally(failure);
+        }
+    }
+
+    // ---------------------------------------------------------------- public API (any thread)
+
+    @Override
+    public final long id() {
+        return id;
+    }
+
+    @Override
+    public final OperationKind kind() {
+        return kind;
+    }
+
+    @Override
+    public final OperationState state() {
+        return state;
+    }
+
+    @Override
+    public final T resultNow() {
+        if (state != OperationState.COMPLETED) {
+            throw new IllegalStateException("operation " + id + " is " + state + ", not COMPLETED");
+        }
+        return value;
+    }
+
+    @Override
+    public final ProactorException failureNow() {
+        OperationState s = state;
+        if (!s.isTerminal() || s == OperationState.COMPLETED) {
+            throw new IllegalStateException("operation " + id + " is " + s + ", not failed");
+        }
+        return failure;
+    }
+
+    @Override
+    public final Operation<T> onComplete(CompletionHandler<? super T> handler) {
+        java.util.Objects.requireNonNull(handler, "handler");
+        boolean late;
+        synchronized (this) {
+            late = delivered;
+            if (!late) {
+                if (handlers == null) {
+                    handlers = handler;
+                } else if (handlers instanceof CompletionHandler<?> one) {
+                    List<CompletionHandler<?>> list = new ArrayList<>(2);
+                    list.add(one);
+                    list.add(handler);
+                    handlers = list;
+                } else {
+                    @SuppressWarnings("unchecked")
+                    List<CompletionHandler<?>> list = (List<CompletionHandler<?>>) handlers;
+                    list.add(handler);
+                }
+            }
+        }
+        if (late) {
+            proactor.runLate(() -> invoke(handler), this);
+        }
+        return this;
+    }
+
+    @Override
+    public final CompletionStage<T> stage() {
+        return future();
+    }
+
+    private CompletableFuture<T> future() {
+        CompletableFuture<T> f;
+        boolean done;
+        synchronized (this) {
+            if (future == null) {
+                future = new CompletableFuture<>();
+                done = delivered;
+            } else {
+                return future;
+            }
+            f = future;
+        }
+        if (done) {
+            complete(f);
+        }
+        return f;
+    }
+
+    @Override
+    public final T await() throws ProactorException, InterruptedException {
+        try {
+            return future().get();
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    @Override
+    public final T await(Duration maxWait) throws ProactorException, InterruptedException, TimeoutException {
+        try {
+            return future().get(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    private static ProactorException unwrap(ExecutionException e) {
+        if (e.getCause() instanceof ProactorException p) {
+            return p;
+        }
+        throw new IllegalStateException("unexpected failure", e.getCause());
+    }
+
+    @Override
+    public final CompletionStage<CancelResult> cancel() {
+        return proactor.requestCancel(this);
+    }
+
+    @Override
+    public String toString() {
+        return kind + "#" + id + "[" + state + (file == null ? "" : " " + file.path()) + "]";
+    }
+}

@@ -1,0 +1,102 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.AsyncFile;
+import dev.proactor.BufferPool;
+import dev.proactor.CapabilityReport;
+import dev.proactor.CloseReport;
+import dev.proactor.MetricsSnapshot;
+import dev.proactor.Operation;
+import dev.proactor.OperationInfo;
+import dev.proactor.Proactor;
+import dev.proactor.ProactorConfig;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/** The caller's view of a {@link CoreProactor}, with the timeout it attaches to what it initiates. */
+final class ProactorHandle implements Proactor {
+    private final CoreProactor core;
+    private final Duration timeout;
+
+    ProactorHandle(CoreProactor core, Duration timeout) {
+        this.core = core;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public ProactorConfig config() {
+        return core.config();
+    }
+
+    @Override
+    public String backendName() {
+        return core.backendName();
+    }
+
+    @Override
+    public CapabilityReport capabilities() {
+        return core.capabilities();
+    }
+
+    @Override
+    public Operation<Void> nop() {
+        return core.nop(timeout);
+    }
+
+    @Override
+    public Operation<Void> timer(Duration delay) {
+        return core.timer(Objects.requireNonNull(delay, "delay"), timeout);
+    }
+
+    @Override
+    public Operation<AsyncFile> openFile(Path path, OpenOption... options) {
+        return core.openFile(Objects.requireNonNull(path, "path"), Set.of(options), 0644, timeout);
+    }
+
+    @Override
+    public Operation<AsyncFile> openFile(Path path, Set<? extends OpenOption> options, int mode) {
+        return core.openFile(Objects.requireNonNull(path, "path"), Objects.requireNonNull(options, "options"), mode, timeout);
+    }
+
+    @Override
+    public Proactor withTimeout(Duration t) {
+        Objects.requireNonNull(t, "timeout");
+        if (t.isNegative() || t.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + t);
+        }
+        return new ProactorHandle(core, t);
+    }
+
+    @Override
+    public BufferPool buffers() {
+        return core.buffers();
+    }
+
+    @Override
+    public MetricsSnapshot metrics() {
+        return core.metrics();
+    }
+
+    @Override
+    public List<OperationInfo> operations() {
+        return core.operations();
+    }
+
+    @Override
+    public CloseReport close(Duration deadline) {
+        return core.close(Objects.requireNonNull(deadline, "deadline"));
+    }
+
+    @Override
+    public void close() {
+        core.close(core.config().closeTimeout());
+    }
+
+    @Override
+    public String toString() {
+        return "Proactor[" + core.config().name() + ", " + core.backendName() + "]";
+    }
+}

@@ -1,0 +1,105 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.OperationKind;
+import dev.proactor.internal.spi.Request;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * A positional read or write of one buffer, in one or several kernel rounds. Each round starts where
+ * the completed rounds stopped, at the file offset and the buffer offset both advanced by
+ * {@link #bytesDone}.
+ *
+ * @param <R> the result type
+ */
+abstract sealed class RwOp<R> extends OperationImpl<R> permits RwOp.Once, RwOp.Fully {
+    final boolean write;
+    final long position;
+    final MemorySegment segment;
+    private final Bounce bounce;
+    private final ByteBuffer buffer;
+    private final BufferPoolImpl.Lease lease;
+
+    RwOp(CoreProactor p, FileImpl f, Duration timeout, boolean write, long position, MemorySegment segment,
+            Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
+        super(p, write ? OperationKind.WRITE : OperationKind.READ, f, timeout);
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position: " + position);
+        }
+        this.write = write;
+        this.position = position;
+        this.segment = segment;
+        this.bounce = bounce;
+        this.buffer = buffer;
+        this.lease = lease;
+    }
+
+    @Override
+    public final Request request() {
+        long off = bytesDone;
+        MemorySegment s = off == 0 ? segment : segment.asSlice(off);
+        int index = lease == null ? -1 : lease.registeredIndex();
+        return write ? new Request.Write(file.fd, position + off, s, index) : new Request.Read(file.fd, position + off, s, index);
+    }
+
+    @Override
+    final void afterKernel() {
+        if (lease != null) {
+            lease.returnFromOperation();
+        }
+    }
+
+    @Override
+    final void beforeDelivery() {
+        if (abandoned) {
+            return;
+        }
+        if (bounce != null) {
+            if (!write) {
+                bounce.copyBack(bytesDone);
+            }
+            bounce.free();
+        }
+        if (buffer != null && bytesDone > 0) {
+            buffer.position(buffer.position() + (int) bytesDone);
+        }
+    }
+
+    /** One round; the result is what the kernel did, -1 at end of file. */
+    static final class Once extends RwOp<Integer> {
+        Once(CoreProactor p, FileImpl f, Duration timeout, boolean write, long position, MemorySegment segment,
+                Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
+            super(p, f, timeout, write, position, segment, bounce, buffer, lease);
+        }
+
+        @Override
+        void onResult(long n, Object attachment) {
+            bytesDone = n;
+            succeed(n == 0 && !write && segment.byteSize() > 0 ? -1 : (int) n);
+        }
+    }
+
+    /** As many rounds as it takes to transfer the whole buffer. */
+    static final class Fully extends RwOp<Long> {
+        Fully(CoreProactor p, FileImpl f, Duration timeout, boolean write, long position, MemorySegment segment,
+                Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
+            super(p, f, timeout, write, position, segment, bounce, buffer, lease);
+        }
+
+        @Override
+        void onResult(long n, Object attachment) {
+            bytesDone += n;
+            if (bytesDone >= segment.byteSize()) {
+                succeed(bytesDone);
+            } else if (n > 0) {
+                again();
+            } else if (!write) {
+                fail(new dev.proactor.EndOfFileException(kind, resource(), position + bytesDone, bytesDone));
+            } else {
+                // A write that moves nothing for a non-empty buffer would loop forever.
+                failErrno(Errno.EIO);
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.proactor.internal.select;
+
+import dev.proactor.BackendChoice;
+import dev.proactor.CapabilityReport;
+import dev.proactor.OperationKind;
+import dev.proactor.ProactorConfig;
+import dev.proactor.internal.core.CoreProactor;
+import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.uring.UringBackend;
+import dev.proactor.internal.uring.UringSupport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Which backend a proactor gets, and why: the one place that names the backends, so that neither
+ * the API nor the core does.
+ */
+public final class Backends {
+    private Backends() {}
+
+    /** The backend chosen and the reason, for the log line and the capability report. */
+    public record Selection(BackendChoice choice, String reason) {}
+
+    /** Why {@code choice} cannot be used here; empty when it can. */
+    public static Optional<String> available(BackendChoice choice) {
+        return switch (choice) {
+            case IO_URING -> UringSupport.unavailabilityCause();
+            case PORTABLE -> Optional.of("the portable NIO backend is not part of this build yet");
+            case AUTO -> UringSupport.isAvailable() ? Optional.empty() : available(BackendChoice.PORTABLE)
+                    .map(p -> "io_uring unavailable (" + UringSupport.unavailabilityCause().orElse("?") + ") and " + p);
+        };
+    }
+
+    /**
+     * Picks the backend for {@code config}.
+     *
+     * @throws UncheckedIOException naming the reason when the requested backend is unavailable
+     */
+    public static Selection select(ProactorConfig config) {
+        BackendChoice wanted = config.backend();
+        Optional<String> off = available(wanted);
+        if (off.isPresent()) {
+            throw new UncheckedIOException(new IOException("backend " + wanted + " is unavailable: " + off.get()));
+        }
+        return switch (wanted) {
+            case IO_URING -> new Selection(BackendChoice.IO_URING, "requested, and io_uring is available");
+            case PORTABLE -> new Selection(BackendChoice.PORTABLE, "requested");
+            case AUTO -> new Selection(BackendChoice.IO_URING, "auto: io_uring is available and its probe passed");
+        };
+    }
+
+    /**
+     * A factory for {@code choice}'s backend. It must be called on the new proactor's dispatcher
+     * thread, where it reads that proactor's configuration (ring sizes).
+     */
+    public static Supplier<Backend> create(BackendChoice choice) {
+        return switch (choice) {
+            case IO_URING, AUTO -> () -> new UringBackend(configOrDefaults());
+            case PORTABLE -> () -> {
+                throw new UncheckedIOException(new IOException(available(BackendChoice.PORTABLE).orElse("unavailable")));
+            };
+        };
+    }
+
+    private static ProactorConfig configOrDefaults() {
+        ProactorConfig c = CoreProactor.currentConfig();
+        return c != null ? c : ProactorConfig.defaults();
+    }
+
+    /** Opens a proactor on the backend {@code config} selects. */
+    public static dev.proactor.Proactor open(ProactorConfig config) {
+        Selection s = select(config);
+        return CoreProactor.open(config, create(s.choice()), s.reason(), (name, ops) -> report(s, name, ops));
+    }
+
+    /** The capability report of a proactor running {@code backendName} after {@code selection}. */
+    public static CapabilityReport report(Selection selection, String backendName, Map<OperationKind, String> operations) {
+        List<String> notes = new ArrayList<>();
+        UringSupport.unavailabilityCause().ifPresent(c -> notes.add("io_uring is off: " + c));
+        available(BackendChoice.PORTABLE).ifPresent(c -> notes.add("portable backend is off: " + c));
+        for (Map.Entry<OperationKind, String> e : operations.entrySet()) {
+            if (e.getValue().startsWith("off")) {
+                notes.add(e.getKey().name().toLowerCase(java.util.Locale.ROOT) + " is " + e.getValue());
+            }
+        }
+        return new CapabilityReport(backendName, selection.reason(),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), UringSupport.kernelRelease(),
+                Runtime.version().toString(), UringSupport.isAvailable(), UringSupport.unavailabilityCause(),
+                UringSupport.featureNames(), UringSupport.setupFlagNames(), UringSupport.supportedOpcodeNames(),
+                operations, notes);
+    }
+}

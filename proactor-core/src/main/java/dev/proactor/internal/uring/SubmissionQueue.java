@@ -1,0 +1,374 @@
+package dev.proactor.internal.uring;
+
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_ASYNC_CANCEL_FD;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_ASYNC_CANCEL;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_CLOSE;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_FSYNC;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_LINK_TIMEOUT;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_NOP;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_OPENAT;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_POLL_ADD;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READV;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ_FIXED;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_STATX;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_TIMEOUT;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_TIMEOUT_REMOVE;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_WRITE;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_WRITEV;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_WRITE_FIXED;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.proactor.internal.uring.ffi.IoUringLayouts;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Not thread-safe: all methods must be called on the thread that owns the ring (the
+ * dispatcher). The submission side of a {@link Ring}: hands out free SQEs, fills them, and
+ * publishes them to the kernel.
+ *
+ * <p>An SQE is named by its byte offset in the SQE array ({@code long}, never an object), so
+ * preparing an operation allocates nothing. {@code nextSqe} and every {@code prep*} method
+ * return -1 when the queue is full: that is back-pressure, and nothing has been written. A
+ * prepared SQE reaches the kernel only after {@link #flushTail()} and an {@code io_uring_enter}
+ * ({@link Ring#submit()} does both).
+ *
+ * <p><b>Memory handed to the kernel.</b> Every segment or address given to a {@code prep*}
+ * method (buffers, iovec arrays, paths, timespecs, statx buffers) must stay valid and unmoved
+ * until the operation's final CQE has been reaped, even if it is cancelled meanwhile; this
+ * class checks bounds and that segments are native, not lifetimes. Once an SQE is submitted
+ * (the kernel advanced its head past it) the kernel has copied what it needs from the SQE
+ * itself, so the slot is reused.
+ */
+public final class SubmissionQueue {
+
+    /** Index of a ring word: {@code JAVA_INT.varHandle()} takes (segment, byte offset). */
+    private static final VarHandle INT = JAVA_INT.varHandle();
+
+    private final MemorySegment ring;
+    private final MemorySegment sqes;
+    private final long headOffset;
+    private final long tailOffset;
+    private final long flagsOffset;
+    private final long droppedOffset;
+    private final int mask;
+    private final int entries;
+
+    /** Next SQE index to hand out; ahead of the kernel-visible tail until {@link #flushTail()}. */
+    private int localTail;
+
+    SubmissionQueue(MemorySegment ring, MemorySegment sqes, long headOffset, long tailOffset,
+                    long flagsOffset, long droppedOffset, int mask, int entries) {
+        this.ring = ring;
+        this.sqes = sqes;
+        this.headOffset = headOffset;
+        this.tailOffset = tailOffset;
+        this.flagsOffset = flagsOffset;
+        this.droppedOffset = droppedOffset;
+        this.mask = mask;
+        this.entries = entries;
+        // A fresh ring starts with head == tail == 0, but read it rather than assume it.
+        this.localTail = (int) INT.getAcquire(ring, tailOffset);
+    }
+
+    /** The number of SQE slots (a power of two). */
+    public int capacity() {
+        return entries;
+    }
+
+    /** Free SQE slots: capacity minus SQEs prepared or published but not yet consumed by the kernel. */
+    public int space() {
+        return entries - (localTail - kernelHead());
+    }
+
+    /** True when {@link #nextSqe()} would return -1. */
+    public boolean isFull() {
+        return space() == 0;
+    }
+
+    /** SQEs prepared since the last {@link #flushTail()}, not yet visible to the kernel. */
+    public int unflushed() {
+        return localTail - (int) INT.get(ring, tailOffset);
+    }
+
+    /**
+     * Claims the next free SQE and zeroes it.
+     *
+     * @return the SQE's byte offset in the SQE array, or -1 when the queue is full
+     */
+    public long nextSqe() {
+        if (localTail - kernelHead() >= entries) {
+            return -1;
+        }
+        long sqe = (long) (localTail & mask) * IoUringLayouts.SQE_SIZE;
+        // Eight long stores instead of asSlice(...).fill(0): no slice object on the hot path.
+        for (long i = 0; i < IoUringLayouts.SQE_SIZE; i += Long.BYTES) {
+            sqes.set(JAVA_LONG, sqe + i, 0L);
+        }
+        localTail++;
+        return sqe;
+    }
+
+    /**
+     * Publishes every prepared SQE to the kernel by storing the local tail.
+     *
+     * @return SQEs published and not yet consumed by the kernel: the {@code toSubmit} count for
+     *         {@code io_uring_enter}
+     */
+    public int flushTail() {
+        // Store-release: the kernel must see the SQE contents (plain stores above) before it sees
+        // the new tail that makes them eligible (liburing io_uring_smp_store_release on ktail).
+        INT.setRelease(ring, tailOffset, localTail);
+        return localTail - kernelHead();
+    }
+
+    /** SQEs the kernel dropped as invalid ({@code sq_off.dropped}); stays 0 when all is well. */
+    public int kernelDropped() {
+        return (int) INT.getAcquire(ring, droppedOffset);
+    }
+
+    /** The SQ ring flags word ({@code IORING_SQ_*}), as the kernel last wrote it. */
+    public int ringFlags() {
+        return (int) INT.getAcquire(ring, flagsOffset);
+    }
+
+    private int kernelHead() {
+        // Load-acquire: once the kernel's head has passed an SQE the kernel has finished reading
+        // it, and our next writes into that slot must not be reordered before this load.
+        return (int) INT.getAcquire(ring, headOffset);
+    }
+
+    // ---- SQE field setters (all offsets from IoUringLayouts) ----
+
+    /** ORs {@code sqeFlags} (IOSQE_*) into the SQE's flags, e.g. IOSQE_IO_LINK to chain the next SQE. */
+    public void setFlags(long sqe, int sqeFlags) {
+        long at = sqe + IoUringLayouts.SQE_FLAGS;
+        sqes.set(JAVA_BYTE, at, (byte) (sqes.get(JAVA_BYTE, at) | sqeFlags));
+    }
+
+    /** Sets the op-specific flags word (rw_flags, fsync_flags, timeout_flags, open_flags...). */
+    public void setOpFlags(long sqe, int opFlags) {
+        sqes.set(JAVA_INT, sqe + IoUringLayouts.SQE_OP_FLAGS, opFlags);
+    }
+
+    /** Sets sqe.ioprio, which also carries accept/send/recv flags such as IORING_RECV_MULTISHOT. */
+    public void setIoprio(long sqe, int ioprio) {
+        sqes.set(JAVA_SHORT, sqe + IoUringLayouts.SQE_IOPRIO, (short) ioprio);
+    }
+
+    /** Sets sqe.buf_index (a registered buffer) or, with IOSQE_BUFFER_SELECT, sqe.buf_group. */
+    public void setBufIndex(long sqe, int bufIndex) {
+        sqes.set(JAVA_SHORT, sqe + IoUringLayouts.SQE_BUF_INDEX, (short) bufIndex);
+    }
+
+    /** Sets sqe.addr. */
+    public void setAddr(long sqe, long addr) {
+        sqes.set(JAVA_LONG, sqe + IoUringLayouts.SQE_ADDR, addr);
+    }
+
+    // ---- preparation helpers, named after liburing's io_uring_prep_* ----
+
+    /**
+     * Claims an SQE and fills the fields every operation shares (liburing
+     * {@code io_uring_prep_rw}); the rest stays zero.
+     *
+     * @return the SQE offset, or -1 when the queue is full
+     */
+    public long prepRw(int op, int fd, long addr, int len, long offset, long userData) {
+        long sqe = nextSqe();
+        if (sqe < 0) {
+            return -1;
+        }
+        sqes.set(JAVA_BYTE, sqe + IoUringLayouts.SQE_OPCODE, (byte) op);
+        sqes.set(JAVA_INT, sqe + IoUringLayouts.SQE_FD, fd);
+        sqes.set(JAVA_LONG, sqe + IoUringLayouts.SQE_OFF, offset);
+        sqes.set(JAVA_LONG, sqe + IoUringLayouts.SQE_ADDR, addr);
+        sqes.set(JAVA_INT, sqe + IoUringLayouts.SQE_LEN, len);
+        sqes.set(JAVA_LONG, sqe + IoUringLayouts.SQE_USER_DATA, userData);
+        return sqe;
+    }
+
+    /** A no-op that completes with res 0. */
+    public long prepNop(long userData) {
+        return prepRw(IORING_OP_NOP, -1, 0, 0, 0, userData);
+    }
+
+    /**
+     * Reads up to {@code len} bytes at file offset {@code off} (-1: the file position) into
+     * {@code buf}; res is the byte count or -errno. Works on any readable fd (eventfd, pipe...).
+     */
+    public long prepRead(int fd, MemorySegment buf, int len, long off, long userData) {
+        return prepRw(IORING_OP_READ, fd, address(buf, len), len, off, userData);
+    }
+
+    /** Writes {@code len} bytes of {@code buf} at file offset {@code off} (-1: the file position). */
+    public long prepWrite(int fd, MemorySegment buf, int len, long off, long userData) {
+        return prepRw(IORING_OP_WRITE, fd, address(buf, len), len, off, userData);
+    }
+
+    /** Vectored read into the {@code count} iovecs at the start of {@code iovecs}. */
+    public long prepReadv(int fd, MemorySegment iovecs, int count, long off, long userData) {
+        return prepReadv(fd, address(iovecs, count * IoUringLayouts.IOVEC.byteSize()), count, off, userData);
+    }
+
+    /** Vectored read into {@code count} iovecs at a native address the caller keeps alive. */
+    public long prepReadv(int fd, long iovecsAddress, int count, long off, long userData) {
+        return prepRw(IORING_OP_READV, fd, iovecsAddress, count, off, userData);
+    }
+
+    /** Vectored write from the {@code count} iovecs at the start of {@code iovecs}. */
+    public long prepWritev(int fd, MemorySegment iovecs, int count, long off, long userData) {
+        return prepWritev(fd, address(iovecs, count * IoUringLayouts.IOVEC.byteSize()), count, off, userData);
+    }
+
+    /** Vectored write from {@code count} iovecs at a native address the caller keeps alive. */
+    public long prepWritev(int fd, long iovecsAddress, int count, long off, long userData) {
+        return prepRw(IORING_OP_WRITEV, fd, iovecsAddress, count, off, userData);
+    }
+
+    /**
+     * Reads into {@code buf}, which must lie inside registered buffer {@code bufIndex}
+     * ({@link Ring#registerBuffers}); otherwise the kernel answers -EFAULT.
+     */
+    public long prepReadFixed(int fd, MemorySegment buf, int len, long off, int bufIndex, long userData) {
+        long sqe = prepRw(IORING_OP_READ_FIXED, fd, address(buf, len), len, off, userData);
+        if (sqe >= 0) {
+            setBufIndex(sqe, bufIndex);
+        }
+        return sqe;
+    }
+
+    /** Writes from {@code buf}, which must lie inside registered buffer {@code bufIndex}. */
+    public long prepWriteFixed(int fd, MemorySegment buf, int len, long off, int bufIndex, long userData) {
+        long sqe = prepRw(IORING_OP_WRITE_FIXED, fd, address(buf, len), len, off, userData);
+        if (sqe >= 0) {
+            setBufIndex(sqe, bufIndex);
+        }
+        return sqe;
+    }
+
+    /** {@code fsync}, or {@code fdatasync} with IORING_FSYNC_DATASYNC in {@code fsyncFlags}. */
+    public long prepFsync(int fd, int fsyncFlags, long userData) {
+        long sqe = prepRw(IORING_OP_FSYNC, fd, 0, 0, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, fsyncFlags);
+        }
+        return sqe;
+    }
+
+    /**
+     * {@code openat(dirfd, path, flags, mode)}; {@code path} is NUL-terminated. res is the new fd
+     * (close-on-exec only if {@code flags} has O_CLOEXEC) or -errno.
+     */
+    public long prepOpenat(int dirfd, MemorySegment path, int flags, int mode, long userData) {
+        long sqe = prepRw(IORING_OP_OPENAT, dirfd, address(path, 1), mode, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, flags);
+        }
+        return sqe;
+    }
+
+    /** {@code close(fd)}; res 0 or -errno. */
+    public long prepClose(int fd, long userData) {
+        return prepRw(IORING_OP_CLOSE, fd, 0, 0, 0, userData);
+    }
+
+    /**
+     * {@code statx(dirfd, path, flags, mask, statxbuf)}; {@code statxbuf} must hold a
+     * {@link IoUringLayouts#STATX} (256 bytes).
+     */
+    public long prepStatx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statxbuf,
+                          long userData) {
+        long buf = address(statxbuf, IoUringLayouts.STATX.byteSize());
+        // liburing io_uring_prep_statx: len carries the mask, off carries the statx buffer.
+        long sqe = prepRw(IORING_OP_STATX, dirfd, address(path, 1), mask, buf, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, flags);
+        }
+        return sqe;
+    }
+
+    /**
+     * A timer: completes with -ETIME when {@code ts} (a __kernel_timespec) elapses, or with 0
+     * once {@code count} other CQEs have been posted (count 0: time only). {@code flags} takes
+     * IORING_TIMEOUT_ABS, clock selection, ETIME_SUCCESS, MULTISHOT.
+     */
+    public long prepTimeout(MemorySegment ts, int count, int flags, long userData) {
+        long sqe = prepRw(IORING_OP_TIMEOUT, -1, address(ts, IoUringLayouts.KERNEL_TIMESPEC.byteSize()), 1,
+                count, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, flags);
+        }
+        return sqe;
+    }
+
+    /**
+     * A timeout for the previous SQE, which must carry IOSQE_IO_LINK: if it expires first, the
+     * linked operation is cancelled (-ECANCELED) and this completes with -ETIME; otherwise this
+     * completes with -ECANCELED (or -EALREADY when the race was close).
+     */
+    public long prepLinkTimeout(MemorySegment ts, int flags, long userData) {
+        long sqe = prepRw(IORING_OP_LINK_TIMEOUT, -1, address(ts, IoUringLayouts.KERNEL_TIMESPEC.byteSize()), 1,
+                0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, flags);
+        }
+        return sqe;
+    }
+
+    /**
+     * Cancels the operation whose user_data is {@code targetUserData}. res: 0 when found and
+     * cancelled, -ENOENT when not found, -EALREADY when it was already running and may still
+     * complete. The target posts its own CQE (typically -ECANCELED).
+     */
+    public long prepCancel(long targetUserData, int flags, long userData) {
+        long sqe = prepRw(IORING_OP_ASYNC_CANCEL, -1, targetUserData, 0, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, flags);
+        }
+        return sqe;
+    }
+
+    /** Cancels operations on {@code fd} (with IORING_ASYNC_CANCEL_ALL: all of them; res is then the count). */
+    public long prepCancelFd(int fd, int flags, long userData) {
+        long sqe = prepRw(IORING_OP_ASYNC_CANCEL, fd, 0, 0, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, flags | IORING_ASYNC_CANCEL_FD);
+        }
+        return sqe;
+    }
+
+    /** Removes the timeout whose user_data is {@code targetUserData}; res 0, -ENOENT or -EALREADY. */
+    public long prepTimeoutRemove(long targetUserData, int flags, long userData) {
+        long sqe = prepRw(IORING_OP_TIMEOUT_REMOVE, -1, targetUserData, 0, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, flags);
+        }
+        return sqe;
+    }
+
+    /** One-shot poll for {@code pollMask} (POLLIN, POLLOUT...); res is the ready mask or -errno. */
+    public long prepPollAdd(int fd, int pollMask, long userData) {
+        long sqe = prepRw(IORING_OP_POLL_ADD, fd, 0, 0, 0, userData);
+        if (sqe >= 0) {
+            // poll32_events, little-endian on both supported architectures.
+            setOpFlags(sqe, pollMask);
+        }
+        return sqe;
+    }
+
+    /** The native address of {@code segment}, after checking it is native and holds {@code len} bytes. */
+    private static long address(MemorySegment segment, long len) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("the kernel needs native memory, not a heap segment");
+        }
+        if (len < 0 || len > segment.byteSize()) {
+            throw new IndexOutOfBoundsException("length " + len + " outside segment of " + segment.byteSize());
+        }
+        return segment.address();
+    }
+}

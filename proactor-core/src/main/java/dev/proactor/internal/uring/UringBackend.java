@@ -1,0 +1,529 @@
+package dev.proactor.internal.uring;
+
+import static dev.proactor.internal.uring.ffi.IoUringConstants.*;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.proactor.FileOpenOption;
+import dev.proactor.FileStat;
+import dev.proactor.OperationKind;
+import dev.proactor.ProactorConfig;
+import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.spi.Completions;
+import dev.proactor.internal.spi.NativeAccounting;
+import dev.proactor.internal.spi.Request;
+import dev.proactor.internal.spi.Submission;
+import dev.proactor.internal.uring.ffi.IoUringLayouts;
+import dev.proactor.internal.uring.ffi.LibC;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The io_uring backend. All methods except {@link #wakeup()} must be called on the dispatcher
+ * thread, which also created it: the ring is set up with IORING_SETUP_SINGLE_ISSUER, which binds it
+ * to the creating thread.
+ *
+ * <p>Completion-queue room is accounted before anything is submitted: every SQE produces exactly
+ * one CQE here (no CQE_SKIP_SUCCESS, no multishot yet), so {@code cqOutstanding} counts SQEs whose
+ * CQE has not been reaped, and a submission that would push it past the CQ's size is refused as
+ * back-pressure. The kernel's overflow list (IORING_FEAT_NODROP) is still flushed if it is ever
+ * used, and counted.
+ *
+ * <p>Memory: an operation that needs native memory besides its buffer (timespecs, iovecs, paths,
+ * a statx buffer) gets a confined arena of its own, held in {@link Submission#backendState} until
+ * the last CQE of the submission is reaped, even when the operation was cancelled long before.
+ */
+public final class UringBackend implements Backend {
+    private static final System.Logger LOG = System.getLogger("dev.proactor.uring");
+
+    /** Bounds the CQ drain passes of one turn: a steady stream of completions must not starve submission. */
+    private static final int MAX_DRAIN_PASSES = 4;
+    /** The kernel caps a single read or write at this many bytes (MAX_RW_COUNT). */
+    private static final long MAX_RW = 0x7ffff000L;
+
+    private static final Map<OperationKind, Integer> OPCODES = opcodes();
+
+    private final Ring ring;
+    private final SubmissionQueue sq;
+    private final CompletionQueue cq;
+    private final int cqCapacity;
+    private final int eventFd;
+    /** Long-lived memory shared with waking threads; closed after the last waker left. */
+    private final Arena own = Arena.ofShared();
+    private final MemorySegment wakeBuffer;
+    private final MemorySegment wakeOne;
+    /** Threads inside {@link #wakeup()}; close waits for them so no write reaches a reused fd number. */
+    private final java.util.concurrent.atomic.AtomicInteger wakers = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
+    private final CompletionQueue.CqeHandler onCqe = this::onCqe;
+
+    private Completions sink;
+    private boolean wakeArmed;
+    private int cqOutstanding;
+    private int pending;
+    private long kernelCalls;
+    private long nativeBytes;
+
+    /** Opens a ring sized by {@code config}; must run on the dispatcher thread. */
+    public UringBackend(ProactorConfig config) {
+        try {
+            this.ring = Ring.open(new RingOptions(config.submissionQueueEntries(), config.completionQueueEntries(), true, true));
+        } catch (RingSetupException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.sq = ring.sq();
+        this.cq = ring.cq();
+        this.cqCapacity = cq.capacity();
+        int efd = LibC.eventfd(0, EFD_CLOEXEC);
+        if (efd < 0) {
+            ring.close();
+            throw new IllegalStateException("eventfd failed: errno " + -efd);
+        }
+        this.eventFd = efd;
+        this.wakeBuffer = own.allocate(8, 8);
+        // Written by any thread that wakes the dispatcher; only ever read by the kernel.
+        this.wakeOne = own.allocate(8, 8);
+        wakeOne.set(JAVA_LONG, 0, 1L);
+    }
+
+    private static Map<OperationKind, Integer> opcodes() {
+        Map<OperationKind, Integer> m = new EnumMap<>(OperationKind.class);
+        m.put(OperationKind.NOP, IORING_OP_NOP);
+        m.put(OperationKind.OPEN, IORING_OP_OPENAT);
+        m.put(OperationKind.READ, IORING_OP_READ);
+        m.put(OperationKind.WRITE, IORING_OP_WRITE);
+        m.put(OperationKind.READV, IORING_OP_READV);
+        m.put(OperationKind.WRITEV, IORING_OP_WRITEV);
+        m.put(OperationKind.FSYNC, IORING_OP_FSYNC);
+        m.put(OperationKind.STAT, IORING_OP_STATX);
+        m.put(OperationKind.CLOSE, IORING_OP_CLOSE);
+        m.put(OperationKind.TIMER, IORING_OP_TIMEOUT);
+        return m;
+    }
+
+    @Override
+    public String name() {
+        return "io_uring";
+    }
+
+    @Override
+    public Map<OperationKind, String> operationSupport() {
+        Map<OperationKind, String> m = new EnumMap<>(OperationKind.class);
+        for (OperationKind k : OperationKind.values()) {
+            Integer op = OPCODES.get(k);
+            if (op == null) {
+                m.put(k, "not available in this version");
+            } else if (ring.probe().supports(op)) {
+                m.put(k, "io_uring " + UringNames.opcodeName(op));
+            } else {
+                m.put(k, "off: the kernel's probe lacks " + UringNames.opcodeName(op));
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public boolean supports(OperationKind kind) {
+        Integer op = OPCODES.get(kind);
+        return op != null && ring.probe().supports(op);
+    }
+
+    @Override
+    public List<String> setupFlags() {
+        return UringNames.setupFlagNames(ring.setupFlags());
+    }
+
+    @Override
+    public void start(Completions completions) {
+        this.sink = completions;
+    }
+
+    @Override
+    public boolean registerBuffers(MemorySegment[] buffers) {
+        int r = ring.registerBuffers(buffers);
+        if (r < 0) {
+            LOG.log(Level.WARNING, "registering " + buffers.length + " buffers failed (errno " + -r
+                    + "); leased buffers use the unregistered path");
+            return false;
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    /** Per-submission state for submissions that own memory or wait on more than one CQE. */
+    private static final class State {
+        final Arena arena;
+        final long bytes;
+        int cqesLeft;
+        /** The statx buffer the kernel fills, for a Stat request. */
+        MemorySegment statx;
+        int opResult;
+        int linkResult;
+        boolean opSeen;
+
+        State(Arena arena, long bytes, int cqes) {
+            this.arena = arena;
+            this.bytes = bytes;
+            this.cqesLeft = cqes;
+        }
+    }
+
+    @Override
+    public boolean submit(Submission s) {
+        Request r = s.request();
+        boolean linked = s.deadlineNanos() != 0;
+        int sqes = linked ? 2 : 1;
+        if (sq.space() < sqes || cqOutstanding + sqes > cqCapacity - 1) {
+            // One CQ slot stays reserved for the wake-up read.
+            return false;
+        }
+        long ud = UserData.encode(s.token(), UserData.OP);
+        long bytes = scratchBytes(r) + (linked ? IoUringLayouts.KERNEL_TIMESPEC.byteSize() : 0);
+        State st = null;
+        Arena arena = null;
+        if (bytes > 0 || linked) {
+            arena = Arena.ofConfined();
+            st = new State(arena, bytes, sqes);
+            nativeBytes += bytes;
+            NativeAccounting.allocated(bytes);
+        }
+        long sqe;
+        try {
+            sqe = prepare(r, ud, arena, st);
+        } catch (RuntimeException e) {
+            if (arena != null) {
+                arena.close();
+                nativeBytes -= bytes;
+                NativeAccounting.freed(bytes);
+            }
+            throw e;
+        }
+        if (linked) {
+            sq.setFlags(sqe, IOSQE_IO_LINK);
+            MemorySegment ts = timespec(arena, s.deadlineNanos());
+            sq.prepLinkTimeout(ts, IORING_TIMEOUT_ABS, UserData.encode(s.token(), UserData.LINK_TIMEOUT));
+        }
+        s.backendState = st;
+        cqOutstanding += sqes;
+        pending++;
+        return true;
+    }
+
+    private static long scratchBytes(Request r) {
+        return switch (r) {
+            case Request.Timer t -> IoUringLayouts.KERNEL_TIMESPEC.byteSize();
+            case Request.Open o -> (long) o.path().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+            case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
+            case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
+            case Request.Stat st -> IoUringLayouts.STATX.byteSize() + 8;
+            case Request.Nop n -> 0;
+            case Request.Read rd -> 0;
+            case Request.Write w -> 0;
+            case Request.Fsync f -> 0;
+            case Request.Close c -> 0;
+        };
+    }
+
+    /** Prepares the operation's own SQE; returns its offset. Space was checked by the caller. */
+    private long prepare(Request r, long ud, Arena arena, State st) {
+        return switch (r) {
+            case Request.Nop n -> sq.prepNop(ud);
+            case Request.Timer t -> sq.prepTimeout(timespec(arena, t.deadlineNanos()), 0, IORING_TIMEOUT_ABS, ud);
+            case Request.Open o -> {
+                String path = o.path().toString();
+                if (path.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("path contains a NUL character");
+                }
+                yield sq.prepOpenat(AT_FDCWD, arena.allocateFrom(path), openFlags(o.options()), o.mode(), ud);
+            }
+            case Request.Read rd -> rd.bufferIndex() >= 0
+                    ? sq.prepReadFixed(rd.fd(), rd.buffer(), len(rd.buffer()), rd.position(), rd.bufferIndex(), ud)
+                    : sq.prepRead(rd.fd(), rd.buffer(), len(rd.buffer()), rd.position(), ud);
+            case Request.Write w -> w.bufferIndex() >= 0
+                    ? sq.prepWriteFixed(w.fd(), w.buffer(), len(w.buffer()), w.position(), w.bufferIndex(), ud)
+                    : sq.prepWrite(w.fd(), w.buffer(), len(w.buffer()), w.position(), ud);
+            case Request.ReadV v -> sq.prepReadv(v.fd(), iovecs(arena, v.buffers()), v.buffers().length, v.position(), ud);
+            case Request.WriteV v -> sq.prepWritev(v.fd(), iovecs(arena, v.buffers()), v.buffers().length, v.position(), ud);
+            case Request.Fsync f -> sq.prepFsync(f.fd(), f.dataOnly() ? IORING_FSYNC_DATASYNC : 0, ud);
+            case Request.Stat stat -> {
+                MemorySegment empty = arena.allocate(8, 8);
+                MemorySegment buf = arena.allocate(IoUringLayouts.STATX);
+                st.statx = buf;
+                yield sq.prepStatx(stat.fd(), empty, AT_EMPTY_PATH, STATX_BASIC_STATS, buf, ud);
+            }
+            case Request.Close c -> sq.prepClose(c.fd(), ud);
+        };
+    }
+
+    private static int len(MemorySegment buffer) {
+        return (int) Math.min(buffer.byteSize(), MAX_RW);
+    }
+
+    private static MemorySegment timespec(Arena arena, long deadlineNanos) {
+        // The nanoTime clock is CLOCK_MONOTONIC on Linux, the clock IORING_TIMEOUT_ABS uses by default.
+        MemorySegment ts = arena.allocate(IoUringLayouts.KERNEL_TIMESPEC);
+        ts.set(JAVA_LONG, IoUringLayouts.TIMESPEC_TV_SEC, Math.floorDiv(deadlineNanos, 1_000_000_000L));
+        ts.set(JAVA_LONG, IoUringLayouts.TIMESPEC_TV_NSEC, Math.floorMod(deadlineNanos, 1_000_000_000L));
+        return ts;
+    }
+
+    private static MemorySegment iovecs(Arena arena, MemorySegment[] buffers) {
+        MemorySegment v = arena.allocate(IoUringLayouts.IOVEC, buffers.length);
+        long stride = IoUringLayouts.IOVEC.byteSize();
+        for (int i = 0; i < buffers.length; i++) {
+            v.set(JAVA_LONG, i * stride + IoUringLayouts.IOVEC_BASE, buffers[i].address());
+            v.set(JAVA_LONG, i * stride + IoUringLayouts.IOVEC_LEN, buffers[i].byteSize());
+        }
+        return v;
+    }
+
+    static int openFlags(Set<OpenOption> options) {
+        boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
+        boolean read = options.contains(StandardOpenOption.READ);
+        int flags = O_CLOEXEC | (write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY);
+        if (options.contains(StandardOpenOption.CREATE_NEW)) {
+            flags |= O_CREAT | O_EXCL;
+        } else if (options.contains(StandardOpenOption.CREATE)) {
+            flags |= O_CREAT;
+        }
+        if (options.contains(StandardOpenOption.TRUNCATE_EXISTING) && write) {
+            flags |= O_TRUNC;
+        }
+        if (options.contains(StandardOpenOption.APPEND)) {
+            flags |= O_APPEND;
+        }
+        if (options.contains(StandardOpenOption.SYNC)) {
+            flags |= O_SYNC;
+        } else if (options.contains(StandardOpenOption.DSYNC)) {
+            flags |= O_DSYNC;
+        }
+        if (options.contains(LinkOption.NOFOLLOW_LINKS)) {
+            flags |= O_NOFOLLOW;
+        }
+        if (options.contains(FileOpenOption.DIRECT)) {
+            flags |= O_DIRECT;
+        }
+        return flags;
+    }
+
+    @Override
+    public boolean cancel(Submission s) {
+        if (sq.space() < 1 || cqOutstanding + 1 > cqCapacity - 1) {
+            return false;
+        }
+        sq.prepCancel(UserData.encode(s.token(), UserData.OP), 0, UserData.encode(s.token(), UserData.CANCEL));
+        cqOutstanding++;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ the kernel call
+
+    @Override
+    public int runOnce(long waitNanos) {
+        if (!wakeArmed && sq.space() > 0 && cqOutstanding < cqCapacity) {
+            sq.prepRead(eventFd, wakeBuffer, 8, 0, UserData.WAKE);
+            cqOutstanding++;
+            wakeArmed = true;
+        }
+        int toSubmit = sq.flushTail();
+        boolean mustEnter = toSubmit > 0 || waitNanos != 0 || cq.ready() == 0;
+        if (mustEnter) {
+            kernelCalls++;
+            // GETEVENTS even when not waiting: with DEFER_TASKRUN completions are only posted
+            // while the issuer is inside io_uring_enter.
+            int r = waitNanos == 0 ? ring.enter(toSubmit, 0, IORING_ENTER_GETEVENTS) : ring.submitAndWait(1, waitNanos);
+            if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN) {
+                throw new IllegalStateException("io_uring_enter failed: errno " + -r);
+            }
+        }
+        int reaped = 0;
+        for (int pass = 0; pass < MAX_DRAIN_PASSES; pass++) {
+            int n = cq.drain(onCqe, cqCapacity);
+            reaped += n;
+            if (cq.overflowPending()) {
+                // NODROP parked completions in the kernel; entering with GETEVENTS moves them in.
+                sink.overflowed(1);
+                kernelCalls++;
+                ring.enter(0, 0, IORING_ENTER_GETEVENTS);
+                continue;
+            }
+            if (n == 0) {
+                break;
+            }
+        }
+        return reaped;
+    }
+
+    private void onCqe(long userData, int res, int flags) {
+        cqOutstanding--;
+        if (userData == UserData.WAKE) {
+            wakeArmed = false;
+            return;
+        }
+        int tag = UserData.tag(userData);
+        if (tag == UserData.CANCEL) {
+            // 0, -ENOENT or -EALREADY: advisory; the target's own CQE carries the outcome.
+            return;
+        }
+        Submission s = sink.lookup(UserData.token(userData));
+        if (s == null) {
+            sink.stray(userData, res);
+            return;
+        }
+        State st = (State) s.backendState;
+        if (tag == UserData.LINK_TIMEOUT) {
+            if (st != null) {
+                st.linkResult = res;
+                if (--st.cqesLeft == 0) {
+                    settle(s, st.opResult, st, res);
+                    release(s, st);
+                }
+            }
+            return;
+        }
+        if (st == null) {
+            settle(s, res, null, 0);
+            release(s, null);
+            return;
+        }
+        st.opResult = res;
+        st.opSeen = true;
+        if (--st.cqesLeft == 0) {
+            settle(s, res, st, st.linkResult);
+            release(s, st);
+        }
+    }
+
+    /** Decides the outcome once every CQE of the submission is in. */
+    private void settle(Submission s, int res, State st, int linkResult) {
+        Request r = s.request();
+        if (r instanceof Request.Timer && res == -ETIME) {
+            sink.complete(s, 0, null);
+        } else if (res >= 0) {
+            sink.complete(s, res, r instanceof Request.Stat ? decodeStat(st.statx) : null);
+        } else if (res == -ECANCELED || res == -EINTR && st != null && linkResult == -ETIME) {
+            if (linkResult == -ETIME) {
+                sink.timedOut(s);
+            } else if (s.cancelRequested()) {
+                sink.cancelled(s);
+            } else {
+                sink.fail(s, -res);
+            }
+        } else {
+            sink.fail(s, -res);
+        }
+    }
+
+    private static FileStat decodeStat(MemorySegment buf) {
+        long mtime = IoUringLayouts.STATX_MTIME_OFFSET;
+        return new FileStat(
+                buf.get(JAVA_LONG, IoUringLayouts.STATX_SIZE_OFFSET),
+                buf.get(JAVA_LONG, IoUringLayouts.STATX_BLOCKS_OFFSET),
+                buf.get(JAVA_INT, IoUringLayouts.STATX_BLKSIZE),
+                Short.toUnsignedInt(buf.get(JAVA_SHORT, IoUringLayouts.STATX_MODE_OFFSET)),
+                buf.get(JAVA_LONG, IoUringLayouts.STATX_INO_OFFSET),
+                Integer.toUnsignedLong(buf.get(JAVA_INT, IoUringLayouts.STATX_NLINK_OFFSET)),
+                instant(buf, mtime),
+                instant(buf, IoUringLayouts.STATX_ATIME_OFFSET),
+                instant(buf, IoUringLayouts.STATX_CTIME_OFFSET));
+    }
+
+    private static Instant instant(MemorySegment statx, long timestampOffset) {
+        return Instant.ofEpochSecond(statx.get(JAVA_LONG, timestampOffset + IoUringLayouts.STATX_TIMESTAMP_SEC),
+                Integer.toUnsignedLong(statx.get(JAVA_INT, timestampOffset + IoUringLayouts.STATX_TIMESTAMP_NSEC)));
+    }
+
+    private void release(Submission s, State st) {
+        s.backendState = null;
+        if (st != null) {
+            st.arena.close();
+            nativeBytes -= st.bytes;
+            NativeAccounting.freed(st.bytes);
+        }
+        pending--;
+        sink.released(s);
+    }
+
+    @Override
+    public void wakeup() {
+        wakers.incrementAndGet();
+        try {
+            if (!closed) {
+                LibC.write(eventFd, wakeOne, 8);
+            }
+        } finally {
+            wakers.decrementAndGet();
+        }
+    }
+
+    /**
+     * Cancels the armed eventfd read and reaps its completion, so that the kernel no longer holds
+     * the wake buffer when the arena that owns it is closed. Bounded: a read that does not come
+     * back within 100 ms keeps its buffer (the arena stays open) rather than risk a late write.
+     */
+    private void retireWakeRead() {
+        if (!wakeArmed || sq.space() == 0) {
+            return;
+        }
+        sq.prepCancel(UserData.WAKE, 0, UserData.encode(0, UserData.CANCEL));
+        cqOutstanding++;
+        long end = System.nanoTime() + 100_000_000L;
+        while (wakeArmed && System.nanoTime() - end < 0) {
+            ring.submitAndWait(1, 10_000_000L);
+            cq.drain(onCqe, cqCapacity);
+        }
+    }
+
+    @Override
+    public long droppedCompletions() {
+        return cq.kernelDropped();
+    }
+
+    @Override
+    public int pending() {
+        return pending;
+    }
+
+    @Override
+    public long kernelCalls() {
+        return kernelCalls;
+    }
+
+    @Override
+    public long nativeBytes() {
+        return nativeBytes;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        while (wakers.get() != 0) {
+            Thread.onSpinWait();
+        }
+        if (pending > 0) {
+            LOG.log(Level.WARNING, pending + " submissions still held by the kernel at close; their memory ("
+                    + nativeBytes + " bytes) is kept");
+        }
+        retireWakeRead();
+        ring.close();
+        LibC.close(eventFd);
+        if (!wakeArmed) {
+            own.close();
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package dev.proactor.internal.uring.ffi;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
+
+/**
+ * Downcalls into the C library: the three io_uring system calls and the few libc functions the
+ * ring needs.
+ *
+ * <p>Every invoker returns the call's result, or {@code -errno} when the call returned -1, so
+ * callers test {@code result < 0} and never see a {@code -1}. errno is captured by the linker
+ * ({@link Linker.Option#captureCallState}) into a <em>call-state segment</em>: either one the
+ * caller passes (the overloads whose first parameter is {@code callState}, for the hot path; the
+ * segment must be at least {@link #callStateSize()} bytes and used by one thread at a time), or
+ * one allocated once per thread and kept in a {@link ThreadLocal}. Neither allocates per call.
+ *
+ * <p>No invoker is {@link Linker.Option#critical critical}: {@code io_uring_enter} blocks, and a
+ * critical call would hold up safepoints and the garbage collector while it waits. Linking
+ * happens when this class initialises; on a platform without these symbols initialisation
+ * fails with an error that {@code UringSupport} reports as the cause.
+ */
+@SuppressWarnings("restricted") // the one package allowed to link and reinterpret
+public final class LibC {
+
+    private LibC() {
+    }
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    /** {@code long syscall(long number, ...)}: variadic after the number; all six args as long. */
+    private static final MethodHandle SYSCALL6 = link("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                    JAVA_LONG, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    /** {@code void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)}. */
+    private static final MethodHandle MMAP = link("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+            CAPTURE_ERRNO);
+    /** {@code int munmap(void *addr, size_t len)}. */
+    private static final MethodHandle MUNMAP = link("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    /** {@code int close(int fd)}. */
+    private static final MethodHandle CLOSE = link("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code int eventfd(unsigned int initval, int flags)}. */
+    private static final MethodHandle EVENTFD = link("eventfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
+    private static final MethodHandle READ = link("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    /** {@code ssize_t write(int fd, const void *buf, size_t count)}. */
+    private static final MethodHandle WRITE = link("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    /** {@code int mkfifo(const char *path, mode_t mode)}. */
+    private static final MethodHandle MKFIFO = link("mkfifo",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code int open(const char *path, int flags, ...)}: the mode is the variadic argument. */
+    private static final MethodHandle OPEN = link("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    /** {@code int getrlimit(int resource, struct rlimit *rlim)}. */
+    private static final MethodHandle GETRLIMIT = link("getrlimit",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+
+    /**
+     * One call-state segment per thread, allocated on the thread's first call and freed by the
+     * garbage collector with the thread.
+     */
+    private static final ThreadLocal<MemorySegment> THREAD_CALL_STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+
+    /** The bytes a caller-supplied call-state segment needs. */
+    public static long callStateSize() {
+        return CALL_STATE.byteSize();
+    }
+
+    /** The alignment a caller-supplied call-state segment needs. */
+    public static long callStateAlignment() {
+        return CALL_STATE.byteAlignment();
+    }
+
+    /**
+     * The errno that the calling thread's last call through a thread-local invoker captured;
+     * meaningful right after a call reported failure, for {@link #mmap} which cannot return it.
+     */
+    public static int lastErrno() {
+        return errno(THREAD_CALL_STATE.get());
+    }
+
+    // ---- io_uring system calls ----
+
+    /** {@code io_uring_setup(entries, params)}: the ring fd, or -errno. */
+    public static int ioUringSetup(int entries, MemorySegment params) {
+        return ioUringSetup(THREAD_CALL_STATE.get(), entries, params);
+    }
+
+    /** As {@link #ioUringSetup(int, MemorySegment)}, capturing errno into {@code callState}. */
+    public static int ioUringSetup(MemorySegment callState, int entries, MemorySegment params) {
+        int r = (int) syscall(callState, IoUringConstants.SYS_IO_URING_SETUP, entries, params.address(),
+                0, 0, 0, 0);
+        // The address went in as a long; keep the segment (and an automatic arena) alive past the call.
+        Reference.reachabilityFence(params);
+        return r;
+    }
+
+    /**
+     * {@code io_uring_enter(fd, toSubmit, minComplete, flags, arg, argSize)}: SQEs consumed, or
+     * -errno. {@code arg} is {@link MemorySegment#NULL} unless a flag such as
+     * {@code IORING_ENTER_EXT_ARG} gives it a meaning. Blocks while waiting for completions.
+     */
+    public static int ioUringEnter(int fd, int toSubmit, int minComplete, int flags, MemorySegment arg,
+                                   long argSize) {
+        return ioUringEnter(THREAD_CALL_STATE.get(), fd, toSubmit, minComplete, flags, arg, argSize);
+    }
+
+    /** As {@link #ioUringEnter(int, int, int, int, MemorySegment, long)}, errno into {@code callState}. */
+    public static int ioUringEnter(MemorySegment callState, int fd, int toSubmit, int minComplete, int flags,
+                                   MemorySegment arg, long argSize) {
+        int r = (int) syscall(callState, IoUringConstants.SYS_IO_URING_ENTER, fd, toSubmit, minComplete,
+                flags, arg.address(), argSize);
+        Reference.reachabilityFence(arg);
+        return r;
+    }
+
+    /** {@code io_uring_register(fd, opcode, arg, nrArgs)}: an opcode-specific result, or -errno. */
+    public static int ioUringRegister(int fd, int opcode, MemorySegment arg, int nrArgs) {
+        return ioUringRegister(THREAD_CALL_STATE.get(), fd, opcode, arg, nrArgs);
+    }
+
+    /** As {@link #ioUringRegister(int, int, MemorySegment, int)}, errno into {@code callState}. */
+    public static int ioUringRegister(MemorySegment callState, int fd, int opcode, MemorySegment arg,
+                                      int nrArgs) {
+        int r = (int) syscall(callState, IoUringConstants.SYS_IO_URING_REGISTER, fd, opcode, arg.address(),
+                nrArgs, 0, 0);
+        Reference.reachabilityFence(arg);
+        return r;
+    }
+
+    private static long syscall(MemorySegment callState, long number, long a1, long a2, long a3, long a4,
+                                long a5, long a6) {
+        try {
+            long r = (long) SYSCALL6.invokeExact(callState, number, a1, a2, a3, a4, a5, a6);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- memory mapping ----
+
+    /**
+     * {@code mmap(NULL, len, prot, flags, fd, offset)}: the mapping as a segment of {@code len}
+     * bytes with no lifetime of its own (the caller unmaps it, typically from an arena cleanup),
+     * or {@link MemorySegment#NULL} on failure with the errno in {@link #lastErrno()}.
+     */
+    public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(callState, MemorySegment.NULL, len, prot, flags,
+                    fd, offset);
+            // MAP_FAILED is (void *) -1.
+            return p.address() == -1L ? MemorySegment.NULL : p.reinterpret(len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * As {@link #mmap(long, int, int, int, long)}, but the mapping belongs to {@code arena}:
+     * closing the arena invalidates the segment (later access throws) and then unmaps it.
+     */
+    public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset, Arena arena) {
+        MemorySegment raw = mmap(len, prot, flags, fd, offset);
+        if (raw.address() == 0L) {
+            return raw;
+        }
+        // The cleanup gets a fresh zero-length view of the same address: widen it for munmap.
+        return raw.reinterpret(len, arena, unmapped -> munmap(unmapped.reinterpret(len)));
+    }
+
+    /** {@code munmap(segment, segment.byteSize())}: 0, or -errno. */
+    public static int munmap(MemorySegment mapping) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) MUNMAP.invokeExact(callState, mapping, mapping.byteSize());
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- file descriptors ----
+
+    /** {@code close(fd)}: 0, or -errno. The fd is released even when the result is -EINTR. */
+    public static int close(int fd) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) CLOSE.invokeExact(callState, fd);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code eventfd(initval, flags)}: the new fd, or -errno. */
+    public static int eventfd(int initval, int flags) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) EVENTFD.invokeExact(callState, initval, flags);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code read(fd, buf, len)}: bytes read, or -errno; {@code len} must not exceed the segment. */
+    public static long read(int fd, MemorySegment buf, long len) {
+        checkLength(buf, len);
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            long r = (long) READ.invokeExact(callState, fd, buf, len);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code write(fd, buf, len)}: bytes written, or -errno; {@code len} must not exceed the segment. */
+    public static long write(int fd, MemorySegment buf, long len) {
+        checkLength(buf, len);
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            long r = (long) WRITE.invokeExact(callState, fd, buf, len);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code mkfifo(path, mode)}, path a NUL-terminated string: 0, or -errno. */
+    public static int mkfifo(MemorySegment path, int mode) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) MKFIFO.invokeExact(callState, path, mode);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code open(path, flags, mode)}, path a NUL-terminated string: the fd, or -errno. */
+    public static int open(MemorySegment path, int flags, int mode) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) OPEN.invokeExact(callState, path, flags, mode);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getrlimit(resource, rlimit)} into a {@link IoUringLayouts#RLIMIT} segment: 0, or -errno. */
+    public static int getrlimit(int resource, MemorySegment rlimit) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) GETRLIMIT.invokeExact(callState, resource, rlimit);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- plumbing ----
+
+    private static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    private static void checkLength(MemorySegment buf, long len) {
+        if (len < 0 || len > buf.byteSize()) {
+            throw new IndexOutOfBoundsException("length " + len + " outside segment of " + buf.byteSize());
+        }
+    }
+
+    private static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("downcall failed", t);
+    }
+}

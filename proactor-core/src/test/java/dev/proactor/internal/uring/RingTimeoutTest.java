@@ -1,0 +1,136 @@
+package dev.proactor.internal.uring;
+
+import static dev.proactor.internal.uring.RingTesting.assumeUring;
+import static dev.proactor.internal.uring.RingTesting.byUserData;
+import static dev.proactor.internal.uring.RingTesting.submitAndCollect;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.proactor.internal.uring.RingTesting.Cqe;
+import dev.proactor.internal.uring.ffi.IoUringConstants;
+import dev.proactor.internal.uring.ffi.IoUringLayouts;
+import dev.proactor.internal.uring.ffi.LibC;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Timers, cancellation and linked timeouts. */
+class RingTimeoutTest {
+
+    @TempDir
+    Path dir;
+
+    private Arena arena;
+
+    @BeforeEach
+    void setUp() {
+        assumeUring();
+        arena = Arena.ofConfined();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (arena != null) {
+            arena.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.proactor.internal.uring.RingTesting#optionVariants")
+    void timeoutExpiresWithEtimeNoSooner(RingOptions options) throws Exception {
+        try (Ring ring = Ring.open(options)) {
+            long start = System.nanoTime();
+            ring.sq().prepTimeout(timespec(TimeUnit.MILLISECONDS.toNanos(20)), 0, 0, 1);
+            List<Cqe> cqes = submitAndCollect(ring, 1);
+            long elapsed = System.nanoTime() - start;
+            assertThat(cqes).containsExactly(new Cqe(1, -IoUringConstants.ETIME, 0));
+            assertThat(elapsed).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.proactor.internal.uring.RingTesting#optionVariants")
+    void cancelOfAPendingTimeout(RingOptions options) throws Exception {
+        try (Ring ring = Ring.open(options)) {
+            ring.sq().prepTimeout(timespec(TimeUnit.SECONDS.toNanos(10)), 0, 0, 1);
+            assertThat(ring.submit()).isEqualTo(1);
+            ring.sq().prepCancel(1, 0, 2);
+            List<Cqe> cqes = submitAndCollect(ring, 2);
+            assertThat(byUserData(cqes, 1).res()).isEqualTo(-IoUringConstants.ECANCELED);
+            assertThat(byUserData(cqes, 2).res()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.proactor.internal.uring.RingTesting#optionVariants")
+    void cancelOfUnknownUserDataReportsEnoent(RingOptions options) throws Exception {
+        try (Ring ring = Ring.open(options)) {
+            ring.sq().prepCancel(0xDEAD, 0, 3);
+            assertThat(submitAndCollect(ring, 1)).containsExactly(new Cqe(3, -IoUringConstants.ENOENT, 0));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.proactor.internal.uring.RingTesting#optionVariants")
+    void timeoutRemoveCancelsTheTimer(RingOptions options) throws Exception {
+        try (Ring ring = Ring.open(options)) {
+            ring.sq().prepTimeout(timespec(TimeUnit.SECONDS.toNanos(10)), 0, 0, 4);
+            assertThat(ring.submit()).isEqualTo(1);
+            ring.sq().prepTimeoutRemove(4, 0, 5);
+            List<Cqe> cqes = submitAndCollect(ring, 2);
+            assertThat(byUserData(cqes, 4).res()).isEqualTo(-IoUringConstants.ECANCELED);
+            assertThat(byUserData(cqes, 5).res()).isZero();
+        }
+    }
+
+    /** A read of an empty FIFO never completes by itself; its linked timeout cancels it. */
+    @ParameterizedTest
+    @MethodSource("dev.proactor.internal.uring.RingTesting#optionVariants")
+    void linkTimeoutCancelsABlockedRead(RingOptions options) throws Exception {
+        MemorySegment fifoPath = arena.allocateFrom(dir.resolve("fifo").toString());
+        assertThat(LibC.mkfifo(fifoPath, 0600)).isZero();
+        // O_RDWR: open does not wait for a writer (Linux), and the read waits for data.
+        int fifo = LibC.open(fifoPath, IoUringConstants.O_RDWR | IoUringConstants.O_CLOEXEC, 0);
+        assertThat(fifo).isGreaterThanOrEqualTo(0);
+        try (Ring ring = Ring.open(options)) {
+            MemorySegment buf = arena.allocate(16);
+            long read = ring.sq().prepRead(fifo, buf, 16, -1, 6);
+            ring.sq().setFlags(read, IoUringConstants.IOSQE_IO_LINK);
+            ring.sq().prepLinkTimeout(timespec(TimeUnit.MILLISECONDS.toNanos(20)), 0, 7);
+            long start = System.nanoTime();
+            List<Cqe> cqes = submitAndCollect(ring, 2);
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
+            assertThat(byUserData(cqes, 6).res()).isEqualTo(-IoUringConstants.ECANCELED);
+            assertThat(byUserData(cqes, 7).res()).isEqualTo(-IoUringConstants.ETIME);
+        } finally {
+            LibC.close(fifo);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.proactor.internal.uring.RingTesting#optionVariants")
+    void linkTimeoutIsCancelledWhenTheOperationWins(RingOptions options) throws Exception {
+        try (Ring ring = Ring.open(options)) {
+            long nop = ring.sq().prepNop(8);
+            ring.sq().setFlags(nop, IoUringConstants.IOSQE_IO_LINK);
+            ring.sq().prepLinkTimeout(timespec(TimeUnit.SECONDS.toNanos(10)), 0, 9);
+            List<Cqe> cqes = submitAndCollect(ring, 2);
+            assertThat(byUserData(cqes, 8).res()).isZero();
+            assertThat(byUserData(cqes, 9).res()).isEqualTo(-IoUringConstants.ECANCELED);
+        }
+    }
+
+    private MemorySegment timespec(long nanos) {
+        MemorySegment ts = arena.allocate(IoUringLayouts.KERNEL_TIMESPEC);
+        ts.set(ValueLayout.JAVA_LONG, IoUringLayouts.TIMESPEC_TV_SEC, nanos / 1_000_000_000L);
+        ts.set(ValueLayout.JAVA_LONG, IoUringLayouts.TIMESPEC_TV_NSEC, nanos % 1_000_000_000L);
+        return ts;
+    }
+}
