@@ -2,7 +2,7 @@ package dev.proactor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.proactor.internal.core.NativeAccounting;
+import dev.proactor.internal.spi.NativeAccounting;
 import dev.proactor.test.EachBackend;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;

@@ -2,7 +2,7 @@ package dev.proactor.test;
 
 import dev.proactor.BackendChoice;
 import dev.proactor.Proactor;
-import dev.proactor.internal.core.Backends;
+import dev.proactor.internal.select.Backends;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.proactor.BackendChoice;
 import dev.proactor.BufferLease;
 import dev.proactor.Proactor;
-import dev.proactor.internal.core.NativeAccounting;
+import dev.proactor.internal.spi.NativeAccounting;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

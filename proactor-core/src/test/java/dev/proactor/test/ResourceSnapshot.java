@@ -1,6 +1,6 @@
 package dev.proactor.test;
 
-import dev.proactor.internal.core.NativeAccounting;
+import dev.proactor.internal.spi.NativeAccounting;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -78,8 +78,9 @@ public record ResourceSnapshot(Map<Integer, String> fds, List<String> threadName
 
     /**
      * Descriptors open now that were not open (to the same target) in {@code baseline}, leaving out
-     * those the JVM opens by itself on demand: jar files and the runtime image the class loader
-     * reads when a test first touches a class.
+     * those the JVM opens by itself on demand (jar files and the runtime image the class loader reads
+     * when a test first touches a class, the entropy devices behind {@code SecureRandom}) and the
+     * directory streams listing {@code /proc/self/fd} itself.
      */
     public static Map<Integer, String> newFds(Map<Integer, String> baseline, Map<Integer, String> now) {
         Map<Integer, String> added = new TreeMap<>();
@@ -94,6 +95,8 @@ public record ResourceSnapshot(Map<Integer, String> fds, List<String> threadName
 
     private static boolean isJvmOwned(String target) {
         String javaHome = System.getProperty("java.home");
-        return target.endsWith(".jar") || (javaHome != null && target.startsWith(javaHome));
+        return target.endsWith(".jar") || (javaHome != null && target.startsWith(javaHome))
+                || target.equals("/dev/random") || target.equals("/dev/urandom")
+                || target.equals("/proc/self/fd") || target.equals("/proc/" + ProcessHandle.current().pid() + "/fd");
     }
 }
