@@ -166,6 +166,7 @@ class CancelRaceContractTest {
             afterWindow.run();
             all.addAll(window);
         }
+        tally.assertNoViolations();
         for (Race r : all) {
             assertThat(r.handlerCalls.get()).as("handler calls of operation %d (%s)", r.op.id(), r.op.state())
                     .isEqualTo(1);
@@ -191,23 +192,37 @@ class CancelRaceContractTest {
             this.op = op;
         }
 
+        /** Checks the race once its cancellation answered; adds what is wrong to the tally. */
         void check(Tally tally) {
             CancelResult result = cancel.join();
             OperationState state = op.state();
             String what = "operation " + op.id() + " (" + op.kind() + ") cancel=" + result.kind() + " state=" + state
                     + " doneBeforeCancel=" + doneBeforeCancel;
-            assertThat(result.operation().id()).as(what).isEqualTo(op.id());
-            assertThat(state.isTerminal()).as("final when the cancellation answers: " + what).isTrue();
+            if (result.operation().id() != op.id()) {
+                tally.violation("cancel result names another operation", what);
+            }
+            if (!state.isTerminal()) {
+                tally.violation("state not final when the cancellation answered " + result.kind(), what);
+                // Judge the rest on the final state once it is visible.
+                Waits.poll(Duration.ofSeconds(5), () -> op.state().isTerminal());
+                state = op.state();
+            }
             switch (result.kind()) {
                 case CANCELLED -> {
-                    assertThat(state).as(what).isEqualTo(OperationState.CANCELLED);
-                    assertThat(op.failureNow()).as(what).isInstanceOf(OperationCancelledException.class);
+                    if (state != OperationState.CANCELLED) {
+                        tally.violation("CANCELLED but the operation ended otherwise", what);
+                    } else if (!(op.failureNow() instanceof OperationCancelledException)) {
+                        tally.violation("CANCELLED without OperationCancelledException", what + " " + op.failureNow());
+                    }
                 }
-                case COMPLETED, NOT_FOUND -> assertThat(state).as(what).isNotEqualTo(OperationState.CANCELLED);
+                case COMPLETED, NOT_FOUND -> {
+                    if (state == OperationState.CANCELLED) {
+                        tally.violation(result.kind() + " but the operation is CANCELLED", what);
+                    }
+                }
             }
-            if (doneBeforeCancel) {
-                assertThat(result.kind()).as("ended before cancel() was called: " + what)
-                        .isEqualTo(CancelResult.Kind.NOT_FOUND);
+            if (doneBeforeCancel && result.kind() != CancelResult.Kind.NOT_FOUND) {
+                tally.violation("ended before cancel() was called, yet not NOT_FOUND", what);
             }
             tally.byState.merge(state, 1, Integer::sum);
             tally.byKind.merge(result.kind(), 1, Integer::sum);
@@ -217,6 +232,20 @@ class CancelRaceContractTest {
     private static final class Tally {
         final Map<OperationState, Integer> byState = new EnumMap<>(OperationState.class);
         final Map<CancelResult.Kind, Integer> byKind = new EnumMap<>(CancelResult.Kind.class);
+        final Map<String, Integer> violations = new java.util.TreeMap<>();
+        final List<String> examples = new ArrayList<>();
+
+        void violation(String rule, String example) {
+            violations.merge(rule, 1, Integer::sum);
+            if (examples.size() < 5) {
+                examples.add(rule + ": " + example);
+            }
+        }
+
+        void assertNoViolations() {
+            assertThat(violations).as("contract violations in %d races (%s); examples %s", total(), this, examples)
+                    .isEmpty();
+        }
 
         int total() {
             return byState.values().stream().mapToInt(Integer::intValue).sum();
