@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 class TimerContractTest {
 
     private static final int TIMERS = 200;
+    /** Timers delivered within this of each other count as one burst (see the order check). */
+    private static final long BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** One timer: the bounds of its true deadline, and when and in which place it fired. */
     private static final class Shot {
@@ -68,19 +70,26 @@ class TimerContractTest {
         }
         List<Shot> byRank = new ArrayList<>(shots);
         byRank.sort((a, b) -> Integer.compare(a.rank, b.rank));
+        List<String> inversions = new ArrayList<>();
         for (int i = 0; i < byRank.size(); i++) {
             for (int j = i + 1; j < byRank.size(); j++) {
                 Shot first = byRank.get(i);
                 Shot later = byRank.get(j);
-                // A real inversion: the one fired first is certainly due after the one fired later.
-                assertThat(first.earliestDeadline - later.latestDeadline)
-                        .as("timer ranked %d (fired %d ns after its deadline) is due %d ns after timer ranked %d"
-                                + " (fired %d ns after its deadline)", first.rank, first.firedAt - first.earliestDeadline,
-                                first.earliestDeadline - later.latestDeadline, later.rank,
-                                later.firedAt - later.earliestDeadline)
-                        .isLessThanOrEqualTo(0);
+                // A real inversion: the one fired first is certainly due after the one fired later, and
+                // they did not come out in one burst. Timers that expire while the dispatcher is away
+                // (descheduled on a shared CPU) are all posted when it next enters the kernel, in the
+                // kernel's order of running deferred work; within such a burst, up to BURST apart,
+                // their order is not the library's to keep.
+                if (first.earliestDeadline - later.latestDeadline > 0 && later.firedAt - first.firedAt > BURST_NANOS) {
+                    inversions.add(String.format("timer ranked %d (fired %d us late) is due %d us after timer"
+                                    + " ranked %d (fired %d us late, %d us after it)", first.rank,
+                            (first.firedAt - first.earliestDeadline) / 1000,
+                            (first.earliestDeadline - later.latestDeadline) / 1000, later.rank,
+                            (later.firedAt - later.earliestDeadline) / 1000, (later.firedAt - first.firedAt) / 1000));
+                }
             }
         }
+        assertThat(inversions).as("timers fired out of deadline order").isEmpty();
     }
 
     /**
