@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Cancel-versus-complete races (reliability target R2): every operation ends exactly once, the
@@ -36,13 +37,26 @@ import java.util.function.Function;
 class CancelRaceContractTest {
 
     private static final int RACES = 10_000;
+    /** The nightly size of each race (reliability plan R2), under {@code -Pstress}. */
+    private static final int STRESS_RACES = 100_000;
     private static final int WINDOW = 64;
 
     @EachBackend
     void timerVersusCancel(ProactorFixture fixture) throws Exception {
+        timerRaces(fixture, RACES);
+    }
+
+    @Tag("stress")
+    @EachBackend
+    void timerVersusCancelNightly(ProactorFixture fixture) throws Exception {
+        timerRaces(fixture, STRESS_RACES);
+    }
+
+    private static void timerRaces(ProactorFixture fixture, int races) throws Exception {
         Proactor p = fixture.open();
         SplittableRandom random = new SplittableRandom(1);
-        Tally t = race(p, random, r -> p.timer(Duration.ofNanos(r.nextLong(200_001))), 200_000);
+        Tally t = race(p, races, random, r -> p.timer(Duration.ofNanos(r.nextLong(200_001))), 200_000, () -> { });
+        assertThat(t.total()).isEqualTo(races);
         t.assertBothSides();
         t.assertMetricsAgree(p, OperationKind.TIMER);
     }
@@ -58,6 +72,16 @@ class CancelRaceContractTest {
 
     @EachBackend
     void fifoReadVersusCancel(ProactorFixture fixture) throws Exception {
+        fifoRaces(fixture, RACES);
+    }
+
+    @Tag("stress")
+    @EachBackend
+    void fifoReadVersusCancelNightly(ProactorFixture fixture) throws Exception {
+        fifoRaces(fixture, STRESS_RACES);
+    }
+
+    private static void fifoRaces(ProactorFixture fixture, int races) throws Exception {
         Proactor p = fixture.open();
         Path fifo = fixture.fifo("race.fifo");
         // READ+WRITE: the open never waits for a writer, and reads wait for data instead of seeing EOF.
@@ -71,7 +95,7 @@ class CancelRaceContractTest {
             SplittableRandom random = new SplittableRandom(3);
             Tally t;
             try {
-                t = race(p, random, r -> {
+                t = race(p, races, random, r -> {
                     Operation<Integer> op = switch (r.nextInt(3)) {
                         case 0 -> pipe.read(0, ByteBuffer.allocate(16));
                         case 1 -> pipe.read(0, ByteBuffer.allocateDirect(16));
@@ -106,6 +130,7 @@ class CancelRaceContractTest {
                 feeder.join(TimeUnit.SECONDS.toMillis(10));
             }
             assertThat(feeder.isAlive()).isFalse();
+            assertThat(t.total()).isEqualTo(races);
             t.assertBothSides();
             t.assertMetricsAgree(p, OperationKind.READ);
         }
@@ -132,21 +157,21 @@ class CancelRaceContractTest {
 
     private static Tally race(Proactor p, SplittableRandom random, Function<SplittableRandom, Operation<?>> start,
             long maxPauseNanos) throws Exception {
-        return race(p, random, start, maxPauseNanos, () -> { });
+        return race(p, RACES, random, start, maxPauseNanos, () -> { });
     }
 
     /**
-     * Runs {@value #RACES} races in windows: start, pause a random time up to {@code maxPauseNanos},
+     * Runs {@code races} races in windows: start, pause a random time up to {@code maxPauseNanos},
      * cancel; then checks each race of the window once every cancellation has answered, and runs
      * {@code afterWindow}.
      */
-    private static Tally race(Proactor p, SplittableRandom random, Function<SplittableRandom, Operation<?>> start,
-            long maxPauseNanos, Runnable afterWindow) throws Exception {
+    private static Tally race(Proactor p, int races, SplittableRandom random,
+            Function<SplittableRandom, Operation<?>> start, long maxPauseNanos, Runnable afterWindow) throws Exception {
         Tally tally = new Tally();
-        List<Race> all = new ArrayList<>(RACES);
-        for (int done = 0; done < RACES; done += WINDOW) {
+        List<Race> all = new ArrayList<>(races);
+        for (int done = 0; done < races; done += WINDOW) {
             List<Race> window = new ArrayList<>(WINDOW);
-            for (int i = 0; i < WINDOW && done + i < RACES; i++) {
+            for (int i = 0; i < WINDOW && done + i < races; i++) {
                 Operation<?> op = start.apply(random);
                 Race race = new Race(op);
                 op.onComplete((v, failure) -> race.handlerCalls.incrementAndGet());

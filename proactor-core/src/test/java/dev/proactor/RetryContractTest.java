@@ -151,20 +151,24 @@ class RetryContractTest {
     }
 
     @EachBackend
-    void shortTransfersAndEagainStillCopyByteExact(ProactorFixture fixture) throws Exception {
-        copyThroughLies(fixture, 8 << 20);
+    void shortTransfersAndEagainStillCopy64MiBByteExact(ProactorFixture fixture) throws Exception {
+        copyThroughLies(fixture, 64 << 20, 0.3, 0.05);
     }
 
     @Tag("stress")
     @EachBackend
-    void shortTransfersAndEagainStillCopy64MiBByteExact(ProactorFixture fixture) throws Exception {
-        copyThroughLies(fixture, 64 << 20);
+    void heavierLiesStillCopy256MiBByteExact(ProactorFixture fixture) throws Exception {
+        copyThroughLies(fixture, 256 << 20, 0.5, 0.1);
     }
 
-    /** Copies a file in 256 KiB chunks, 4 in flight, while reads and writes come back short or EAGAIN. */
-    private static void copyThroughLies(ProactorFixture fixture, int size) throws Exception {
+    /**
+     * Copies a file in 256 KiB chunks, 4 in flight, while reads and writes come back short (1 to n-1
+     * bytes) with probability {@code pShort} or fail with EAGAIN with probability {@code pEagain}.
+     */
+    private static void copyThroughLies(ProactorFixture fixture, int size, double pShort, double pEagain)
+            throws Exception {
         FaultInjectingBackend.Control control = new FaultInjectingBackend.Control();
-        // 0.05 EAGAIN per round with 4 tries: a chunk fails only on 4 EAGAINs in a row (~6e-6).
+        // 8 tries: a round fails only on 8 EAGAINs in a row (0.1^8 per round at the worst rate).
         RetryPolicy retry = new RetryPolicy(RetryPolicy.TRANSIENT, 8, Duration.ofNanos(1000), Duration.ofMillis(1));
         Proactor p = fixture.open(fixture.config().retry(retry), control::wrap);
         Path src = fixture.tempDir().resolve("src.bin");
@@ -172,7 +176,7 @@ class RetryContractTest {
         String sha = TestFiles.writeRandom(src, size, 33);
         AsyncFile in = Ops.result(p.openFile(src, StandardOpenOption.READ));
         AsyncFile out = Ops.result(p.openFile(dst, StandardOpenOption.WRITE, StandardOpenOption.CREATE));
-        control.plan(Plan.random(34, 0.3, 0.05, FaultInjectingBackend.EAGAIN));
+        control.plan(Plan.random(34, pShort, pEagain, FaultInjectingBackend.EAGAIN));
 
         int chunk = 256 << 10;
         int lanes = 4;
