@@ -218,13 +218,14 @@ public final class CoreProactor {
     CompletionStage<CancelResult> requestCancel(OperationImpl<?> op) {
         CompletableFuture<CancelResult> result = new CompletableFuture<>();
         if (dispatcher.terminated.isDone()) {
-            result.complete(new CancelResult(CancelResult.Kind.NOT_FOUND, op));
+            op.addCancelWaiter(result, true);
             return result;
         }
         dispatcher.post(new Dispatcher.Command.Cancel(op, result));
         if (dispatcher.terminated.isDone() && !result.isDone()) {
-            // The dispatcher stopped between the check and the post: it ended every operation.
-            result.complete(new CancelResult(CancelResult.Kind.NOT_FOUND, op));
+            // The dispatcher stopped between the check and the post: it had ended every operation.
+            // (An answer given twice is harmless: the future keeps the first.)
+            op.addCancelWaiter(result, true);
         }
         return result;
     }
@@ -385,11 +386,13 @@ public final class CoreProactor {
         }
         dispatcher.post(new Dispatcher.Command.List(result));
         try {
-            return result.get(10, TimeUnit.SECONDS);
+            // Either the dispatcher answers, or it has stopped and nothing is live any more.
+            CompletableFuture.anyOf(result, dispatcher.terminated).get();
+            return result.getNow(List.of());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
             return List.of();
         }
     }

@@ -271,7 +271,8 @@ final class Dispatcher implements Completions, Runnable {
             }
             f.pending.add(op);
         }
-        if (phase == Phase.CANCELLING) {
+        if (phase == Phase.CANCELLING && !(op instanceof CloseOp)) {
+            // Closes still run: an orphan descriptor or a file left open must not leak.
             op.cancelReason = "proactor closed";
             op.settleCancelled();
             finish(op);
@@ -396,15 +397,10 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     private void cancelRequest(OperationImpl<?> op, CompletableFuture<CancelResult> result) {
-        if (op.finished) {
-            result.complete(new CancelResult(CancelResult.Kind.NOT_FOUND, op));
-            return;
+        op.addCancelWaiter(result, op.finished);
+        if (!op.finished) {
+            cancel(op, "cancelled by the caller");
         }
-        if (op.cancelWaiters == null) {
-            op.cancelWaiters = new ArrayList<>(1);
-        }
-        op.cancelWaiters.add(result);
-        cancel(op, "cancelled by the caller");
     }
 
     /** Starts ending {@code op}: at once if the kernel does not hold it, else through the backend. */
@@ -512,7 +508,8 @@ final class Dispatcher implements Completions, Runnable {
             metrics.duplicates.increment();
             return;
         }
-        if (errno == Errno.ECANCELED && op.cancelRequested) {
+        if ((errno == Errno.ECANCELED || errno == Errno.EINTR) && op.cancelRequested) {
+            // io-wq interrupts a blocking request it cancels (an open waiting on a FIFO): EINTR.
             op.settleCancelled();
         } else if (!op.cancelRequested && phase == Phase.RUNNING
                 && config.retry().shouldRetry(Errno.name(errno), op.attempts)) {
@@ -620,7 +617,8 @@ final class Dispatcher implements Completions, Runnable {
         List<OperationImpl<?>> all = new ArrayList<>(where.keySet());
         table.forEach(all::add);
         for (OperationImpl<?> op : all) {
-            if (!op.finished && !op.cancelRequested) {
+            // A close is never cancelled: cancelling it could leave the descriptor open.
+            if (!op.finished && !op.cancelRequested && !(op instanceof CloseOp)) {
                 cancelledByClose++;
                 cancel(op, "proactor closed");
             }
@@ -662,7 +660,7 @@ final class Dispatcher implements Completions, Runnable {
                             new ProactorClosedException(op.kind, op.resource(), "proactor closed", 0));
                     finish(op);
                 }
-                case Command.Cancel c -> c.result().complete(new CancelResult(CancelResult.Kind.NOT_FOUND, c.op()));
+                case Command.Cancel c -> c.op().addCancelWaiter(c.result(), true);
                 case Command.List l -> l.result().complete(List.of());
                 default -> { }
             }

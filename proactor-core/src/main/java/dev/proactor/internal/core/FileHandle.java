@@ -39,71 +39,83 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public Operation<Integer> read(long position, ByteBuffer dst) {
+        checkPosition(position);
         Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
         return p().initiate(new RwOp.Once(p(), file, timeout, false, position, b.segment, b, dst, null));
     }
 
     @Override
     public Operation<Integer> read(long position, MemorySegment dst) {
+        checkPosition(position);
         MemorySegment s = Bounce.checkNative(Objects.requireNonNull(dst, "dst"), true);
         return p().initiate(new RwOp.Once(p(), file, timeout, false, position, s, null, null, null));
     }
 
     @Override
     public Operation<Integer> read(long position, BufferLease dst, int length) {
+        checkPosition(position);
         BufferPoolImpl.Lease l = p().pool().lendToOperation(dst, length);
         return p().initiate(new RwOp.Once(p(), file, timeout, false, position, l.slice(length), null, null, l));
     }
 
     @Override
     public Operation<Integer> write(long position, ByteBuffer src) {
+        checkPosition(position);
         Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
         return p().initiate(new RwOp.Once(p(), file, timeout, true, position, b.segment, b, src, null));
     }
 
     @Override
     public Operation<Integer> write(long position, MemorySegment src) {
+        checkPosition(position);
         MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
         return p().initiate(new RwOp.Once(p(), file, timeout, true, position, s, null, null, null));
     }
 
     @Override
     public Operation<Integer> write(long position, BufferLease src, int length) {
+        checkPosition(position);
         BufferPoolImpl.Lease l = p().pool().lendToOperation(src, length);
         return p().initiate(new RwOp.Once(p(), file, timeout, true, position, l.slice(length), null, null, l));
     }
 
     @Override
     public Operation<Long> readFully(long position, ByteBuffer dst) {
+        checkPosition(position);
         Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
         return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, b.segment, b, dst, null));
     }
 
     @Override
     public Operation<Long> readFully(long position, MemorySegment dst) {
+        checkPosition(position);
         MemorySegment s = Bounce.checkNative(Objects.requireNonNull(dst, "dst"), true);
         return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, s, null, null, null));
     }
 
     @Override
     public Operation<Long> writeAll(long position, ByteBuffer src) {
+        checkPosition(position);
         Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
         return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, b.segment, b, src, null));
     }
 
     @Override
     public Operation<Long> writeAll(long position, MemorySegment src) {
+        checkPosition(position);
         MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
         return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, s, null, null, null));
     }
 
     @Override
     public Operation<Long> readv(long position, ByteBuffer... dsts) {
+        checkPosition(position);
         return p().initiate(new VectorOp(p(), file, timeout, false, position, Objects.requireNonNull(dsts, "dsts")));
     }
 
     @Override
     public Operation<Long> writev(long position, ByteBuffer... srcs) {
+        checkPosition(position);
         return p().initiate(new VectorOp(p(), file, timeout, true, position, Objects.requireNonNull(srcs, "srcs")));
     }
 
@@ -130,6 +142,13 @@ final class FileHandle implements AsyncFile {
     @Override
     public Operation<Void> close() {
         return p().closeFile(file);
+    }
+
+    /** Checked before any buffer is lent or bounced, so that a refused call holds nothing. */
+    private static void checkPosition(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position: " + position);
+        }
     }
 
     @Override

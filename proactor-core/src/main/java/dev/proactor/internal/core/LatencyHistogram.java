@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A log-linear histogram of nanosecond latencies with 32 sub-buckets per power of two (about 3%
- * relative error), in a fixed array: recording neither allocates nor locks. Written by the
- * dispatcher only; read by any thread for snapshots.
+ * relative error), in a fixed array: recording neither allocates nor locks. Recorded mostly by the
+ * dispatcher, and by initiating threads for operations refused at initiation; read by any thread.
  */
 final class LatencyHistogram {
     private static final int SUB_BITS = 5;
@@ -14,17 +14,16 @@ final class LatencyHistogram {
     private static final int BUCKETS = (64 - SUB_BITS) * SUB + SUB;
 
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
-    private volatile long max;
-    private volatile long total;
+    private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
 
     void record(long nanos) {
         long v = Math.max(0, nanos);
         int i = index(v);
-        counts.lazySet(i, counts.get(i) + 1);
-        if (v > max) {
-            max = v;
+        counts.incrementAndGet(i);
+        long m;
+        while (v > (m = max.get()) && !max.compareAndSet(m, v)) {
+            Thread.onSpinWait();
         }
-        total = total + 1;
     }
 
     static int index(long v) {
@@ -48,17 +47,16 @@ final class LatencyHistogram {
     }
 
     Latency snapshot() {
-        long n = total;
-        if (n == 0) {
-            return new Latency(0, 0, 0, 0, 0, 0);
-        }
         long[] c = new long[BUCKETS];
         long sum = 0;
         for (int i = 0; i < BUCKETS; i++) {
             c[i] = counts.get(i);
             sum += c[i];
         }
-        long m = max;
+        if (sum == 0) {
+            return new Latency(0, 0, 0, 0, 0, 0);
+        }
+        long m = max.get();
         return new Latency(sum, at(c, sum, 0.50, m), at(c, sum, 0.90, m), at(c, sum, 0.99, m),
                 at(c, sum, 0.999, m), m);
     }

@@ -54,7 +54,6 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     boolean finished;
     boolean cancelRequested;
     String cancelReason;
-    List<CompletableFuture<CancelResult>> cancelWaiters;
     /** Holds admission permits that the dispatcher's finish gives back. */
     boolean admitted;
     /**
@@ -73,6 +72,8 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private volatile OperationState state = OperationState.QUEUED;
 
     // ---- delivery, guarded by this ----
+    /** Cancellation requests waiting for delivery; {@code afterEnd} ones answer NOT_FOUND. */
+    private List<CancelWaiter> cancelWaiters;
     private Object handlers;
     private CompletableFuture<T> future;
     private boolean delivered;
@@ -173,11 +174,14 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         state = outcome;
         Object hs;
         CompletableFuture<T> f;
+        List<CancelWaiter> waiters;
         synchronized (this) {
             delivered = true;
             hs = handlers;
             handlers = null;
             f = future;
+            waiters = cancelWaiters;
+            cancelWaiters = null;
         }
         if (hs instanceof CompletionHandler<?> h) {
             invoke(h);
@@ -191,16 +195,40 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         if (f != null) {
             complete(f);
         }
-        List<CompletableFuture<CancelResult>> waiters = cancelWaiters;
         if (waiters != null) {
-            CancelResult.Kind k = outcome == OperationState.CANCELLED ? CancelResult.Kind.CANCELLED : CancelResult.Kind.COMPLETED;
-            CancelResult r = new CancelResult(k, this);
-            for (CompletableFuture<CancelResult> w : waiters) {
-                w.complete(r);
+            for (CancelWaiter w : waiters) {
+                w.result.complete(new CancelResult(cancelKind(w.afterEnd), this));
             }
         }
         proactor.delivered(this);
     }
+
+    private CancelResult.Kind cancelKind(boolean afterEnd) {
+        if (afterEnd) {
+            return CancelResult.Kind.NOT_FOUND;
+        }
+        return outcome == OperationState.CANCELLED ? CancelResult.Kind.CANCELLED : CancelResult.Kind.COMPLETED;
+    }
+
+    /**
+     * Registers a cancellation request (dispatcher thread). Its answer is given when the outcome is
+     * published, so that whoever sees it also sees the operation's final state. {@code afterEnd}:
+     * the dispatcher had already finished the operation when the request reached it.
+     */
+    final void addCancelWaiter(CompletableFuture<CancelResult> result, boolean afterEnd) {
+        synchronized (this) {
+            if (!delivered) {
+                if (cancelWaiters == null) {
+                    cancelWaiters = new ArrayList<>(1);
+                }
+                cancelWaiters.add(new CancelWaiter(result, afterEnd));
+                return;
+            }
+        }
+        result.complete(new CancelResult(cancelKind(afterEnd), this));
+    }
+
+    private record CancelWaiter(CompletableFuture<CancelResult> result, boolean afterEnd) {}
 
     @SuppressWarnings("unchecked")
     private void invoke(CompletionHandler<?> h) {

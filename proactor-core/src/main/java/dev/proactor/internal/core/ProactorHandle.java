@@ -53,7 +53,8 @@ final class ProactorHandle implements Proactor {
 
     @Override
     public Operation<AsyncFile> openFile(Path path, OpenOption... options) {
-        return core.openFile(Objects.requireNonNull(path, "path"), Set.of(options), 0644, timeout);
+        return core.openFile(Objects.requireNonNull(path, "path"), new java.util.HashSet<>(java.util.Arrays.asList(options)),
+                0644, timeout);
     }
 
     @Override

@@ -38,6 +38,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import dev.proactor.internal.uring.ffi.IoUringConstants;
 import dev.proactor.internal.uring.ffi.IoUringLayouts;
 import dev.proactor.internal.uring.ffi.LibC;
+import dev.proactor.internal.uring.ffi.Pointers;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
@@ -104,7 +105,7 @@ public final class Ring implements AutoCloseable {
         this.waitArg = arena.allocate(IoUringLayouts.IO_URING_GETEVENTS_ARG);
         // Fixed for the ring's life: no signal mask, and ts always points at waitTimespec.
         waitArg.set(JAVA_INT, GETEVENTS_ARG_SIGMASK_SZ, IoUringConstants.KERNEL_SIGSET_SIZE);
-        waitArg.set(JAVA_LONG, GETEVENTS_ARG_TS, waitTimespec.address());
+        Pointers.putPointer(waitArg, GETEVENTS_ARG_TS, waitTimespec);
         this.probe = readProbe();
     }
 
@@ -229,7 +230,7 @@ public final class Ring implements AutoCloseable {
     private static MemorySegment mapRegion(int fd, long size, long offset, Arena arena) throws RingSetupException {
         MemorySegment region = LibC.mmap(size, IoUringConstants.PROT_READ | IoUringConstants.PROT_WRITE,
                 IoUringConstants.MAP_SHARED | IoUringConstants.MAP_POPULATE, fd, offset, arena);
-        if (region.address() == 0L) {
+        if (Pointers.isNull(region)) {
             int errno = LibC.lastErrno();
             throw new RingSetupException(errno, "mmap of io_uring region at offset 0x" + Long.toHexString(offset)
                     + " (" + size + " bytes) failed with errno " + errno);
@@ -359,9 +360,7 @@ public final class Ring implements AutoCloseable {
                 if (!buffers[i].isNative()) {
                     throw new IllegalArgumentException("buffer " + i + " is not native memory");
                 }
-                long iov = i * IoUringLayouts.IOVEC.byteSize();
-                iovecs.set(JAVA_LONG, iov + IoUringLayouts.IOVEC_BASE, buffers[i].address());
-                iovecs.set(JAVA_LONG, iov + IoUringLayouts.IOVEC_LEN, buffers[i].byteSize());
+                Pointers.putIovec(iovecs, i, buffers[i]);
             }
             return LibC.ioUringRegister(callState, fd, IoUringConstants.IORING_REGISTER_BUFFERS, iovecs,
                     buffers.length);

@@ -23,6 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.proactor.internal.uring.ffi.IoUringLayouts;
+import dev.proactor.internal.uring.ffi.Pointers;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
@@ -369,6 +370,6 @@ public final class SubmissionQueue {
         if (len < 0 || len > segment.byteSize()) {
             throw new IndexOutOfBoundsException("length " + len + " outside segment of " + segment.byteSize());
         }
-        return segment.address();
+        return Pointers.address(segment);
     }
 }

@@ -16,6 +16,7 @@ import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
 import dev.proactor.internal.uring.ffi.IoUringLayouts;
 import dev.proactor.internal.uring.ffi.LibC;
+import dev.proactor.internal.uring.ffi.Pointers;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
@@ -281,10 +282,8 @@ public final class UringBackend implements Backend {
 
     private static MemorySegment iovecs(Arena arena, MemorySegment[] buffers) {
         MemorySegment v = arena.allocate(IoUringLayouts.IOVEC, buffers.length);
-        long stride = IoUringLayouts.IOVEC.byteSize();
         for (int i = 0; i < buffers.length; i++) {
-            v.set(JAVA_LONG, i * stride + IoUringLayouts.IOVEC_BASE, buffers[i].address());
-            v.set(JAVA_LONG, i * stride + IoUringLayouts.IOVEC_LEN, buffers[i].byteSize());
+            Pointers.putIovec(v, i, buffers[i]);
         }
         return v;
     }

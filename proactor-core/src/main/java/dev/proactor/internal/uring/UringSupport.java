@@ -23,6 +23,9 @@ public final class UringSupport {
     /** System property that turns io_uring off when {@code true}. */
     public static final String DISABLE_PROPERTY = "proactor.uring.disable";
 
+    /** Features the backend cannot do without. */
+    static final int REQUIRED_FEATURES = IoUringConstants.IORING_FEAT_NODROP | IoUringConstants.IORING_FEAT_EXT_ARG;
+
     /** Small, so the check costs little locked memory; the flags are what matter. */
     private static final int PROBE_RING_ENTRIES = 8;
 
@@ -115,6 +118,14 @@ public final class UringSupport {
         }
         RingOptions defaults = RingOptions.defaults();
         try (Ring ring = Ring.open(defaults.withSizes(PROBE_RING_ENTRIES, PROBE_RING_ENTRIES * 2))) {
+            // The backend waits with a timeout (EXT_ARG, 5.11) and relies on the kernel keeping
+            // completions that do not fit (NODROP, 5.5); without either it cannot keep its promises.
+            int missing = REQUIRED_FEATURES & ~ring.features();
+            if (missing != 0) {
+                return new Result(Optional.of("kernel " + kernelRelease() + " lacks io_uring features "
+                        + UringNames.featureNames(missing) + " (Linux 5.11 or newer needed)"),
+                        ring.setupFlags(), ring.features(), ring.probe());
+            }
             return new Result(Optional.empty(), ring.setupFlags(), ring.features(), ring.probe());
         } catch (RingSetupException e) {
             return unavailable(e.getMessage());

@@ -1,0 +1,82 @@
+package dev.proactor.internal.select;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * io_uring refused the way container runtimes refuse it: a seccomp filter answering EPERM or
+ * ENOSYS. A child JVM under that filter must report the cause and never crash.
+ */
+class RefusedUringTest {
+    @TempDir
+    static Path dir;
+
+    static Path wrapper;
+
+    @BeforeAll
+    static void buildWrapper() throws Exception {
+        Path source = dir.resolve("deny-io-uring.c");
+        try (InputStream in = RefusedUringTest.class.getResourceAsStream("/seccomp/deny-io-uring.c")) {
+            Files.copy(in, source);
+        }
+        wrapper = dir.resolve("deny-io-uring");
+        Process gcc;
+        try {
+            gcc = new ProcessBuilder("gcc", "-O2", "-o", wrapper.toString(), source.toString())
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeTrue(false, "gcc is not installed, so the seccomp wrapper cannot be built: " + e.getMessage());
+            return;
+        }
+        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(gcc.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(gcc.exitValue()).as("gcc output: %s", out).isZero();
+    }
+
+    static Map<String, String> runChild(String errno) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(List.of(wrapper.toString(), errno, java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), RefusedUringChild.class.getName()))
+                .redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as("child output:%n%s", out).isZero();
+        Map<String, String> lines = new HashMap<>();
+        for (String line : out.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                lines.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return lines;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"EPERM", "ENOSYS"})
+    void refusedUringIsReportedWithItsCause(String errno) throws Exception {
+        Map<String, String> r = runChild(errno);
+        assertThat(r.get("available")).isEqualTo("false");
+        assertThat(r.get("cause")).contains(errno);
+        assertThat(r.get("IO_URING")).startsWith("refused").contains(errno);
+        String auto = r.get("AUTO");
+        if (Backends.available(dev.proactor.BackendChoice.PORTABLE).isEmpty()) {
+            assertThat(auto).startsWith("opened portable").contains("io_uring unavailable").contains(errno);
+        } else {
+            assertThat(auto).startsWith("refused").contains(errno);
+        }
+    }
+}
