@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.proactor.test.EachBackend;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
+import dev.proactor.test.ResourceSnapshot;
 import dev.proactor.test.TestFiles;
+import dev.proactor.test.Waits;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Vectored I/O, flushes, stat, size, open errors and use after close. */
 class FileOperationsContractTest {
@@ -151,7 +155,7 @@ class FileOperationsContractTest {
             assertThat(op.state()).isEqualTo(OperationState.FAILED);
         }
         // The descriptor is really gone: nothing of ours points at the file any more.
-        assertThat(dev.proactor.test.ResourceSnapshot.openFds().values()).doesNotContain(file.toString());
+        assertThat(ResourceSnapshot.openFds().values()).doesNotContain(file.toString());
     }
 
     @EachBackend
@@ -160,41 +164,41 @@ class FileOperationsContractTest {
         TestFiles.writeRandom(file, 4096, 2);
         Proactor p = fixture.open();
         AsyncFile f = Ops.result(p.openFile(file, StandardOpenOption.READ));
-        CloseReport report = p.close(java.time.Duration.ofSeconds(5));
+        CloseReport report = p.close(Duration.ofSeconds(5));
         assertThat(report.filesClosed()).as("close closed the file the test left open").isEqualTo(1);
-        assertThat(p.close(java.time.Duration.ofSeconds(5))).as("later closes return the first report")
+        assertThat(p.close(Duration.ofSeconds(5))).as("later closes return the first report")
                 .isEqualTo(report);
-        for (Operation<?> op : List.of(p.nop(), p.timer(java.time.Duration.ofMillis(1)),
+        for (Operation<?> op : List.of(p.nop(), p.timer(Duration.ofMillis(1)),
                 p.openFile(file, StandardOpenOption.READ), f.read(0, ByteBuffer.allocate(10)))) {
             assertThat(Ops.failure(op)).as(op.kind() + " after proactor close")
                     .isInstanceOf(ProactorClosedException.class);
         }
-        assertThat(dev.proactor.test.ResourceSnapshot.openFds().values()).doesNotContain(file.toString());
+        assertThat(ResourceSnapshot.openFds().values()).doesNotContain(file.toString());
     }
 
     @EachBackend
     void closingAFileEndsItsPendingOperationsAndTheTableListsThem(ProactorFixture fixture) throws Exception {
         Proactor p = fixture.proactor();
-        java.nio.file.Path fifo = fixture.fifo("pending.fifo");
+        Path fifo = fixture.fifo("pending.fifo");
         // Repeated: whether the outcomes are visible when the close completes is a race in the core.
         for (int round = 0; round < 20; round++) {
             closeWithPendingReads(p, fifo, round == 0);
         }
     }
 
-    private static void closeWithPendingReads(Proactor p, java.nio.file.Path fifo, boolean checkTable)
+    private static void closeWithPendingReads(Proactor p, Path fifo, boolean checkTable)
             throws Exception {
         AsyncFile pipe = Ops.result(p.openFile(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE));
-        BufferLease lease = p.buffers().lease(java.time.Duration.ofSeconds(5));
+        BufferLease lease = p.buffers().lease(Duration.ofSeconds(5));
         List<Operation<Integer>> reads = List.of(
                 pipe.read(0, ByteBuffer.allocate(16)),
                 pipe.read(0, ByteBuffer.allocateDirect(16)),
                 pipe.read(0, lease, 16));
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         reads.forEach(r -> r.onComplete((n, f) -> calls.incrementAndGet()));
 
         if (checkTable) {
-            dev.proactor.test.Waits.until(java.time.Duration.ofSeconds(5),
+            Waits.until(Duration.ofSeconds(5),
                     () -> p.operations().stream().filter(i -> i.kind() == OperationKind.READ).count() == 3,
                     () -> "operations() = " + p.operations());
             List<OperationInfo> table = p.operations();
@@ -212,7 +216,7 @@ class FileOperationsContractTest {
         assertThat(Ops.result(pipe.close())).isNull();
         List<OperationState> whenClosed = reads.stream().map(Operation::state).toList();
         for (Operation<Integer> r : reads) {
-            dev.proactor.test.Waits.poll(java.time.Duration.ofSeconds(5), r::isDone);
+            Waits.poll(Duration.ofSeconds(5), r::isDone);
             assertThat(r.state()).as("read %d ended by its file's close", r.id()).isEqualTo(OperationState.CANCELLED);
             assertThat(r.failureNow()).isInstanceOf(OperationCancelledException.class);
             assertThat(r.failureNow().kind()).isEqualTo(OperationKind.READ);
@@ -220,7 +224,7 @@ class FileOperationsContractTest {
         // The close ends the pending operations first, so their outcomes are visible once it completes.
         assertThat(whenClosed).as("states of the pending reads when file.close() completed")
                 .containsOnly(OperationState.CANCELLED);
-        dev.proactor.test.Waits.until(java.time.Duration.ofSeconds(5), () -> calls.get() == 3,
+        Waits.until(Duration.ofSeconds(5), () -> calls.get() == 3,
                 () -> calls.get() + " of 3 handlers ran");
         lease.release();
         assertThat(p.operations()).isEmpty();
