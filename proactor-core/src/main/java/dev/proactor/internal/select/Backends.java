@@ -5,6 +5,7 @@ import dev.proactor.CapabilityReport;
 import dev.proactor.OperationKind;
 import dev.proactor.ProactorConfig;
 import dev.proactor.internal.core.CoreProactor;
+import dev.proactor.internal.nio.NioBackend;
 import dev.proactor.internal.spi.Backend;
 import dev.proactor.internal.uring.UringBackend;
 import dev.proactor.internal.uring.UringSupport;
@@ -26,13 +27,14 @@ public final class Backends {
     /** The backend chosen and the reason, for the log line and the capability report. */
     public record Selection(BackendChoice choice, String reason) {}
 
-    /** Why {@code choice} cannot be used here; empty when it can. */
+    /**
+     * Why {@code choice} cannot be used here; empty when it can. The portable backend needs nothing
+     * but the JDK, so PORTABLE and AUTO are always available.
+     */
     public static Optional<String> available(BackendChoice choice) {
         return switch (choice) {
             case IO_URING -> UringSupport.unavailabilityCause();
-            case PORTABLE -> Optional.of("the portable NIO backend is not part of this build yet");
-            case AUTO -> UringSupport.isAvailable() ? Optional.empty() : available(BackendChoice.PORTABLE)
-                    .map(p -> "io_uring unavailable (" + UringSupport.unavailabilityCause().orElse("?") + ") and " + p);
+            case PORTABLE, AUTO -> Optional.empty();
         };
     }
 
@@ -50,20 +52,23 @@ public final class Backends {
         return switch (wanted) {
             case IO_URING -> new Selection(BackendChoice.IO_URING, "requested, and io_uring is available");
             case PORTABLE -> new Selection(BackendChoice.PORTABLE, "requested");
-            case AUTO -> new Selection(BackendChoice.IO_URING, "auto: io_uring is available and its probe passed");
+            case AUTO -> UringSupport.isAvailable()
+                    ? new Selection(BackendChoice.IO_URING, "auto: io_uring is available and its probe passed")
+                    : new Selection(BackendChoice.PORTABLE, "auto: io_uring unavailable ("
+                            + UringSupport.unavailabilityCause().orElse("no cause given") + "), using the portable backend");
         };
     }
 
     /**
      * A factory for {@code choice}'s backend. It must be called on the new proactor's dispatcher
-     * thread, where it reads that proactor's configuration (ring sizes).
+     * thread, where it reads that proactor's configuration (ring sizes; the portable backend's
+     * thread names and file queue length). AUTO means whatever {@link #select} would pick now.
      */
     public static Supplier<Backend> create(BackendChoice choice) {
         return switch (choice) {
-            case IO_URING, AUTO -> () -> new UringBackend(configOrDefaults());
-            case PORTABLE -> () -> {
-                throw new UncheckedIOException(new IOException(available(BackendChoice.PORTABLE).orElse("unavailable")));
-            };
+            case IO_URING -> () -> new UringBackend(configOrDefaults());
+            case PORTABLE -> () -> new NioBackend(configOrDefaults());
+            case AUTO -> UringSupport.isAvailable() ? create(BackendChoice.IO_URING) : create(BackendChoice.PORTABLE);
         };
     }
 
@@ -82,7 +87,6 @@ public final class Backends {
     public static CapabilityReport report(Selection selection, String backendName, Map<OperationKind, String> operations) {
         List<String> notes = new ArrayList<>();
         UringSupport.unavailabilityCause().ifPresent(c -> notes.add("io_uring is off: " + c));
-        available(BackendChoice.PORTABLE).ifPresent(c -> notes.add("portable backend is off: " + c));
         for (Map.Entry<OperationKind, String> e : operations.entrySet()) {
             if (e.getValue().startsWith("off")) {
                 notes.add(e.getKey().name().toLowerCase(java.util.Locale.ROOT) + " is " + e.getValue());

@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Turns the JMH (and fio) JSON files of a benchmark run into a Markdown table of medians with
+ratios against the peers, plus one SVG bar chart per table.
+
+Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, machine.txt,
+command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
+
+Medians pool every measured iteration of every round (and fork) of one contender; the range shown
+is the lowest and highest per-round median, so a reader sees how far rounds disagree. Nothing here
+judges a result: the targets are printed beside the ratios for the reader.
+"""
+import glob
+import html
+import json
+import os
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+class Series:
+    """All measured values of one contender, by round."""
+
+    def __init__(self):
+        self.by_round = defaultdict(list)
+        self.alloc = []  # B/op samples (gc.alloc.rate.norm), when -prof gc ran
+
+    def add(self, round_no, values):
+        self.by_round[round_no].extend(values)
+
+    @property
+    def values(self):
+        return [v for vs in self.by_round.values() for v in vs]
+
+    @property
+    def median(self):
+        return median(self.values)
+
+    def round_range(self):
+        meds = [median(v) for v in self.by_round.values() if v]
+        return (min(meds), max(meds)) if meds else (None, None)
+
+    @property
+    def n(self):
+        return len(self.values)
+
+    @property
+    def alloc_median(self):
+        return median(self.alloc)
+
+
+def round_of(path):
+    m = re.search(r"round(\d+)", os.path.basename(path))
+    return int(m.group(1)) if m else 1
+
+
+def load_jmh(results):
+    """{(class, method, frozenset(params)): Series}"""
+    out = defaultdict(Series)
+    for path in sorted(glob.glob(os.path.join(results, "jmh-*.json"))):
+        try:
+            with open(path) as f:
+                data = json.load(f)
+        except (OSError, ValueError) as e:
+            print(f"report: skipping {path}: {e}", file=sys.stderr)
+            continue
+        r = round_of(path)
+        for b in data:
+            cls, method = b["benchmark"].rsplit(".", 2)[-2:]
+            params = tuple(sorted((b.get("params") or {}).items()))
+            s = out[(cls, method, params)]
+            s.unit = b["primaryMetric"]["scoreUnit"]
+            for fork in b["primaryMetric"].get("rawData", []):
+                s.add(r, fork)
+            norm = (b.get("secondaryMetrics") or {}).get("gc.alloc.rate.norm")
+            if norm:
+                for fork in norm.get("rawData", []):
+                    s.alloc.extend(fork)
+    return out
+
+
+def load_fio(results):
+    """{(engine, depth, jobs): Series of IOPS}"""
+    out = defaultdict(Series)
+    for path in sorted(glob.glob(os.path.join(results, "fio-*.json"))):
+        m = re.search(r"fio-(\w+)-qd(\d+)-j(\d+)", os.path.basename(path))
+        if not m:
+            continue
+        try:
+            with open(path) as f:
+                text = f.read()
+            data = json.loads(text[text.index("{"):])  # fio may print notes before the JSON
+        except (OSError, ValueError) as e:
+            print(f"report: skipping {path}: {e}", file=sys.stderr)
+            continue
+        iops = sum(job["read"]["iops"] for job in data["jobs"])
+        out[(m.group(1), int(m.group(2)), int(m.group(3)))].add(round_of(path), [iops])
+    return out
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "–"
+    if digits == 0:
+        return f"{x:,.0f}"
+    return f"{x:,.{digits}f}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "–"
+    return f"{a / b:.2f}x"
+
+
+def svg_bars(path, title, unit, rows):
+    """rows: [(label, value)]; a plain horizontal bar chart, no dependencies."""
+    rows = [(l, v) for l, v in rows if v is not None]
+    if not rows:
+        return None
+    width, label_w, bar_h, gap, top = 760, 300, 18, 6, 34
+    height = top + len(rows) * (bar_h + gap) + 10
+    vmax = max(v for _, v in rows) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+        f'<text x="8" y="20" font-size="14" font-weight="bold">{html.escape(title)} ({html.escape(unit)})</text>',
+    ]
+    for i, (label, v) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        w = (width - label_w - 110) * v / vmax
+        color = "#2b6cb0" if label.lower().startswith("proactor") else "#a0aec0"
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{html.escape(label)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}"/>')
+        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}">{fmt(v, 0 if v >= 100 else 1)}</text>')
+    parts.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(parts) + "\n")
+    return os.path.basename(path)
+
+
+def params_label(params, skip=()):
+    p = [f"{k}={v}" for k, v in params if k not in skip]
+    return ", ".join(p)
+
+
+def nop_section(jmh, results, lines):
+    nop = {k: s for k, s in jmh.items() if k[0] == "NopRoundTrip"}
+    if not nop:
+        return
+    raw = {m: s for (c, m, p), s in nop.items() if m.startswith("raw")}
+    lines += [
+        "## No-op round trip",
+        "",
+        "Lower ns/op is better. Ratio = raw loop's ns/op ÷ this contender's ns/op, i.e. this",
+        "contender's operations per second as a fraction of the raw FFM loop's over the same system",
+        "calls (target for the batched proactor: >= 0.80x, and 0 B/op on the handler path).",
+        "",
+        "| Contender | Shape | ns/op (median) | per-round range | ops/s | B/op | vs raw loop |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    chart = []
+    order = ["rawSingle", "proactorAwait", "proactorHandler", "threadHandoff", "rawBatch32", "proactorBatch32"]
+    for (c, m, p), s in sorted(nop.items(), key=lambda kv: (order.index(kv[0][1]) if kv[0][1] in order else 99, kv[0][2])):
+        batched = "Batch32" in m
+        peer = raw.get("rawBatch32" if batched else "rawSingle")
+        lo, hi = s.round_range()
+        label = m + (f" ({params_label(p)})" if p else "")
+        ops = 1e9 / s.median if s.median else None
+        if m.startswith("raw"):
+            vs = "1.00x (baseline)"
+        elif m == "threadHandoff":
+            vs = "(reference: no system call)"
+        else:
+            vs = ratio(peer.median, s.median) if peer is not None else "–"
+        shape = ("32 per kernel call" if batched else "two threads, no kernel call" if m == "threadHandoff"
+                 else "one per kernel call")
+        lines.append(
+            f"| {label} | {shape} | {fmt(s.median, 1)} | "
+            f"{fmt(lo, 1)}–{fmt(hi, 1)} | {fmt(ops)} | {fmt(s.alloc_median, 1)} | {vs} |")
+        chart.append((label, ops))
+    svg = svg_bars(os.path.join(results, "nop.svg"), "No-op round trip", "ops/s", chart)
+    lines += ["", f"![No-op round trip]({svg})" if svg else "", ""]
+
+
+READ_NAMES = {
+    "proactor": "Proactor",
+    "asyncFileChannel": "AsynchronousFileChannel",
+    "fileChannel": "FileChannel (1 thread, QD1)",
+    "fileChannel2Threads": "FileChannel (2 threads x QD1)",
+}
+
+
+def read_section(jmh, fio, results, lines):
+    reads = {k: s for k, s in jmh.items() if k[0] == "RandomRead4k"}
+    if not reads and not fio:
+        return
+    depths = sorted({int(dict(p).get("depth")) for (c, m, p) in reads if dict(p).get("depth")} |
+                    {d for (e, d, j) in fio if e == "io_uring"})
+    lines += [
+        "## 4 KiB random read, 1 GiB file, page cache warm",
+        "",
+        "Higher IOPS is better. Each ratio column divides this row's IOPS by that peer's at the same",
+        "depth (targets for Proactor: >= 0.90x fio io_uring, >= 3x AsynchronousFileChannel). The",
+        "blocking rows have no queue depth of their own; they appear in every table as they are.",
+        "",
+    ]
+    for depth in depths:
+        rows = []
+        for (c, m, p), s in reads.items():
+            pd = dict(p)
+            if "depth" in pd and int(pd["depth"]) != depth:
+                continue
+            label = READ_NAMES.get(m, m)
+            extra = params_label(p, skip=("depth",))
+            rows.append((label + (f" ({extra})" if extra else ""), s))
+        for (engine, d, jobs), s in fio.items():
+            if engine == "io_uring" and d == depth:
+                rows.append((f"fio io_uring (iodepth={d})", s))
+            elif engine == "psync":
+                rows.append((f"fio psync ({jobs} job{'s' if jobs > 1 else ''} x QD1)", s))
+
+        def find(prefix):
+            for label, s in rows:
+                if label.startswith(prefix):
+                    return s.median
+            return None
+
+        peers = [("fio io_uring", find("fio io_uring")), ("AFC", find("AsynchronousFileChannel")),
+                 ("FileChannel", find("FileChannel (1 thread"))]
+        lines += [
+            f"### Queue depth {depth}",
+            "",
+            "| Contender | IOPS (median) | per-round range | n | B/op | " + " | ".join(f"÷ {n}" for n, _ in peers) + " |",
+            "|---|---:|---:|---:|---:|" + "---:|" * len(peers),
+        ]
+        rows.sort(key=lambda r: (0 if r[0].startswith("Proactor") else 1, -(r[1].median or 0)))
+        for label, s in rows:
+            lo, hi = s.round_range()
+            lines.append(
+                f"| {label} | {fmt(s.median)} | {fmt(lo)}–{fmt(hi)} | {s.n} | {fmt(s.alloc_median, 1)} | "
+                + " | ".join(ratio(s.median, v) for _, v in peers) + " |")
+        svg = svg_bars(os.path.join(results, f"randread-qd{depth}.svg"), f"4 KiB random read, QD{depth}", "IOPS",
+                       [(l, s.median) for l, s in rows])
+        lines += ["", f"![4 KiB random read QD{depth}]({svg})" if svg else "", ""]
+
+
+def main():
+    results = sys.argv[1] if len(sys.argv) > 1 else "bench-results"
+    jmh = load_jmh(results)
+    fio = load_fio(results)
+    lines = ["# Proactor benchmark results", ""]
+    for name, heading in (("machine.txt", "Machine"), ("command.txt", "Command")):
+        p = os.path.join(results, name)
+        if os.path.exists(p):
+            with open(p) as f:
+                lines += [f"**{heading}**", "", "```", f.read().rstrip(), "```", ""]
+    if not jmh and not fio:
+        lines.append("No results found.")
+    nop_section(jmh, results, lines)
+    read_section(jmh, fio, results, lines)
+    out = os.path.join(results, "results.md")
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"report: wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+package dev.proactor.internal.nio;
+
+import dev.proactor.FileOpenOption;
+import dev.proactor.internal.spi.Request;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystem;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The file requests as blocking {@link FileChannel} calls, one system call each where the JDK
+ * allows it, with the results io_uring gives for the same request. Runs on the file threads; holds
+ * no state of its own, so any number of them may call it at once.
+ *
+ * <p>Positional calls ({@code pread}, {@code pwrite}) fail with ESPIPE on pipes, FIFOs and
+ * terminals, where io_uring ignores the offset; the first such failure marks the file as a stream
+ * and from then on it is read and written at its current position, as io_uring does.
+ *
+ * <p>FileChannel refuses READ with APPEND, which open(2) and io_uring take (O_RDWR|O_APPEND). Such a
+ * file gets two channels under one handle: an append-only one that writes (a positional write on
+ * an O_APPEND descriptor appends, on Linux, as io_uring's does) and a read-only one that reads;
+ * fsync, stat and close use both or the writer.
+ *
+ * <p>FileChannel has no positional scatter or gather call, so {@code readv} and {@code writev}
+ * set the channel's position and make one {@code readv}/{@code writev}, holding the file's monitor
+ * so that two vectored calls on one file do not move each other's position (positional calls do
+ * not use the position and are not held up).
+ */
+final class FileCalls {
+    private static final System.Logger LOG = System.getLogger("dev.proactor.nio");
+
+    /** The kernel caps one read or write at this many bytes (MAX_RW_COUNT); io_uring's backend does too. */
+    static final long MAX_RW = 0x7ffff000L;
+
+    /**
+     * {@code com.sun.nio.file.ExtendedOpenOption.DIRECT}, looked up by reflection because it lives in
+     * jdk.unsupported, which the library does not require; null when that module is not in the boot
+     * layer (an application on the module path that does not add it), and DIRECT then fails with
+     * EOPNOTSUPP.
+     */
+    static final OpenOption DIRECT = directOption();
+
+    private FileCalls() {}
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static OpenOption directOption() {
+        try {
+            Class<?> c = Class.forName("com.sun.nio.file.ExtendedOpenOption");
+            return (OpenOption) Enum.valueOf((Class) c, "DIRECT");
+        } catch (ReflectiveOperationException | LinkageError | IllegalArgumentException | ClassCastException e) {
+            LOG.log(Level.DEBUG, () -> "ExtendedOpenOption.DIRECT unavailable (" + e + "): O_DIRECT opens fail with EOPNOTSUPP");
+            return null;
+        }
+    }
+
+    /** Performs {@code op}'s request, filling its result fields; throws what the JDK threw. */
+    static void perform(NioOp op) throws IOException {
+        ChannelTable.OpenFile f = op.file;
+        switch (op.request) {
+            case Request.Open o -> op.opened = open(o);
+            case Request.Read r -> op.result = read(f, r.position(), buffer(r.buffer()));
+            case Request.Write w -> op.result = write(f, w.position(), buffer(w.buffer()));
+            case Request.ReadV v -> op.result = readv(f, v.position(), buffers(v.buffers()));
+            case Request.WriteV v -> op.result = writev(f, v.position(), buffers(v.buffers()));
+            case Request.Fsync s -> f.channel.force(!s.dataOnly());
+            case Request.Stat s -> op.attachment = NioStat.of(f);
+            case Request.Close c -> f.close();
+            case Request.Nop n -> throw new IllegalStateException("a nop never reaches a file thread");
+            case Request.Timer t -> throw new IllegalStateException("a timer never reaches a file thread");
+        }
+    }
+
+    static ChannelTable.OpenFile open(Request.Open o) throws IOException {
+        Set<OpenOption> options = new HashSet<>(o.options().size());
+        for (OpenOption opt : o.options()) {
+            if (opt == FileOpenOption.DIRECT) {
+                if (DIRECT == null) {
+                    throw new UnsupportedOperationException("O_DIRECT needs the jdk.unsupported module");
+                }
+                options.add(DIRECT);
+            } else {
+                options.add(opt);
+            }
+        }
+        Path path = o.path();
+        boolean readAppend = options.contains(StandardOpenOption.READ) && options.contains(StandardOpenOption.APPEND);
+        if (readAppend) {
+            options.remove(StandardOpenOption.READ);
+            options.add(StandardOpenOption.WRITE);
+        }
+        boolean creates = options.contains(StandardOpenOption.CREATE) || options.contains(StandardOpenOption.CREATE_NEW);
+        // The mode applies at creation only, and under the umask, as open(2)'s does.
+        FileChannel ch = creates && supportsPosix(path.getFileSystem())
+                ? FileChannel.open(path, options, permissions(o.mode()))
+                : FileChannel.open(path, options);
+        if (!readAppend) {
+            return new ChannelTable.OpenFile(ch, null, path);
+        }
+        try {
+            Set<OpenOption> readOnly = new HashSet<>();
+            readOnly.add(StandardOpenOption.READ);
+            if (options.contains(LinkOption.NOFOLLOW_LINKS)) {
+                readOnly.add(LinkOption.NOFOLLOW_LINKS);
+            }
+            if (options.contains(DIRECT)) {
+                readOnly.add(DIRECT);
+            }
+            return new ChannelTable.OpenFile(ch, FileChannel.open(path, readOnly), path);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static boolean supportsPosix(FileSystem fs) {
+        return fs.supportedFileAttributeViews().contains("posix");
+    }
+
+    /** The permission bits of {@code mode}; set-id and sticky bits have no PosixFilePermission and are dropped. */
+    static FileAttribute<Set<PosixFilePermission>> permissions(int mode) {
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+        };
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                perms.add(bits[i]);
+            }
+        }
+        return PosixFilePermissions.asFileAttribute(perms);
+    }
+
+    private static long read(ChannelTable.OpenFile f, long position, ByteBuffer dst) throws IOException {
+        int n;
+        if (!f.stream) {
+            try {
+                n = f.reader.read(dst, position);
+                return Math.max(0, n);
+            } catch (IOException e) {
+                if (!isIllegalSeek(e)) {
+                    throw e;
+                }
+                f.stream = true;
+            }
+        }
+        n = f.reader.read(dst);
+        // -1 is end of file: io_uring reports 0, and the core turns 0 into end of file.
+        return Math.max(0, n);
+    }
+
+    private static long write(ChannelTable.OpenFile f, long position, ByteBuffer src) throws IOException {
+        if (!f.stream) {
+            try {
+                return f.channel.write(src, position);
+            } catch (IOException e) {
+                if (!isIllegalSeek(e)) {
+                    throw e;
+                }
+                f.stream = true;
+            }
+        }
+        return f.channel.write(src);
+    }
+
+    private static long readv(ChannelTable.OpenFile f, long position, ByteBuffer[] dsts) throws IOException {
+        synchronized (f) {
+            positionUnlessStream(f.reader, f, position);
+            return Math.max(0, f.reader.read(dsts));
+        }
+    }
+
+    private static long writev(ChannelTable.OpenFile f, long position, ByteBuffer[] srcs) throws IOException {
+        synchronized (f) {
+            positionUnlessStream(f.channel, f, position);
+            return f.channel.write(srcs);
+        }
+    }
+
+    private static void positionUnlessStream(FileChannel ch, ChannelTable.OpenFile f, long position) throws IOException {
+        if (f.stream) {
+            return;
+        }
+        try {
+            ch.position(position);
+        } catch (IOException e) {
+            if (!isIllegalSeek(e)) {
+                throw e;
+            }
+            f.stream = true;
+        }
+    }
+
+    private static boolean isIllegalSeek(IOException e) {
+        return "Illegal seek".equals(e.getMessage());
+    }
+
+    /** A view of {@code segment}, capped at what one system call transfers. */
+    static ByteBuffer buffer(MemorySegment segment) {
+        long n = Math.min(segment.byteSize(), MAX_RW);
+        return (n == segment.byteSize() ? segment : segment.asSlice(0, n)).asByteBuffer();
+    }
+
+    private static ByteBuffer[] buffers(MemorySegment[] segments) {
+        ByteBuffer[] out = new ByteBuffer[segments.length];
+        for (int i = 0; i < segments.length; i++) {
+            out[i] = buffer(segments[i]);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,528 @@
+package dev.proactor.internal.nio;
+
+import dev.proactor.OperationKind;
+import dev.proactor.ProactorConfig;
+import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.spi.Completions;
+import dev.proactor.internal.spi.Request;
+import dev.proactor.internal.spi.Submission;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * All methods of the portable backend except {@link #wakeup()} must be called on the dispatcher
+ * thread, which also created it; the file threads it owns never call the core. It performs every
+ * request on JDK NIO, with the outcomes io_uring gives.
+ *
+ * <p>The dispatcher's wait is a {@link Selector}: {@link #runOnce} selects (with the earliest timer
+ * as its timeout), then delivers, in this order, what the selected keys report (sockets, in a later
+ * version: see {@link ReadyHandler}), the results of file requests, the timers and deadlines that
+ * expired, and outcomes decided without waiting (a nop, a bad descriptor, a cancellation).
+ *
+ * <p>Files have no readiness: open, read, write, readv, writev, fsync, stat and close run as
+ * blocking {@link java.nio.channels.FileChannel} calls on the {@link FilePool} (2 to 4 threads named
+ * {@code <proactor>-file-N}, and a queue as long as the configured submission queue; a full queue
+ * makes {@link #submit} return false). A file thread posts its result to a concurrent queue and
+ * wakes the selector; only the dispatcher settles it. Descriptors are handles into the backend's
+ * {@link ChannelTable}, resolved on the dispatcher when a request is submitted.
+ *
+ * <p>Timers and deadlines live in a {@link DeadlineHeap} on the dispatcher. A timer completes with
+ * 0 once {@code System.nanoTime()} reaches its expiry, never before. An operation's deadline ends it
+ * as timed out if its file request has not started; a request already running cannot be stopped
+ * safely and settles with its real result, as on io_uring when a link timeout comes too late.
+ * Cancellation follows the same rule: a timer, or a file request still queued, is cancelled; a
+ * running file request completes. A close is never withdrawn once accepted: its handle has left the
+ * table, and withdrawing it would leak the channel.
+ *
+ * <p>Every accepted submission is settled and then released exactly once, both on the dispatcher
+ * inside {@link #runOnce} (never inside {@link #submit} or {@link #cancel}, so the core is never
+ * re-entered). The backend allocates no native memory: requests' buffers are the core's native
+ * segments, used through {@link MemorySegment#asByteBuffer()}; a segment confined to another thread
+ * fails its operation with EFAULT.
+ */
+public final class NioBackend implements Backend {
+    private static final System.Logger LOG = System.getLogger("dev.proactor.nio");
+
+    static final int OUTCOME_COMPLETE = 1;
+    static final int OUTCOME_FAIL = 2;
+    static final int OUTCOME_CANCELLED = 3;
+
+    private static final Set<OperationKind> KINDS = EnumSet.of(OperationKind.NOP, OperationKind.TIMER,
+            OperationKind.OPEN, OperationKind.READ, OperationKind.WRITE, OperationKind.READV, OperationKind.WRITEV,
+            OperationKind.FSYNC, OperationKind.STAT, OperationKind.CLOSE);
+
+    /** How long close waits for file threads still in a call once their channels are closed. */
+    private static final long CLOSE_WAIT_NANOS = Duration.ofSeconds(2).toNanos();
+
+    /**
+     * Reacts to a selected key. The socket operations of a later version attach one to each key they
+     * register; {@link #runOnce} calls it for every selected key and counts what it delivered.
+     */
+    interface ReadyHandler {
+        /** Performs the ready non-blocking call and settles what it finished; returns how many. */
+        int ready(SelectionKey key);
+    }
+
+    private final String proactorName;
+    private final Selector selector;
+    private final FilePool pool;
+    private final int resultsPerTurn;
+    private final ChannelTable table = new ChannelTable();
+    private final DeadlineHeap timers = new DeadlineHeap();
+    /** Outcomes decided on the dispatcher, delivered by the next runOnce. */
+    private final ArrayDeque<NioOp> due = new ArrayDeque<>();
+    /** File requests that ran, posted by the file threads. */
+    private final ConcurrentLinkedQueue<NioOp> results = new ConcurrentLinkedQueue<>();
+    /** Set by the first file thread to post since the last turn, so that a burst costs one wake-up. */
+    private final AtomicBoolean resultWake = new AtomicBoolean();
+    /** Orders the file threads' posting against close: after close, a result is discarded instead. */
+    private final Object closeLock = new Object();
+    private volatile boolean closed;
+
+    // ---- dispatcher-confined ----
+    private Completions sink;
+    private int pending;
+    private long selects;
+    private int closedAtClose;
+
+    /** Opens the selector and the file pool sized for {@code config}; must run on the dispatcher thread. */
+    public NioBackend(ProactorConfig config) {
+        this(config.name(), FilePool.defaultThreads(), config.submissionQueueEntries());
+    }
+
+    /**
+     * @param proactorName prefix of the file threads' names
+     * @param fileThreads how many file threads
+     * @param queueCapacity how many file requests may wait for a thread before submit pushes back
+     */
+    NioBackend(String proactorName, int fileThreads, int queueCapacity) {
+        this.proactorName = proactorName;
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector", e);
+        }
+        this.pool = new FilePool(proactorName, fileThreads, queueCapacity, this::posted);
+        // Every task in the pool (queued or running) posts at most one result, so one pass over this
+        // many takes everything that was there when the turn began; a busy pool cannot hold the
+        // dispatcher in the drain.
+        this.resultsPerTurn = queueCapacity + fileThreads;
+    }
+
+    @Override
+    public String name() {
+        return "portable";
+    }
+
+    @Override
+    public Map<OperationKind, String> operationSupport() {
+        Map<OperationKind, String> m = new EnumMap<>(OperationKind.class);
+        String threads = pool.threads() + " file threads";
+        for (OperationKind k : OperationKind.values()) {
+            m.put(k, switch (k) {
+                case NOP -> "portable: completes on the next loop turn";
+                case TIMER -> "portable: timer heap, selector timeout";
+                case OPEN -> "portable: FileChannel.open on " + threads
+                        + (FileCalls.DIRECT == null ? " (DIRECT: off, jdk.unsupported is not loaded)" : "");
+                case READ -> "portable: FileChannel.read(ByteBuffer, long) on " + threads;
+                case WRITE -> "portable: FileChannel.write(ByteBuffer, long) on " + threads;
+                case READV -> "portable: FileChannel.position + read(ByteBuffer[]) on " + threads;
+                case WRITEV -> "portable: FileChannel.position + write(ByteBuffer[]) on " + threads;
+                case FSYNC -> "portable: FileChannel.force on " + threads;
+                case STAT -> "portable: FileChannel.size + unix/basic attributes by path on " + threads
+                        + " (no st_blocks)";
+                case CLOSE -> "portable: FileChannel.close on " + threads;
+                default -> "not available in this version";
+            });
+        }
+        return m;
+    }
+
+    @Override
+    public boolean supports(OperationKind kind) {
+        return KINDS.contains(kind);
+    }
+
+    @Override
+    public void start(Completions completions) {
+        this.sink = completions;
+    }
+
+    @Override
+    public boolean registerBuffers(MemorySegment[] buffers) {
+        LOG.log(Level.DEBUG, "the portable backend has no registered buffers; leased buffers go unregistered");
+        return false;
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    @Override
+    public boolean submit(Submission s) {
+        Request r = s.request();
+        NioOp op;
+        switch (r) {
+            case Request.Nop n -> {
+                op = new NioOp(s, null, null);
+                decide(op, OUTCOME_COMPLETE, 0);
+            }
+            case Request.Timer t -> {
+                op = new NioOp(s, null, null);
+                long at = t.deadlineNanos();
+                if (s.deadlineNanos() != 0 && s.deadlineNanos() - at < 0) {
+                    at = s.deadlineNanos();
+                }
+                timers.add(op, at);
+            }
+            case Request.Open o -> {
+                op = new NioOp(s, null, pool);
+                if (!pool.offer(op)) {
+                    return false;
+                }
+                armDeadline(op);
+            }
+            case Request.Close c -> {
+                ChannelTable.OpenFile f = table.get(c.fd());
+                if (f == null) {
+                    op = new NioOp(s, null, null);
+                    decide(op, OUTCOME_FAIL, NioErrno.EBADF);
+                } else {
+                    op = new NioOp(s, f, pool);
+                    if (!pool.offer(op)) {
+                        return false;
+                    }
+                    // The handle is gone as soon as the close is accepted, as with close(2); no
+                    // deadline: a close runs to its end (see the class comment).
+                    table.remove(c.fd());
+                }
+            }
+            case Request.Read x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
+            case Request.Write x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
+            case Request.ReadV x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
+            case Request.WriteV x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
+            case Request.Fsync x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
+            case Request.Stat x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
+        }
+        s.backendState = op;
+        pending++;
+        return true;
+    }
+
+    /** Queues a request on an open handle; null when the pool is full. A bad handle fails with EBADF. */
+    private NioOp fileOp(Submission s, int fd) {
+        ChannelTable.OpenFile f = table.get(fd);
+        if (f == null) {
+            NioOp op = new NioOp(s, null, null);
+            decide(op, OUTCOME_FAIL, NioErrno.EBADF);
+            return op;
+        }
+        NioOp op = new NioOp(s, f, pool);
+        if (!pool.offer(op)) {
+            return null;
+        }
+        armDeadline(op);
+        return op;
+    }
+
+    private void armDeadline(NioOp op) {
+        if (op.submission.deadlineNanos() != 0) {
+            timers.add(op, op.submission.deadlineNanos());
+        }
+    }
+
+    /** Records an outcome known now; the next runOnce delivers it. */
+    private void decide(NioOp op, int outcome, int errno) {
+        op.outcome = outcome;
+        op.outcomeErrno = errno;
+        due.add(op);
+    }
+
+    @Override
+    public boolean cancel(Submission s) {
+        NioOp op = (NioOp) s.backendState;
+        if (op == null || op.outcome != 0) {
+            // Released already, or its outcome is decided and on its way.
+            return true;
+        }
+        switch (op.request) {
+            case Request.Timer t -> {
+                timers.remove(op);
+                decide(op, OUTCOME_CANCELLED, 0);
+            }
+            case Request.Close c -> {
+                // Runs to its end: see the class comment.
+            }
+            default -> {
+                if (pool.withdraw(op)) {
+                    timers.remove(op);
+                    decide(op, OUTCOME_CANCELLED, 0);
+                }
+                // Otherwise a file thread runs it: its real result comes through runOnce.
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    @Override
+    public int runOnce(long waitNanos) {
+        long now = System.nanoTime();
+        try {
+            if (waitNanos == 0 || !due.isEmpty() || !results.isEmpty() || timers.nanosUntilFirst(now) == 0) {
+                selector.selectNow();
+            } else {
+                long wait = timers.nanosUntilFirst(now);
+                if (waitNanos > 0) {
+                    wait = wait < 0 ? waitNanos : Math.min(wait, waitNanos);
+                }
+                if (wait < 0) {
+                    selector.select();
+                } else {
+                    selector.select(ceilMillis(wait));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("select failed", e);
+        }
+        selects++;
+        // Cleared before the drain: a result posted from here on wakes the next select.
+        resultWake.set(false);
+        int delivered = processSelectedKeys();
+        delivered += drainResults();
+        delivered += fireTimers(System.nanoTime());
+        delivered += drainDue();
+        return delivered;
+    }
+
+    /**
+     * The selector's timeout for {@code nanos}, rounded up: waking before a timer's expiry would only
+     * spin, and the timer fires by its own nanoTime check, never early. At least 1 (0 means forever).
+     */
+    static long ceilMillis(long nanos) {
+        return Math.max(1, (Math.min(nanos, Long.MAX_VALUE / 2) + 999_999) / 1_000_000);
+    }
+
+    private int processSelectedKeys() {
+        Set<SelectionKey> keys = selector.selectedKeys();
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        int n = 0;
+        for (Iterator<SelectionKey> it = keys.iterator(); it.hasNext();) {
+            SelectionKey key = it.next();
+            it.remove();
+            if (key.isValid() && key.attachment() instanceof ReadyHandler h) {
+                n += h.ready(key);
+            }
+        }
+        return n;
+    }
+
+    /** File thread: hands a finished task to the dispatcher, or cleans up after it if the backend closed. */
+    private void posted(NioOp op) {
+        synchronized (closeLock) {
+            if (!closed) {
+                results.offer(op);
+                if (!resultWake.getAndSet(true)) {
+                    selector.wakeup();
+                }
+                return;
+            }
+        }
+        discard(op);
+    }
+
+    private int drainResults() {
+        int n = 0;
+        NioOp op;
+        while (n < resultsPerTurn && (op = results.poll()) != null) {
+            n++;
+            timers.remove(op);
+            Submission s = op.submission;
+            if (op.errno != 0) {
+                sink.fail(s, op.errno);
+            } else {
+                switch (op.request) {
+                    case Request.Open o -> {
+                        int handle = table.add(op.opened);
+                        if (handle < 0) {
+                            closeQuietly(op.opened);
+                            sink.fail(s, NioErrno.EMFILE);
+                        } else {
+                            sink.complete(s, handle, null);
+                        }
+                    }
+                    case Request.Stat st -> sink.complete(s, 0, op.attachment);
+                    default -> sink.complete(s, op.result, null);
+                }
+            }
+            release(op);
+        }
+        return n;
+    }
+
+    private int fireTimers(long now) {
+        int n = 0;
+        DeadlineHeap.Entry e;
+        while ((e = timers.pollExpired(now)) != null) {
+            NioOp op = (NioOp) e;
+            if (op.request instanceof Request.Timer t) {
+                if (now - t.deadlineNanos() >= 0) {
+                    sink.complete(op.submission, 0, null);
+                } else {
+                    sink.timedOut(op.submission);
+                }
+                release(op);
+                n++;
+            } else if (pool.withdraw(op)) {
+                sink.timedOut(op.submission);
+                release(op);
+                n++;
+            }
+            // Otherwise the request is running: it settles with its real result when it ends.
+        }
+        return n;
+    }
+
+    private int drainDue() {
+        int n = 0;
+        NioOp op;
+        while ((op = due.poll()) != null) {
+            Submission s = op.submission;
+            switch (op.outcome) {
+                case OUTCOME_COMPLETE -> sink.complete(s, 0, null);
+                case OUTCOME_FAIL -> sink.fail(s, op.outcomeErrno);
+                case OUTCOME_CANCELLED -> sink.cancelled(s);
+                default -> throw new IllegalStateException("no outcome for " + op);
+            }
+            release(op);
+            n++;
+        }
+        return n;
+    }
+
+    private void release(NioOp op) {
+        op.submission.backendState = null;
+        pending--;
+        sink.released(op.submission);
+    }
+
+    @Override
+    public void wakeup() {
+        // A no-op once the selector is closed (the JDK's selectors ignore it), so safe at any time.
+        selector.wakeup();
+    }
+
+    @Override
+    public int pending() {
+        return pending;
+    }
+
+    /** Selects made by the dispatcher plus blocking calls made on the file threads. */
+    @Override
+    public long kernelCalls() {
+        return selects + pool.calls();
+    }
+
+    /** Always 0: the backend allocates no native memory. */
+    @Override
+    public long nativeBytes() {
+        return 0;
+    }
+
+    /** Channels that were still open when the backend closed, and that close closed. */
+    int closedAtClose() {
+        return closedAtClose;
+    }
+
+    /** Channels open in the table now. */
+    int openChannels() {
+        return table.size();
+    }
+
+    /**
+     * Stops the file threads, closes what remains, then the selector; afterwards no thread or
+     * descriptor of the backend is left. Requests still queued never run. A request still running
+     * (a read blocked on a FIFO, say) is unblocked by closing its channel: every channel left in the
+     * table is closed here, which makes a blocked call fail at once; file threads get two seconds to
+     * end after that, and are interrupted if they have not. The core closes the application's files
+     * itself (through Close requests) before it closes the backend, so anything closed here is
+     * counted and logged as left over. Submissions still pending are abandoned unsettled: the core
+     * gave up on them before calling close.
+     */
+    @Override
+    public void close() {
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        int leftOver = 0;
+        for (NioOp op : pool.shutdown()) {
+            if (op.request instanceof Request.Close) {
+                // Accepted, so its handle is gone from the table: the channel must be closed here.
+                closeQuietly(op.file);
+            }
+        }
+        for (ChannelTable.OpenFile f : table.removeAll()) {
+            closeQuietly(f);
+            leftOver++;
+        }
+        if (!pool.awaitTermination(CLOSE_WAIT_NANOS)) {
+            pool.abandon();
+            pool.awaitTermination(CLOSE_WAIT_NANOS);
+        }
+        NioOp op;
+        while ((op = results.poll()) != null) {
+            if (discard(op)) {
+                leftOver++;
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "closing the selector failed", e);
+        }
+        closedAtClose = leftOver;
+        if (leftOver > 0) {
+            LOG.log(Level.WARNING, proactorName + ": the portable backend closed " + leftOver
+                    + " channels still open at close");
+        }
+        if (pending > 0) {
+            LOG.log(Level.DEBUG, proactorName + ": " + pending + " submissions abandoned at close");
+        }
+    }
+
+    /** A result nobody will deliver: closes the channel an open made. Returns whether there was one. */
+    private static boolean discard(NioOp op) {
+        if (op.opened != null) {
+            closeQuietly(op.opened);
+            op.opened = null;
+            return true;
+        }
+        return false;
+    }
+
+    private static void closeQuietly(ChannelTable.OpenFile f) {
+        try {
+            f.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "closing a channel failed: " + e);
+        }
+    }
+}
