@@ -72,8 +72,8 @@ class VirtualThreadAwaitContractTest {
             ConcurrentLinkedQueue<String> threads = new ConcurrentLinkedQueue<>();
             Thread caller = Thread.currentThread();
             op.onComplete((v, failure) -> {
-                calls.incrementAndGet();
                 threads.add(Thread.currentThread() == caller ? "CALLER" : Thread.currentThread().getName());
+                calls.incrementAndGet();
             });
             Waits.until(Duration.ofSeconds(5), () -> calls.get() >= 1, () -> "late handler did not run");
             // A second late handler runs too; neither runs twice.
