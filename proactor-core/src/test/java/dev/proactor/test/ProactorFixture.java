@@ -1,0 +1,258 @@
+package dev.proactor.test;
+
+import dev.proactor.BackendChoice;
+import dev.proactor.CloseReport;
+import dev.proactor.MetricsSnapshot;
+import dev.proactor.Proactor;
+import dev.proactor.ProactorConfig;
+import dev.proactor.internal.select.Backends;
+import dev.proactor.internal.core.CoreProactor;
+import dev.proactor.internal.spi.NativeAccounting;
+import dev.proactor.internal.spi.Backend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Opens proactors on one backend for one test run, and afterwards proves that they left nothing
+ * behind. Thread-safe for {@link #open}; {@link #closeAndVerify()} runs once, after the test.
+ *
+ * <p>Every proactor gets a unique name ({@code pt-<backend>-<n>}), so its threads
+ * ({@code <name>-dispatcher}, {@code <name>-worker-N}) can be told from any other. The baselines
+ * (open descriptors, native bytes) are taken before the test runs; the checks after it are:
+ * <ul>
+ *   <li>no buffer lease still held (before close), none reclaimed by close;</li>
+ *   <li>the close report is clean (nothing abandoned, nothing quarantined);</li>
+ *   <li>the ledger: initiated == terminal, no duplicates, no strays;</li>
+ *   <li>no thread named after a proactor of this run is alive (polled to a deadline);</li>
+ *   <li>every descriptor opened since the baseline is closed again (polled to a deadline);</li>
+ *   <li>{@link NativeAccounting#outstandingBytes()} is back at its baseline (polled to a deadline).</li>
+ * </ul>
+ * A failure lists every leak found, by name.
+ */
+public final class ProactorFixture {
+
+    /** How long, by default, a leak may take to clear after close before it counts. */
+    public static final Duration SETTLE = Duration.ofSeconds(10);
+
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private final BackendChoice backend;
+    private final String label;
+    private final Map<Integer, String> fdBaseline;
+    private final long nativeBaseline;
+    private final List<Opened> opened = new ArrayList<>();
+    private Path tempDir;
+    private Proactor defaultProactor;
+    private boolean verified;
+    private Duration settle = SETTLE;
+
+    private record Opened(String name, Proactor proactor) {}
+
+    private ProactorFixture(BackendChoice backend, String label) {
+        this.backend = backend;
+        this.label = label;
+        this.fdBaseline = ResourceSnapshot.openFds();
+        this.nativeBaseline = NativeAccounting.outstandingBytes();
+    }
+
+    /** Takes the baselines for a run of test {@code label} on {@code backend}. */
+    public static ProactorFixture start(BackendChoice backend, String label) {
+        return new ProactorFixture(backend, label);
+    }
+
+    /** Sets how long a leak may take to clear after close before it counts (for the harness's own tests). */
+    public synchronized ProactorFixture settle(Duration settle) {
+        this.settle = settle;
+        return this;
+    }
+
+    /** The backend of this run. */
+    public BackendChoice backend() {
+        return backend;
+    }
+
+    /** A builder holding the defaults for this run's backend; {@link #open} names it. */
+    public ProactorConfig.Builder config() {
+        return ProactorConfig.builder().backend(backend);
+    }
+
+    /** The proactor opened with the defaults, opened on first use and shared within the run. */
+    public synchronized Proactor proactor() {
+        if (defaultProactor == null) {
+            defaultProactor = open(config());
+        }
+        return defaultProactor;
+    }
+
+    /** Opens a proactor with the defaults on this run's backend. */
+    public Proactor open() {
+        return open(config());
+    }
+
+    /**
+     * Opens a proactor through the public {@link Proactor#open(ProactorConfig)}, with {@code config}'s
+     * settings except its name (made unique) and backend (this run's).
+     */
+    public Proactor open(ProactorConfig.Builder config) {
+        String name = nextName();
+        ProactorConfig c = config.name(name).backend(backend).build();
+        return register(name, Proactor.open(c));
+    }
+
+    /**
+     * Opens a proactor whose backend is this run's backend wrapped by {@code decorator} (for fault
+     * injection). The backend is created on the dispatcher thread, as the SPI requires.
+     */
+    public Proactor open(ProactorConfig.Builder config, UnaryOperator<Backend> decorator) {
+        String name = nextName();
+        ProactorConfig c = config.name(name).backend(backend).build();
+        Supplier<Backend> real = Backends.create(backend);
+        return register(name, CoreProactor.open(c, () -> decorator.apply(real.get())));
+    }
+
+    /** The name of the proactor, as given to it by this fixture. */
+    public String nameOf(Proactor proactor) {
+        return proactor.config().name();
+    }
+
+    /** A private directory for the run's files, deleted after the run. */
+    public synchronized Path tempDir() {
+        if (tempDir == null) {
+            try {
+                tempDir = Files.createTempDirectory("proactor-" + label + "-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return tempDir;
+    }
+
+    /** A new FIFO (named pipe) in {@link #tempDir()}. */
+    public Path fifo(String name) {
+        return Fifo.create(tempDir().resolve(name));
+    }
+
+    private String nextName() {
+        return "pt-" + EachBackendExtension.shortName(backend) + "-" + SEQUENCE.incrementAndGet();
+    }
+
+    private synchronized Proactor register(String name, Proactor p) {
+        opened.add(new Opened(name, p));
+        return p;
+    }
+
+    /**
+     * Closes every proactor this fixture opened (a proactor the test closed already just returns
+     * its first report), then checks for leaks; throws an {@link AssertionError} naming each one.
+     */
+    public synchronized void closeAndVerify() {
+        if (verified) {
+            return;
+        }
+        verified = true;
+        List<String> leaks = new ArrayList<>();
+        List<Throwable> errors = new ArrayList<>();
+        for (Opened o : opened) {
+            Proactor p = o.proactor();
+            try {
+                int leased = p.buffers().leased();
+                if (leased != 0) {
+                    leaks.add(o.name() + ": " + leased + " buffer lease(s) still held after the test");
+                }
+            } catch (RuntimeException e) {
+                errors.add(e);
+            }
+            try {
+                CloseReport report = p.close(settle);
+                if (!report.clean()) {
+                    leaks.add(o.name() + ": close report not clean: abandoned=" + report.abandoned()
+                            + " quarantinedBytes=" + report.quarantinedBytes());
+                }
+                if (report.leasesReclaimed() != 0) {
+                    leaks.add(o.name() + ": close reclaimed " + report.leasesReclaimed() + " lease(s)");
+                }
+            } catch (RuntimeException e) {
+                leaks.add(o.name() + ": close threw " + e);
+                errors.add(e);
+            }
+            try {
+                MetricsSnapshot.Ledger l = p.metrics().ledger();
+                if (l.initiated() != l.terminal() || l.duplicates() != 0 || l.strays() != 0) {
+                    leaks.add(o.name() + ": ledger not clean after close: " + l);
+                }
+                int leasedAfter = p.buffers().leased();
+                if (leasedAfter != 0) {
+                    leaks.add(o.name() + ": " + leasedAfter + " buffer lease(s) outstanding after close");
+                }
+            } catch (RuntimeException e) {
+                leaks.add(o.name() + ": metrics after close threw " + e);
+                errors.add(e);
+            }
+        }
+        for (Opened o : opened) {
+            String prefix = o.name() + "-";
+            if (!Waits.poll(settle, () -> ResourceSnapshot.threadsNamed(prefix).isEmpty())) {
+                for (Thread t : ResourceSnapshot.threadsNamed(prefix)) {
+                    leaks.add("thread '" + t.getName() + "' (" + t.getState() + ") alive after close, at "
+                            + Arrays.toString(Arrays.copyOf(t.getStackTrace(), Math.min(4, t.getStackTrace().length))));
+                }
+            }
+        }
+        if (!Waits.poll(settle, () -> ResourceSnapshot.newFds(fdBaseline, ResourceSnapshot.openFds()).isEmpty())) {
+            ResourceSnapshot.newFds(fdBaseline, ResourceSnapshot.openFds())
+                    .forEach((fd, target) -> leaks.add("fd " + fd + " -> " + target + " open after close"));
+        }
+        if (!Waits.poll(settle, () -> NativeAccounting.outstandingBytes() == nativeBaseline)) {
+            leaks.add("native bytes: " + NativeAccounting.outstandingBytes() + " outstanding, baseline "
+                    + nativeBaseline);
+        }
+        deleteTempDir(errors);
+        if (!leaks.isEmpty()) {
+            AssertionError failure = new AssertionError("[" + EachBackendExtension.shortName(backend) + "] "
+                    + label + " left resources behind:\n  " + String.join("\n  ", leaks));
+            errors.forEach(failure::addSuppressed);
+            throw failure;
+        }
+        if (!errors.isEmpty()) {
+            AssertionError failure = new AssertionError("tear-down failed");
+            errors.forEach(failure::addSuppressed);
+            throw failure;
+        }
+    }
+
+    private void deleteTempDir(List<Throwable> errors) {
+        if (tempDir == null) {
+            return;
+        }
+        try {
+            Files.walkFileTree(tempDir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            errors.add(e);
+        }
+    }
+}

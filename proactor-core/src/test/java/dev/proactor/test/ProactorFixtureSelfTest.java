@@ -1,0 +1,89 @@
+package dev.proactor.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.proactor.BackendChoice;
+import dev.proactor.BufferLease;
+import dev.proactor.Proactor;
+import dev.proactor.internal.spi.NativeAccounting;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The harness's leak checks catch what they claim to, and name it. Each test plants one leak in an
+ * inner fixture, expects its verification to fail with the leak's name, then cleans the leak up so
+ * that the outer fixture (the one {@link EachBackend} gives) finds everything back at baseline.
+ */
+class ProactorFixtureSelfTest {
+
+    private static final Duration QUICK = Duration.ofMillis(300);
+
+    @EachBackend
+    void aCleanRunPasses(BackendChoice backend) throws Exception {
+        ProactorFixture inner = ProactorFixture.start(backend, "self-clean").settle(QUICK);
+        Proactor p = inner.open();
+        Ops.result(p.nop());
+        inner.closeAndVerify();
+    }
+
+    @EachBackend
+    void aLeaseStillHeldIsNamed(BackendChoice backend) {
+        ProactorFixture inner = ProactorFixture.start(backend, "self-lease").settle(QUICK);
+        Proactor p = inner.open();
+        BufferLease lease = p.buffers().tryLease();
+        assertThat(lease).isNotNull();
+        assertThatThrownBy(inner::closeAndVerify).isInstanceOf(AssertionError.class)
+                .hasMessageContaining(p.config().name() + ": 1 buffer lease(s) still held");
+    }
+
+    @EachBackend
+    void anOpenDescriptorIsNamed(BackendChoice backend) throws Exception {
+        ProactorFixture inner = ProactorFixture.start(backend, "self-fd").settle(QUICK);
+        Path file = Files.createTempFile("self-fd", ".bin");
+        try (FileChannel leaked = FileChannel.open(file, StandardOpenOption.READ)) {
+            assertThatThrownBy(inner::closeAndVerify).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining(file.toString()).hasMessageContaining("open after close");
+            assertThat(leaked.isOpen()).isTrue();
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @EachBackend
+    void aThreadNamedAfterTheProactorIsNamed(BackendChoice backend) throws Exception {
+        ProactorFixture inner = ProactorFixture.start(backend, "self-thread").settle(QUICK);
+        Proactor p = inner.open();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread straggler = Thread.ofPlatform().name(p.config().name() + "-worker-99").start(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertThatThrownBy(inner::closeAndVerify).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("thread '" + p.config().name() + "-worker-99'");
+        } finally {
+            release.countDown();
+            straggler.join(5_000);
+        }
+    }
+
+    @EachBackend
+    void nativeBytesNotFreedAreNamed(BackendChoice backend) {
+        ProactorFixture inner = ProactorFixture.start(backend, "self-native").settle(QUICK);
+        NativeAccounting.allocated(4096);
+        try {
+            assertThatThrownBy(inner::closeAndVerify).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("native bytes");
+        } finally {
+            NativeAccounting.freed(4096);
+        }
+    }
+}
