@@ -97,6 +97,7 @@ class CloseContractTest {
         soft.assertThat(report.cancelled()).as("cancelled by close").isEqualTo(250);
         soft.assertThat(report.filesClosed()).as("the FIFO the test left open").isEqualTo(1);
         soft.assertThat(report.leasesReclaimed()).as("leases reclaimed").isEqualTo(leases.size());
+        fixture.expectReclaimedLeases(p, leases.size());
         soft.assertThat(leases).as("leases released by close").allMatch(BufferLease::isReleased);
         soft.assertThat(p.buffers().leased()).as("buffers().leased() after close").isZero();
         soft.assertThat(p.metrics().buffersLeased()).as("metrics().buffersLeased() after close").isZero();

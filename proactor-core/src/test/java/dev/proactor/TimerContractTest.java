@@ -1,6 +1,7 @@
 package dev.proactor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.proactor.test.EachBackend;
 import dev.proactor.test.Ops;
@@ -131,6 +132,8 @@ class TimerContractTest {
 
     @EachBackend
     void aReadWithADeadlineThatGetsNoDataTimesOut(ProactorFixture fixture) throws Exception {
+        assumeTrue(fixture.backend() != BackendChoice.PORTABLE, "the portable backend cannot interrupt a "
+                + "blocking read of a pipe or FIFO: FileChannel has no readiness, and interrupting it closes the file");
         Proactor p = fixture.proactor();
         Path fifo = fixture.fifo("silent.fifo");
         AsyncFile pipe = Ops.result(p.openFile(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE));
@@ -156,16 +159,21 @@ class TimerContractTest {
         Operation<Integer> plain = pipe.read(0, ByteBuffer.allocate(64));
         assertThat(Ops.result(pipe.write(0, ByteBuffer.wrap(new byte[] {42})))).isEqualTo(1);
         assertThat(Ops.result(plain)).isEqualTo(1);
+        assertThat(calls.get()).isEqualTo(1);
+        MetricsSnapshot.KindMetrics reads = p.metrics().kinds().get(OperationKind.READ);
+        assertThat(reads.timedOut()).isEqualTo(2);
+        Ops.result(pipe.close());
 
-        // A proactor view puts the deadline on timers too: a 1 h timer times out.
+    }
+
+    @EachBackend
+    void aProactorViewPutsTheDeadlineOnTimersToo(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.proactor();
+        Duration timeout = Duration.ofMillis(50);
         long t0 = System.nanoTime();
         Operation<Void> timer = p.withTimeout(timeout).timer(Duration.ofHours(1));
         assertThat(Ops.failure(timer)).isInstanceOf(OperationTimeoutException.class);
         assertThat(timer.state()).isEqualTo(OperationState.TIMED_OUT);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(timeout);
-        assertThat(calls.get()).isEqualTo(1);
-        MetricsSnapshot.KindMetrics reads = p.metrics().kinds().get(OperationKind.READ);
-        assertThat(reads.timedOut()).isEqualTo(2);
-        Ops.result(pipe.close());
     }
 }

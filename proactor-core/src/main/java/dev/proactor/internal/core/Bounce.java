@@ -14,6 +14,9 @@ import java.nio.ByteBuffer;
  * done with the memory.
  */
 final class Bounce {
+    /** A thread that owns no arena: a confined segment is not accessible by it. */
+    private static final Thread DISPATCHER_PROBE = Thread.ofVirtual().unstarted(() -> { });
+
     final MemorySegment segment;
     private final ByteBuffer heap;
     private final int heapPosition;
@@ -51,6 +54,12 @@ final class Bounce {
         }
         if (forRead && seg.isReadOnly()) {
             throw new IllegalArgumentException("cannot read into a read-only segment");
+        }
+        if (!seg.isAccessibleBy(DISPATCHER_PROBE)) {
+            // The backend's threads and the handler's worker are not the owner: a confined
+            // segment would be unusable by them (and by the handler) until the operation ends.
+            throw new IllegalArgumentException("segment is confined to one thread; allocate it from a shared, "
+                    + "global or automatic arena so the proactor's threads may use it");
         }
         return seg;
     }

@@ -161,9 +161,14 @@ final class BufferPoolImpl implements BufferPool {
                 return 0;
             }
             closed = true;
-            for (Lease l : current) {
+            for (int i = 0; i < current.length; i++) {
+                Lease l = current[i];
                 if (l != null && l.state.getAndSet(RELEASED) != RELEASED) {
                     reclaimed++;
+                }
+                if (l != null) {
+                    current[i] = null;
+                    free.push(i);
                 }
             }
             freed.signalAll();

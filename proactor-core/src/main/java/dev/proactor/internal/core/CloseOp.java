@@ -12,6 +12,8 @@ import java.nio.file.Path;
 final class CloseOp extends OperationImpl<Void> {
     private final Request.Close request;
     private final Path orphanPath;
+    /** The operations this close ended (dispatcher); their outcomes are published before its own. */
+    java.util.List<OperationImpl<?>> ended = java.util.List.of();
 
     CloseOp(CoreProactor p, FileImpl f) {
         super(p, OperationKind.CLOSE, f, null);
@@ -38,6 +40,18 @@ final class CloseOp extends OperationImpl<Void> {
     @Override
     void onResult(long result, Object attachment) {
         succeed(null);
+    }
+
+    /**
+     * Whoever sees the close complete must see the operations it ended as ended: their outcomes
+     * were handed to the workers before this one, and are waited for here (bounded).
+     */
+    @Override
+    void beforeDelivery() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        for (OperationImpl<?> op : ended) {
+            op.awaitDelivered(deadline);
+        }
     }
 
     @Override

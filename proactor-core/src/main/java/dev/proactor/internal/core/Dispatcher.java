@@ -254,8 +254,14 @@ final class Dispatcher implements Completions, Runnable {
         if (f != null) {
             if (op instanceof CloseOp close && f.closing == null && !f.closed) {
                 f.closing = close;
-                for (OperationImpl<?> other : new ArrayList<>(f.pending)) {
+                close.ended = new ArrayList<>(f.pending);
+                for (OperationImpl<?> other : close.ended) {
                     cancel(other, "file closed");
+                }
+                if (!f.pending.isEmpty()) {
+                    // Operations that cannot be cancelled (a blocking read on the portable backend)
+                    // must not keep the close waiting for ever.
+                    backend.descriptorClosing(f.fd);
                 }
                 if (f.pending.isEmpty()) {
                     enqueue(op, READY);
@@ -509,8 +515,10 @@ final class Dispatcher implements Completions, Runnable {
             metrics.duplicates.increment();
             return;
         }
-        if ((errno == Errno.ECANCELED || errno == Errno.EINTR) && op.cancelRequested) {
+        if (op.cancelRequested && (errno == Errno.ECANCELED || errno == Errno.EINTR
+                || op.file != null && op.file.closing != null)) {
             // io-wq interrupts a blocking request it cancels (an open waiting on a FIFO): EINTR.
+            // A request ended by its file's close fails however the backend ended it (EBADF).
             op.settleCancelled();
         } else if (!op.cancelRequested && phase == Phase.RUNNING
                 && config.retry().shouldRetry(Errno.name(errno), op.attempts)) {
@@ -598,7 +606,8 @@ final class Dispatcher implements Completions, Runnable {
             cancelDeadline = now + CANCEL_GRACE_NANOS;
             cancelEverything();
             proactor.closeOpenFiles();
-            return false;
+            // Fall through: with nothing live and nothing posted, the close is done now, not after
+            // the grace period.
         }
         if (phase == Phase.CANCELLING) {
             if (live == 0 && inbox.isEmpty()) {

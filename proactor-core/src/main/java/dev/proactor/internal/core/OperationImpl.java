@@ -183,6 +183,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             f = future;
             waiters = cancelWaiters;
             cancelWaiters = null;
+            notifyAll();
         }
         if (hs instanceof CompletionHandler<?> h) {
             invoke(h);
@@ -227,6 +228,21 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             }
         }
         result.complete(new CancelResult(cancelKind(afterEnd), this));
+    }
+
+    /** Waits until the outcome is published, or until {@code deadlineNanos}; never throws. */
+    final void awaitDelivered(long deadlineNanos) {
+        synchronized (this) {
+            long left;
+            while (!delivered && (left = deadlineNanos - System.nanoTime()) > 0) {
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private record CancelWaiter(CompletableFuture<CancelResult> result, boolean afterEnd) {}

@@ -416,6 +416,19 @@ public final class NioBackend implements Backend {
         return n;
     }
 
+    /**
+     * Closes the channel behind {@code fd} at once: a positional call blocked on it (a read of a
+     * FIFO) fails with AsynchronousCloseException and ends, which a cancel alone cannot achieve. The
+     * handle stays in the table until the core's Close removes it.
+     */
+    @Override
+    public void descriptorClosing(int fd) {
+        ChannelTable.OpenFile f = table.get(fd);
+        if (f != null) {
+            closeQuietly(f);
+        }
+    }
+
     private void release(NioOp op) {
         op.submission.backendState = null;
         pending--;

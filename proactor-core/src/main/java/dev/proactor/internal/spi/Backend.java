@@ -58,6 +58,15 @@ public interface Backend {
     /** Makes a current or the next {@link #runOnce} return promptly. Safe from any thread. */
     void wakeup();
 
+    /**
+     * The core is about to close descriptor {@code fd} and has asked to cancel everything pending on
+     * it. A backend whose requests cannot all be cancelled (a blocking call already running) must
+     * now make them end, for example by closing the underlying channel; their outcome is then
+     * reported as usual and the core counts it as cancelled. The descriptor itself is still closed
+     * by a {@link Request.Close} afterwards.
+     */
+    default void descriptorClosing(int fd) {}
+
     /** Completions the kernel reported lost (IORING_FEAT_NODROP makes this stay 0). */
     default long droppedCompletions() {
         return 0;
