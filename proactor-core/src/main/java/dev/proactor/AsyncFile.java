@@ -13,7 +13,14 @@ import java.time.Duration;
  * and its position advances by the bytes transferred before the handler runs. A direct buffer or a
  * native {@link MemorySegment} is handed to the kernel as it is; a heap buffer goes through a
  * native bounce buffer. A {@link BufferLease} from {@link Proactor#buffers()} uses the registered
- * buffer path. Whatever the kind, the operation owns the buffer until it ends.
+ * buffer path. Whatever the kind, the operation owns the buffer until it ends. A native segment
+ * must be usable by other threads (shared, global or automatic arena); a confined one is refused.
+ *
+ * <p>Cancellation and deadlines: on io_uring they stop any pending operation. The portable backend
+ * runs file calls on a small pool of threads, and a call already running there cannot be stopped
+ * (interrupting a {@code FileChannel} closes it): a cancel or a deadline then takes effect only for
+ * operations still queued, and a read blocked on a pipe or FIFO ends only when data arrives or the
+ * file is closed. Regular files are never blocked long, so this matters only for pipes and FIFOs.
  */
 public interface AsyncFile {
 

@@ -6,8 +6,8 @@ import java.time.Instant;
  * What {@code statx} reports about a file.
  *
  * @param size length in bytes
- * @param blocks 512-byte blocks allocated
- * @param blockSize the preferred I/O size
+ * @param blocks 512-byte blocks allocated, or -1 when the backend cannot tell (the portable backend)
+ * @param blockSize the preferred I/O size (on the portable backend: the file store's block size)
  * @param mode file type and permission bits
  * @param inode the inode number
  * @param links the number of hard links
