@@ -304,6 +304,11 @@ public final class CoreProactor {
     /** Runs a handler added after delivery, never on the caller's thread. */
     void runLate(Runnable task, OperationImpl<?> op) {
         Executor e = executor;
+        if (e == null && !dispatcher.terminated.isDone()) {
+            // Inline handlers run on the dispatcher; a late one goes there too, through the inbox.
+            dispatcher.post(new Dispatcher.Command.Run(task));
+            return;
+        }
         if (e != null) {
             try {
                 e.execute(task);

@@ -42,11 +42,11 @@ final class Dispatcher implements Completions, Runnable {
     /** The longest a backlog with deadlines sleeps before it is checked again. */
     private static final long BACKLOG_TICK_NANOS = Duration.ofMillis(5).toNanos();
 
-    private static final byte NOWHERE = 0;
-    private static final byte READY = 1;
-    private static final byte BACKLOG = 2;
-    private static final byte RETRY = 3;
-    private static final byte CLOSE_WAIT = 4;
+    static final byte NOWHERE = 0;
+    static final byte READY = 1;
+    static final byte BACKLOG = 2;
+    static final byte RETRY = 3;
+    static final byte CLOSE_WAIT = 4;
 
     private enum Phase { RUNNING, DRAINING, CANCELLING, DONE }
 
@@ -67,7 +67,8 @@ final class Dispatcher implements Completions, Runnable {
     private final PriorityQueue<OperationImpl<?>> retries =
             new PriorityQueue<>(Comparator.comparingLong(o -> o.againAtNanos));
     private final ArrayDeque<OperationImpl<?>> pendingCancels = new ArrayDeque<>();
-    private final java.util.Map<OperationImpl<?>, Byte> where = new java.util.IdentityHashMap<>();
+    /** Closes waiting for their file's other operations to end. */
+    private final java.util.Set<OperationImpl<?>> closeWaiting = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private int live;
     private Phase phase = Phase.RUNNING;
     private long closeDeadline;
@@ -234,6 +235,7 @@ final class Dispatcher implements Completions, Runnable {
                 case Command.Cancel c -> cancelRequest(c.op(), c.result());
                 case Command.List l -> l.result().complete(list());
                 case Command.Close c -> beginClose(c.deadlineNanos());
+                case Command.Run r -> r.task().run();
                 default -> throw new IllegalStateException("unknown inbox item " + item);
             }
         }
@@ -266,7 +268,8 @@ final class Dispatcher implements Completions, Runnable {
                 if (f.pending.isEmpty()) {
                     enqueue(op, READY);
                 } else {
-                    where.put(op, CLOSE_WAIT);
+                    op.queue = CLOSE_WAIT;
+                    closeWaiting.add(op);
                 }
                 return;
             }
@@ -288,6 +291,16 @@ final class Dispatcher implements Completions, Runnable {
         enqueue(op, op.admitted ? READY : BACKLOG);
     }
 
+    /** Every operation waiting in a queue of the dispatcher (not in the kernel). */
+    private List<OperationImpl<?>> queued() {
+        List<OperationImpl<?>> all = new ArrayList<>(ready.size() + backlog.size() + retries.size() + closeWaiting.size());
+        all.addAll(ready);
+        all.addAll(backlog);
+        all.addAll(retries);
+        all.addAll(closeWaiting);
+        return all;
+    }
+
     private void enqueue(OperationImpl<?> op, byte queue) {
         switch (queue) {
             case READY -> ready.add(op);
@@ -295,7 +308,7 @@ final class Dispatcher implements Completions, Runnable {
             case RETRY -> retries.add(op);
             default -> throw new IllegalArgumentException("queue " + queue);
         }
-        where.put(op, queue);
+        op.queue = queue;
     }
 
     private void admitBacklog(long now) {
@@ -303,7 +316,7 @@ final class Dispatcher implements Completions, Runnable {
             OperationImpl<?> op = backlog.peek();
             if (op.deadline != 0 && now - op.deadline >= 0) {
                 backlog.poll();
-                where.remove(op);
+                op.queue = NOWHERE;
                 proactor.admission().dequeued();
                 op.settleTimedOut();
                 finish(op);
@@ -327,7 +340,7 @@ final class Dispatcher implements Completions, Runnable {
             OperationImpl<?> op = it.next();
             if (op.deadline != 0 && now - op.deadline >= 0) {
                 it.remove();
-                where.remove(op);
+                op.queue = NOWHERE;
                 proactor.admission().dequeued();
                 op.settleTimedOut();
                 finish(op);
@@ -338,7 +351,7 @@ final class Dispatcher implements Completions, Runnable {
     private void fireRetries(long now) {
         while (!retries.isEmpty() && now - retries.peek().againAtNanos >= 0) {
             OperationImpl<?> op = retries.poll();
-            where.remove(op);
+            op.queue = NOWHERE;
             enqueue(op, READY);
         }
     }
@@ -387,7 +400,7 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     private void dequeueReady() {
-        where.remove(ready.poll());
+        ready.poll().queue = NOWHERE;
     }
 
     private void flushCancels() {
@@ -423,8 +436,9 @@ final class Dispatcher implements Completions, Runnable {
             }
             return;
         }
-        Byte queue = where.remove(op);
-        if (queue != null) {
+        byte queue = op.queue;
+        op.queue = NOWHERE;
+        if (queue != NOWHERE) {
             switch (queue) {
                 case READY -> ready.remove(op);
                 case BACKLOG -> {
@@ -432,7 +446,10 @@ final class Dispatcher implements Completions, Runnable {
                     proactor.admission().dequeued();
                 }
                 case RETRY -> retries.remove(op);
-                case CLOSE_WAIT -> op.file.closing = null;
+                case CLOSE_WAIT -> {
+                    closeWaiting.remove(op);
+                    op.file.closing = null;
+                }
                 default -> { }
             }
             op.settleCancelled();
@@ -447,8 +464,8 @@ final class Dispatcher implements Completions, Runnable {
         FileImpl f = op.file;
         if (f != null) {
             f.pending.remove(op);
-            if (f.closing != null && f.closing != op && f.pending.isEmpty() && Byte.valueOf(CLOSE_WAIT).equals(where.get(f.closing))) {
-                where.remove(f.closing);
+            if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.queue == CLOSE_WAIT) {
+                closeWaiting.remove(f.closing);
                 enqueue(f.closing, READY);
             }
         }
@@ -624,7 +641,7 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     private void cancelEverything() {
-        List<OperationImpl<?>> all = new ArrayList<>(where.keySet());
+        List<OperationImpl<?>> all = queued();
         table.forEach(all::add);
         for (OperationImpl<?> op : all) {
             // A close is never cancelled: cancelling it could leave the descriptor open.
@@ -647,9 +664,16 @@ final class Dispatcher implements Completions, Runnable {
                     "proactor closed while the kernel still held the operation", op.bytesDone));
             finish(op);
         }
-        List<OperationImpl<?>> rest = new ArrayList<>(where.keySet());
+        List<OperationImpl<?>> rest = queued();
+        ready.clear();
+        backlog.clear();
+        retries.clear();
+        closeWaiting.clear();
         for (OperationImpl<?> op : rest) {
-            where.remove(op);
+            if (op.queue == BACKLOG) {
+                proactor.admission().dequeued();
+            }
+            op.queue = NOWHERE;
             op.settleWith(OperationState.FAILED,
                     new ProactorClosedException(op.kind, op.resource(), "proactor closed", op.bytesDone));
             finish(op);
@@ -672,6 +696,7 @@ final class Dispatcher implements Completions, Runnable {
                 }
                 case Command.Cancel c -> c.op().addCancelWaiter(c.result(), true);
                 case Command.List l -> l.result().complete(List.of());
+                case Command.Run r -> Thread.ofVirtual().name(config.name() + "-late-handler").start(r.task());
                 default -> { }
             }
         }
@@ -698,7 +723,7 @@ final class Dispatcher implements Completions, Runnable {
         long now = System.nanoTime();
         List<OperationInfo> out = new ArrayList<>();
         table.forEach(op -> out.add(info(op, now)));
-        for (OperationImpl<?> op : where.keySet()) {
+        for (OperationImpl<?> op : queued()) {
             out.add(info(op, now));
         }
         out.sort(Comparator.comparingLong(OperationInfo::id));
@@ -724,5 +749,8 @@ final class Dispatcher implements Completions, Runnable {
 
         /** Begin closing: drain until {@code deadlineNanos}, then cancel. */
         record Close(long deadlineNanos) implements Command {}
+
+        /** Run a late handler on the dispatcher (inline handlers: there are no workers). */
+        record Run(Runnable task) implements Command {}
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one place where an operation's outcome is settled and delivered. The life-cycle fields are
@@ -47,6 +48,8 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
 
     // ---- dispatcher-confined life-cycle ----
     int attempts;
+    /** Which dispatcher queue holds it (Dispatcher.READY, ...), or NOWHERE. */
+    byte queue;
     boolean inKernel;
     boolean settled;
     /** Another round is wanted once the current one is released. */
@@ -78,6 +81,10 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private Object handlers;
     private CompletableFuture<T> future;
     private boolean delivered;
+    /** The one thread parked in {@link #await}, when no future was needed; unparked by {@link #run()}. */
+    private Thread waiter;
+    /** The handlers have run and the future is complete: what {@link #await} waits for. */
+    private volatile boolean handled;
 
     OperationImpl(CoreProactor proactor, OperationKind kind, FileImpl file, Duration timeout) {
         this.proactor = proactor;
@@ -176,6 +183,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         Object hs;
         CompletableFuture<T> f;
         List<CancelWaiter> waiters;
+        Thread parked;
         synchronized (this) {
             delivered = true;
             hs = handlers;
@@ -183,7 +191,6 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             f = future;
             waiters = cancelWaiters;
             cancelWaiters = null;
-            notifyAll();
         }
         if (hs instanceof CompletionHandler<?> h) {
             invoke(h);
@@ -201,6 +208,15 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             for (CancelWaiter w : waiters) {
                 w.result.complete(new CancelResult(cancelKind(w.afterEnd), this));
             }
+        }
+        synchronized (this) {
+            handled = true;
+            parked = waiter;
+            waiter = null;
+            notifyAll();
+        }
+        if (parked != null) {
+            LockSupport.unpark(parked);
         }
         proactor.delivered(this);
     }
@@ -230,11 +246,11 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         result.complete(new CancelResult(cancelKind(afterEnd), this));
     }
 
-    /** Waits until the outcome is published, or until {@code deadlineNanos}; never throws. */
+    /** Waits until the outcome is published and handled, or until {@code deadlineNanos}; never throws. */
     final void awaitDelivered(long deadlineNanos) {
         synchronized (this) {
             long left;
-            while (!delivered && (left = deadlineNanos - System.nanoTime()) > 0) {
+            while (!handled && (left = deadlineNanos - System.nanoTime()) > 0) {
                 try {
                     wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
@@ -350,19 +366,79 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
 
     @Override
     public final T await() throws ProactorException, InterruptedException {
-        try {
-            return future().get();
-        } catch (ExecutionException e) {
-            throw unwrap(e);
-        }
+        return awaitUntil(0, false);
     }
 
     @Override
     public final T await(Duration maxWait) throws ProactorException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        T v = awaitUntil(deadline, true);
+        if (!handled) {
+            throw new TimeoutException("operation " + id + " still " + state + " after " + maxWait);
+        }
+        return v;
+    }
+
+    /**
+     * Parks the calling thread until the outcome is published. The common case, one waiter, parks
+     * on {@link LockSupport} with nothing allocated; a second concurrent waiter falls back to the
+     * future. Returns null without the outcome when {@code timed} and the deadline passed.
+     */
+    private T awaitUntil(long deadline, boolean timed) throws ProactorException, InterruptedException {
+        if (!handled) {
+            Thread me = Thread.currentThread();
+            boolean useFuture = false;
+            synchronized (this) {
+                if (!handled) {
+                    if (waiter == null) {
+                        waiter = me;
+                    } else if (waiter != me) {
+                        useFuture = true;
+                    }
+                }
+            }
+            if (useFuture) {
+                return awaitFuture(deadline, timed);
+            }
+            while (!handled) {
+                if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        clearWaiter(me);
+                        return null;
+                    }
+                    LockSupport.parkNanos(this, left);
+                } else {
+                    LockSupport.park(this);
+                }
+                if (Thread.interrupted()) {
+                    clearWaiter(me);
+                    throw new InterruptedException("interrupted while awaiting operation " + id);
+                }
+            }
+        }
+        if (state == OperationState.COMPLETED) {
+            return value;
+        }
+        throw failure;
+    }
+
+    private synchronized void clearWaiter(Thread me) {
+        if (waiter == me) {
+            waiter = null;
+        }
+    }
+
+    private T awaitFuture(long deadline, boolean timed) throws ProactorException, InterruptedException {
         try {
-            return future().get(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+            if (!timed) {
+                return future().get();
+            }
+            return future().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw unwrap(e);
+        } catch (TimeoutException e) {
+            return null;
         }
     }
 
