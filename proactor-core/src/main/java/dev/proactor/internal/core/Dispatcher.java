@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -54,7 +53,7 @@ final class Dispatcher implements Completions, Runnable {
     private final ProactorConfig config;
     private final Supplier<Backend> factory;
     private final Metrics metrics;
-    private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    private final Inbox inbox = new Inbox();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     final CompletableFuture<Void> started = new CompletableFuture<>();
     final CompletableFuture<CloseOutcome> terminated = new CompletableFuture<>();

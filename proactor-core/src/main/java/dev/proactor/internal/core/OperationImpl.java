@@ -46,6 +46,9 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     final long deadline;
     final Duration timeout;
 
+    /** The inbox link, accessed only through {@link Inbox}'s VarHandle. */
+    Object inboxNext;
+
     // ---- dispatcher-confined life-cycle ----
     int attempts;
     /** Which dispatcher queue holds it (Dispatcher.READY, ...), or NOWHERE. */

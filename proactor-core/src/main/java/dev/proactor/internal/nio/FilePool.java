@@ -29,6 +29,8 @@ final class FilePool {
     private static final System.Logger LOG = System.getLogger("dev.proactor.nio");
 
     private final ThreadPoolExecutor executor;
+    /** Every thread the pool made, joined at close. */
+    private final java.util.Queue<Thread> started = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Consumer<NioOp> done;
     private final AtomicLong calls = new AtomicLong();
     private final int threads;
@@ -47,7 +49,11 @@ final class FilePool {
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(capacity),
-                r -> Thread.ofPlatform().name(name + "-file-" + n.incrementAndGet()).daemon(true).unstarted(r),
+                r -> {
+                    Thread t = Thread.ofPlatform().name(name + "-file-" + n.incrementAndGet()).daemon(true).unstarted(r);
+                    started.add(t);
+                    return t;
+                },
                 new ThreadPoolExecutor.AbortPolicy());
     }
 
@@ -129,8 +135,20 @@ final class FilePool {
 
     /** Waits up to {@code nanos} for every file thread to end; returns whether they did. */
     boolean awaitTermination(long nanos) {
+        long end = System.nanoTime() + nanos;
         try {
-            return executor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
+            if (!executor.awaitTermination(nanos, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            // A terminated executor's threads may still be on their way out; the contract is that
+            // none remains once close returns.
+            for (Thread t : started) {
+                long left = end - System.nanoTime();
+                if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
+                    return false;
+                }
+            }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return executor.isTerminated();
