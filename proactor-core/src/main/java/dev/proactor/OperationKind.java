@@ -24,6 +24,8 @@ public enum OperationKind {
     CLOSE,
     /** A one-shot timer. */
     TIMER,
+    /** Creates a listening socket (socket, options, bind, listen). */
+    LISTEN,
     /** Accepts a connection. */
     ACCEPT,
     /** Connects a socket. */

@@ -71,6 +71,30 @@ public interface Proactor extends AutoCloseable {
     Operation<AsyncFile> openFile(Path path, Set<? extends OpenOption> options, int mode);
 
     /**
+     * Creates a socket listening on {@code local} (an {@link java.net.InetSocketAddress}, port 0 for
+     * any free port, or a {@link java.net.UnixDomainSocketAddress}).
+     */
+    Operation<AsyncServerSocket> listen(java.net.SocketAddress local, SocketOptions options);
+
+    /** {@link #listen(java.net.SocketAddress, SocketOptions)} with {@link SocketOptions#defaults()}. */
+    default Operation<AsyncServerSocket> listen(java.net.SocketAddress local) {
+        return listen(local, SocketOptions.defaults());
+    }
+
+    /**
+     * Connects a new stream socket to {@code remote}. Refused connections fail with errno
+     * {@code ECONNREFUSED}; a deadline (see {@link #withTimeout}) that passes first gives
+     * {@link OperationState#TIMED_OUT}. If the connect is cancelled after it succeeded, the proactor
+     * closes the socket.
+     */
+    Operation<AsyncSocket> connect(java.net.SocketAddress remote, SocketOptions options);
+
+    /** {@link #connect(java.net.SocketAddress, SocketOptions)} with {@link SocketOptions#defaults()}. */
+    default Operation<AsyncSocket> connect(java.net.SocketAddress remote) {
+        return connect(remote, SocketOptions.defaults());
+    }
+
+    /**
      * A view of this proactor that attaches a deadline of {@code timeout} after initiation to every
      * operation it initiates. Closing the view closes this proactor.
      */

@@ -84,7 +84,7 @@ final class Admission {
         if (!global.tryAcquire()) {
             return false;
         }
-        Semaphore local = op.file == null ? null : op.file.permits;
+        Semaphore local = op.resource == null ? null : op.resource.permits;
         if (local != null && !local.tryAcquire()) {
             global.release();
             return false;
@@ -98,7 +98,7 @@ final class Admission {
         if (!global.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
             return false;
         }
-        Semaphore local = op.file == null ? null : op.file.permits;
+        Semaphore local = op.resource == null ? null : op.resource.permits;
         if (local != null && !local.tryAcquire(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             global.release();
             return false;
@@ -119,15 +119,15 @@ final class Admission {
         }
         op.admitted = false;
         admitted.decrementAndGet();
-        if (op.file != null && op.file.permits != null) {
-            op.file.permits.release();
+        if (op.resource != null && op.resource.permits != null) {
+            op.resource.permits.release();
         }
         global.release();
     }
 
     private AdmissionRejectedException rejected(OperationImpl<?> op, String why) {
         return new AdmissionRejectedException(op.kind, op.resource(),
-                "in-flight limit " + (op.file != null && op.file.permits != null && global.availablePermits() > 0
+                "in-flight limit " + (op.resource != null && op.resource.permits != null && global.availablePermits() > 0
                         ? "per resource" : "of " + limit) + " reached (" + why + ")");
     }
 }

@@ -2,7 +2,6 @@ package dev.proactor.internal.core;
 
 import dev.proactor.OperationKind;
 import dev.proactor.internal.spi.Request;
-import java.nio.file.Path;
 
 /**
  * Closes a descriptor: a file's, once every other operation on the file has ended, or an orphan
@@ -11,25 +10,26 @@ import java.nio.file.Path;
  */
 final class CloseOp extends OperationImpl<Void> {
     private final Request.Close request;
-    private final Path orphanPath;
+    /** What the orphan descriptor was, for errors and listings; null for a resource's own close. */
+    private final String orphan;
     /** The operations this close ended (dispatcher); their outcomes are published before its own. */
     java.util.List<OperationImpl<?>> ended = java.util.List.of();
 
-    CloseOp(CoreProactor p, FileImpl f) {
-        super(p, OperationKind.CLOSE, f, null);
-        this.request = new Request.Close(f.fd);
-        this.orphanPath = null;
+    CloseOp(CoreProactor p, Resource r) {
+        super(p, OperationKind.CLOSE, r, null);
+        this.request = new Request.Close(r.fd);
+        this.orphan = null;
     }
 
-    CloseOp(CoreProactor p, int fd, Path orphanPath) {
+    CloseOp(CoreProactor p, int fd, String orphan) {
         super(p, OperationKind.CLOSE, null, null);
         this.request = new Request.Close(fd);
-        this.orphanPath = orphanPath;
+        this.orphan = orphan;
     }
 
     @Override
     String resource() {
-        return orphanPath != null ? orphanPath.toString() : super.resource();
+        return orphan != null ? orphan : super.resource();
     }
 
     @Override
@@ -58,8 +58,8 @@ final class CloseOp extends OperationImpl<Void> {
     void afterKernel() {
         // Only a close that reached the kernel released the descriptor; one cancelled before it
         // leaves the file open for the proactor's own close to deal with.
-        if (file != null && attempts > 0 && outcome != dev.proactor.OperationState.CANCELLED) {
-            proactor.fileClosed(file);
+        if (resource != null && attempts > 0 && outcome != dev.proactor.OperationState.CANCELLED) {
+            proactor.resourceClosed(resource);
         }
     }
 }

@@ -60,7 +60,7 @@ public final class CoreProactor {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger initiating = new AtomicInteger();
     private final AtomicInteger undelivered = new AtomicInteger();
-    private final Set<FileImpl> openFiles = ConcurrentHashMap.newKeySet();
+    private final Set<Resource> openResources = ConcurrentHashMap.newKeySet();
     private final AtomicInteger closedByClose = new AtomicInteger();
     private final long slowThresholdNanos;
     private final CapabilityReport capabilities;
@@ -177,8 +177,8 @@ public final class CoreProactor {
         metrics.initiated(op.kind);
         boolean onDispatcher = Thread.currentThread() == dispatcherThread;
         try {
-            if (op.file != null && !op.file.open && !(op instanceof CloseOp)) {
-                throw new ProactorClosedException(op.kind, op.resource(), "file closed", 0);
+            if (op.resource != null && !op.resource.open && !(op instanceof CloseOp)) {
+                throw new ProactorClosedException(op.kind, op.resource(), op.resource.closedWord(), 0);
             }
             if (!(op instanceof CloseOp)) {
                 admission.admit(op, onDispatcher);
@@ -230,7 +230,7 @@ public final class CoreProactor {
         return result;
     }
 
-    Operation<Void> closeFile(FileImpl f) {
+    Operation<Void> closeResource(Resource f) {
         synchronized (f) {
             if (f.closeOperation != null) {
                 return f.closeOperation;
@@ -243,25 +243,36 @@ public final class CoreProactor {
 
     // ------------------------------------------------------------------ dispatcher call-backs
 
-    FileImpl adoptFile(Path path, int fd) {
-        FileImpl f = new FileImpl(this, path, fd, config.maxInFlightPerResource());
-        openFiles.add(f);
-        return f;
+    Resource adoptFile(Path path, int fd) {
+        return adopt(Resource.file(this, path, fd, config.maxInFlightPerResource()));
     }
 
-    void fileClosed(FileImpl f) {
+    Resource adoptSocket(int fd, java.net.SocketAddress local, java.net.SocketAddress remote) {
+        return adopt(Resource.socket(this, fd, local, remote, config.maxInFlightPerResource()));
+    }
+
+    Resource adoptListener(int fd, java.net.SocketAddress local) {
+        return adopt(Resource.listener(this, fd, local, config.maxInFlightPerResource()));
+    }
+
+    private Resource adopt(Resource r) {
+        openResources.add(r);
+        return r;
+    }
+
+    void resourceClosed(Resource f) {
         f.closed = true;
-        openFiles.remove(f);
+        openResources.remove(f);
     }
 
-    /** Closes a descriptor nobody will own (an open whose cancel came too late). */
-    void closeOrphan(int fd, Path path) {
-        initiateInternal(new CloseOp(this, fd, path));
+    /** Closes a descriptor nobody will own (an open or accept whose cancel came too late). */
+    void closeOrphan(int fd, String what) {
+        initiateInternal(new CloseOp(this, fd, what));
     }
 
-    /** Dispatcher, during close: closes files the application left open. */
-    void closeOpenFiles() {
-        for (FileImpl f : openFiles) {
+    /** Dispatcher, during close: closes files and sockets the application left open. */
+    void closeOpenResources() {
+        for (Resource f : openResources) {
             synchronized (f) {
                 if (f.closeOperation != null) {
                     continue;
@@ -327,8 +338,8 @@ public final class CoreProactor {
             case HandlerFailurePolicy.Log l -> LOG.log(Level.WARNING, "handler of " + op + " threw", error);
             case HandlerFailurePolicy.CloseResource c -> {
                 LOG.log(Level.WARNING, "handler of " + op + " threw; closing its resource", error);
-                if (op.file != null) {
-                    closeFile(op.file);
+                if (op.resource != null) {
+                    closeResource(op.resource);
                 }
             }
             case HandlerFailurePolicy.Report r -> {

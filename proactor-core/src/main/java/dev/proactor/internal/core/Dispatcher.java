@@ -251,13 +251,13 @@ final class Dispatcher implements Completions, Runnable {
             finish(op);
             return;
         }
-        FileImpl f = op.file;
+        Resource f = op.resource;
         if (f != null) {
             if (op instanceof CloseOp close && f.closing == null && !f.closed) {
                 f.closing = close;
                 close.ended = new ArrayList<>(f.pending);
                 for (OperationImpl<?> other : close.ended) {
-                    cancel(other, "file closed");
+                    cancel(other, f.closedWord());
                 }
                 if (!f.pending.isEmpty()) {
                     // Operations that cannot be cancelled (a blocking read on the portable backend)
@@ -274,7 +274,7 @@ final class Dispatcher implements Completions, Runnable {
             }
             if (f.closing != null || f.closed) {
                 op.settleWith(OperationState.FAILED,
-                        new ProactorClosedException(op.kind, op.resource(), "file closed", 0));
+                        new ProactorClosedException(op.kind, op.resource(), f.closedWord(), 0));
                 finish(op);
                 return;
             }
@@ -447,7 +447,7 @@ final class Dispatcher implements Completions, Runnable {
                 case RETRY -> retries.remove(op);
                 case CLOSE_WAIT -> {
                     closeWaiting.remove(op);
-                    op.file.closing = null;
+                    op.resource.closing = null;
                 }
                 default -> { }
             }
@@ -460,7 +460,7 @@ final class Dispatcher implements Completions, Runnable {
     private void finish(OperationImpl<?> op) {
         op.finished = true;
         live--;
-        FileImpl f = op.file;
+        Resource f = op.resource;
         if (f != null) {
             f.pending.remove(op);
             if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.queue == CLOSE_WAIT) {
@@ -532,7 +532,7 @@ final class Dispatcher implements Completions, Runnable {
             return;
         }
         if (op.cancelRequested && (errno == Errno.ECANCELED || errno == Errno.EINTR
-                || op.file != null && op.file.closing != null)) {
+                || op.resource != null && op.resource.closing != null)) {
             // io-wq interrupts a blocking request it cancels (an open waiting on a FIFO): EINTR.
             // A request ended by its file's close fails however the backend ended it (EBADF).
             op.settleCancelled();
@@ -621,7 +621,7 @@ final class Dispatcher implements Completions, Runnable {
             phase = Phase.CANCELLING;
             cancelDeadline = now + CANCEL_GRACE_NANOS;
             cancelEverything();
-            proactor.closeOpenFiles();
+            proactor.closeOpenResources();
             // Fall through: with nothing live and nothing posted, the close is done now, not after
             // the grace period.
         }

@@ -15,10 +15,10 @@ import java.util.Objects;
  * every operation it initiates. Views share everything else, so closing any of them closes the file.
  */
 final class FileHandle implements AsyncFile {
-    private final FileImpl file;
+    private final Resource file;
     private final Duration timeout;
 
-    FileHandle(FileImpl file, Duration timeout) {
+    FileHandle(Resource file, Duration timeout) {
         this.file = file;
         this.timeout = timeout;
     }
@@ -29,7 +29,7 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public Path path() {
-        return file.path();
+        return file.path;
     }
 
     @Override
@@ -141,7 +141,7 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public Operation<Void> close() {
-        return p().closeFile(file);
+        return p().closeResource(file);
     }
 
     /** Checked before any buffer is lent or bounced, so that a refused call holds nothing. */
@@ -153,15 +153,11 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public AsyncFile withTimeout(Duration t) {
-        Objects.requireNonNull(t, "timeout");
-        if (t.isNegative() || t.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive: " + t);
-        }
-        return new FileHandle(file, t);
+        return new FileHandle(file, Timeouts.positive(t));
     }
 
     @Override
     public String toString() {
-        return "AsyncFile[" + file.path() + ", fd " + file.fd + (file.open ? "" : ", closed") + "]";
+        return "AsyncFile[" + file.path + ", fd " + file.fd + (file.open ? "" : ", closed") + "]";
     }
 }

@@ -8,7 +8,7 @@ import java.time.Duration;
 final class FsyncOp extends OperationImpl<Void> {
     private final Request.Fsync request;
 
-    FsyncOp(CoreProactor p, FileImpl f, Duration timeout, boolean dataOnly) {
+    FsyncOp(CoreProactor p, Resource f, Duration timeout, boolean dataOnly) {
         super(p, OperationKind.FSYNC, f, timeout);
         this.request = new Request.Fsync(f.fd, dataOnly);
     }

@@ -34,11 +34,11 @@ final class OpenOp extends OperationImpl<AsyncFile> {
     @Override
     void onResult(long fd, Object attachment) {
         if (cancelRequested) {
-            proactor.closeOrphan((int) fd, request.path());
+            proactor.closeOrphan((int) fd, request.path().toString());
             settleCancelled();
             return;
         }
-        FileImpl f = proactor.adoptFile(request.path(), (int) fd);
+        Resource f = proactor.adoptFile(request.path(), (int) fd);
         succeed(new FileHandle(f, null));
     }
 }

@@ -39,8 +39,8 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     final CoreProactor proactor;
     final long id;
     final OperationKind kind;
-    /** The file the operation works on, or null. */
-    final FileImpl file;
+    /** The file or socket the operation works on, or null. */
+    final Resource resource;
     final long startNanos;
     /** Absolute deadline on the nanoTime clock, 0 for none. */
     final long deadline;
@@ -89,11 +89,11 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /** The handlers have run and the future is complete: what {@link #await} waits for. */
     private volatile boolean handled;
 
-    OperationImpl(CoreProactor proactor, OperationKind kind, FileImpl file, Duration timeout) {
+    OperationImpl(CoreProactor proactor, OperationKind kind, Resource resource, Duration timeout) {
         this.proactor = proactor;
         this.id = proactor.nextId();
         this.kind = kind;
-        this.file = file;
+        this.resource = resource;
         this.timeout = timeout;
         this.startNanos = System.nanoTime();
         this.deadline = timeout == null ? 0 : startNanos + Math.max(1, timeout.toNanos());
@@ -110,7 +110,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
 
     /** The resource's description for errors and listings. */
     String resource() {
-        return file == null ? "" : file.path().toString();
+        return resource == null ? "" : resource.describe();
     }
 
     // ---------------------------------------------------------------- settling (dispatcher thread)
@@ -459,6 +459,6 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
 
     @Override
     public String toString() {
-        return kind + "#" + id + "[" + state + (file == null ? "" : " " + file.path()) + "]";
+        return kind + "#" + id + "[" + state + (resource == null ? "" : " " + resource.describe()) + "]";
     }
 }

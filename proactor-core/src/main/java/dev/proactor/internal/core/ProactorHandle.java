@@ -1,6 +1,10 @@
 package dev.proactor.internal.core;
 
 import dev.proactor.AsyncFile;
+import dev.proactor.AsyncServerSocket;
+import dev.proactor.AsyncSocket;
+import dev.proactor.SocketOptions;
+import java.net.SocketAddress;
 import dev.proactor.BufferPool;
 import dev.proactor.CapabilityReport;
 import dev.proactor.CloseReport;
@@ -64,11 +68,19 @@ final class ProactorHandle implements Proactor {
 
     @Override
     public Proactor withTimeout(Duration t) {
-        Objects.requireNonNull(t, "timeout");
-        if (t.isNegative() || t.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive: " + t);
-        }
-        return new ProactorHandle(core, t);
+        return new ProactorHandle(core, Timeouts.positive(t));
+    }
+
+    @Override
+    public Operation<AsyncServerSocket> listen(SocketAddress local, SocketOptions options) {
+        return core.initiate(new ListenOp(core, Objects.requireNonNull(local, "local"),
+                Objects.requireNonNull(options, "options"), timeout));
+    }
+
+    @Override
+    public Operation<AsyncSocket> connect(SocketAddress remote, SocketOptions options) {
+        return core.initiate(new ConnectOp(core, Objects.requireNonNull(remote, "remote"),
+                Objects.requireNonNull(options, "options"), timeout));
     }
 
     @Override

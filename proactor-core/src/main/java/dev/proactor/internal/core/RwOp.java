@@ -22,7 +22,7 @@ abstract sealed class RwOp<R> extends OperationImpl<R> permits RwOp.Once, RwOp.F
     private final ByteBuffer buffer;
     private final BufferPoolImpl.Lease lease;
 
-    RwOp(CoreProactor p, FileImpl f, Duration timeout, boolean write, long position, MemorySegment segment,
+    RwOp(CoreProactor p, Resource f, Duration timeout, boolean write, long position, MemorySegment segment,
             Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
         super(p, write ? OperationKind.WRITE : OperationKind.READ, f, timeout);
         if (position < 0) {
@@ -41,7 +41,7 @@ abstract sealed class RwOp<R> extends OperationImpl<R> permits RwOp.Once, RwOp.F
         long off = bytesDone;
         MemorySegment s = off == 0 ? segment : segment.asSlice(off);
         int index = lease == null ? -1 : lease.registeredIndex();
-        return write ? new Request.Write(file.fd, position + off, s, index) : new Request.Read(file.fd, position + off, s, index);
+        return write ? new Request.Write(resource.fd, position + off, s, index) : new Request.Read(resource.fd, position + off, s, index);
     }
 
     @Override
@@ -69,7 +69,7 @@ abstract sealed class RwOp<R> extends OperationImpl<R> permits RwOp.Once, RwOp.F
 
     /** One round; the result is what the kernel did, -1 at end of file. */
     static final class Once extends RwOp<Integer> {
-        Once(CoreProactor p, FileImpl f, Duration timeout, boolean write, long position, MemorySegment segment,
+        Once(CoreProactor p, Resource f, Duration timeout, boolean write, long position, MemorySegment segment,
                 Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
             super(p, f, timeout, write, position, segment, bounce, buffer, lease);
         }
@@ -83,7 +83,7 @@ abstract sealed class RwOp<R> extends OperationImpl<R> permits RwOp.Once, RwOp.F
 
     /** As many rounds as it takes to transfer the whole buffer. */
     static final class Fully extends RwOp<Long> {
-        Fully(CoreProactor p, FileImpl f, Duration timeout, boolean write, long position, MemorySegment segment,
+        Fully(CoreProactor p, Resource f, Duration timeout, boolean write, long position, MemorySegment segment,
                 Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
             super(p, f, timeout, write, position, segment, bounce, buffer, lease);
         }

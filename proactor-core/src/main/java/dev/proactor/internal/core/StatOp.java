@@ -15,7 +15,7 @@ final class StatOp<R> extends OperationImpl<R> {
     private final Request.Stat request;
     private final Function<FileStat, R> map;
 
-    StatOp(CoreProactor p, FileImpl f, Duration timeout, Function<FileStat, R> map) {
+    StatOp(CoreProactor p, Resource f, Duration timeout, Function<FileStat, R> map) {
         super(p, OperationKind.STAT, f, timeout);
         this.request = new Request.Stat(f.fd);
         this.map = map;

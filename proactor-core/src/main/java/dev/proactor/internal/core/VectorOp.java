@@ -15,7 +15,7 @@ final class VectorOp extends OperationImpl<Long> {
     private final MemorySegment[] segments;
     private final long total;
 
-    VectorOp(CoreProactor p, FileImpl f, Duration timeout, boolean write, long position, ByteBuffer[] buffers) {
+    VectorOp(CoreProactor p, Resource f, Duration timeout, boolean write, long position, ByteBuffer[] buffers) {
         super(p, write ? OperationKind.WRITEV : OperationKind.READV, f, timeout);
         if (position < 0) {
             throw new IllegalArgumentException("negative position: " + position);
@@ -44,7 +44,7 @@ final class VectorOp extends OperationImpl<Long> {
 
     @Override
     public Request request() {
-        return write ? new Request.WriteV(file.fd, position, segments) : new Request.ReadV(file.fd, position, segments);
+        return write ? new Request.WriteV(resource.fd, position, segments) : new Request.ReadV(resource.fd, position, segments);
     }
 
     @Override

@@ -79,6 +79,12 @@ final class FileCalls {
             case Request.Close c -> f.close();
             case Request.Nop n -> throw new IllegalStateException("a nop never reaches a file thread");
             case Request.Timer t -> throw new IllegalStateException("a timer never reaches a file thread");
+            case Request.Listen x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.Accept x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.Connect x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.Recv x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.Send x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.Shutdown x -> throw new IllegalStateException("sockets never reach a file thread");
         }
     }
 

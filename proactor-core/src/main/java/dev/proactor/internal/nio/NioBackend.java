@@ -216,6 +216,13 @@ public final class NioBackend implements Backend {
             case Request.WriteV x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
             case Request.Fsync x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
             case Request.Stat x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
+            // Sockets: supports() answers false, so the core never submits them here.
+            case Request.Listen x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
+            case Request.Accept x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
+            case Request.Connect x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
+            case Request.Recv x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
+            case Request.Send x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
+            case Request.Shutdown x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
         }
         s.backendState = op;
         pending++;

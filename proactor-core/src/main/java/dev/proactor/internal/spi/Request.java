@@ -1,6 +1,8 @@
 package dev.proactor.internal.spi;
 
+import dev.proactor.SocketOptions;
 import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.Set;
@@ -86,6 +88,68 @@ public sealed interface Request {
      * @param fd descriptor
      */
     record Stat(int fd) implements Request {}
+
+    /**
+     * Creates a stream socket for {@code address}'s family, applies the options, binds and listens;
+     * completes with the new descriptor and an {@link Endpoints} attachment whose {@code local} is
+     * the bound address (the chosen port for port 0).
+     *
+     * @param address an {@link java.net.InetSocketAddress} or {@link java.net.UnixDomainSocketAddress}
+     * @param options socket options and the backlog
+     */
+    record Listen(SocketAddress address, SocketOptions options) implements Request {}
+
+    /**
+     * Accepts one connection on a listening descriptor; completes with the new descriptor and an
+     * {@link Endpoints} attachment.
+     *
+     * @param fd the listening descriptor
+     */
+    record Accept(int fd) implements Request {}
+
+    /**
+     * Creates a stream socket, applies the options and connects it; completes with the new
+     * descriptor and an {@link Endpoints} attachment. A failure (ECONNREFUSED, a deadline) leaves no
+     * descriptor behind.
+     *
+     * @param address the peer
+     * @param options socket options
+     */
+    record Connect(SocketAddress address, SocketOptions options) implements Request {}
+
+    /**
+     * Receives once; completes with the byte count, 0 at end of stream.
+     *
+     * @param fd descriptor
+     * @param buffer destination
+     */
+    record Recv(int fd, MemorySegment buffer) implements Request {}
+
+    /**
+     * Sends once (never raising SIGPIPE); completes with the byte count.
+     *
+     * @param fd descriptor
+     * @param buffer source
+     */
+    record Send(int fd, MemorySegment buffer) implements Request {}
+
+    /**
+     * Shuts down one or both directions; completes with 0.
+     *
+     * @param fd descriptor
+     * @param input shut down receiving
+     * @param output shut down sending
+     */
+    record Shutdown(int fd, boolean input, boolean output) implements Request {}
+
+    /**
+     * The two ends of a socket, attached to the completion of {@link Listen} (remote null),
+     * {@link Accept} and {@link Connect}.
+     *
+     * @param local the local address
+     * @param remote the peer's address, or null
+     */
+    record Endpoints(SocketAddress local, SocketAddress remote) {}
 
     /**
      * Closes a descriptor; completes with 0.

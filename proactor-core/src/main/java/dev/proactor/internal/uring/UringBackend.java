@@ -234,6 +234,12 @@ public final class UringBackend implements Backend {
             case Request.Write w -> 0;
             case Request.Fsync f -> 0;
             case Request.Close c -> 0;
+            case Request.Listen x -> 0;
+            case Request.Accept x -> 0;
+            case Request.Connect x -> 0;
+            case Request.Recv x -> 0;
+            case Request.Send x -> 0;
+            case Request.Shutdown x -> 0;
         };
     }
 
@@ -265,6 +271,13 @@ public final class UringBackend implements Backend {
                 yield sq.prepStatx(stat.fd(), empty, AT_EMPTY_PATH, STATX_BASIC_STATS, buf, ud);
             }
             case Request.Close c -> sq.prepClose(c.fd(), ud);
+            // Sockets: supports() answers false, so the core never submits them here.
+            case Request.Listen x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
+            case Request.Accept x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
+            case Request.Connect x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
+            case Request.Recv x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
+            case Request.Send x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
+            case Request.Shutdown x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
         };
     }
 

@@ -1,0 +1,61 @@
+package dev.proactor;
+
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * A connected TCP or Unix-domain stream socket. Every method is safe from any thread. Buffers follow
+ * the same rules as {@link AsyncFile}'s: the operation owns them until it ends, and a
+ * {@link ByteBuffer}'s position advances by the bytes transferred. Reads are ordered among
+ * themselves and so are writes, in the order they were initiated; interleaving several pending
+ * writes from different threads interleaves their bytes at operation boundaries.
+ */
+public interface AsyncSocket {
+
+    /** The local address. */
+    SocketAddress localAddress();
+
+    /** The peer's address. */
+    SocketAddress remoteAddress();
+
+    /** Whether {@link #close()} has not been initiated. */
+    boolean isOpen();
+
+    /** Receives once: the bytes received, or -1 when the peer has shut down its side (end of stream). */
+    Operation<Integer> read(ByteBuffer dst);
+
+    /** Receives once into a native segment; see {@link #read(ByteBuffer)}. */
+    Operation<Integer> read(MemorySegment dst);
+
+    /** Sends once: the bytes sent, possibly fewer than asked. */
+    Operation<Integer> write(ByteBuffer src);
+
+    /** Sends once from a native segment; see {@link #write(ByteBuffer)}. */
+    Operation<Integer> write(MemorySegment src);
+
+    /** Receives until the buffer is full; fails with {@link EndOfFileException} (bytes done) at end of stream. */
+    Operation<Long> readFully(ByteBuffer dst);
+
+    /** Sends the whole buffer, continuing after short sends; a failure carries the bytes sent. */
+    Operation<Long> writeAll(ByteBuffer src);
+
+    /** Sends the whole native segment; see {@link #writeAll(ByteBuffer)}. */
+    Operation<Long> writeAll(MemorySegment src);
+
+    /** Shuts down the sending side: the peer reads end of stream once it has what was sent. */
+    Operation<Void> shutdownOutput();
+
+    /** Shuts down the receiving side. */
+    Operation<Void> shutdownInput();
+
+    /**
+     * Ends every pending operation on the socket (cancelled), then closes it. Calling it again
+     * returns the same operation.
+     */
+    Operation<Void> close();
+
+    /** A view whose operations carry a deadline of {@code timeout} after their initiation. */
+    AsyncSocket withTimeout(Duration timeout);
+}

@@ -1,0 +1,75 @@
+package dev.proactor.internal.core;
+
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The shared state of one open file or socket: its descriptor, its per-resource admission permits,
+ * and the operations pending on it. {@link #open} is read by any thread; the dispatcher-confined
+ * part is marked below.
+ */
+final class Resource {
+    /** What the descriptor is. */
+    enum Kind { FILE, SOCKET, LISTENER }
+
+    final CoreProactor proactor;
+    final Kind kind;
+    final int fd;
+    /** The file's path, or null for a socket. */
+    final Path path;
+    /** The socket's local and remote addresses; null for a file (remote null for a listener). */
+    final SocketAddress local;
+    final SocketAddress remote;
+    private final String description;
+    /** Null when the per-resource limit is effectively unlimited. */
+    final Semaphore permits;
+
+    /** False once close() was initiated: later operations are refused at initiation. */
+    volatile boolean open = true;
+
+    /** The one close of this resource, guarded by this object's monitor. */
+    CloseOp closeOperation;
+
+    // ---- dispatcher-confined ----
+    final Set<OperationImpl<?>> pending = new HashSet<>();
+    /** The close waiting for {@link #pending} to empty, or null. */
+    CloseOp closing;
+    boolean closed;
+
+    private Resource(CoreProactor proactor, Kind kind, int fd, Path path, SocketAddress local, SocketAddress remote,
+            String description, int perResourceLimit) {
+        this.proactor = proactor;
+        this.kind = kind;
+        this.fd = fd;
+        this.path = path;
+        this.local = local;
+        this.remote = remote;
+        this.description = description;
+        this.permits = perResourceLimit >= (1 << 24) ? null : new Semaphore(perResourceLimit);
+    }
+
+    static Resource file(CoreProactor p, Path path, int fd, int limit) {
+        return new Resource(p, Kind.FILE, fd, path, null, null, path.toString(), limit);
+    }
+
+    static Resource socket(CoreProactor p, int fd, SocketAddress local, SocketAddress remote, int limit) {
+        return new Resource(p, Kind.SOCKET, fd, null, local, remote, local + " -> " + remote, limit);
+    }
+
+    static Resource listener(CoreProactor p, int fd, SocketAddress local, int limit) {
+        return new Resource(p, Kind.LISTENER, fd, null, local, null, "listening on " + local, limit);
+    }
+
+    /** The path or the addresses, for errors, listings and events. */
+    String describe() {
+        return description;
+    }
+
+    /** What a refused operation says about its resource. */
+    String closedWord() {
+        return kind == Kind.FILE ? "file closed" : "socket closed";
+    }
+}

@@ -1,0 +1,106 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.AsyncSocket;
+import dev.proactor.Operation;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/** The caller's view of a connected socket, with the timeout it attaches to what it initiates. */
+final class SocketHandle implements AsyncSocket {
+    private final Resource socket;
+    private final Duration timeout;
+
+    SocketHandle(Resource socket, Duration timeout) {
+        this.socket = socket;
+        this.timeout = timeout;
+    }
+
+    private CoreProactor p() {
+        return socket.proactor;
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return socket.local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return socket.remote;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return socket.open;
+    }
+
+    @Override
+    public Operation<Integer> read(ByteBuffer dst) {
+        Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, b.segment, b, dst));
+    }
+
+    @Override
+    public Operation<Integer> read(MemorySegment dst) {
+        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, s, null, null));
+    }
+
+    @Override
+    public Operation<Integer> write(ByteBuffer src) {
+        Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, b.segment, b, src));
+    }
+
+    @Override
+    public Operation<Integer> write(MemorySegment src) {
+        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, s, null, null));
+    }
+
+    @Override
+    public Operation<Long> readFully(ByteBuffer dst) {
+        Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, false, b.segment, b, dst));
+    }
+
+    @Override
+    public Operation<Long> writeAll(ByteBuffer src) {
+        Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, b.segment, b, src));
+    }
+
+    @Override
+    public Operation<Long> writeAll(MemorySegment src) {
+        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, s, null, null));
+    }
+
+    @Override
+    public Operation<Void> shutdownOutput() {
+        return p().initiate(new ShutdownOp(p(), socket, timeout, false, true));
+    }
+
+    @Override
+    public Operation<Void> shutdownInput() {
+        return p().initiate(new ShutdownOp(p(), socket, timeout, true, false));
+    }
+
+    @Override
+    public Operation<Void> close() {
+        return p().closeResource(socket);
+    }
+
+    @Override
+    public AsyncSocket withTimeout(Duration t) {
+        return new SocketHandle(socket, Timeouts.positive(t));
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncSocket[" + socket.describe() + ", fd " + socket.fd + (socket.open ? "" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,91 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.EndOfFileException;
+import dev.proactor.OperationKind;
+import dev.proactor.internal.spi.Errno;
+import dev.proactor.internal.spi.Request;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * A receive or send on a stream socket, in one or several kernel rounds; each round continues at
+ * the buffer offset the completed rounds reached.
+ *
+ * @param <R> the result type
+ */
+abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once, StreamOp.Fully {
+    final boolean send;
+    final MemorySegment segment;
+    private final Bounce bounce;
+    private final ByteBuffer buffer;
+
+    StreamOp(CoreProactor p, Resource socket, Duration timeout, boolean send, MemorySegment segment, Bounce bounce,
+            ByteBuffer buffer) {
+        super(p, send ? OperationKind.SEND : OperationKind.RECV, socket, timeout);
+        this.send = send;
+        this.segment = segment;
+        this.bounce = bounce;
+        this.buffer = buffer;
+    }
+
+    @Override
+    public final Request request() {
+        long off = bytesDone;
+        MemorySegment s = off == 0 ? segment : segment.asSlice(off);
+        return send ? new Request.Send(resource.fd, s) : new Request.Recv(resource.fd, s);
+    }
+
+    @Override
+    final void beforeDelivery() {
+        if (abandoned) {
+            return;
+        }
+        if (bounce != null) {
+            if (!send) {
+                bounce.copyBack(bytesDone);
+            }
+            bounce.free();
+        }
+        if (buffer != null && bytesDone > 0) {
+            buffer.position(buffer.position() + (int) bytesDone);
+        }
+    }
+
+    /** One round: what the kernel did, -1 at end of stream. */
+    static final class Once extends StreamOp<Integer> {
+        Once(CoreProactor p, Resource socket, Duration timeout, boolean send, MemorySegment segment, Bounce bounce,
+                ByteBuffer buffer) {
+            super(p, socket, timeout, send, segment, bounce, buffer);
+        }
+
+        @Override
+        void onResult(long n, Object attachment) {
+            bytesDone = n;
+            succeed(n == 0 && !send && segment.byteSize() > 0 ? -1 : (int) n);
+        }
+    }
+
+    /** As many rounds as it takes to transfer the whole buffer. */
+    static final class Fully extends StreamOp<Long> {
+        Fully(CoreProactor p, Resource socket, Duration timeout, boolean send, MemorySegment segment, Bounce bounce,
+                ByteBuffer buffer) {
+            super(p, socket, timeout, send, segment, bounce, buffer);
+        }
+
+        @Override
+        void onResult(long n, Object attachment) {
+            bytesDone += n;
+            if (bytesDone >= segment.byteSize()) {
+                succeed(bytesDone);
+            } else if (n > 0) {
+                again();
+            } else if (!send) {
+                fail(new EndOfFileException(kind, resource(), bytesDone, bytesDone));
+            } else {
+                // A send that moves nothing for a non-empty buffer would loop forever.
+                failErrno(Errno.EIO);
+            }
+        }
+    }
+}
