@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Like the backend it wraps, all methods except {@link #wakeup()} run on the dispatcher thread;
  * its {@link Control} (the plan and the counters) may be used from any thread.
  */
-public final class FaultInjectingBackend implements Backend {
+public final class FaultInjectingBackend extends ForwardingBackend {
 
     /** errno numbers (Linux, x86-64 and aarch64 alike). */
     public static final int EBADF = 9;
@@ -151,12 +151,11 @@ public final class FaultInjectingBackend implements Backend {
         }
     }
 
-    private final Backend delegate;
     private final Control control;
 
     /** Wraps {@code delegate}, steered by {@code control}. */
     public FaultInjectingBackend(Backend delegate, Control control) {
-        this.delegate = delegate;
+        super(delegate);
         this.control = control;
     }
 
@@ -176,86 +175,14 @@ public final class FaultInjectingBackend implements Backend {
     }
 
     @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Map<OperationKind, String> operationSupport() {
-        return delegate.operationSupport();
-    }
-
-    @Override
-    public boolean supports(OperationKind kind) {
-        return delegate.supports(kind);
-    }
-
-    @Override
-    public List<String> setupFlags() {
-        return delegate.setupFlags();
-    }
-
-    @Override
     public void start(Completions completions) {
         delegate.start(new Lying(completions));
     }
 
-    @Override
-    public boolean registerBuffers(MemorySegment[] buffers) {
-        return delegate.registerBuffers(buffers);
-    }
-
-    @Override
-    public boolean submit(Submission s) {
-        return delegate.submit(s);
-    }
-
-    @Override
-    public boolean cancel(Submission s) {
-        return delegate.cancel(s);
-    }
-
-    @Override
-    public int runOnce(long waitNanos) {
-        return delegate.runOnce(waitNanos);
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public int pending() {
-        return delegate.pending();
-    }
-
-    @Override
-    public long kernelCalls() {
-        return delegate.kernelCalls();
-    }
-
-    @Override
-    public long nativeBytes() {
-        return delegate.nativeBytes();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
-
     /** The sink the real backend reports to: alters successful completions according to the plan. */
-    private final class Lying implements Completions {
-        private final Completions core;
-
+    private final class Lying extends ForwardingCompletions {
         Lying(Completions core) {
-            this.core = core;
-        }
-
-        @Override
-        public Submission lookup(long token) {
-            return core.lookup(token);
+            super(core);
         }
 
         @Override
@@ -275,36 +202,6 @@ public final class FaultInjectingBackend implements Backend {
                     core.complete(s, sh.result(), attachment);
                 }
             }
-        }
-
-        @Override
-        public void fail(Submission s, int errno) {
-            core.fail(s, errno);
-        }
-
-        @Override
-        public void timedOut(Submission s) {
-            core.timedOut(s);
-        }
-
-        @Override
-        public void cancelled(Submission s) {
-            core.cancelled(s);
-        }
-
-        @Override
-        public void released(Submission s) {
-            core.released(s);
-        }
-
-        @Override
-        public void stray(long userData, int result) {
-            core.stray(userData, result);
-        }
-
-        @Override
-        public void overflowed(long n) {
-            core.overflowed(n);
         }
     }
 }

@@ -14,7 +14,8 @@ import dev.proactor.internal.spi.Backend;
 import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
-import java.lang.foreign.MemorySegment;
+import dev.proactor.test.ForwardingBackend;
+import dev.proactor.test.ForwardingCompletions;
 import java.util.HashMap;
 import java.util.Map;
 import dev.proactor.OperationState;
@@ -109,63 +110,32 @@ class UringOpenCancelTest {
     }
 
     /** Delays every OPEN completion until the core asks to cancel that open. */
-    private static final class HoldOpenCompletions implements Backend {
-        private final Backend real;
+    private static final class HoldOpenCompletions extends ForwardingBackend {
         private final Map<Submission, Long> held = new HashMap<>();
         private Completions sink;
 
         HoldOpenCompletions(Backend real) {
-            this.real = real;
+            super(real);
         }
 
         @Override
         public void start(Completions completions) {
             sink = completions;
-            real.start(new Completions() {
-                @Override
-                public Submission lookup(long token) {
-                    return completions.lookup(token);
-                }
-
+            delegate.start(new ForwardingCompletions(completions) {
                 @Override
                 public void complete(Submission s, long result, Object attachment) {
                     if (s.request() instanceof Request.Open && !s.cancelRequested()) {
                         held.put(s, result);
                     } else {
-                        completions.complete(s, result, attachment);
+                        core.complete(s, result, attachment);
                     }
-                }
-
-                @Override
-                public void fail(Submission s, int errno) {
-                    completions.fail(s, errno);
-                }
-
-                @Override
-                public void timedOut(Submission s) {
-                    completions.timedOut(s);
-                }
-
-                @Override
-                public void cancelled(Submission s) {
-                    completions.cancelled(s);
                 }
 
                 @Override
                 public void released(Submission s) {
                     if (!held.containsKey(s)) {
-                        completions.released(s);
+                        core.released(s);
                     }
-                }
-
-                @Override
-                public void stray(long userData, int result) {
-                    completions.stray(userData, result);
-                }
-
-                @Override
-                public void overflowed(long n) {
-                    completions.overflowed(n);
                 }
             });
         }
@@ -174,7 +144,7 @@ class UringOpenCancelTest {
         public boolean cancel(Submission s) {
             Long fd = held.remove(s);
             if (fd == null) {
-                return real.cancel(s);
+                return delegate.cancel(s);
             }
             sink.complete(s, fd, null);
             sink.released(s);
@@ -182,58 +152,8 @@ class UringOpenCancelTest {
         }
 
         @Override
-        public String name() {
-            return real.name();
-        }
-
-        @Override
-        public Map<OperationKind, String> operationSupport() {
-            return real.operationSupport();
-        }
-
-        @Override
-        public boolean supports(OperationKind kind) {
-            return real.supports(kind);
-        }
-
-        @Override
-        public boolean registerBuffers(MemorySegment[] buffers) {
-            return real.registerBuffers(buffers);
-        }
-
-        @Override
-        public boolean submit(Submission s) {
-            return real.submit(s);
-        }
-
-        @Override
         public int runOnce(long waitNanos) {
-            return real.runOnce(held.isEmpty() ? waitNanos : 0);
-        }
-
-        @Override
-        public void wakeup() {
-            real.wakeup();
-        }
-
-        @Override
-        public int pending() {
-            return real.pending();
-        }
-
-        @Override
-        public long kernelCalls() {
-            return real.kernelCalls();
-        }
-
-        @Override
-        public long nativeBytes() {
-            return real.nativeBytes();
-        }
-
-        @Override
-        public void close() {
-            real.close();
+            return delegate.runOnce(held.isEmpty() ? waitNanos : 0);
         }
     }
 
