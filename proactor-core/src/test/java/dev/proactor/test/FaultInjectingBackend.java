@@ -171,6 +171,12 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             case Request.Fsync f -> OperationKind.FSYNC;
             case Request.Stat s -> OperationKind.STAT;
             case Request.Close c -> OperationKind.CLOSE;
+            case Request.Listen x -> OperationKind.LISTEN;
+            case Request.Accept x -> OperationKind.ACCEPT;
+            case Request.Connect x -> OperationKind.CONNECT;
+            case Request.Recv x -> OperationKind.RECV;
+            case Request.Send x -> OperationKind.SEND;
+            case Request.Shutdown x -> OperationKind.SHUTDOWN;
         };
     }
 
