@@ -18,6 +18,9 @@ public abstract class ProactorProvider {
     /** Opens a proactor; see {@link Proactor#open(ProactorConfig)}. */
     public abstract Proactor open(ProactorConfig config);
 
+    /** Opens a group of proactors; see {@link dev.proactor.ProactorGroup#open(int, ProactorConfig)}. */
+    public abstract dev.proactor.ProactorGroup openGroup(int members, ProactorConfig config);
+
     /** The provider in effect. */
     public static ProactorProvider provider() {
         return Holder.PROVIDER;

@@ -14,4 +14,9 @@ public final class DefaultProvider extends ProactorProvider {
     public Proactor open(ProactorConfig config) {
         return Backends.open(config);
     }
+
+    @Override
+    public dev.proactor.ProactorGroup openGroup(int members, ProactorConfig config) {
+        return dev.proactor.internal.core.Group.open(members, config, Backends::open);
+    }
 }
