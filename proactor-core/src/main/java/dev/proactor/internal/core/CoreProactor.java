@@ -57,6 +57,8 @@ public final class CoreProactor {
     private final Thread dispatcherThread;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
+    /** The owned pool's threads, joined at close: a terminated pool's threads may still be exiting. */
+    private final java.util.Queue<Thread> workerThreads = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger initiating = new AtomicInteger();
     private final AtomicInteger undelivered = new AtomicInteger();
@@ -109,12 +111,15 @@ public final class CoreProactor {
         }
     }
 
-    private static ExecutorService workers(ProactorConfig config) {
+    private ExecutorService workers(ProactorConfig config) {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0L,
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                r -> Thread.ofPlatform().name(config.name() + "-worker-" + n.incrementAndGet()).daemon(true).unstarted(r));
-        return pool;
+        return new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0L,
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = Thread.ofPlatform().name(config.name() + "-worker-" + n.incrementAndGet()).daemon(true)
+                            .unstarted(r);
+                    workerThreads.add(t);
+                    return t;
+                });
     }
 
     /**
@@ -441,6 +446,9 @@ public final class CoreProactor {
                 if (!ownedExecutor.awaitTermination(Math.max(1, handlersDeadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     LOG.log(Level.WARNING, config.name() + ": handlers still running after close; interrupting them");
                     ownedExecutor.shutdownNow();
+                }
+                for (Thread t : workerThreads) {
+                    t.join(Duration.ofNanos(Math.max(1, handlersDeadline - System.nanoTime())));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
