@@ -291,6 +291,16 @@ class UringSocketTest {
             Operation<AsyncSocket> a = server.accept();
             a.cancel().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             server.close().await(WAIT);
+            // Nor does a connect that timed out against a full listen queue.
+            AsyncServerSocket full = q.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    SocketOptions.defaults().withBacklog(1)).await(WAIT);
+            try (Socket f1 = new Socket(); Socket f2 = new Socket()) {
+                f1.connect(full.localAddress(), 5_000);
+                f2.connect(full.localAddress(), 5_000);
+                Operation<AsyncSocket> late = q.withTimeout(Duration.ofMillis(50)).connect(full.localAddress());
+                assertThatThrownBy(() -> late.await(WAIT)).isInstanceOf(OperationTimeoutException.class);
+            }
+            full.close().await(WAIT);
             // A listener the application leaves open is closed with the proactor.
             q.listen(UnixDomainSocketAddress.of(dir.resolve("left-open-" + System.nanoTime() + ".sock"))).await(WAIT);
         }
