@@ -343,7 +343,12 @@ public final class NioBackend implements Backend {
             case Request.Recv x -> withdrawSocketOp(op);
             case Request.Send x -> withdrawSocketOp(op);
             case Request.Connect x -> withdrawSocketOp(op);
-            // Listen and Shutdown decide their outcome inside submit: never here.
+            case Request.Listen x -> {
+                // Decided inside submit (outcome set above): never reached.
+            }
+            case Request.Shutdown x -> {
+                // Decided inside submit (outcome set above): never reached.
+            }
             default -> {
                 if (pool.withdraw(op)) {
                     timers.remove(op);
