@@ -304,7 +304,7 @@ public final class NioBackend implements Backend {
             }
             errno = listener ? Errno.EINVAL : Errno.ENOTCONN;
         } else {
-            errno = e == null ? Errno.EBADF : NioSockets.ENOTSOCK;
+            errno = e == null ? Errno.EBADF : Errno.ENOTSOCK;
         }
         decide(op, OUTCOME_FAIL, errno);
         return null;

@@ -36,10 +36,6 @@ final class NioErrno {
 
     private static final System.Logger LOG = System.getLogger("dev.proactor.nio");
 
-    // Numbers the SPI's Errno has no constant for (asm-generic/errno.h).
-    static final int EAFNOSUPPORT = 97;
-    static final int EISCONN = 106;
-
     /** The errno for {@code e}, thrown by a file call on behalf of {@code what} (for the log). */
     static int of(Throwable e, String what) {
         switch (e) {

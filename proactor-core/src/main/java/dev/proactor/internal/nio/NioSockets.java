@@ -64,9 +64,6 @@ import java.util.Set;
 final class NioSockets {
     private static final System.Logger LOG = System.getLogger("dev.proactor.nio");
 
-    /** Not in the SPI's constants: Socket operation on non-socket. */
-    static final int ENOTSOCK = 88;
-
     /** Where the sockets report outcomes; implemented by the backend. */
     interface Outcomes {
         /** Records an outcome now, outside {@code runOnce}; the next {@code runOnce} delivers it. */

@@ -51,8 +51,16 @@ public final class Errno {
     public static final int ENOSYS = 38;
     /** Timer expired. */
     public static final int ETIME = 62;
+    /** Broken pipe. */
+    public static final int EPIPE = 32;
+    /** Socket operation on non-socket. */
+    public static final int ENOTSOCK = 88;
     /** Operation not supported. */
     public static final int EOPNOTSUPP = 95;
+    /** Address family not supported by protocol. */
+    public static final int EAFNOSUPPORT = 97;
+    /** Transport endpoint is already connected. */
+    public static final int EISCONN = 106;
     /** No buffer space available. */
     public static final int ENOBUFS = 105;
     /** Connection reset by peer. */

@@ -76,7 +76,7 @@ class NioErrnoTest {
                 .isEqualTo(Errno.byText("Address already in use"));
         assertThat(NioErrno.of(new java.nio.channels.NotYetConnectedException(), "t")).isEqualTo(Errno.ENOTCONN);
         assertThat(NioErrno.of(new java.nio.channels.UnsupportedAddressTypeException(), "t"))
-                .isEqualTo(NioErrno.EAFNOSUPPORT);
+                .isEqualTo(Errno.EAFNOSUPPORT);
         assertThat(NioErrno.of(new java.nio.channels.UnresolvedAddressException(), "t")).isEqualTo(Errno.EINVAL);
         assertThat(NioErrno.of(new UnsupportedOperationException("SO_REUSEPORT"), "t")).isEqualTo(Errno.EOPNOTSUPP);
     }
