@@ -46,6 +46,7 @@ final class Dispatcher implements Completions, Runnable {
     static final byte BACKLOG = 2;
     static final byte RETRY = 3;
     static final byte CLOSE_WAIT = 4;
+    static final byte STREAM_WAIT = 5;
 
     private enum Phase { RUNNING, DRAINING, CANCELLING, DONE }
 
@@ -66,6 +67,9 @@ final class Dispatcher implements Completions, Runnable {
     private final PriorityQueue<OperationImpl<?>> retries =
             new PriorityQueue<>(Comparator.comparingLong(o -> o.againAtNanos));
     private final ArrayDeque<OperationImpl<?>> pendingCancels = new ArrayDeque<>();
+    /** Stream operations waiting behind another of the same direction on their socket. */
+    private final java.util.Set<OperationImpl<?>> streamWaiting =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Closes waiting for their file's other operations to end. */
     private final java.util.Set<OperationImpl<?>> closeWaiting = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private int live;
@@ -280,6 +284,16 @@ final class Dispatcher implements Completions, Runnable {
             }
             f.pending.add(op);
         }
+        if (op instanceof StreamOp<?> so && phase != Phase.CANCELLING) {
+            int d = so.send ? 1 : 0;
+            if (f.streamOwner[d] != null) {
+                f.streamWaiting[d].add(op);
+                op.queue = STREAM_WAIT;
+                streamWaiting.add(op);
+                return;
+            }
+            f.streamOwner[d] = op;
+        }
         if (phase == Phase.CANCELLING && !(op instanceof CloseOp)) {
             // Closes still run: an orphan descriptor or a file left open must not leak.
             op.cancelReason = "proactor closed";
@@ -292,11 +306,13 @@ final class Dispatcher implements Completions, Runnable {
 
     /** Every operation waiting in a queue of the dispatcher (not in the kernel). */
     private List<OperationImpl<?>> queued() {
-        List<OperationImpl<?>> all = new ArrayList<>(ready.size() + backlog.size() + retries.size() + closeWaiting.size());
+        List<OperationImpl<?>> all = new ArrayList<>(ready.size() + backlog.size() + retries.size() + closeWaiting.size()
+                + streamWaiting.size());
         all.addAll(ready);
         all.addAll(backlog);
         all.addAll(retries);
         all.addAll(closeWaiting);
+        all.addAll(streamWaiting);
         return all;
     }
 
@@ -449,6 +465,10 @@ final class Dispatcher implements Completions, Runnable {
                     closeWaiting.remove(op);
                     op.resource.closing = null;
                 }
+                case STREAM_WAIT -> {
+                    streamWaiting.remove(op);
+                    op.resource.streamWaiting[((StreamOp<?>) op).send ? 1 : 0].remove(op);
+                }
                 default -> { }
             }
             op.settleCancelled();
@@ -466,6 +486,19 @@ final class Dispatcher implements Completions, Runnable {
             if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.queue == CLOSE_WAIT) {
                 closeWaiting.remove(f.closing);
                 enqueue(f.closing, READY);
+            }
+        }
+        if (op instanceof StreamOp<?> so && f != null) {
+            int d = so.send ? 1 : 0;
+            if (f.streamOwner[d] == op) {
+                f.streamOwner[d] = null;
+                OperationImpl<?> next = f.streamWaiting[d].poll();
+                if (next != null) {
+                    streamWaiting.remove(next);
+                    f.streamOwner[d] = next;
+                    next.queue = NOWHERE;
+                    enqueue(next, next.admitted ? READY : BACKLOG);
+                }
             }
         }
         proactor.admission().release(op);
@@ -668,6 +701,11 @@ final class Dispatcher implements Completions, Runnable {
         backlog.clear();
         retries.clear();
         closeWaiting.clear();
+        for (OperationImpl<?> op : streamWaiting) {
+            op.resource.streamWaiting[0].clear();
+            op.resource.streamWaiting[1].clear();
+        }
+        streamWaiting.clear();
         for (OperationImpl<?> op : rest) {
             if (op.queue == BACKLOG) {
                 proactor.admission().dequeued();

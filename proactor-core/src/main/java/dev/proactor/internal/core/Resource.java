@@ -38,6 +38,15 @@ final class Resource {
     /** The close waiting for {@link #pending} to empty, or null. */
     CloseOp closing;
     boolean closed;
+    /**
+     * Stream operations in flight, one per direction (0 receive, 1 send), and those waiting behind
+     * them in initiation order: a stream's bytes stay in order even when a {@code readFully} or
+     * {@code writeAll} needs several rounds.
+     */
+    final OperationImpl<?>[] streamOwner = new OperationImpl<?>[2];
+    @SuppressWarnings("unchecked")
+    final java.util.ArrayDeque<OperationImpl<?>>[] streamWaiting =
+            new java.util.ArrayDeque[] {new java.util.ArrayDeque<>(), new java.util.ArrayDeque<>()};
 
     private Resource(CoreProactor proactor, Kind kind, int fd, Path path, SocketAddress local, SocketAddress remote,
             String description, int perResourceLimit) {
