@@ -147,8 +147,8 @@ def params_label(params, skip=()):
     return ", ".join(p)
 
 
-NOP_ORDER = ["rawSingle", "proactorPipelined", "proactorAwait", "proactorHandler", "threadHandoff",
-             "rawBatch32", "proactorBatch32"]
+NOP_ORDER = ["rawSingle", "rawBatch32", "proactorPipelined", "proactorAwait", "proactorHandler",
+             "proactorBatch32", "threadHandoff"]
 
 
 def nop_batched(method, params):
@@ -165,6 +165,8 @@ def nop_shape(method, params):
                 "no hand-off per op")
     if method == "threadHandoff":
         return "two threads, no kernel call"
+    if method.startswith("raw"):
+        return ("32 per kernel call" if "Batch32" in method else "one per kernel call") + ", one thread"
     if "Batch32" in method:
         return "32 per kernel call, hand-off per op"
     return "one per kernel call, hand-off per op"

@@ -5,7 +5,7 @@
 #
 # Usage: proactor-benchmarks/run-benchmarks.sh [options] [-- extra JMH arguments]
 #   --quick          short iterations (JMH 2 x 1 s warm-up, 3 x 1 s measured; fio 3 s) for a first
-#                    look: about QUICK_MINUTES minutes on two cores
+#                    look: about 3 minutes on two cores (a full round takes about 7)
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
 #   --suite S        nop, read or all (default all)
 #   --no-fio         skip fio (otherwise installed with apt-get when missing, skipped if that fails)
