@@ -147,6 +147,36 @@ def params_label(params, skip=()):
     return ", ".join(p)
 
 
+NOP_ORDER = ["rawSingle", "rawBatch32", "proactorPipelined", "proactorAwait", "proactorHandler",
+             "proactorBatch32", "threadHandoff"]
+
+
+def nop_batched(method, params):
+    """Whether a no-op contender is compared with the raw batch of 32 (else with the raw single)."""
+    if method == "proactorPipelined":
+        return dict(params).get("chains") != "1"
+    return "Batch32" in method
+
+
+def nop_shape(method, params):
+    if method == "proactorPipelined":
+        k = dict(params).get("chains", "?")
+        return (f"{k} chain{'s' if k != '1' else ''}, next nop initiated by the handler on the dispatcher, "
+                "no hand-off per op")
+    if method == "threadHandoff":
+        return "two threads, no kernel call"
+    if method.startswith("raw"):
+        return ("32 per kernel call" if "Batch32" in method else "one per kernel call") + ", one thread"
+    if "Batch32" in method:
+        return "32 per kernel call, hand-off per op"
+    return "one per kernel call, hand-off per op"
+
+
+def nop_sort_key(kv):
+    (c, m, p) = kv[0]
+    return (1 if nop_batched(m, p) else 0, NOP_ORDER.index(m) if m in NOP_ORDER else 99, p)
+
+
 def nop_section(jmh, results, lines):
     nop = {k: s for k, s in jmh.items() if k[0] == "NopRoundTrip"}
     if not nop:
@@ -158,15 +188,14 @@ def nop_section(jmh, results, lines):
         "Lower ns/op is better. Ratio = raw loop's ns/op ÷ this contender's ns/op, i.e. this",
         "contender's operations per second as a fraction of the raw FFM loop's over the same system",
         "calls (target for the batched proactor: >= 0.80x, and 0 B/op on the handler path).",
+        "The upper rows keep one nop in flight (peer: rawSingle), the lower ones 32 (peer: rawBatch32).",
         "",
         "| Contender | Shape | ns/op (median) | per-round range | ops/s | B/op | vs raw loop |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     chart = []
-    order = ["rawSingle", "proactorAwait", "proactorHandler", "threadHandoff", "rawBatch32", "proactorBatch32"]
-    for (c, m, p), s in sorted(nop.items(), key=lambda kv: (order.index(kv[0][1]) if kv[0][1] in order else 99, kv[0][2])):
-        batched = "Batch32" in m
-        peer = raw.get("rawBatch32" if batched else "rawSingle")
+    for (c, m, p), s in sorted(nop.items(), key=nop_sort_key):
+        peer = raw.get("rawBatch32" if nop_batched(m, p) else "rawSingle")
         lo, hi = s.round_range()
         label = m + (f" ({params_label(p)})" if p else "")
         ops = 1e9 / s.median if s.median else None
@@ -176,10 +205,8 @@ def nop_section(jmh, results, lines):
             vs = "(reference: no system call)"
         else:
             vs = ratio(peer.median, s.median) if peer is not None else "–"
-        shape = ("32 per kernel call" if batched else "two threads, no kernel call" if m == "threadHandoff"
-                 else "one per kernel call")
         lines.append(
-            f"| {label} | {shape} | {fmt(s.median, 1)} | "
+            f"| {label} | {nop_shape(m, p)} | {fmt(s.median, 1)} | "
             f"{fmt(lo, 1)}–{fmt(hi, 1)} | {fmt(ops)} | {fmt(s.alloc_median, 1)} | {vs} |")
         chart.append((label, ops))
     svg = svg_bars(os.path.join(results, "nop.svg"), "No-op round trip", "ops/s", chart)
@@ -248,12 +275,75 @@ def read_section(jmh, fio, results, lines):
         lines += ["", f"![4 KiB random read QD{depth}]({svg})" if svg else "", ""]
 
 
+def verdict(measured, target):
+    """'met' or 'not met' with the factor still missing; measured and target are ratios (higher is better)."""
+    if measured is None:
+        return "–"
+    if measured >= target:
+        return "**met**"
+    return f"**not met** ({target / measured:.2f}x short)"
+
+
+def targets_section(jmh, fio, lines):
+    """The targets of the method document that this suite measures, with the ratio of this run."""
+    rows = []
+    nop = {(m, p): s for (c, m, p), s in jmh.items() if c == "NopRoundTrip"}
+    raw_single = nop.get(("rawSingle", ()))
+    raw_batch = nop.get(("rawBatch32", ()))
+    for (m, p), s in sorted(nop.items(), key=lambda kv: (NOP_ORDER.index(kv[0][0]) if kv[0][0] in NOP_ORDER else 99, kv[0][1])):
+        if m.startswith("raw") or m == "threadHandoff" or not s.median:
+            continue
+        label = m + (f" ({params_label(p)})" if p else "")
+        if nop_batched(m, p) and raw_batch is not None:
+            r = raw_batch.median / s.median
+            rows.append(("Nop batched by 32: >= 0.80x the raw FFM loop (rawBatch32)", label,
+                         f"{r:.2f}x ({fmt(s.median, 1)} against {fmt(raw_batch.median, 1)} ns/op)", verdict(r, 0.80)))
+        elif m == "proactorPipelined" and raw_single is not None:
+            r = raw_single.median / s.median
+            rows.append(("Nop one per kernel call: no figure set; ratio to rawSingle", label,
+                         f"{r:.2f}x ({fmt(s.median, 1)} against {fmt(raw_single.median, 1)} ns/op)", "(reference)"))
+    for (m, p), s in sorted(nop.items()):
+        if m == "proactorPipelined" and s.alloc_median is not None:
+            b = s.alloc_median
+            rows.append(("0 B/op on the completion-handler path", m + f" ({params_label(p)})",
+                         f"{b:.1f} B/op", "**met**" if b < 1 else f"**not met**: {b:.1f} B/op"))
+    reads = {(m, p): s for (c, m, p), s in jmh.items() if c == "RandomRead4k"}
+    for depth in (1, 32):
+        fio_s = fio.get(("io_uring", depth, 1))
+        afc = next((s for (m, p), s in reads.items() if m == "asyncFileChannel" and dict(p).get("depth") == str(depth)), None)
+        for (m, p), s in sorted(reads.items()):
+            pd = dict(p)
+            if m != "proactor" or pd.get("depth") != str(depth) or not s.median:
+                continue
+            label = "Proactor (" + params_label(p, skip=("depth",)) + ")"
+            if fio_s is not None and fio_s.median:
+                r = s.median / fio_s.median
+                rows.append((f"4 KiB random read, page cache, QD{depth}: >= 0.90x fio io_uring", label,
+                             f"{r:.2f}x ({fmt(s.median)} against {fmt(fio_s.median)} IOPS)", verdict(r, 0.90)))
+            if afc is not None and afc.median:
+                r = s.median / afc.median
+                rows.append((f"4 KiB random read, page cache, QD{depth}: >= 3x AsynchronousFileChannel", label,
+                             f"{r:.2f}x ({fmt(s.median)} against {fmt(afc.median)} IOPS)", verdict(r, 3.0)))
+    if not rows:
+        return
+    lines += [
+        "## Against the targets",
+        "",
+        "Targets from the project's method (a ratio measured in one run); medians of this run.",
+        "",
+        "| Target | Contender | Measured | Verdict |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {t} | {c} | {m} | {v} |" for t, c, m, v in rows]
+    lines.append("")
+
+
 def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "bench-results"
     jmh = load_jmh(results)
     fio = load_fio(results)
     lines = ["# Proactor benchmark results", ""]
-    for name, heading in (("machine.txt", "Machine"), ("command.txt", "Command")):
+    for name, heading in (("machine.txt", "Machine"), ("command.txt", "Command"), ("load.txt", "Load average at each step")):
         p = os.path.join(results, name)
         if os.path.exists(p):
             with open(p) as f:
@@ -262,6 +352,7 @@ def main():
         lines.append("No results found.")
     nop_section(jmh, results, lines)
     read_section(jmh, fio, results, lines)
+    targets_section(jmh, fio, lines)
     out = os.path.join(results, "results.md")
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling) in rounds, and
-# writes bench-results/results.md: medians with ratios against the peers, plus SVG charts.
+# writes OUT/results.md: medians with ratios against the peers and the project's targets, plus
+# SVG charts. bin/bench runs this same script.
 #
 # Usage: proactor-benchmarks/run-benchmarks.sh [options] [-- extra JMH arguments]
-#   --quick          short iterations (2 x 1 s warm-up, 3 x 1 s measured) for a first look
+#   --quick          short iterations (JMH 2 x 1 s warm-up, 3 x 1 s measured; fio 3 s) for a first
+#                    look: about 3 minutes on two cores (a full round takes about 7)
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
 #   --suite S        nop, read or all (default all)
 #   --no-fio         skip fio (otherwise installed with apt-get when missing, skipped if that fails)
@@ -11,8 +13,16 @@
 #   --out DIR        results directory (default bench-results, under the current directory)
 #   --data-dir DIR   where the 1 GiB test files go (default OUT/data; same filesystem for JMH and fio)
 #   --pin CPUS       run the JMH forks and fio under taskset -c CPUS (e.g. 1); default unpinned
+#   -h, --help       this text
 # Everything after -- goes to JMH as it is, e.g. -- -p handlers=worker -p buffer=direct,lease
 #
+# Examples, from the repository root:
+#   proactor-benchmarks/run-benchmarks.sh --quick              # everything, short iterations
+#   proactor-benchmarks/run-benchmarks.sh --rounds 3           # the run behind BENCHMARKS.md
+#   proactor-benchmarks/run-benchmarks.sh --suite nop -- -prof stack
+#
+# Needs JDK 25 (JAVA_HOME, or the newest under /usr/lib/jvm; Maven's toolchains plugin picks it
+# for the build), python3 for the report, and root for apt-get when fio is missing.
 # Nothing here passes or fails on a number: the script reports, a reader judges.
 set -euo pipefail
 
@@ -32,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     --data-dir) data_dir="$2"; shift ;;
     --pin) pin="$2"; shift ;;
     --) shift; jmh_extra=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -42,11 +52,16 @@ case "$suite" in nop|read|all) ;; *) echo "--suite takes nop, read or all" >&2; 
 
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
+rm -f "$out/load.txt"
 data_dir="${data_dir:-$out/data}"
 mkdir -p "$data_dir"
 data_dir="$(cd "$data_dir" && pwd)"
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Every step also logs the load average: on a shared machine it is part of the result.
+step() {
+  printf '\n\033[1m==> %s\033[0m\n' "$*"
+  printf '%s  load %s  %s\n' "$(date -u +%H:%M:%S)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$*" >> "$out/load.txt"
+}
 
 # --- JDK 25, found as the build's toolchain plugin finds it: JAVA_HOME when it is 25 or newer,
 # else the newest JDK under /usr/lib/jvm.
@@ -79,14 +94,8 @@ java="$jdk/bin/java"
 
 jar="$here/target/benchmarks.jar"
 if [[ "$build" == 1 ]]; then
-  step "Building proactor-benchmarks (JDK from the toolchain: $jdk)"
-  if ! (cd "$root" && ./mvnw -q -B -pl proactor-core,proactor-benchmarks -am package -DskipTests); then
-    # Known build issue: maven-jar-plugin runs the jar tool of Maven's own JVM (17), which cannot read
-    # the Java 25 module-info ("Unsupported major.minor version 69.0") when it first creates the
-    # modular proactor-core jar; the second attempt finds the jar up to date and passes.
-    echo "build failed; retrying once (see the note above this line in run-benchmarks.sh)"
-    (cd "$root" && ./mvnw -q -B -pl proactor-core,proactor-benchmarks -am package -DskipTests)
-  fi
+  step "Building proactor-benchmarks (the toolchains plugin picks JDK 25; benchmarks run on $jdk)"
+  (cd "$root" && ./mvnw -q -B -pl proactor-core,proactor-benchmarks -am package -DskipTests)
 fi
 [[ -f "$jar" ]] || { echo "missing $jar: build first (drop --no-build)" >&2; exit 1; }
 

@@ -8,7 +8,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Not a JMH benchmark: counts the proactor's own calls into the kernel per no-op
  * ({@link dev.proactor.MetricsSnapshot#kernelCalls()}), one at a time and in batches of 32, with
- * inline and worker handlers. The raw loop makes exactly one {@code io_uring_enter} per round
+ * inline and worker handlers, and in the pipelined chains of {@link NopChains} (1 and 32 chains,
+ * inline handlers). The raw loop makes exactly one {@code io_uring_enter} per round
  * trip or per batch, so this says how much of a gap in {@link NopRoundTrip} is extra system calls.
  * Counts only; it measures no time.
  *
@@ -45,6 +46,19 @@ public final class KernelCallsPerOp {
                                 + " batches of 32: %.2f per batch (%.3f per nop)%n",
                         inline ? "inline" : "worker", (double) single / ops,
                         (double) batched / batches, (double) batched / (batches * 32L));
+            }
+        }
+        ProactorConfig inline = ProactorConfig.builder().name("calls").backend(BackendChoice.IO_URING)
+                .inlineHandlers(true).bufferCount(0).build();
+        try (Proactor p = Proactor.open(inline)) {
+            NopChains chains = new NopChains(p);
+            chains.run(32, ops); // warm-up
+            for (int k : new int[] {1, 32}) {
+                long before = p.metrics().kernelCalls();
+                chains.run(k, ops);
+                long calls = p.metrics().kernelCalls() - before;
+                System.out.printf("pipelined, %2d chain%s: %.3f kernel calls per nop (%.1f nops per call)%n",
+                        k, k == 1 ? " " : "s", (double) calls / ops, (double) ops / calls);
             }
         }
     }

@@ -32,12 +32,18 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code proactorHandler}: one at a time, with a completion handler that wakes the benchmark
  *       thread; the path that should allocate nothing.</li>
  *   <li>{@code proactorBatch32}: initiates 32 nops, then waits until the 32 handlers have run.</li>
+ *   <li>{@code proactorPipelined}: {@value #PIPELINED} nops per invocation in {@code chains}
+ *       chains (1 or 32) on a proactor with inline handlers, where each nop's handler, on the
+ *       dispatcher, initiates the next nop of its chain ({@link NopChains}); the benchmark thread
+ *       is woken once per invocation. No thread hand-off per operation: the engine alone, and the
+ *       fair comparison with the raw loops ({@code chains=1} with {@code rawSingle},
+ *       {@code chains=32} with {@code rawBatch32}).</li>
  *   <li>{@code rawSingle} and {@code rawBatch32}: the baseline, a loop on the benchmark thread over
  *       the same system call through the raw ring classes ({@link Ring}, {@link SubmissionQueue},
  *       {@link CompletionQueue}): prepare one (or 32) NOP SQEs, one {@code io_uring_enter} that
  *       submits them and waits for as many completions, reap.</li>
  * </ul>
- * The proactor contenders run once with handlers on the dispatcher ({@code handlers=inline}) and
+ * The other proactor contenders run once with handlers on the dispatcher ({@code handlers=inline}) and
  * once on the proactor's worker pool ({@code handlers=worker}).
  *
  * <p>The raw loop needs no second thread; a proactor always crosses one (the dispatcher), so the
@@ -50,6 +56,9 @@ public class NopRoundTrip extends BenchmarkBase {
 
     /** Operations per batch; the raw ring is sized for it. */
     static final int BATCH = 32;
+
+    /** Nops per invocation of the pipelined benchmark: one wake-up of the benchmark thread each. */
+    static final int PIPELINED = 32_768;
 
     /** A proactor on the io_uring backend, opened once per fork. */
     @State(Scope.Benchmark)
@@ -107,6 +116,34 @@ public class NopRoundTrip extends BenchmarkBase {
             if (f != null) {
                 throw new IllegalStateException("a nop failed; the numbers would be meaningless", f);
             }
+        }
+    }
+
+    /** A proactor with inline handlers, for the pipelined chains; opened once per fork. */
+    @State(Scope.Benchmark)
+    public static class PipelineState {
+
+        /** Nops in flight at once: one chain per nop. */
+        @Param({"1", "32"})
+        public int chains;
+
+        Proactor proactor;
+        NopChains nops;
+
+        @Setup(Level.Trial)
+        public void open() {
+            proactor = Proactor.open(ProactorConfig.builder()
+                    .name("bench-pipelined")
+                    .backend(BackendChoice.IO_URING)
+                    .bufferCount(0)
+                    .inlineHandlers(true)
+                    .build());
+            nops = new NopChains(proactor);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            proactor.close();
         }
     }
 
@@ -226,6 +263,16 @@ public class NopRoundTrip extends BenchmarkBase {
         }
         s.check();
         return BATCH;
+    }
+
+    /**
+     * {@value #PIPELINED} nops in {@code chains} chains, each handler (on the dispatcher) initiating
+     * the next nop of its chain; one wake-up of the benchmark thread per invocation.
+     */
+    @Benchmark
+    @OperationsPerInvocation(PIPELINED)
+    public int proactorPipelined(PipelineState s) {
+        return s.nops.run(s.chains, PIPELINED);
     }
 
     /** One NOP SQE, one {@code io_uring_enter(1, 1, GETEVENTS)}, one CQE. */

@@ -56,6 +56,8 @@ final class Dispatcher implements Completions, Runnable {
     private final Metrics metrics;
     private final Inbox inbox = new Inbox();
     private final AtomicBoolean sleeping = new AtomicBoolean();
+    /** The dispatcher thread, once running. */
+    private volatile Thread owner;
     final CompletableFuture<Void> started = new CompletableFuture<>();
     final CompletableFuture<CloseOutcome> terminated = new CompletableFuture<>();
 
@@ -111,6 +113,11 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     void wakeup() {
+        // The dispatcher posting to itself (an inline handler initiating) drains the inbox on its
+        // next turn anyway: waking it would be a wasted eventfd write per operation.
+        if (Thread.currentThread() == owner) {
+            return;
+        }
         if (sleeping.get() && sleeping.compareAndSet(true, false)) {
             Backend b = backend;
             if (b != null) {
@@ -151,6 +158,7 @@ final class Dispatcher implements Completions, Runnable {
 
     @Override
     public void run() {
+        owner = Thread.currentThread();
         CONFIG.set(config);
         try {
             backend = factory.get();

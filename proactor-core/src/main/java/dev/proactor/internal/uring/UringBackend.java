@@ -92,7 +92,7 @@ public final class UringBackend implements Backend {
     /** Opens a ring sized by {@code config}; must run on the dispatcher thread. */
     public UringBackend(ProactorConfig config) {
         try {
-            this.ring = Ring.open(new RingOptions(config.submissionQueueEntries(), config.completionQueueEntries(), true, true));
+            this.ring = Ring.open(new RingOptions(config.submissionQueueEntries(), completionQueueSize(config), true, true));
         } catch (RingSetupException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,6 +112,30 @@ public final class UringBackend implements Backend {
         this.sockAddr = own.allocate(IoUringLayouts.SOCKADDR_STORAGE);
         this.sockLen = own.allocate(IoUringLayouts.SOCKLEN_T);
         this.optValue = own.allocate(JAVA_INT);
+    }
+
+    /** The kernel's limit on completion-queue entries (IORING_MAX_CQ_ENTRIES, io_uring/io_uring.h). */
+    private static final int MAX_CQ_ENTRIES = 65536;
+
+    /**
+     * Room for every admitted operation's completions: its own, a linked timeout's, and a cancel's.
+     * A smaller queue would let operations that wait a long time (reads on idle connections) take
+     * all the room, and nothing else could be submitted until one of them ended; sized from the
+     * admission limit, the admission policy is where callers wait instead.
+     */
+    static int completionQueueSize(ProactorConfig config) {
+        long needed = 3L * config.maxInFlight() + 64;
+        int size = config.completionQueueEntries();
+        while (size < needed && size < MAX_CQ_ENTRIES) {
+            size <<= 1;
+        }
+        size = Math.min(size, MAX_CQ_ENTRIES);
+        if (needed > size) {
+            LOG.log(Level.WARNING, "maxInFlight " + config.maxInFlight() + " needs " + needed
+                    + " completion-queue entries; one ring holds " + size + ": beyond that, submissions wait for"
+                    + " completions (use a ProactorGroup to spread them over rings)");
+        }
+        return size;
     }
 
     private static Map<OperationKind, Integer> opcodes() {

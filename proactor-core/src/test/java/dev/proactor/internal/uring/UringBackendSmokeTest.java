@@ -28,6 +28,18 @@ class UringBackendSmokeTest {
     }
 
     @Test
+    void theCompletionQueueHoldsEveryAdmittedOperationsCompletions() {
+        ProactorConfig small = ProactorConfig.builder().maxInFlight(4096).completionQueueEntries(4096).build();
+        assertThat(UringBackend.completionQueueSize(small)).isGreaterThanOrEqualTo(3 * 4096 + 64);
+        assertThat(Integer.bitCount(UringBackend.completionQueueSize(small))).isEqualTo(1);
+        ProactorConfig roomy = ProactorConfig.builder().maxInFlight(8).submissionQueueEntries(64)
+                .completionQueueEntries(1024).build();
+        assertThat(UringBackend.completionQueueSize(roomy)).isEqualTo(1024);
+        ProactorConfig huge = ProactorConfig.builder().maxInFlight(1 << 20).build();
+        assertThat(UringBackend.completionQueueSize(huge)).isEqualTo(65536);
+    }
+
+    @Test
     void nopTimerAndFileRoundTrip() throws Exception {
         try (Proactor p = Proactor.open(ProactorConfig.builder().backend(BackendChoice.IO_URING).build())) {
             assertThat(p.backendName()).isEqualTo("io_uring");
