@@ -1,8 +1,10 @@
 package dev.proactor.internal.uring;
 
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_ASYNC_CANCEL_FD;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_ACCEPT;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_ASYNC_CANCEL;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_CLOSE;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_CONNECT;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_FSYNC;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_LINK_TIMEOUT;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_NOP;
@@ -10,6 +12,9 @@ import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_OPENAT;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_POLL_ADD;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READV;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_RECV;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SEND;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SHUTDOWN;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ_FIXED;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_STATX;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_TIMEOUT;
@@ -360,6 +365,63 @@ public final class SubmissionQueue {
             setOpFlags(sqe, pollMask);
         }
         return sqe;
+    }
+
+    /**
+     * {@code accept4(fd, addr, addrlen, flags)} (liburing {@code io_uring_prep_accept}): the
+     * kernel writes the peer's address into {@code addr} and its length into {@code addrlen}, a
+     * socklen_t that must hold the room in {@code addr} on entry. As liburing does, the addrlen
+     * pointer travels in {@code addr2} (the union with {@code off}) and {@code flags}
+     * (SOCK_CLOEXEC, SOCK_NONBLOCK) in {@code accept_flags}. res is the new fd or -errno.
+     */
+    public long prepAccept(int fd, MemorySegment addr, MemorySegment addrlen, int flags, long userData) {
+        long lenAddress = address(addrlen, Integer.BYTES);
+        long sqe = prepRw(IORING_OP_ACCEPT, fd, address(addr, Integer.toUnsignedLong(addrlen.get(JAVA_INT, 0))), 0,
+                lenAddress, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, flags);
+        }
+        return sqe;
+    }
+
+    /**
+     * {@code connect(fd, addr, addrlen)} (liburing {@code io_uring_prep_connect}): unlike accept,
+     * the length is a value, and it travels in {@code off}. res 0 or -errno.
+     */
+    public long prepConnect(int fd, MemorySegment addr, int addrlen, long userData) {
+        return prepRw(IORING_OP_CONNECT, fd, address(addr, addrlen), 0, addrlen, userData);
+    }
+
+    /**
+     * {@code recv(fd, buf, len, msgFlags)} (liburing {@code io_uring_prep_recv}); {@code msgFlags}
+     * (MSG_*) go in {@code msg_flags}. res is the byte count, 0 at end of stream, or -errno.
+     */
+    public long prepRecv(int fd, MemorySegment buf, int len, int msgFlags, long userData) {
+        long sqe = prepRw(IORING_OP_RECV, fd, address(buf, len), len, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, msgFlags);
+        }
+        return sqe;
+    }
+
+    /**
+     * {@code send(fd, buf, len, msgFlags)} (liburing {@code io_uring_prep_send}); pass MSG_NOSIGNAL
+     * unless SIGPIPE is wanted. res is the byte count or -errno.
+     */
+    public long prepSend(int fd, MemorySegment buf, int len, int msgFlags, long userData) {
+        long sqe = prepRw(IORING_OP_SEND, fd, address(buf, len), len, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, msgFlags);
+        }
+        return sqe;
+    }
+
+    /**
+     * {@code shutdown(fd, how)} (liburing {@code io_uring_prep_shutdown}, kernel 5.11): {@code how}
+     * (SHUT_RD, SHUT_WR, SHUT_RDWR) travels in {@code len}. res 0 or -errno.
+     */
+    public long prepShutdown(int fd, int how, long userData) {
+        return prepRw(IORING_OP_SHUTDOWN, fd, 0, how, 0, userData);
     }
 
     /** The native address of {@code segment}, after checking it is native and holds {@code len} bytes. */

@@ -42,8 +42,17 @@ import java.util.Set;
  * used, and counted.
  *
  * <p>Memory: an operation that needs native memory besides its buffer (timespecs, iovecs, paths,
- * a statx buffer) gets a confined arena of its own, held in {@link Submission#backendState} until
- * the last CQE of the submission is reaped, even when the operation was cancelled long before.
+ * a statx buffer, a sockaddr) gets a confined arena of its own, held in
+ * {@link Submission#backendState} until the last CQE of the submission is reaped, even when the
+ * operation was cancelled long before.
+ *
+ * <p>Sockets are stream sockets in blocking mode (no O_NONBLOCK: io_uring polls them itself) and
+ * close-on-exec, like every accepted descriptor. A listener's socket(2), setsockopt, bind, listen and
+ * getsockname are quick and never block, so {@link #submit} makes them on the dispatcher thread,
+ * keeps the outcome in the submission's state and queues an IORING_OP_NOP whose CQE settles it
+ * inside {@link #runOnce}, as every other outcome is. A connect makes its socket the same way, then
+ * IORING_OP_CONNECT; if it does not succeed, the socket is closed (close(2), synchronously) before
+ * the failure is reported, so no descriptor outlives a failed, cancelled or timed-out connect.
  */
 public final class UringBackend implements Backend {
     private static final System.Logger LOG = System.getLogger("dev.proactor.uring");
@@ -64,6 +73,10 @@ public final class UringBackend implements Backend {
     private final Arena own = Arena.ofShared();
     private final MemorySegment wakeBuffer;
     private final MemorySegment wakeOne;
+    /** Scratch for the dispatcher's own socket syscalls (bind, getsockname, getpeername): never lent to the kernel ring. */
+    private final MemorySegment sockAddr;
+    private final MemorySegment sockLen;
+    private final MemorySegment optValue;
     /** Threads inside {@link #wakeup()}; close waits for them so no write reaches a reused fd number. */
     private final java.util.concurrent.atomic.AtomicInteger wakers = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
@@ -96,6 +109,9 @@ public final class UringBackend implements Backend {
         // Written by any thread that wakes the dispatcher; only ever read by the kernel.
         this.wakeOne = own.allocate(8, 8);
         wakeOne.set(JAVA_LONG, 0, 1L);
+        this.sockAddr = own.allocate(IoUringLayouts.SOCKADDR_STORAGE);
+        this.sockLen = own.allocate(IoUringLayouts.SOCKLEN_T);
+        this.optValue = own.allocate(JAVA_INT);
     }
 
     private static Map<OperationKind, Integer> opcodes() {
@@ -110,7 +126,26 @@ public final class UringBackend implements Backend {
         m.put(OperationKind.STAT, IORING_OP_STATX);
         m.put(OperationKind.CLOSE, IORING_OP_CLOSE);
         m.put(OperationKind.TIMER, IORING_OP_TIMEOUT);
+        // The syscalls run on the dispatcher; the NOP carries the outcome back through the ring.
+        m.put(OperationKind.LISTEN, IORING_OP_NOP);
+        m.put(OperationKind.ACCEPT, IORING_OP_ACCEPT);
+        m.put(OperationKind.CONNECT, IORING_OP_CONNECT);
+        m.put(OperationKind.RECV, IORING_OP_RECV);
+        m.put(OperationKind.SEND, IORING_OP_SEND);
+        m.put(OperationKind.SHUTDOWN, IORING_OP_SHUTDOWN);
         return m;
+    }
+
+    /** How an operation kind is performed, where the opcode's name alone would not say. */
+    private static String how(OperationKind k, int op) {
+        return switch (k) {
+            case LISTEN -> "socket(2)+setsockopt+bind+listen on the dispatcher, settled by io_uring "
+                    + UringNames.opcodeName(op);
+            case CONNECT -> "socket(2)+setsockopt on the dispatcher, then io_uring " + UringNames.opcodeName(op);
+            case ACCEPT -> "io_uring " + UringNames.opcodeName(op) + " (single-shot, SOCK_CLOEXEC)";
+            case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL";
+            default -> "io_uring " + UringNames.opcodeName(op);
+        };
     }
 
     @Override
@@ -126,7 +161,7 @@ public final class UringBackend implements Backend {
             if (op == null) {
                 m.put(k, "not available in this version");
             } else if (ring.probe().supports(op)) {
-                m.put(k, "io_uring " + UringNames.opcodeName(op));
+                m.put(k, how(k, op));
             } else {
                 m.put(k, "off: the kernel's probe lacks " + UringNames.opcodeName(op));
             }
@@ -173,6 +208,18 @@ public final class UringBackend implements Backend {
         int opResult;
         int linkResult;
         boolean opSeen;
+        /**
+         * The socket a listen or connect made, until it is handed to the core by completing;
+         * closed here if the request fails, is cancelled or times out. -1 when none.
+         */
+        int socketFd = -1;
+        /** The errno of a listen's or connect's setup syscall; the NOP that follows reports it. */
+        int setupErrno;
+        /** What a listen completes with. */
+        Request.Endpoints endpoints;
+        /** Accept: the peer's sockaddr and its socklen_t, both written by the kernel. */
+        MemorySegment peer;
+        MemorySegment peerLen;
 
         State(Arena arena, long bytes, int cqes) {
             this.arena = arena;
@@ -194,7 +241,7 @@ public final class UringBackend implements Backend {
         long bytes = scratchBytes(r) + (linked ? IoUringLayouts.KERNEL_TIMESPEC.byteSize() : 0);
         State st = null;
         Arena arena = null;
-        if (bytes > 0 || linked) {
+        if (bytes > 0 || linked || r instanceof Request.Listen) {
             arena = Arena.ofConfined();
             st = new State(arena, bytes, sqes);
             nativeBytes += bytes;
@@ -235,8 +282,8 @@ public final class UringBackend implements Backend {
             case Request.Fsync f -> 0;
             case Request.Close c -> 0;
             case Request.Listen x -> 0;
-            case Request.Accept x -> 0;
-            case Request.Connect x -> 0;
+            case Request.Accept x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + IoUringLayouts.SOCKLEN_T.byteSize();
+            case Request.Connect x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE;
             case Request.Recv x -> 0;
             case Request.Send x -> 0;
             case Request.Shutdown x -> 0;
@@ -271,14 +318,132 @@ public final class UringBackend implements Backend {
                 yield sq.prepStatx(stat.fd(), empty, AT_EMPTY_PATH, STATX_BASIC_STATS, buf, ud);
             }
             case Request.Close c -> sq.prepClose(c.fd(), ud);
-            // Sockets: supports() answers false, so the core never submits them here.
-            case Request.Listen x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
-            case Request.Accept x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
-            case Request.Connect x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
-            case Request.Recv x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
-            case Request.Send x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
-            case Request.Shutdown x -> throw new IllegalArgumentException("sockets are not offered by this backend yet");
+            case Request.Listen l -> {
+                listenNow(l, st);
+                yield sq.prepNop(ud);
+            }
+            case Request.Connect c -> {
+                // Encoding throws for a bad address before any descriptor exists.
+                MemorySegment sa = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
+                int len = SocketAddresses.encode(c.address(), sa);
+                int fd = openSocket(SocketAddresses.family(c.address()), c.options(), false);
+                if (fd < 0) {
+                    st.setupErrno = -fd;
+                    yield sq.prepNop(ud);
+                }
+                st.socketFd = fd;
+                yield sq.prepConnect(fd, sa, len, ud);
+            }
+            case Request.Accept a -> {
+                st.peer = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
+                st.peerLen = arena.allocate(IoUringLayouts.SOCKLEN_T);
+                st.peerLen.set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+                yield sq.prepAccept(a.fd(), st.peer, st.peerLen, SOCK_CLOEXEC, ud);
+            }
+            case Request.Recv rv -> sq.prepRecv(rv.fd(), rv.buffer(), len(rv.buffer()), 0, ud);
+            case Request.Send sd -> sq.prepSend(sd.fd(), sd.buffer(), len(sd.buffer()), MSG_NOSIGNAL, ud);
+            case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), shutdownHow(sh), ud);
         };
+    }
+
+    private static int shutdownHow(Request.Shutdown sh) {
+        if (sh.input() && sh.output()) {
+            return SHUT_RDWR;
+        }
+        if (sh.input()) {
+            return SHUT_RD;
+        }
+        if (sh.output()) {
+            return SHUT_WR;
+        }
+        throw new IllegalArgumentException("shutdown of neither direction");
+    }
+
+    // ------------------------------------------------------------------ socket setup on the dispatcher
+
+    /**
+     * Makes a listener: socket, options, bind, listen, getsockname; none of them blocks. The outcome
+     * goes into {@code st} (the descriptor and address, or the errno with the half-made socket
+     * already closed), for the NOP's CQE to report.
+     */
+    private void listenNow(Request.Listen l, State st) {
+        int len = SocketAddresses.encode(l.address(), sockAddr);
+        int fd = openSocket(SocketAddresses.family(l.address()), l.options(), true);
+        if (fd < 0) {
+            st.setupErrno = -fd;
+            return;
+        }
+        int r = LibC.bind(fd, sockAddr, len);
+        if (r == 0) {
+            r = LibC.listen(fd, l.options().backlog());
+        }
+        if (r == 0) {
+            r = socketName(fd, false);
+        }
+        if (r < 0) {
+            LibC.close(fd);
+            st.setupErrno = -r;
+            return;
+        }
+        st.socketFd = fd;
+        st.endpoints = new Request.Endpoints(SocketAddresses.decode(sockAddr, sockLen.get(IoUringLayouts.SOCKLEN_T, 0)), null);
+    }
+
+    /**
+     * A close-on-exec stream socket of {@code family} with {@code options} applied: the descriptor,
+     * or -errno with nothing left open. TCP_NODELAY and SO_KEEPALIVE are set on listeners too,
+     * because Linux passes them on to the sockets they accept.
+     */
+    private int openSocket(int family, dev.proactor.SocketOptions o, boolean listener) {
+        int fd = LibC.socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            return fd;
+        }
+        boolean inet = family != AF_UNIX;
+        int r = 0;
+        if (listener && inet && o.reuseAddress()) {
+            r = setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+        }
+        if (r == 0 && listener && inet && o.reusePort()) {
+            r = setInt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+        }
+        if (r == 0 && inet && o.tcpNoDelay()) {
+            r = setInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+        }
+        if (r == 0 && inet && o.keepAlive()) {
+            r = setInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
+        }
+        if (r == 0 && o.sendBufferSize() > 0) {
+            r = setInt(fd, SOL_SOCKET, SO_SNDBUF, o.sendBufferSize());
+        }
+        if (r == 0 && o.receiveBufferSize() > 0) {
+            r = setInt(fd, SOL_SOCKET, SO_RCVBUF, o.receiveBufferSize());
+        }
+        if (r < 0) {
+            LibC.close(fd);
+            return r;
+        }
+        return fd;
+    }
+
+    private int setInt(int fd, int level, int name, int value) {
+        optValue.set(JAVA_INT, 0, value);
+        return LibC.setsockopt(fd, level, name, optValue);
+    }
+
+    /** getsockname or getpeername into {@link #sockAddr} and {@link #sockLen}: 0 or -errno. */
+    private int socketName(int fd, boolean peer) {
+        sockLen.set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+        return peer ? LibC.getpeername(fd, sockAddr, sockLen) : LibC.getsockname(fd, sockAddr, sockLen);
+    }
+
+    /** The local or peer address of {@code fd}, or {@code fallback} when the kernel cannot tell. */
+    private java.net.SocketAddress socketAddress(int fd, boolean peer, java.net.SocketAddress fallback) {
+        if (socketName(fd, peer) < 0) {
+            // getpeername answers ENOTCONN once a peer has already reset the connection.
+            return fallback;
+        }
+        return SocketAddresses.decode(sockAddr, sockLen.get(IoUringLayouts.SOCKLEN_T, 0));
     }
 
     private static int len(MemorySegment buffer) {
@@ -421,10 +586,35 @@ public final class UringBackend implements Backend {
     /** Decides the outcome once every CQE of the submission is in. */
     private void settle(Submission s, int res, State st, int linkResult) {
         Request r = s.request();
+        if (res >= 0 && st != null && st.setupErrno != 0) {
+            // A listen's or connect's setup syscall failed; its NOP only carried the news.
+            res = -st.setupErrno;
+        }
+        if (res < 0 && st != null && st.socketFd >= 0) {
+            // The socket this backend made for a request that did not succeed: nobody else will close it.
+            LibC.close(st.socketFd);
+            st.socketFd = -1;
+        }
         if (r instanceof Request.Timer && res == -ETIME) {
             sink.complete(s, 0, null);
         } else if (res >= 0) {
-            sink.complete(s, res, r instanceof Request.Stat ? decodeStat(st.statx) : null);
+            switch (r) {
+                case Request.Stat x -> sink.complete(s, res, decodeStat(st.statx));
+                case Request.Listen x -> {
+                    int fd = st.socketFd;
+                    st.socketFd = -1;
+                    sink.complete(s, fd, st.endpoints);
+                }
+                case Request.Connect c -> {
+                    int fd = st.socketFd;
+                    st.socketFd = -1;
+                    sink.complete(s, fd, new Request.Endpoints(socketAddress(fd, false, null),
+                            socketAddress(fd, true, c.address())));
+                }
+                case Request.Accept x -> sink.complete(s, res, new Request.Endpoints(socketAddress(res, false, null),
+                        SocketAddresses.decode(st.peer, st.peerLen.get(IoUringLayouts.SOCKLEN_T, 0))));
+                default -> sink.complete(s, res, null);
+            }
         } else if (res == -ECANCELED || res == -EINTR && st != null && linkResult == -ETIME) {
             if (linkResult == -ETIME) {
                 sink.timedOut(s);

@@ -372,6 +372,41 @@ public final class IoUringConstants {
     /** Size in bytes of the kernel's signal set ({@code _NSIG / 8}), for {@code sigmask_sz}. */
     public static final int KERNEL_SIGSET_SIZE = 8;
 
+    // ---- sockets (x86_64 and aarch64 share every value below) ----
+
+    /** {@code AF_UNIX} (linux/socket.h). */
+    public static final int AF_UNIX = 1;
+    /** {@code AF_INET} (linux/socket.h). */
+    public static final int AF_INET = 2;
+    /** {@code AF_INET6} (linux/socket.h). */
+    public static final int AF_INET6 = 10;
+    /** {@code SOCK_STREAM} (linux/net.h; asm-generic value, which x86_64 and aarch64 use). */
+    public static final int SOCK_STREAM = 1;
+    /** {@code SOCK_CLOEXEC}, OR-ed into socket(2)'s type or accept4's flags: equals O_CLOEXEC. */
+    public static final int SOCK_CLOEXEC = O_CLOEXEC;
+    /** {@code SOL_SOCKET} (asm-generic/socket.h). */
+    public static final int SOL_SOCKET = 1;
+    /** {@code IPPROTO_TCP} (linux/in.h). */
+    public static final int IPPROTO_TCP = 6;
+    /** {@code SO_REUSEADDR} (asm-generic/socket.h). */
+    public static final int SO_REUSEADDR = 2;
+    /** {@code SO_SNDBUF} (asm-generic/socket.h). */
+    public static final int SO_SNDBUF = 7;
+    /** {@code SO_RCVBUF} (asm-generic/socket.h). */
+    public static final int SO_RCVBUF = 8;
+    /** {@code SO_KEEPALIVE} (asm-generic/socket.h). */
+    public static final int SO_KEEPALIVE = 9;
+    /** {@code SO_REUSEPORT} (asm-generic/socket.h). */
+    public static final int SO_REUSEPORT = 15;
+    /** {@code TCP_NODELAY} (linux/tcp.h). */
+    public static final int TCP_NODELAY = 1;
+    /** {@code SHUT_RD}, {@code SHUT_WR}, {@code SHUT_RDWR}: shutdown(2)'s {@code how} (linux/net.h). */
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+    public static final int SHUT_RDWR = 2;
+    /** {@code MSG_NOSIGNAL} (linux/socket.h): a send to a reset peer answers EPIPE, raises no SIGPIPE. */
+    public static final int MSG_NOSIGNAL = 0x4000;
+
     // ---- errno values the glue and its callers test for (asm-generic/errno*.h) ----
 
     public static final int EPERM = 1;
@@ -391,6 +426,7 @@ public final class IoUringConstants {
     public static final int EOPNOTSUPP = 95;
     public static final int EALREADY = 114;
     public static final int ECANCELED = 125;
+    public static final int ENOTCONN = 107;
 
     // ---- syscall numbers (asm/unistd_64.h on x86_64; asm-generic/unistd.h on aarch64) ----
 

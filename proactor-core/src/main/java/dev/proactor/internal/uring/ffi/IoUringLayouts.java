@@ -9,6 +9,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Memory layouts of the kernel structs the ring uses, and the byte offset of every field the
@@ -376,16 +378,91 @@ public final class IoUringLayouts {
      */
     public static final long BUF_RING_TAIL = offset(IO_URING_BUF, "resv");
 
-    // ---- socket address sizes (netinet/in.h, sys/un.h, bits/socket.h) ----
+    // ---- socket addresses (linux/in.h, linux/in6.h, linux/un.h, linux/socket.h) ----
+
+    /**
+     * A 16-bit field in network byte order ({@code __be16}): {@code sin_port}, {@code sin6_port}.
+     * Reading it through this layout gives the port as the host sees it.
+     */
+    public static final ValueLayout.OfShort NET_U16 = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
+
+    /**
+     * {@code struct sockaddr_in} (linux/in.h, 16 bytes): family, port, the IPv4 address as four
+     * bytes in network order, and padding to the size of {@code struct sockaddr}.
+     */
+    public static final StructLayout SOCKADDR_IN = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("sin_family"),
+            NET_U16.withName("sin_port"),
+            MemoryLayout.sequenceLayout(4, JAVA_BYTE).withName("sin_addr"),
+            MemoryLayout.sequenceLayout(8, JAVA_BYTE).withName("__pad")).withName("sockaddr_in");
+
+    /** sockaddr_in.sin_family (sa_family_t, AF_INET). */
+    public static final long SIN_FAMILY = offset(SOCKADDR_IN, "sin_family");
+    /** sockaddr_in.sin_port (__be16). */
+    public static final long SIN_PORT = offset(SOCKADDR_IN, "sin_port");
+    /** sockaddr_in.sin_addr (struct in_addr: one __be32, read as 4 bytes). */
+    public static final long SIN_ADDR = offset(SOCKADDR_IN, "sin_addr");
+    /** Bytes in sockaddr_in.sin_addr. */
+    public static final int SIN_ADDR_LEN = 4;
+
+    /**
+     * {@code struct sockaddr_in6} (linux/in6.h, 28 bytes): family, port, flow info, the IPv6
+     * address as sixteen bytes in network order, scope id.
+     */
+    public static final StructLayout SOCKADDR_IN6 = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("sin6_family"),
+            NET_U16.withName("sin6_port"),
+            JAVA_INT.withName("sin6_flowinfo"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("sin6_addr"),
+            JAVA_INT.withName("sin6_scope_id")).withName("sockaddr_in6");
+
+    /** sockaddr_in6.sin6_family (AF_INET6). */
+    public static final long SIN6_FAMILY = offset(SOCKADDR_IN6, "sin6_family");
+    /** sockaddr_in6.sin6_port (__be16). */
+    public static final long SIN6_PORT = offset(SOCKADDR_IN6, "sin6_port");
+    /** sockaddr_in6.sin6_flowinfo (__be32). */
+    public static final long SIN6_FLOWINFO = offset(SOCKADDR_IN6, "sin6_flowinfo");
+    /** sockaddr_in6.sin6_addr (struct in6_addr, 16 bytes). */
+    public static final long SIN6_ADDR = offset(SOCKADDR_IN6, "sin6_addr");
+    /** Bytes in sockaddr_in6.sin6_addr. */
+    public static final int SIN6_ADDR_LEN = 16;
+    /** sockaddr_in6.sin6_scope_id (__u32, host order). */
+    public static final long SIN6_SCOPE_ID = offset(SOCKADDR_IN6, "sin6_scope_id");
+
+    /** {@code struct sockaddr_un} (linux/un.h, 110 bytes): family and a 108-byte path. */
+    public static final StructLayout SOCKADDR_UN = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("sun_family"),
+            MemoryLayout.sequenceLayout(108, JAVA_BYTE).withName("sun_path")).withName("sockaddr_un");
+
+    /** sockaddr_un.sun_family (AF_UNIX). */
+    public static final long SUN_FAMILY = offset(SOCKADDR_UN, "sun_family");
+    /** sockaddr_un.sun_path (char[108], NUL-terminated unless it fills the array). */
+    public static final long SUN_PATH = offset(SOCKADDR_UN, "sun_path");
+    /** Bytes in sockaddr_un.sun_path (UNIX_PATH_MAX). */
+    public static final int SUN_PATH_LEN = 108;
+
+    /**
+     * {@code struct __kernel_sockaddr_storage} (linux/socket.h, 128 bytes, 8-aligned): room for
+     * any address; its first field is the family, as in every sockaddr.
+     */
+    public static final StructLayout SOCKADDR_STORAGE = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("ss_family"),
+            MemoryLayout.sequenceLayout(126, JAVA_BYTE).withName("__data")).withByteAlignment(8)
+            .withName("sockaddr_storage");
+
+    /** sockaddr_storage.ss_family: where every sockaddr keeps its family. */
+    public static final long SS_FAMILY = offset(SOCKADDR_STORAGE, "ss_family");
+    /** {@code socklen_t}: a 32-bit unsigned length, in and out of accept, getsockname, getpeername. */
+    public static final ValueLayout.OfInt SOCKLEN_T = JAVA_INT;
 
     /** sizeof(struct sockaddr_in). */
-    public static final long SOCKADDR_IN_SIZE = 16;
+    public static final long SOCKADDR_IN_SIZE = SOCKADDR_IN.byteSize();
     /** sizeof(struct sockaddr_in6). */
-    public static final long SOCKADDR_IN6_SIZE = 28;
+    public static final long SOCKADDR_IN6_SIZE = SOCKADDR_IN6.byteSize();
     /** sizeof(struct sockaddr_un). */
-    public static final long SOCKADDR_UN_SIZE = 110;
+    public static final long SOCKADDR_UN_SIZE = SOCKADDR_UN.byteSize();
     /** sizeof(struct sockaddr_storage). */
-    public static final long SOCKADDR_STORAGE_SIZE = 128;
+    public static final long SOCKADDR_STORAGE_SIZE = SOCKADDR_STORAGE.byteSize();
 
     // ---- struct rlimit (sys/resource.h) ----
 

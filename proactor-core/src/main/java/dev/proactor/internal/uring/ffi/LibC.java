@@ -77,6 +77,25 @@ public final class LibC {
     private static final MethodHandle GETRLIMIT = link("getrlimit",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
 
+    /** {@code int socket(int domain, int type, int protocol)}. */
+    private static final MethodHandle SOCKET = link("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t len)}. */
+    private static final MethodHandle SETSOCKOPT = link("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code int bind(int fd, const struct sockaddr *addr, socklen_t len)}. */
+    private static final MethodHandle BIND = link("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code int listen(int fd, int backlog)}. */
+    private static final MethodHandle LISTEN = link("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    /** {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *len)}. */
+    private static final MethodHandle GETSOCKNAME = link("getsockname",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    /** {@code int getpeername(int fd, struct sockaddr *addr, socklen_t *len)}. */
+    private static final MethodHandle GETPEERNAME = link("getpeername",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+
     /**
      * One call-state segment per thread, allocated on the thread's first call and freed by the
      * garbage collector with the thread.
@@ -285,6 +304,80 @@ public final class LibC {
         }
     }
 
+    // ---- sockets (none of these blocks: they only create, configure or describe a socket) ----
+
+    /** {@code socket(domain, type, protocol)}: the new fd, or -errno. */
+    public static int socket(int domain, int type, int protocol) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) SOCKET.invokeExact(callState, domain, type, protocol);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code setsockopt(fd, level, name, value, value.byteSize())}: 0, or -errno. */
+    public static int setsockopt(int fd, int level, int name, MemorySegment value) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) SETSOCKOPT.invokeExact(callState, fd, level, name, value, (int) value.byteSize());
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code bind(fd, addr, len)}; {@code len} must not exceed the segment: 0, or -errno. */
+    public static int bind(int fd, MemorySegment addr, int len) {
+        checkLength(addr, len);
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) BIND.invokeExact(callState, fd, addr, len);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code listen(fd, backlog)}: 0, or -errno. */
+    public static int listen(int fd, int backlog) {
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) LISTEN.invokeExact(callState, fd, backlog);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code getsockname(fd, addr, len)}: {@code len} (a socklen_t) holds the room in {@code addr}
+     * on entry and the address's true length on return. 0, or -errno.
+     */
+    public static int getsockname(int fd, MemorySegment addr, MemorySegment len) {
+        checkSocklen(addr, len);
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) GETSOCKNAME.invokeExact(callState, fd, addr, len);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getpeername(fd, addr, len)}, with {@code len} as for {@link #getsockname}: 0, or -errno. */
+    public static int getpeername(int fd, MemorySegment addr, MemorySegment len) {
+        checkSocklen(addr, len);
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) GETPEERNAME.invokeExact(callState, fd, addr, len);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     // ---- plumbing ----
 
     private static int errno(MemorySegment callState) {
@@ -295,6 +388,13 @@ public final class LibC {
         if (len < 0 || len > buf.byteSize()) {
             throw new IndexOutOfBoundsException("length " + len + " outside segment of " + buf.byteSize());
         }
+    }
+
+    private static void checkSocklen(MemorySegment addr, MemorySegment len) {
+        if (len.byteSize() < JAVA_INT.byteSize()) {
+            throw new IndexOutOfBoundsException("socklen_t needs 4 bytes, segment has " + len.byteSize());
+        }
+        checkLength(addr, Integer.toUnsignedLong(len.get(JAVA_INT, 0)));
     }
 
     private static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {

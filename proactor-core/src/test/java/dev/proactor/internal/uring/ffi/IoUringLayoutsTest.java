@@ -137,4 +137,35 @@ class IoUringLayoutsTest {
         assertThat(IoUringLayouts.SOCKADDR_UN_SIZE).isEqualTo(110);
         assertThat(IoUringLayouts.SOCKADDR_STORAGE_SIZE).isEqualTo(128);
     }
+
+    /** Numbers gcc printed for glibc's netinet/in.h, sys/un.h and sys/socket.h on x86_64. */
+    @Test
+    void sockaddrOffsetsAndSocketConstantsMatchC() {
+        assertThat(IoUringLayouts.SIN_FAMILY).isEqualTo(0);
+        assertThat(IoUringLayouts.SIN_PORT).isEqualTo(2);
+        assertThat(IoUringLayouts.SIN_ADDR).isEqualTo(4);
+        assertThat(IoUringLayouts.SIN6_FAMILY).isEqualTo(0);
+        assertThat(IoUringLayouts.SIN6_PORT).isEqualTo(2);
+        assertThat(IoUringLayouts.SIN6_FLOWINFO).isEqualTo(4);
+        assertThat(IoUringLayouts.SIN6_ADDR).isEqualTo(8);
+        assertThat(IoUringLayouts.SIN6_SCOPE_ID).isEqualTo(24);
+        assertThat(IoUringLayouts.SUN_FAMILY).isEqualTo(0);
+        assertThat(IoUringLayouts.SUN_PATH).isEqualTo(2);
+        assertThat(IoUringLayouts.SS_FAMILY).isEqualTo(0);
+        assertThat(IoUringLayouts.SOCKADDR_STORAGE.byteAlignment()).isEqualTo(8);
+        assertThat(IoUringConstants.AF_UNIX).isEqualTo(1);
+        assertThat(IoUringConstants.AF_INET).isEqualTo(2);
+        assertThat(IoUringConstants.AF_INET6).isEqualTo(10);
+        assertThat(IoUringConstants.SOCK_STREAM).isEqualTo(1);
+        assertThat(IoUringConstants.SOCK_CLOEXEC).isEqualTo(524288);
+        assertThat(IoUringConstants.SOL_SOCKET).isEqualTo(1);
+        assertThat(IoUringConstants.IPPROTO_TCP).isEqualTo(6);
+        assertThat(IoUringConstants.SO_REUSEADDR).isEqualTo(2);
+        assertThat(IoUringConstants.SO_REUSEPORT).isEqualTo(15);
+        assertThat(IoUringConstants.SO_KEEPALIVE).isEqualTo(9);
+        assertThat(IoUringConstants.SO_SNDBUF).isEqualTo(7);
+        assertThat(IoUringConstants.SO_RCVBUF).isEqualTo(8);
+        assertThat(IoUringConstants.TCP_NODELAY).isEqualTo(1);
+        assertThat(IoUringConstants.MSG_NOSIGNAL).isEqualTo(16384);
+    }
 }
