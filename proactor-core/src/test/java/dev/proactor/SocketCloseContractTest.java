@@ -23,13 +23,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.TestReporter;
 
 /**
- * Closing with socket operations pending (reliability target R5): {@value #PENDING} pending reads
- * (on idle connections), writes (to peers that never read, so the send buffers are full), accepts
- * (nobody connects) and connects (to a listener whose accept queue is full, so the SYNs are
- * dropped). Closing their resources, or separately closing the proactors, ends every one within
- * {@link #BOUND} with a terminal outcome and its handler run exactly once; the resource variants
- * also see every socket descriptor gone before the proactors close, and the fixtures check for
- * leaks afterwards. A pending connect has no resource yet: its resource variant cancels it.
+ * Closing with socket operations pending (reliability target R5): pending reads (on idle
+ * connections, {@value #PENDING} connections with one on each end), writes (likewise, to peers that
+ * never read, so the send buffers are full), {@value #PENDING} accepts (nobody connects) and
+ * {@value #PENDING} connects (to a listener whose accept queue is full, so the SYNs are dropped).
+ * Closing their resources, or separately closing the proactors, ends every one within
+ * {@link #BOUND} with a terminal outcome and its handler run exactly once; an operation whose peer
+ * end was closed sees that close (end of stream, or a reset) within the same bound. The resource
+ * variants also see every socket descriptor gone before the proactors close, and the fixtures check
+ * for leaks afterwards. A pending connect has no resource yet: its resource variant cancels it.
  */
 class SocketCloseContractTest {
 
@@ -38,57 +40,63 @@ class SocketCloseContractTest {
     /** Small buffers, so that a write to a peer that does not read stops after a few KiB. */
     private static final SocketOptions SMALL_BUFFERS = SocketOptions.defaults().withBufferSizes(4096, 4096);
 
-    enum Pending { READ, WRITE, ACCEPT, CONNECT }
+    enum What { READ, WRITE, ACCEPT, CONNECT }
 
     @EachBackendPair
     void closingSocketsEndsPendingReads(BackendPair pair, TestReporter report) throws Exception {
-        run(pair, Pending.READ, false, report);
+        run(pair, What.READ, false, report);
     }
 
     @EachBackendPair
     void closingProactorsEndsPendingReads(BackendPair pair, TestReporter report) throws Exception {
-        run(pair, Pending.READ, true, report);
+        run(pair, What.READ, true, report);
     }
 
     @EachBackendPair
     void closingSocketsEndsPendingWrites(BackendPair pair, TestReporter report) throws Exception {
-        run(pair, Pending.WRITE, false, report);
+        run(pair, What.WRITE, false, report);
     }
 
     @EachBackendPair
     void closingProactorsEndsPendingWrites(BackendPair pair, TestReporter report) throws Exception {
-        run(pair, Pending.WRITE, true, report);
+        run(pair, What.WRITE, true, report);
     }
 
     @EachBackendPair
     void closingListenerEndsPendingAccepts(BackendPair pair, TestReporter report) throws Exception {
-        run(pair, Pending.ACCEPT, false, report);
+        run(pair, What.ACCEPT, false, report);
     }
 
     @EachBackendPair
     void closingProactorsEndsPendingAccepts(BackendPair pair, TestReporter report) throws Exception {
-        run(pair, Pending.ACCEPT, true, report);
+        run(pair, What.ACCEPT, true, report);
     }
 
     @EachBackendPair
     void cancellingEndsPendingConnects(BackendPair pair, TestReporter report) throws Exception {
-        run(pair, Pending.CONNECT, false, report);
+        run(pair, What.CONNECT, false, report);
     }
 
     @EachBackendPair
     void closingProactorsEndsPendingConnects(BackendPair pair, TestReporter report) throws Exception {
-        run(pair, Pending.CONNECT, true, report);
+        run(pair, What.CONNECT, true, report);
     }
 
     /**
-     * The pending operations of one scenario, how to end them without closing the proactors, and
-     * what to release once they ended: the listener (unless the proactors were closed) and
-     * anything not the proactors'.
+     * One pending operation: on which side it is, and whether the resource variant's close is its
+     * own socket's (it must end CANCELLED) or its peer's (it must see the peer's close: end of
+     * stream for a read, ECONNRESET or EPIPE for a write, since the closed end had unread data).
      */
-    private record Scenario(List<Operation<?>> ops, Runnable closeResources,
-            java.util.function.Consumer<Boolean> afterEnd) {}
+    private record Pending(Operation<?> op, boolean serverSide, boolean peerClosed) {}
 
-    private static void run(BackendPair pair, Pending what, boolean closeProactors, TestReporter report)
+    /**
+     * The pending operations of one scenario; how to end them without closing the proactors; how
+     * to close what is still open once they ended (unless the proactors were closed); and what to
+     * release that is not the proactors'.
+     */
+    private record Scenario(List<Pending> pending, Runnable closeResources, Runnable closeRest, Runnable release) {}
+
+    private static void run(BackendPair pair, What what, boolean closeProactors, TestReporter report)
             throws Exception {
         Proactor server = pair.server();
         Proactor client = pair.client();
@@ -100,8 +108,7 @@ class SocketCloseContractTest {
             case ACCEPT -> accepts(server);
             case CONNECT -> connects(server, client);
         };
-        List<Operation<?>> ops = s.ops();
-        assertThat(ops).hasSize(PENDING);
+        List<Operation<?>> ops = s.pending().stream().<Operation<?>>map(Pending::op).toList();
         int n = ops.size();
         AtomicIntegerArray calls = new AtomicIntegerArray(n);
         AtomicLongArray endedAt = new AtomicLongArray(n);
@@ -118,6 +125,8 @@ class SocketCloseContractTest {
 
         long closeStart = System.nanoTime();
         if (closeProactors) {
+            // The server's close closes its sockets, which the client's pending operations may see
+            // first: a client operation may end by its peer's close as well as by its own.
             CloseReport serverReport = server.close(Duration.ofMillis(100));
             CloseReport clientReport = client.close(Duration.ofMillis(100));
             assertThat(serverReport.clean()).as("server close report %s", serverReport).isTrue();
@@ -128,21 +137,32 @@ class SocketCloseContractTest {
         Waits.until(BOUND.plusSeconds(1), () -> countEnded(endedAt) == n,
                 () -> (n - countEnded(endedAt)) + " of " + n + " not ended; states " + states(ops));
         long slowest = 0;
+        Map<String, Integer> outcomes = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            Operation<?> op = ops.get(i);
+            Pending p = s.pending().get(i);
+            Operation<?> op = p.op();
             slowest = Math.max(slowest, endedAt.get(i) - closeStart);
-            assertThat(op.state()).as("op %d (%s)", op.id(), op.kind()).isIn(OperationState.CANCELLED, OperationState.FAILED);
-            ProactorException failure = op.failureNow();
+            String what2 = "op " + op.id() + " (" + op.kind() + (p.serverSide() ? ", server side" : ", client side")
+                    + ") " + op.state() + " " + (op.state() == OperationState.COMPLETED ? op.resultNow() : op.failureNow());
+            boolean byOwnClose = isEndedByClose(op, closeProactors);
+            boolean byPeer = p.op().kind() != OperationKind.ACCEPT && p.op().kind() != OperationKind.CONNECT
+                    && isEndedByPeerClose(op);
             if (closeProactors) {
-                assertThat(failure).as("op %d (%s)", op.id(), op.kind())
-                        .isInstanceOfAny(OperationCancelledException.class, ProactorClosedException.class);
+                assertThat(byOwnClose || (!p.serverSide() && byPeer))
+                        .as("%s: ended by its proactor's close%s", what2, p.serverSide() ? "" : " or by its peer's")
+                        .isTrue();
+            } else if (p.peerClosed()) {
+                assertThat(byPeer).as("%s: ended by its peer's close", what2).isTrue();
             } else {
-                assertThat(failure).as("op %d (%s)", op.id(), op.kind()).isInstanceOf(OperationCancelledException.class);
-                assertThat(op.state()).isEqualTo(OperationState.CANCELLED);
+                assertThat(byOwnClose).as("%s: ended CANCELLED by its own resource's close", what2).isTrue();
             }
+            outcomes.merge((p.serverSide() ? "server " : "client ") + op.kind() + " " + op.state(), 1, Integer::sum);
         }
         assertThat(Duration.ofNanos(slowest)).as("slowest op ended after the close began").isLessThan(BOUND);
-        s.afterEnd().accept(closeProactors);
+        if (!closeProactors) {
+            s.closeRest().run();
+        }
+        s.release().run();
         if (!closeProactors) {
             // The resources' closes must have released the descriptors, not the proactors' later close.
             Waits.until(BOUND, () -> socketFdsBefore.containsAll(Sockets.socketFds()),
@@ -151,69 +171,107 @@ class SocketCloseContractTest {
         for (int i = 0; i < n; i++) {
             assertThat(calls.get(i)).as("handler calls of op %d", ops.get(i).id()).isEqualTo(1);
         }
-        report.publishEntry("close", pair + ": " + n + " pending " + what + " set up in "
+        dev.proactor.test.Reports.publish(report, "close", pair + ": " + n + " pending " + what + " set up in "
                 + TimeUnit.NANOSECONDS.toMillis(setUp) + " ms, ended by " + (closeProactors ? "proactor close" : "resource close")
-                + " within " + TimeUnit.NANOSECONDS.toMillis(slowest) + " ms");
+                + " within " + TimeUnit.NANOSECONDS.toMillis(slowest) + " ms: " + outcomes);
     }
 
-    /** Half the reads on the accepted sockets, half on the connected ones; nobody writes. */
+    /** CANCELLED by a resource close; or, when the proactors closed, cancelled or refused as closed. */
+    private static boolean isEndedByClose(Operation<?> op, boolean proactorClosed) {
+        if (op.state() == OperationState.CANCELLED) {
+            return op.failureNow() instanceof OperationCancelledException;
+        }
+        return proactorClosed && op.state() == OperationState.FAILED && op.failureNow() instanceof ProactorClosedException;
+    }
+
+    /** A read that saw end of stream, or a write that failed as a reset connection's do. */
+    private static boolean isEndedByPeerClose(Operation<?> op) {
+        if (op.kind() == OperationKind.RECV) {
+            return op.state() == OperationState.COMPLETED && Integer.valueOf(-1).equals(op.resultNow());
+        }
+        return op.state() == OperationState.FAILED && op.failureNow() instanceof OperationFailedException f
+                && (f.errnoName().equals("ECONNRESET") || f.errnoName().equals("EPIPE"));
+    }
+
+    /**
+     * {@value #PENDING} connections with a read pending on each end. The resource variant closes
+     * the client end of the first half and the server end of the second: each side has reads its
+     * own close cancels and reads that see the peer's end of stream.
+     */
     private static Scenario reads(Proactor server, Proactor client) {
         AsyncServerSocket listener = Sockets.listen(server);
-        List<Sockets.Connection> conns = Sockets.connectMany(listener, client, SocketOptions.defaults(), PENDING / 2, 64);
-        List<Operation<?>> ops = new ArrayList<>();
-        for (Sockets.Connection c : conns) {
-            ops.add(c.server().read(ByteBuffer.allocate(256)));
-            ops.add(c.client().read(ByteBuffer.allocateDirect(256)));
+        List<Sockets.Connection> conns = Sockets.connectMany(listener, client, SocketOptions.defaults(), PENDING, 64);
+        List<Pending> pending = new ArrayList<>();
+        for (int i = 0; i < conns.size(); i++) {
+            Sockets.Connection c = conns.get(i);
+            boolean clientCloses = i < conns.size() / 2;
+            pending.add(new Pending(c.server().read(ByteBuffer.allocate(256)), true, clientCloses));
+            pending.add(new Pending(c.client().read(ByteBuffer.allocateDirect(256)), false, !clientCloses));
         }
-        return new Scenario(ops, () -> Sockets.closeAll(conns), proactorsClosed -> closeUnlessClosed(listener, proactorsClosed));
+        return halves(conns, pending, listener, () -> { });
     }
 
-    /** Both ends write 1 MiB (all from one shared segment) and neither reads: the writes stall. */
+    /**
+     * {@value #PENDING} connections whose ends both write 1 MiB (all from one shared segment) and
+     * never read, so every write stalls with the send buffer full; closed as {@link #reads}.
+     */
     private static Scenario writes(Proactor server, Proactor client) {
         AsyncServerSocket listener = Sockets.listen(server, SMALL_BUFFERS);
-        List<Sockets.Connection> conns = Sockets.connectMany(listener, client, SMALL_BUFFERS, PENDING / 2, 64);
+        List<Sockets.Connection> conns = Sockets.connectMany(listener, client, SMALL_BUFFERS, PENDING, 64);
         Arena arena = Arena.ofShared();
         MemorySegment data = arena.allocate(1 << 20);
         data.fill((byte) 0x5a);
-        List<Operation<?>> ops = new ArrayList<>();
-        for (Sockets.Connection c : conns) {
-            ops.add(c.server().writeAll(data));
-            ops.add(c.client().writeAll(data));
+        List<Pending> pending = new ArrayList<>();
+        for (int i = 0; i < conns.size(); i++) {
+            Sockets.Connection c = conns.get(i);
+            boolean clientCloses = i < conns.size() / 2;
+            pending.add(new Pending(c.server().writeAll(data), true, clientCloses));
+            pending.add(new Pending(c.client().writeAll(data), false, !clientCloses));
         }
-        // The arena outlives every write: cleanUp runs after all of them ended.
-        return new Scenario(ops, () -> Sockets.closeAll(conns), proactorsClosed -> {
-            closeUnlessClosed(listener, proactorsClosed);
-            arena.close();
-        });
+        // The arena outlives every write: it is released after all of them ended.
+        return halves(conns, pending, listener, arena::close);
+    }
+
+    private static Scenario halves(List<Sockets.Connection> conns, List<Pending> pending, AsyncServerSocket listener,
+            Runnable release) {
+        int half = conns.size() / 2;
+        Runnable closeOneEnd = () -> {
+            List<Operation<Void>> closes = new ArrayList<>();
+            for (int i = 0; i < conns.size(); i++) {
+                closes.add(i < half ? conns.get(i).client().close() : conns.get(i).server().close());
+            }
+            closes.forEach(Ops::result);
+        };
+        Runnable closeOtherEnd = () -> {
+            List<Operation<Void>> closes = new ArrayList<>();
+            for (int i = 0; i < conns.size(); i++) {
+                closes.add(i < half ? conns.get(i).server().close() : conns.get(i).client().close());
+            }
+            closes.forEach(Ops::result);
+            Ops.result(listener.close());
+        };
+        return new Scenario(pending, closeOneEnd, closeOtherEnd, release);
     }
 
     private static Scenario accepts(Proactor server) {
         AsyncServerSocket listener = Sockets.listen(server);
-        List<Operation<?>> ops = new ArrayList<>();
+        List<Pending> pending = new ArrayList<>();
         for (int i = 0; i < PENDING; i++) {
-            ops.add(listener.accept());
+            pending.add(new Pending(listener.accept(), true, false));
         }
-        return new Scenario(ops, () -> Ops.result(listener.close()), proactorsClosed -> { });
+        return new Scenario(pending, () -> Ops.result(listener.close()), () -> { }, () -> { });
     }
 
     /** Connects into a full accept queue: each stays in SYN_SENT, retransmitting, until ended. */
     private static Scenario connects(Proactor server, Proactor client) {
         AsyncServerSocket listener = Sockets.listen(server, SocketOptions.defaults().withBacklog(1));
         List<Socket> fillers = Sockets.fillAcceptQueue(listener.localAddress(), 1);
-        List<Operation<?>> ops = new ArrayList<>();
+        List<Pending> pending = new ArrayList<>();
         for (int i = 0; i < PENDING; i++) {
-            ops.add(client.connect(listener.localAddress()));
+            pending.add(new Pending(client.connect(listener.localAddress()), false, false));
         }
-        return new Scenario(ops, () -> ops.forEach(Operation::cancel), proactorsClosed -> {
-            Sockets.closeQuietly(fillers);
-            closeUnlessClosed(listener, proactorsClosed);
-        });
-    }
-
-    private static void closeUnlessClosed(AsyncServerSocket listener, boolean proactorClosed) {
-        if (!proactorClosed) {
-            Ops.result(listener.close());
-        }
+        return new Scenario(pending, () -> pending.forEach(p -> p.op().cancel()), () -> Ops.result(listener.close()),
+                () -> Sockets.closeQuietly(fillers));
     }
 
     private static int countEnded(AtomicLongArray endedAt) {

@@ -86,7 +86,7 @@ class SocketEchoContractTest {
             assertThat(echo.failures()).as("echo server failures").isEmpty();
             assertThat(echo.echoed()).as("bytes the server echoed").isEqualTo(total);
         }
-        report.publishEntry("echo", pair + ": " + connections + " connection(s), " + (total >> 20) + " MiB each way in "
+        dev.proactor.test.Reports.publish(report, "echo", pair + ": " + connections + " connection(s), " + (total >> 20) + " MiB each way in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
 

@@ -274,7 +274,8 @@ public final class ProactorFixture {
                 leaks.add(left.size() + " fds open after close, the first 20 listed");
             }
             left.entrySet().stream().limit(20)
-                    .forEach(e -> leaks.add("fd " + e.getKey() + " -> " + e.getValue() + " open after close"));
+                    .forEach(e -> leaks.add("fd " + e.getKey() + " -> " + e.getValue() + " open after close"
+                            + ResourceSnapshot.describeSocket(e.getValue())));
         }
         if (!Waits.poll(settle, () -> NativeAccounting.outstandingBytes() == nativeBaseline)) {
             leaks.add("native bytes: " + NativeAccounting.outstandingBytes() + " outstanding, baseline "
