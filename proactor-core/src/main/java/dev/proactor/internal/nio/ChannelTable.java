@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * Confined to the dispatcher thread: the portable backend's descriptors, int handles into a table
- * of open channels. The file threads never look a handle up; the dispatcher resolves it when it
+ * of open channels: files ({@link OpenFile}) and stream sockets and listeners ({@link NioSocket})
+ * share it, as they share one descriptor space in the kernel, so that a close or a stale handle
+ * works alike for both. The file threads never look a handle up; the dispatcher resolves it when it
  * submits a request and hands the {@link OpenFile} itself to the task.
  *
  * <p>A handle is {@code generation << 20 | slot}: up to 2^20 channels open at once, and a slot's
@@ -21,11 +23,17 @@ final class ChannelTable {
     private static final int SLOT_MASK = MAX_SLOTS - 1;
     private static final int GENERATION_MASK = (1 << (31 - SLOT_BITS)) - 1;
 
+    /** What a handle names: a file or a socket. */
+    sealed interface Entry permits OpenFile, NioSocket {
+        /** Closes the underlying channel(s); on the dispatcher, or on a file thread for a file's Close. */
+        void close() throws java.io.IOException;
+    }
+
     /**
      * An open file: its channel, the path it was opened by (for stat, which FileChannel cannot do),
      * and for READ with APPEND a second, read-only channel (see {@link FileCalls}).
      */
-    static final class OpenFile {
+    static final class OpenFile implements Entry {
         final FileChannel channel;
         /** Where reads go: {@link #channel}, or the read-only twin of an append-only channel. */
         final FileChannel reader;
@@ -48,7 +56,8 @@ final class ChannelTable {
         }
 
         /** Closes the channel, and the reader if it is a channel of its own. */
-        void close() throws java.io.IOException {
+        @Override
+        public void close() throws java.io.IOException {
             try {
                 channel.close();
             } finally {
@@ -59,7 +68,7 @@ final class ChannelTable {
         }
     }
 
-    private OpenFile[] files = new OpenFile[16];
+    private Entry[] files = new Entry[16];
     private int[] generations = new int[16];
     /** Free slots, used last-in first-out. */
     private int[] free = new int[16];
@@ -68,7 +77,7 @@ final class ChannelTable {
     private int open;
 
     /** Enters {@code f}; returns its handle, or -1 when the table is full. */
-    int add(OpenFile f) {
+    int add(Entry f) {
         int slot;
         if (freeCount > 0) {
             slot = free[--freeCount];
@@ -92,8 +101,8 @@ final class ChannelTable {
         return gen << SLOT_BITS | slot;
     }
 
-    /** The file under {@code handle}, or null when the handle is not open. */
-    OpenFile get(int handle) {
+    /** What is under {@code handle}, or null when the handle is not open. */
+    Entry get(int handle) {
         if (handle <= 0) {
             return null;
         }
@@ -104,9 +113,9 @@ final class ChannelTable {
         return files[slot];
     }
 
-    /** Takes {@code handle} out of the table; returns its file, or null when it was not open. */
-    OpenFile remove(int handle) {
-        OpenFile f = get(handle);
+    /** Takes {@code handle} out of the table; returns what it named, or null when it was not open. */
+    Entry remove(int handle) {
+        Entry f = get(handle);
         if (f == null) {
             return null;
         }
@@ -126,8 +135,8 @@ final class ChannelTable {
     }
 
     /** Empties the table; returns what was in it. */
-    List<OpenFile> removeAll() {
-        List<OpenFile> all = new ArrayList<>(open);
+    List<Entry> removeAll() {
+        List<Entry> all = new ArrayList<>(open);
         for (int slot = 0; slot < highWater; slot++) {
             if (files[slot] != null) {
                 all.add(files[slot]);

@@ -30,9 +30,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * request on JDK NIO, with the outcomes io_uring gives.
  *
  * <p>The dispatcher's wait is a {@link Selector}: {@link #runOnce} selects (with the earliest timer
- * as its timeout), then delivers, in this order, what the selected keys report (sockets, in a later
- * version: see {@link ReadyHandler}), the results of file requests, the timers and deadlines that
- * expired, and outcomes decided without waiting (a nop, a bad descriptor, a cancellation).
+ * as its timeout), then delivers, in this order, what the selected keys report (sockets: see
+ * {@link ReadyHandler}), the results of file requests, the timers and deadlines that expired, and
+ * outcomes decided without waiting (a nop, a bad descriptor, a cancellation, a listen). Before it
+ * selects, it attempts the socket operations that joined an empty queue since the last turn.
+ *
+ * <p>Stream sockets and listeners ({@link NioSockets}) are non-blocking channels in the same
+ * {@link ChannelTable} as files, driven by the selector on the dispatcher alone: readiness, then the
+ * non-blocking call, then the completion. A socket operation waiting for readiness can always be
+ * cancelled or timed out.
  *
  * <p>Files have no readiness: open, read, write, readv, writev, fsync, stat and close run as
  * blocking {@link java.nio.channels.FileChannel} calls on the {@link FilePool} (2 to 4 threads named
@@ -64,14 +70,15 @@ public final class NioBackend implements Backend {
 
     private static final Set<OperationKind> KINDS = EnumSet.of(OperationKind.NOP, OperationKind.TIMER,
             OperationKind.OPEN, OperationKind.READ, OperationKind.WRITE, OperationKind.READV, OperationKind.WRITEV,
-            OperationKind.FSYNC, OperationKind.STAT, OperationKind.CLOSE);
+            OperationKind.FSYNC, OperationKind.STAT, OperationKind.CLOSE, OperationKind.LISTEN, OperationKind.ACCEPT,
+            OperationKind.CONNECT, OperationKind.RECV, OperationKind.SEND, OperationKind.SHUTDOWN);
 
     /** How long close waits for file threads still in a call once their channels are closed. */
     private static final long CLOSE_WAIT_NANOS = Duration.ofSeconds(2).toNanos();
 
     /**
-     * Reacts to a selected key. The socket operations of a later version attach one to each key they
-     * register; {@link #runOnce} calls it for every selected key and counts what it delivered.
+     * Reacts to a selected key. Each socket ({@link NioSocket}) attaches itself to the key it
+     * registers; {@link #runOnce} calls it for every selected key and counts what it delivered.
      */
     interface ReadyHandler {
         /** Performs the ready non-blocking call and settles what it finished; returns how many. */
@@ -84,6 +91,7 @@ public final class NioBackend implements Backend {
     private final int resultsPerTurn;
     private final ChannelTable table = new ChannelTable();
     private final DeadlineHeap timers = new DeadlineHeap();
+    private final NioSockets sockets;
     /** Outcomes decided on the dispatcher, delivered by the next runOnce. */
     private final ArrayDeque<NioOp> due = new ArrayDeque<>();
     /** File requests that ran, posted by the file threads. */
@@ -118,6 +126,7 @@ public final class NioBackend implements Backend {
             throw new UncheckedIOException("cannot open a selector", e);
         }
         this.pool = new FilePool(proactorName, fileThreads, queueCapacity, this::posted);
+        this.sockets = new NioSockets(selector, table, new SocketOutcomes());
         // Every task in the pool (queued or running) posts at most one result, so one pass over this
         // many takes everything that was there when the turn began; a busy pool cannot hold the
         // dispatcher in the drain.
@@ -146,12 +155,16 @@ public final class NioBackend implements Backend {
                 case FSYNC -> "portable: FileChannel.force on " + threads;
                 case STAT -> "portable: FileChannel.size + unix/basic attributes by path on " + threads
                         + " (no st_blocks)";
-                case CLOSE -> "portable: FileChannel.close on " + threads;
-                default -> "not available in this version";
+                case CLOSE -> "portable: FileChannel.close on " + threads + "; sockets: close on the dispatcher";
+                case LISTEN, ACCEPT, CONNECT, RECV, SEND, SHUTDOWN -> SOCKETS;
+                case TRANSFER -> "not available in this version";
             });
         }
         return m;
     }
+
+    /** How every socket kind is performed: non-blocking calls on the dispatcher, driven by the selector. */
+    static final String SOCKETS = "portable (selector)";
 
     @Override
     public boolean supports(OperationKind kind) {
@@ -196,12 +209,16 @@ public final class NioBackend implements Backend {
                 armDeadline(op);
             }
             case Request.Close c -> {
-                ChannelTable.OpenFile f = table.get(c.fd());
-                if (f == null) {
+                ChannelTable.Entry e = table.get(c.fd());
+                if (e == null) {
                     op = new NioOp(s, null, null);
                     decide(op, OUTCOME_FAIL, Errno.EBADF);
+                } else if (e instanceof NioSocket so) {
+                    // Never blocks: on the dispatcher, no file thread.
+                    op = new NioOp(s, null, null);
+                    sockets.close(op, so);
                 } else {
-                    op = new NioOp(s, f, pool);
+                    op = new NioOp(s, (ChannelTable.OpenFile) e, pool);
                     if (!pool.offer(op)) {
                         return false;
                     }
@@ -216,25 +233,42 @@ public final class NioBackend implements Backend {
             case Request.WriteV x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
             case Request.Fsync x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
             case Request.Stat x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
-            // Sockets: supports() answers false, so the core never submits them here.
-            case Request.Listen x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
-            case Request.Accept x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
-            case Request.Connect x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
-            case Request.Recv x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
-            case Request.Send x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
-            case Request.Shutdown x -> { op = new NioOp(s, null, null); decide(op, OUTCOME_FAIL, Errno.EOPNOTSUPP); }
+            case Request.Listen x -> {
+                op = new NioOp(s, null, null);
+                sockets.listen(op, x);
+            }
+            case Request.Connect x -> {
+                op = new NioOp(s, null, null);
+                sockets.connect(op, x);
+                if (op.socket != null) {
+                    armDeadline(op);
+                }
+            }
+            case Request.Accept x -> op = socketOp(s, x.fd(), true, true);
+            case Request.Recv x -> op = socketOp(s, x.fd(), false, true);
+            case Request.Send x -> op = socketOp(s, x.fd(), false, false);
+            case Request.Shutdown x -> {
+                op = new NioOp(s, null, null);
+                NioSocket so = socket(op, x.fd(), false);
+                if (so != null) {
+                    sockets.shutdown(op, so, x);
+                }
+            }
         }
         s.backendState = op;
         pending++;
         return true;
     }
 
-    /** Queues a request on an open handle; null when the pool is full. A bad handle fails with EBADF. */
+    /**
+     * Queues a request on an open handle; null when the pool is full. A bad handle fails with EBADF,
+     * a socket's with ESPIPE (what a positional call on a socket gets from the kernel).
+     */
     private NioOp fileOp(Submission s, int fd) {
-        ChannelTable.OpenFile f = table.get(fd);
-        if (f == null) {
+        ChannelTable.Entry e = table.get(fd);
+        if (!(e instanceof ChannelTable.OpenFile f)) {
             NioOp op = new NioOp(s, null, null);
-            decide(op, OUTCOME_FAIL, Errno.EBADF);
+            decide(op, OUTCOME_FAIL, e == null ? Errno.EBADF : Errno.ESPIPE);
             return op;
         }
         NioOp op = new NioOp(s, f, pool);
@@ -245,6 +279,37 @@ public final class NioBackend implements Backend {
         return op;
     }
 
+    /** Queues an accept ({@code listener}), a receive or a send ({@code inbound} or not) on its socket. */
+    private NioOp socketOp(Submission s, int fd, boolean listener, boolean inbound) {
+        NioOp op = new NioOp(s, null, null);
+        NioSocket so = socket(op, fd, listener);
+        if (so != null) {
+            sockets.enqueue(op, so, inbound);
+            armDeadline(op);
+        }
+        return op;
+    }
+
+    /**
+     * The socket under {@code fd}, or null after deciding the failure the kernel would give: EBADF
+     * for no handle, ENOTSOCK for a file, EINVAL for an accept on a connected socket (accept(2)),
+     * ENOTCONN for a transfer or a shutdown on a listener.
+     */
+    private NioSocket socket(NioOp op, int fd, boolean listener) {
+        ChannelTable.Entry e = table.get(fd);
+        int errno;
+        if (e instanceof NioSocket so) {
+            if (so.listener() == listener) {
+                return so;
+            }
+            errno = listener ? Errno.EINVAL : Errno.ENOTCONN;
+        } else {
+            errno = e == null ? Errno.EBADF : NioSockets.ENOTSOCK;
+        }
+        decide(op, OUTCOME_FAIL, errno);
+        return null;
+    }
+
     private void armDeadline(NioOp op) {
         if (op.submission.deadlineNanos() != 0) {
             timers.add(op, op.submission.deadlineNanos());
@@ -253,6 +318,7 @@ public final class NioBackend implements Backend {
 
     /** Records an outcome known now; the next runOnce delivers it. */
     private void decide(NioOp op, int outcome, int errno) {
+        timers.remove(op);
         op.outcome = outcome;
         op.outcomeErrno = errno;
         due.add(op);
@@ -273,6 +339,16 @@ public final class NioBackend implements Backend {
             case Request.Close c -> {
                 // Runs to its end: see the class comment.
             }
+            case Request.Accept x -> withdrawSocketOp(op);
+            case Request.Recv x -> withdrawSocketOp(op);
+            case Request.Send x -> withdrawSocketOp(op);
+            case Request.Connect x -> withdrawSocketOp(op);
+            case Request.Listen x -> {
+                // Decided inside submit (outcome set above): never reached.
+            }
+            case Request.Shutdown x -> {
+                // Decided inside submit (outcome set above): never reached.
+            }
             default -> {
                 if (pool.withdraw(op)) {
                     timers.remove(op);
@@ -284,13 +360,50 @@ public final class NioBackend implements Backend {
         return true;
     }
 
+    /** A socket request waiting for readiness: cancelled, or complete with a send's progress. */
+    private void withdrawSocketOp(NioOp op) {
+        if (sockets.withdraw(op)) {
+            if (op.result > 0) {
+                decide(op, OUTCOME_COMPLETE, 0);
+            } else {
+                decide(op, OUTCOME_CANCELLED, 0);
+            }
+        }
+    }
+
+    /** The sockets' outcomes: decided into {@link #due}, or settled at once inside runOnce. */
+    private final class SocketOutcomes implements NioSockets.Outcomes {
+        @Override
+        public void decide(NioOp op, int outcome, int errno) {
+            NioBackend.this.decide(op, outcome, errno);
+        }
+
+        @Override
+        public void complete(NioOp op, long result, Object attachment) {
+            timers.remove(op);
+            sink.complete(op.submission, result, attachment);
+            release(op);
+        }
+
+        @Override
+        public void fail(NioOp op, int errno) {
+            timers.remove(op);
+            sink.fail(op.submission, errno);
+            release(op);
+        }
+    }
+
     // ------------------------------------------------------------------ the loop
 
     @Override
     public int runOnce(long waitNanos) {
+        // Operations that joined an empty socket queue are tried before waiting: most find their
+        // socket ready and need no select at all.
+        int fresh = sockets.pumpFresh();
         long now = System.nanoTime();
         try {
-            if (waitNanos == 0 || !due.isEmpty() || !results.isEmpty() || timers.nanosUntilFirst(now) == 0) {
+            if (waitNanos == 0 || fresh > 0 || !due.isEmpty() || !results.isEmpty()
+                    || timers.nanosUntilFirst(now) == 0) {
                 selector.selectNow();
             } else {
                 long wait = timers.nanosUntilFirst(now);
@@ -309,7 +422,7 @@ public final class NioBackend implements Backend {
         selects++;
         // Cleared before the drain: a result posted from here on wakes the next select.
         resultWake.set(false);
-        int delivered = processSelectedKeys();
+        int delivered = fresh + processSelectedKeys();
         delivered += drainResults();
         delivered += fireTimers(System.nanoTime());
         delivered += drainDue();
@@ -396,6 +509,16 @@ public final class NioBackend implements Backend {
                 }
                 release(op);
                 n++;
+            } else if (NioSockets.waits(op.request)) {
+                if (sockets.withdraw(op)) {
+                    if (op.result > 0) {
+                        sink.complete(op.submission, op.result, null);
+                    } else {
+                        sink.timedOut(op.submission);
+                    }
+                    release(op);
+                    n++;
+                }
             } else if (pool.withdraw(op)) {
                 sink.timedOut(op.submission);
                 release(op);
@@ -412,7 +535,7 @@ public final class NioBackend implements Backend {
         while ((op = due.poll()) != null) {
             Submission s = op.submission;
             switch (op.outcome) {
-                case OUTCOME_COMPLETE -> sink.complete(s, 0, null);
+                case OUTCOME_COMPLETE -> sink.complete(s, op.result, op.attachment);
                 case OUTCOME_FAIL -> sink.fail(s, op.outcomeErrno);
                 case OUTCOME_CANCELLED -> sink.cancelled(s);
                 default -> throw new IllegalStateException("no outcome for " + op);
@@ -430,8 +553,8 @@ public final class NioBackend implements Backend {
      */
     @Override
     public void descriptorClosing(int fd) {
-        ChannelTable.OpenFile f = table.get(fd);
-        if (f != null) {
+        // A socket needs nothing here: every socket operation waiting on it is cancellable.
+        if (table.get(fd) instanceof ChannelTable.OpenFile f) {
             closeQuietly(f);
         }
     }
@@ -453,10 +576,10 @@ public final class NioBackend implements Backend {
         return pending;
     }
 
-    /** Selects made by the dispatcher plus blocking calls made on the file threads. */
+    /** Selects and non-blocking socket calls made by the dispatcher, plus blocking calls made on the file threads. */
     @Override
     public long kernelCalls() {
-        return selects + pool.calls();
+        return selects + pool.calls() + sockets.calls();
     }
 
     /** Always 0: the backend allocates no native memory. */
@@ -500,7 +623,7 @@ public final class NioBackend implements Backend {
                 closeQuietly(op.file);
             }
         }
-        for (ChannelTable.OpenFile f : table.removeAll()) {
+        for (ChannelTable.Entry f : table.removeAll()) {
             closeQuietly(f);
             leftOver++;
         }
@@ -539,7 +662,7 @@ public final class NioBackend implements Backend {
         return false;
     }
 
-    private static void closeQuietly(ChannelTable.OpenFile f) {
+    private static void closeQuietly(ChannelTable.Entry f) {
         try {
             f.close();
         } catch (IOException e) {

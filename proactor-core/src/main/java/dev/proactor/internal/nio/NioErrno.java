@@ -6,7 +6,14 @@ import dev.proactor.internal.spi.Errno;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.SocketException;
+import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.NoConnectionPendingException;
+import java.nio.channels.NotYetBoundException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.file.AccessDeniedException;
@@ -29,6 +36,10 @@ final class NioErrno {
 
     private static final System.Logger LOG = System.getLogger("dev.proactor.nio");
 
+    // Numbers the SPI's Errno has no constant for (asm-generic/errno.h).
+    static final int EAFNOSUPPORT = 97;
+    static final int EISCONN = 106;
+
     /** The errno for {@code e}, thrown by a file call on behalf of {@code what} (for the log). */
     static int of(Throwable e, String what) {
         switch (e) {
@@ -40,6 +51,15 @@ final class NioErrno {
             case ClosedChannelException x -> { return EBADF; }
             case NonReadableChannelException x -> { return EBADF; }
             case NonWritableChannelException x -> { return EBADF; }
+            // The socket states the JDK checks before it makes the call; the kernel's answers.
+            case NotYetConnectedException x -> { return ENOTCONN; }
+            case AlreadyConnectedException x -> { return EISCONN; }
+            case ConnectionPendingException x -> { return EALREADY; }
+            case NoConnectionPendingException x -> { return ENOTCONN; }
+            case NotYetBoundException x -> { return EINVAL; }
+            case UnsupportedAddressTypeException x -> { return EAFNOSUPPORT; }
+            // The JDK replaces ECONNRESET (and EPIPE) on a socket read with "Connection reset".
+            case SocketException x when "Connection reset".equals(x.getMessage()) -> { return ECONNRESET; }
             // FileChannel.open refuses option sets that open(2) would take (READ with APPEND).
             case IllegalArgumentException x -> { return EINVAL; }
             case UnsupportedOperationException x -> { return EOPNOTSUPP; }

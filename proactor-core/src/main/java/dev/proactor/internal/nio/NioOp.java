@@ -14,7 +14,9 @@ import java.lang.invoke.VarHandle;
  * <p>Threads: everything is written by the dispatcher except the fields under "file thread", which
  * the one file thread that runs the task writes before it posts the op to the backend's result
  * queue; the queue's hand-off orders those writes before the dispatcher reads them. {@link #state}
- * is the one field both sides race on, and it is only changed by compare-and-set.
+ * is the one field both sides race on, and it is only changed by compare-and-set. A socket request
+ * never reaches a file thread: the dispatcher alone writes all its fields, {@link #result} and
+ * {@link #attachment} included.
  */
 final class NioOp extends DeadlineHeap.Entry implements Runnable {
 
@@ -45,15 +47,21 @@ final class NioOp extends DeadlineHeap.Entry implements Runnable {
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
 
+    // ---- dispatcher: socket requests ----
+    /** The socket the request waits on, while it is in one of its queues; null otherwise. */
+    NioSocket socket;
+    /** A send's view of its buffer, kept across attempts so that its position is the progress. */
+    java.nio.ByteBuffer io;
+
     // ---- dispatcher: an outcome decided without a file thread, delivered by the next runOnce ----
     /** One of the OUTCOME_ constants of the backend, or 0 while the op waits for its result. */
     int outcome;
     int outcomeErrno;
 
-    // ---- file thread ----
-    /** The byte count or 0, when {@link #errno} is 0. */
+    // ---- file thread (or the dispatcher, for a socket request) ----
+    /** The byte count or 0, when {@link #errno} is 0; also what an outcome decided as complete reports. */
     long result;
-    /** The structured result (a FileStat), or null. */
+    /** The structured result (a FileStat, or Endpoints), or null. */
     Object attachment;
     /** The failure, or 0. */
     int errno;

@@ -52,7 +52,7 @@ class NioChannelTableTest {
             hs[i] = t.add(file("f" + i));
         }
         assertThat(t.size()).isEqualTo(100);
-        assertThat(t.get(hs[57]).path).isEqualTo(Path.of("f57"));
+        assertThat(((ChannelTable.OpenFile) t.get(hs[57])).path).isEqualTo(Path.of("f57"));
         assertThat(t.removeAll()).hasSize(100);
         assertThat(t.size()).isZero();
         assertThat(t.get(hs[3])).isNull();

@@ -64,4 +64,20 @@ class NioErrnoTest {
         assertThat(NioErrno.of(new FileSystemException("/x", null, null), "t")).isEqualTo(Errno.EIO);
         assertThat(NioErrno.of(new NullPointerException(), "t")).isEqualTo(Errno.EIO);
     }
+
+    @Test
+    void socketFailuresMapToTheKernelsErrno() {
+        assertThat(NioErrno.of(new java.net.ConnectException("Connection refused"), "t")).isEqualTo(Errno.ECONNREFUSED);
+        // The JDK rewrites ECONNRESET on a socket read to this text.
+        assertThat(NioErrno.of(new java.net.SocketException("Connection reset"), "t")).isEqualTo(Errno.ECONNRESET);
+        assertThat(NioErrno.of(new IOException("Connection reset by peer"), "t")).isEqualTo(Errno.ECONNRESET);
+        assertThat(NioErrno.of(new IOException("Broken pipe"), "t")).isEqualTo(Errno.byText("Broken pipe"));
+        assertThat(NioErrno.of(new java.net.BindException("Address already in use"), "t"))
+                .isEqualTo(Errno.byText("Address already in use"));
+        assertThat(NioErrno.of(new java.nio.channels.NotYetConnectedException(), "t")).isEqualTo(Errno.ENOTCONN);
+        assertThat(NioErrno.of(new java.nio.channels.UnsupportedAddressTypeException(), "t"))
+                .isEqualTo(NioErrno.EAFNOSUPPORT);
+        assertThat(NioErrno.of(new java.nio.channels.UnresolvedAddressException(), "t")).isEqualTo(Errno.EINVAL);
+        assertThat(NioErrno.of(new UnsupportedOperationException("SO_REUSEPORT"), "t")).isEqualTo(Errno.EOPNOTSUPP);
+    }
 }
