@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestReporter;
  * above what either backend needs, not targets. Skipped, saying why, where this process cannot
  * hold {@value #FDS_NEEDED} descriptors even after raising its soft limit to the hard one.
  */
-// About 7 s per pair on io_uring (28 s for the four): over the default run's budget.
+// About 4 s per pair (15 s for the four, measured on 2 cores): over the default run's budget.
 @Tag("stress")
 class SocketIdleConnectionsContractTest {
 
