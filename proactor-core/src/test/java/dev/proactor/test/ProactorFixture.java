@@ -157,10 +157,6 @@ public final class ProactorFixture {
     }
 
     /**
-     * Closes every proactor this fixture opened (a proactor the test closed already just returns
-     * its first report), then checks for leaks; throws an {@link AssertionError} naming each one.
-     */
-    /**
      * Declares that closing {@code p} reclaims {@code count} leases the test deliberately left lent to
      * operations still in flight at close; any other number is still reported as a leak.
      */
@@ -168,13 +164,58 @@ public final class ProactorFixture {
         expectedReclaims.put(p, count);
     }
 
-    public synchronized void closeAndVerify() {
-        if (verified) {
-            return;
-        }
-        verified = true;
+    /**
+     * Closes every proactor this fixture opened (a proactor the test closed already just returns
+     * its first report), then checks for leaks; throws an {@link AssertionError} naming each one.
+     */
+    public void closeAndVerify() {
+        closeAndVerify(List.of(this));
+    }
+
+    /**
+     * Closes every proactor of every fixture first, then checks each fixture for leaks: for tests
+     * whose proactors come from several fixtures (one per backend of a pair), where a descriptor
+     * of one fixture's proactor would otherwise count as another's leak. Throws one
+     * {@link AssertionError} naming every leak of every fixture.
+     */
+    public static void closeAndVerify(List<ProactorFixture> fixtures) {
         List<String> leaks = new ArrayList<>();
         List<Throwable> errors = new ArrayList<>();
+        List<ProactorFixture> toVerify = new ArrayList<>();
+        for (ProactorFixture f : fixtures) {
+            synchronized (f) {
+                if (!f.verified) {
+                    f.verified = true;
+                    toVerify.add(f);
+                    f.closeProactors(leaks, errors);
+                }
+            }
+        }
+        for (ProactorFixture f : toVerify) {
+            synchronized (f) {
+                f.checkReleased(leaks, errors);
+            }
+        }
+        if (!leaks.isEmpty()) {
+            StringBuilder who = new StringBuilder();
+            for (ProactorFixture f : toVerify) {
+                who.append(who.isEmpty() ? "" : ", ").append('[').append(EachBackendExtension.shortName(f.backend))
+                        .append("] ").append(f.label);
+            }
+            AssertionError failure = new AssertionError(who + " left resources behind:\n  "
+                    + String.join("\n  ", leaks));
+            errors.forEach(failure::addSuppressed);
+            throw failure;
+        }
+        if (!errors.isEmpty()) {
+            AssertionError failure = new AssertionError("tear-down failed");
+            errors.forEach(failure::addSuppressed);
+            throw failure;
+        }
+    }
+
+    /** Closes this fixture's proactors; adds what is wrong with each to {@code leaks}. */
+    private void closeProactors(List<String> leaks, List<Throwable> errors) {
         for (Opened o : opened) {
             Proactor p = o.proactor();
             try {
@@ -214,6 +255,10 @@ public final class ProactorFixture {
                 errors.add(e);
             }
         }
+    }
+
+    /** Once every proactor is closed: threads, descriptors and native bytes back at the baselines. */
+    private void checkReleased(List<String> leaks, List<Throwable> errors) {
         for (Opened o : opened) {
             String prefix = o.name() + "-";
             if (!Waits.poll(settle, () -> ResourceSnapshot.threadsNamed(prefix).isEmpty())) {
@@ -224,25 +269,19 @@ public final class ProactorFixture {
             }
         }
         if (!Waits.poll(settle, () -> ResourceSnapshot.newFds(fdBaseline, ResourceSnapshot.openFds()).isEmpty())) {
-            ResourceSnapshot.newFds(fdBaseline, ResourceSnapshot.openFds())
-                    .forEach((fd, target) -> leaks.add("fd " + fd + " -> " + target + " open after close"));
+            Map<Integer, String> left = ResourceSnapshot.newFds(fdBaseline, ResourceSnapshot.openFds());
+            if (left.size() > 20) {
+                leaks.add(left.size() + " fds open after close, the first 20 listed");
+            }
+            left.entrySet().stream().limit(20)
+                    .forEach(e -> leaks.add("fd " + e.getKey() + " -> " + e.getValue() + " open after close"
+                            + ResourceSnapshot.describeSocket(e.getValue())));
         }
         if (!Waits.poll(settle, () -> NativeAccounting.outstandingBytes() == nativeBaseline)) {
             leaks.add("native bytes: " + NativeAccounting.outstandingBytes() + " outstanding, baseline "
                     + nativeBaseline);
         }
         deleteTempDir(errors);
-        if (!leaks.isEmpty()) {
-            AssertionError failure = new AssertionError("[" + EachBackendExtension.shortName(backend) + "] "
-                    + label + " left resources behind:\n  " + String.join("\n  ", leaks));
-            errors.forEach(failure::addSuppressed);
-            throw failure;
-        }
-        if (!errors.isEmpty()) {
-            AssertionError failure = new AssertionError("tear-down failed");
-            errors.forEach(failure::addSuppressed);
-            throw failure;
-        }
     }
 
     private void deleteTempDir(List<Throwable> errors) {

@@ -99,4 +99,49 @@ public record ResourceSnapshot(Map<Integer, String> fds, List<String> threadName
                 || target.equals("/dev/random") || target.equals("/dev/urandom")
                 || target.equals("/proc/self/fd") || target.equals("/proc/" + ProcessHandle.current().pid() + "/fd");
     }
+
+    private static final String[] TCP_STATES = {"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+        "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"};
+
+    /**
+     * For a {@code socket:[inode]} link target, the TCP socket's addresses and state from
+     * {@code /proc/net/tcp} and {@code tcp6} (" (tcp 127.0.0.1:40000 -> 127.0.0.1:5000 SYN_SENT)"),
+     * so that a leaked socket says what it was; empty for anything else or when not found.
+     */
+    public static String describeSocket(String target) {
+        if (!target.startsWith("socket:[")) {
+            return "";
+        }
+        String inode = target.substring("socket:[".length(), target.length() - 1);
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6", "/proc/net/unix")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (table.endsWith("unix")) {
+                        if (f.length >= 7 && f[6].equals(inode)) {
+                            return " (unix" + (f.length > 7 ? " " + f[7] : "") + ")";
+                        }
+                    } else if (f.length > 9 && f[9].equals(inode)) {
+                        int state = Integer.parseInt(f[3], 16);
+                        return " (tcp " + endpoint(f[1]) + " -> " + endpoint(f[2]) + " "
+                                + (state < TCP_STATES.length ? TCP_STATES[state] : f[3]) + ")";
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // Not Linux, or the table changed while read: the bare inode has to do.
+            }
+        }
+        return "";
+    }
+
+    /** {@code 0100007F:1F90} (IPv4 little-endian hex) as {@code 127.0.0.1:8080}; IPv6 stays hex. */
+    private static String endpoint(String hex) {
+        String[] parts = hex.split(":");
+        int port = Integer.parseInt(parts[1], 16);
+        if (parts[0].length() == 8) {
+            long a = Long.parseLong(parts[0], 16);
+            return (a & 0xff) + "." + ((a >> 8) & 0xff) + "." + ((a >> 16) & 0xff) + "." + ((a >> 24) & 0xff) + ":" + port;
+        }
+        return "[" + parts[0] + "]:" + port;
+    }
 }

@@ -1,0 +1,64 @@
+package dev.proactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.proactor.test.BackendPair;
+import dev.proactor.test.EachBackendPair;
+import dev.proactor.test.Ops;
+import dev.proactor.test.Sockets;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** How connects fail: refused (nothing listens) and timed out (SYNs dropped by a full accept queue). */
+class SocketConnectContractTest {
+
+    @EachBackendPair
+    void connectToAClosedPortIsRefused(BackendPair pair) throws Exception {
+        SocketAddress nobody;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nobody = s.getLocalSocketAddress();
+        }
+        Operation<AsyncSocket> connect = pair.client().connect(nobody);
+        ProactorException failure = Ops.failure(connect);
+        assertThat(failure).isInstanceOf(OperationFailedException.class);
+        assertThat(((OperationFailedException) failure).errnoName()).isEqualTo("ECONNREFUSED");
+        assertThat(connect.state()).isEqualTo(OperationState.FAILED);
+        assertThat(failure.kind()).isEqualTo(OperationKind.CONNECT);
+    }
+
+    /**
+     * A listener on the server backend with backlog 1 and its accept queue full drops the SYN, so
+     * a connect with a 100 ms deadline times out: TIMED_OUT with {@link OperationTimeoutException},
+     * never before 100 ms, and well within 2 s. The accept queue being full also shows that the
+     * server backend applies {@link SocketOptions#backlog()}.
+     */
+    @EachBackendPair
+    void connectDeadlinePassesWhenSynsAreDropped(BackendPair pair) throws Exception {
+        AsyncServerSocket listener = Sockets.listen(pair.server(), SocketOptions.defaults().withBacklog(1));
+        List<Socket> fillers = Sockets.fillAcceptQueue(listener.localAddress(), 1);
+        try {
+            AtomicLong endedAt = new AtomicLong();
+            long start = System.nanoTime();
+            Operation<AsyncSocket> connect =
+                    pair.client().withTimeout(Duration.ofMillis(100)).connect(listener.localAddress());
+            connect.onComplete((s, failure) -> endedAt.set(System.nanoTime()));
+            ProactorException failure = Ops.failure(connect);
+            assertThat(failure).as("connect into a full accept queue (backlog 1, %d queued)", fillers.size())
+                    .isInstanceOf(OperationTimeoutException.class);
+            assertThat(((OperationTimeoutException) failure).timeout()).isEqualTo(Duration.ofMillis(100));
+            assertThat(connect.state()).isEqualTo(OperationState.TIMED_OUT);
+            dev.proactor.test.Waits.until(Duration.ofSeconds(5), () -> endedAt.get() != 0, () -> "handler not run");
+            Duration took = Duration.ofNanos(endedAt.get() - start);
+            assertThat(took).as("deadline of 100 ms ended the connect after").isGreaterThanOrEqualTo(Duration.ofMillis(100))
+                    .isLessThan(Duration.ofSeconds(2));
+        } finally {
+            Sockets.closeQuietly(fillers);
+        }
+        Ops.result(listener.close());
+    }
+}
