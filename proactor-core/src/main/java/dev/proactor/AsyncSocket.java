@@ -44,6 +44,29 @@ public interface AsyncSocket {
     /** Sends the whole native segment; see {@link #writeAll(ByteBuffer)}. */
     Operation<Long> writeAll(MemorySegment src);
 
+    /**
+     * Sends {@code count} bytes of {@code file}, starting at file offset {@code position}, without
+     * copying them through the Java heap or any user-space buffer: on io_uring the kernel splices
+     * the file's pages through a pipe to the socket, on the portable backend
+     * {@code FileChannel.transferTo} does it (sendfile on Linux). Continues after short transfers
+     * until all {@code count} bytes are sent; the result is then {@code count}.
+     *
+     * <p>It is a send: it takes its place among this socket's writes in initiation order and runs
+     * alone in the send direction, so its bytes never interleave with a {@link #writeAll}'s. It does
+     * not move any position of {@code file}, which must belong to the same proactor; it counts as
+     * pending on the file too, so closing the file (or the socket) cancels it.
+     *
+     * <p>Failure: {@link EndOfFileException} when the file ends before {@code count} bytes were
+     * sent, and otherwise the usual failure, cancellation or deadline; each carries, as
+     * {@link ProactorException#bytesDone()}, the bytes that reached the socket, which the peer
+     * receives in order. A transfer the file does not allow (a pipe, a directory) fails with the
+     * kernel's errno.
+     *
+     * @throws IllegalArgumentException if {@code position} or {@code count} is negative, or
+     *         {@code file} belongs to another proactor
+     */
+    Operation<Long> transferFrom(AsyncFile file, long position, long count);
+
     /** Shuts down the sending side: the peer reads end of stream once it has what was sent. */
     Operation<Void> shutdownOutput();
 

@@ -177,6 +177,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             case Request.Recv x -> OperationKind.RECV;
             case Request.Send x -> OperationKind.SEND;
             case Request.Shutdown x -> OperationKind.SHUTDOWN;
+            case Request.Splice x -> OperationKind.TRANSFER;
         };
     }
 

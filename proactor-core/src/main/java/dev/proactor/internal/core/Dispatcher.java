@@ -292,8 +292,19 @@ final class Dispatcher implements Completions, Runnable {
             }
             f.pending.add(op);
         }
-        if (op instanceof StreamOp<?> so && phase != Phase.CANCELLING) {
-            int d = so.send ? 1 : 0;
+        if (op instanceof TransferOp t) {
+            // The file is a second resource: its close must wait for (and cancel) the transfer.
+            Resource file = t.file;
+            if (file.closing != null || file.closed) {
+                op.settleWith(OperationState.FAILED,
+                        new ProactorClosedException(op.kind, op.resource(), file.closedWord(), 0));
+                finish(op);
+                return;
+            }
+            file.pending.add(op);
+        }
+        int d = op.streamDirection();
+        if (d >= 0 && phase != Phase.CANCELLING) {
             if (f.streamOwner[d] != null) {
                 f.streamWaiting[d].add(op);
                 op.queue = STREAM_WAIT;
@@ -475,7 +486,7 @@ final class Dispatcher implements Completions, Runnable {
                 }
                 case STREAM_WAIT -> {
                     streamWaiting.remove(op);
-                    op.resource.streamWaiting[((StreamOp<?>) op).send ? 1 : 0].remove(op);
+                    op.resource.streamWaiting[op.streamDirection()].remove(op);
                 }
                 default -> { }
             }
@@ -490,14 +501,13 @@ final class Dispatcher implements Completions, Runnable {
         live--;
         Resource f = op.resource;
         if (f != null) {
-            f.pending.remove(op);
-            if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.queue == CLOSE_WAIT) {
-                closeWaiting.remove(f.closing);
-                enqueue(f.closing, READY);
-            }
+            leave(f, op);
         }
-        if (op instanceof StreamOp<?> so && f != null) {
-            int d = so.send ? 1 : 0;
+        if (op instanceof TransferOp t) {
+            leave(t.file, op);
+        }
+        int d = op.streamDirection();
+        if (d >= 0 && f != null) {
             if (f.streamOwner[d] == op) {
                 f.streamOwner[d] = null;
                 OperationImpl<?> next = f.streamWaiting[d].poll();
@@ -526,6 +536,15 @@ final class Dispatcher implements Completions, Runnable {
             finishedDuringDrain++;
         }
         proactor.handOff(op);
+    }
+
+    /** Takes a finished {@code op} out of {@code f}'s pending set; a close waiting for that set to empty goes on. */
+    private void leave(Resource f, OperationImpl<?> op) {
+        f.pending.remove(op);
+        if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.queue == CLOSE_WAIT) {
+            closeWaiting.remove(f.closing);
+            enqueue(f.closing, READY);
+        }
     }
 
     private void emitSlow(OperationImpl<?> op, long latency) {

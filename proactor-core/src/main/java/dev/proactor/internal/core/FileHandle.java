@@ -18,6 +18,11 @@ final class FileHandle implements AsyncFile {
     private final Resource file;
     private final Duration timeout;
 
+    /** The file's shared state, for operations of other resources that read from it. */
+    Resource resource() {
+        return file;
+    }
+
     FileHandle(Resource file, Duration timeout) {
         this.file = file;
         this.timeout = timeout;

@@ -99,6 +99,19 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         this.deadline = timeout == null ? 0 : startNanos + Math.max(1, timeout.toNanos());
     }
 
+    /** {@link #streamDirection()} of a socket receive. */
+    static final int RECEIVE_DIRECTION = 0;
+    /** {@link #streamDirection()} of a socket send (a write or a file transfer). */
+    static final int SEND_DIRECTION = 1;
+
+    /**
+     * Which of its socket's two ordered streams the operation belongs to ({@link #RECEIVE_DIRECTION}
+     * or {@link #SEND_DIRECTION}), or -1 when it takes no part in stream ordering.
+     */
+    int streamDirection() {
+        return -1;
+    }
+
     /** Interprets a non-negative kernel result: calls {@link #succeed}, {@link #fail} or {@link #again()}. */
     abstract void onResult(long result, Object attachment);
 

@@ -1,5 +1,6 @@
 package dev.proactor.internal.core;
 
+import dev.proactor.AsyncFile;
 import dev.proactor.AsyncSocket;
 import dev.proactor.Operation;
 import java.lang.foreign.MemorySegment;
@@ -77,6 +78,14 @@ final class SocketHandle implements AsyncSocket {
     public Operation<Long> writeAll(MemorySegment src) {
         MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
         return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, s, null, null));
+    }
+
+    @Override
+    public Operation<Long> transferFrom(AsyncFile file, long position, long count) {
+        if (!(Objects.requireNonNull(file, "file") instanceof FileHandle fh) || fh.resource().proactor != p()) {
+            throw new IllegalArgumentException("the file belongs to another proactor: " + file);
+        }
+        return p().initiate(new TransferOp(p(), socket, timeout, fh.resource(), position, count));
     }
 
     @Override

@@ -30,6 +30,11 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
     }
 
     @Override
+    final int streamDirection() {
+        return send ? SEND_DIRECTION : RECEIVE_DIRECTION;
+    }
+
+    @Override
     public final Request request() {
         long off = bytesDone;
         MemorySegment s = off == 0 ? segment : segment.asSlice(off);

@@ -85,6 +85,7 @@ final class FileCalls {
             case Request.Recv x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Send x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Shutdown x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.Splice x -> throw new IllegalStateException("sockets never reach a file thread");
         }
     }
 

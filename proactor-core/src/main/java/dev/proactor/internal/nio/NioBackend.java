@@ -71,7 +71,8 @@ public final class NioBackend implements Backend {
     private static final Set<OperationKind> KINDS = EnumSet.of(OperationKind.NOP, OperationKind.TIMER,
             OperationKind.OPEN, OperationKind.READ, OperationKind.WRITE, OperationKind.READV, OperationKind.WRITEV,
             OperationKind.FSYNC, OperationKind.STAT, OperationKind.CLOSE, OperationKind.LISTEN, OperationKind.ACCEPT,
-            OperationKind.CONNECT, OperationKind.RECV, OperationKind.SEND, OperationKind.SHUTDOWN);
+            OperationKind.CONNECT, OperationKind.RECV, OperationKind.SEND, OperationKind.SHUTDOWN,
+            OperationKind.TRANSFER);
 
     /** How long close waits for file threads still in a call once their channels are closed. */
     private static final long CLOSE_WAIT_NANOS = Duration.ofSeconds(2).toNanos();
@@ -157,7 +158,8 @@ public final class NioBackend implements Backend {
                         + " (no st_blocks)";
                 case CLOSE -> "portable: FileChannel.close on " + threads + "; sockets: close on the dispatcher";
                 case LISTEN, ACCEPT, CONNECT, RECV, SEND, SHUTDOWN -> SOCKETS;
-                case TRANSFER -> "not available in this version";
+                case TRANSFER -> "portable (selector): FileChannel.transferTo to the non-blocking socket on the"
+                        + " dispatcher (sendfile on Linux)";
             });
         }
         return m;
@@ -247,6 +249,15 @@ public final class NioBackend implements Backend {
             case Request.Accept x -> op = socketOp(s, x.fd(), true, true);
             case Request.Recv x -> op = socketOp(s, x.fd(), false, true);
             case Request.Send x -> op = socketOp(s, x.fd(), false, false);
+            case Request.Splice x -> {
+                ChannelTable.Entry e = table.get(x.fileFd());
+                if (e instanceof ChannelTable.OpenFile) {
+                    op = socketOp(s, x.socketFd(), false, false);
+                } else {
+                    op = new NioOp(s, null, null);
+                    decide(op, OUTCOME_FAIL, e == null ? Errno.EBADF : Errno.EINVAL);
+                }
+            }
             case Request.Shutdown x -> {
                 op = new NioOp(s, null, null);
                 NioSocket so = socket(op, x.fd(), false);
@@ -342,6 +353,7 @@ public final class NioBackend implements Backend {
             case Request.Accept x -> withdrawSocketOp(op);
             case Request.Recv x -> withdrawSocketOp(op);
             case Request.Send x -> withdrawSocketOp(op);
+            case Request.Splice x -> withdrawSocketOp(op);
             case Request.Connect x -> withdrawSocketOp(op);
             case Request.Listen x -> {
                 // Decided inside submit (outcome set above): never reached.

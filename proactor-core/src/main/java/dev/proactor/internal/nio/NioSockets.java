@@ -102,6 +102,7 @@ final class NioSockets {
     /** Whether {@code r} is a request that waits in a socket's queue for readiness. */
     static boolean waits(Request r) {
         return r instanceof Request.Accept || r instanceof Request.Recv || r instanceof Request.Send
+                || r instanceof Request.Splice
                 || r instanceof Request.Connect;
     }
 
@@ -356,6 +357,37 @@ final class NioSockets {
                         out.complete(op, op.result, null);
                     } else {
                         out.fail(op, NioErrno.of(e, "send on " + so));
+                    }
+                    return true;
+                }
+                dequeue(q, op);
+                out.complete(op, op.result, null);
+                return true;
+            }
+            case Request.Splice r -> {
+                // Like a send: complete once the whole length went out, or the file ended.
+                try {
+                    if (!(table.get(r.fileFd()) instanceof ChannelTable.OpenFile f)) {
+                        throw new ClosedChannelException();
+                    }
+                    while (op.result < r.length()) {
+                        calls++;
+                        long at = r.position() + op.result;
+                        long n = f.reader.transferTo(at, r.length() - op.result, (SocketChannel) so.channel);
+                        if (n == 0) {
+                            if (at >= f.reader.size()) {
+                                break;
+                            }
+                            return false;
+                        }
+                        op.result += n;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    dequeue(q, op);
+                    if (op.result > 0) {
+                        out.complete(op, op.result, null);
+                    } else {
+                        out.fail(op, NioErrno.of(e, "transfer to " + so));
                     }
                     return true;
                 }

@@ -134,6 +134,20 @@ public sealed interface Request {
     record Send(int fd, MemorySegment buffer) implements Request {}
 
     /**
+     * Moves file bytes to a stream socket inside the kernel, never through user memory; completes
+     * with the bytes that reached the socket in this round (possibly fewer than {@code length}), 0
+     * when {@code position} is at or past the end of the file. Named after splice(2), the kernel's
+     * page-moving primitive that io_uring uses; the portable backend gets the same effect from
+     * {@code FileChannel.transferTo} (sendfile).
+     *
+     * @param fileFd the file's descriptor
+     * @param position file offset of the first byte
+     * @param socketFd the connected socket's descriptor
+     * @param length at most this many bytes
+     */
+    record Splice(int fileFd, long position, int socketFd, int length) implements Request {}
+
+    /**
      * Shuts down one or both directions; completes with 0.
      *
      * @param fd descriptor

@@ -15,6 +15,7 @@ import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READV;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_RECV;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SEND;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SHUTDOWN;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SPLICE;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ_FIXED;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_STATX;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_TIMEOUT;
@@ -422,6 +423,27 @@ public final class SubmissionQueue {
      */
     public long prepShutdown(int fd, int how, long userData) {
         return prepRw(IORING_OP_SHUTDOWN, fd, 0, how, 0, userData);
+    }
+
+    /**
+     * {@code splice(fdIn, offIn, fdOut, offOut, nbytes, spliceFlags)} (liburing
+     * {@code io_uring_prep_splice}): one of the two descriptors must be a pipe, whose offset must be
+     * -1; for the other, -1 means its current file position. As liburing does, {@code fdOut} and
+     * {@code offOut} take the usual {@code fd} and {@code off}, {@code fdIn} goes in
+     * {@code splice_fd_in}, {@code offIn} in {@code splice_off_in} (the union with {@code addr}) and
+     * the flags (SPLICE_F_*) in {@code splice_flags}. res is the bytes moved, 0 at the input's end,
+     * or -errno. io_uring always runs it on an io-wq worker; a result other than {@code nbytes} breaks
+     * an IOSQE_IO_LINK chain, so a linked next request then completes with -ECANCELED.
+     */
+    public long prepSplice(int fdIn, long offIn, int fdOut, long offOut, int nbytes, int spliceFlags,
+                           long userData) {
+        long sqe = prepRw(IORING_OP_SPLICE, fdOut, 0, nbytes, offOut, userData);
+        if (sqe >= 0) {
+            sqes.set(JAVA_LONG, sqe + IoUringLayouts.SQE_SPLICE_OFF_IN, offIn);
+            sqes.set(JAVA_INT, sqe + IoUringLayouts.SQE_SPLICE_FD_IN, fdIn);
+            sqes.set(JAVA_INT, sqe + IoUringLayouts.SQE_SPLICE_FLAGS, spliceFlags);
+        }
+        return sqe;
     }
 
     /** The native address of {@code segment}, after checking it is native and holds {@code len} bytes. */

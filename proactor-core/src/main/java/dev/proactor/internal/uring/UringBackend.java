@@ -64,6 +64,25 @@ public final class UringBackend implements Backend {
 
     private static final Map<OperationKind, Integer> OPCODES = opcodes();
 
+    /**
+     * The most a transfer round asks for: a default pipe's capacity (16 pages). A file-to-pipe
+     * splice never waits for room: it stops short when the pipe is full, which breaks the link to
+     * the pipe-to-socket splice, so asking for more than the pipe holds would only force a drain.
+     */
+    static final int ROUND_BYTES = 64 * 1024;
+    /**
+     * Drain splices one round may add after its linked pair. A splice into a blocking socket sends
+     * everything unless a signal (a cancel) interrupts it, so one drain is the rule; the bound keeps
+     * a misbehaving kernel from holding a round for ever.
+     */
+    private static final int MAX_DRAINS = 16;
+    /**
+     * Cancels one round may re-send at its pipe-to-socket splice after -ENOENT: between the file
+     * splice's completion and the issue of the linked one, a cancel finds nothing. The linked
+     * request is issued by task work in the same io_uring_enter, so a few turns suffice.
+     */
+    private static final int MAX_CANCEL_RETRIES = 64;
+
     private final Ring ring;
     private final SubmissionQueue sq;
     private final CompletionQueue cq;
@@ -81,6 +100,12 @@ public final class UringBackend implements Backend {
     private final java.util.concurrent.atomic.AtomicInteger wakers = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
     private final CompletionQueue.CqeHandler onCqe = this::onCqe;
+
+    private final PipePool pipes = new PipePool();
+    /** Transfer rounds whose drain splice found no SQE or CQ room; prepared at the next turn. */
+    private final java.util.ArrayDeque<Submission> deferredDrains = new java.util.ArrayDeque<>();
+    /** Transfer rounds whose pipe-to-socket cancel found no room, or must be sent again. */
+    private final java.util.ArrayDeque<Submission> deferredOutCancels = new java.util.ArrayDeque<>();
 
     private Completions sink;
     private boolean wakeArmed;
@@ -157,6 +182,7 @@ public final class UringBackend implements Backend {
         m.put(OperationKind.RECV, IORING_OP_RECV);
         m.put(OperationKind.SEND, IORING_OP_SEND);
         m.put(OperationKind.SHUTDOWN, IORING_OP_SHUTDOWN);
+        m.put(OperationKind.TRANSFER, IORING_OP_SPLICE);
         return m;
     }
 
@@ -168,6 +194,8 @@ public final class UringBackend implements Backend {
             case CONNECT -> "socket(2)+setsockopt on the dispatcher, then io_uring " + UringNames.opcodeName(op);
             case ACCEPT -> "io_uring " + UringNames.opcodeName(op) + " (single-shot, SOCK_CLOEXEC)";
             case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL";
+            case TRANSFER -> "io_uring " + UringNames.opcodeName(op) + " file to a pipe, linked to "
+                    + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + ROUND_BYTES / 1024 + " KiB rounds)";
             default -> "io_uring " + UringNames.opcodeName(op);
         };
     }
@@ -223,6 +251,8 @@ public final class UringBackend implements Backend {
     // ------------------------------------------------------------------ submission
 
     /** Per-submission state for submissions that own memory or wait on more than one CQE. */
+    private static final int UNSEEN = Integer.MIN_VALUE;
+
     private static final class State {
         final Arena arena;
         final long bytes;
@@ -244,6 +274,23 @@ public final class UringBackend implements Backend {
         /** Accept: the peer's sockaddr and its socklen_t, both written by the kernel. */
         MemorySegment peer;
         MemorySegment peerLen;
+        /** A transfer's pipe: lent for the round, empty when it goes back (see {@link PipePool}). */
+        PipePool.Pipe pipe;
+        /** What a transfer round asked of the file splice. */
+        int spliceLength;
+        /** The file splice's result (bytes into the pipe, or -errno); {@link #UNSEEN} until its CQE. */
+        int filled = UNSEEN;
+        /** Bytes the pipe-to-socket splices moved. */
+        int sent;
+        /** The first real failure of a pipe-to-socket splice; 0 if none. */
+        int outErrno;
+        /** The linked pipe-to-socket splice got -ECANCELED: a broken link, or a real cancel. */
+        boolean outCancelled;
+        /** A pipe-to-socket splice is in the kernel (its CQE not reaped). */
+        boolean outInFlight;
+        /** Drain splices sent so far; also tells the linked splice's CQE from a drain's. */
+        int drains;
+        int cancelRetries;
 
         State(Arena arena, long bytes, int cqes) {
             this.arena = arena;
@@ -256,18 +303,32 @@ public final class UringBackend implements Backend {
     public boolean submit(Submission s) {
         Request r = s.request();
         boolean linked = s.deadlineNanos() != 0;
-        int sqes = linked ? 2 : 1;
+        PipePool.Pipe pipe = null;
+        int pipeErrno = 0;
+        if (r instanceof Request.Splice) {
+            pipe = pipes.acquire();
+            if (pipe == null) {
+                // Reported by a NOP, as a listen's setup failure is.
+                pipeErrno = pipes.lastErrno();
+            }
+        }
+        int sqes = (pipe != null ? 2 : 1) + (linked ? 1 : 0);
         if (sq.space() < sqes || cqOutstanding + sqes > cqCapacity - 1) {
             // One CQ slot stays reserved for the wake-up read.
+            if (pipe != null) {
+                pipes.release(pipe);
+            }
             return false;
         }
         long ud = UserData.encode(s.token(), UserData.OP);
         long bytes = scratchBytes(r) + (linked ? IoUringLayouts.KERNEL_TIMESPEC.byteSize() : 0);
         State st = null;
         Arena arena = null;
-        if (bytes > 0 || linked || r instanceof Request.Listen) {
+        if (bytes > 0 || linked || r instanceof Request.Listen || r instanceof Request.Splice) {
             arena = Arena.ofConfined();
             st = new State(arena, bytes, sqes);
+            st.pipe = pipe;
+            st.setupErrno = pipeErrno;
             nativeBytes += bytes;
             NativeAccounting.allocated(bytes);
         }
@@ -275,6 +336,9 @@ public final class UringBackend implements Backend {
         try {
             sqe = prepare(r, ud, arena, st);
         } catch (RuntimeException e) {
+            if (pipe != null) {
+                pipes.release(pipe);
+            }
             if (arena != null) {
                 arena.close();
                 nativeBytes -= bytes;
@@ -311,6 +375,7 @@ public final class UringBackend implements Backend {
             case Request.Recv x -> 0;
             case Request.Send x -> 0;
             case Request.Shutdown x -> 0;
+            case Request.Splice x -> 0;
         };
     }
 
@@ -367,7 +432,27 @@ public final class UringBackend implements Backend {
             case Request.Recv rv -> sq.prepRecv(rv.fd(), rv.buffer(), len(rv.buffer()), 0, ud);
             case Request.Send sd -> sq.prepSend(sd.fd(), sd.buffer(), len(sd.buffer()), MSG_NOSIGNAL, ud);
             case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), shutdownHow(sh), ud);
+            case Request.Splice sp -> prepTransfer(sp, ud, st);
         };
+    }
+
+    /**
+     * A transfer round: file to pipe, linked to pipe to socket, both for the same length; returns
+     * the second SQE, the one a deadline's link timeout follows. Without a pipe (pipe2 failed) a
+     * NOP carries the errno. The round asks for no more than {@link #ROUND_BYTES}, so the pipe,
+     * empty at the start, holds all of it.
+     */
+    private long prepTransfer(Request.Splice sp, long ud, State st) {
+        if (st.pipe == null) {
+            return sq.prepNop(ud);
+        }
+        int length = Math.min(sp.length(), ROUND_BYTES);
+        st.spliceLength = length;
+        long in = sq.prepSplice(sp.fileFd(), sp.position(), st.pipe.write(), -1, length, SPLICE_F_MOVE, ud);
+        sq.setFlags(in, IOSQE_IO_LINK);
+        st.outInFlight = true;
+        return sq.prepSplice(st.pipe.read(), -1, sp.socketFd(), -1, length, SPLICE_F_MOVE,
+                UserData.encode(UserData.token(ud), UserData.SPLICE_OUT));
     }
 
     private static int shutdownHow(Request.Shutdown sh) {
@@ -521,18 +606,71 @@ public final class UringBackend implements Backend {
 
     @Override
     public boolean cancel(Submission s) {
-        if (sq.space() < 1 || cqOutstanding + 1 > cqCapacity - 1) {
+        boolean transfer = s.backendState instanceof State st && st.pipe != null;
+        int sqes = transfer ? 2 : 1;
+        if (sq.space() < sqes || cqOutstanding + sqes > cqCapacity - 1) {
             return false;
         }
         sq.prepCancel(UserData.encode(s.token(), UserData.OP), 0, UserData.encode(s.token(), UserData.CANCEL));
         cqOutstanding++;
+        if (transfer) {
+            // Cancelling the head of the chain stops a pipe-to-socket splice not yet issued; one
+            // already issued (blocked on a full socket) needs its own cancel.
+            prepOutCancel(s);
+        }
         return true;
+    }
+
+    /** Cancels a transfer round's pipe-to-socket splice now, or at the next turn if there is no room. */
+    private void prepOutCancel(Submission s) {
+        if (sq.space() < 1 || cqOutstanding + 1 > cqCapacity - 1) {
+            deferredOutCancels.add(s);
+            return;
+        }
+        sq.prepCancel(UserData.encode(s.token(), UserData.SPLICE_OUT), 0,
+                UserData.encode(s.token(), UserData.CANCEL_OUT));
+        cqOutstanding++;
+    }
+
+    /** Sends what a transfer round left in its pipe to the socket, now or at the next turn. */
+    private void prepDrain(Submission s, State st) {
+        if (sq.space() < 1 || cqOutstanding + 1 > cqCapacity - 1) {
+            deferredDrains.add(s);
+            return;
+        }
+        Request.Splice sp = (Request.Splice) s.request();
+        int residue = st.filled - st.sent;
+        sq.prepSplice(st.pipe.read(), -1, sp.socketFd(), -1, residue, SPLICE_F_MOVE,
+                UserData.encode(s.token(), UserData.SPLICE_OUT));
+        st.drains++;
+        st.cqesLeft = 1;
+        st.outInFlight = true;
+        cqOutstanding++;
+    }
+
+    /** The deferred drains and cancels of transfer rounds, before this turn's SQEs are published. */
+    private void prepDeferred() {
+        int n = deferredDrains.size();
+        for (int i = 0; i < n; i++) {
+            Submission s = deferredDrains.poll();
+            prepDrain(s, (State) s.backendState);
+        }
+        n = deferredOutCancels.size();
+        for (int i = 0; i < n; i++) {
+            Submission s = deferredOutCancels.poll();
+            if (s.backendState instanceof State st && st.outInFlight) {
+                prepOutCancel(s);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ the kernel call
 
     @Override
     public int runOnce(long waitNanos) {
+        if (!deferredDrains.isEmpty() || !deferredOutCancels.isEmpty()) {
+            prepDeferred();
+        }
         if (!wakeArmed && sq.space() > 0 && cqOutstanding < cqCapacity) {
             sq.prepRead(eventFd, wakeBuffer, 8, 0, UserData.WAKE);
             cqOutstanding++;
@@ -579,11 +717,23 @@ public final class UringBackend implements Backend {
             return;
         }
         Submission s = sink.lookup(UserData.token(userData));
+        if (tag == UserData.CANCEL_OUT) {
+            if (res == -ENOENT && s != null && s.backendState instanceof State st && st.outInFlight
+                    && st.filled != UNSEEN && st.cancelRetries++ < MAX_CANCEL_RETRIES) {
+                // The file splice is done and the linked one not issued yet: ask again next turn.
+                deferredOutCancels.add(s);
+            }
+            return;
+        }
         if (s == null) {
             sink.stray(userData, res);
             return;
         }
         State st = (State) s.backendState;
+        if (st != null && st.pipe != null) {
+            onTransferCqe(s, st, tag, res);
+            return;
+        }
         if (tag == UserData.LINK_TIMEOUT) {
             if (st != null) {
                 st.linkResult = res;
@@ -605,6 +755,70 @@ public final class UringBackend implements Backend {
             settle(s, res, st, st.linkResult);
             release(s, st);
         }
+    }
+
+    /** One CQE of a transfer round: the file splice (OP), a pipe-to-socket splice, or the link timeout. */
+    private void onTransferCqe(Submission s, State st, int tag, int res) {
+        switch (tag) {
+            case UserData.OP -> {
+                st.filled = res;
+                if (res == st.spliceLength && s.cancelRequested()) {
+                    // The linked splice will run: the cancel aimed at the head no longer stops it.
+                    prepOutCancel(s);
+                }
+            }
+            case UserData.SPLICE_OUT -> {
+                st.outInFlight = false;
+                if (res >= 0) {
+                    st.sent += res;
+                } else if (res == -ECANCELED && st.drains == 0) {
+                    st.outCancelled = true;
+                } else if (st.outErrno == 0) {
+                    st.outErrno = -res;
+                }
+            }
+            case UserData.LINK_TIMEOUT -> st.linkResult = res;
+            default -> { }
+        }
+        if (--st.cqesLeft > 0) {
+            return;
+        }
+        boolean timedOut = st.linkResult == -ETIME;
+        if (st.outCancelled && st.filled == st.spliceLength && st.outErrno == 0) {
+            // The file splice was whole, so the link held: the cancel or the deadline ended it.
+            st.outErrno = ECANCELED;
+        }
+        int residue = Math.max(st.filled, 0) - st.sent;
+        if (residue > 0 && st.outErrno == 0 && !timedOut && !s.cancelRequested() && st.drains < MAX_DRAINS) {
+            // A short file splice broke the link (or the socket splice stopped short): what the pipe
+            // holds goes to the socket before the round ends, so the round's count is what the
+            // socket got and the pipe goes back empty.
+            prepDrain(s, st);
+            return;
+        }
+        PipePool.Pipe pipe = st.pipe;
+        st.pipe = null;
+        if (residue == 0) {
+            pipes.release(pipe);
+        } else {
+            pipes.discard(pipe);
+        }
+        int errno = st.filled < 0 ? -st.filled : st.outErrno;
+        if (st.sent > 0) {
+            // What reached the socket counts; a failure shows again on the next round.
+            sink.complete(s, st.sent, null);
+        } else if (timedOut) {
+            sink.timedOut(s);
+        } else if (s.cancelRequested() && (errno == 0 || errno == ECANCELED || errno == EINTR)) {
+            sink.cancelled(s);
+        } else if (errno != 0) {
+            sink.fail(s, errno);
+        } else if (st.filled == 0) {
+            sink.complete(s, 0, null);
+        } else {
+            sink.fail(s, dev.proactor.internal.spi.Errno.EIO);
+        }
+        release(s, st);
     }
 
     /** Decides the outcome once every CQE of the submission is in. */
@@ -746,6 +960,7 @@ public final class UringBackend implements Backend {
                     + nativeBytes + " bytes) is kept");
         }
         retireWakeRead();
+        pipes.close();
         ring.close();
         LibC.close(eventFd);
         if (!wakeArmed) {

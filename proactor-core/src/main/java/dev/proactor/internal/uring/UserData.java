@@ -15,6 +15,11 @@ final class UserData {
     /** An IORING_OP_ASYNC_CANCEL aimed at the operation; its result is advisory only. */
     static final int CANCEL = 3;
 
+    /** A file transfer's second splice (pipe to socket), or a later one draining its pipe. */
+    static final int SPLICE_OUT = 4;
+    /** An IORING_OP_ASYNC_CANCEL aimed at {@link #SPLICE_OUT}; -ENOENT may mean "not issued yet". */
+    static final int CANCEL_OUT = 5;
+
     /** The eventfd read that wakes the dispatcher: all ones, above any token. */
     static final long WAKE = -1L;
 

@@ -382,6 +382,12 @@ public final class IoUringConstants {
     public static final int AF_INET6 = 10;
     /** {@code SOCK_STREAM} (linux/net.h; asm-generic value, which x86_64 and aarch64 use). */
     public static final int SOCK_STREAM = 1;
+    /**
+     * {@code SPLICE_F_MOVE} (include/linux/splice.h, the value splice(2) documents): move pages
+     * rather than copy them where the kernel can. A hint; a kernel that cannot move still splices.
+     */
+    public static final int SPLICE_F_MOVE = 0x01;
+
     /** {@code SOCK_CLOEXEC}, OR-ed into socket(2)'s type or accept4's flags: equals O_CLOEXEC. */
     public static final int SOCK_CLOEXEC = O_CLOEXEC;
     /** {@code SOL_SOCKET} (asm-generic/socket.h). */

@@ -171,6 +171,8 @@ public final class IoUringLayouts {
     public static final long SQE_LEN = offset(IO_URING_SQE, "len");
     /** io_uring_sqe.rw_flags and the rest of its union (fsync_flags, timeout_flags, open_flags...). */
     public static final long SQE_OP_FLAGS = offset(IO_URING_SQE, "op_flags");
+    /** io_uring_sqe.splice_flags (u32, SPLICE_F_*), a member of the {@link #SQE_OP_FLAGS} union. */
+    public static final long SQE_SPLICE_FLAGS = SQE_OP_FLAGS;
     /** io_uring_sqe.user_data (u64, returned in the CQE). */
     public static final long SQE_USER_DATA = offset(IO_URING_SQE, "user_data");
     /** io_uring_sqe.buf_index (u16, registered buffer index; packed union with buf_group). */

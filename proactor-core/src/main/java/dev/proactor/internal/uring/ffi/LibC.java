@@ -73,6 +73,9 @@ public final class LibC {
     private static final MethodHandle OPEN = link("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    /** {@code int pipe2(int pipefd[2], int flags)}. */
+    private static final MethodHandle PIPE2 = link("pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     /** {@code int getrlimit(int resource, struct rlimit *rlim)}. */
     private static final MethodHandle GETRLIMIT = link("getrlimit",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
@@ -287,6 +290,21 @@ public final class LibC {
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
             int r = (int) OPEN.invokeExact(callState, path, flags, mode);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code pipe2(fds, flags)}: 0 with the read end in {@code fds[0]} and the write end in
+     * {@code fds[1]} (two {@code int}s), or -errno.
+     */
+    public static int pipe2(MemorySegment fds, int flags) {
+        checkLength(fds, 2L * Integer.BYTES);
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) PIPE2.invokeExact(callState, fds, flags);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
