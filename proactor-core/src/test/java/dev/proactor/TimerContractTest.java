@@ -22,7 +22,6 @@ class TimerContractTest {
 
     private static final int TIMERS = 200;
     /** Timers delivered within this of each other count as one burst (see the order check). */
-    private static final long BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** One timer: the bounds of its true deadline, and when and in which place it fired. */
     private static final class Shot {
@@ -30,6 +29,9 @@ class TimerContractTest {
         long latestDeadline;
         volatile long firedAt;
         volatile int rank = -1;
+        volatile long batch = -1;
+        int index;
+        volatile java.util.BitSet heldWhenFired;
     }
 
     @EachBackend
@@ -41,7 +43,8 @@ class TimerContractTest {
         List<Shot> shots = new ArrayList<>();
         AtomicInteger rank = new AtomicInteger();
         CountDownLatch fired = new CountDownLatch(TIMERS);
-        List<Operation<Void>> ops = new ArrayList<>();
+        // Read by the inline handlers on the dispatcher while this thread still adds to it.
+        List<Operation<Void>> ops = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int i = 0; i < TIMERS; i++) {
             // 5-50 ms: every timer reaches the kernel well before it is due even when the shared CPUs
             // delay the dispatcher by a millisecond or two. A timer handed over after its deadline fires
@@ -49,6 +52,7 @@ class TimerContractTest {
             // "never early" is checked in timersOnWorkersAreNeverEarly.
             long delay = TimeUnit.MILLISECONDS.toNanos(5) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(45) + 1);
             Shot s = new Shot();
+            s.index = i;
             long before = System.nanoTime();
             Operation<Void> op = p.timer(Duration.ofNanos(delay));
             long after = System.nanoTime();
@@ -58,6 +62,17 @@ class TimerContractTest {
             op.onComplete((v, failure) -> {
                 s.firedAt = System.nanoTime();
                 s.rank = rank.getAndIncrement();
+                // Inline handlers of one kernel call see the same count: it identifies the batch.
+                s.batch = p.metrics().kernelCalls();
+                // Which timers the kernel already held when this one fired: an inline handler runs
+                // after its turn's submissions, so SUBMITTED here means in the kernel.
+                java.util.BitSet held = new java.util.BitSet(TIMERS);
+                for (int k = 0; k < ops.size(); k++) {
+                    if (ops.get(k).state() != OperationState.QUEUED) {
+                        held.set(k);
+                    }
+                }
+                s.heldWhenFired = held;
                 fired.countDown();
             });
             shots.add(s);
@@ -77,11 +92,14 @@ class TimerContractTest {
                 Shot first = byRank.get(i);
                 Shot later = byRank.get(j);
                 // A real inversion: the one fired first is certainly due after the one fired later, and
-                // they did not come out in one burst. Timers that expire while the dispatcher is away
-                // (descheduled on a shared CPU) are all posted when it next enters the kernel, in the
-                // kernel's order of running deferred work; within such a burst, up to BURST apart,
-                // their order is not the library's to keep.
-                if (first.earliestDeadline - later.latestDeadline > 0 && later.firedAt - first.firedAt > BURST_NANOS) {
+                // they did not come out of the same kernel call. Timers that expire while the dispatcher
+                // is away (descheduled on a shared CPU) are all posted when it next enters the kernel, in
+                // the kernel's order of running deferred work; within one such batch their order is not
+                // the library's to keep, however long the batch takes to deliver on a loaded machine.
+                // A timer the kernel did not hold yet (the dispatcher was starved of CPU) fires on
+                // arrival; that order is the scheduler's, not the library's.
+                if (first.earliestDeadline - later.latestDeadline > 0 && first.batch != later.batch
+                        && first.heldWhenFired.get(later.index)) {
                     inversions.add(String.format("timer ranked %d (fired %d us late) is due %d us after timer"
                                     + " ranked %d (fired %d us late, %d us after it)", first.rank,
                             (first.firedAt - first.earliestDeadline) / 1000,
