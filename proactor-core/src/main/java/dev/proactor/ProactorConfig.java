@@ -30,12 +30,16 @@ import java.util.concurrent.Executor;
  *     cancels them
  * @param zeroCopySendThreshold sends of at least this many bytes go out without copying the data
  *     into the kernel (io_uring IORING_OP_SEND_ZC where the kernel has it; the portable backend
- *     ignores it); 0 turns zero-copy off. It costs a page pinning per send and a second completion
- *     (the kernel's notification that it no longer reads the buffer): the send's operation, and
- *     the buffer with it, is handed back only after that notification, which on TCP comes once the
- *     peer acknowledged the data rather than when it was queued. Below a few pages the copy is
- *     cheaper than the pinning and the extra completion, hence a threshold (default 16 KiB, at
- *     most 1 GiB)
+ *     ignores it); 0, the default, turns zero-copy off; at most 1 GiB. It costs a page pinning per
+ *     send and a second completion (the kernel's notification that it no longer reads the buffer),
+ *     which is why small sends are better copied: 16 KiB is a reasonable threshold. The send's
+ *     operation, and the buffer with it, is handed back only after that notification, which on TCP
+ *     comes once the peer <em>acknowledged</em> the data, not when it was queued. So a zero-copy
+ *     write larger than what the peer's receive window takes ends only once the peer reads: a
+ *     protocol in which the peer reads only after the writer's write ended deadlocks (with copying
+ *     sends the socket's send buffer absorbs it), which is why it is off unless asked for. Against
+ *     a peer that stops reading, neither a deadline nor a cancel ends such a send; closing the
+ *     socket does, by resetting the connection
  */
 public record ProactorConfig(
         String name,
@@ -122,7 +126,7 @@ public record ProactorConfig(
         private boolean registerBuffers = true;
         private Duration slowOperationThreshold = Duration.ofMillis(100);
         private Duration closeTimeout = Duration.ofSeconds(5);
-        private int zeroCopySendThreshold = 16 * 1024;
+        private int zeroCopySendThreshold;
 
         private Builder() {}
 
