@@ -67,6 +67,14 @@ public interface AsyncSocket {
      */
     Operation<Long> transferFrom(AsyncFile file, long position, long count);
 
+    /**
+     * Sends the first {@code length} bytes of a pooled buffer, continuing after short sends. The lease
+     * is lent to the operation until it ends ({@link BufferLease#release()} fails meanwhile); on
+     * io_uring a zero-copy send ends only once the kernel no longer reads the buffer
+     * ({@link ProactorConfig#zeroCopySendThreshold()}).
+     */
+    Operation<Long> writeAll(BufferLease src, int length);
+
     /** Shuts down the sending side: the peer reads end of stream once it has what was sent. */
     Operation<Void> shutdownOutput();
 

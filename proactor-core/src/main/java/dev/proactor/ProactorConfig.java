@@ -28,6 +28,18 @@ import java.util.concurrent.Executor;
  *     JFR event
  * @param closeTimeout how long {@link Proactor#close()} lets pending operations finish before it
  *     cancels them
+ * @param zeroCopySendThreshold sends of at least this many bytes go out without copying the data
+ *     into the kernel (io_uring IORING_OP_SEND_ZC where the kernel has it; the portable backend
+ *     ignores it); 0, the default, turns zero-copy off; at most 1 GiB. It costs a page pinning per
+ *     send and a second completion (the kernel's notification that it no longer reads the buffer),
+ *     which is why small sends are better copied: 16 KiB is a reasonable threshold. The send's
+ *     operation, and the buffer with it, is handed back only after that notification, which on TCP
+ *     comes once the peer <em>acknowledged</em> the data, not when it was queued. So a zero-copy
+ *     write larger than what the peer's receive window takes ends only once the peer reads: a
+ *     protocol in which the peer reads only after the writer's write ended deadlocks (with copying
+ *     sends the socket's send buffer absorbs it), which is why it is off unless asked for. Against
+ *     a peer that stops reading, neither a deadline nor a cancel ends such a send; closing the
+ *     socket does, by resetting the connection
  */
 public record ProactorConfig(
         String name,
@@ -46,7 +58,8 @@ public record ProactorConfig(
         int bufferCount,
         boolean registerBuffers,
         Duration slowOperationThreshold,
-        Duration closeTimeout) {
+        Duration closeTimeout,
+        int zeroCopySendThreshold) {
 
     /** Validates every field, so that a bad value fails here and not deep inside the dispatcher. */
     public ProactorConfig {
@@ -64,6 +77,7 @@ public record ProactorConfig(
         requireRange("maxInFlightPerResource", maxInFlightPerResource, 1, 1 << 24);
         requireRange("bufferSize", bufferSize, 512, 1 << 30);
         requireRange("bufferCount", bufferCount, 0, 16384);
+        requireRange("zeroCopySendThreshold", zeroCopySendThreshold, 0, 1 << 30);
         if (closeTimeout.isNegative() || slowOperationThreshold.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
         }
@@ -112,6 +126,7 @@ public record ProactorConfig(
         private boolean registerBuffers = true;
         private Duration slowOperationThreshold = Duration.ofMillis(100);
         private Duration closeTimeout = Duration.ofSeconds(5);
+        private int zeroCopySendThreshold;
 
         private Builder() {}
 
@@ -133,6 +148,7 @@ public record ProactorConfig(
             registerBuffers = c.registerBuffers;
             slowOperationThreshold = c.slowOperationThreshold;
             closeTimeout = c.closeTimeout;
+            zeroCopySendThreshold = c.zeroCopySendThreshold;
         }
 
         /** See {@link ProactorConfig#name()}. */
@@ -199,12 +215,15 @@ public record ProactorConfig(
         /** See {@link ProactorConfig#closeTimeout()}. */
         public Builder closeTimeout(Duration v) { closeTimeout = v; return this; }
 
+        /** See {@link ProactorConfig#zeroCopySendThreshold()}; 0 turns zero-copy sends off. */
+        public Builder zeroCopySendThreshold(int v) { zeroCopySendThreshold = v; return this; }
+
         /** Validates and builds. */
         public ProactorConfig build() {
             return new ProactorConfig(name, backend, submissionQueueEntries, completionQueueEntries,
                     handlerExecutor, workerThreads, inlineHandlers, maxInFlight, maxInFlightPerResource,
                     admission, retry, handlerFailures, bufferSize, bufferCount, registerBuffers,
-                    slowOperationThreshold, closeTimeout);
+                    slowOperationThreshold, closeTimeout, zeroCopySendThreshold);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.proactor.internal.core;
 
 import dev.proactor.AsyncFile;
 import dev.proactor.AsyncSocket;
+import dev.proactor.BufferLease;
 import dev.proactor.Operation;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
@@ -41,43 +42,49 @@ final class SocketHandle implements AsyncSocket {
     @Override
     public Operation<Integer> read(ByteBuffer dst) {
         Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, b.segment, b, dst));
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, b.segment, b, dst, null));
     }
 
     @Override
     public Operation<Integer> read(MemorySegment dst) {
         MemorySegment s = Bounce.checkNative(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, s, null, null));
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, s, null, null, null));
     }
 
     @Override
     public Operation<Integer> write(ByteBuffer src) {
         Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, b.segment, b, src));
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, b.segment, b, src, null));
     }
 
     @Override
     public Operation<Integer> write(MemorySegment src) {
         MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, s, null, null));
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, s, null, null, null));
     }
 
     @Override
     public Operation<Long> readFully(ByteBuffer dst) {
         Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, false, b.segment, b, dst));
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, false, b.segment, b, dst, null));
     }
 
     @Override
     public Operation<Long> writeAll(ByteBuffer src) {
         Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, b.segment, b, src));
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, b.segment, b, src, null));
     }
 
     @Override
     public Operation<Long> writeAll(MemorySegment src) {
         MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, s, null, null));
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, s, null, null, null));
+    }
+
+    @Override
+    public Operation<Long> writeAll(BufferLease src, int length) {
+        BufferPoolImpl.Lease l = p().pool().lendToOperation(src, length);
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, l.slice(length), null, null, l));
     }
 
     @Override

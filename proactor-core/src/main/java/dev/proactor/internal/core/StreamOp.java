@@ -19,14 +19,17 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
     final MemorySegment segment;
     private final Bounce bounce;
     private final ByteBuffer buffer;
+    /** A pooled buffer lent to this operation, or null; handed back once the kernel has let go of it. */
+    private final BufferPoolImpl.Lease lease;
 
     StreamOp(CoreProactor p, Resource socket, Duration timeout, boolean send, MemorySegment segment, Bounce bounce,
-            ByteBuffer buffer) {
+            ByteBuffer buffer, BufferPoolImpl.Lease lease) {
         super(p, send ? OperationKind.SEND : OperationKind.RECV, socket, timeout);
         this.send = send;
         this.segment = segment;
         this.bounce = bounce;
         this.buffer = buffer;
+        this.lease = lease;
     }
 
     @Override
@@ -39,6 +42,13 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
         long off = bytesDone;
         MemorySegment s = off == 0 ? segment : segment.asSlice(off);
         return send ? new Request.Send(resource.fd, s) : new Request.Recv(resource.fd, s);
+    }
+
+    @Override
+    final void afterKernel() {
+        if (lease != null) {
+            lease.returnFromOperation();
+        }
     }
 
     @Override
@@ -60,8 +70,8 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
     /** One round: what the kernel did, -1 at end of stream. */
     static final class Once extends StreamOp<Integer> {
         Once(CoreProactor p, Resource socket, Duration timeout, boolean send, MemorySegment segment, Bounce bounce,
-                ByteBuffer buffer) {
-            super(p, socket, timeout, send, segment, bounce, buffer);
+                ByteBuffer buffer, BufferPoolImpl.Lease lease) {
+            super(p, socket, timeout, send, segment, bounce, buffer, lease);
         }
 
         @Override
@@ -74,8 +84,8 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
     /** As many rounds as it takes to transfer the whole buffer. */
     static final class Fully extends StreamOp<Long> {
         Fully(CoreProactor p, Resource socket, Duration timeout, boolean send, MemorySegment segment, Bounce bounce,
-                ByteBuffer buffer) {
-            super(p, socket, timeout, send, segment, bounce, buffer);
+                ByteBuffer buffer, BufferPoolImpl.Lease lease) {
+            super(p, socket, timeout, send, segment, bounce, buffer, lease);
         }
 
         @Override

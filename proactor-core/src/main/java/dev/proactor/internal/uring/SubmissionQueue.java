@@ -14,6 +14,7 @@ import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READV;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_RECV;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SEND;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SEND_ZC;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SHUTDOWN;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SPLICE;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ_FIXED;
@@ -413,6 +414,23 @@ public final class SubmissionQueue {
         long sqe = prepRw(IORING_OP_SEND, fd, address(buf, len), len, 0, userData);
         if (sqe >= 0) {
             setOpFlags(sqe, msgFlags);
+        }
+        return sqe;
+    }
+
+    /**
+     * A zero-copy {@code send(fd, buf, len, msgFlags)} (liburing {@code io_uring_prep_send_zc},
+     * kernel 6.0): as {@link #prepSend}, plus {@code zcFlags} (IORING_RECVSEND_POLL_FIRST,
+     * IORING_SEND_ZC_REPORT_USAGE...) in {@code ioprio}. It posts two CQEs when the first carries
+     * IORING_CQE_F_MORE: the result, then a notification (IORING_CQE_F_NOTIF, same user_data) once
+     * the kernel no longer reads {@code buf}; only then may the buffer be reused or freed. Sockets
+     * without zero-copy support (Unix-domain ones) answer -EOPNOTSUPP.
+     */
+    public long prepSendZc(int fd, MemorySegment buf, int len, int msgFlags, int zcFlags, long userData) {
+        long sqe = prepRw(IORING_OP_SEND_ZC, fd, address(buf, len), len, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, msgFlags);
+            setIoprio(sqe, zcFlags);
         }
         return sqe;
     }

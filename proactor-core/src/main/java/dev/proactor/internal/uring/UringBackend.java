@@ -25,7 +25,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,11 +38,32 @@ import java.util.Set;
  * thread, which also created it: the ring is set up with IORING_SETUP_SINGLE_ISSUER, which binds it
  * to the creating thread.
  *
- * <p>Completion-queue room is accounted before anything is submitted: every SQE produces exactly
- * one CQE here (no CQE_SKIP_SUCCESS, no multishot yet), so {@code cqOutstanding} counts SQEs whose
- * CQE has not been reaped, and a submission that would push it past the CQ's size is refused as
- * back-pressure. The kernel's overflow list (IORING_FEAT_NODROP) is still flushed if it is ever
- * used, and counted.
+ * <p>Completion-queue room is accounted before anything is submitted: {@code cqOutstanding} counts
+ * the CQEs still to come, and a submission that could push it past the CQ's size is refused as
+ * back-pressure. Every SQE produces exactly one CQE (no CQE_SKIP_SUCCESS, no multishot yet) except
+ * IORING_OP_SEND_ZC, which may produce two, so a zero-copy send reserves room for both; when its
+ * first CQE says no notification follows (no IORING_CQE_F_MORE) the spare room is given back. The
+ * kernel's overflow list (IORING_FEAT_NODROP) is still flushed if it is ever used, and counted.
+ *
+ * <p>Zero-copy sends: a send of at least {@link ProactorConfig#zeroCopySendThreshold()} bytes is
+ * IORING_OP_SEND_ZC when the kernel's probe has it. Its first CQE carries the result and settles the
+ * outcome; the submission is released (and the core hands the buffer back) only when the
+ * notification CQE (IORING_CQE_F_NOTIF) says the kernel no longer reads the buffer. A socket that
+ * refuses zero-copy (-EOPNOTSUPP: Unix-domain sockets, protocols without SOCK_SUPPORT_ZC) gets the
+ * same submission again as a plain IORING_OP_SEND, invisibly to the core, and its descriptor is
+ * remembered so that later sends on it skip the refused attempt, until the backend sees the
+ * descriptor closed. The notification of a TCP send comes once the peer acknowledged the data, so a
+ * peer that stops reading holds the buffer, and the operation, indefinitely; a cancel or deadline
+ * that comes meanwhile cannot end it. Closing the socket can: when the core announces the close
+ * ({@link #descriptorClosing}) while a zero-copy send on it still awaits its notification, the
+ * backend aborts the connection (connect(2) to AF_UNSPEC: tcp_disconnect purges the send queue and
+ * resets the peer), which frees the buffer and brings the notification.
+ *
+ * <p>Refusals are remembered per descriptor rather than per address family because the Send request
+ * carries only the descriptor: knowing its family would cost a getsockopt per socket on the
+ * dispatcher or bookkeeping in the connect and accept paths, for a saving of one refused SQE per
+ * Unix-domain connection; and a remembered descriptor that was closed behind the backend's back and
+ * reused only loses zero-copy, never correctness.
  *
  * <p>Memory: an operation that needs native memory besides its buffer (timespecs, iovecs, paths,
  * a statx buffer, a sockaddr) gets a confined arena of its own, held in
@@ -114,6 +138,27 @@ public final class UringBackend implements Backend {
     private long kernelCalls;
     private long nativeBytes;
 
+    /** Sends of at least this many bytes are zero-copy; 0 when off or when the kernel lacks SEND_ZC. */
+    private final int zeroCopyThreshold;
+    /** IORING_SEND_ZC_REPORT_USAGE where the kernel is known to take it (6.2; detected as 6.3+), else 0. */
+    private final int zeroCopyFlags;
+    /** Descriptors whose socket answered SEND_ZC with -EOPNOTSUPP; forgotten when a Close is submitted. */
+    private final Set<Integer> zeroCopyRefused = new HashSet<>();
+    /**
+     * Refused zero-copy sends waiting to go again as plain sends because the SQ was full when their
+     * last CQE came in; still counted in {@link #pending}. Resubmitted first thing in {@link #runOnce}.
+     */
+    private final ArrayDeque<Submission> plainAgain = new ArrayDeque<>();
+    /** Per descriptor, zero-copy sends whose notification is announced and not yet reaped. */
+    private final Map<Integer, Integer> notificationsDue = new HashMap<>();
+    /** Descriptors the core is closing ({@link #descriptorClosing}) until their Close is submitted. */
+    private final Set<Integer> closing = new HashSet<>();
+    private long zeroCopySends;
+    private long zeroCopyNotifications;
+    private long zeroCopyCopied;
+    private long zeroCopyRefusals;
+    private long zeroCopyAborts;
+
     /** Opens a ring sized by {@code config}; must run on the dispatcher thread. */
     public UringBackend(ProactorConfig config) {
         try {
@@ -134,6 +179,8 @@ public final class UringBackend implements Backend {
         // Written by any thread that wakes the dispatcher; only ever read by the kernel.
         this.wakeOne = own.allocate(8, 8);
         wakeOne.set(JAVA_LONG, 0, 1L);
+        this.zeroCopyThreshold = ring.probe().supports(IORING_OP_SEND_ZC) ? config.zeroCopySendThreshold() : 0;
+        this.zeroCopyFlags = ring.hasFeature(IORING_FEAT_REG_REG_RING) ? IORING_SEND_ZC_REPORT_USAGE : 0;
         this.sockAddr = own.allocate(IoUringLayouts.SOCKADDR_STORAGE);
         this.sockLen = own.allocate(IoUringLayouts.SOCKLEN_T);
         this.optValue = own.allocate(JAVA_INT);
@@ -187,17 +234,28 @@ public final class UringBackend implements Backend {
     }
 
     /** How an operation kind is performed, where the opcode's name alone would not say. */
-    private static String how(OperationKind k, int op) {
+    private String how(OperationKind k, int op) {
         return switch (k) {
             case LISTEN -> "socket(2)+setsockopt+bind+listen on the dispatcher, settled by io_uring "
                     + UringNames.opcodeName(op);
             case CONNECT -> "socket(2)+setsockopt on the dispatcher, then io_uring " + UringNames.opcodeName(op);
             case ACCEPT -> "io_uring " + UringNames.opcodeName(op) + " (single-shot, SOCK_CLOEXEC)";
-            case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL";
+            case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL" + zeroCopyNote();
             case TRANSFER -> "io_uring " + UringNames.opcodeName(op) + " file to a pipe, linked to "
                     + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + ROUND_BYTES / 1024 + " KiB rounds)";
             default -> "io_uring " + UringNames.opcodeName(op);
         };
+    }
+
+    private String zeroCopyNote() {
+        if (zeroCopyThreshold > 0) {
+            return "; " + UringNames.opcodeName(IORING_OP_SEND_ZC) + " for " + zeroCopyThreshold
+                    + " bytes and above (plain send on sockets that refuse it)";
+        }
+        if (!ring.probe().supports(IORING_OP_SEND_ZC)) {
+            return "; no zero-copy: the kernel's probe lacks " + UringNames.opcodeName(IORING_OP_SEND_ZC);
+        }
+        return "; zero-copy off (zeroCopySendThreshold 0)";
     }
 
     @Override
@@ -254,6 +312,7 @@ public final class UringBackend implements Backend {
     private static final int UNSEEN = Integer.MIN_VALUE;
 
     private static final class State {
+        /** Null when the submission needs no memory of its own (a zero-copy send without deadline). */
         final Arena arena;
         final long bytes;
         int cqesLeft;
@@ -262,6 +321,13 @@ public final class UringBackend implements Backend {
         int opResult;
         int linkResult;
         boolean opSeen;
+        /** The op's SQE is IORING_OP_SEND_ZC; its CQ room was reserved for a notification too. */
+        boolean zeroCopy;
+        /**
+         * Notifications announced (IORING_CQE_F_MORE) minus notifications reaped: until it is back to
+         * 0 the kernel may still read the buffer, so the submission is not released.
+         */
+        int notifications;
         /**
          * The socket a listen or connect made, until it is handed to the core by completing;
          * closed here if the request fails, is cancelled or times out. -1 when none.
@@ -313,12 +379,20 @@ public final class UringBackend implements Backend {
             }
         }
         int sqes = (pipe != null ? 2 : 1) + (linked ? 1 : 0);
-        if (sq.space() < sqes || cqOutstanding + sqes > cqCapacity - 1) {
+        boolean zeroCopy = r instanceof Request.Send sd && zeroCopy(sd);
+        // A zero-copy send may post a notification after its result.
+        int cqes = zeroCopy ? sqes + 1 : sqes;
+        if (sq.space() < sqes || cqOutstanding + cqes > cqCapacity - 1) {
             // One CQ slot stays reserved for the wake-up read.
             if (pipe != null) {
                 pipes.release(pipe);
             }
             return false;
+        }
+        if (r instanceof Request.Close c && !(zeroCopyRefused.isEmpty() && closing.isEmpty())) {
+            // The number may come back as another socket, which deserves its own zero-copy attempt.
+            zeroCopyRefused.remove(c.fd());
+            closing.remove(c.fd());
         }
         long ud = UserData.encode(s.token(), UserData.OP);
         long bytes = scratchBytes(r) + (linked ? IoUringLayouts.KERNEL_TIMESPEC.byteSize() : 0);
@@ -326,11 +400,14 @@ public final class UringBackend implements Backend {
         Arena arena = null;
         if (bytes > 0 || linked || r instanceof Request.Listen || r instanceof Request.Splice) {
             arena = Arena.ofConfined();
-            st = new State(arena, bytes, sqes);
-            st.pipe = pipe;
-            st.setupErrno = pipeErrno;
             nativeBytes += bytes;
             NativeAccounting.allocated(bytes);
+        }
+        if (arena != null || zeroCopy) {
+            st = new State(arena, bytes, sqes);
+            st.zeroCopy = zeroCopy;
+            st.pipe = pipe;
+            st.setupErrno = pipeErrno;
         }
         long sqe;
         try {
@@ -352,9 +429,15 @@ public final class UringBackend implements Backend {
             sq.prepLinkTimeout(ts, IORING_TIMEOUT_ABS, UserData.encode(s.token(), UserData.LINK_TIMEOUT));
         }
         s.backendState = st;
-        cqOutstanding += sqes;
+        cqOutstanding += cqes;
         pending++;
         return true;
+    }
+
+    /** Whether this send goes out zero-copy: big enough, supported, and not refused by its socket before. */
+    private boolean zeroCopy(Request.Send sd) {
+        return zeroCopyThreshold > 0 && sd.buffer().byteSize() >= zeroCopyThreshold
+                && !zeroCopyRefused.contains(sd.fd());
     }
 
     private static long scratchBytes(Request r) {
@@ -430,7 +513,7 @@ public final class UringBackend implements Backend {
                 yield sq.prepAccept(a.fd(), st.peer, st.peerLen, SOCK_CLOEXEC, ud);
             }
             case Request.Recv rv -> sq.prepRecv(rv.fd(), rv.buffer(), len(rv.buffer()), 0, ud);
-            case Request.Send sd -> sq.prepSend(sd.fd(), sd.buffer(), len(sd.buffer()), MSG_NOSIGNAL, ud);
+            case Request.Send sd -> prepSend(sd, ud, st);
             case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), shutdownHow(sh), ud);
             case Request.Splice sp -> prepTransfer(sp, ud, st);
         };
@@ -453,6 +536,15 @@ public final class UringBackend implements Backend {
         st.outInFlight = true;
         return sq.prepSplice(st.pipe.read(), -1, sp.socketFd(), -1, length, SPLICE_F_MOVE,
                 UserData.encode(UserData.token(ud), UserData.SPLICE_OUT));
+    }
+
+    private long prepSend(Request.Send sd, long ud, State st) {
+        if (st != null && st.zeroCopy) {
+            long sqe = sq.prepSendZc(sd.fd(), sd.buffer(), len(sd.buffer()), MSG_NOSIGNAL, zeroCopyFlags, ud);
+            zeroCopySends++;
+            return sqe;
+        }
+        return sq.prepSend(sd.fd(), sd.buffer(), len(sd.buffer()), MSG_NOSIGNAL, ud);
     }
 
     private static int shutdownHow(Request.Shutdown sh) {
@@ -671,6 +763,7 @@ public final class UringBackend implements Backend {
         if (!deferredDrains.isEmpty() || !deferredOutCancels.isEmpty()) {
             prepDeferred();
         }
+        resubmitPlain();
         if (!wakeArmed && sq.space() > 0 && cqOutstanding < cqCapacity) {
             sq.prepRead(eventFd, wakeBuffer, 8, 0, UserData.WAKE);
             cqOutstanding++;
@@ -738,8 +831,7 @@ public final class UringBackend implements Backend {
             if (st != null) {
                 st.linkResult = res;
                 if (--st.cqesLeft == 0) {
-                    settle(s, st.opResult, st, res);
-                    release(s, st);
+                    roundDone(s, st);
                 }
             }
             return;
@@ -749,11 +841,119 @@ public final class UringBackend implements Backend {
             release(s, null);
             return;
         }
+        if ((flags & IORING_CQE_F_NOTIF) != 0) {
+            // A zero-copy send's notification: the kernel has let go of the buffer.
+            zeroCopyNotifications++;
+            if ((res & IORING_NOTIF_USAGE_ZC_COPIED) != 0) {
+                zeroCopyCopied++;
+            }
+            if (--st.notifications == 0) {
+                notificationsDue.computeIfPresent(((Request.Send) s.request()).fd(), (fd, n) -> n == 1 ? null : n - 1);
+                if (st.cqesLeft == 0) {
+                    releaseOrSendAgain(s, st);
+                }
+            }
+            return;
+        }
         st.opResult = res;
         st.opSeen = true;
+        if (st.zeroCopy) {
+            if ((flags & IORING_CQE_F_MORE) != 0) {
+                if (++st.notifications == 1) {
+                    int fd = ((Request.Send) s.request()).fd();
+                    notificationsDue.merge(fd, 1, Integer::sum);
+                    if (closing.contains(fd)) {
+                        abortConnection(fd);
+                    }
+                }
+            } else {
+                // No notification follows: give back the room reserved for it.
+                cqOutstanding--;
+            }
+        }
         if (--st.cqesLeft == 0) {
-            settle(s, res, st, st.linkResult);
+            roundDone(s, st);
+        }
+    }
+
+    /**
+     * The op's and its link timeout's CQEs are in: settle, then release unless a zero-copy
+     * notification is still due. A zero-copy send its socket refused is not settled: it goes again
+     * as a plain send once its notification, if any, is in.
+     */
+    private void roundDone(Submission s, State st) {
+        if (st.zeroCopy && st.opResult == -EOPNOTSUPP) {
+            Request.Send sd = (Request.Send) s.request();
+            if (zeroCopyRefused.add(sd.fd())) {
+                zeroCopyRefusals++;
+                LOG.log(Level.DEBUG, () -> "fd " + sd.fd() + " refused SEND_ZC; plain sends on it from now on");
+            }
+            if (s.cancelRequested()) {
+                sink.cancelled(s);
+                st.zeroCopy = false;
+            }
+        } else {
+            settle(s, st.opResult, st, st.linkResult);
+            st.zeroCopy = false;
+        }
+        if (st.notifications == 0) {
+            releaseOrSendAgain(s, st);
+        }
+    }
+
+    /** Every CQE of the round is in: release it, or send a refused zero-copy send again as a plain send. */
+    private void releaseOrSendAgain(Submission s, State st) {
+        if (!st.zeroCopy) {
             release(s, st);
+            return;
+        }
+        // Still zeroCopy here only if refused and not cancelled: same submission, same token, plain SEND.
+        freeState(s, st);
+        pending--;
+        if (!submit(s)) {
+            plainAgain.add(s);
+            pending++;
+        }
+    }
+
+    /**
+     * Ends operations that cannot be cancelled: a zero-copy send that awaits its notification holds
+     * its buffer until the peer acknowledged the data, so its connection is aborted.
+     */
+    @Override
+    public void descriptorClosing(int fd) {
+        closing.add(fd);
+        if (notificationsDue.containsKey(fd)) {
+            abortConnection(fd);
+        }
+    }
+
+    /** Resets {@code fd}'s connection so that the kernel drops the zero-copy buffers queued on it. */
+    private void abortConnection(int fd) {
+        // AF_UNSPEC is 0: a zeroed sockaddr.
+        sockAddr.fill((byte) 0);
+        int r = LibC.connect(fd, sockAddr, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+        zeroCopyAborts++;
+        LOG.log(Level.DEBUG, () -> "fd " + fd + " closing with a zero-copy send unacknowledged: connection aborted ("
+                + (r == 0 ? "ok" : "errno " + -r) + ")");
+    }
+
+    /** Resubmits refused zero-copy sends that found the SQ full, in order; a cancelled one ends here. */
+    private void resubmitPlain() {
+        Submission s;
+        while ((s = plainAgain.peek()) != null) {
+            if (s.cancelRequested()) {
+                plainAgain.poll();
+                sink.cancelled(s);
+                release(s, null);
+                continue;
+            }
+            pending--;
+            if (!submit(s)) {
+                pending++;
+                return;
+            }
+            plainAgain.poll();
         }
     }
 
@@ -886,14 +1086,48 @@ public final class UringBackend implements Backend {
     }
 
     private void release(Submission s, State st) {
+        freeState(s, st);
+        pending--;
+        sink.released(s);
+    }
+
+    private void freeState(Submission s, State st) {
         s.backendState = null;
-        if (st != null) {
+        if (st != null && st.arena != null) {
             st.arena.close();
             nativeBytes -= st.bytes;
             NativeAccounting.freed(st.bytes);
         }
-        pending--;
-        sink.released(s);
+    }
+
+    /** IORING_OP_SEND_ZC SQEs prepared, refused ones included. For tests and diagnostics. */
+    long zeroCopySends() {
+        return zeroCopySends;
+    }
+
+    /** Zero-copy notifications reaped (IORING_CQE_F_NOTIF). */
+    long zeroCopyNotifications() {
+        return zeroCopyNotifications;
+    }
+
+    /** Zero-copy notifications that reported the kernel copied the data after all (loopback does). */
+    long zeroCopyCopied() {
+        return zeroCopyCopied;
+    }
+
+    /** Descriptors whose socket refused SEND_ZC (-EOPNOTSUPP) and fell back to plain sends. */
+    long zeroCopyRefusals() {
+        return zeroCopyRefusals;
+    }
+
+    /** Connections aborted at close because a zero-copy send on them was still unacknowledged. */
+    long zeroCopyAborts() {
+        return zeroCopyAborts;
+    }
+
+    /** Whether notifications report copied data (IORING_SEND_ZC_REPORT_USAGE is set on zero-copy sends). */
+    boolean zeroCopyReportsUsage() {
+        return zeroCopyFlags != 0;
     }
 
     @Override

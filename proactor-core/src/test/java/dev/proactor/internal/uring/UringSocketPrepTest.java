@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The socket prep helpers fill the SQE fields liburing's io_uring_prep_accept, _connect, _recv,
- * _send and _shutdown fill. Runs on plain memory standing in for the ring: no kernel needed.
+ * _send, _send_zc and _shutdown fill. Runs on plain memory standing in for the ring: no kernel needed.
  */
 class UringSocketPrepTest {
     private final Arena arena = Arena.ofConfined();
@@ -77,6 +77,22 @@ class UringSocketPrepTest {
         assertThat(opcode(send)).isEqualTo(IoUringConstants.IORING_OP_SEND);
         assertThat(i32(send, IoUringLayouts.SQE_LEN)).isEqualTo(32);
         assertThat(i32(send, IoUringLayouts.SQE_OP_FLAGS)).isEqualTo(IoUringConstants.MSG_NOSIGNAL);
+    }
+
+    @Test
+    void sendZcCarriesMsgFlagsInMsgFlagsAndZcFlagsInIoprio() {
+        MemorySegment buf = arena.allocate(64);
+        long sqe = sq.prepSendZc(11, buf, 48, IoUringConstants.MSG_NOSIGNAL,
+                IoUringConstants.IORING_SEND_ZC_REPORT_USAGE, 5);
+        assertThat(opcode(sqe)).isEqualTo(IoUringConstants.IORING_OP_SEND_ZC);
+        assertThat(i32(sqe, IoUringLayouts.SQE_FD)).isEqualTo(11);
+        assertThat(u64(sqe, IoUringLayouts.SQE_ADDR)).isEqualTo(buf.address());
+        assertThat(i32(sqe, IoUringLayouts.SQE_LEN)).isEqualTo(48);
+        assertThat(u64(sqe, IoUringLayouts.SQE_OFF)).isZero();
+        assertThat(i32(sqe, IoUringLayouts.SQE_OP_FLAGS)).isEqualTo(IoUringConstants.MSG_NOSIGNAL);
+        assertThat(sqes.get(java.lang.foreign.ValueLayout.JAVA_SHORT, sqe + IoUringLayouts.SQE_IOPRIO))
+                .isEqualTo((short) IoUringConstants.IORING_SEND_ZC_REPORT_USAGE);
+        assertThat(u64(sqe, IoUringLayouts.SQE_USER_DATA)).isEqualTo(5);
     }
 
     @Test

@@ -289,7 +289,14 @@ public final class IoUringConstants {
     public static final int IORING_RECVSEND_POLL_FIRST = 1;
     public static final int IORING_RECV_MULTISHOT = 1 << 1;
     public static final int IORING_RECVSEND_FIXED_BUF = 1 << 2;
+    /** Kernel 6.2 (liburing header): the notification's res tells whether the data was copied after all. */
     public static final int IORING_SEND_ZC_REPORT_USAGE = 1 << 3;
+    /**
+     * Kernel 6.2 (liburing header): set in a zero-copy notification's res (with
+     * IORING_SEND_ZC_REPORT_USAGE) when the kernel copied the data instead, as it does for loopback
+     * and for devices that cannot gather.
+     */
+    public static final int IORING_NOTIF_USAGE_ZC_COPIED = 1 << 31;
 
     // ---- poll (sqe->len for POLL_ADD command flags; 6.1 header) and probe ----
 

@@ -90,6 +90,9 @@ public final class LibC {
     private static final MethodHandle BIND = link("bind",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     /** {@code int listen(int fd, int backlog)}. */
+    private static final MethodHandle CONNECT = link("connect",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+
     private static final MethodHandle LISTEN = link("listen",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     /** {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *len)}. */
@@ -352,6 +355,22 @@ public final class LibC {
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
             int r = (int) BIND.invokeExact(callState, fd, addr, len);
+            return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code connect(fd, addr, len)}, for the one use that never blocks: an {@code AF_UNSPEC}
+     * address dissolves a TCP socket's association (tcp_disconnect: the send queue is purged and the
+     * peer gets a reset). 0, or -errno.
+     */
+    public static int connect(int fd, MemorySegment addr, int len) {
+        checkLength(addr, len);
+        MemorySegment callState = THREAD_CALL_STATE.get();
+        try {
+            int r = (int) CONNECT.invokeExact(callState, fd, addr, len);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
