@@ -30,7 +30,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * java -cp benchmarks.jar dev.proactor.bench.echo.EchoBench --out FILE [--rounds N] [--warmup-ms MS]
  *     [--measure-ms MS] [--server-warmup-ms MS] [--sizes 64,16384] [--connections 1,32,256]
- *     [--impls a,b,...] [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1]
+ *     [--impls a,b,...] [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--first-round R]
  * </pre>
  */
 public final class EchoBench {
@@ -42,7 +42,7 @@ public final class EchoBench {
 
     public static void main(String[] args) throws Exception {
         Path out = null;
-        int rounds = 1;
+        int rounds = 1, firstRound = 1;
         long warmupMs = 1000, measureMs = 3000, serverWarmupMs = 2000;
         int[] sizes = {64, 16384};
         int[] connections = {1, 32, 256};
@@ -54,6 +54,7 @@ public final class EchoBench {
             switch (args[i]) {
                 case "--out" -> { out = Path.of(v); i++; }
                 case "--rounds" -> { rounds = Integer.parseInt(v); i++; }
+                case "--first-round" -> { firstRound = Integer.parseInt(v); i++; }
                 case "--warmup-ms" -> { warmupMs = Long.parseLong(v); i++; }
                 case "--measure-ms" -> { measureMs = Long.parseLong(v); i++; }
                 case "--server-warmup-ms" -> { serverWarmupMs = Long.parseLong(v); i++; }
@@ -83,7 +84,7 @@ public final class EchoBench {
         long perServer = serverWarmupMs + cells * (warmupMs + measureMs) + 1500;
         System.out.printf(Locale.ROOT, "echo: %d round(s) x %d pin mode(s) x %d servers x %d cells: about %d s%n",
                 rounds, modes.size(), impls.size(), cells, rounds * modes.size() * impls.size() * perServer / 1000);
-        for (int round = 1; round <= rounds; round++) {
+        for (int round = firstRound; round < firstRound + rounds; round++) {
             for (boolean pinned : modes) {
                 taskset("-a", "-p", "-c", pinned ? loadCpu : allCpus, Long.toString(self));
                 for (int k = 0; k < impls.size(); k++) {
