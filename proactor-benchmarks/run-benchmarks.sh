@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling) in rounds, and
-# writes OUT/results.md: medians with ratios against the peers and the project's targets, plus
+# Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling) and the echo suite
+# in rounds, and writes OUT/results.md: medians with ratios against the peers and the project's targets, plus
 # SVG charts. bin/bench runs this same script.
 #
 # Usage: proactor-benchmarks/run-benchmarks.sh [options] [-- extra JMH arguments]
@@ -8,7 +8,7 @@
 #                    warm-up, 1.5 s measured per cell) for a first look: about 3 minutes on two
 #                    cores without echo, 7 with it (a full round takes about 7, and 15 with echo)
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
-#   --suite S        nop, read, echo or all (default all; all includes echo)
+#   --suite S        nop, read, echo, a comma list of them (nop,read), or all (default: all three)
 #   --echo-pin MODE  echo suite: both (pinned and unpinned, default), yes or no; pinned puts the
 #                    server JVM on CPU 0 and the load generator on CPU 1
 #   --echo-impls L   echo suite: comma-separated contenders (default: all eight, see EchoBench)
@@ -54,7 +54,11 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds takes a positive number" >&2; exit 2; }
-case "$suite" in nop|read|echo|all) ;; *) echo "--suite takes nop, read, echo or all" >&2; exit 2 ;; esac
+[[ "$suite" == all ]] && suite=nop,read,echo
+for s_ in ${suite//,/ }; do
+  case "$s_" in nop|read|echo) ;; *) echo "--suite takes nop, read, echo, a comma list of them, or all" >&2; exit 2 ;; esac
+done
+has() { [[ ",$suite," == *",$1,"* ]]; }
 case "$echo_pin" in both|yes|no) ;; *) echo "--echo-pin takes both, yes or no" >&2; exit 2 ;; esac
 
 mkdir -p "$out"
@@ -107,7 +111,7 @@ fi
 [[ -f "$jar" ]] || { echo "missing $jar: build first (drop --no-build)" >&2; exit 1; }
 
 # --- fio, optional.
-if [[ "$fio" == 1 && ( "$suite" == read || "$suite" == all ) ]] && ! command -v fio >/dev/null 2>&1; then
+if [[ "$fio" == 1 ]] && has read && ! command -v fio >/dev/null 2>&1; then
   step "Installing fio (Debian package)"
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1 \
       && (apt-get install -y -q fio >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fio >/dev/null 2>&1)); then
@@ -146,14 +150,16 @@ rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/*.svg
 } > "$out/machine.txt"
 jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=$data_dir")
 {
-  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
-  echo "JMH: java --enable-native-access=ALL-UNNAMED -jar benchmarks.jar <suite> ${jmh_common[*]} ${jmh_extra[*]:-} -rf json"
-  echo "     (iterations and times not given here come from BenchmarkBase: 1 fork, 3 x 2 s warm-up, 5 x 2 s measured)"
-  if [[ "$suite" == echo || "$suite" == all ]]; then
+  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
+  if has nop || has read; then
+    echo "JMH: java --enable-native-access=ALL-UNNAMED -jar benchmarks.jar <suite> ${jmh_common[*]} ${jmh_extra[*]:-} -rf json"
+    echo "     (iterations and times not given here come from BenchmarkBase: 1 fork, 3 x 2 s warm-up, 5 x 2 s measured)"
+  fi
+  if has echo; then
     echo "echo: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.echo.EchoBench ${echo_args[*]} --rounds 1 --first-round R --out echo-roundR.jsonl"
     echo "      (per round; sizes 64,16384 B; connections 1,32,256; servers in their own JVM, -Xms512m -Xmx512m)"
   fi
-  if [[ "$fio" == 1 && ( "$suite" == read || "$suite" == all ) ]]; then
+  if [[ "$fio" == 1 ]] && has read; then
     echo "fio: fio --name=randread --filename=DATA --size=1g --rw=randread --bs=4k --invalidate=0 --norandommap --randrepeat=0"
     echo "     --time_based --runtime=$fio_runtime --ramp_time=1 --ioengine=io_uring|psync --iodepth=1|32 [--numjobs=2 --group_reporting]"
   fi
@@ -222,13 +228,13 @@ run_echo() {  # round
 }
 
 for ((r = 1; r <= rounds; r++)); do
-  if [[ "$suite" == echo || "$suite" == all ]]; then
+  if has echo; then
     run_echo "$r"
   fi
-  if [[ "$suite" == nop || "$suite" == all ]]; then
+  if has nop; then
     run_jmh "$r" 'dev.proactor.bench.NopRoundTrip' nop
   fi
-  if [[ "$suite" == read || "$suite" == all ]]; then
+  if has read; then
     run_jmh "$r" 'dev.proactor.bench.RandomRead4k' read
     if [[ "$fio" == 1 ]]; then
       step "Round $r/$rounds: fio 4 KiB random read, page cache warm"

@@ -31,6 +31,7 @@ import org.HdrHistogram.Histogram;
  * java -cp benchmarks.jar dev.proactor.bench.echo.EchoBench --out FILE [--rounds N] [--warmup-ms MS]
  *     [--measure-ms MS] [--server-warmup-ms MS] [--sizes 64,16384] [--connections 1,32,256]
  *     [--impls a,b,...] [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--first-round R]
+ *     [--server-wrapper "strace -f -c -o FILE"]
  * </pre>
  */
 public final class EchoBench {
@@ -49,6 +50,7 @@ public final class EchoBench {
         List<String> impls = ALL;
         String pin = "both";
         String serverCpu = "0", loadCpu = "1";
+        List<String> wrapper = List.of();
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -64,6 +66,7 @@ public final class EchoBench {
                 case "--pin" -> { pin = v; i++; }
                 case "--server-cpu" -> { serverCpu = v; i++; }
                 case "--load-cpu" -> { loadCpu = v; i++; }
+                case "--server-wrapper" -> { wrapper = List.of(v.trim().split("\\s+")); i++; }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -93,6 +96,7 @@ public final class EchoBench {
                     if (pinned) {
                         cmd.addAll(List.of("taskset", "-c", serverCpu));
                     }
+                    cmd.addAll(wrapper);  // e.g. "strace -f -c -o FILE": then the CPU figures are the wrapper's
                     cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m",
                             "-cp", classpath, EchoServer.class.getName(), impl));
                     Process server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
