@@ -2,7 +2,7 @@
 """Turns the JMH (and fio) JSON files of a benchmark run into a Markdown table of medians with
 ratios against the peers, plus one SVG bar chart per table.
 
-Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, machine.txt,
+Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, echo-*.jsonl, machine.txt,
 command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
 
 Medians pool every measured iteration of every round (and fork) of one contender; the range shown
@@ -275,6 +275,134 @@ def read_section(jmh, fio, results, lines):
         lines += ["", f"![4 KiB random read QD{depth}]({svg})" if svg else "", ""]
 
 
+ECHO_NAMES = {
+    "proactor-uring-worker": "Proactor io_uring, worker handlers",
+    "proactor-uring-inline": "Proactor io_uring, inline handlers",
+    "proactor-portable-worker": "Proactor portable, worker handlers",
+    "proactor-portable-inline": "Proactor portable, inline handlers",
+    "netty-uring": "Netty 4.2.18 io_uring",
+    "netty-epoll": "Netty 4.2.18 epoll",
+    "nio2": "NIO.2 (AsynchronousServerSocketChannel)",
+    "vthreads": "Blocking sockets, virtual threads",
+}
+ECHO_PEERS = [("netty-uring", "Netty io_uring"), ("netty-epoll", "Netty epoll"), ("nio2", "NIO.2"),
+              ("vthreads", "virtual threads")]
+
+
+def load_echo(results):
+    """{(pinned, size, connections, impl): [record per round]} from echo-*.jsonl (one JSON object a line)."""
+    out = defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(results, "echo-*.jsonl"))):
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    rec = json.loads(line)
+                except ValueError as e:
+                    print(f"report: skipping a line of {path}: {e}", file=sys.stderr)
+                    continue
+                out[(rec["pinned"], rec["size"], rec["connections"], rec["impl"])].append(rec)
+    return out
+
+
+class EchoCell:
+    """Medians over the rounds of one contender in one cell."""
+
+    def __init__(self, recs):
+        self.n = len(recs)
+        self.rate = median([r["msgPerSec"] for r in recs])
+        rates = [r["msgPerSec"] for r in recs]
+        self.lo, self.hi = min(rates), max(rates)
+        self.p50 = median([r["p50Us"] for r in recs])
+        self.p99 = median([r["p99Us"] for r in recs])
+        self.p999 = median([r["p999Us"] for r in recs])
+        self.cpu = median([r["serverCpuUsPerMsg"] for r in recs])
+
+
+def echo_cells(echo):
+    cells = defaultdict(dict)
+    for (pinned, size, conns, impl), recs in echo.items():
+        cells[(pinned, size, conns)][impl] = EchoCell(recs)
+    return cells
+
+
+def echo_section(echo, results, lines):
+    if not echo:
+        return
+    cells = echo_cells(echo)
+    lines += [
+        "## Echo (ping-pong over loopback TCP)",
+        "",
+        "Each connection sends a message, waits for all of it to come back, and sends the next (closed",
+        "loop). msg/s counts round trips of all connections; p50/p99/p99.9 are round-trip latencies",
+        "from the load generator's HdrHistogram (closed loop: coordinated omission is not corrected);",
+        "server CPU is the server JVM's user + system time over the measured window (/proc/PID/stat)",
+        "divided by the messages. Medians over rounds; range = lowest–highest round. Ratio columns:",
+        "this row's msg/s ÷ that peer's, in the same cell.",
+        "",
+    ]
+    order = list(ECHO_NAMES)
+    for key in sorted(cells, key=lambda k: (not k[0], k[1], k[2])):
+        pinned, size, conns = key
+        row = cells[key]
+        size_label = f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
+        title = f"Echo {size_label}, {conns} connection{'s' if conns != 1 else ''}, {'pinned (server CPU 0, load CPU 1)' if pinned else 'unpinned'}"
+        lines += [
+            f"### {title}",
+            "",
+            "| Contender | msg/s (median) | range | n | p50 µs | p99 µs | p99.9 µs | server CPU µs/msg | "
+            + " | ".join(f"÷ {n}" for _, n in ECHO_PEERS) + " |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(ECHO_PEERS),
+        ]
+        impls = sorted(row, key=lambda i: order.index(i) if i in order else 99)
+        for impl in impls:
+            c = row[impl]
+            lines.append(
+                f"| {ECHO_NAMES.get(impl, impl)} | {fmt(c.rate)} | {fmt(c.lo)}–{fmt(c.hi)} | {c.n} | {fmt(c.p50, 1)} | "
+                f"{fmt(c.p99, 1)} | {fmt(c.p999, 1)} | {fmt(c.cpu, 2)} | "
+                + " | ".join(ratio(c.rate, row[p].rate) if p in row else "–" for p, _ in ECHO_PEERS) + " |")
+        svg = svg_bars(os.path.join(results, f"echo-{size}b-{conns}c-{'pinned' if pinned else 'unpinned'}.svg"),
+                       title, "msg/s", [(ECHO_NAMES.get(i, i), row[i].rate) for i in impls])
+        lines += ["", f"![{title}]({svg})" if svg else "", ""]
+
+
+def echo_targets(echo):
+    """Rows for the targets table: echo 64 B x32 pinned, and 16 KiB x256."""
+    rows = []
+    cells = echo_cells(echo)
+    for (pinned, size, conns), row in sorted(cells.items(), key=lambda kv: (not kv[0][0], kv[0][1], kv[0][2])):
+        peer = row.get("netty-uring")
+        if peer is None or not peer.rate:
+            continue
+        mode = "pinned" if pinned else "unpinned"
+        for impl in ECHO_NAMES:
+            if not impl.startswith("proactor") or impl not in row:
+                continue
+            c = row[impl]
+            label = ECHO_NAMES[impl]
+            if size == 64 and conns == 32 and pinned:
+                r = c.rate / peer.rate
+                rows.append(("Echo 64 B x32, pinned: >= 1.05x Netty io_uring msg/s", label,
+                             f"{r:.2f}x ({fmt(c.rate)} against {fmt(peer.rate)} msg/s)", verdict(r, 1.05)))
+                if c.cpu and peer.cpu:
+                    q = c.cpu / peer.cpu
+                    rows.append(("Echo 64 B x32, pinned: server CPU/msg <= 0.9x Netty io_uring's", label,
+                                 f"{q:.2f}x ({fmt(c.cpu, 2)} against {fmt(peer.cpu, 2)} µs/msg)",
+                                 "**met**" if q <= 0.9 else f"**not met** ({q / 0.9:.2f}x over)"))
+                if c.p99 and peer.p99:
+                    q = c.p99 / peer.p99
+                    rows.append(("Echo 64 B x32, pinned: p99 no worse than Netty io_uring's", label,
+                                 f"{q:.2f}x ({fmt(c.p99, 1)} against {fmt(peer.p99, 1)} µs)",
+                                 "**met**" if q <= 1.0 else f"**not met** ({q:.2f}x worse)"))
+            if size == 16384 and conns == 256:
+                r = c.rate / peer.rate
+                rows.append((f"Echo 16 KiB x256 ({mode}): >= 1.10x Netty io_uring msg/s", label,
+                             f"{r:.2f}x ({fmt(c.rate)} against {fmt(peer.rate)} msg/s)", verdict(r, 1.10)))
+    return rows
+
+
 def verdict(measured, target):
     """'met' or 'not met' with the factor still missing; measured and target are ratios (higher is better)."""
     if measured is None:
@@ -284,7 +412,7 @@ def verdict(measured, target):
     return f"**not met** ({target / measured:.2f}x short)"
 
 
-def targets_section(jmh, fio, lines):
+def targets_section(jmh, fio, lines, echo=None):
     """The targets of the method document that this suite measures, with the ratio of this run."""
     rows = []
     nop = {(m, p): s for (c, m, p), s in jmh.items() if c == "NopRoundTrip"}
@@ -324,6 +452,7 @@ def targets_section(jmh, fio, lines):
                 r = s.median / afc.median
                 rows.append((f"4 KiB random read, page cache, QD{depth}: >= 3x AsynchronousFileChannel", label,
                              f"{r:.2f}x ({fmt(s.median)} against {fmt(afc.median)} IOPS)", verdict(r, 3.0)))
+    rows += echo_targets(echo or {})
     if not rows:
         return
     lines += [
@@ -342,17 +471,19 @@ def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "bench-results"
     jmh = load_jmh(results)
     fio = load_fio(results)
+    echo = load_echo(results)
     lines = ["# Proactor benchmark results", ""]
     for name, heading in (("machine.txt", "Machine"), ("command.txt", "Command"), ("load.txt", "Load average at each step")):
         p = os.path.join(results, name)
         if os.path.exists(p):
             with open(p) as f:
                 lines += [f"**{heading}**", "", "```", f.read().rstrip(), "```", ""]
-    if not jmh and not fio:
+    if not jmh and not fio and not echo:
         lines.append("No results found.")
     nop_section(jmh, results, lines)
     read_section(jmh, fio, results, lines)
-    targets_section(jmh, fio, lines)
+    echo_section(echo, results, lines)
+    targets_section(jmh, fio, lines, echo)
     out = os.path.join(results, "results.md")
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling) in rounds, and
-# writes OUT/results.md: medians with ratios against the peers and the project's targets, plus
+# Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling) and the echo suite
+# in rounds, and writes OUT/results.md: medians with ratios against the peers and the project's targets, plus
 # SVG charts. bin/bench runs this same script.
 #
 # Usage: proactor-benchmarks/run-benchmarks.sh [options] [-- extra JMH arguments]
-#   --quick          short iterations (JMH 2 x 1 s warm-up, 3 x 1 s measured; fio 3 s) for a first
-#                    look: about 3 minutes on two cores (a full round takes about 7)
+#   --quick          short iterations (JMH 2 x 1 s warm-up, 3 x 1 s measured; fio 3 s; echo 0.5 s
+#                    warm-up, 1.5 s measured per cell) for a first look: about 3 minutes on two
+#                    cores without echo, 7 with it (a full round takes about 7, and 15 with echo)
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
-#   --suite S        nop, read or all (default all)
+#   --suite S        nop, read, echo, a comma list of them (nop,read), or all (default: all three)
+#   --echo-pin MODE  echo suite: both (pinned and unpinned, default), yes or no; pinned puts the
+#                    server JVM on CPU 0 and the load generator on CPU 1
+#   --echo-impls L   echo suite: comma-separated contenders (default: all eight, see EchoBench)
 #   --no-fio         skip fio (otherwise installed with apt-get when missing, skipped if that fails)
 #   --no-build       use the benchmarks.jar already built
 #   --out DIR        results directory (default bench-results, under the current directory)
@@ -29,7 +33,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
-quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin=""
+quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls=""
 jmh_extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -41,6 +45,8 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift ;;
     --data-dir) data_dir="$2"; shift ;;
     --pin) pin="$2"; shift ;;
+    --echo-pin) echo_pin="$2"; shift ;;
+    --echo-impls) echo_impls="$2"; shift ;;
     --) shift; jmh_extra=("$@"); break ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
@@ -48,7 +54,12 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds takes a positive number" >&2; exit 2; }
-case "$suite" in nop|read|all) ;; *) echo "--suite takes nop, read or all" >&2; exit 2 ;; esac
+[[ "$suite" == all ]] && suite=nop,read,echo
+for s_ in ${suite//,/ }; do
+  case "$s_" in nop|read|echo) ;; *) echo "--suite takes nop, read, echo, a comma list of them, or all" >&2; exit 2 ;; esac
+done
+has() { [[ ",$suite," == *",$1,"* ]]; }
+case "$echo_pin" in both|yes|no) ;; *) echo "--echo-pin takes both, yes or no" >&2; exit 2 ;; esac
 
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
@@ -100,7 +111,7 @@ fi
 [[ -f "$jar" ]] || { echo "missing $jar: build first (drop --no-build)" >&2; exit 1; }
 
 # --- fio, optional.
-if [[ "$fio" == 1 && "$suite" != nop ]] && ! command -v fio >/dev/null 2>&1; then
+if [[ "$fio" == 1 ]] && has read && ! command -v fio >/dev/null 2>&1; then
   step "Installing fio (Debian package)"
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1 \
       && (apt-get install -y -q fio >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fio >/dev/null 2>&1)); then
@@ -116,13 +127,16 @@ if [[ -n "$pin" ]]; then taskset_cmd=(taskset -c "$pin"); fi
 
 jmh_time=()
 fio_runtime=10
+echo_time=(--warmup-ms 1000 --measure-ms 3000 --server-warmup-ms 2000)
 if [[ "$quick" == 1 ]]; then
   jmh_time=(-wi 2 -i 3 -w 1s -r 1s)
   fio_runtime=3
+  echo_time=(--warmup-ms 500 --measure-ms 1500 --server-warmup-ms 1000)
 fi
+echo_args=("${echo_time[@]}" --pin "$echo_pin" ${echo_impls:+--impls "$echo_impls"})
 
 # --- What was run on what, for the report.
-rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/*.svg
+rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/*.svg
 {
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "kernel:  $(uname -sr)"
@@ -136,10 +150,16 @@ rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/*.svg
 } > "$out/machine.txt"
 jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=$data_dir")
 {
-  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
-  echo "JMH: java --enable-native-access=ALL-UNNAMED -jar benchmarks.jar <suite> ${jmh_common[*]} ${jmh_extra[*]:-} -rf json"
-  echo "     (iterations and times not given here come from BenchmarkBase: 1 fork, 3 x 2 s warm-up, 5 x 2 s measured)"
-  if [[ "$fio" == 1 && "$suite" != nop ]]; then
+  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
+  if has nop || has read; then
+    echo "JMH: java --enable-native-access=ALL-UNNAMED -jar benchmarks.jar <suite> ${jmh_common[*]} ${jmh_extra[*]:-} -rf json"
+    echo "     (iterations and times not given here come from BenchmarkBase: 1 fork, 3 x 2 s warm-up, 5 x 2 s measured)"
+  fi
+  if has echo; then
+    echo "echo: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.echo.EchoBench ${echo_args[*]} --rounds 1 --first-round R --out echo-roundR.jsonl"
+    echo "      (per round; sizes 64,16384 B; connections 1,32,256; servers in their own JVM, -Xms512m -Xmx512m)"
+  fi
+  if [[ "$fio" == 1 ]] && has read; then
     echo "fio: fio --name=randread --filename=DATA --size=1g --rw=randread --bs=4k --invalidate=0 --norandommap --randrepeat=0"
     echo "     --time_based --runtime=$fio_runtime --ramp_time=1 --ioengine=io_uring|psync --iodepth=1|32 [--numjobs=2 --group_reporting]"
   fi
@@ -193,11 +213,28 @@ PY
   fi
 }
 
+run_echo() {  # round
+  local round="$1"
+  step "Round $round/$rounds: echo (pin: $echo_pin)"
+  local log="$out/echo-round$round.log"
+  set +e
+  # EchoBench pins itself (taskset -a -p) and its servers; --pin does not apply to it.
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.proactor.bench.echo.EchoBench \
+      "${echo_args[@]}" --rounds 1 --first-round "$round" --out "$out/echo-round$round.jsonl" 2>&1 | tee "$log" \
+      | grep --line-buffered -E '^echo:|^  round|FAILED|Exception' || true
+  local rc="${PIPESTATUS[0]}"
+  set -e
+  [[ "$rc" == 0 ]] || echo "echo exited with $rc (see $log); the report uses what finished"
+}
+
 for ((r = 1; r <= rounds; r++)); do
-  if [[ "$suite" == nop || "$suite" == all ]]; then
+  if has echo; then
+    run_echo "$r"
+  fi
+  if has nop; then
     run_jmh "$r" 'dev.proactor.bench.NopRoundTrip' nop
   fi
-  if [[ "$suite" == read || "$suite" == all ]]; then
+  if has read; then
     run_jmh "$r" 'dev.proactor.bench.RandomRead4k' read
     if [[ "$fio" == 1 ]]; then
       step "Round $r/$rounds: fio 4 KiB random read, page cache warm"

@@ -1,0 +1,206 @@
+package dev.proactor.bench.echo;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The echo harness. For each round, pin mode and contender (rotated each round, so that every
+ * contender takes every position: A B C, B C A, ...) it starts the server as its own JVM (same JDK,
+ * same jar; {@code taskset -c SERVER_CPU} when pinned), warms it up, and then for every message size
+ * and connection count runs the load generator of this JVM ({@link EchoLoad}) for a warm-up and a
+ * measured window. Over the measured window it reads the server's user + system time from
+ * {@code /proc/PID/stat} and this JVM's own, and appends one JSON line per cell to the output file.
+ *
+ * <p>Pinned: this process's threads are moved to LOAD_CPU with {@code taskset -a -p} (threads it
+ * starts later inherit it) and the server is started under {@code taskset -c SERVER_CPU}. Unpinned:
+ * both may run on every CPU.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.proactor.bench.echo.EchoBench --out FILE [--rounds N] [--warmup-ms MS]
+ *     [--measure-ms MS] [--server-warmup-ms MS] [--sizes 64,16384] [--connections 1,32,256]
+ *     [--impls a,b,...] [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--first-round R]
+ *     [--server-wrapper "strace -f -c -o FILE"]
+ * </pre>
+ */
+public final class EchoBench {
+
+    static final List<String> ALL = List.of("proactor-uring-worker", "proactor-uring-inline",
+            "proactor-portable-worker", "proactor-portable-inline", "netty-uring", "netty-epoll", "nio2", "vthreads");
+
+    private EchoBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Path out = null;
+        int rounds = 1, firstRound = 1;
+        long warmupMs = 1000, measureMs = 3000, serverWarmupMs = 2000;
+        int[] sizes = {64, 16384};
+        int[] connections = {1, 32, 256};
+        List<String> impls = ALL;
+        String pin = "both";
+        String serverCpu = "0", loadCpu = "1";
+        List<String> wrapper = List.of();
+        for (int i = 0; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--out" -> { out = Path.of(v); i++; }
+                case "--rounds" -> { rounds = Integer.parseInt(v); i++; }
+                case "--first-round" -> { firstRound = Integer.parseInt(v); i++; }
+                case "--warmup-ms" -> { warmupMs = Long.parseLong(v); i++; }
+                case "--measure-ms" -> { measureMs = Long.parseLong(v); i++; }
+                case "--server-warmup-ms" -> { serverWarmupMs = Long.parseLong(v); i++; }
+                case "--sizes" -> { sizes = ints(v); i++; }
+                case "--connections" -> { connections = ints(v); i++; }
+                case "--impls" -> { impls = List.of(v.split(",")); i++; }
+                case "--pin" -> { pin = v; i++; }
+                case "--server-cpu" -> { serverCpu = v; i++; }
+                case "--load-cpu" -> { loadCpu = v; i++; }
+                case "--server-wrapper" -> { wrapper = List.of(v.trim().split("\\s+")); i++; }
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("--out FILE is required");
+        }
+        List<Boolean> modes = switch (pin) {
+            case "both" -> List.of(true, false);
+            case "yes" -> List.of(true);
+            case "no" -> List.of(false);
+            default -> throw new IllegalArgumentException("--pin takes both, yes or no");
+        };
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String classpath = System.getProperty("java.class.path");
+        String allCpus = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
+        long self = ProcessHandle.current().pid();
+        int cells = sizes.length * connections.length;
+        long perServer = serverWarmupMs + cells * (warmupMs + measureMs) + 1500;
+        System.out.printf(Locale.ROOT, "echo: %d round(s) x %d pin mode(s) x %d servers x %d cells: about %d s%n",
+                rounds, modes.size(), impls.size(), cells, rounds * modes.size() * impls.size() * perServer / 1000);
+        for (int round = firstRound; round < firstRound + rounds; round++) {
+            for (boolean pinned : modes) {
+                taskset("-a", "-p", "-c", pinned ? loadCpu : allCpus, Long.toString(self));
+                for (int k = 0; k < impls.size(); k++) {
+                    String impl = impls.get((k + round - 1) % impls.size());
+                    List<String> cmd = new ArrayList<>();
+                    if (pinned) {
+                        cmd.addAll(List.of("taskset", "-c", serverCpu));
+                    }
+                    cmd.addAll(wrapper);  // e.g. "strace -f -c -o FILE": then the CPU figures are the wrapper's
+                    cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m",
+                            "-cp", classpath, EchoServer.class.getName(), impl));
+                    Process server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    try {
+                        BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+                        String line = r.readLine();
+                        if (line == null || !line.startsWith("PORT ")) {
+                            throw new IOException(impl + ": server did not start: " + line);
+                        }
+                        InetSocketAddress addr = new InetSocketAddress("127.0.0.1", Integer.parseInt(line.substring(5).trim()));
+                        long pid = server.pid();  // taskset execs the JVM: same pid
+                        // Server warm-up (JIT), not recorded: half small, half large messages.
+                        for (int size : new int[] {64, 16384}) {
+                            try (EchoLoad load = new EchoLoad(addr, 32, size)) {
+                                load.start();
+                                load.runUntil(System.nanoTime() + serverWarmupMs * 500_000L);
+                            }
+                        }
+                        for (int size : sizes) {
+                            for (int conns : connections) {
+                                String result = cell(addr, pid, self, impl, pinned, round, size, conns, warmupMs, measureMs);
+                                Files.writeString(out, result + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                            }
+                        }
+                    } catch (IOException e) {
+                        System.out.printf("  %s: FAILED: %s%n", impl, e);
+                    } finally {
+                        server.getOutputStream().close();
+                        if (!server.waitFor(5, TimeUnit.SECONDS)) {
+                            server.destroyForcibly().waitFor();
+                        }
+                    }
+                }
+            }
+        }
+        taskset("-a", "-p", "-c", allCpus, Long.toString(self));
+    }
+
+    private static String cell(InetSocketAddress addr, long serverPid, long self, String impl, boolean pinned,
+            int round, int size, int conns, long warmupMs, long measureMs) throws IOException {
+        try (EchoLoad load = new EchoLoad(addr, conns, size)) {
+            load.start();
+            load.runUntil(System.nanoTime() + warmupMs * 1_000_000L);
+            load.reset();
+            long[] s0 = cpuTicks(serverPid), l0 = cpuTicks(self);
+            long t0 = System.nanoTime();
+            load.runUntil(t0 + measureMs * 1_000_000L);
+            long t1 = System.nanoTime();
+            long[] s1 = cpuTicks(serverPid), l1 = cpuTicks(self);
+            Histogram h = load.histogram();
+            long n = load.messages();
+            double secs = (t1 - t0) / 1e9;
+            double tick = 1e6 / CLK_TCK;  // µs per tick
+            double serverCpuUs = ((s1[0] - s0[0]) + (s1[1] - s0[1])) * tick;
+            double loadCpuUs = ((l1[0] - l0[0]) + (l1[1] - l0[1])) * tick;
+            String loadavg = Files.readString(Path.of("/proc/loadavg")).trim();
+            String json = String.format(Locale.ROOT,
+                    "{\"round\":%d,\"pinned\":%b,\"impl\":\"%s\",\"size\":%d,\"connections\":%d,\"messages\":%d,"
+                            + "\"seconds\":%.4f,\"msgPerSec\":%.1f,\"p50Us\":%.2f,\"p99Us\":%.2f,\"p999Us\":%.2f,"
+                            + "\"maxUs\":%.2f,\"serverCpuUs\":%.0f,\"serverCpuUsPerMsg\":%.4f,\"loadCpuUsPerMsg\":%.4f,"
+                            + "\"loadavg\":\"%s\"}",
+                    round, pinned, impl, size, conns, n, secs, n / secs,
+                    h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
+                    serverCpuUs, n == 0 ? 0 : serverCpuUs / n, n == 0 ? 0 : loadCpuUs / n, loadavg);
+            System.out.printf(Locale.ROOT, "  round %d %-8s %-25s %5d B x %3d: %,10.0f msg/s  p99 %8.1f us  server %6.2f us/msg  (load %s)%n",
+                    round, pinned ? "pinned" : "unpinned", impl, size, conns, n / secs,
+                    h.getValueAtPercentile(99) / 1e3, n == 0 ? 0 : serverCpuUs / n, loadavg.substring(0, loadavg.indexOf(' ', 10)));
+            return json;
+        }
+    }
+
+    static final long CLK_TCK = clockTicks();
+
+    private static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            p.waitFor();
+            return Long.parseLong(s);
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    /** utime and stime of a process, in clock ticks, summed over its threads (fields 14 and 15). */
+    static long[] cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+    }
+
+    private static void taskset(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("taskset"));
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (p.waitFor() != 0) {
+            throw new IOException("taskset failed: " + cmd);
+        }
+    }
+
+    private static int[] ints(String csv) {
+        return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+}

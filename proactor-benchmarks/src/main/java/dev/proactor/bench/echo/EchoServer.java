@@ -1,0 +1,60 @@
+package dev.proactor.bench.echo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+
+/**
+ * An echo server under test: listens on the loopback, echoes every byte it receives on every
+ * connection until closed. Run as its own JVM by {@link EchoBench} so that the server's CPU time can
+ * be read from {@code /proc/PID/stat}:
+ * {@code java -cp benchmarks.jar dev.proactor.bench.echo.EchoServer IMPL}. It prints
+ * {@code PORT n} once it listens and exits when its standard input closes.
+ */
+public interface EchoServer extends AutoCloseable {
+
+    /** The message buffer each connection gets: the largest message the suite sends. */
+    int BUFFER = 16 * 1024;
+
+    /** The port it listens on. */
+    int port();
+
+    @Override
+    void close() throws Exception;
+
+    /** The contenders, by the name the harness and the report use. */
+    static EchoServer start(String impl) throws Exception {
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        return switch (impl) {
+            case "proactor-uring-worker" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.IO_URING, false);
+            case "proactor-uring-inline" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.IO_URING, true);
+            case "proactor-portable-worker" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.PORTABLE, false);
+            case "proactor-portable-inline" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.PORTABLE, true);
+            case "netty-epoll" -> NettyEchoServer.start(any, NettyEchoServer.Transport.EPOLL);
+            case "netty-uring" -> NettyEchoServer.start(any, NettyEchoServer.Transport.IO_URING);
+            case "nio2" -> Nio2EchoServer.start(any);
+            case "vthreads" -> VirtualThreadEchoServer.start(any);
+            default -> throw new IllegalArgumentException("unknown echo server: " + impl);
+        };
+    }
+
+    static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: EchoServer IMPL");
+            System.exit(2);
+        }
+        try (EchoServer server = start(args[0])) {
+            System.out.println("PORT " + server.port());
+            System.out.flush();
+            InputStream in = System.in;
+            byte[] sink = new byte[64];
+            while (in.read(sink) >= 0) {
+                // the harness closes our standard input to stop us
+            }
+        } catch (IOException e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+}
