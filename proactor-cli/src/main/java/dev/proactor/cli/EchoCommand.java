@@ -21,16 +21,18 @@ import picocli.CommandLine.Option;
 /**
  * A TCP echo server, the target of the socket benchmarks: it sends back every byte it receives.
  * Everything after the listen runs in completion handlers (see {@link EchoServer}); the command's
- * own thread only waits for the signal to stop. SIGINT and SIGTERM stop it through a shutdown hook;
- * so does interrupting the thread that runs the command, which is how a test stops it in-process.
+ * own thread only waits for the signal to stop. SIGINT and SIGTERM stop it through a shutdown hook
+ * (the process then exits with 128 + the signal, whatever the command returns); interrupting the
+ * thread that runs the command stops it the same way and returns 0, which is how a test stops it.
  */
-@Command(name = "echo", mixinStandardHelpOptions = true,
+@Command(name = "echo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {
             "Run a TCP echo server until SIGINT or SIGTERM. Prints the address it listens on and the"
                     + " backend, then echoes every connection with completion handlers."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped by a signal", "1:the backend could not be opened or the address bound",
-            "2:bad usage"})
+        exitCodeList = {"130:stopped by SIGINT (143 for SIGTERM: 128 + the signal, as the JVM exits)",
+            "0:stopped in-process (the thread running it interrupted)",
+            "1:the backend could not be opened or the address bound", "2:bad usage"})
 final class EchoCommand implements Callable<Integer> {
     /** How long the stop lets operations still pending end by themselves before cancelling them. */
     static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(2);

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
  * Lines come out in the order the files were listed (see {@link HashTargets}), each as soon as it
  * and every file before it are done.
  */
-@Command(name = "hash", mixinStandardHelpOptions = true,
+@Command(name = "hash", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {
             "Print the SHA-256 of every regular file under the paths, in sha256sum's format (check it with"
                     + " sha256sum -c). Directories are walked depth first in name order without following"
