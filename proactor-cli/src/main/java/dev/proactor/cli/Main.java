@@ -1,5 +1,6 @@
 package dev.proactor.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,21 +16,54 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Completion-based asynchronous I/O for Java: io_uring through FFM, with a portable fallback.",
-        subcommands = {ProbeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ProbeCommand.class, HashCommand.class, EchoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the work failed", "2:bad usage"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Whether out and err are the process's own standard streams, so that a command may look at
+     * the terminal behind them (the progress bar of {@code hash}); false when a caller captured them.
+     */
+    final boolean standardStreams;
+
+    private Main(boolean standardStreams) {
+        this.standardStreams = standardStreams;
+    }
+
+    /**
+     * The library announces its backend choice at INFO through {@link System.Logger}, which the JDK
+     * sends to {@code java.util.logging} and so to standard error, into the middle of a command's
+     * output. Every command that cares prints the backend itself, so below WARNING stays quiet
+     * unless a logging configuration says otherwise. Held here: the logging system keeps loggers
+     * only weakly, and a collected one would forget its level.
+     */
+    private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("dev.proactor");
+
+    static {
+        if (LIBRARY_LOG.getLevel() == null && System.getProperty("java.util.logging.config.file") == null) {
+            LIBRARY_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs the command line; returns the exit code. */
+    /** Runs the command line on the standard streams; returns the exit code. */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main(true)).execute(args);
+    }
+
+    /**
+     * Runs the command line writing to {@code out} and {@code err} instead of the standard streams
+     * (for tests and embedding); returns the exit code. Nothing is drawn for a terminal.
+     */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        return new CommandLine(new Main(false)).setOut(out).setErr(err).execute(args);
     }
 
     @Override

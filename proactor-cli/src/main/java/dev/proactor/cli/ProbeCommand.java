@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * opcodes found, and why anything is off. It opens a real proactor and runs one no-op through it,
  * so a report that says io_uring has been exercised, not only detected.
  */
-@Command(name = "probe", mixinStandardHelpOptions = true,
+@Command(name = "probe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Print what this platform offers and which backend Proactor picks, and why.")
 final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", converter = BackendConverter.class,

@@ -1,0 +1,153 @@
+package dev.proactor.cli;
+
+import dev.proactor.AsyncServerSocket;
+import dev.proactor.AsyncSocket;
+import dev.proactor.BackendChoice;
+import dev.proactor.CloseReport;
+import dev.proactor.Proactor;
+import dev.proactor.ProactorConfig;
+import dev.proactor.ProactorException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A TCP echo server, the target of the socket benchmarks: it sends back every byte it receives.
+ * Everything after the listen runs in completion handlers (see {@link EchoServer}); the command's
+ * own thread only waits for the signal to stop. SIGINT and SIGTERM stop it through a shutdown hook
+ * (the process then exits with 128 + the signal, whatever the command returns); interrupting the
+ * thread that runs the command stops it the same way and returns 0, which is how a test stops it.
+ */
+@Command(name = "echo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {
+            "Run a TCP echo server until SIGINT or SIGTERM. Prints the address it listens on and the"
+                    + " backend, then echoes every connection with completion handlers."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"130:stopped by SIGINT (143 for SIGTERM: 128 + the signal, as the JVM exits)",
+            "0:stopped in-process (the thread running it interrupted)",
+            "1:the backend could not be opened or the address bound", "2:bad usage"})
+final class EchoCommand implements Callable<Integer> {
+    /** How long the stop lets operations still pending end by themselves before cancelling them. */
+    static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(2);
+
+    @Option(names = "--port", defaultValue = "7007", paramLabel = "PORT",
+            description = "TCP port; 0 for any free one, printed at start (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--backend", defaultValue = "auto", converter = BackendConverter.class,
+            description = "Backend: auto, io_uring or portable (default: ${DEFAULT-VALUE}).")
+    BackendChoice backend;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Worker threads that run the handlers (default: one per core).")
+    Integer workers;
+
+    @Option(names = "--inline-handlers",
+            description = "Run handlers on the dispatcher thread: no hand-off to a worker.")
+    boolean inlineHandlers;
+
+    @Option(names = "--max-connections", defaultValue = "0", paramLabel = "N",
+            description = "Connections served at once; more wait in the listen backlog until one closes"
+                    + " (default: 0, no limit).")
+    int maxConnections;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (port < 0 || port > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in [0, 65535]: " + port);
+        }
+        if (workers != null && (workers < 1 || workers > 4096)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workers must be in [1, 4096]: " + workers);
+        }
+        if (workers != null && inlineHandlers) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--workers and --inline-handlers exclude each other: inline handlers use no workers");
+        }
+        if (maxConnections < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections must not be negative");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+
+        ProactorConfig.Builder config = ProactorConfig.builder().name("echo").backend(backend)
+                .inlineHandlers(inlineHandlers).bufferCount(0);
+        if (workers != null) {
+            config.workerThreads(workers);
+        }
+        Proactor proactor;
+        try {
+            proactor = Proactor.open(config.build());
+        } catch (UncheckedIOException e) {
+            err.println("proactor echo: cannot open backend " + BackendConverter.name(backend) + ": "
+                    + e.getCause().getMessage());
+            return 1;
+        }
+        AsyncServerSocket listener;
+        try {
+            listener = proactor.listen(new InetSocketAddress(bind, port)).await();
+        } catch (ProactorException | InterruptedException e) {
+            err.println("proactor echo: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+            proactor.close(SHUTDOWN_DEADLINE);
+            return 1;
+        }
+
+        EchoServer server = new EchoServer(proactor, listener, maxConnections, err);
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopRequested.countDown();
+            try {
+                stopped.await(SHUTDOWN_DEADLINE.toMillis() + 3000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "proactor-echo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        out.println("proactor echo: listening on " + address(listener) + " (backend " + proactor.backendName()
+                + ", " + (inlineHandlers ? "inline handlers" : proactor.config().workerThreads() + " workers")
+                + (maxConnections > 0 ? ", at most " + maxConnections + " connections" : "") + ")");
+        out.flush();
+        server.start();
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            // Stopped in-process: same path as a signal.
+        }
+        try {
+            server.stop();
+            CloseReport report = proactor.close(SHUTDOWN_DEADLINE);
+            long served = server.accepted();
+            out.println("proactor echo: stopped after " + served + (served == 1 ? " connection" : " connections")
+                    + (report.clean() ? "" : " (" + report.abandoned().size() + " operations abandoned)"));
+            out.flush();
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down: the hook is what woke us.
+            }
+        }
+        return 0;
+    }
+
+    private static String address(AsyncServerSocket listener) {
+        return listener.localAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(listener.localAddress());
+    }
+}

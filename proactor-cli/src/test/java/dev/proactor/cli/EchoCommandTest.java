@@ -1,0 +1,169 @@
+package dev.proactor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code proactor echo} run in-process on port 0: the port is read from the line it prints, and the
+ * server is stopped by interrupting the thread running the command, the same path a signal takes.
+ * Every test runs on io_uring (the automatic choice here) and on the portable backend.
+ */
+class EchoCommandTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(backend (\\S+),");
+
+    /** The command running on a thread of its own. */
+    private static final class Server implements AutoCloseable {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final Thread thread;
+        volatile int exitCode = -1;
+        final int port;
+
+        Server(String... args) throws InterruptedException {
+            String[] all = new String[args.length + 3];
+            all[0] = "echo";
+            all[1] = "--port";
+            all[2] = "0";
+            System.arraycopy(args, 0, all, 3, args.length);
+            thread = Thread.ofPlatform().name("echo-command").start(
+                    () -> exitCode = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), all));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Matcher m;
+            while (!(m = LISTENING.matcher(out.toString())).find()) {
+                assertThat(thread.isAlive()).as("echo exited early: " + out + err).isTrue();
+                assertThat(System.nanoTime()).as("no 'listening' line in time").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            port = Integer.parseInt(m.group(1));
+        }
+
+        /** Stops the command the way a signal would, and returns its exit code. */
+        int stop() throws InterruptedException {
+            thread.interrupt();
+            thread.join(TimeUnit.SECONDS.toMillis(20));
+            assertThat(thread.isAlive()).as("echo did not stop").isFalse();
+            return exitCode;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (thread.isAlive()) {
+                stop();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void echoesOneMebibyteByteExact(String backend) throws Exception {
+        byte[] sent = new byte[1 << 20];
+        new Random(7).nextBytes(sent);
+        try (Server server = new Server("--backend", backend)) {
+            try (Socket client = new Socket("127.0.0.1", server.port)) {
+                client.setSoTimeout(20_000);
+                // Write from another thread: the server echoes as it reads, and both directions'
+                // socket buffers together hold less than 1 MiB.
+                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                    try {
+                        OutputStream o = client.getOutputStream();
+                        o.write(sent);
+                        o.flush();
+                        client.shutdownOutput();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                byte[] received = client.getInputStream().readAllBytes();
+                writer.get(20, TimeUnit.SECONDS);
+                assertThat(received).isEqualTo(sent);
+            }
+            assertThat(server.stop()).isZero();
+            assertThat(server.err.toString()).isEmpty();
+            assertThat(server.out.toString()).contains("stopped after 1 connection\n".replace("\n", System.lineSeparator()));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void inlineHandlersEchoToo(String backend) throws Exception {
+        try (Server server = new Server("--backend", backend, "--inline-handlers")) {
+            assertThat(server.out.toString()).contains("inline handlers");
+            try (Socket client = new Socket("127.0.0.1", server.port)) {
+                client.setSoTimeout(20_000);
+                assertThat(roundTrip(client, "ping")).isEqualTo("ping");
+            }
+        }
+    }
+
+    /**
+     * With --max-connections 1 a second client gets through the kernel's handshake (the listen
+     * backlog) but is not served until the first one leaves.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void maxConnectionsHoldsTheNextClientUntilOneCloses(String backend) throws Exception {
+        try (Server server = new Server("--backend", backend, "--max-connections", "1")) {
+            Socket first = new Socket("127.0.0.1", server.port);
+            first.setSoTimeout(20_000);
+            assertThat(roundTrip(first, "one")).isEqualTo("one");
+            try (Socket second = new Socket("127.0.0.1", server.port)) {
+                second.getOutputStream().write("two".getBytes());
+                second.setSoTimeout(300);
+                assertThatThrownBy(() -> second.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+
+                first.close();
+                second.setSoTimeout(20_000);
+                assertThat(new String(second.getInputStream().readNBytes(3))).isEqualTo("two");
+            }
+            assertThat(server.stop()).isZero();
+            assertThat(server.out.toString()).contains("stopped after 2 connections");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void stopsWithConnectionsStillOpen(String backend) throws Exception {
+        try (Server server = new Server("--backend", backend); Socket idle = new Socket("127.0.0.1", server.port)) {
+            idle.setSoTimeout(20_000);
+            assertThat(roundTrip(idle, "x")).isEqualTo("x");
+            long start = System.nanoTime();
+            assertThat(server.stop()).isZero();
+            // The connections are closed by the stop, not waited for until the drain deadline.
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                    .isLessThan(EchoCommand.SHUTDOWN_DEADLINE.toMillis());
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void anAddressInUseFailsWithExitCodeOne(String backend) throws Exception {
+        try (Server first = new Server("--backend", backend)) {
+            CommandRun second = CommandRun.of("echo", "--backend", backend, "--port", String.valueOf(first.port));
+            assertThat(second.exitCode()).isEqualTo(1);
+            assertThat(second.err()).startsWith("proactor echo: cannot listen on 127.0.0.1:" + first.port + ": ");
+        }
+    }
+
+    private static String roundTrip(Socket s, String text) throws Exception {
+        OutputStream o = s.getOutputStream();
+        InputStream i = s.getInputStream();
+        o.write(text.getBytes());
+        o.flush();
+        return new String(i.readNBytes(text.length()));
+    }
+}
