@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 
 /**
  * One slab of the {@link BufferPool}, owned by whoever holds the lease. Passing it to an operation
- * lends it to that operation until the operation ends; releasing it meanwhile fails. A lease is
+ * lends it to that operation until the operation ends; releasing it meanwhile fails. The lease is
+ * handed back before the operation's handlers run, so a handler may release it. A lease is
  * released exactly once: a second release fails with {@link IllegalStateException}, so a double
  * free is loud, never silent corruption. Closing the proactor reclaims leases still held.
  */

@@ -6,6 +6,7 @@ public final class OperationFailedException extends ProactorException {
 
     private final int errno;
     private final String errnoName;
+    private final String description;
 
     /**
      * @param errno the positive errno number
@@ -18,6 +19,12 @@ public final class OperationFailedException extends ProactorException {
                 describe(kind, resource, errnoName + " (" + errno + "): " + description, bytesDone), null);
         this.errno = errno;
         this.errnoName = errnoName;
+        this.description = description;
+    }
+
+    /** The system's text for the error, such as {@code No such file or directory}. */
+    public String description() {
+        return description;
     }
 
     /** The positive errno number. */

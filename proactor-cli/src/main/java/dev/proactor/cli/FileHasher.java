@@ -180,19 +180,7 @@ final class FileHasher {
 
     /** The reason in a failure report: the system's text for an errno, else the whole message. */
     static String reason(ProactorException failure) {
-        String message = failure.getMessage();
-        if (failure instanceof OperationFailedException f) {
-            // The exception offers errno and its name but not the system's text alone; the message
-            // is "<kind> <resource>: <NAME> (<errno>): <text>[ after <n> bytes]".
-            String marker = f.errnoName() + " (" + f.errno() + "): ";
-            int at = message.lastIndexOf(marker);
-            if (at >= 0) {
-                String text = message.substring(at + marker.length());
-                String tail = " after " + f.bytesDone() + " bytes";
-                return f.bytesDone() > 0 && text.endsWith(tail) ? text.substring(0, text.length() - tail.length()) : text;
-            }
-        }
-        return message;
+        return failure instanceof OperationFailedException f ? f.description() : failure.getMessage();
     }
 
     /** One read-ahead slot: a buffer and the read it is lent to. */
