@@ -27,7 +27,32 @@ class EchoCommandTest {
 
     /** The command running on a thread of its own. */
     private static final class Server implements AutoCloseable {
-        final StringWriter out = new StringWriter();
+        /** Notifies waiters on every write, so the test waits for the line itself, not for time. */
+        final StringWriter out = new StringWriter() {
+            @Override
+            public void write(String str, int off, int len) {
+                super.write(str, off, len);
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
+
+            @Override
+            public void write(int c) {
+                super.write(c);
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
+
+            @Override
+            public void write(char[] cbuf, int off, int len) {
+                super.write(cbuf, off, len);
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
+        };
         final StringWriter err = new StringWriter();
         final Thread thread;
         volatile int exitCode = -1;
@@ -43,10 +68,14 @@ class EchoCommandTest {
                     () -> exitCode = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), all));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             Matcher m;
-            while (!(m = LISTENING.matcher(out.toString())).find()) {
-                assertThat(thread.isAlive()).as("echo exited early: " + out + err).isTrue();
-                assertThat(System.nanoTime()).as("no 'listening' line in time").isLessThan(deadline);
-                Thread.sleep(10);
+            synchronized (out) {
+                while (!(m = LISTENING.matcher(out.toString())).find()) {
+                    assertThat(thread.isAlive()).as("echo exited early: " + out + err).isTrue();
+                    long left = deadline - System.nanoTime();
+                    assertThat(left).as("no 'listening' line in time").isPositive();
+                    // Woken by the next write; the bound only re-checks that the command is alive.
+                    out.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+                }
             }
             port = Integer.parseInt(m.group(1));
         }

@@ -52,7 +52,7 @@ public interface EchoServer extends AutoCloseable {
                 // the harness closes our standard input to stop us
             }
         } catch (IOException e) {
-            e.printStackTrace();
+            System.err.println("echo server: reading standard input failed: " + e);
             System.exit(1);
         }
         System.exit(0);
