@@ -45,71 +45,71 @@ final class FileHandle implements AsyncFile {
     @Override
     public Operation<Integer> read(long position, ByteBuffer dst) {
         checkPosition(position);
-        Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, b.segment, b, dst, null));
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, b));
     }
 
     @Override
     public Operation<Integer> read(long position, MemorySegment dst) {
         checkPosition(position);
-        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, s, null, null, null));
+        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, s));
     }
 
     @Override
     public Operation<Integer> read(long position, BufferLease dst, int length) {
         checkPosition(position);
         BufferPoolImpl.Lease l = p().pool().lendToOperation(dst, length);
-        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, l.slice(length), null, null, l));
+        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, CallerBuffer.of(l, length)));
     }
 
     @Override
     public Operation<Integer> write(long position, ByteBuffer src) {
         checkPosition(position);
-        Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, b.segment, b, src, null));
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, b));
     }
 
     @Override
     public Operation<Integer> write(long position, MemorySegment src) {
         checkPosition(position);
-        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, s, null, null, null));
+        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, s));
     }
 
     @Override
     public Operation<Integer> write(long position, BufferLease src, int length) {
         checkPosition(position);
         BufferPoolImpl.Lease l = p().pool().lendToOperation(src, length);
-        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, l.slice(length), null, null, l));
+        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, CallerBuffer.of(l, length)));
     }
 
     @Override
     public Operation<Long> readFully(long position, ByteBuffer dst) {
         checkPosition(position);
-        Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, b.segment, b, dst, null));
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, b));
     }
 
     @Override
     public Operation<Long> readFully(long position, MemorySegment dst) {
         checkPosition(position);
-        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, s, null, null, null));
+        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, s));
     }
 
     @Override
     public Operation<Long> writeAll(long position, ByteBuffer src) {
         checkPosition(position);
-        Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, b.segment, b, src, null));
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, b));
     }
 
     @Override
     public Operation<Long> writeAll(long position, MemorySegment src) {
         checkPosition(position);
-        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, s, null, null, null));
+        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, s));
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.proactor.internal.spi.Errno;
 import dev.proactor.OperationKind;
 import dev.proactor.internal.spi.Request;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
@@ -18,37 +17,30 @@ abstract sealed class RwOp<R> extends OperationImpl<R> permits RwOp.Once, RwOp.F
     final boolean write;
     final long position;
     final MemorySegment segment;
-    private final Bounce bounce;
-    private final ByteBuffer buffer;
-    private final BufferPoolImpl.Lease lease;
+    private final CallerBuffer data;
 
-    RwOp(CoreProactor p, Resource f, Duration timeout, boolean write, long position, MemorySegment segment,
-            Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
+    RwOp(CoreProactor p, Resource f, Duration timeout, boolean write, long position, CallerBuffer data) {
         super(p, write ? OperationKind.WRITE : OperationKind.READ, f, timeout);
         if (position < 0) {
             throw new IllegalArgumentException("negative position: " + position);
         }
         this.write = write;
         this.position = position;
-        this.segment = segment;
-        this.bounce = bounce;
-        this.buffer = buffer;
-        this.lease = lease;
+        this.data = data;
+        this.segment = data.segment;
     }
 
     @Override
     public final Request request() {
         long off = bytesDone;
         MemorySegment s = off == 0 ? segment : segment.asSlice(off);
-        int index = lease == null ? -1 : lease.registeredIndex();
+        int index = data.registeredIndex();
         return write ? new Request.Write(resource.fd, position + off, s, index) : new Request.Read(resource.fd, position + off, s, index);
     }
 
     @Override
     final void afterKernel() {
-        if (lease != null) {
-            lease.returnFromOperation();
-        }
+        data.returnLease();
     }
 
     @Override
@@ -56,22 +48,13 @@ abstract sealed class RwOp<R> extends OperationImpl<R> permits RwOp.Once, RwOp.F
         if (abandoned) {
             return;
         }
-        if (bounce != null) {
-            if (!write) {
-                bounce.copyBack(bytesDone);
-            }
-            bounce.free();
-        }
-        if (buffer != null && bytesDone > 0) {
-            buffer.position(buffer.position() + (int) bytesDone);
-        }
+        data.deliver(bytesDone, !write);
     }
 
     /** One round; the result is what the kernel did, -1 at end of file. */
     static final class Once extends RwOp<Integer> {
-        Once(CoreProactor p, Resource f, Duration timeout, boolean write, long position, MemorySegment segment,
-                Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
-            super(p, f, timeout, write, position, segment, bounce, buffer, lease);
+        Once(CoreProactor p, Resource f, Duration timeout, boolean write, long position, CallerBuffer data) {
+            super(p, f, timeout, write, position, data);
         }
 
         @Override
@@ -83,9 +66,8 @@ abstract sealed class RwOp<R> extends OperationImpl<R> permits RwOp.Once, RwOp.F
 
     /** As many rounds as it takes to transfer the whole buffer. */
     static final class Fully extends RwOp<Long> {
-        Fully(CoreProactor p, Resource f, Duration timeout, boolean write, long position, MemorySegment segment,
-                Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
-            super(p, f, timeout, write, position, segment, bounce, buffer, lease);
+        Fully(CoreProactor p, Resource f, Duration timeout, boolean write, long position, CallerBuffer data) {
+            super(p, f, timeout, write, position, data);
         }
 
         @Override

@@ -41,50 +41,50 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Integer> read(ByteBuffer dst) {
-        Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, b.segment, b, dst, null));
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, b));
     }
 
     @Override
     public Operation<Integer> read(MemorySegment dst) {
-        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, s, null, null, null));
+        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, s));
     }
 
     @Override
     public Operation<Integer> write(ByteBuffer src) {
-        Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, b.segment, b, src, null));
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, b));
     }
 
     @Override
     public Operation<Integer> write(MemorySegment src) {
-        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, s, null, null, null));
+        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, s));
     }
 
     @Override
     public Operation<Long> readFully(ByteBuffer dst) {
-        Bounce b = Bounce.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, false, b.segment, b, dst, null));
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, false, b));
     }
 
     @Override
     public Operation<Long> writeAll(ByteBuffer src) {
-        Bounce b = Bounce.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, b.segment, b, src, null));
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, b));
     }
 
     @Override
     public Operation<Long> writeAll(MemorySegment src) {
-        MemorySegment s = Bounce.checkNative(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, s, null, null, null));
+        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, s));
     }
 
     @Override
     public Operation<Long> writeAll(BufferLease src, int length) {
         BufferPoolImpl.Lease l = p().pool().lendToOperation(src, length);
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, l.slice(length), null, null, l));
+        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, CallerBuffer.of(l, length)));
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.proactor.OperationKind;
 import dev.proactor.internal.spi.Errno;
 import dev.proactor.internal.spi.Request;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
@@ -17,19 +16,13 @@ import java.time.Duration;
 abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once, StreamOp.Fully {
     final boolean send;
     final MemorySegment segment;
-    private final Bounce bounce;
-    private final ByteBuffer buffer;
-    /** A pooled buffer lent to this operation, or null; handed back once the kernel has let go of it. */
-    private final BufferPoolImpl.Lease lease;
+    private final CallerBuffer data;
 
-    StreamOp(CoreProactor p, Resource socket, Duration timeout, boolean send, MemorySegment segment, Bounce bounce,
-            ByteBuffer buffer, BufferPoolImpl.Lease lease) {
+    StreamOp(CoreProactor p, Resource socket, Duration timeout, boolean send, CallerBuffer data) {
         super(p, send ? OperationKind.SEND : OperationKind.RECV, socket, timeout);
         this.send = send;
-        this.segment = segment;
-        this.bounce = bounce;
-        this.buffer = buffer;
-        this.lease = lease;
+        this.data = data;
+        this.segment = data.segment;
     }
 
     @Override
@@ -46,9 +39,7 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
 
     @Override
     final void afterKernel() {
-        if (lease != null) {
-            lease.returnFromOperation();
-        }
+        data.returnLease();
     }
 
     @Override
@@ -56,22 +47,13 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
         if (abandoned) {
             return;
         }
-        if (bounce != null) {
-            if (!send) {
-                bounce.copyBack(bytesDone);
-            }
-            bounce.free();
-        }
-        if (buffer != null && bytesDone > 0) {
-            buffer.position(buffer.position() + (int) bytesDone);
-        }
+        data.deliver(bytesDone, !send);
     }
 
     /** One round: what the kernel did, -1 at end of stream. */
     static final class Once extends StreamOp<Integer> {
-        Once(CoreProactor p, Resource socket, Duration timeout, boolean send, MemorySegment segment, Bounce bounce,
-                ByteBuffer buffer, BufferPoolImpl.Lease lease) {
-            super(p, socket, timeout, send, segment, bounce, buffer, lease);
+        Once(CoreProactor p, Resource socket, Duration timeout, boolean send, CallerBuffer data) {
+            super(p, socket, timeout, send, data);
         }
 
         @Override
@@ -83,9 +65,8 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
 
     /** As many rounds as it takes to transfer the whole buffer. */
     static final class Fully extends StreamOp<Long> {
-        Fully(CoreProactor p, Resource socket, Duration timeout, boolean send, MemorySegment segment, Bounce bounce,
-                ByteBuffer buffer, BufferPoolImpl.Lease lease) {
-            super(p, socket, timeout, send, segment, bounce, buffer, lease);
+        Fully(CoreProactor p, Resource socket, Duration timeout, boolean send, CallerBuffer data) {
+            super(p, socket, timeout, send, data);
         }
 
         @Override

@@ -1,0 +1,65 @@
+package dev.proactor.internal.core;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * A caller's buffer as an operation holds it: the native view the kernel uses, the bounce memory
+ * behind a heap buffer, the pooled lease lent to the operation. The lease goes back when the kernel
+ * has let go ({@link #returnLease}, dispatcher); the bytes and the buffer's position are handed over
+ * before the handlers run ({@link #deliver}, worker).
+ */
+final class CallerBuffer {
+    final MemorySegment segment;
+    private final Bounce bounce;
+    private final ByteBuffer buffer;
+    private final BufferPoolImpl.Lease lease;
+
+    private CallerBuffer(MemorySegment segment, Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
+        this.segment = segment;
+        this.bounce = bounce;
+        this.buffer = buffer;
+        this.lease = lease;
+    }
+
+    /** A buffer's remaining bytes; {@code inbound}: the kernel writes into it. */
+    static CallerBuffer of(ByteBuffer bb, boolean inbound) {
+        Bounce b = Bounce.of(bb, inbound);
+        return new CallerBuffer(b.segment, b, bb, null);
+    }
+
+    /** A caller's native segment, checked. */
+    static CallerBuffer of(MemorySegment segment, boolean inbound) {
+        return new CallerBuffer(Bounce.checkNative(segment, inbound), null, null, null);
+    }
+
+    /** The first {@code length} bytes of a lease already lent to the operation. */
+    static CallerBuffer of(BufferPoolImpl.Lease lease, int length) {
+        return new CallerBuffer(lease.slice(length), null, null, lease);
+    }
+
+    /** The kernel's registered-buffer index, or -1. */
+    int registeredIndex() {
+        return lease == null ? -1 : lease.registeredIndex();
+    }
+
+    /** Gives the lease back to the caller; dispatcher, once the kernel is done. */
+    void returnLease() {
+        if (lease != null) {
+            lease.returnFromOperation();
+        }
+    }
+
+    /** Copies inbound bytes back into a heap buffer, frees the bounce memory, advances the position. */
+    void deliver(long bytesDone, boolean inbound) {
+        if (bounce != null) {
+            if (inbound) {
+                bounce.copyBack(bytesDone);
+            }
+            bounce.free();
+        }
+        if (buffer != null && bytesDone > 0) {
+            buffer.position(buffer.position() + (int) bytesDone);
+        }
+    }
+}
