@@ -2,10 +2,11 @@ package dev.proactor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proactor.test.CancelRaces;
+import dev.proactor.test.CancelRaces.Tally;
 import dev.proactor.test.EachBackend;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
-import dev.proactor.test.Waits;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,14 +16,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -31,7 +28,7 @@ import org.junit.jupiter.api.Tag;
 /**
  * Cancel-versus-complete races (reliability target R2): every operation ends exactly once, the
  * cancellation's answer agrees with the operation's final state, and buffers come back. The races
- * run in windows of {@value #WINDOW} operations at once, the cancel following each start after a
+ * run in windows of {@value CancelRaces#WINDOW} operations at once, the cancel following each start after a
  * random pause, so that both outcomes occur.
  */
 class CancelRaceContractTest {
@@ -39,7 +36,6 @@ class CancelRaceContractTest {
     private static final int RACES = 10_000;
     /** The nightly size of each race (reliability plan R2), under {@code -Pstress}. */
     private static final int STRESS_RACES = 100_000;
-    private static final int WINDOW = 64;
 
     @EachBackend
     void timerVersusCancel(ProactorFixture fixture) throws Exception {
@@ -160,141 +156,11 @@ class CancelRaceContractTest {
         return race(p, RACES, random, start, maxPauseNanos, () -> { });
     }
 
-    /**
-     * Runs {@code races} races in windows: start, pause a random time up to {@code maxPauseNanos},
-     * cancel; then checks each race of the window once every cancellation has answered, and runs
-     * {@code afterWindow}.
-     */
+    /** The shared race runner, plus the lease check these file races need after every run. */
     private static Tally race(Proactor p, int races, SplittableRandom random,
             Function<SplittableRandom, Operation<?>> start, long maxPauseNanos, Runnable afterWindow) throws Exception {
-        Tally tally = new Tally();
-        List<Race> all = new ArrayList<>(races);
-        for (int done = 0; done < races; done += WINDOW) {
-            List<Race> window = new ArrayList<>(WINDOW);
-            for (int i = 0; i < WINDOW && done + i < races; i++) {
-                Operation<?> op = start.apply(random);
-                Race race = new Race(op);
-                op.onComplete((v, failure) -> race.handlerCalls.incrementAndGet());
-                spin(random.nextLong(maxPauseNanos + 1));
-                race.doneBeforeCancel = op.isDone();
-                race.cancel = op.cancel().toCompletableFuture();
-                window.add(race);
-            }
-            CompletableFuture.allOf(window.stream().map(r -> r.cancel).toArray(CompletableFuture[]::new))
-                    .get(30, TimeUnit.SECONDS);
-            for (Race r : window) {
-                r.check(tally);
-            }
-            Waits.until(Duration.ofSeconds(10), () -> window.stream().allMatch(r -> r.handlerCalls.get() >= 1),
-                    () -> "handlers not run: " + window.stream().filter(r -> r.handlerCalls.get() == 0)
-                            .map(r -> r.op.id() + ":" + r.op.state()).toList());
-            afterWindow.run();
-            all.addAll(window);
-        }
-        tally.assertNoViolations();
-        for (Race r : all) {
-            assertThat(r.handlerCalls.get()).as("handler calls of operation %d (%s)", r.op.id(), r.op.state())
-                    .isEqualTo(1);
-        }
+        Tally tally = CancelRaces.run(races, random, i -> start.apply(random), maxPauseNanos, w -> afterWindow.run());
         assertThat(p.buffers().leased()).as("leases back at baseline").isZero();
         return tally;
-    }
-
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
-    }
-
-    private static final class Race {
-        final Operation<?> op;
-        final AtomicInteger handlerCalls = new AtomicInteger();
-        boolean doneBeforeCancel;
-        CompletableFuture<CancelResult> cancel;
-
-        Race(Operation<?> op) {
-            this.op = op;
-        }
-
-        /** Checks the race once its cancellation answered; adds what is wrong to the tally. */
-        void check(Tally tally) {
-            CancelResult result = cancel.join();
-            OperationState state = op.state();
-            String what = "operation " + op.id() + " (" + op.kind() + ") cancel=" + result.kind() + " state=" + state
-                    + " doneBeforeCancel=" + doneBeforeCancel;
-            if (result.operation().id() != op.id()) {
-                tally.violation("cancel result names another operation", what);
-            }
-            if (!state.isTerminal()) {
-                tally.violation("state not final when the cancellation answered " + result.kind(), what);
-                // Judge the rest on the final state once it is visible.
-                Waits.poll(Duration.ofSeconds(5), () -> op.state().isTerminal());
-                state = op.state();
-            }
-            switch (result.kind()) {
-                case CANCELLED -> {
-                    if (state != OperationState.CANCELLED) {
-                        tally.violation("CANCELLED but the operation ended otherwise", what);
-                    } else if (!(op.failureNow() instanceof OperationCancelledException)) {
-                        tally.violation("CANCELLED without OperationCancelledException", what + " " + op.failureNow());
-                    }
-                }
-                case COMPLETED, NOT_FOUND -> {
-                    if (state == OperationState.CANCELLED) {
-                        tally.violation(result.kind() + " but the operation is CANCELLED", what);
-                    }
-                }
-            }
-            if (doneBeforeCancel && result.kind() != CancelResult.Kind.NOT_FOUND) {
-                tally.violation("ended before cancel() was called, yet not NOT_FOUND", what);
-            }
-            tally.byState.merge(state, 1, Integer::sum);
-            tally.byKind.merge(result.kind(), 1, Integer::sum);
-        }
-    }
-
-    private static final class Tally {
-        final Map<OperationState, Integer> byState = new EnumMap<>(OperationState.class);
-        final Map<CancelResult.Kind, Integer> byKind = new EnumMap<>(CancelResult.Kind.class);
-        final Map<String, Integer> violations = new java.util.TreeMap<>();
-        final List<String> examples = new ArrayList<>();
-
-        void violation(String rule, String example) {
-            violations.merge(rule, 1, Integer::sum);
-            if (examples.size() < 5) {
-                examples.add(rule + ": " + example);
-            }
-        }
-
-        void assertNoViolations() {
-            assertThat(violations).as("contract violations in %d races (%s); examples %s", total(), this, examples)
-                    .isEmpty();
-        }
-
-        int total() {
-            return byState.values().stream().mapToInt(Integer::intValue).sum();
-        }
-
-        int count(OperationState s) {
-            return byState.getOrDefault(s, 0);
-        }
-
-        void assertBothSides() {
-            assertThat(count(OperationState.CANCELLED)).as("races won by the cancel; all: " + this).isPositive();
-            assertThat(count(OperationState.COMPLETED)).as("races won by completion; all: " + this).isPositive();
-        }
-
-        void assertMetricsAgree(Proactor p, OperationKind kind) {
-            MetricsSnapshot.KindMetrics m = p.metrics().kinds().get(kind);
-            assertThat(m).as("metrics for " + kind).isNotNull();
-            assertThat(m.cancelled()).as("metrics cancelled vs observed " + this).isEqualTo(count(OperationState.CANCELLED));
-            assertThat(m.completed()).as("metrics completed vs observed " + this).isEqualTo(count(OperationState.COMPLETED));
-        }
-
-        @Override
-        public String toString() {
-            return "states " + byState + ", cancel results " + byKind;
-        }
     }
 }

@@ -175,6 +175,14 @@ public final class CancelRaces {
             assertThat(count(OperationState.COMPLETED)).as("races won by completion; all: " + this).isPositive();
         }
 
+        /** Asserts that the proactor's metrics for {@code kind} count what the races observed. */
+        public void assertMetricsAgree(dev.proactor.Proactor p, dev.proactor.OperationKind kind) {
+            dev.proactor.MetricsSnapshot.KindMetrics m = p.metrics().kinds().get(kind);
+            assertThat(m).as("metrics for " + kind).isNotNull();
+            assertThat(m.cancelled()).as("metrics cancelled vs observed " + this).isEqualTo(count(OperationState.CANCELLED));
+            assertThat(m.completed()).as("metrics completed vs observed " + this).isEqualTo(count(OperationState.COMPLETED));
+        }
+
         @Override
         public String toString() {
             return "states " + byState + ", cancel results " + byKind;
