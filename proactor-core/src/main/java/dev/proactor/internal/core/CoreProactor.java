@@ -30,9 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,13 +111,11 @@ public final class CoreProactor {
 
     private ExecutorService workers(ProactorConfig config) {
         AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0L,
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = Thread.ofPlatform().name(config.name() + "-worker-" + n.incrementAndGet()).daemon(true)
-                            .unstarted(r);
-                    workerThreads.add(t);
-                    return t;
-                });
+        return new WorkerPool(config.workerThreads(), r -> {
+            Thread t = Thread.ofPlatform().name(config.name() + "-worker-" + n.incrementAndGet()).daemon(true).unstarted(r);
+            workerThreads.add(t);
+            return t;
+        });
     }
 
     /**
@@ -303,9 +299,20 @@ public final class CoreProactor {
             return;
         }
         try {
-            executor.execute(op);
+            if (ownedExecutor instanceof WorkerPool pool && Thread.currentThread() == dispatcherThread) {
+                pool.enqueue(op);  // the dispatcher signals once per loop turn: flushHandOffs
+            } else {
+                executor.execute(op);
+            }
         } catch (RejectedExecutionException e) {
             Thread.ofVirtual().name(config.name() + "-late-handler").start(op);
+        }
+    }
+
+    /** Wakes a worker for the hand-offs the dispatcher queued since the last call; dispatcher thread. */
+    void flushHandOffs() {
+        if (ownedExecutor instanceof WorkerPool pool) {
+            pool.signal();
         }
     }
 

@@ -207,8 +207,10 @@ final class Dispatcher implements Completions, Runnable {
                     wait = 0;
                 }
             }
+            proactor.flushHandOffs();
             backend.runOnce(wait);
             sleeping.set(false);
+            proactor.flushHandOffs();
             kernelCalls = backend.kernelCalls();
             backendBytes = backend.nativeBytes();
             dropped = backend.droppedCompletions();
@@ -772,6 +774,7 @@ final class Dispatcher implements Completions, Runnable {
             LOG.log(Level.ERROR, "closing the backend failed", e);
         }
         backendBytes = quarantined;
+        proactor.flushHandOffs();
         terminated.complete(new CloseOutcome(finishedDuringDrain, cancelledByClose, List.copyOf(abandoned), keepPool,
                 quarantined));
     }

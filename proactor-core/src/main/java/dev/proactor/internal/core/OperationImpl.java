@@ -88,6 +88,8 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private Thread waiter;
     /** The handlers have run and the future is complete: what {@link #await} waits for. */
     private volatile boolean handled;
+    /** Someone waits in {@link #awaitDelivered}; guarded by {@code this}. Spares the notifyAll otherwise. */
+    private boolean deliveryWatched;
 
     OperationImpl(CoreProactor proactor, OperationKind kind, Resource resource, Duration timeout) {
         this.proactor = proactor;
@@ -229,7 +231,9 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             handled = true;
             parked = waiter;
             waiter = null;
-            notifyAll();
+            if (deliveryWatched) {
+                notifyAll();
+            }
         }
         if (parked != null) {
             LockSupport.unpark(parked);
@@ -265,6 +269,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /** Waits until the outcome is published and handled, or until {@code deadlineNanos}; never throws. */
     final void awaitDelivered(long deadlineNanos) {
         synchronized (this) {
+            deliveryWatched = true;
             long left;
             while (!handled && (left = deadlineNanos - System.nanoTime()) > 0) {
                 try {
