@@ -599,9 +599,10 @@ final class Dispatcher implements Completions, Runnable {
             // A request ended by its file's close fails however the backend ended it (EBADF).
             op.settleCancelled();
         } else if (!op.cancelRequested && phase == Phase.RUNNING
-                && config.retry().shouldRetry(Errno.name(errno), op.attempts)) {
+                && config.retry().shouldRetry(Errno.name(errno), op.failedTries + 1)) {
+            op.failedTries++;
             op.again = true;
-            op.againAtNanos = System.nanoTime() + config.retry().delayAfter(op.attempts).toNanos();
+            op.againAtNanos = System.nanoTime() + config.retry().delayAfter(op.failedTries).toNanos();
             metrics.retries[op.kind.ordinal()].increment();
         } else {
             op.failErrno(errno);

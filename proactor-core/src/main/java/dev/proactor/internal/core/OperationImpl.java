@@ -50,7 +50,14 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     Object inboxNext;
 
     // ---- dispatcher-confined life-cycle ----
+    /** Submissions so far, every round and retry included (reported, never a limit). */
     int attempts;
+    /**
+     * Transient failures in a row since the last round that made progress: what the RetryPolicy
+     * limits. A long transfer that moves forward in many short rounds may meet many EAGAINs in all
+     * and still never exhaust its retries, as long as each stall is shorter than the policy allows.
+     */
+    int failedTries;
     /** Which dispatcher queue holds it (Dispatcher.READY, ...), or NOWHERE. */
     byte queue;
     boolean inKernel;
@@ -155,6 +162,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     final void again() {
         again = true;
         againAtNanos = 0;
+        failedTries = 0;
     }
 
     final void failErrno(int errno) {
