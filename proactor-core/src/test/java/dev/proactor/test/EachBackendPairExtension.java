@@ -42,9 +42,12 @@ public final class EachBackendPairExtension implements TestTemplateInvocationCon
         List<TestTemplateInvocationContext> pairs = new ArrayList<>();
         for (BackendChoice server : EachBackendExtension.BACKENDS) {
             for (BackendChoice client : EachBackendExtension.BACKENDS) {
-                pairs.add(new Invocation(server, client));
+                pairs.add(new Invocation(server, client, null));
             }
         }
+        // Both sides on io_uring with every maskable opcode masked: the socket fallbacks against
+        // each other (against the others they add little the pairs above do not cover).
+        pairs.add(new Invocation(BackendChoice.IO_URING, BackendChoice.IO_URING, EachBackendExtension.FALLBACK_MASK));
         return pairs.stream();
     }
 
@@ -64,15 +67,17 @@ public final class EachBackendPairExtension implements TestTemplateInvocationCon
         return Optional.of("backend " + p.backendName() + " does not support sockets: ACCEPT '" + how + "'");
     }
 
-    private record Invocation(BackendChoice server, BackendChoice client) implements TestTemplateInvocationContext {
+    private record Invocation(BackendChoice server, BackendChoice client, String uringMask)
+            implements TestTemplateInvocationContext {
         @Override
         public String getDisplayName(int invocationIndex) {
-            return "[" + BackendPair.name(server, client) + "]";
+            return "[" + BackendPair.name(ProactorFixture.variantName(server, uringMask),
+                    ProactorFixture.variantName(client, uringMask)) + "]";
         }
 
         @Override
         public List<Extension> getAdditionalExtensions() {
-            return List.of(new PerPair(server, client));
+            return List.of(new PerPair(server, client, uringMask));
         }
     }
 
@@ -82,10 +87,13 @@ public final class EachBackendPairExtension implements TestTemplateInvocationCon
         private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(PerPair.class);
         private final BackendChoice server;
         private final BackendChoice client;
+        /** Opcodes masked out of both sides' io_uring probe, or null. */
+        private final String uringMask;
 
-        PerPair(BackendChoice server, BackendChoice client) {
+        PerPair(BackendChoice server, BackendChoice client, String uringMask) {
             this.server = server;
             this.client = client;
+            this.uringMask = uringMask;
         }
 
         @Override
@@ -97,15 +105,16 @@ public final class EachBackendPairExtension implements TestTemplateInvocationCon
                             "backend " + EachBackendExtension.shortName(b) + " unavailable: " + why.get());
                 }
             }
-            return ConditionEvaluationResult.enabled(BackendPair.name(server, client) + " available");
+            return ConditionEvaluationResult.enabled(BackendPair.name(ProactorFixture.variantName(server, uringMask),
+                    ProactorFixture.variantName(client, uringMask)) + " available");
         }
 
         @Override
         public void beforeEach(ExtensionContext context) {
             warmJdkSockets();
             String label = context.getRequiredTestMethod().getName();
-            BackendPair pair = new BackendPair(ProactorFixture.start(server, label + " (server side)"),
-                    ProactorFixture.start(client, label + " (client side)"));
+            BackendPair pair = new BackendPair(ProactorFixture.start(server, label + " (server side)", uringMask),
+                    ProactorFixture.start(client, label + " (client side)", uringMask));
             context.getStore(NS).put(BackendPair.class, pair);
             // Aborting here skips the test; afterEach still runs and closes what the probe opened.
             String prefix = "[" + pair + "] ";

@@ -59,11 +59,6 @@ final class FallbackRoutes {
         }
     }
 
-    /** The routes for {@code kernel} and the system property's mask. */
-    static FallbackRoutes of(Probe kernel, Map<OperationKind, Integer> opcodes) {
-        return new FallbackRoutes(kernel, opcodes, System.getProperty(PROPERTY));
-    }
-
     /** The probe the backend goes by: the kernel's, minus the masked opcodes. */
     Probe probe() {
         return probe;

@@ -170,13 +170,24 @@ public final class UringBackend implements Backend {
 
     /** Opens a ring sized by {@code config}; must run on the dispatcher thread. */
     public UringBackend(ProactorConfig config) {
+        this(config, System.getProperty(FallbackRoutes.PROPERTY));
+    }
+
+    /**
+     * As {@link #UringBackend(ProactorConfig)}, with {@code disableOpcodes} (null for none) in place
+     * of the system property {@value FallbackRoutes#PROPERTY}: for tests that run one proactor with
+     * fallbacks beside others without.
+     *
+     * @throws IllegalArgumentException when {@code disableOpcodes} names an opcode without a fallback
+     */
+    public UringBackend(ProactorConfig config, String disableOpcodes) {
         try {
             this.ring = Ring.open(new RingOptions(config.submissionQueueEntries(), completionQueueSize(config), true, true));
         } catch (RingSetupException e) {
             throw new UncheckedIOException(e);
         }
         try {
-            this.routes = FallbackRoutes.of(ring.probe(), OPCODES);
+            this.routes = new FallbackRoutes(ring.probe(), OPCODES, disableOpcodes);
         } catch (IllegalArgumentException e) {
             ring.close();
             throw e;
