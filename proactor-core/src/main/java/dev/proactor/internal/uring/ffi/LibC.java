@@ -362,9 +362,10 @@ public final class LibC {
     }
 
     /**
-     * {@code connect(fd, addr, len)}, for the one use that never blocks: an {@code AF_UNSPEC}
-     * address dissolves a TCP socket's association (tcp_disconnect: the send queue is purged and the
-     * peer gets a reset). 0, or -errno.
+     * {@code connect(fd, addr, len)}, for the uses that never block: an {@code AF_UNSPEC} address
+     * dissolves a TCP socket's association (tcp_disconnect: the send queue is purged and the peer
+     * gets a reset), and a connect on a non-blocking socket answers at once (-EINPROGRESS while the
+     * connection goes on). 0, or -errno.
      */
     public static int connect(int fd, MemorySegment addr, int len) {
         checkLength(addr, len);
