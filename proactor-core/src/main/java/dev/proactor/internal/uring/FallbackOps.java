@@ -2,7 +2,6 @@ package dev.proactor.internal.uring;
 
 import static dev.proactor.internal.uring.ffi.IoUringConstants.*;
 
-import dev.proactor.OperationKind;
 import dev.proactor.SocketOptions;
 import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Errno;
@@ -123,29 +122,7 @@ final class FallbackOps {
 
     /** Whether {@code r} falls back; only asked when {@link FallbackRoutes#any()}. */
     boolean handles(Request r) {
-        return routes.fallsBack(kindOf(r));
-    }
-
-    static OperationKind kindOf(Request r) {
-        return switch (r) {
-            case Request.Nop x -> OperationKind.NOP;
-            case Request.Timer x -> OperationKind.TIMER;
-            case Request.Open x -> OperationKind.OPEN;
-            case Request.Read x -> OperationKind.READ;
-            case Request.Write x -> OperationKind.WRITE;
-            case Request.ReadV x -> OperationKind.READV;
-            case Request.WriteV x -> OperationKind.WRITEV;
-            case Request.Fsync x -> OperationKind.FSYNC;
-            case Request.Stat x -> OperationKind.STAT;
-            case Request.Close x -> OperationKind.CLOSE;
-            case Request.Listen x -> OperationKind.LISTEN;
-            case Request.Accept x -> OperationKind.ACCEPT;
-            case Request.Connect x -> OperationKind.CONNECT;
-            case Request.Recv x -> OperationKind.RECV;
-            case Request.Send x -> OperationKind.SEND;
-            case Request.Shutdown x -> OperationKind.SHUTDOWN;
-            case Request.Splice x -> OperationKind.TRANSFER;
-        };
+        return routes.fallsBack(Request.kindOf(r));
     }
 
     // ------------------------------------------------------------------ submission
