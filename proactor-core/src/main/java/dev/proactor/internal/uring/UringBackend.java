@@ -77,6 +77,11 @@ import java.util.Set;
  * inside {@link #runOnce}, as every other outcome is. A connect makes its socket the same way, then
  * IORING_OP_CONNECT; if it does not succeed, the socket is closed (close(2), synchronously) before
  * the failure is reported, so no descriptor outlives a failed, cancelled or timed-out connect.
+ *
+ * <p>An operation whose opcode the probe lacks falls back alone ({@link FallbackRoutes},
+ * {@link FallbackOps}): readiness on the ring and a non-blocking call for sockets (a listener whose
+ * accepts fall back is made non-blocking), a call on the fallback threads for files. Those
+ * submissions carry a {@link FallbackOps.Job} as their state; the hooks here only route to it.
  */
 public final class UringBackend implements Backend {
     private static final System.Logger LOG = System.getLogger("dev.proactor.uring");
