@@ -1,0 +1,67 @@
+package dev.proactor.cli.serve;
+
+import dev.proactor.BackendChoice;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a {@link StaticFileServer} serves and how.
+ *
+ * @param root the directory served
+ * @param bind the address listened on
+ * @param port the TCP port, 0 for any free one
+ * @param backend the proactor backend
+ * @param workers worker threads for the handlers, or 0 for one per core
+ * @param maxConnections connections served at once; further clients wait in the listen backlog
+ * @param maxRequestLine the longest request line accepted (414 above it)
+ * @param maxHeaderSize the largest request head accepted, request line included (431 above it);
+ *     also each connection's input buffer size
+ * @param idleTimeout how long a connection may wait for the next request, and how long one send
+ *     may take to make progress, before it is closed
+ * @param headerTimeout how long a request head may take to arrive once its first byte did
+ *     (slow-loris defence); then 408 and close
+ * @param shutdownTimeout how long a stop lets responses in flight finish before cutting them
+ * @param accessLog null for none, {@code "-"} for standard output, else a file path
+ */
+public record ServeOptions(Path root, String bind, int port, BackendChoice backend, int workers, int maxConnections,
+        int maxRequestLine, int maxHeaderSize, Duration idleTimeout, Duration headerTimeout,
+        Duration shutdownTimeout, String accessLog) {
+
+    /** Checks every value, so a bad one fails before anything is opened. */
+    public ServeOptions {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(backend, "backend");
+        require(port >= 0 && port <= 65535, "port must be in [0, 65535]: " + port);
+        require(workers >= 0 && workers <= 4096, "workers must be in [1, 4096]: " + workers);
+        require(maxConnections >= 1 && maxConnections <= 1 << 20, "max connections must be in [1, 1048576]: "
+                + maxConnections);
+        require(maxRequestLine >= 64 && maxRequestLine <= 1 << 20, "max request line must be in [64, 1m]: "
+                + maxRequestLine);
+        require(maxHeaderSize >= maxRequestLine && maxHeaderSize <= 1 << 20,
+                "max header size must be in [max request line, 1m]: " + maxHeaderSize);
+        for (Duration d : new Duration[] {idleTimeout, headerTimeout, shutdownTimeout}) {
+            Objects.requireNonNull(d, "timeout");
+            require(!d.isNegative() && !d.isZero(), "timeouts must be positive: " + d);
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** The defaults for a directory: loopback, port 8080, automatic backend. */
+    public static ServeOptions defaults(Path root) {
+        return new ServeOptions(root, "127.0.0.1", 8080, BackendChoice.AUTO, 0, 1024, 8192, 16384,
+                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(5), null);
+    }
+
+    /** With another port. */
+    public ServeOptions withPort(int p) {
+        return new ServeOptions(root, bind, p, backend, workers, maxConnections, maxRequestLine, maxHeaderSize,
+                idleTimeout, headerTimeout, shutdownTimeout, accessLog);
+    }
+}
