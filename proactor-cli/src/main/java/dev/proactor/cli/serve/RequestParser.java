@@ -307,7 +307,7 @@ final class RequestParser {
                         .decode(ByteBuffer.wrap(bytes, 0, n));
                 segment = chars.toString();
             } catch (CharacterCodingException e) {
-                return new Rejected(400, "path is not UTF-8", null);
+                return new Rejected(404, "path is not UTF-8", null); // no file here has such a name
             }
             if (segment.equals(".") || segment.equals("..")) {
                 return new Rejected(403, "dot segment in the path", null);
