@@ -15,10 +15,13 @@ import java.util.Locale;
 final class HttpDates {
     private static final DateTimeFormatter IMF_FIXDATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    // Parsing skips the day name: it is redundant, and a two-digit year would make it disagree.
+    private static final DateTimeFormatter IMF_FIXDATE_IN =
+            DateTimeFormatter.ofPattern("dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter RFC_850 =
-            DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("dd-MMM-yy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter ASCTIME =
-            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT).withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private record Cached(long second, String text) {}
 
@@ -47,9 +50,13 @@ final class HttpDates {
         if (text == null) {
             return Long.MIN_VALUE;
         }
-        for (DateTimeFormatter f : new DateTimeFormatter[] {IMF_FIXDATE, RFC_850, ASCTIME}) {
+        String t = text.strip();
+        int comma = t.indexOf(", ");
+        int space = t.indexOf(' ');
+        String afterDay = comma > 0 ? t.substring(comma + 2) : space > 0 ? t.substring(space + 1) : t;
+        for (DateTimeFormatter f : new DateTimeFormatter[] {IMF_FIXDATE_IN, RFC_850, ASCTIME}) {
             try {
-                ZonedDateTime z = ZonedDateTime.parse(text.strip(), f);
+                ZonedDateTime z = ZonedDateTime.parse(afterDay, f);
                 // RFC 850's two-digit years: read as the 21st century unless that lies more than 50 years ahead.
                 if (f == RFC_850 && z.getYear() > ZonedDateTime.now(ZoneOffset.UTC).getYear() + 50) {
                     z = z.minusYears(100);
