@@ -12,7 +12,7 @@ import java.util.Map;
 /** A plain socket speaking HTTP/1.1 by hand, for what a real client would never send. */
 final class RawHttp implements AutoCloseable {
     final Socket socket;
-    private final InputStream in;
+    private final java.io.PushbackInputStream in;
 
     /** One response as read off the wire. */
     record Response(int status, String statusLine, Map<String, String> headers, byte[] body) {
@@ -28,7 +28,7 @@ final class RawHttp implements AutoCloseable {
     RawHttp(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(20_000); // a hang fails the test instead of stalling it
-        in = socket.getInputStream();
+        in = new java.io.PushbackInputStream(socket.getInputStream());
     }
 
     RawHttp send(String text) throws IOException {
@@ -60,6 +60,15 @@ final class RawHttp implements AutoCloseable {
             body = in.readNBytes(Integer.parseInt(length));
         }
         return new Response(status, statusLine, headers, body);
+    }
+
+    /** Waits for the first byte of the answer without consuming it. */
+    int peek() throws IOException {
+        int b = in.read();
+        if (b != -1) {
+            in.unread(b);
+        }
+        return b;
     }
 
     Response read() throws IOException {

@@ -93,8 +93,13 @@ final class ServerFixture implements AutoCloseable {
 
     /** Stops the server and returns what the stop found; the checks run in {@link #close()}. */
     StaticFileServer.Summary stop() throws InterruptedException {
+        return stop(Duration.ofSeconds(5));
+    }
+
+    /** Stops the server with this shutdown deadline, once; later calls return the first summary. */
+    synchronized StaticFileServer.Summary stop(Duration deadline) throws InterruptedException {
         if (summary == null) {
-            summary = server.stop(Duration.ofSeconds(5));
+            summary = server.stop(deadline);
         }
         return summary;
     }
