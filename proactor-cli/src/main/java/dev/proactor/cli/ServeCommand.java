@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -111,8 +109,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServeOptions options;
         try {
-            options = new ServeOptions(dir, bind, port, backend, workers == null ? 0 : workers, maxConnections,
-                    maxRequestLine, maxHeaderSize, idleTimeout, headerTimeout, shutdownTimeout, accessLog);
+            options = ServeOptions.builder(dir).bind(bind).port(port).backend(backend)
+                    .workers(workers == null ? 0 : workers).maxConnections(maxConnections)
+                    .maxRequestLine(maxRequestLine).maxHeaderSize(maxHeaderSize).idleTimeout(idleTimeout)
+                    .headerTimeout(headerTimeout).shutdownTimeout(shutdownTimeout).accessLog(accessLog).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -129,35 +129,18 @@ final class ServeCommand implements Callable<Integer> {
             return 0;
         }
 
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopRequested.countDown();
-            try {
-                if (stopped.await(shutdownTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS)) {
-                    // The stop is done and reported: exit 0, not the 128 + signal the JVM would use.
-                    Runtime.getRuntime().halt(0);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "proactor-serve-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-
+        // After a signal the hook exits with 0 once the stop below is done and reported.
+        SignalStop signal = new SignalStop("proactor-serve-shutdown", shutdownTimeout.plusSeconds(5), true);
         CapabilityReport caps = server.proactor().capabilities();
         out.println("proactor serve: serving " + server.root() + " at " + url(server.address()));
         out.println("proactor serve: backend " + caps.backend() + " (" + caps.reason() + "), "
                 + server.proactor().config().workerThreads() + " workers, at most " + maxConnections
                 + " connections; Ctrl-C stops");
         out.flush();
-        try {
-            stopRequested.await();
-        } catch (InterruptedException e) {
-            // Stopped in-process: same path as a signal.
-        }
-        try {
-            out.println("proactor serve: stopping: no new connections; responses in flight get " + shutdownTimeout.toMillis()
-                    + " ms");
+        signal.await();
+        try (signal) {
+            out.println("proactor serve: stopping: no new connections; responses in flight get "
+                    + shutdownTimeout.toMillis() + " ms");
             out.flush();
             StaticFileServer.Summary s;
             try {
@@ -174,13 +157,6 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.flush();
             err.flush();
-        } finally {
-            stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // The JVM is already shutting down: the hook is what woke us, and it exits.
-            }
         }
         return 0;
     }

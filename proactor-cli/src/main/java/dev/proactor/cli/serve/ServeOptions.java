@@ -34,7 +34,7 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(backend, "backend");
         require(port >= 0 && port <= 65535, "port must be in [0, 65535]: " + port);
-        require(workers >= 0 && workers <= 4096, "workers must be in [1, 4096]: " + workers);
+        require(workers >= 0 && workers <= 4096, "workers must be in [0 (one per core), 4096]: " + workers);
         require(maxConnections >= 1 && maxConnections <= 1 << 20, "max connections must be in [1, 1048576]: "
                 + maxConnections);
         require(maxRequestLine >= 64 && maxRequestLine <= 1 << 20, "max request line must be in [64, 1m]: "
@@ -53,15 +53,71 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         }
     }
 
-    /** The defaults for a directory: loopback, port 8080, automatic backend. */
-    public static ServeOptions defaults(Path root) {
-        return new ServeOptions(root, "127.0.0.1", 8080, BackendChoice.AUTO, 0, 1024, 8192, 16384,
-                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(5), null);
+    /** A builder for serving {@code root}, holding the defaults: loopback, port 8080, automatic backend. */
+    public static Builder builder(Path root) {
+        return new Builder(root);
     }
 
-    /** With another port. */
-    public ServeOptions withPort(int p) {
-        return new ServeOptions(root, bind, p, backend, workers, maxConnections, maxRequestLine, maxHeaderSize,
-                idleTimeout, headerTimeout, shutdownTimeout, accessLog);
+    /** Builds {@link ServeOptions}; every setter returns the builder. */
+    public static final class Builder {
+        private final Path root;
+        private String bind = "127.0.0.1";
+        private int port = 8080;
+        private BackendChoice backend = BackendChoice.AUTO;
+        private int workers;
+        private int maxConnections = 1024;
+        private int maxRequestLine = 8192;
+        private int maxHeaderSize = 16384;
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration headerTimeout = Duration.ofSeconds(10);
+        private Duration shutdownTimeout = Duration.ofSeconds(5);
+        private String accessLog;
+
+        private Builder(Path root) {
+            this.root = root;
+        }
+
+        /** See {@link ServeOptions#bind()}. */
+        public Builder bind(String v) { bind = v; return this; }
+
+        /** See {@link ServeOptions#port()}. */
+        public Builder port(int v) { port = v; return this; }
+
+        /** See {@link ServeOptions#backend()}. */
+        public Builder backend(BackendChoice v) { backend = v; return this; }
+
+        /** See {@link ServeOptions#workers()}. */
+        public Builder workers(int v) { workers = v; return this; }
+
+        /** See {@link ServeOptions#maxConnections()}. */
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+
+        /** See {@link ServeOptions#maxRequestLine()}. */
+        public Builder maxRequestLine(int v) { maxRequestLine = v; return this; }
+
+        /** See {@link ServeOptions#maxHeaderSize()}. */
+        public Builder maxHeaderSize(int v) { maxHeaderSize = v; return this; }
+
+        /** See {@link ServeOptions#idleTimeout()}. */
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+
+        /** See {@link ServeOptions#headerTimeout()}. */
+        public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
+
+        /** See {@link ServeOptions#shutdownTimeout()}. */
+        public Builder shutdownTimeout(Duration v) { shutdownTimeout = v; return this; }
+
+        /** See {@link ServeOptions#accessLog()}. */
+        public Builder accessLog(String v) { accessLog = v; return this; }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException for a value out of range; the message names it
+         */
+        public ServeOptions build() {
+            return new ServeOptions(root, bind, port, backend, workers, maxConnections, maxRequestLine, maxHeaderSize,
+                    idleTimeout, headerTimeout, shutdownTimeout, accessLog);
+        }
     }
 }

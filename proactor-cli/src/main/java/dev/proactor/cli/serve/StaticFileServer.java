@@ -4,11 +4,10 @@ import dev.proactor.AsyncServerSocket;
 import dev.proactor.AsyncSocket;
 import dev.proactor.CloseReport;
 import dev.proactor.MetricsSnapshot;
-import dev.proactor.OperationCancelledException;
 import dev.proactor.Proactor;
-import dev.proactor.ProactorClosedException;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
+import dev.proactor.cli.net.AcceptLoop;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -21,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,13 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * that calls {@link #start} returns once the listener is bound, and {@link #stop} is the only
  * blocking call, made by whoever stops the server.
  *
- * <p>Connection limit: at most {@code maxConnections} are served at once. At the limit no accept
- * is pending, so further clients wait in the kernel's listen backlog; the next accept starts when
- * a connection closes. {@link #maybeAccept()} is the one place that decides, from any thread.
+ * <p>Connection limit: at most {@code maxConnections} are served at once ({@link AcceptLoop}): at
+ * the limit no accept is pending, so further clients wait in the kernel's listen backlog, and the
+ * next accept starts when a connection closes.
  */
 public final class StaticFileServer {
-    /** Pause after a failed accept (such as EMFILE) so that a persistent failure does not spin. */
-    private static final Duration ACCEPT_RETRY_DELAY = Duration.ofMillis(100);
     /** How long the stop waits for connections it cut, for the access log and for the proactor's close. */
     private static final Duration CUT_GRACE = Duration.ofSeconds(2);
 
@@ -47,9 +43,7 @@ public final class StaticFileServer {
     private final AccessLog accessLog;
     private final PrintWriter err;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger active = new AtomicInteger();
-    private final AtomicBoolean accepting = new AtomicBoolean();
-    private final AtomicLong accepted = new AtomicLong();
+    private final AcceptLoop acceptor;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicBoolean stopOnce = new AtomicBoolean();
     private final Object idle = new Object();
@@ -83,6 +77,7 @@ public final class StaticFileServer {
         this.resolver = resolver;
         this.accessLog = accessLog;
         this.err = err;
+        this.acceptor = new AcceptLoop(proactor, listener, options.maxConnections(), this::accepted, this::report);
     }
 
     /**
@@ -117,7 +112,7 @@ public final class StaticFileServer {
                     : options.accessLog().equals("-") ? AccessLog.to(out)
                     : AccessLog.toFile(proactor, Path.of(options.accessLog()));
             StaticFileServer server = new StaticFileServer(options, proactor, listener, resolver, log, err);
-            server.maybeAccept();
+            server.acceptor.start();
             return server;
         } catch (ProactorException e) {
             proactor.close(CUT_GRACE);
@@ -156,7 +151,7 @@ public final class StaticFileServer {
         }
         long end = System.nanoTime() + deadline.toNanos();
         draining = true;
-        listener.close();
+        acceptor.stop();
         for (Connection c : connections) {
             c.drain();
         }
@@ -174,7 +169,7 @@ public final class StaticFileServer {
             report("the access log could not be flushed: " + e);
         }
         CloseReport close = proactor.close(CUT_GRACE);
-        return new Summary(accepted.get(), requests.get(), cut, close, proactor.metrics());
+        return new Summary(acceptor.accepted(), requests.get(), cut, close, proactor.metrics());
     }
 
     private boolean awaitNoConnections(long end) throws InterruptedException {
@@ -207,40 +202,9 @@ public final class StaticFileServer {
         return draining;
     }
 
-    /**
-     * Initiates an accept unless one is pending, the limit is reached or the server is stopping.
-     * After declining for the limit it looks again, since a connection may have closed meanwhile
-     * and found {@code accepting} still set.
-     */
-    private void maybeAccept() {
-        while (!draining && accepting.compareAndSet(false, true)) {
-            if (active.get() < options.maxConnections()) {
-                listener.accept().onComplete(this::accepted);
-                return;
-            }
-            accepting.set(false);
-            if (active.get() >= options.maxConnections()) {
-                return;
-            }
-        }
-    }
-
-    private void accepted(AsyncSocket socket, ProactorException failure) {
-        if (failure != null) {
-            accepting.set(false);
-            if (draining || failure instanceof OperationCancelledException || failure instanceof ProactorClosedException) {
-                return;
-            }
-            report("accept failed: " + failure.getMessage());
-            proactor.timer(ACCEPT_RETRY_DELAY).onComplete((v, f) -> maybeAccept());
-            return;
-        }
-        accepted.incrementAndGet();
-        active.incrementAndGet();
+    private void accepted(AsyncSocket socket) {
         Connection c = new Connection(this, socket);
         connections.add(c);
-        accepting.set(false);
-        maybeAccept();
         if (draining) {
             c.closeNow(); // raced with stop(), which may have missed it
         } else {
@@ -251,11 +215,10 @@ public final class StaticFileServer {
     /** A connection's socket is closed. */
     void closed(Connection c) {
         connections.remove(c);
-        active.decrementAndGet();
         synchronized (idle) {
             idle.notifyAll();
         }
-        maybeAccept();
+        acceptor.released();
     }
 
     /** One exchange ended: counted and logged. */

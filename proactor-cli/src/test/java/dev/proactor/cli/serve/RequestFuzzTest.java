@@ -144,7 +144,7 @@ class RequestFuzzTest {
         Files.createDirectories(root.resolve("dir"));
         Files.writeString(root.resolve("dir/index.html"), "<p>index</p>");
         Random r = new Random(SEED + backend.hashCode());
-        ServeOptions options = ServerFixture.options(root, backend);
+        ServeOptions options = ServerFixture.options(root, backend).build();
         try (ServerFixture f = new ServerFixture(options)) {
             for (int i = 0; i < 150; i++) {
                 byte[] input = mutate(r);

@@ -62,6 +62,12 @@ class ServeHttpClientTest {
         return c.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    private static HttpResponse<byte[]> send(HttpClient c, String method, URI uri,
+            HttpRequest.BodyPublisher body) throws Exception {
+        return c.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).method(method, body).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     private static String text(HttpResponse<byte[]> r) {
         return new String(r.body(), StandardCharsets.UTF_8);
     }
@@ -105,8 +111,7 @@ class ServeHttpClientTest {
     void headHasTheHeadersOfGetAndNoBody(String backend) throws Exception {
         try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
             HttpResponse<byte[]> got = get(c, f.uri("/big.bin"));
-            HttpResponse<byte[]> head = c.send(HttpRequest.newBuilder(f.uri("/big.bin"))
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> head = send(c, "HEAD", f.uri("/big.bin"), HttpRequest.BodyPublishers.noBody());
             assertThat(head.statusCode()).isEqualTo(200);
             assertThat(head.body()).isEmpty();
             for (String h : new String[] {"content-length", "content-type", "etag", "last-modified"}) {
@@ -244,24 +249,19 @@ class ServeHttpClientTest {
             assertThat(text(missing)).isEqualTo("404 Not Found\n");
             assertThat(get(c, f.uri("/hello.txt/below")).statusCode()).isEqualTo(404);
 
-            HttpResponse<byte[]> post = c.send(HttpRequest.newBuilder(f.uri("/hello.txt"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> post = send(c, "POST", f.uri("/hello.txt"), HttpRequest.BodyPublishers.noBody());
             assertThat(post.statusCode()).isEqualTo(405);
             assertThat(post.headers().firstValue("allow")).hasValue("GET, HEAD");
             assertThat(post.headers().firstValue("connection")).hasValue("close");
 
-            HttpResponse<byte[]> put = c.send(HttpRequest.newBuilder(f.uri("/new.txt"))
-                    .PUT(HttpRequest.BodyPublishers.ofString("data")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> put = send(c, "PUT", f.uri("/new.txt"), HttpRequest.BodyPublishers.ofString("data"));
             assertThat(put.statusCode()).isEqualTo(405);
             assertThat(Files.exists(root.resolve("new.txt"))).isFalse();
 
-            HttpResponse<byte[]> body = c.send(HttpRequest.newBuilder(f.uri("/hello.txt"))
-                    .method("GET", HttpRequest.BodyPublishers.ofString("a body")).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> body = send(c, "GET", f.uri("/hello.txt"), HttpRequest.BodyPublishers.ofString("a body"));
             assertThat(body.statusCode()).isEqualTo(413);
 
-            HttpResponse<byte[]> unknown = c.send(HttpRequest.newBuilder(f.uri("/hello.txt"))
-                    .method("BREW", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> unknown = send(c, "BREW", f.uri("/hello.txt"), HttpRequest.BodyPublishers.noBody());
             assertThat(unknown.statusCode()).isEqualTo(501);
         }
     }

@@ -194,10 +194,7 @@ class ServeRawSocketTest {
     @ParameterizedTest
     @ValueSource(strings = {"auto", "portable"})
     void aHeadThatNeverEndsIsCutAtTheHeaderTimeout(String backend) throws Exception {
-        ServeOptions o = ServerFixture.with(ServerFixture.options(root, backend), v -> {
-            v[9] = Duration.ofMillis(300);
-            return v;
-        });
+        ServeOptions o = ServerFixture.options(root, backend).headerTimeout(Duration.ofMillis(300)).build();
         try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
             long start = System.nanoTime();
             c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "X-Slow: ");
@@ -213,10 +210,7 @@ class ServeRawSocketTest {
     @ParameterizedTest
     @ValueSource(strings = {"auto", "portable"})
     void tricklingBytesDoNotExtendTheHeaderTimeout(String backend) throws Exception {
-        ServeOptions o = ServerFixture.with(ServerFixture.options(root, backend), v -> {
-            v[9] = Duration.ofMillis(300);
-            return v;
-        });
+        ServeOptions o = ServerFixture.options(root, backend).headerTimeout(Duration.ofMillis(300)).build();
         try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
             c.send("GET /a.txt HTTP/1.1\r\n" + HOST);
             // A header line every 50 ms, paced by waiting for the server's answer on the socket,
@@ -244,10 +238,7 @@ class ServeRawSocketTest {
     @ParameterizedTest
     @ValueSource(strings = {"auto", "portable"})
     void anIdleConnectionIsClosedAtTheIdleTimeout(String backend) throws Exception {
-        ServeOptions o = ServerFixture.with(ServerFixture.options(root, backend), v -> {
-            v[8] = Duration.ofMillis(300);
-            return v;
-        });
+        ServeOptions o = ServerFixture.options(root, backend).idleTimeout(Duration.ofMillis(300)).build();
         try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
             assertThat(c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").read().status()).isEqualTo(200);
             assertThat(c.closedByServer()).isTrue();
@@ -261,10 +252,7 @@ class ServeRawSocketTest {
     @ParameterizedTest
     @ValueSource(strings = {"auto", "portable"})
     void acceptingPausesAtTheConnectionLimitAndResumes(String backend) throws Exception {
-        ServeOptions o = ServerFixture.with(ServerFixture.options(root, backend), v -> {
-            v[5] = 1;
-            return v;
-        });
+        ServeOptions o = ServerFixture.options(root, backend).maxConnections(1).build();
         try (ServerFixture f = new ServerFixture(o)) {
             RawHttp first = new RawHttp(f.port());
             assertThat(first.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").read().status()).isEqualTo(200);

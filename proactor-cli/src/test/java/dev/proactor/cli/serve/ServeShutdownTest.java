@@ -73,10 +73,7 @@ class ServeShutdownTest {
     @ParameterizedTest
     @ValueSource(strings = {"auto", "portable"})
     void aResponseThatCannotFinishIsCutAtTheDeadline(String backend) throws Exception {
-        ServeOptions o = ServerFixture.with(ServerFixture.options(root, backend), v -> {
-            v[10] = Duration.ofMillis(300);
-            return v;
-        });
+        ServeOptions o = ServerFixture.options(root, backend).shutdownTimeout(Duration.ofMillis(300)).build();
         try (ServerFixture f = new ServerFixture(o); Socket c = new Socket("127.0.0.1", f.port())) {
             c.setSoTimeout(20_000);
             c.getOutputStream().write("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n".getBytes());

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,9 +30,9 @@ final class ServerFixture implements AutoCloseable {
     private StaticFileServer.Summary summary;
 
     /** Options for tests: loopback, port 0, short timeouts where a test does not set its own. */
-    static ServeOptions options(Path root, String backend) {
-        return new ServeOptions(root, "127.0.0.1", 0, backend(backend), 2, 64, 8192, 16384,
-                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), null);
+    static ServeOptions.Builder options(Path root, String backend) {
+        return ServeOptions.builder(root).port(0).backend(backend(backend)).workers(2).maxConnections(64)
+                .idleTimeout(Duration.ofSeconds(30));
     }
 
     static BackendChoice backend(String name) {
@@ -41,7 +40,7 @@ final class ServerFixture implements AutoCloseable {
     }
 
     ServerFixture(Path root, String backend) throws Exception {
-        this(options(root, backend));
+        this(options(root, backend).build());
     }
 
     ServerFixture(ServeOptions options) throws Exception {
@@ -63,7 +62,7 @@ final class ServerFixture implements AutoCloseable {
         }
         warm = true;
         for (String backend : new String[] {"auto", "portable"}) {
-            StaticFileServer s = StaticFileServer.start(options(root, backend), new PrintWriter(new StringWriter()),
+            StaticFileServer s = StaticFileServer.start(options(root, backend).build(), new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
             try (java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient()) {
                 c.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.address().getPort() + "/"))
@@ -72,15 +71,6 @@ final class ServerFixture implements AutoCloseable {
                 s.stop(Duration.ofSeconds(5));
             }
         }
-    }
-
-    /** Copies the options with a change, for the record's canonical constructor. */
-    static ServeOptions with(ServeOptions o, UnaryOperator<Object[]> change) {
-        Object[] v = {o.root(), o.bind(), o.port(), o.backend(), o.workers(), o.maxConnections(), o.maxRequestLine(),
-            o.maxHeaderSize(), o.idleTimeout(), o.headerTimeout(), o.shutdownTimeout(), o.accessLog()};
-        v = change.apply(v);
-        return new ServeOptions((Path) v[0], (String) v[1], (int) v[2], (BackendChoice) v[3], (int) v[4], (int) v[5],
-                (int) v[6], (int) v[7], (Duration) v[8], (Duration) v[9], (Duration) v[10], (String) v[11]);
     }
 
     int port() {
