@@ -64,6 +64,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Worker threads that run the handlers and parse requests (default: one per core).")
     Integer workers;
 
+    @Option(names = "--dispatchers", defaultValue = "1", paramLabel = "N",
+            description = "Proactors serving, each with its own dispatcher thread, ring, workers and"
+                    + " listener on the port (SO_REUSEPORT spreads connections) (default: ${DEFAULT-VALUE}).")
+    int dispatchers;
+
     @Option(names = "--max-connections", defaultValue = "1024", paramLabel = "N",
             description = "Connections served at once; more wait in the listen backlog until one closes"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -110,7 +115,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeOptions options;
         try {
             options = ServeOptions.builder(dir).bind(bind).port(port).backend(backend)
-                    .workers(workers == null ? 0 : workers).maxConnections(maxConnections)
+                    .workers(workers == null ? 0 : workers).dispatchers(dispatchers).maxConnections(maxConnections)
                     .maxRequestLine(maxRequestLine).maxHeaderSize(maxHeaderSize).idleTimeout(idleTimeout)
                     .headerTimeout(headerTimeout).shutdownTimeout(shutdownTimeout).accessLog(accessLog).build();
         } catch (IllegalArgumentException e) {
@@ -134,7 +139,9 @@ final class ServeCommand implements Callable<Integer> {
         CapabilityReport caps = server.proactor().capabilities();
         out.println("proactor serve: serving " + server.root() + " at " + url(server.address()));
         out.println("proactor serve: backend " + caps.backend() + " (" + caps.reason() + "), "
-                + server.proactor().config().workerThreads() + " workers, at most " + maxConnections
+                + (server.dispatchers() > 1 ? server.dispatchers() + " dispatchers with " : "")
+                + server.proactor().config().workerThreads() + " workers" + (server.dispatchers() > 1 ? " each" : "")
+                + ", at most " + maxConnections
                 + " connections; Ctrl-C stops");
         out.flush();
         signal.await();
@@ -153,7 +160,7 @@ final class ServeCommand implements Callable<Integer> {
                         + (s.connections() == 1 ? " connection, " : " connections, ") + s.requests()
                         + (s.requests() == 1 ? " request" : " requests")
                         + (s.cut() > 0 ? " (" + s.cut() + " cut at the deadline)" : "")
-                        + (s.close().clean() ? "" : " (" + s.close().abandoned().size() + " operations abandoned)"));
+                        + (s.clean() ? "" : " (" + s.abandoned() + " operations abandoned)"));
             }
             out.flush();
             err.flush();

@@ -5,6 +5,7 @@ import dev.proactor.AsyncSocket;
 import dev.proactor.FileStat;
 import dev.proactor.OperationFailedException;
 import dev.proactor.OperationTimeoutException;
+import dev.proactor.Proactor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -48,6 +49,7 @@ final class Connection {
     private enum State { IDLE, HEAD, RESPONDING, CLOSING }
 
     private final StaticFileServer server;
+    private final Proactor proactor; // the one that accepted the socket: its files must be opened there too
     private final AsyncSocket socket;
     private final ByteBuffer in; // bytes received and not yet parsed: [0, position)
     private final String remoteHost;
@@ -55,8 +57,9 @@ final class Connection {
     private State state = State.IDLE; // guarded by this
     private long headStarted; // nanoTime the current head's first byte was seen; 0 when none
 
-    Connection(StaticFileServer server, AsyncSocket socket) {
+    Connection(StaticFileServer server, Proactor proactor, AsyncSocket socket) {
         this.server = server;
+        this.proactor = proactor;
         this.socket = socket;
         this.in = ByteBuffer.allocateDirect(server.options().maxHeaderSize());
         this.remoteHost = socket.remoteAddress() instanceof InetSocketAddress a
@@ -173,7 +176,7 @@ final class Connection {
     }
 
     private void openFile(Exchange ex, Path real) {
-        server.proactor().openFile(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)
+        proactor.openFile(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)
                 .onComplete((file, failure) -> guarded(() -> {
                     if (failure != null) {
                         // Gone or replaced by a link since it was resolved: not found; refused: forbidden.
@@ -378,7 +381,7 @@ final class Connection {
         synchronized (this) {
             state = State.CLOSING;
         }
-        socket.close().onComplete((v, failure) -> server.closed(this));
+        socket.close().onComplete((v, failure) -> server.closed(this, proactor));
     }
 
     /** Runs a step; a bug in it ends this connection, reported, instead of leaving it hanging. */

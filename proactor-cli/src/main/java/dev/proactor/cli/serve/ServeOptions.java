@@ -12,8 +12,11 @@ import java.util.Objects;
  * @param bind the address listened on
  * @param port the TCP port, 0 for any free one
  * @param backend the proactor backend
- * @param workers worker threads for the handlers, or 0 for one per core
- * @param maxConnections connections served at once; further clients wait in the listen backlog
+ * @param workers worker threads for the handlers, or 0 for one per core (per dispatcher)
+ * @param dispatchers proactors serving, each with its own dispatcher thread, ring and listener on the
+ *     same port (SO_REUSEPORT: the kernel spreads connections across them); 1 for a single proactor
+ * @param maxConnections connections served at once, split evenly across the dispatchers; further
+ *     clients wait in the listen backlog
  * @param maxRequestLine the longest request line accepted (414 above it)
  * @param maxHeaderSize the largest request head accepted, request line included (431 above it);
  *     also each connection's input buffer size
@@ -24,7 +27,8 @@ import java.util.Objects;
  * @param shutdownTimeout how long a stop lets responses in flight finish before cutting them
  * @param accessLog null for none, {@code "-"} for standard output, else a file path
  */
-public record ServeOptions(Path root, String bind, int port, BackendChoice backend, int workers, int maxConnections,
+public record ServeOptions(Path root, String bind, int port, BackendChoice backend, int workers, int dispatchers,
+        int maxConnections,
         int maxRequestLine, int maxHeaderSize, Duration idleTimeout, Duration headerTimeout,
         Duration shutdownTimeout, String accessLog) {
 
@@ -35,6 +39,7 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         Objects.requireNonNull(backend, "backend");
         require(port >= 0 && port <= 65535, "port must be in [0, 65535]: " + port);
         require(workers >= 0 && workers <= 4096, "workers must be in [0 (one per core), 4096]: " + workers);
+        require(dispatchers >= 1 && dispatchers <= 256, "dispatchers must be in [1, 256]: " + dispatchers);
         require(maxConnections >= 1 && maxConnections <= 1 << 20, "max connections must be in [1, 1048576]: "
                 + maxConnections);
         require(maxRequestLine >= 64 && maxRequestLine <= 1 << 20, "max request line must be in [64, 1m]: "
@@ -65,6 +70,7 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         private int port = 8080;
         private BackendChoice backend = BackendChoice.AUTO;
         private int workers;
+        private int dispatchers = 1;
         private int maxConnections = 1024;
         private int maxRequestLine = 8192;
         private int maxHeaderSize = 16384;
@@ -88,6 +94,9 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
 
         /** See {@link ServeOptions#workers()}. */
         public Builder workers(int v) { workers = v; return this; }
+
+        /** See {@link ServeOptions#dispatchers()}. */
+        public Builder dispatchers(int v) { dispatchers = v; return this; }
 
         /** See {@link ServeOptions#maxConnections()}. */
         public Builder maxConnections(int v) { maxConnections = v; return this; }
@@ -116,7 +125,7 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
          * @throws IllegalArgumentException for a value out of range; the message names it
          */
         public ServeOptions build() {
-            return new ServeOptions(root, bind, port, backend, workers, maxConnections, maxRequestLine, maxHeaderSize,
+            return new ServeOptions(root, bind, port, backend, workers, dispatchers, maxConnections, maxRequestLine, maxHeaderSize,
                     idleTimeout, headerTimeout, shutdownTimeout, accessLog);
         }
     }

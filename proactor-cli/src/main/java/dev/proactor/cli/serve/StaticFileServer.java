@@ -7,6 +7,8 @@ import dev.proactor.MetricsSnapshot;
 import dev.proactor.Proactor;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
+import dev.proactor.ProactorGroup;
+import dev.proactor.SocketOptions;
 import dev.proactor.cli.net.AcceptLoop;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,6 +16,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -23,8 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A static-file HTTP/1.1 server on one proactor, built on the library's public API alone. The
- * accept loop and every connection ({@link Connection}) run in completion handlers; the thread
+ * A static-file HTTP/1.1 server on one proactor, or on a {@link ProactorGroup} whose members each
+ * listen on the same port, built on the library's public API alone. The accept loops and every
+ * connection ({@link Connection}) run in completion handlers; the thread
  * that calls {@link #start} returns once the listener is bound, and {@link #stop} is the only
  * blocking call, made by whoever stops the server.
  *
@@ -37,13 +42,14 @@ public final class StaticFileServer {
     private static final Duration CUT_GRACE = Duration.ofSeconds(2);
 
     private final ServeOptions options;
-    private final Proactor proactor;
-    private final AsyncServerSocket listener;
+    private final List<Proactor> members;
+    private final ProactorGroup group; // null with one dispatcher
+    private final List<AsyncServerSocket> listeners;
+    private final List<AcceptLoop> acceptors = new ArrayList<>();
     private final PathResolver resolver;
     private final AccessLog accessLog;
     private final PrintWriter err;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final AcceptLoop acceptor;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicBoolean stopOnce = new AtomicBoolean();
     private final Object idle = new Object();
@@ -64,24 +70,49 @@ public final class StaticFileServer {
      * @param connections connections accepted in all
      * @param requests requests answered (every status, errors included)
      * @param cut connections still open at the shutdown deadline, closed mid-request
-     * @param close the proactor's close report
-     * @param metrics the proactor's counters after the close (its exactly-once ledger included)
+     * @param closes each proactor's close report
+     * @param metrics each proactor's counters after the close (its exactly-once ledger included)
      */
-    public record Summary(long connections, long requests, int cut, CloseReport close, MetricsSnapshot metrics) {}
+    public record Summary(long connections, long requests, int cut, List<CloseReport> closes,
+            List<MetricsSnapshot> metrics) {
+        /** Copies the lists. */
+        public Summary {
+            closes = List.copyOf(closes);
+            metrics = List.copyOf(metrics);
+        }
 
-    private StaticFileServer(ServeOptions options, Proactor proactor, AsyncServerSocket listener,
-            PathResolver resolver, AccessLog accessLog, PrintWriter err) {
+        /** Whether every proactor closed cleanly: nothing abandoned, no native memory kept. */
+        public boolean clean() {
+            return closes.stream().allMatch(CloseReport::clean);
+        }
+
+        /** Operations the closes had to abandon, over all proactors. */
+        public int abandoned() {
+            return closes.stream().mapToInt(c -> c.abandoned().size()).sum();
+        }
+    }
+
+    private StaticFileServer(ServeOptions options, List<Proactor> members, ProactorGroup group,
+            List<AsyncServerSocket> listeners, PathResolver resolver, AccessLog accessLog, PrintWriter err) {
         this.options = options;
-        this.proactor = proactor;
-        this.listener = listener;
+        this.members = members;
+        this.group = group;
+        this.listeners = listeners;
         this.resolver = resolver;
         this.accessLog = accessLog;
         this.err = err;
-        this.acceptor = new AcceptLoop(proactor, listener, options.maxConnections(), this::accepted, this::report);
+        // The limit is split evenly: each listener's loop accepts independently, so no loop can hold
+        // a slot that a client waiting at another listener needs.
+        int perMember = (options.maxConnections() + members.size() - 1) / members.size();
+        for (int i = 0; i < members.size(); i++) {
+            Proactor p = members.get(i);
+            acceptors.add(new AcceptLoop(p, listeners.get(i), perMember, s -> accepted(p, s), this::report));
+        }
     }
 
     /**
-     * Opens a proactor, binds the listener and starts accepting.
+     * Opens the proactors ({@link ProactorGroup} when more than one dispatcher is asked for), binds
+     * a listener on each and starts accepting.
      *
      * @param out where the access log goes when it is {@code "-"}
      * @param err where unexpected failures are reported
@@ -94,45 +125,63 @@ public final class StaticFileServer {
         } catch (IOException e) {
             throw new StartException("cannot serve " + options.root() + ": " + e.getMessage());
         }
+        int perMember = Math.max(1, options.maxConnections() / options.dispatchers());
         ProactorConfig.Builder config = ProactorConfig.builder().name("serve").backend(options.backend())
-                .bufferCount(0).maxInFlight((int) Math.min(1 << 24, Math.max(4096L, options.maxConnections() * 4L)));
+                .bufferCount(0).maxInFlight((int) Math.min(1 << 24, Math.max(4096L, perMember * 4L)));
         if (options.workers() > 0) {
             config.workerThreads(options.workers());
         }
-        Proactor proactor;
+        ProactorGroup group = null;
+        List<Proactor> members;
         try {
-            proactor = Proactor.open(config.build());
+            if (options.dispatchers() == 1) {
+                members = List.of(Proactor.open(config.build()));
+            } else {
+                group = ProactorGroup.open(options.dispatchers(), config.build());
+                members = group.members();
+            }
         } catch (UncheckedIOException e) {
             throw new StartException("cannot open backend: " + e.getCause().getMessage());
         }
-        AsyncServerSocket listener = null;
+        List<AsyncServerSocket> listeners = null;
+        InetSocketAddress address = new InetSocketAddress(options.bind(), options.port());
         try {
-            listener = proactor.listen(new InetSocketAddress(options.bind(), options.port())).await();
+            listeners = group == null ? List.of(members.get(0).listen(address).await())
+                    : group.listenEach(address, SocketOptions.defaults());
             AccessLog log = options.accessLog() == null ? AccessLog.off()
                     : options.accessLog().equals("-") ? AccessLog.to(out)
-                    : AccessLog.toFile(proactor, Path.of(options.accessLog()));
-            StaticFileServer server = new StaticFileServer(options, proactor, listener, resolver, log, err);
-            server.acceptor.start();
+                    : AccessLog.toFile(members.get(0), Path.of(options.accessLog()));
+            StaticFileServer server = new StaticFileServer(options, members, group, listeners, resolver, log, err);
+            server.acceptors.forEach(AcceptLoop::start);
             return server;
         } catch (ProactorException e) {
-            proactor.close(CUT_GRACE);
-            throw new StartException(listener == null
+            close(members, group);
+            throw new StartException(listeners == null
                     ? "cannot listen on " + options.bind() + ":" + options.port() + ": " + e.getMessage()
                     : "cannot open the access log " + options.accessLog() + ": " + e.getMessage());
         } catch (InterruptedException | RuntimeException e) {
-            proactor.close(CUT_GRACE);
+            close(members, group);
             throw e;
         }
     }
 
-    /** The address listened on, with the real port. */
-    public InetSocketAddress address() {
-        return (InetSocketAddress) listener.localAddress();
+    private static List<CloseReport> close(List<Proactor> members, ProactorGroup group) {
+        return group == null ? List.of(members.get(0).close(CUT_GRACE)) : group.close(CUT_GRACE);
     }
 
-    /** The proactor serving, for its backend name and capability report. */
+    /** The address listened on, with the real port. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listeners.get(0).localAddress();
+    }
+
+    /** The first (or only) proactor serving, for its backend name, configuration and capability report. */
     public Proactor proactor() {
-        return proactor;
+        return members.get(0);
+    }
+
+    /** How many proactors serve, each with its own dispatcher and listener. */
+    public int dispatchers() {
+        return members.size();
     }
 
     /** The served directory's real path. */
@@ -151,7 +200,7 @@ public final class StaticFileServer {
         }
         long end = System.nanoTime() + deadline.toNanos();
         draining = true;
-        acceptor.stop();
+        acceptors.forEach(AcceptLoop::stop);
         for (Connection c : connections) {
             c.drain();
         }
@@ -168,8 +217,9 @@ public final class StaticFileServer {
         } catch (ExecutionException | TimeoutException e) {
             report("the access log could not be flushed: " + e);
         }
-        CloseReport close = proactor.close(CUT_GRACE);
-        return new Summary(acceptor.accepted(), requests.get(), cut, close, proactor.metrics());
+        List<CloseReport> closes = close(members, group);
+        return new Summary(acceptors.stream().mapToLong(AcceptLoop::accepted).sum(), requests.get(), cut, closes,
+                members.stream().map(Proactor::metrics).toList());
     }
 
     private boolean awaitNoConnections(long end) throws InterruptedException {
@@ -202,8 +252,8 @@ public final class StaticFileServer {
         return draining;
     }
 
-    private void accepted(AsyncSocket socket) {
-        Connection c = new Connection(this, socket);
+    private void accepted(Proactor proactor, AsyncSocket socket) {
+        Connection c = new Connection(this, proactor, socket);
         connections.add(c);
         if (draining) {
             c.closeNow(); // raced with stop(), which may have missed it
@@ -213,12 +263,12 @@ public final class StaticFileServer {
     }
 
     /** A connection's socket is closed. */
-    void closed(Connection c) {
+    void closed(Connection c, Proactor proactor) {
         connections.remove(c);
         synchronized (idle) {
             idle.notifyAll();
         }
-        acceptor.released();
+        acceptors.get(members.indexOf(proactor)).released();
     }
 
     /** One exchange ended: counted and logged. */

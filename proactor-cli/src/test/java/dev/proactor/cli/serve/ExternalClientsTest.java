@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -70,11 +71,11 @@ class ExternalClientsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void wrkRunsWithoutErrorsOrNon2xx(String backend) throws Exception {
+    @CsvSource({"auto, 1", "portable, 1", "auto, 2"})
+    void wrkRunsWithoutErrorsOrNon2xx(String backend, int dispatchers) throws Exception {
         String wrk = wrk();
         Files.writeString(root.resolve("index.html"), "<h1>hello from proactor serve</h1>\n".repeat(50));
-        try (ServerFixture f = new ServerFixture(root, backend)) {
+        try (ServerFixture f = new ServerFixture(ServerFixture.options(root, backend).dispatchers(dispatchers).build())) {
             Result r = exec(List.of(wrk, "-t2", "-c16", "-d3s", "--timeout", "5s", f.uri("/").toString()));
             assertThat(r.code()).as(r.out() + r.err()).isZero();
             String out = r.out();

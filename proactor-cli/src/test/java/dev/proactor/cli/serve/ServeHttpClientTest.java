@@ -280,4 +280,23 @@ class ServeHttpClientTest {
             assertThat(s.requests()).isEqualTo(20);
         }
     }
+
+    /** Two proactors, each with a listener on the same port: every connection is answered, whichever took it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void twoDispatchersShareThePort(String backend) throws Exception {
+        try (ServerFixture f = new ServerFixture(ServerFixture.options(root, backend).dispatchers(2).build())) {
+            assertThat(f.server.dispatchers()).isEqualTo(2);
+            for (int i = 0; i < 8; i++) {
+                try (HttpClient c = client()) { // a client each: a connection each
+                    assertThat(text(get(c, f.uri("/hello.txt")))).isEqualTo(HELLO);
+                    assertThat(get(c, f.uri("/big.bin")).body()).isEqualTo(big);
+                }
+            }
+            StaticFileServer.Summary s = f.stop();
+            assertThat(s.connections()).isEqualTo(8);
+            assertThat(s.requests()).isEqualTo(16);
+            assertThat(s.closes()).hasSize(2);
+        }
+    }
 }

@@ -97,11 +97,13 @@ final class ServerFixture implements AutoCloseable {
     @Override
     public void close() throws Exception {
         StaticFileServer.Summary s = stop();
-        assertThat(s.close().clean()).as("close report: %s", s.close()).isTrue();
-        assertThat(s.metrics().ledger().outstanding()).as("ledger %s", s.metrics().ledger()).isZero();
-        assertThat(s.metrics().ledger().duplicates()).isZero();
-        assertThat(s.metrics().ledger().strays()).isZero();
-        assertThat(s.metrics().handlerFailures()).isZero();
+        assertThat(s.clean()).as("close reports: %s", s.closes()).isTrue();
+        for (var m : s.metrics()) {
+            assertThat(m.ledger().outstanding()).as("ledger %s", m.ledger()).isZero();
+            assertThat(m.ledger().duplicates()).isZero();
+            assertThat(m.ledger().strays()).isZero();
+            assertThat(m.handlerFailures()).isZero();
+        }
         assertThat(err.toString()).as("the server reported").isEmpty();
         Set<String> threads = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
                 .map(Thread::getName).filter(n -> n.startsWith("serve-")).collect(Collectors.toSet());
