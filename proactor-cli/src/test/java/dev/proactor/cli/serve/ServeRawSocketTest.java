@@ -269,4 +269,33 @@ class ServeRawSocketTest {
             assertThat(f.stop().connections()).isEqualTo(2);
         }
     }
+
+    /** The access log file gets one Common Log Format line per exchange, written asynchronously. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void theAccessLogFileHasOneLinePerExchange(String backend) throws Exception {
+        Path log = tmp.resolve("access.log");
+        Files.writeString(log, "earlier line\n"); // appended to, never truncated
+        ServeOptions o = ServerFixture.options(root, backend).accessLog(log.toString()).build();
+        try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
+            c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "HEAD /b.txt HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "GET /\"quoted\" HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "BREW / HTTP/1.1\r\n" + HOST + "\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+            assertThat(c.read(true).status()).isEqualTo(200);
+            assertThat(c.read().status()).isEqualTo(404);
+            assertThat(c.read().status()).isEqualTo(501);
+            assertThat(c.closedByServer()).isTrue();
+            f.stop(); // flushes the log
+        }
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(0)).isEqualTo("earlier line");
+        String clf = "127\\.0\\.0\\.1 - - \\[\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\\] ";
+        assertThat(lines.get(1)).matches(clf + "\"GET /a\\.txt HTTP/1\\.1\" 200 6");
+        assertThat(lines.get(2)).matches(clf + "\"HEAD /b\\.txt HTTP/1\\.1\" 200 -");
+        assertThat(lines.get(3)).matches(clf + "\"GET /\\\\\"quoted\\\\\" HTTP/1\\.1\" 404 14");
+        assertThat(lines.get(4)).matches(clf + "\"BREW / HTTP/1\\.1\" 501 \\d+");
+    }
 }
