@@ -33,8 +33,14 @@ class ExternalClientsTest {
     static Result exec(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).start();
         p.getOutputStream().close();
-        var out = p.getInputStream().readAllBytes();
-        var err = p.getErrorStream().readAllBytes();
+        byte[] out;
+        byte[] err;
+        // Closed here, not left to the JDK's process reaper: it closes them only after waitFor()
+        // may already have returned, and the server fixture counts this process's open pipes.
+        try (var stdout = p.getInputStream(); var stderr = p.getErrorStream()) {
+            out = stdout.readAllBytes();
+            err = stderr.readAllBytes();
+        }
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail("timed out: " + command);
