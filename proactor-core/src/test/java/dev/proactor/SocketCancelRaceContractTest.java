@@ -187,6 +187,7 @@ class SocketCancelRaceContractTest {
         AsyncServerSocket listener = Sockets.listen(pair.server());
         Sockets.Connection c = Sockets.connect(listener, pair.client());
         Map<Long, byte[]> got = new ConcurrentHashMap<>();
+        AtomicInteger recorded = new AtomicInteger();
         AtomicLong consumed = new AtomicLong();
         AtomicLong sent = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
@@ -215,6 +216,7 @@ class SocketCancelRaceContractTest {
                         got.put(read.id(), b);
                         consumed.addAndGet(n);
                     }
+                    recorded.incrementAndGet();
                 });
                 return read;
             }, 100_000, window -> { });
@@ -222,6 +224,7 @@ class SocketCancelRaceContractTest {
             stop.set(true);
             feeder.join(TimeUnit.SECONDS.toMillis(10));
         }
+        awaitRecorded(recorded, races);
         assertThat(feeder.isAlive()).isFalse();
         long took = System.nanoTime() - start;
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
@@ -255,6 +258,7 @@ class SocketCancelRaceContractTest {
         AsyncServerSocket listener = Sockets.listen(pair.server(), SMALL_BUFFERS);
         Sockets.Connection c = Sockets.connect(listener, pair.client(), SMALL_BUFFERS);
         Map<Long, byte[]> sentBy = new ConcurrentHashMap<>();
+        AtomicInteger recorded = new AtomicInteger();
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         Thread drainer = Thread.ofPlatform().name("send-race-drainer").start(() -> {
             SplittableRandom random = new SplittableRandom(6);
@@ -283,10 +287,12 @@ class SocketCancelRaceContractTest {
                 if (failure == null) {
                     sentBy.put(write.id(), java.util.Arrays.copyOf(content, n));
                 }
+                recorded.incrementAndGet();
             });
             return write;
         }, 100_000, window -> { });
         long took = System.nanoTime() - start;
+        awaitRecorded(recorded, races);
         Ops.result(c.client().shutdownOutput());
         drainer.join(TimeUnit.SECONDS.toMillis(30));
         assertThat(drainer.isAlive()).as("drainer still reading").isFalse();
@@ -305,6 +311,16 @@ class SocketCancelRaceContractTest {
         publish(report, pair, "SEND (client " + shortName(pair.clientBackend()) + ")", t, took,
                 want.length + " bytes by completed sends");
         t.assertBothSides();
+    }
+
+    /**
+     * Waits until every race's own handler has recorded its bytes. CancelRaces waits for the handler
+     * it adds itself, and an operation that completed before that one was added runs it as a late
+     * handler, possibly before (and beside) the first: the byte count must not be read before then.
+     */
+    private static void awaitRecorded(AtomicInteger recorded, int races) {
+        Waits.until(Duration.ofSeconds(10), () -> recorded.get() == races,
+                () -> recorded.get() + " of " + races + " handlers recorded their bytes");
     }
 
     private static void readToEnd(AsyncSocket s, AtomicInteger ended, Queue<String> failures) {
