@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling), the echo suite and
 # the HTTP suite (wrk against proactor serve, nginx and the Java peers) in rounds, and writes
-# OUT/results.md: medians with ratios against the peers and the project's targets, plus SVG charts. bin/bench runs this same script.
+# OUT/results.md: medians with ratios against the peers and the project's targets, plus SVG charts.
+# bin/bench runs this same script.
 #
 # Usage: proactor-benchmarks/run-benchmarks.sh [options] [-- extra JMH arguments]
 #   --quick          short iterations (JMH 2 x 1 s warm-up, 3 x 1 s measured; fio 3 s; echo 0.5 s
