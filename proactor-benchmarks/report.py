@@ -2,8 +2,8 @@
 """Turns the JMH (and fio) JSON files of a benchmark run into a Markdown table of medians with
 ratios against the peers, plus one SVG bar chart per table.
 
-Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, echo-*.jsonl, machine.txt,
-command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
+Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, echo-*.jsonl, http-*.jsonl,
+machine.txt, command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
 
 Medians pool every measured iteration of every round (and fork) of one contender; the range shown
 is the lowest and highest per-round median, so a reader sees how far rounds disagree. Nothing here
@@ -403,6 +403,162 @@ def echo_targets(echo):
     return rows
 
 
+HTTP_NAMES = {
+    "proactor-serve": "Proactor `proactor serve` (static files, worker handlers)",
+    "proactor-fixed": "Proactor fixed response (ProactorHttpServer, worker handlers)",
+    "proactor-fixed-inline": "Proactor fixed response (ProactorHttpServer, inline handlers)",
+    "nginx": "nginx (1 worker, sendfile)",
+    "netty-uring": "Netty 4.2.18 io_uring",
+    "netty-epoll": "Netty 4.2.18 epoll",
+    "nio2": "NIO.2 (AsynchronousServerSocketChannel)",
+    "vthreads": "JDK HttpServer, virtual threads",
+}
+HTTP_PEERS = [("nginx", "nginx"), ("netty-uring", "Netty io_uring")]
+HTTP_WORKLOADS = {"hello": "small fixed response (13 B)", "4k": "static file 4 KiB", "1m": "static file 1 MiB"}
+
+
+def load_http(results):
+    """{(pinned, workload, impl): [record per round]} from http-*.jsonl."""
+    out = defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(results, "http-*.jsonl"))):
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    rec = json.loads(line)
+                except ValueError as e:
+                    print(f"report: skipping a line of {path}: {e}", file=sys.stderr)
+                    continue
+                out[(rec["pinned"], rec["workload"], rec["impl"])].append(rec)
+    return out
+
+
+class HttpCell:
+    """Medians over the rounds of one contender in one HTTP cell."""
+
+    def __init__(self, recs):
+        self.n = len(recs)
+        rates = [r["reqPerSec"] for r in recs]
+        self.rate = median(rates)
+        self.lo, self.hi = min(rates), max(rates)
+        self.mb = median([r["mbPerSec"] for r in recs])
+        self.p50 = median([r["p50Us"] for r in recs])
+        self.p99 = median([r["p99Us"] for r in recs])
+        self.p999 = median([r["p999Us"] for r in recs])
+        self.cpu = median([r["serverCpuUsPerReq"] for r in recs])
+        self.errors = sum(sum(r.get("errors", {}).values()) for r in recs)
+
+
+def http_cells(http):
+    cells = defaultdict(dict)
+    for (pinned, workload, impl), recs in http.items():
+        cells[(pinned, workload)][impl] = HttpCell(recs)
+    return cells
+
+
+def http_key(k):
+    order = list(HTTP_WORKLOADS)
+    return (not k[0], order.index(k[1]) if k[1] in order else 99)
+
+
+def http_section(http, results, lines):
+    if not http:
+        return
+    cells = http_cells(http)
+    lines += [
+        "## HTTP (wrk, 64 keep-alive connections)",
+        "",
+        "wrk closed loop, 64 connections, keep-alive; pinned: server on CPU 0, `wrk -t1` on CPU 1;",
+        "unpinned: `wrk -t2`, both anywhere. p50/p99/p99.9 are wrk's latency percentiles (closed loop:",
+        "coordinated omission is not corrected). MB/s is what wrk read (heads included, and heads differ",
+        "between servers). Server CPU is user + system time of the server process and its descendants",
+        "(nginx: master + worker) over wrk's run, divided by the requests. `/hello` is a 13-byte",
+        "**static file** for `proactor serve` (open, stat, send per request) but a fixed response for",
+        "nginx (`return 200`), Netty, NIO.2, the JDK server and ProactorHttpServer. Medians over rounds;",
+        "range = lowest–highest round. Ratio columns: this row's req/s ÷ that peer's, same cell.",
+        "",
+    ]
+    order = list(HTTP_NAMES)
+    for key in sorted(cells, key=http_key):
+        pinned, workload = key
+        row = cells[key]
+        title = (f"HTTP {HTTP_WORKLOADS.get(workload, workload)}, "
+                 f"{'pinned (server CPU 0, wrk CPU 1)' if pinned else 'unpinned'}")
+        lines += [
+            f"### {title}",
+            "",
+            "| Contender | req/s (median) | range | n | MB/s | p50 µs | p99 µs | p99.9 µs | server CPU µs/req | errors | "
+            + " | ".join(f"÷ {n}" for _, n in HTTP_PEERS) + " |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(HTTP_PEERS),
+        ]
+        impls = sorted(row, key=lambda i: order.index(i) if i in order else 99)
+        for impl in impls:
+            c = row[impl]
+            lines.append(
+                f"| {HTTP_NAMES.get(impl, impl)} | {fmt(c.rate)} | {fmt(c.lo)}–{fmt(c.hi)} | {c.n} | {fmt(c.mb, 1)} | "
+                f"{fmt(c.p50, 1)} | {fmt(c.p99, 1)} | {fmt(c.p999, 1)} | {fmt(c.cpu, 2)} | {c.errors} | "
+                + " | ".join(ratio(c.rate, row[p].rate) if p in row else "–" for p, _ in HTTP_PEERS) + " |")
+        svg = svg_bars(os.path.join(results, f"http-{workload}-{'pinned' if pinned else 'unpinned'}.svg"),
+                       title, "req/s", [(HTTP_NAMES.get(i, i).replace("`", ""), row[i].rate) for i in impls])
+        lines += ["", f"![{title}]({svg})" if svg else "", ""]
+
+
+def at_most(measured, target):
+    """Verdict for a lower-is-better ratio (CPU, latency) against its ceiling."""
+    if measured is None:
+        return "–"
+    if measured <= target:
+        return "**met**"
+    return f"**not met** ({measured / target:.2f}x over)"
+
+
+def http_targets(http):
+    """Rows for the targets table, pinned cells only: fixed response, static 4 KiB, static 1 MiB."""
+    rows = []
+    cells = http_cells(http)
+    for impl in HTTP_NAMES:
+        if not impl.startswith("proactor"):
+            continue
+        label = HTTP_NAMES[impl]
+        hello = cells.get((True, "hello"), {})
+        c = hello.get(impl)
+        if c is not None:
+            nginx, epoll = hello.get("nginx"), hello.get("netty-epoll")
+            if nginx is not None and nginx.rate:
+                r = c.rate / nginx.rate
+                rows.append(("HTTP small fixed response, pinned: req/s >= 1.0x nginx", label,
+                             f"{r:.2f}x ({fmt(c.rate)} against {fmt(nginx.rate)} req/s)", verdict(r, 1.0)))
+                if c.p99 and nginx.p99:
+                    q = c.p99 / nginx.p99
+                    rows.append(("HTTP small fixed response, pinned: p99 <= 1.2x nginx's", label,
+                                 f"{q:.2f}x ({fmt(c.p99, 1)} against {fmt(nginx.p99, 1)} µs)", at_most(q, 1.2)))
+            if epoll is not None and c.cpu and epoll.cpu:
+                q = c.cpu / epoll.cpu
+                rows.append(("HTTP small fixed response, pinned: server CPU/request <= 0.85x Netty epoll's", label,
+                             f"{q:.2f}x ({fmt(c.cpu, 2)} against {fmt(epoll.cpu, 2)} µs/req)", at_most(q, 0.85)))
+        four = cells.get((True, "4k"), {})
+        c = four.get(impl)
+        nginx = four.get("nginx")
+        if c is not None and nginx is not None and nginx.rate:
+            r = c.rate / nginx.rate
+            rows.append(("HTTP static 4 KiB, pinned: req/s >= 1.0x nginx", label,
+                         f"{r:.2f}x ({fmt(c.rate)} against {fmt(nginx.rate)} req/s)", verdict(r, 1.0)))
+            if c.cpu and nginx.cpu:
+                q = c.cpu / nginx.cpu
+                rows.append(("HTTP static 4 KiB, pinned: server CPU/request <= nginx's", label,
+                             f"{q:.2f}x ({fmt(c.cpu, 2)} against {fmt(nginx.cpu, 2)} µs/req)", at_most(q, 1.0)))
+        big = cells.get((True, "1m"), {})
+        c = big.get(impl)
+        uring = big.get("netty-uring")
+        if c is not None and uring is not None and uring.rate:
+            r = c.rate / uring.rate
+            rows.append(("HTTP static 1 MiB, pinned: req/s >= 1.0x Netty io_uring", label,
+                         f"{r:.2f}x ({fmt(c.rate)} against {fmt(uring.rate)} req/s)", verdict(r, 1.0)))
+    return rows
+
+
 def verdict(measured, target):
     """'met' or 'not met' with the factor still missing; measured and target are ratios (higher is better)."""
     if measured is None:
@@ -412,7 +568,7 @@ def verdict(measured, target):
     return f"**not met** ({target / measured:.2f}x short)"
 
 
-def targets_section(jmh, fio, lines, echo=None):
+def targets_section(jmh, fio, lines, echo=None, http=None):
     """The targets of the method document that this suite measures, with the ratio of this run."""
     rows = []
     nop = {(m, p): s for (c, m, p), s in jmh.items() if c == "NopRoundTrip"}
@@ -453,6 +609,7 @@ def targets_section(jmh, fio, lines, echo=None):
                 rows.append((f"4 KiB random read, page cache, QD{depth}: >= 3x AsynchronousFileChannel", label,
                              f"{r:.2f}x ({fmt(s.median)} against {fmt(afc.median)} IOPS)", verdict(r, 3.0)))
     rows += echo_targets(echo or {})
+    rows += http_targets(http or {})
     if not rows:
         return
     lines += [
@@ -472,18 +629,20 @@ def main():
     jmh = load_jmh(results)
     fio = load_fio(results)
     echo = load_echo(results)
+    http = load_http(results)
     lines = ["# Proactor benchmark results", ""]
     for name, heading in (("machine.txt", "Machine"), ("command.txt", "Command"), ("load.txt", "Load average at each step")):
         p = os.path.join(results, name)
         if os.path.exists(p):
             with open(p) as f:
                 lines += [f"**{heading}**", "", "```", f.read().rstrip(), "```", ""]
-    if not jmh and not fio and not echo:
+    if not jmh and not fio and not echo and not http:
         lines.append("No results found.")
     nop_section(jmh, results, lines)
     read_section(jmh, fio, results, lines)
     echo_section(echo, results, lines)
-    targets_section(jmh, fio, lines, echo)
+    http_section(http, results, lines)
+    targets_section(jmh, fio, lines, echo, http)
     out = os.path.join(results, "results.md")
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
