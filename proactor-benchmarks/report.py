@@ -289,10 +289,10 @@ ECHO_PEERS = [("netty-uring", "Netty io_uring"), ("netty-epoll", "Netty epoll"),
               ("vthreads", "virtual threads")]
 
 
-def load_echo(results):
-    """{(pinned, size, connections, impl): [record per round]} from echo-*.jsonl (one JSON object a line)."""
+def load_jsonl(results, pattern, key):
+    """{key(record): [record per round]} from the files matching pattern (one JSON object a line)."""
     out = defaultdict(list)
-    for path in sorted(glob.glob(os.path.join(results, "echo-*.jsonl"))):
+    for path in sorted(glob.glob(os.path.join(results, pattern))):
         with open(path) as f:
             for line in f:
                 line = line.strip()
@@ -303,8 +303,13 @@ def load_echo(results):
                 except ValueError as e:
                     print(f"report: skipping a line of {path}: {e}", file=sys.stderr)
                     continue
-                out[(rec["pinned"], rec["size"], rec["connections"], rec["impl"])].append(rec)
+                out[key(rec)].append(rec)
     return out
+
+
+def load_echo(results):
+    """{(pinned, size, connections, impl): [record per round]} from echo-*.jsonl."""
+    return load_jsonl(results, "echo-*.jsonl", lambda r: (r["pinned"], r["size"], r["connections"], r["impl"]))
 
 
 class EchoCell:
@@ -419,20 +424,7 @@ HTTP_WORKLOADS = {"hello": "small fixed response (13 B)", "4k": "static file 4 K
 
 def load_http(results):
     """{(pinned, workload, impl): [record per round]} from http-*.jsonl."""
-    out = defaultdict(list)
-    for path in sorted(glob.glob(os.path.join(results, "http-*.jsonl"))):
-        with open(path) as f:
-            for line in f:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    rec = json.loads(line)
-                except ValueError as e:
-                    print(f"report: skipping a line of {path}: {e}", file=sys.stderr)
-                    continue
-                out[(rec["pinned"], rec["workload"], rec["impl"])].append(rec)
-    return out
+    return load_jsonl(results, "http-*.jsonl", lambda r: (r["pinned"], r["workload"], r["impl"]))
 
 
 class HttpCell:

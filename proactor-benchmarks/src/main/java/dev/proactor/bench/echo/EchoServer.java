@@ -1,7 +1,6 @@
 package dev.proactor.bench.echo;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 
 /**
@@ -44,13 +43,7 @@ public interface EchoServer extends AutoCloseable {
             System.exit(2);
         }
         try (EchoServer server = start(args[0])) {
-            System.out.println("PORT " + server.port());
-            System.out.flush();
-            InputStream in = System.in;
-            byte[] sink = new byte[64];
-            while (in.read(sink) >= 0) {
-                // the harness closes our standard input to stop us
-            }
+            dev.proactor.bench.ProcessCpu.announceAndAwaitStdinClose(server.port());
         } catch (IOException e) {
             System.err.println("echo server: reading standard input failed: " + e);
             System.exit(1);

@@ -24,6 +24,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.proactor.bench.ProcessCpu.CLK_TCK;
+import static dev.proactor.bench.ProcessCpu.cpuTicks;
+import static dev.proactor.bench.ProcessCpu.taskset;
+
 /**
  * The HTTP harness: wrk against each contender, one server process at a time. For each round, pin
  * mode and contender (rotated each round, so that every contender takes every position: A B C, B C A,
@@ -450,7 +454,7 @@ public final class HttpBench {
                 "  round %d %-8s %-22s %-5s: %,9.0f req/s %8.1f MB/s  p50 %7.1f us  p99 %8.1f us  server %6.2f us/req%s  (load %s)%n",
                 round, pinned ? "pinned" : "unpinned", impl, wl.name(), requests / secs, bytes / secs / 1e6, f[8], f[9],
                 requests == 0 ? 0 : serverCpuUs / requests, errors > 0 ? "  ERRORS " + errors : "",
-                loadavg.substring(0, loadavg.indexOf(' ', 10)));
+                String.join(" ", Arrays.copyOf(loadavg.split(" "), 3)));
         return json;
     }
 
@@ -463,19 +467,6 @@ public final class HttpBench {
         return output;
     }
 
-    static final long CLK_TCK = clockTicks();
-
-    private static long clockTicks() {
-        try {
-            Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
-            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-            p.waitFor();
-            return Long.parseLong(s);
-        } catch (IOException | InterruptedException | NumberFormatException e) {
-            return 100;
-        }
-    }
-
     /** utime and stime, in clock ticks, of the process and each of its descendants, by pid. */
     static Map<Long, long[]> cpuTree(ProcessHandle root) {
         Map<Long, long[]> ticks = new HashMap<>();
@@ -484,24 +475,12 @@ public final class HttpBench {
         root.descendants().forEach(all::add);
         for (ProcessHandle h : all) {
             try {
-                String stat = Files.readString(Path.of("/proc/" + h.pid() + "/stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks.put(h.pid(), new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])});
+                ticks.put(h.pid(), cpuTicks(h.pid()));
             } catch (IOException e) {
                 // exited in between: its time is not counted
             }
         }
         return ticks;
-    }
-
-    private static void taskset(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("taskset"));
-        cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        if (p.waitFor() != 0) {
-            throw new IOException("taskset failed: " + cmd);
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -1,7 +1,6 @@
 package dev.proactor.bench.http;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,13 +49,7 @@ public interface HttpBenchServer extends AutoCloseable {
             System.exit(2);
         }
         try (HttpBenchServer server = start(args[0], Path.of(args[1]))) {
-            System.out.println("PORT " + server.port());
-            System.out.flush();
-            InputStream in = System.in;
-            byte[] sink = new byte[64];
-            while (in.read(sink) >= 0) {
-                // the harness closes our standard input to stop us
-            }
+            dev.proactor.bench.ProcessCpu.announceAndAwaitStdinClose(server.port());
         } catch (IOException e) {
             System.err.println("http server: reading standard input failed: " + e);
             System.exit(1);
