@@ -333,6 +333,25 @@ def echo_cells(echo):
     return cells
 
 
+def contender_table(lines, title, rate_unit, cpu_unit, names, peers, row, before=(), after=()):
+    """One cell's Markdown table: a row per contender (in the order of names) with its median rate,
+    range, rounds, latency percentiles, server CPU and its rate's ratio to each peer; before and after
+    are extra (header, format) columns around the latencies. Returns the contenders in table order."""
+    head = (["Contender", f"{rate_unit} (median)", "range", "n"] + [h for h, _ in before]
+            + ["p50 µs", "p99 µs", "p99.9 µs", f"server CPU {cpu_unit}"] + [h for h, _ in after]
+            + [f"÷ {n}" for _, n in peers])
+    lines += [f"### {title}", "", "| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    order = list(names)
+    impls = sorted(row, key=lambda i: order.index(i) if i in order else 99)
+    for impl in impls:
+        c = row[impl]
+        cols = ([names.get(impl, impl), fmt(c.rate), f"{fmt(c.lo)}–{fmt(c.hi)}", str(c.n)] + [f(c) for _, f in before]
+                + [fmt(c.p50, 1), fmt(c.p99, 1), fmt(c.p999, 1), fmt(c.cpu, 2)] + [f(c) for _, f in after]
+                + [ratio(c.rate, row[p].rate) if p in row else "–" for p, _ in peers])
+        lines.append("| " + " | ".join(cols) + " |")
+    return impls
+
+
 def echo_section(echo, results, lines):
     if not echo:
         return
@@ -348,26 +367,12 @@ def echo_section(echo, results, lines):
         "this row's msg/s ÷ that peer's, in the same cell.",
         "",
     ]
-    order = list(ECHO_NAMES)
     for key in sorted(cells, key=lambda k: (not k[0], k[1], k[2])):
         pinned, size, conns = key
         row = cells[key]
         size_label = f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
         title = f"Echo {size_label}, {conns} connection{'s' if conns != 1 else ''}, {'pinned (server CPU 0, load CPU 1)' if pinned else 'unpinned'}"
-        lines += [
-            f"### {title}",
-            "",
-            "| Contender | msg/s (median) | range | n | p50 µs | p99 µs | p99.9 µs | server CPU µs/msg | "
-            + " | ".join(f"÷ {n}" for _, n in ECHO_PEERS) + " |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(ECHO_PEERS),
-        ]
-        impls = sorted(row, key=lambda i: order.index(i) if i in order else 99)
-        for impl in impls:
-            c = row[impl]
-            lines.append(
-                f"| {ECHO_NAMES.get(impl, impl)} | {fmt(c.rate)} | {fmt(c.lo)}–{fmt(c.hi)} | {c.n} | {fmt(c.p50, 1)} | "
-                f"{fmt(c.p99, 1)} | {fmt(c.p999, 1)} | {fmt(c.cpu, 2)} | "
-                + " | ".join(ratio(c.rate, row[p].rate) if p in row else "–" for p, _ in ECHO_PEERS) + " |")
+        impls = contender_table(lines, title, "msg/s", "µs/msg", ECHO_NAMES, ECHO_PEERS, row)
         svg = svg_bars(os.path.join(results, f"echo-{size}b-{conns}c-{'pinned' if pinned else 'unpinned'}.svg"),
                        title, "msg/s", [(ECHO_NAMES.get(i, i), row[i].rate) for i in impls])
         lines += ["", f"![{title}]({svg})" if svg else "", ""]
@@ -472,26 +477,13 @@ def http_section(http, results, lines):
         "range = lowest–highest round. Ratio columns: this row's req/s ÷ that peer's, same cell.",
         "",
     ]
-    order = list(HTTP_NAMES)
     for key in sorted(cells, key=http_key):
         pinned, workload = key
         row = cells[key]
         title = (f"HTTP {HTTP_WORKLOADS.get(workload, workload)}, "
                  f"{'pinned (server CPU 0, wrk CPU 1)' if pinned else 'unpinned'}")
-        lines += [
-            f"### {title}",
-            "",
-            "| Contender | req/s (median) | range | n | MB/s | p50 µs | p99 µs | p99.9 µs | server CPU µs/req | errors | "
-            + " | ".join(f"÷ {n}" for _, n in HTTP_PEERS) + " |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(HTTP_PEERS),
-        ]
-        impls = sorted(row, key=lambda i: order.index(i) if i in order else 99)
-        for impl in impls:
-            c = row[impl]
-            lines.append(
-                f"| {HTTP_NAMES.get(impl, impl)} | {fmt(c.rate)} | {fmt(c.lo)}–{fmt(c.hi)} | {c.n} | {fmt(c.mb, 1)} | "
-                f"{fmt(c.p50, 1)} | {fmt(c.p99, 1)} | {fmt(c.p999, 1)} | {fmt(c.cpu, 2)} | {c.errors} | "
-                + " | ".join(ratio(c.rate, row[p].rate) if p in row else "–" for p, _ in HTTP_PEERS) + " |")
+        impls = contender_table(lines, title, "req/s", "µs/req", HTTP_NAMES, HTTP_PEERS, row,
+                                before=[("MB/s", lambda c: fmt(c.mb, 1))], after=[("errors", lambda c: str(c.errors))])
         svg = svg_bars(os.path.join(results, f"http-{workload}-{'pinned' if pinned else 'unpinned'}.svg"),
                        title, "req/s", [(HTTP_NAMES.get(i, i).replace("`", ""), row[i].rate) for i in impls])
         lines += ["", f"![{title}]({svg})" if svg else "", ""]

@@ -264,40 +264,27 @@ PY
   fi
 }
 
-run_echo() {  # round
-  local round="$1"
-  step "Round $round/$rounds: echo (pin: $echo_pin)"
-  local log="$out/echo-round$round.log"
+run_harness() {  # round, suite (echo or http), pin mode, main class, its arguments...
+  local round="$1" name="$2" pin_mode="$3" main="$4"
+  shift 4
+  step "Round $round/$rounds: $name (pin: $pin_mode)"
+  local log="$out/$name-round$round.log"
   set +e
-  # EchoBench pins itself (taskset -a -p) and its servers; --pin does not apply to it.
-  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.proactor.bench.echo.EchoBench \
-      "${echo_args[@]}" --rounds 1 --first-round "$round" --out "$out/echo-round$round.jsonl" 2>&1 | tee "$log" \
-      | grep --line-buffered -E '^echo:|^  round|FAILED|Exception' || true
+  # The harness pins itself (taskset -a -p), its servers and its load; --pin does not apply to it.
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" \
+      "$@" --rounds 1 --first-round "$round" --out "$out/$name-round$round.jsonl" 2>&1 | tee "$log" \
+      | grep --line-buffered -E "^$name:|^  round|FAILED|Exception" || true
   local rc="${PIPESTATUS[0]}"
   set -e
-  [[ "$rc" == 0 ]] || echo "echo exited with $rc (see $log); the report uses what finished"
-}
-
-run_http() {  # round
-  local round="$1"
-  step "Round $round/$rounds: http (pin: $http_pin)"
-  local log="$out/http-round$round.log"
-  set +e
-  # HttpBench pins itself, its servers and wrk; --pin does not apply to it.
-  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.proactor.bench.http.HttpBench \
-      "${http_args[@]}" --rounds 1 --first-round "$round" --out "$out/http-round$round.jsonl" 2>&1 | tee "$log" \
-      | grep --line-buffered -E '^http:|^  round|FAILED|Exception' || true
-  local rc="${PIPESTATUS[0]}"
-  set -e
-  [[ "$rc" == 0 ]] || echo "http exited with $rc (see $log); the report uses what finished"
+  [[ "$rc" == 0 ]] || echo "$name exited with $rc (see $log); the report uses what finished"
 }
 
 for ((r = 1; r <= rounds; r++)); do
   if has echo; then
-    run_echo "$r"
+    run_harness "$r" echo "$echo_pin" dev.proactor.bench.echo.EchoBench "${echo_args[@]}"
   fi
   if has http; then
-    run_http "$r"
+    run_harness "$r" http "$http_pin" dev.proactor.bench.http.HttpBench "${http_args[@]}"
   fi
   if has nop; then
     run_jmh "$r" 'dev.proactor.bench.NopRoundTrip' nop
