@@ -498,48 +498,37 @@ def at_most(measured, target):
     return f"**not met** ({measured / target:.2f}x over)"
 
 
+# The HTTP targets of the method, judged in the pinned cells: (workload, target text, peer, metric,
+# bound, higher is better). Metric: an HttpCell attribute, with its unit and digits.
+HTTP_TARGETS = [
+    ("hello", "HTTP small fixed response, pinned: req/s >= 1.0x nginx", "nginx", "rate", 1.0, True),
+    ("hello", "HTTP small fixed response, pinned: p99 <= 1.2x nginx's", "nginx", "p99", 1.2, False),
+    ("hello", "HTTP small fixed response, pinned: server CPU/request <= 0.85x Netty epoll's", "netty-epoll", "cpu",
+     0.85, False),
+    ("4k", "HTTP static 4 KiB, pinned: req/s >= 1.0x nginx", "nginx", "rate", 1.0, True),
+    ("4k", "HTTP static 4 KiB, pinned: server CPU/request <= nginx's", "nginx", "cpu", 1.0, False),
+    ("1m", "HTTP static 1 MiB, pinned: req/s >= 1.0x Netty io_uring", "netty-uring", "rate", 1.0, True),
+]
+HTTP_METRIC_UNITS = {"rate": ("req/s", 0), "p99": ("µs", 1), "cpu": ("µs/req", 2)}
+
+
 def http_targets(http):
-    """Rows for the targets table, pinned cells only: fixed response, static 4 KiB, static 1 MiB."""
+    """Rows for the targets table: every Proactor contender against HTTP_TARGETS."""
     rows = []
     cells = http_cells(http)
     for impl in HTTP_NAMES:
         if not impl.startswith("proactor"):
             continue
-        label = HTTP_NAMES[impl]
-        hello = cells.get((True, "hello"), {})
-        c = hello.get(impl)
-        if c is not None:
-            nginx, epoll = hello.get("nginx"), hello.get("netty-epoll")
-            if nginx is not None and nginx.rate:
-                r = c.rate / nginx.rate
-                rows.append(("HTTP small fixed response, pinned: req/s >= 1.0x nginx", label,
-                             f"{r:.2f}x ({fmt(c.rate)} against {fmt(nginx.rate)} req/s)", verdict(r, 1.0)))
-                if c.p99 and nginx.p99:
-                    q = c.p99 / nginx.p99
-                    rows.append(("HTTP small fixed response, pinned: p99 <= 1.2x nginx's", label,
-                                 f"{q:.2f}x ({fmt(c.p99, 1)} against {fmt(nginx.p99, 1)} µs)", at_most(q, 1.2)))
-            if epoll is not None and c.cpu and epoll.cpu:
-                q = c.cpu / epoll.cpu
-                rows.append(("HTTP small fixed response, pinned: server CPU/request <= 0.85x Netty epoll's", label,
-                             f"{q:.2f}x ({fmt(c.cpu, 2)} against {fmt(epoll.cpu, 2)} µs/req)", at_most(q, 0.85)))
-        four = cells.get((True, "4k"), {})
-        c = four.get(impl)
-        nginx = four.get("nginx")
-        if c is not None and nginx is not None and nginx.rate:
-            r = c.rate / nginx.rate
-            rows.append(("HTTP static 4 KiB, pinned: req/s >= 1.0x nginx", label,
-                         f"{r:.2f}x ({fmt(c.rate)} against {fmt(nginx.rate)} req/s)", verdict(r, 1.0)))
-            if c.cpu and nginx.cpu:
-                q = c.cpu / nginx.cpu
-                rows.append(("HTTP static 4 KiB, pinned: server CPU/request <= nginx's", label,
-                             f"{q:.2f}x ({fmt(c.cpu, 2)} against {fmt(nginx.cpu, 2)} µs/req)", at_most(q, 1.0)))
-        big = cells.get((True, "1m"), {})
-        c = big.get(impl)
-        uring = big.get("netty-uring")
-        if c is not None and uring is not None and uring.rate:
-            r = c.rate / uring.rate
-            rows.append(("HTTP static 1 MiB, pinned: req/s >= 1.0x Netty io_uring", label,
-                         f"{r:.2f}x ({fmt(c.rate)} against {fmt(uring.rate)} req/s)", verdict(r, 1.0)))
+        for workload, text, peer_name, metric, bound, higher in HTTP_TARGETS:
+            row = cells.get((True, workload), {})
+            c, peer = row.get(impl), row.get(peer_name)
+            if c is None or peer is None or not getattr(c, metric) or not getattr(peer, metric):
+                continue
+            r = getattr(c, metric) / getattr(peer, metric)
+            unit, digits = HTTP_METRIC_UNITS[metric]
+            rows.append((text, HTTP_NAMES[impl],
+                         f"{r:.2f}x ({fmt(getattr(c, metric), digits)} against {fmt(getattr(peer, metric), digits)} {unit})",
+                         verdict(r, bound) if higher else at_most(r, bound)))
     return rows
 
 
