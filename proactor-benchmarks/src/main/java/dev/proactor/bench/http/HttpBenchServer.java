@@ -29,8 +29,8 @@ public interface HttpBenchServer extends AutoCloseable {
         return switch (impl) {
             case "proactor-fixed" -> ProactorHttpServer.start(any, false);
             case "proactor-fixed-inline" -> ProactorHttpServer.start(any, true);
-            case "netty-epoll" -> NettyHttpServer.start(any, dir, NettyHttpServer.Transport.EPOLL);
-            case "netty-uring" -> NettyHttpServer.start(any, dir, NettyHttpServer.Transport.IO_URING);
+            case "netty-epoll" -> NettyHttpServer.start(any, dir, dev.proactor.bench.NettyServer.Transport.EPOLL);
+            case "netty-uring" -> NettyHttpServer.start(any, dir, dev.proactor.bench.NettyServer.Transport.IO_URING);
             case "nio2" -> Nio2HttpServer.start(any, dir);
             case "vthreads" -> VirtualThreadHttpServer.start(any, dir);
             default -> throw new IllegalArgumentException("unknown in-JVM HTTP server: " + impl);

@@ -1,6 +1,6 @@
 package dev.proactor.bench.http;
 
-import io.netty.bootstrap.ServerBootstrap;
+import dev.proactor.bench.NettyServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -9,16 +9,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultFileRegion;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -34,28 +25,21 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Netty 4.2 with a native transport and {@link HttpServerCodec}: one event loop (as Proactor's one
- * dispatcher). {@code /hello} gets a prebuilt body; a file is opened per request, its length read
+ * Netty 4.2 with a native transport ({@link NettyServer}: one event loop) and {@link HttpServerCodec}. {@code /hello} gets a prebuilt body; a file is opened per request, its length read
  * (fstat) and sent as a {@link DefaultFileRegion} (sendfile on epoll, splice on io_uring), then the
  * file is closed when the region is released, as nginx without open_file_cache does. Writes are
- * flushed at channelReadComplete. {@code -Dproactor.bench.nettyThreads=N} changes the event loops.
+ * flushed at channelReadComplete.
  */
 final class NettyHttpServer implements HttpBenchServer {
 
-    enum Transport { EPOLL, IO_URING }
+    private final NettyServer server;
 
-    private final EventLoopGroup group;
-    private final Channel channel;
-
-    private NettyHttpServer(EventLoopGroup group, Channel channel) {
-        this.group = group;
-        this.channel = channel;
+    private NettyHttpServer(NettyServer server) {
+        this.server = server;
     }
 
     @ChannelHandler.Sharable
@@ -149,37 +133,23 @@ final class NettyHttpServer implements HttpBenchServer {
         }
     }
 
-    static NettyHttpServer start(SocketAddress local, Path dir, Transport transport) throws InterruptedException {
-        int threads = Integer.getInteger("proactor.bench.nettyThreads", 1);
-        IoHandlerFactory factory = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : IoUringIoHandler.newFactory();
-        Class<? extends ServerChannel> channelClass =
-                transport == Transport.EPOLL ? EpollServerSocketChannel.class : IoUringServerSocketChannel.class;
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, factory);
+    static NettyHttpServer start(SocketAddress local, Path dir, NettyServer.Transport transport) throws InterruptedException {
         Handler handler = new Handler(dir);
-        Channel ch = new ServerBootstrap()
-                .group(group)
-                .channel(channelClass)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        c.pipeline().addLast(new HttpServerCodec(), handler);
-                    }
-                })
-                .bind(local).sync().channel();
-        return new NettyHttpServer(group, ch);
+        return new NettyHttpServer(NettyServer.start(local, transport, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel c) {
+                c.pipeline().addLast(new HttpServerCodec(), handler);
+            }
+        }));
     }
 
     @Override
     public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return server.port();
     }
 
     @Override
     public void close() throws InterruptedException {
-        channel.close().sync();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        server.close();
     }
 }
