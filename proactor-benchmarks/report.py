@@ -2,8 +2,8 @@
 """Turns the JMH (and fio) JSON files of a benchmark run into a Markdown table of medians with
 ratios against the peers, plus one SVG bar chart per table.
 
-Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, echo-*.jsonl, machine.txt,
-command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
+Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, echo-*.jsonl, http-*.jsonl,
+machine.txt, command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
 
 Medians pool every measured iteration of every round (and fork) of one contender; the range shown
 is the lowest and highest per-round median, so a reader sees how far rounds disagree. Nothing here
@@ -289,10 +289,10 @@ ECHO_PEERS = [("netty-uring", "Netty io_uring"), ("netty-epoll", "Netty epoll"),
               ("vthreads", "virtual threads")]
 
 
-def load_echo(results):
-    """{(pinned, size, connections, impl): [record per round]} from echo-*.jsonl (one JSON object a line)."""
+def load_jsonl(results, pattern, key):
+    """{key(record): [record per round]} from the files matching pattern (one JSON object a line)."""
     out = defaultdict(list)
-    for path in sorted(glob.glob(os.path.join(results, "echo-*.jsonl"))):
+    for path in sorted(glob.glob(os.path.join(results, pattern))):
         with open(path) as f:
             for line in f:
                 line = line.strip()
@@ -303,8 +303,13 @@ def load_echo(results):
                 except ValueError as e:
                     print(f"report: skipping a line of {path}: {e}", file=sys.stderr)
                     continue
-                out[(rec["pinned"], rec["size"], rec["connections"], rec["impl"])].append(rec)
+                out[key(rec)].append(rec)
     return out
+
+
+def load_echo(results):
+    """{(pinned, size, connections, impl): [record per round]} from echo-*.jsonl."""
+    return load_jsonl(results, "echo-*.jsonl", lambda r: (r["pinned"], r["size"], r["connections"], r["impl"]))
 
 
 class EchoCell:
@@ -328,6 +333,25 @@ def echo_cells(echo):
     return cells
 
 
+def contender_table(lines, title, rate_unit, cpu_unit, names, peers, row, before=(), after=()):
+    """One cell's Markdown table: a row per contender (in the order of names) with its median rate,
+    range, rounds, latency percentiles, server CPU and its rate's ratio to each peer; before and after
+    are extra (header, format) columns around the latencies. Returns the contenders in table order."""
+    head = (["Contender", f"{rate_unit} (median)", "range", "n"] + [h for h, _ in before]
+            + ["p50 µs", "p99 µs", "p99.9 µs", f"server CPU {cpu_unit}"] + [h for h, _ in after]
+            + [f"÷ {n}" for _, n in peers])
+    lines += [f"### {title}", "", "| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    order = list(names)
+    impls = sorted(row, key=lambda i: order.index(i) if i in order else 99)
+    for impl in impls:
+        c = row[impl]
+        cols = ([names.get(impl, impl), fmt(c.rate), f"{fmt(c.lo)}–{fmt(c.hi)}", str(c.n)] + [f(c) for _, f in before]
+                + [fmt(c.p50, 1), fmt(c.p99, 1), fmt(c.p999, 1), fmt(c.cpu, 2)] + [f(c) for _, f in after]
+                + [ratio(c.rate, row[p].rate) if p in row else "–" for p, _ in peers])
+        lines.append("| " + " | ".join(cols) + " |")
+    return impls
+
+
 def echo_section(echo, results, lines):
     if not echo:
         return
@@ -343,26 +367,12 @@ def echo_section(echo, results, lines):
         "this row's msg/s ÷ that peer's, in the same cell.",
         "",
     ]
-    order = list(ECHO_NAMES)
     for key in sorted(cells, key=lambda k: (not k[0], k[1], k[2])):
         pinned, size, conns = key
         row = cells[key]
         size_label = f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
         title = f"Echo {size_label}, {conns} connection{'s' if conns != 1 else ''}, {'pinned (server CPU 0, load CPU 1)' if pinned else 'unpinned'}"
-        lines += [
-            f"### {title}",
-            "",
-            "| Contender | msg/s (median) | range | n | p50 µs | p99 µs | p99.9 µs | server CPU µs/msg | "
-            + " | ".join(f"÷ {n}" for _, n in ECHO_PEERS) + " |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(ECHO_PEERS),
-        ]
-        impls = sorted(row, key=lambda i: order.index(i) if i in order else 99)
-        for impl in impls:
-            c = row[impl]
-            lines.append(
-                f"| {ECHO_NAMES.get(impl, impl)} | {fmt(c.rate)} | {fmt(c.lo)}–{fmt(c.hi)} | {c.n} | {fmt(c.p50, 1)} | "
-                f"{fmt(c.p99, 1)} | {fmt(c.p999, 1)} | {fmt(c.cpu, 2)} | "
-                + " | ".join(ratio(c.rate, row[p].rate) if p in row else "–" for p, _ in ECHO_PEERS) + " |")
+        impls = contender_table(lines, title, "msg/s", "µs/msg", ECHO_NAMES, ECHO_PEERS, row)
         svg = svg_bars(os.path.join(results, f"echo-{size}b-{conns}c-{'pinned' if pinned else 'unpinned'}.svg"),
                        title, "msg/s", [(ECHO_NAMES.get(i, i), row[i].rate) for i in impls])
         lines += ["", f"![{title}]({svg})" if svg else "", ""]
@@ -403,6 +413,125 @@ def echo_targets(echo):
     return rows
 
 
+HTTP_NAMES = {
+    "proactor-serve": "Proactor `proactor serve` (static files, worker handlers)",
+    "proactor-fixed": "Proactor fixed response (ProactorHttpServer, worker handlers)",
+    "proactor-fixed-inline": "Proactor fixed response (ProactorHttpServer, inline handlers)",
+    "nginx": "nginx (1 worker, sendfile)",
+    "netty-uring": "Netty 4.2.18 io_uring",
+    "netty-epoll": "Netty 4.2.18 epoll",
+    "nio2": "NIO.2 (AsynchronousServerSocketChannel)",
+    "vthreads": "JDK HttpServer, virtual threads",
+}
+HTTP_PEERS = [("nginx", "nginx"), ("netty-uring", "Netty io_uring")]
+HTTP_WORKLOADS = {"hello": "small fixed response (13 B)", "4k": "static file 4 KiB", "1m": "static file 1 MiB"}
+
+
+def load_http(results):
+    """{(pinned, workload, impl): [record per round]} from http-*.jsonl."""
+    return load_jsonl(results, "http-*.jsonl", lambda r: (r["pinned"], r["workload"], r["impl"]))
+
+
+class HttpCell:
+    """Medians over the rounds of one contender in one HTTP cell."""
+
+    def __init__(self, recs):
+        self.n = len(recs)
+        rates = [r["reqPerSec"] for r in recs]
+        self.rate = median(rates)
+        self.lo, self.hi = min(rates), max(rates)
+        self.mb = median([r["mbPerSec"] for r in recs])
+        self.p50 = median([r["p50Us"] for r in recs])
+        self.p99 = median([r["p99Us"] for r in recs])
+        self.p999 = median([r["p999Us"] for r in recs])
+        self.cpu = median([r["serverCpuUsPerReq"] for r in recs])
+        self.errors = sum(sum(r.get("errors", {}).values()) for r in recs)
+
+
+def http_cells(http):
+    cells = defaultdict(dict)
+    for (pinned, workload, impl), recs in http.items():
+        cells[(pinned, workload)][impl] = HttpCell(recs)
+    return cells
+
+
+def http_key(k):
+    order = list(HTTP_WORKLOADS)
+    return (not k[0], order.index(k[1]) if k[1] in order else 99)
+
+
+def http_section(http, results, lines):
+    if not http:
+        return
+    cells = http_cells(http)
+    lines += [
+        "## HTTP (wrk, 64 keep-alive connections)",
+        "",
+        "wrk closed loop, 64 connections, keep-alive; pinned: server on CPU 0, `wrk -t1` on CPU 1;",
+        "unpinned: `wrk -t2`, both anywhere. p50/p99/p99.9 are wrk's latency percentiles (closed loop:",
+        "coordinated omission is not corrected). MB/s is what wrk read (heads included, and heads differ",
+        "between servers). Server CPU is user + system time of the server process and its descendants",
+        "(nginx: master + worker) over wrk's run, divided by the requests. `/hello` is a 13-byte",
+        "**static file** for `proactor serve` (open, stat, send per request) but a fixed response for",
+        "nginx (`return 200`), Netty, NIO.2, the JDK server and ProactorHttpServer. Medians over rounds;",
+        "range = lowest–highest round. Ratio columns: this row's req/s ÷ that peer's, same cell.",
+        "",
+    ]
+    for key in sorted(cells, key=http_key):
+        pinned, workload = key
+        row = cells[key]
+        title = (f"HTTP {HTTP_WORKLOADS.get(workload, workload)}, "
+                 f"{'pinned (server CPU 0, wrk CPU 1)' if pinned else 'unpinned'}")
+        impls = contender_table(lines, title, "req/s", "µs/req", HTTP_NAMES, HTTP_PEERS, row,
+                                before=[("MB/s", lambda c: fmt(c.mb, 1))], after=[("errors", lambda c: str(c.errors))])
+        svg = svg_bars(os.path.join(results, f"http-{workload}-{'pinned' if pinned else 'unpinned'}.svg"),
+                       title, "req/s", [(HTTP_NAMES.get(i, i).replace("`", ""), row[i].rate) for i in impls])
+        lines += ["", f"![{title}]({svg})" if svg else "", ""]
+
+
+def at_most(measured, target):
+    """Verdict for a lower-is-better ratio (CPU, latency) against its ceiling."""
+    if measured is None:
+        return "–"
+    if measured <= target:
+        return "**met**"
+    return f"**not met** ({measured / target:.2f}x over)"
+
+
+# The HTTP targets of the method, judged in the pinned cells: (workload, target text, peer, metric,
+# bound, higher is better). Metric: an HttpCell attribute, with its unit and digits.
+HTTP_TARGETS = [
+    ("hello", "HTTP small fixed response, pinned: req/s >= 1.0x nginx", "nginx", "rate", 1.0, True),
+    ("hello", "HTTP small fixed response, pinned: p99 <= 1.2x nginx's", "nginx", "p99", 1.2, False),
+    ("hello", "HTTP small fixed response, pinned: server CPU/request <= 0.85x Netty epoll's", "netty-epoll", "cpu",
+     0.85, False),
+    ("4k", "HTTP static 4 KiB, pinned: req/s >= 1.0x nginx", "nginx", "rate", 1.0, True),
+    ("4k", "HTTP static 4 KiB, pinned: server CPU/request <= nginx's", "nginx", "cpu", 1.0, False),
+    ("1m", "HTTP static 1 MiB, pinned: req/s >= 1.0x Netty io_uring", "netty-uring", "rate", 1.0, True),
+]
+HTTP_METRIC_UNITS = {"rate": ("req/s", 0), "p99": ("µs", 1), "cpu": ("µs/req", 2)}
+
+
+def http_targets(http):
+    """Rows for the targets table: every Proactor contender against HTTP_TARGETS."""
+    rows = []
+    cells = http_cells(http)
+    for impl in HTTP_NAMES:
+        if not impl.startswith("proactor"):
+            continue
+        for workload, text, peer_name, metric, bound, higher in HTTP_TARGETS:
+            row = cells.get((True, workload), {})
+            c, peer = row.get(impl), row.get(peer_name)
+            if c is None or peer is None or not getattr(c, metric) or not getattr(peer, metric):
+                continue
+            r = getattr(c, metric) / getattr(peer, metric)
+            unit, digits = HTTP_METRIC_UNITS[metric]
+            rows.append((text, HTTP_NAMES[impl],
+                         f"{r:.2f}x ({fmt(getattr(c, metric), digits)} against {fmt(getattr(peer, metric), digits)} {unit})",
+                         verdict(r, bound) if higher else at_most(r, bound)))
+    return rows
+
+
 def verdict(measured, target):
     """'met' or 'not met' with the factor still missing; measured and target are ratios (higher is better)."""
     if measured is None:
@@ -412,7 +541,7 @@ def verdict(measured, target):
     return f"**not met** ({target / measured:.2f}x short)"
 
 
-def targets_section(jmh, fio, lines, echo=None):
+def targets_section(jmh, fio, lines, echo=None, http=None):
     """The targets of the method document that this suite measures, with the ratio of this run."""
     rows = []
     nop = {(m, p): s for (c, m, p), s in jmh.items() if c == "NopRoundTrip"}
@@ -453,6 +582,7 @@ def targets_section(jmh, fio, lines, echo=None):
                 rows.append((f"4 KiB random read, page cache, QD{depth}: >= 3x AsynchronousFileChannel", label,
                              f"{r:.2f}x ({fmt(s.median)} against {fmt(afc.median)} IOPS)", verdict(r, 3.0)))
     rows += echo_targets(echo or {})
+    rows += http_targets(http or {})
     if not rows:
         return
     lines += [
@@ -472,18 +602,20 @@ def main():
     jmh = load_jmh(results)
     fio = load_fio(results)
     echo = load_echo(results)
+    http = load_http(results)
     lines = ["# Proactor benchmark results", ""]
     for name, heading in (("machine.txt", "Machine"), ("command.txt", "Command"), ("load.txt", "Load average at each step")):
         p = os.path.join(results, name)
         if os.path.exists(p):
             with open(p) as f:
                 lines += [f"**{heading}**", "", "```", f.read().rstrip(), "```", ""]
-    if not jmh and not fio and not echo:
+    if not jmh and not fio and not echo and not http:
         lines.append("No results found.")
     nop_section(jmh, results, lines)
     read_section(jmh, fio, results, lines)
     echo_section(echo, results, lines)
-    targets_section(jmh, fio, lines, echo)
+    http_section(http, results, lines)
+    targets_section(jmh, fio, lines, echo, http)
     out = os.path.join(results, "results.md")
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling) and the echo suite
-# in rounds, and writes OUT/results.md: medians with ratios against the peers and the project's targets, plus
-# SVG charts. bin/bench runs this same script.
+# Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling), the echo suite and
+# the HTTP suite (wrk against proactor serve, nginx and the Java peers) in rounds, and writes
+# OUT/results.md: medians with ratios against the peers and the project's targets, plus SVG charts.
+# bin/bench runs this same script.
 #
 # Usage: proactor-benchmarks/run-benchmarks.sh [options] [-- extra JMH arguments]
 #   --quick          short iterations (JMH 2 x 1 s warm-up, 3 x 1 s measured; fio 3 s; echo 0.5 s
 #                    warm-up, 1.5 s measured per cell) for a first look: about 3 minutes on two
-#                    cores without echo, 7 with it (a full round takes about 7, and 15 with echo)
+#                    cores without echo, 7 with it (a full round takes about 7, and 15 with echo);
+#                    http 1 s warm-up, 3 s measured per cell: about 3 minutes more
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
-#   --suite S        nop, read, echo, a comma list of them (nop,read), or all (default: all three)
+#   --suite S        nop, read, echo, http, a comma list of them (nop,read), or all (default: all four)
 #   --echo-pin MODE  echo suite: both (pinned and unpinned, default), yes or no; pinned puts the
 #                    server JVM on CPU 0 and the load generator on CPU 1
 #   --echo-impls L   echo suite: comma-separated contenders (default: all eight, see EchoBench)
+#   --http-pin MODE  http suite: both (default), yes or no; pinned puts the server on CPU 0 and wrk
+#                    (one thread; two when unpinned) on CPU 1
+#   --http-impls L   http suite: comma-separated contenders (default: all eight: proactor-serve,
+#                    proactor-fixed,proactor-fixed-inline,nginx,netty-uring,netty-epoll,nio2,vthreads)
 #   --no-fio         skip fio (otherwise installed with apt-get when missing, skipped if that fails)
 #   --no-build       use the benchmarks.jar already built
 #   --out DIR        results directory (default bench-results, under the current directory)
@@ -24,16 +30,17 @@
 #   proactor-benchmarks/run-benchmarks.sh --quick              # everything, short iterations
 #   proactor-benchmarks/run-benchmarks.sh --rounds 3           # the run behind BENCHMARKS.md
 #   proactor-benchmarks/run-benchmarks.sh --suite nop -- -prof stack
+#   proactor-benchmarks/run-benchmarks.sh --suite http --quick --http-impls nginx,proactor-serve
 #
 # Needs JDK 25 (JAVA_HOME, or the newest under /usr/lib/jvm; Maven's toolchains plugin picks it
-# for the build), python3 for the report, and root for apt-get when fio is missing.
+# for the build), python3 for the report, and root for apt-get when fio, wrk or nginx is missing.
 # Nothing here passes or fails on a number: the script reports, a reader judges.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
-quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls=""
+quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls="" http_pin=both http_impls=""
 jmh_extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -47,6 +54,8 @@ while [[ $# -gt 0 ]]; do
     --pin) pin="$2"; shift ;;
     --echo-pin) echo_pin="$2"; shift ;;
     --echo-impls) echo_impls="$2"; shift ;;
+    --http-pin) http_pin="$2"; shift ;;
+    --http-impls) http_impls="$2"; shift ;;
     --) shift; jmh_extra=("$@"); break ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
@@ -54,12 +63,13 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds takes a positive number" >&2; exit 2; }
-[[ "$suite" == all ]] && suite=nop,read,echo
+[[ "$suite" == all ]] && suite=nop,read,echo,http
 for s_ in ${suite//,/ }; do
-  case "$s_" in nop|read|echo) ;; *) echo "--suite takes nop, read, echo, a comma list of them, or all" >&2; exit 2 ;; esac
+  case "$s_" in nop|read|echo|http) ;; *) echo "--suite takes nop, read, echo, http, a comma list of them, or all" >&2; exit 2 ;; esac
 done
 has() { [[ ",$suite," == *",$1,"* ]]; }
 case "$echo_pin" in both|yes|no) ;; *) echo "--echo-pin takes both, yes or no" >&2; exit 2 ;; esac
+case "$http_pin" in both|yes|no) ;; *) echo "--http-pin takes both, yes or no" >&2; exit 2 ;; esac
 
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
@@ -104,9 +114,12 @@ jdk="$(find_jdk || true)"
 java="$jdk/bin/java"
 
 jar="$here/target/benchmarks.jar"
+proactor_jar="$root/proactor-cli/target/proactor.jar"  # the http suite runs `proactor serve` from it
 if [[ "$build" == 1 ]]; then
-  step "Building proactor-benchmarks (the toolchains plugin picks JDK 25; benchmarks run on $jdk)"
-  (cd "$root" && ./mvnw -q -B -pl proactor-core,proactor-benchmarks -am package -DskipTests)
+  modules=proactor-core,proactor-benchmarks
+  if has http; then modules="$modules,proactor-cli"; fi
+  step "Building $modules (the toolchains plugin picks JDK 25; benchmarks run on $jdk)"
+  (cd "$root" && ./mvnw -q -B -pl "$modules" -am package -DskipTests)
 fi
 [[ -f "$jar" ]] || { echo "missing $jar: build first (drop --no-build)" >&2; exit 1; }
 
@@ -122,6 +135,30 @@ if [[ "$fio" == 1 ]] && has read && ! command -v fio >/dev/null 2>&1; then
   fi
 fi
 
+# --- wrk and nginx for the http suite, from Debian's packages.
+apt_install() {  # package: installs it with apt-get when we are root, else fails
+  [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1 \
+    && (apt-get install -y -q "$1" >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$1" >/dev/null 2>&1))
+}
+nginx_bin="$(command -v nginx || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true)"
+if has http; then
+  if ! command -v wrk >/dev/null 2>&1; then
+    step "Installing wrk (Debian package)"
+    apt_install wrk || { echo "wrk could not be installed: the http suite is skipped"; suite="${suite//http/}"; }
+  fi
+  if has http && [[ -z "$nginx_bin" ]] && [[ -z "$http_impls" || ",$http_impls," == *",nginx,"* ]]; then
+    step "Installing nginx (Debian package nginx-light; not started as a service)"
+    if apt_install nginx-light || apt_install nginx; then
+      nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+    fi
+    if [[ -z "$nginx_bin" || ! -x "$nginx_bin" ]]; then
+      echo "nginx could not be installed: the http suite runs without it"
+      http_impls="${http_impls:-proactor-serve,proactor-fixed,proactor-fixed-inline,nginx,netty-uring,netty-epoll,nio2,vthreads}"
+      http_impls="$(echo ",$http_impls," | sed 's/,nginx,/,/; s/^,//; s/,$//')"
+    fi
+  fi
+fi
+
 taskset_cmd=()
 if [[ -n "$pin" ]]; then taskset_cmd=(taskset -c "$pin"); fi
 
@@ -134,9 +171,15 @@ if [[ "$quick" == 1 ]]; then
   echo_time=(--warmup-ms 500 --measure-ms 1500 --server-warmup-ms 1000)
 fi
 echo_args=("${echo_time[@]}" --pin "$echo_pin" ${echo_impls:+--impls "$echo_impls"})
+http_time=(--warmup-s 3 --measure-s 8)
+if [[ "$quick" == 1 ]]; then
+  http_time=(--warmup-s 1 --measure-s 3)
+fi
+http_args=("${http_time[@]}" --pin "$http_pin" ${http_impls:+--impls "$http_impls"} --proactor-jar "$proactor_jar" \
+  ${nginx_bin:+--nginx "$nginx_bin"})
 
 # --- What was run on what, for the report.
-rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/*.svg
+rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/http-*.jsonl "$out"/*.svg
 {
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "kernel:  $(uname -sr)"
@@ -145,12 +188,16 @@ rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/*.svg
   echo "jdk:     $("$java" -version 2>&1 | head -1)"
   echo "data fs: $(df -PT "$data_dir" | awk 'NR==2 {print $2 " on " $1}')"
   if [[ "$fio" == 1 ]] && command -v fio >/dev/null; then echo "fio:     $(fio --version)"; fi
+  if has http; then
+    echo "wrk:     $(wrk -v 2>&1 | head -1)"
+    [[ -n "$nginx_bin" ]] && echo "nginx:   $("$nginx_bin" -v 2>&1)"
+  fi
   echo "git:     $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "pinned:  ${pin:-no}"
 } > "$out/machine.txt"
 jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=$data_dir")
 {
-  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
+  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} --http-pin $http_pin ${http_impls:+--http-impls $http_impls} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
   if has nop || has read; then
     echo "JMH: java --enable-native-access=ALL-UNNAMED -jar benchmarks.jar <suite> ${jmh_common[*]} ${jmh_extra[*]:-} -rf json"
     echo "     (iterations and times not given here come from BenchmarkBase: 1 fork, 3 x 2 s warm-up, 5 x 2 s measured)"
@@ -158,6 +205,10 @@ jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=
   if has echo; then
     echo "echo: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.echo.EchoBench ${echo_args[*]} --rounds 1 --first-round R --out echo-roundR.jsonl"
     echo "      (per round; sizes 64,16384 B; connections 1,32,256; servers in their own JVM, -Xms512m -Xmx512m)"
+  fi
+  if has http; then
+    echo "http: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.http.HttpBench ${http_args[*]} --rounds 1 --first-round R --out http-roundR.jsonl"
+    echo "      (per round; workloads hello (13 B), 4k.bin, 1m.bin; wrk -c64 --latency, -t1 pinned / -t2 unpinned; Java servers -Xms512m -Xmx512m)"
   fi
   if [[ "$fio" == 1 ]] && has read; then
     echo "fio: fio --name=randread --filename=DATA --size=1g --rw=randread --bs=4k --invalidate=0 --norandommap --randrepeat=0"
@@ -213,23 +264,27 @@ PY
   fi
 }
 
-run_echo() {  # round
-  local round="$1"
-  step "Round $round/$rounds: echo (pin: $echo_pin)"
-  local log="$out/echo-round$round.log"
+run_harness() {  # round, suite (echo or http), pin mode, main class, its arguments...
+  local round="$1" name="$2" pin_mode="$3" main="$4"
+  shift 4
+  step "Round $round/$rounds: $name (pin: $pin_mode)"
+  local log="$out/$name-round$round.log"
   set +e
-  # EchoBench pins itself (taskset -a -p) and its servers; --pin does not apply to it.
-  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" dev.proactor.bench.echo.EchoBench \
-      "${echo_args[@]}" --rounds 1 --first-round "$round" --out "$out/echo-round$round.jsonl" 2>&1 | tee "$log" \
-      | grep --line-buffered -E '^echo:|^  round|FAILED|Exception' || true
+  # The harness pins itself (taskset -a -p), its servers and its load; --pin does not apply to it.
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" "$main" \
+      "$@" --rounds 1 --first-round "$round" --out "$out/$name-round$round.jsonl" 2>&1 | tee "$log" \
+      | grep --line-buffered -E "^$name:|^  round|FAILED|Exception" || true
   local rc="${PIPESTATUS[0]}"
   set -e
-  [[ "$rc" == 0 ]] || echo "echo exited with $rc (see $log); the report uses what finished"
+  [[ "$rc" == 0 ]] || echo "$name exited with $rc (see $log); the report uses what finished"
 }
 
 for ((r = 1; r <= rounds; r++)); do
   if has echo; then
-    run_echo "$r"
+    run_harness "$r" echo "$echo_pin" dev.proactor.bench.echo.EchoBench "${echo_args[@]}"
+  fi
+  if has http; then
+    run_harness "$r" http "$http_pin" dev.proactor.bench.http.HttpBench "${http_args[@]}"
   fi
   if has nop; then
     run_jmh "$r" 'dev.proactor.bench.NopRoundTrip' nop

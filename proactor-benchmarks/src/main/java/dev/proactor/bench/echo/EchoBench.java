@@ -15,6 +15,10 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
+import static dev.proactor.bench.ProcessCpu.CLK_TCK;
+import static dev.proactor.bench.ProcessCpu.cpuTicks;
+import static dev.proactor.bench.ProcessCpu.taskset;
+
 /**
  * The echo harness. For each round, pin mode and contender (rotated each round, so that every
  * contender takes every position: A B C, B C A, ...) it starts the server as its own JVM (same JDK,
@@ -166,36 +170,6 @@ public final class EchoBench {
                     round, pinned ? "pinned" : "unpinned", impl, size, conns, n / secs,
                     h.getValueAtPercentile(99) / 1e3, n == 0 ? 0 : serverCpuUs / n, loadavg.substring(0, loadavg.indexOf(' ', 10)));
             return json;
-        }
-    }
-
-    static final long CLK_TCK = clockTicks();
-
-    private static long clockTicks() {
-        try {
-            Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
-            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-            p.waitFor();
-            return Long.parseLong(s);
-        } catch (IOException | InterruptedException | NumberFormatException e) {
-            return 100;
-        }
-    }
-
-    /** utime and stime of a process, in clock ticks, summed over its threads (fields 14 and 15). */
-    static long[] cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
-    }
-
-    private static void taskset(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("taskset"));
-        cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        if (p.waitFor() != 0) {
-            throw new IOException("taskset failed: " + cmd);
         }
     }
 

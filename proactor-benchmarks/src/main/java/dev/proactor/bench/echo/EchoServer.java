@@ -1,7 +1,6 @@
 package dev.proactor.bench.echo;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 
 /**
@@ -30,8 +29,8 @@ public interface EchoServer extends AutoCloseable {
             case "proactor-uring-inline" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.IO_URING, true);
             case "proactor-portable-worker" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.PORTABLE, false);
             case "proactor-portable-inline" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.PORTABLE, true);
-            case "netty-epoll" -> NettyEchoServer.start(any, NettyEchoServer.Transport.EPOLL);
-            case "netty-uring" -> NettyEchoServer.start(any, NettyEchoServer.Transport.IO_URING);
+            case "netty-epoll" -> NettyEchoServer.start(any, dev.proactor.bench.NettyServer.Transport.EPOLL);
+            case "netty-uring" -> NettyEchoServer.start(any, dev.proactor.bench.NettyServer.Transport.IO_URING);
             case "nio2" -> Nio2EchoServer.start(any);
             case "vthreads" -> VirtualThreadEchoServer.start(any);
             default -> throw new IllegalArgumentException("unknown echo server: " + impl);
@@ -44,13 +43,7 @@ public interface EchoServer extends AutoCloseable {
             System.exit(2);
         }
         try (EchoServer server = start(args[0])) {
-            System.out.println("PORT " + server.port());
-            System.out.flush();
-            InputStream in = System.in;
-            byte[] sink = new byte[64];
-            while (in.read(sink) >= 0) {
-                // the harness closes our standard input to stop us
-            }
+            dev.proactor.bench.ProcessCpu.announceAndAwaitStdinClose(server.port());
         } catch (IOException e) {
             System.err.println("echo server: reading standard input failed: " + e);
             System.exit(1);

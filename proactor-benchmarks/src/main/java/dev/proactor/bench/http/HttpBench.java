@@ -1,0 +1,493 @@
+package dev.proactor.bench.http;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.proactor.bench.ProcessCpu.CLK_TCK;
+import static dev.proactor.bench.ProcessCpu.cpuTicks;
+import static dev.proactor.bench.ProcessCpu.taskset;
+
+/**
+ * The HTTP harness: wrk against each contender, one server process at a time. For each round, pin
+ * mode and contender (rotated each round, so that every contender takes every position: A B C, B C A,
+ * ...) it starts the server as its own process ({@code taskset -c SERVER_CPU} when pinned), checks
+ * every path it is measured on (status 200, Content-Length, the exact body, twice on one keep-alive
+ * connection), and then per workload runs wrk for a warm-up and a measured window
+ * ({@code taskset -c LOAD_CPU wrk -t1} when pinned, {@code wrk -t2} when not; 64 connections,
+ * keep-alive, {@code --latency}). Over the measured window it reads the user + system time of the
+ * server process and its descendants (nginx's master and worker) from {@code /proc/PID/stat}, and
+ * appends one JSON line per cell. A contender whose check fails is not measured.
+ *
+ * <p>Contenders: {@code proactor-serve} (the {@code proactor serve} command from proactor.jar on the
+ * served directory; {@code /hello} is a 13-byte static file there), {@code proactor-fixed} and
+ * {@code proactor-fixed-inline} ({@link ProactorHttpServer}, {@code /hello} only), {@code nginx}
+ * (Debian's, generated config, one worker), and the in-JVM peers of {@link HttpBenchServer}.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.proactor.bench.http.HttpBench --out FILE --proactor-jar JAR [--rounds N]
+ *     [--first-round R] [--warmup-s S] [--measure-s S] [--workloads hello,4k,1m] [--impls a,b,...]
+ *     [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--connections 64] [--nginx nginx] [--wrk wrk]
+ * </pre>
+ */
+public final class HttpBench {
+
+    static final List<String> ALL = List.of("proactor-serve", "proactor-fixed", "proactor-fixed-inline", "nginx",
+            "netty-uring", "netty-epoll", "nio2", "vthreads");
+
+    /** A workload: the path wrk requests and the body every contender must answer it with. */
+    record Workload(String name, String path, byte[] body) {}
+
+    /** A started contender: its process, the port it listens on, what it is measured on. */
+    record Server(Process process, int port, List<Workload> workloads) {}
+
+    private HttpBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Path out = null, proactorJar = null;
+        int rounds = 1, firstRound = 1, connections = 64;
+        int warmupS = 3, measureS = 8;
+        List<String> impls = ALL, workloadNames = List.of("hello", "4k", "1m");
+        String pin = "both", serverCpu = "0", loadCpu = "1", nginx = "nginx", wrk = "wrk";
+        for (int i = 0; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--out" -> { out = Path.of(v); i++; }
+                case "--proactor-jar" -> { proactorJar = Path.of(v); i++; }
+                case "--rounds" -> { rounds = Integer.parseInt(v); i++; }
+                case "--first-round" -> { firstRound = Integer.parseInt(v); i++; }
+                case "--warmup-s" -> { warmupS = Integer.parseInt(v); i++; }
+                case "--measure-s" -> { measureS = Integer.parseInt(v); i++; }
+                case "--workloads" -> { workloadNames = List.of(v.split(",")); i++; }
+                case "--impls" -> { impls = List.of(v.split(",")); i++; }
+                case "--pin" -> { pin = v; i++; }
+                case "--server-cpu" -> { serverCpu = v; i++; }
+                case "--load-cpu" -> { loadCpu = v; i++; }
+                case "--connections" -> { connections = Integer.parseInt(v); i++; }
+                case "--nginx" -> { nginx = v; i++; }
+                case "--wrk" -> { wrk = v; i++; }
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("--out FILE is required");
+        }
+        for (String impl : impls) {
+            if (!ALL.contains(impl)) {
+                throw new IllegalArgumentException("unknown contender " + impl + "; known: " + String.join(",", ALL));
+            }
+        }
+        if (impls.contains("proactor-serve") && (proactorJar == null || !Files.isRegularFile(proactorJar))) {
+            throw new IllegalArgumentException("proactor-serve needs --proactor-jar pointing at proactor.jar: " + proactorJar);
+        }
+        if (warmupS < 1 || measureS < 1) {
+            throw new IllegalArgumentException("--warmup-s and --measure-s take whole seconds >= 1 (wrk's -d)");
+        }
+        List<Boolean> modes = switch (pin) {
+            case "both" -> List.of(true, false);
+            case "yes" -> List.of(true);
+            case "no" -> List.of(false);
+            default -> throw new IllegalArgumentException("--pin takes both, yes or no");
+        };
+
+        Path tmp = Files.createTempDirectory("proactor-httpbench-");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));  // nginx's worker reads it
+        Path www = Files.createDirectory(tmp.resolve("www"));
+        Random random = new Random(42);
+        List<Workload> all = new ArrayList<>();
+        for (String w : workloadNames) {
+            Workload wl = switch (w) {
+                case "hello" -> new Workload("hello", "/hello", HttpBenchServer.HELLO);
+                case "4k" -> new Workload("4k", "/4k.bin", bytes(random, 4096));
+                case "1m" -> new Workload("1m", "/1m.bin", bytes(random, 1 << 20));
+                default -> throw new IllegalArgumentException("--workloads takes hello, 4k, 1m");
+            };
+            all.add(wl);
+        }
+        // Every file exists whatever the workloads, so that every server starts on the same tree.
+        Files.write(www.resolve("hello"), HttpBenchServer.HELLO);
+        for (Workload wl : all) {
+            if (!wl.name().equals("hello")) {
+                Files.write(www.resolve(wl.path().substring(1)), wl.body());
+            }
+        }
+        Path script = tmp.resolve("report.lua");
+        Files.writeString(script, """
+                done = function(summary, latency, requests)
+                  local e = summary.errors
+                  io.write(string.format("BENCH %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.1f %.1f %.1f %.1f\\n",
+                      summary.duration, summary.requests, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+                      latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max))
+                end
+                """);
+
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String allCpus = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
+        long self = ProcessHandle.current().pid();
+        long cells = 0;
+        for (String impl : impls) {
+            cells += impl.startsWith("proactor-fixed") ? (all.stream().anyMatch(w -> w.name().equals("hello")) ? 1 : 0) : all.size();
+        }
+        System.out.printf(Locale.ROOT, "http: %d round(s) x %d pin mode(s) x %d cells (%s; %s): about %d s%n",
+                rounds, modes.size(), cells, String.join(",", impls), String.join(",", workloadNames),
+                rounds * modes.size() * (cells * (warmupS + measureS + 1) + impls.size() * 3L));
+        try {
+            for (int round = firstRound; round < firstRound + rounds; round++) {
+                for (boolean pinned : modes) {
+                    taskset("-a", "-p", "-c", pinned ? loadCpu : allCpus, Long.toString(self));
+                    for (int k = 0; k < impls.size(); k++) {
+                        String impl = impls.get((k + round - 1) % impls.size());
+                        List<Workload> mine = impl.startsWith("proactor-fixed")
+                                ? all.stream().filter(w -> w.name().equals("hello")).toList() : all;
+                        if (mine.isEmpty()) {
+                            continue;
+                        }
+                        List<String> prefix = pinned ? List.of("taskset", "-c", serverCpu) : List.of();
+                        Server server = null;
+                        try {
+                            server = start(impl, prefix, java, proactorJar, nginx, tmp, www, mine);
+                            for (Workload wl : mine) {
+                                check(server.port(), wl);
+                            }
+                            for (Workload wl : mine) {
+                                String json = cell(wrk, script, server, self, impl, pinned, round, wl, connections,
+                                        pinned ? List.of("taskset", "-c", loadCpu) : List.of(), pinned ? 1 : 2,
+                                        warmupS, measureS);
+                                Files.writeString(out, json + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                            }
+                        } catch (IOException e) {
+                            System.out.printf("  round %d %-8s %-22s FAILED: %s%n", round, pinned ? "pinned" : "unpinned",
+                                    impl, e.getMessage());
+                        } finally {
+                            if (server != null) {
+                                stop(impl, server.process());
+                            }
+                        }
+                    }
+                }
+            }
+        } finally {
+            taskset("-a", "-p", "-c", allCpus, Long.toString(self));
+            deleteTree(tmp);
+        }
+    }
+
+    private static byte[] bytes(Random random, int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private static final Pattern SERVE_BANNER = Pattern.compile("serving .* at http://[^ ]*:(\\d+)/");
+
+    private static Server start(String impl, List<String> prefix, String java, Path proactorJar, String nginx,
+            Path tmp, Path www, List<Workload> workloads) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        int nginxPort = 0;
+        switch (impl) {
+            case "proactor-serve" ->
+                // As bin/proactor runs it, plus the heap the in-JVM contenders get. Access log: off by default.
+                cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m",
+                        "-jar", proactorJar.toString(), "serve", www.toString(), "--port", "0"));
+            case "nginx" -> {
+                nginxPort = freePort();
+                Path conf = nginxConf(tmp, www, nginxPort);
+                cmd.addAll(List.of(nginx, "-p", tmp.toString(), "-e", tmp.resolve("nginx-error.log").toString(),
+                        "-c", conf.toString(), "-g", "daemon off;"));
+            }
+            default -> cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m",
+                    "-cp", System.getProperty("java.class.path"), HttpBenchServer.class.getName(), impl, www.toString()));
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            int port;
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            if (impl.equals("nginx")) {
+                port = nginxPort;
+                awaitListening(p, port);
+            } else if (impl.equals("proactor-serve")) {
+                port = -1;
+                for (String line; port < 0 && (line = r.readLine()) != null; ) {
+                    Matcher m = SERVE_BANNER.matcher(line);
+                    if (m.find()) {
+                        port = Integer.parseInt(m.group(1));
+                    }
+                }
+                if (port < 0) {
+                    throw new IOException("proactor serve did not print its address (exit " + exitOf(p) + ")");
+                }
+            } else {
+                String line = r.readLine();
+                if (line == null || !line.startsWith("PORT ")) {
+                    throw new IOException(impl + ": server did not start: " + line);
+                }
+                port = Integer.parseInt(line.substring(5).trim());
+            }
+            Thread.ofVirtual().start(() -> drain(r));  // later output must not fill the pipe and block the server
+            return new Server(p, port, workloads);
+        } catch (IOException | RuntimeException e) {
+            stop(impl, p);
+            throw e;
+        }
+    }
+
+    private static String exitOf(Process p) {
+        try {
+            return p.waitFor(2, TimeUnit.SECONDS) ? Integer.toString(p.exitValue()) : "none, still running";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    private static void drain(BufferedReader r) {
+        try {
+            while (r.readLine() != null) {
+                // discarded: the banner's later lines, the shutdown summary
+            }
+        } catch (IOException ignored) {
+            // the server went away
+        }
+    }
+
+    /** Waits until something accepts on the port (nginx prints nothing when it is ready). */
+    private static void awaitListening(Process p, int port) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException e) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    throw new IOException("nginx is not listening on " + port + " (exit " + exitOf(p)
+                            + "; see its error log above)", e);
+                }
+                try {
+                    p.waitFor(50, TimeUnit.MILLISECONDS);  // polls: nginx has no ready signal in the foreground
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", ie);
+                }
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Path nginxConf(Path tmp, Path www, int port) throws IOException {
+        Path conf = tmp.resolve("nginx.conf");
+        String t = tmp.toString();
+        Files.writeString(conf, """
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/nginx-error.log warn;
+                events { worker_connections 4096; }
+                http {
+                    access_log off;
+                    sendfile on;
+                    tcp_nopush on;
+                    tcp_nodelay on;
+                    keepalive_requests 1000000000;
+                    keepalive_timeout 120s;
+                    client_body_temp_path %1$s/client_body;
+                    proxy_temp_path %1$s/proxy;
+                    fastcgi_temp_path %1$s/fastcgi;
+                    uwsgi_temp_path %1$s/uwsgi;
+                    scgi_temp_path %1$s/scgi;
+                    default_type application/octet-stream;
+                    server {
+                        listen 127.0.0.1:%2$d backlog=1024;
+                        root %3$s;
+                        location = /hello {
+                            default_type text/plain;
+                            return 200 "Hello, World!";
+                        }
+                    }
+                }
+                """.formatted(t, port, www));
+        return conf;
+    }
+
+    private static void stop(String impl, Process p) {
+        try {
+            if (impl.equals("nginx") || impl.equals("proactor-serve")) {
+                p.destroy();  // SIGTERM: nginx's fast shutdown, proactor serve's graceful stop
+            } else {
+                p.getOutputStream().close();
+            }
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly().waitFor();
+            }
+        } catch (IOException | InterruptedException e) {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * Sends {@code GET path} twice on one connection and checks each response: status 200, a
+     * Content-Length equal to the body's, and the exact body bytes.
+     */
+    static void check(int port, Workload wl) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+            OutputStream o = s.getOutputStream();
+            byte[] req = ("GET " + wl.path() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 2; i++) {
+                o.write(req);
+                o.flush();
+                String status = line(in);
+                if (!status.startsWith("HTTP/1.1 200")) {
+                    throw new IOException("GET " + wl.path() + " answered \"" + status + "\", not 200");
+                }
+                long length = -1;
+                for (String h; !(h = line(in)).isEmpty(); ) {
+                    int c = h.indexOf(':');
+                    String name = c < 0 ? h : h.substring(0, c).trim().toLowerCase(Locale.ROOT);
+                    if (name.equals("content-length")) {
+                        length = Long.parseLong(h.substring(c + 1).trim());
+                    } else if (name.equals("transfer-encoding") || (name.equals("connection")
+                            && h.substring(c + 1).trim().equalsIgnoreCase("close"))) {
+                        throw new IOException("GET " + wl.path() + ": unexpected " + h);
+                    }
+                }
+                if (length != wl.body().length) {
+                    throw new IOException("GET " + wl.path() + ": Content-Length " + length + ", expected " + wl.body().length);
+                }
+                byte[] body = in.readNBytes((int) length);
+                if (!Arrays.equals(body, wl.body())) {
+                    throw new IOException("GET " + wl.path() + ": the body differs from the expected "
+                            + wl.body().length + " bytes (got " + body.length + ")");
+                }
+            }
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) {
+                throw new IOException("connection closed in a response head after \"" + sb + "\"");
+            }
+            if (b != '\r') {
+                sb.append((char) b);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static final Pattern BENCH_LINE = Pattern.compile("^BENCH (.*)$", Pattern.MULTILINE);
+
+    private static String cell(String wrk, Path script, Server server, long self, String impl, boolean pinned, int round,
+            Workload wl, int connections, List<String> loadPrefix, int threads, int warmupS, int measureS)
+            throws IOException, InterruptedException {
+        String url = "http://127.0.0.1:" + server.port() + wl.path();
+        List<String> cmd = new ArrayList<>(loadPrefix);
+        cmd.addAll(List.of(wrk, "-t" + threads, "-c" + connections, "--latency", "-s", script.toString()));
+        List<String> warm = new ArrayList<>(cmd);
+        warm.addAll(List.of("-d" + warmupS + "s", url));
+        runWrk(warm);
+        List<String> measured = new ArrayList<>(cmd);
+        measured.addAll(List.of("-d" + measureS + "s", url));
+        Map<Long, long[]> c0 = cpuTree(server.process().toHandle());
+        long t0 = System.nanoTime();
+        String output = runWrk(measured);
+        long t1 = System.nanoTime();
+        Map<Long, long[]> c1 = cpuTree(server.process().toHandle());
+        if (!server.process().isAlive()) {
+            throw new IOException(impl + " exited during " + wl.name());
+        }
+        long ticks = 0;
+        for (Map.Entry<Long, long[]> e : c1.entrySet()) {
+            long[] before = c0.get(e.getKey());
+            if (before != null) {
+                ticks += (e.getValue()[0] - before[0]) + (e.getValue()[1] - before[1]);
+            }
+        }
+        Matcher m = BENCH_LINE.matcher(output);
+        if (!m.find()) {
+            throw new IOException("wrk printed no summary: " + output);
+        }
+        double[] f = Arrays.stream(m.group(1).trim().split("\\s+")).mapToDouble(Double::parseDouble).toArray();
+        double secs = f[0] / 1e6;
+        long requests = (long) f[1];
+        double bytes = f[2];
+        long errors = (long) (f[3] + f[4] + f[5] + f[6] + f[7]);
+        double serverCpuUs = ticks * (1e6 / CLK_TCK);
+        String loadavg = Files.readString(Path.of("/proc/loadavg")).trim();
+        String json = String.format(Locale.ROOT,
+                "{\"round\":%d,\"pinned\":%b,\"impl\":\"%s\",\"workload\":\"%s\",\"path\":\"%s\",\"bodyBytes\":%d,"
+                        + "\"connections\":%d,\"wrkThreads\":%d,\"seconds\":%.3f,\"wallSeconds\":%.3f,\"requests\":%d,"
+                        + "\"reqPerSec\":%.1f,\"mbPerSec\":%.2f,\"p50Us\":%.1f,\"p99Us\":%.1f,\"p999Us\":%.1f,\"maxUs\":%.1f,"
+                        + "\"errors\":{\"connect\":%.0f,\"read\":%.0f,\"write\":%.0f,\"status\":%.0f,\"timeout\":%.0f},"
+                        + "\"serverCpuUs\":%.0f,\"serverCpuUsPerReq\":%.3f,\"serverPids\":%d,\"loadavg\":\"%s\"}",
+                round, pinned, impl, wl.name(), wl.path(), wl.body().length, connections, threads, secs,
+                (t1 - t0) / 1e9, requests, requests / secs, bytes / secs / 1e6, f[8], f[9], f[10], f[11],
+                f[3], f[4], f[5], f[6], f[7], serverCpuUs, requests == 0 ? 0 : serverCpuUs / requests, c1.size(), loadavg);
+        System.out.printf(Locale.ROOT,
+                "  round %d %-8s %-22s %-5s: %,9.0f req/s %8.1f MB/s  p50 %7.1f us  p99 %8.1f us  server %6.2f us/req%s  (load %s)%n",
+                round, pinned ? "pinned" : "unpinned", impl, wl.name(), requests / secs, bytes / secs / 1e6, f[8], f[9],
+                requests == 0 ? 0 : serverCpuUs / requests, errors > 0 ? "  ERRORS " + errors : "",
+                String.join(" ", Arrays.copyOf(loadavg.split(" "), 3)));
+        return json;
+    }
+
+    private static String runWrk(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("wrk failed (" + p.exitValue() + "): " + String.join(" ", cmd) + "\n" + output);
+        }
+        return output;
+    }
+
+    /** utime and stime, in clock ticks, of the process and each of its descendants, by pid. */
+    static Map<Long, long[]> cpuTree(ProcessHandle root) {
+        Map<Long, long[]> ticks = new HashMap<>();
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(root);
+        root.descendants().forEach(all::add);
+        for (ProcessHandle h : all) {
+            try {
+                ticks.put(h.pid(), cpuTicks(h.pid()));
+            } catch (IOException e) {
+                // exited in between: its time is not counted
+            }
+        }
+        return ticks;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.proactor.bench.http;
+
+import dev.proactor.AsyncServerSocket;
+import dev.proactor.AsyncSocket;
+import dev.proactor.BackendChoice;
+import dev.proactor.Proactor;
+import dev.proactor.ProactorConfig;
+import dev.proactor.ProactorException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A minimal fixed-response HTTP server on Proactor's public API, so that the small fixed response
+ * compares like with like (nginx {@code return 200}, Netty's prebuilt response): an accept chain, and
+ * per connection read → count the request ends ({@code \r\n\r\n}) → writeAll that many prebuilt
+ * responses → read. It does not look at the method or path: every request head gets
+ * {@code Hello, World!}. Requests split across reads and pipelined requests are both counted right,
+ * since the scan state carries over from one read to the next. Requests with a body are not supported.
+ */
+final class ProactorHttpServer implements HttpBenchServer {
+
+    /** Responses in the prebuilt buffer: more pipelined requests than this go out in several writes. */
+    private static final int BATCH = 16;
+
+    private final Proactor proactor;
+    private final AsyncServerSocket listener;
+    private final ByteBuffer responses;
+    private final int responseLength;
+
+    private ProactorHttpServer(Proactor proactor, AsyncServerSocket listener) {
+        this.proactor = proactor;
+        this.listener = listener;
+        byte[] head = HttpBenchServer.head(HELLO.length, "text/plain");
+        responseLength = head.length + HELLO.length;
+        ByteBuffer b = ByteBuffer.allocateDirect(responseLength * BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            b.put(head).put(HELLO);
+        }
+        responses = b.flip();
+    }
+
+    static ProactorHttpServer start(SocketAddress local, boolean inline) throws Exception {
+        Proactor p = Proactor.open(ProactorConfig.builder().name("http").backend(BackendChoice.IO_URING)
+                .inlineHandlers(inline).build());
+        AsyncServerSocket listener = p.listen(local).await();
+        ProactorHttpServer s = new ProactorHttpServer(p, listener);
+        s.acceptNext();
+        return s;
+    }
+
+    private void acceptNext() {
+        if (!listener.isOpen()) {
+            return;
+        }
+        listener.accept().onComplete((socket, failure) -> {
+            if (failure == null) {
+                new Connection(socket).readNext();
+            }
+            acceptNext();
+        });
+    }
+
+    private final class Connection {
+        private final AsyncSocket socket;
+        private final ByteBuffer in = ByteBuffer.allocateDirect(16 * 1024);
+        private final ByteBuffer out = responses.duplicate();
+        /** How many bytes of "\r\n\r\n" the bytes read so far end with (0..3). */
+        private int matched;
+        /** Complete requests not answered yet. */
+        private int pending;
+
+        Connection(AsyncSocket socket) {
+            this.socket = socket;
+        }
+
+        void readNext() {
+            in.clear();
+            socket.read(in).onComplete(this::onRead);
+        }
+
+        private void onRead(Integer n, ProactorException failure) {
+            if (failure != null || n < 0) {
+                socket.close();
+                return;
+            }
+            int m = matched;
+            for (int i = 0, end = in.position(); i < end; i++) {
+                byte b = in.get(i);
+                if (b == (m == 0 || m == 2 ? '\r' : '\n')) {
+                    if (++m == 4) {
+                        pending++;
+                        m = 0;
+                    }
+                } else {
+                    m = b == '\r' ? 1 : 0;
+                }
+            }
+            matched = m;
+            writePending();
+        }
+
+        private void writePending() {
+            if (pending == 0) {
+                readNext();
+                return;
+            }
+            int k = Math.min(pending, BATCH);
+            pending -= k;
+            out.limit(k * responseLength).position(0);
+            socket.writeAll(out).onComplete(this::onWritten);
+        }
+
+        private void onWritten(Long n, ProactorException failure) {
+            if (failure != null) {
+                socket.close();
+                return;
+            }
+            writePending();
+        }
+    }
+
+    @Override
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+        listener.close();
+        proactor.close();
+    }
+}
