@@ -20,31 +20,47 @@ final class Bounce {
     final MemorySegment segment;
     private final ByteBuffer heap;
     private final int heapPosition;
+    /** Where the memory goes back: a cached segment to its cache, else its own arena is closed. */
+    private BounceCache cache;
+    private MemorySegment cached;
     private Arena arena;
 
-    private Bounce(MemorySegment segment, ByteBuffer heap, Arena arena) {
+    private Bounce(MemorySegment segment, ByteBuffer heap, BounceCache cache, MemorySegment cached, Arena arena) {
         this.segment = segment;
         this.heap = heap;
         this.heapPosition = heap == null ? 0 : heap.position();
+        this.cache = cache;
+        this.cached = cached;
         this.arena = arena;
     }
 
-    /** The native view of {@code bb} from its position to its limit; {@code forRead}: the kernel writes it. */
-    static Bounce of(ByteBuffer bb, boolean forRead) {
+    /**
+     * The native view of {@code bb} from its position to its limit; {@code forRead}: the kernel
+     * writes it. A heap buffer's bounce memory comes from {@code cache} when it has room, else from
+     * an arena of its own (see {@link BounceCache} for why that is the slow path).
+     */
+    static Bounce of(ByteBuffer bb, boolean forRead, BounceCache cache) {
         if (forRead && bb.isReadOnly()) {
             throw new IllegalArgumentException("cannot read into a read-only buffer");
         }
         if (bb.isDirect()) {
-            return new Bounce(MemorySegment.ofBuffer(bb), null, null);
+            return new Bounce(MemorySegment.ofBuffer(bb), null, null, null, null);
         }
         int n = bb.remaining();
-        Arena arena = Arena.ofShared();
-        MemorySegment seg = arena.allocate(Math.max(1, n), 64).asSlice(0, n);
-        NativeAccounting.allocated(Math.max(1, n));
-        if (!forRead) {
-            MemorySegment.copy(MemorySegment.ofBuffer(bb), 0, seg, 0, n);
+        MemorySegment whole = cache.take(n);
+        Bounce b;
+        if (whole != null) {
+            b = new Bounce(whole.asSlice(0, n), bb, cache, whole, null);
+        } else {
+            Arena arena = Arena.ofShared();
+            MemorySegment seg = arena.allocate(Math.max(1, n), 64).asSlice(0, n);
+            NativeAccounting.allocated(Math.max(1, n));
+            b = new Bounce(seg, bb, null, null, arena);
         }
-        return new Bounce(seg, bb, arena);
+        if (!forRead) {
+            MemorySegment.copy(MemorySegment.ofBuffer(bb), 0, b.segment, 0, n);
+        }
+        return b;
     }
 
     /** A caller's native segment, checked. */
@@ -74,6 +90,13 @@ final class Bounce {
 
     /** Releases the bounce memory; idempotent. */
     void free() {
+        BounceCache c = cache;
+        if (c != null) {
+            cache = null;
+            c.give(cached);
+            cached = null;
+            return;
+        }
         Arena a = arena;
         if (a != null) {
             arena = null;

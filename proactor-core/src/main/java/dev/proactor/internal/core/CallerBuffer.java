@@ -22,9 +22,9 @@ final class CallerBuffer {
         this.lease = lease;
     }
 
-    /** A buffer's remaining bytes; {@code inbound}: the kernel writes into it. */
-    static CallerBuffer of(ByteBuffer bb, boolean inbound) {
-        Bounce b = Bounce.of(bb, inbound);
+    /** A buffer's remaining bytes; {@code inbound}: the kernel writes into it; heap buffers bounce through {@code cache}. */
+    static CallerBuffer of(ByteBuffer bb, boolean inbound, BounceCache cache) {
+        Bounce b = Bounce.of(bb, inbound, cache);
         return new CallerBuffer(b.segment, b, bb, null);
     }
 

@@ -51,6 +51,7 @@ public final class CoreProactor {
     private final Metrics metrics = new Metrics();
     private final Admission admission;
     private final BufferPoolImpl pool;
+    private final BounceCache bounces = new BounceCache();
     private final Dispatcher dispatcher;
     private final Thread dispatcherThread;
     private final Executor executor;
@@ -104,6 +105,7 @@ public final class CoreProactor {
 
     private void abortOpen() {
         pool.close(false);
+        bounces.close();
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
         }
@@ -164,6 +166,11 @@ public final class CoreProactor {
 
     BufferPoolImpl pool() {
         return pool;
+    }
+
+    /** Bounce memory for heap buffers. */
+    BounceCache bounces() {
+        return bounces;
     }
 
     long slowThresholdNanos() {
@@ -462,7 +469,9 @@ public final class CoreProactor {
                 ownedExecutor.shutdownNow();
             }
         }
-        long quarantined = outcome.quarantinedBytes() + (outcome.keepPool() ? pool.bytes() : 0);
+        // Handlers have run, so every delivered operation gave its bounce memory back; what is
+        // still out belongs to an operation the kernel never released, and stays with it.
+        long quarantined = outcome.quarantinedBytes() + (outcome.keepPool() ? pool.bytes() : 0) + bounces.close();
         closeReport = new CloseReport(Duration.ofNanos(System.nanoTime() - start), outcome.finishedDuringDrain(),
                 outcome.cancelled(), outcome.abandoned(), closedByClose.get(), reclaimed, quarantined);
         if (!closeReport.clean()) {

@@ -45,7 +45,7 @@ final class FileHandle implements AsyncFile {
     @Override
     public Operation<Integer> read(long position, ByteBuffer dst) {
         checkPosition(position);
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
         return p().initiate(new RwOp.Once(p(), file, timeout, false, position, b));
     }
 
@@ -66,7 +66,7 @@ final class FileHandle implements AsyncFile {
     @Override
     public Operation<Integer> write(long position, ByteBuffer src) {
         checkPosition(position);
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
         return p().initiate(new RwOp.Once(p(), file, timeout, true, position, b));
     }
 
@@ -87,7 +87,7 @@ final class FileHandle implements AsyncFile {
     @Override
     public Operation<Long> readFully(long position, ByteBuffer dst) {
         checkPosition(position);
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
         return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, b));
     }
 
@@ -101,7 +101,7 @@ final class FileHandle implements AsyncFile {
     @Override
     public Operation<Long> writeAll(long position, ByteBuffer src) {
         checkPosition(position);
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
         return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, b));
     }
 

@@ -41,7 +41,7 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Integer> read(ByteBuffer dst) {
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
         return p().initiate(new StreamOp.Once(p(), socket, timeout, false, b));
     }
 
@@ -53,7 +53,7 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Integer> write(ByteBuffer src) {
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
         return p().initiate(new StreamOp.Once(p(), socket, timeout, true, b));
     }
 
@@ -65,13 +65,13 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Long> readFully(ByteBuffer dst) {
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
         return p().initiate(new StreamOp.Fully(p(), socket, timeout, false, b));
     }
 
     @Override
     public Operation<Long> writeAll(ByteBuffer src) {
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
+        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
         return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, b));
     }
 

@@ -31,7 +31,7 @@ final class VectorOp extends OperationImpl<Long> {
         long sum = 0;
         try {
             for (int i = 0; i < buffers.length; i++) {
-                bounces[i] = Bounce.of(this.buffers[i], !write);
+                bounces[i] = Bounce.of(this.buffers[i], !write, p.bounces());
                 segments[i] = bounces[i].segment;
                 sum += segments[i].byteSize();
             }
