@@ -175,6 +175,8 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             case Request.Accept x -> OperationKind.ACCEPT;
             case Request.Connect x -> OperationKind.CONNECT;
             case Request.Recv x -> OperationKind.RECV;
+            case Request.ReceiveEach x -> OperationKind.RECV;
+            case Request.AcceptEach x -> OperationKind.ACCEPT;
             case Request.Send x -> OperationKind.SEND;
             case Request.Shutdown x -> OperationKind.SHUTDOWN;
             case Request.Splice x -> OperationKind.TRANSFER;
@@ -190,6 +192,11 @@ public final class FaultInjectingBackend extends ForwardingBackend {
     private final class Lying extends ForwardingCompletions {
         Lying(Completions core) {
             super(core);
+        }
+
+        @Override
+        public void next(Submission s, long result, Object attachment) {
+            core.next(s, result, attachment);
         }
 
         @Override
