@@ -9,7 +9,8 @@ package dev.proactor;
  * stage completes only after the kernel gave back everything it held for the stream.
  *
  * <p>A stream counts as one operation against the in-flight limits however many items it
- * produces. Every method is safe from any thread.
+ * produces, and carries no deadline (a {@code withTimeout} view's timeout does not apply to it).
+ * Every method is safe from any thread.
  */
 public interface OperationStream extends Operation<Long> {
 

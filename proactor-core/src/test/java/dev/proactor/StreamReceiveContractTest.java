@@ -57,6 +57,45 @@ class StreamReceiveContractTest {
         }
     }
 
+    /**
+     * Keeps every chunk it is given (recording its bytes) until {@link #releaseAll()}; from then on
+     * it releases each chunk as it comes. Tracks the most chunks it held at once.
+     */
+    static final class Holder implements StreamHandler<BufferLease> {
+        final List<BufferLease> held = new ArrayList<>();
+        final ByteArrayOutputStream got = new ByteArrayOutputStream();
+        int maxHeld;
+        private boolean releasing;
+
+        @Override
+        public synchronized void next(BufferLease chunk) {
+            got.writeBytes(chunk.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            held.add(chunk);
+            maxHeld = Math.max(maxHeld, held.size());
+            if (releasing) {
+                releaseHeld();
+            }
+        }
+
+        synchronized int held() {
+            return held.size();
+        }
+
+        synchronized void releaseAll() {
+            releasing = true;
+            releaseHeld();
+        }
+
+        private void releaseHeld() {
+            held.forEach(BufferLease::release);
+            held.clear();
+        }
+
+        synchronized byte[] received() {
+            return got.toByteArray();
+        }
+    }
+
     private static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
         new SplittableRandom(seed).nextBytes(b);
@@ -100,35 +139,23 @@ class StreamReceiveContractTest {
         Proactor server = fixture.open(fixture.config().receiveBufferCount(2).receiveBufferSize(4096));
         AsyncServerSocket listener = Sockets.listen(server);
         Sockets.Connection c = Sockets.connect(listener, fixture.proactor());
-        List<BufferLease> held = new ArrayList<>();
-        AtomicBoolean releasing = new AtomicBoolean();
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        OperationStream stream = c.server().receiveEach(chunk -> {
-            synchronized (held) {
-                got.writeBytes(chunk.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-                held.add(chunk);
-                if (releasing.get()) {
-                    held.forEach(BufferLease::release);
-                    held.clear();
-                }
-            }
-        });
+        Holder holder = new Holder();
+        OperationStream stream = c.server().receiveEach(holder);
         byte[] data = random(256 * 1024, 7);
         Operation<Long> write = c.client().writeAll(ByteBuffer.wrap(data));
         // Both buffers held by the handler: the kernel (or the portable backend) finds the ring empty.
-        Waits.until(Ops.WAIT, () -> server.metrics().receiveRearms() >= 1, () -> "the stream never ran out of buffers");
-        synchronized (held) {
-            assertThat(held).hasSize(2);
-            releasing.set(true);
-            held.forEach(BufferLease::release);
-            held.clear();
-        }
+        Waits.until(Ops.WAIT, () -> server.metrics().receiveRearms() >= 1 && holder.held() == 2,
+                () -> "the stream never ran out of buffers: rearms " + server.metrics().receiveRearms() + ", held "
+                        + holder.held());
+        holder.releaseAll();
         Ops.result(write);
         Ops.result(c.client().shutdownOutput());
         assertThat(Ops.result(stream)).isEqualTo(data.length);
-        synchronized (held) {
-            assertThat(got.toByteArray()).isEqualTo(data);
-            assertThat(held).isEmpty();
+        assertThat(holder.received()).isEqualTo(data);
+        assertThat(holder.held()).isZero();
+        synchronized (holder) {
+            // Two buffers: never more than two chunks out at once.
+            assertThat(holder.maxHeld).isEqualTo(2);
         }
         c.close();
         Ops.result(listener.close());
@@ -140,24 +167,11 @@ class StreamReceiveContractTest {
         Proactor server = fixture.open(fixture.config().receiveBacklog(backlog).receiveBufferSize(1024));
         AsyncServerSocket listener = Sockets.listen(server);
         Sockets.Connection c = Sockets.connect(listener, fixture.proactor());
-        List<BufferLease> held = new ArrayList<>();
-        AtomicInteger maxHeld = new AtomicInteger();
-        AtomicBoolean releasing = new AtomicBoolean();
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        OperationStream stream = c.server().receiveEach(chunk -> {
-            synchronized (held) {
-                got.writeBytes(chunk.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-                held.add(chunk);
-                maxHeld.accumulateAndGet(held.size(), Math::max);
-                if (releasing.get()) {
-                    held.forEach(BufferLease::release);
-                    held.clear();
-                }
-            }
-        });
+        Holder holder = new Holder();
+        OperationStream stream = c.server().receiveEach(holder);
         byte[] data = random(512 * 1024, 11);
         Operation<Long> write = c.client().writeAll(ByteBuffer.wrap(data));
-        Waits.until(Ops.WAIT, () -> server.metrics().receiveChunksHeld() >= backlog, () -> "no chunk held");
+        Waits.until(Ops.WAIT, () -> holder.held() >= backlog, () -> holder.held() + " chunks held");
         // The stream stopped: chunks the kernel had already received when the stop took effect may
         // still come, but nothing like the 512 it would take to hold all the data.
         Ops.result(server.nop());
@@ -165,19 +179,15 @@ class StreamReceiveContractTest {
         // multishot receive stops asynchronously, so chunks the kernel had already received when
         // the stop took effect still come, but far from the 512 that hold all the data.
         int bound = fixture.backend() == BackendChoice.IO_URING ? 128 : backlog;
-        synchronized (held) {
-            assertThat(held.size()).isBetween(backlog, bound);
-            releasing.set(true);
-            held.forEach(BufferLease::release);
-            held.clear();
-        }
+        assertThat(holder.held()).isBetween(backlog, bound);
+        holder.releaseAll();
         Ops.result(write);
         Ops.result(c.client().shutdownOutput());
         assertThat(Ops.result(stream)).isEqualTo(data.length);
-        synchronized (held) {
-            assertThat(got.toByteArray()).isEqualTo(data);
+        assertThat(holder.received()).isEqualTo(data);
+        synchronized (holder) {
+            assertThat(holder.maxHeld).isLessThanOrEqualTo(bound);
         }
-        assertThat(maxHeld.get()).isLessThanOrEqualTo(bound);
         c.close();
         Ops.result(listener.close());
     }

@@ -375,15 +375,7 @@ public final class CoreProactor {
             st.delivery.add(op);
             return;
         }
-        if (executor == null) {
-            op.run();
-            return;
-        }
-        try {
-            executor.execute(op);
-        } catch (RejectedExecutionException e) {
-            Thread.ofVirtual().name(config.name() + "-late-handler").start(op);
-        }
+        execute(op);
     }
 
     /** Runs {@code task} on the handlers' thread (the dispatcher itself with inline handlers). */

@@ -40,9 +40,12 @@ import java.util.Set;
  *
  * <p>Completion-queue room is accounted before anything is submitted: {@code cqOutstanding} counts
  * the CQEs still to come, and a submission that could push it past the CQ's size is refused as
- * back-pressure. Every SQE produces exactly one CQE (no CQE_SKIP_SUCCESS, no multishot yet) except
+ * back-pressure. Every SQE produces exactly one CQE (no CQE_SKIP_SUCCESS) except
  * IORING_OP_SEND_ZC, which may produce two, so a zero-copy send reserves room for both; when its
- * first CQE says no notification follows (no IORING_CQE_F_MORE) the spare room is given back. The
+ * first CQE says no notification follows (no IORING_CQE_F_MORE) the spare room is given back; and
+ * except the multishot accept and receive of streams, which reserve room for their final CQE only:
+ * an item CQE (IORING_CQE_F_MORE) keeps the reservation, so their items draw on the spare room,
+ * bounded for receives by the provided buffer ring ({@link BufferRing}). The
  * kernel's overflow list (IORING_FEAT_NODROP) is still flushed if it is ever used, and counted.
  *
  * <p>Zero-copy sends: a send of at least {@link ProactorConfig#zeroCopySendThreshold()} bytes is
