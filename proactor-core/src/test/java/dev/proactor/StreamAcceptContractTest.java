@@ -130,6 +130,61 @@ class StreamAcceptContractTest {
         Ops.result(listener.close());
     }
 
+    /**
+     * Under a wait policy a writer beyond the budget waits for earlier writes to end: right after each
+     * of its writes is admitted, no more than the budget is pending (the queue policy would let all
+     * of them pile up), and the bytes arrive in order.
+     */
+    @EachBackend
+    void writesBeyondTheBudgetWaitUnderAWaitPolicy(ProactorFixture fixture) throws Exception {
+        int budget = 1 << 20;
+        Proactor p = fixture.open(fixture.config().admission(AdmissionPolicy.waitUpTo(java.time.Duration.ofSeconds(30)))
+                .writeBudget(budget));
+        AsyncServerSocket listener = Sockets.listen(p);
+        Sockets.Connection c = Sockets.connect(listener, p);
+        int count = 8;
+        byte[] data = new byte[budget * count];
+        new java.util.SplittableRandom(9).nextBytes(data);
+        List<Long> pendingAfter = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Operation<Long>> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < count; i++) {
+                writes.add(c.client().writeAll(ByteBuffer.wrap(data, i * budget, budget)));
+                pendingAfter.add(c.client().pendingWriteBytes());
+            }
+        });
+        ByteBuffer got = ByteBuffer.allocate(data.length);
+        Ops.result(c.server().readFully(got));
+        writer.join();
+        assertThat(writes).hasSize(count);
+        for (Operation<Long> w : writes) {
+            assertThat(Ops.result(w)).isEqualTo(budget);
+        }
+        assertThat(pendingAfter).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(budget));
+        assertThat(got.array()).isEqualTo(data);
+        c.close();
+        Ops.result(listener.close());
+    }
+
+    @EachBackend
+    void aWaitForWriteRoomThatRunsOutIsRejected(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open(fixture.config().admission(AdmissionPolicy.waitUpTo(java.time.Duration.ofMillis(50)))
+                .writeBudget(1024));
+        AsyncServerSocket listener = Sockets.listen(p);
+        Sockets.Connection c = Sockets.connect(listener, p);
+        int big = 16 << 20;
+        // Nobody reads: the first write stays pending, so the second waits out its 50 ms.
+        Operation<Long> first = c.client().writeAll(ByteBuffer.allocate(big));
+        Operation<Integer> second = c.client().write(ByteBuffer.allocate(10));
+        assertThat(Ops.failure(second)).isInstanceOf(AdmissionRejectedException.class)
+                .hasMessageContaining("write budget of 1024 bytes");
+        ByteBuffer sink = ByteBuffer.allocate(big);
+        Ops.result(c.server().readFully(sink));
+        Ops.result(first);
+        c.close();
+        Ops.result(listener.close());
+    }
+
     @EachBackend
     void queuedWritesBeyondTheBudgetKeepTheirOrder(ProactorFixture fixture) throws Exception {
         Proactor p = fixture.open(fixture.config().admission(AdmissionPolicy.queue(64)).writeBudget(64 * 1024));
