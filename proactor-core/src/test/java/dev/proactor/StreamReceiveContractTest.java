@@ -128,6 +128,69 @@ class StreamReceiveContractTest {
         sendAndCheck(pair.server(), pair.client(), 6 << 20);
     }
 
+    /**
+     * A server that echoes each chunk straight from its buffer (no copy): it writes the chunk's
+     * segment and releases the lease when the write ended, so slow writes hold chunks and
+     * back-pressure the stream. Each client sends random bytes and must read them back exactly.
+     */
+    static void echo(Proactor server, Proactor client, int connections, int each) throws Exception {
+        AsyncServerSocket listener = Sockets.listen(server);
+        java.util.Queue<OperationStream> streams = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.Queue<AsyncSocket> accepted = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        OperationStream accepts = listener.acceptEach(s -> {
+            accepted.add(s);
+            streams.add(s.receiveEach(chunk -> s.writeAll(chunk.segment()).onComplete((n, f) -> {
+                chunk.release();
+                if (f != null) {
+                    s.close();
+                }
+            })));
+        });
+        List<java.util.concurrent.CompletableFuture<byte[]>> echoed = new ArrayList<>();
+        List<byte[]> sent = new ArrayList<>();
+        List<AsyncSocket> clients = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            AsyncSocket s = Ops.result(client.connect(listener.localAddress()));
+            clients.add(s);
+            byte[] data = random(each, i);
+            sent.add(data);
+            ByteBuffer in = ByteBuffer.allocate(each);
+            echoed.add(s.readFully(in).stage().thenApply(n -> in.array()).toCompletableFuture());
+            for (int at = 0; at < each; at += 100_000) {
+                s.writeAll(ByteBuffer.wrap(data, at, Math.min(100_000, each - at)));
+            }
+        }
+        for (int i = 0; i < connections; i++) {
+            assertThat(echoed.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS)).as("connection %d", i)
+                    .isEqualTo(sent.get(i));
+            Ops.result(clients.get(i).close());
+        }
+        for (OperationStream s : streams) {
+            assertThat(Ops.result(s)).isEqualTo(each);
+        }
+        assertThat(accepts.cancel().toCompletableFuture().get().kind()).isEqualTo(CancelResult.Kind.CANCELLED);
+        for (AsyncSocket s : accepted) {
+            Ops.result(s.close());
+        }
+        Ops.result(listener.close());
+    }
+
+    @EachBackendPair
+    void echoThroughReceiveEachIsByteExact(BackendPair pair) throws Exception {
+        echo(pair.server(), pair.client(), 4, 2 << 20);
+    }
+
+    @org.junit.jupiter.api.Tag("stress")
+    @EachBackendPair
+    void echoThroughReceiveEachIsByteExactNightly(BackendPair pair) throws Exception {
+        echo(pair.server(), pair.client(), 32, 16 << 20);
+    }
+
+    @EachBackend
+    void theSingleShotPathEchoesTheSame(ProactorFixture fixture) throws Exception {
+        echo(fixture.open(fixture.config(), SingleShotStreams::new), fixture.proactor(), 4, 1 << 20);
+    }
+
     @EachBackend
     void theSingleShotPathDeliversTheSame(ProactorFixture fixture) throws Exception {
         Proactor server = fixture.open(fixture.config(), SingleShotStreams::new);

@@ -427,8 +427,13 @@ final class Dispatcher implements Completions, Runnable {
                 }
                 if (!st.beforeRound(backend)) {
                     dequeueReady();
-                    op.againAtNanos = now + POOL_EMPTY_RETRY_NANOS;
-                    enqueue(op, RETRY);
+                    if (op.settled) {
+                        // It can never be armed (a single-shot receive and a pool without slabs).
+                        finish(op);
+                    } else {
+                        op.againAtNanos = now + POOL_EMPTY_RETRY_NANOS;
+                        enqueue(op, RETRY);
+                    }
                     continue;
                 }
             }
@@ -686,6 +691,10 @@ final class Dispatcher implements Completions, Runnable {
             } else {
                 op.again = false;
                 if (op instanceof StreamingOp<?> st) {
+                    if (st.stopping) {
+                        // A stop still waiting for SQ room must not hit the next round.
+                        pendingCancels.remove(op);
+                    }
                     st.stopping = false;
                     if (st.starved && providedBufferFree()) {
                         // Buffers came back before the kernel's ENOBUFS was reaped: nobody else will say so.

@@ -49,6 +49,11 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
     boolean beforeRound(Backend backend) {
         super.beforeRound(backend);
         if (!multishot && roundLease == null) {
+            if (proactor.pool().capacity() == 0) {
+                // Nothing to receive into, ever: bufferCount 0 and no provided buffers.
+                failErrno(Errno.ENOBUFS);
+                return false;
+            }
             roundLease = (BufferPoolImpl.Lease) proactor.pool().tryLease();
             return roundLease != null;
         }

@@ -51,7 +51,7 @@ abstract class StreamingOp<T> extends OperationImpl<Long> implements OperationSt
     /**
      * Prepares the next round (dispatcher): picks single-shot or multishot and takes what the round
      * needs. Returns false when it cannot be armed now for want of a resource; the dispatcher tries
-     * again shortly.
+     * again shortly, unless the stream settled its end because it never can be.
      */
     boolean beforeRound(Backend backend) {
         multishot = backend.supportsMultishot(kind);
