@@ -57,9 +57,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Every accepted submission is settled and then released exactly once, both on the dispatcher
  * inside {@link #runOnce} (never inside {@link #submit} or {@link #cancel}, so the core is never
- * re-entered). The backend allocates no native memory: requests' buffers are the core's native
- * segments, used through {@link MemorySegment#asByteBuffer()}; a segment confined to another thread
- * fails its operation with EFAULT.
+ * re-entered); a receive stream's chunks ({@code next}) are reported there too, and a cancel the
+ * core sends from inside {@code next} only decides an outcome for the next turn. Requests' buffers
+ * are the core's native segments, used through {@link MemorySegment#asByteBuffer()}; a segment
+ * confined to another thread fails its operation with EFAULT. The only native memory of the
+ * backend's own is the buffer set of receive streams ({@link ProvidedBuffers}), allocated on first
+ * use and freed at close.
  */
 public final class NioBackend implements Backend {
     private static final System.Logger LOG = System.getLogger("dev.proactor.nio");

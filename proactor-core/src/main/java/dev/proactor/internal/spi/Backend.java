@@ -89,7 +89,7 @@ public interface Backend {
         return 0;
     }
 
-    /** Provided buffers in all, and their size, for the capability report and metrics; 0 if none. */
+    /** Provided buffers in all (lent or not); 0 if none. */
     default int providedBufferCount() {
         return 0;
     }
