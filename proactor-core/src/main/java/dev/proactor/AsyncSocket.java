@@ -90,7 +90,9 @@ public interface AsyncSocket {
      * <p>Back-pressure: at most {@link ProactorConfig#receiveBacklog()} chunks per connection may be
      * delivered-and-unreleased or waiting for delivery; beyond that the proactor stops receiving on
      * the socket (the kernel's receive buffer and TCP's window then hold the peer back) and resumes
-     * once the handler releases. When all buffers are lent, receiving stops on every such socket
+     * once the handler releases. On io_uring's multishot receive the stop takes effect
+     * asynchronously: chunks the kernel had already received by then still come (at most what the
+     * socket's receive buffer held). When all buffers are lent, receiving stops on every such socket
      * until some come back. {@link OperationStream#pause()} stops receiving too.
      *
      * <p>End: end of stream completes the stream with the bytes received; a reset or another error
