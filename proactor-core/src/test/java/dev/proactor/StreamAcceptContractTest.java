@@ -191,14 +191,18 @@ class StreamAcceptContractTest {
         AsyncServerSocket listener = Sockets.listen(p);
         Sockets.Connection c = Sockets.connect(listener, p);
         int each = 256 * 1024;
-        int count = 12;
+        // 16 MiB with nobody reading: more than the sockets' buffers take, so writes pile up.
+        int count = 64;
         byte[] data = new byte[each * count];
         new java.util.SplittableRandom(5).nextBytes(data);
         List<Operation<Long>> writes = new ArrayList<>();
+        long maxPending = 0;
         for (int i = 0; i < count; i++) {
             writes.add(c.client().writeAll(ByteBuffer.wrap(data, i * each, each)));
+            maxPending = Math.max(maxPending, c.client().pendingWriteBytes());
         }
-        assertThat(c.client().pendingWriteBytes()).isGreaterThan(64 * 1024);
+        // Queued beyond the budget, not refused: the queue policy accepts them in order.
+        assertThat(maxPending).isGreaterThan(64 * 1024);
         ByteBuffer got = ByteBuffer.allocate(data.length);
         Ops.result(c.server().readFully(got));
         for (Operation<Long> w : writes) {
