@@ -10,7 +10,10 @@ import java.util.Set;
  * Permanent errors are never retried, whatever this policy says.
  *
  * @param transientErrnos errno names treated as transient (for example {@code EAGAIN})
- * @param maxAttempts total tries including the first; 1 means no retry
+ * @param maxAttempts tries in a row that may fail transiently, the first included; 1 means no retry.
+ *     The count starts again whenever a round of a longer transfer ({@code readFully},
+ *     {@code writeAll}, {@code transferFrom}) moves data, so it limits how long one stall lasts,
+ *     not how many stalls a long transfer meets
  * @param backoff delay before the first retry, doubled after each further one
  * @param maxBackoff cap on the doubled delay
  */

@@ -124,6 +124,45 @@ class RetryContractTest {
         Ops.result(f.close());
     }
 
+    /**
+     * The policy limits failures in a row, not in all: a readFully whose every round first meets
+     * maxAttempts - 1 EAGAINs and then moves 100 bytes meets about 120 EAGAINs and still succeeds.
+     */
+    @EachBackend
+    void progressStartsTheRetryCountAgain(ProactorFixture fixture) throws Exception {
+        FaultInjectingBackend.Control control = new FaultInjectingBackend.Control();
+        RetryPolicy policy = new RetryPolicy(RetryPolicy.TRANSIENT, 4, Duration.ofNanos(1000), Duration.ofMillis(1));
+        Proactor p = fixture.open(fixture.config().retry(policy), control::wrap);
+        Path file = dataFile(fixture, 8192);
+        AsyncFile f = Ops.result(p.openFile(file, StandardOpenOption.READ));
+        java.util.concurrent.atomic.AtomicInteger step = new java.util.concurrent.atomic.AtomicInteger();
+        control.plan((request, result) -> {
+            if (!(request instanceof Request.Read)) {
+                return FaultInjectingBackend.Injection.PASS;
+            }
+            // EAGAIN, EAGAIN, EAGAIN, then a round that moves at most 100 bytes; and again.
+            return step.getAndIncrement() % policy.maxAttempts() < policy.maxAttempts() - 1
+                    ? new FaultInjectingBackend.Injection.Fail(FaultInjectingBackend.EAGAIN)
+                    : result > 100 ? new FaultInjectingBackend.Injection.Short(100) : FaultInjectingBackend.Injection.PASS;
+        });
+        ByteBuffer dst = ByteBuffer.allocate(4096);
+        assertThat(Ops.result(f.readFully(0, dst))).isEqualTo(4096L);
+        control.plan(Plan.NONE);
+        assertThat(bytes(dst)).isEqualTo(TestFiles.slice(file, 0, 4096));
+        assertThat(control.failuresInjected()).as("EAGAINs met in all").isGreaterThan(100);
+        assertThat(retries(p, OperationKind.READ)).isEqualTo(control.failuresInjected());
+
+        // The same stall one try longer than the policy allows is final.
+        step.set(0);
+        control.plan((request, result) -> request instanceof Request.Read && step.getAndIncrement() < policy.maxAttempts()
+                ? new FaultInjectingBackend.Injection.Fail(FaultInjectingBackend.EAGAIN)
+                : FaultInjectingBackend.Injection.PASS);
+        ProactorException e = Ops.failure(f.readFully(0, ByteBuffer.allocate(4096)));
+        control.plan(Plan.NONE);
+        assertThat(((OperationFailedException) e).errnoName()).isEqualTo("EAGAIN");
+        Ops.result(f.close());
+    }
+
     @EachBackend
     void aSingleReadOrWriteReportsTheShortCount(ProactorFixture fixture) throws Exception {
         FaultInjectingBackend.Control control = new FaultInjectingBackend.Control();

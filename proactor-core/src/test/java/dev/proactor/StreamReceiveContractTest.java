@@ -96,6 +96,16 @@ class StreamReceiveContractTest {
         }
     }
 
+    /**
+     * Whether {@code p}'s receive streams take a buffer only when data is there (a multishot receive
+     * into provided buffers, or the portable backend's readiness), as its capability report says;
+     * on the single-shot path each armed receive holds a pool slab instead.
+     */
+    static boolean buffersTakenOnData(Proactor p) {
+        String recv = p.capabilities().operations().get(OperationKind.RECV);
+        return recv.contains("receiveEach: multishot") || recv.contains("taken only once the socket is readable");
+    }
+
     private static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
         new SplittableRandom(seed).nextBytes(b);
@@ -203,6 +213,9 @@ class StreamReceiveContractTest {
     @EachBackend
     void aDryBufferRingIsReArmedOnceChunksAreReleased(ProactorFixture fixture) throws Exception {
         Proactor server = fixture.open(fixture.config().receiveBufferCount(2).receiveBufferSize(4096));
+        org.junit.jupiter.api.Assumptions.assumeTrue(buffersTakenOnData(server),
+                () -> "receive streams are single-shot here, with no provided buffers to run dry: "
+                        + server.capabilities().operations().get(OperationKind.RECV));
         AsyncServerSocket listener = Sockets.listen(server);
         Sockets.Connection c = Sockets.connect(listener, fixture.proactor());
         Holder holder = new Holder();
@@ -309,13 +322,21 @@ class StreamReceiveContractTest {
                 () -> "streams not all started");
         // Every stream is armed (a nop behind them proves the dispatcher took them all in).
         Ops.result(server.nop());
-        assertThat(server.buffers().leased()).isZero();
+        boolean onData = buffersTakenOnData(server);
+        if (onData) {
+            assertThat(server.buffers().leased()).isZero();
+        } else {
+            // The single-shot path's documented cost: armed receives hold pool slabs.
+            assertThat(server.buffers().leased()).isPositive();
+        }
         assertThat(server.metrics().receiveChunksHeld()).isZero();
         for (Sockets.Connection c : conns) {
             Ops.result(c.client().write(ByteBuffer.wrap(new byte[] {42})));
         }
         Waits.until(Ops.WAIT, () -> bytes.get() == n, () -> bytes.get() + " of " + n + " bytes");
-        assertThat(server.buffers().leased()).isZero();
+        if (onData) {
+            assertThat(server.buffers().leased()).isZero();
+        }
         for (Sockets.Connection c : conns) {
             Ops.result(c.client().close());
         }

@@ -12,8 +12,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -106,42 +104,20 @@ final class EchoCommand implements Callable<Integer> {
         }
 
         EchoServer server = new EchoServer(proactor, listener, maxConnections, err);
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stopRequested.countDown();
-            try {
-                stopped.await(SHUTDOWN_DEADLINE.toMillis() + 3000, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "proactor-echo-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-
+        SignalStop signal = new SignalStop("proactor-echo-shutdown", SHUTDOWN_DEADLINE.plusSeconds(3), false);
         out.println("proactor echo: listening on " + address(listener) + " (backend " + proactor.backendName()
                 + ", " + (inlineHandlers ? "inline handlers" : proactor.config().workerThreads() + " workers")
                 + (maxConnections > 0 ? ", at most " + maxConnections + " connections" : "") + ")");
         out.flush();
         server.start();
-        try {
-            stopRequested.await();
-        } catch (InterruptedException e) {
-            // Stopped in-process: same path as a signal.
-        }
-        try {
+        signal.await();
+        try (signal) {
             server.stop();
             CloseReport report = proactor.close(SHUTDOWN_DEADLINE);
             long served = server.accepted();
             out.println("proactor echo: stopped after " + served + (served == 1 ? " connection" : " connections")
                     + (report.clean() ? "" : " (" + report.abandoned().size() + " operations abandoned)"));
             out.flush();
-        } finally {
-            stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // The JVM is already shutting down: the hook is what woke us.
-            }
         }
         return 0;
     }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Completion-based asynchronous I/O for Java: io_uring through FFM, with a portable fallback.",
-        subcommands = {ProbeCommand.class, HashCommand.class, EchoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ProbeCommand.class, ServeCommand.class, HashCommand.class, EchoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the work failed", "2:bad usage"})
 public final class Main implements Runnable {

@@ -74,10 +74,10 @@ public final class BackendPair {
     /** {@code server=<backend>, client=<backend>}. */
     @Override
     public String toString() {
-        return name(serverBackend(), clientBackend());
+        return name(serverFixture.variantName(), clientFixture.variantName());
     }
 
-    static String name(BackendChoice server, BackendChoice client) {
-        return "server=" + EachBackendExtension.shortName(server) + ", client=" + EachBackendExtension.shortName(client);
+    static String name(String server, String client) {
+        return "server=" + server + ", client=" + client;
     }
 }

@@ -28,6 +28,12 @@ public final class EachBackendExtension implements TestTemplateInvocationContext
     /** The backends every behaviour test runs on, in this order. */
     public static final List<BackendChoice> BACKENDS = List.of(BackendChoice.IO_URING, BackendChoice.PORTABLE);
 
+    /**
+     * The opcode mask of the third run, {@code io_uring-fallback}: io_uring with every opcode that has
+     * a fallback masked out of its probe, so that each operation takes its fallback path.
+     */
+    public static final String FALLBACK_MASK = "ALL";
+
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
         return context.getTestMethod().map(m -> m.isAnnotationPresent(EachBackend.class)).orElse(false);
@@ -35,7 +41,8 @@ public final class EachBackendExtension implements TestTemplateInvocationContext
 
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
-        return BACKENDS.stream().map(Invocation::new);
+        return Stream.concat(BACKENDS.stream().map(b -> new Invocation(b, null)),
+                Stream.of(new Invocation(BackendChoice.IO_URING, FALLBACK_MASK)));
     }
 
     /** Short, lower-case name of a backend for display and thread names. */
@@ -47,15 +54,15 @@ public final class EachBackendExtension implements TestTemplateInvocationContext
         };
     }
 
-    private record Invocation(BackendChoice backend) implements TestTemplateInvocationContext {
+    private record Invocation(BackendChoice backend, String uringMask) implements TestTemplateInvocationContext {
         @Override
         public String getDisplayName(int invocationIndex) {
-            return "[" + shortName(backend) + "]";
+            return "[" + ProactorFixture.variantName(backend, uringMask) + "]";
         }
 
         @Override
         public List<Extension> getAdditionalExtensions() {
-            return List.of(new PerBackend(backend));
+            return List.of(new PerBackend(backend, uringMask));
         }
     }
 
@@ -65,9 +72,11 @@ public final class EachBackendExtension implements TestTemplateInvocationContext
 
         private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(PerBackend.class);
         private final BackendChoice backend;
+        private final String uringMask;
 
-        PerBackend(BackendChoice backend) {
+        PerBackend(BackendChoice backend, String uringMask) {
             this.backend = backend;
+            this.uringMask = uringMask;
         }
 
         @Override
@@ -83,7 +92,7 @@ public final class EachBackendExtension implements TestTemplateInvocationContext
             String label = context.getRequiredTestMethod().getName();
             // Socket tests under one backend too: the JDK's one-time socket descriptor is no leak.
             EachBackendPairExtension.warmJdkSockets();
-            context.getStore(NS).put(ProactorFixture.class, ProactorFixture.start(backend, label));
+            context.getStore(NS).put(ProactorFixture.class, ProactorFixture.start(backend, label, uringMask));
         }
 
         @Override

@@ -42,36 +42,42 @@ public final class EachBackendPairExtension implements TestTemplateInvocationCon
         List<TestTemplateInvocationContext> pairs = new ArrayList<>();
         for (BackendChoice server : EachBackendExtension.BACKENDS) {
             for (BackendChoice client : EachBackendExtension.BACKENDS) {
-                pairs.add(new Invocation(server, client));
+                pairs.add(new Invocation(server, client, null));
             }
         }
+        // Both sides on io_uring with every maskable opcode masked: the socket fallbacks against
+        // each other (against the others they add little the pairs above do not cover).
+        pairs.add(new Invocation(BackendChoice.IO_URING, BackendChoice.IO_URING, EachBackendExtension.FALLBACK_MASK));
         return pairs.stream();
     }
 
     /**
      * Why {@code p}'s backend cannot run socket tests, judged by its capability report: the entry
      * for {@link OperationKind#ACCEPT} must say how the backend performs it (it starts with
-     * {@code io_uring} or {@code portable}), not why it cannot. The other socket kinds may be
+     * {@code io_uring}, {@code portable}, or {@code fallback} for an io_uring backend whose probe lacks
+     * IORING_OP_ACCEPT), not why it cannot. The other socket kinds may be
      * described otherwise (a listen is socket(2), bind and listen on the dispatcher); the probe in
      * {@link PerPair#beforeEach} catches those that answer {@code EOPNOTSUPP}.
      */
     public static Optional<String> socketsUnsupported(Proactor p) {
         String how = p.capabilities().operations().get(OperationKind.ACCEPT);
-        if (how != null && (how.startsWith("io_uring") || how.startsWith("portable"))) {
+        if (how != null && (how.startsWith("io_uring") || how.startsWith("portable") || how.startsWith("fallback"))) {
             return Optional.empty();
         }
         return Optional.of("backend " + p.backendName() + " does not support sockets: ACCEPT '" + how + "'");
     }
 
-    private record Invocation(BackendChoice server, BackendChoice client) implements TestTemplateInvocationContext {
+    private record Invocation(BackendChoice server, BackendChoice client, String uringMask)
+            implements TestTemplateInvocationContext {
         @Override
         public String getDisplayName(int invocationIndex) {
-            return "[" + BackendPair.name(server, client) + "]";
+            return "[" + BackendPair.name(ProactorFixture.variantName(server, uringMask),
+                    ProactorFixture.variantName(client, uringMask)) + "]";
         }
 
         @Override
         public List<Extension> getAdditionalExtensions() {
-            return List.of(new PerPair(server, client));
+            return List.of(new PerPair(server, client, uringMask));
         }
     }
 
@@ -81,10 +87,13 @@ public final class EachBackendPairExtension implements TestTemplateInvocationCon
         private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(PerPair.class);
         private final BackendChoice server;
         private final BackendChoice client;
+        /** Opcodes masked out of both sides' io_uring probe, or null. */
+        private final String uringMask;
 
-        PerPair(BackendChoice server, BackendChoice client) {
+        PerPair(BackendChoice server, BackendChoice client, String uringMask) {
             this.server = server;
             this.client = client;
+            this.uringMask = uringMask;
         }
 
         @Override
@@ -96,15 +105,16 @@ public final class EachBackendPairExtension implements TestTemplateInvocationCon
                             "backend " + EachBackendExtension.shortName(b) + " unavailable: " + why.get());
                 }
             }
-            return ConditionEvaluationResult.enabled(BackendPair.name(server, client) + " available");
+            return ConditionEvaluationResult.enabled(BackendPair.name(ProactorFixture.variantName(server, uringMask),
+                    ProactorFixture.variantName(client, uringMask)) + " available");
         }
 
         @Override
         public void beforeEach(ExtensionContext context) {
             warmJdkSockets();
             String label = context.getRequiredTestMethod().getName();
-            BackendPair pair = new BackendPair(ProactorFixture.start(server, label + " (server side)"),
-                    ProactorFixture.start(client, label + " (client side)"));
+            BackendPair pair = new BackendPair(ProactorFixture.start(server, label + " (server side)", uringMask),
+                    ProactorFixture.start(client, label + " (client side)", uringMask));
             context.getStore(NS).put(BackendPair.class, pair);
             // Aborting here skips the test; afterEach still runs and closes what the probe opened.
             String prefix = "[" + pair + "] ";

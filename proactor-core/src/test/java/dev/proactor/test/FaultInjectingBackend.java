@@ -159,30 +159,6 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         this.control = control;
     }
 
-    private static OperationKind kindOf(Request r) {
-        return switch (r) {
-            case Request.Nop n -> OperationKind.NOP;
-            case Request.Timer t -> OperationKind.TIMER;
-            case Request.Open o -> OperationKind.OPEN;
-            case Request.Read rd -> OperationKind.READ;
-            case Request.Write w -> OperationKind.WRITE;
-            case Request.ReadV rv -> OperationKind.READV;
-            case Request.WriteV wv -> OperationKind.WRITEV;
-            case Request.Fsync f -> OperationKind.FSYNC;
-            case Request.Stat s -> OperationKind.STAT;
-            case Request.Close c -> OperationKind.CLOSE;
-            case Request.Listen x -> OperationKind.LISTEN;
-            case Request.Accept x -> OperationKind.ACCEPT;
-            case Request.Connect x -> OperationKind.CONNECT;
-            case Request.Recv x -> OperationKind.RECV;
-            case Request.ReceiveEach x -> OperationKind.RECV;
-            case Request.AcceptEach x -> OperationKind.ACCEPT;
-            case Request.Send x -> OperationKind.SEND;
-            case Request.Shutdown x -> OperationKind.SHUTDOWN;
-            case Request.Splice x -> OperationKind.TRANSFER;
-        };
-    }
-
     @Override
     public void start(Completions completions) {
         delegate.start(new Lying(completions));
@@ -203,7 +179,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         public void complete(Submission s, long result, Object attachment) {
             control.completionsSeen.incrementAndGet();
             Request request = s.request();
-            control.seenByKind.computeIfAbsent(kindOf(request), k -> new AtomicLong()).incrementAndGet();
+            control.seenByKind.computeIfAbsent(Request.kindOf(request), k -> new AtomicLong()).incrementAndGet();
             Injection injection = s.cancelRequested() ? Injection.PASS : control.plan.decide(request, result);
             switch (injection) {
                 case Injection.Pass p -> core.complete(s, result, attachment);

@@ -9,6 +9,7 @@ import dev.proactor.internal.select.Backends;
 import dev.proactor.internal.core.CoreProactor;
 import dev.proactor.internal.spi.NativeAccounting;
 import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.uring.UringBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -52,6 +53,8 @@ public final class ProactorFixture {
 
     private final java.util.Map<Proactor, Integer> expectedReclaims = new java.util.IdentityHashMap<>();
     private final BackendChoice backend;
+    /** Opcodes masked out of an io_uring backend's probe so that their operations fall back; null for none. */
+    private final String uringMask;
     private final String label;
     private final Map<Integer, String> fdBaseline;
     private final long nativeBaseline;
@@ -63,8 +66,12 @@ public final class ProactorFixture {
 
     private record Opened(String name, Proactor proactor) {}
 
-    private ProactorFixture(BackendChoice backend, String label) {
+    private ProactorFixture(BackendChoice backend, String label, String uringMask) {
+        if (uringMask != null && backend != BackendChoice.IO_URING) {
+            throw new IllegalArgumentException("an opcode mask needs the io_uring backend, not " + backend);
+        }
         this.backend = backend;
+        this.uringMask = uringMask;
         this.label = label;
         this.fdBaseline = ResourceSnapshot.openFds();
         this.nativeBaseline = NativeAccounting.outstandingBytes();
@@ -72,7 +79,31 @@ public final class ProactorFixture {
 
     /** Takes the baselines for a run of test {@code label} on {@code backend}. */
     public static ProactorFixture start(BackendChoice backend, String label) {
-        return new ProactorFixture(backend, label);
+        return new ProactorFixture(backend, label, null);
+    }
+
+    /**
+     * Takes the baselines for a run of test {@code label} on {@code backend}, whose proactors, when
+     * {@code uringMask} is not null, are io_uring backends with those opcodes masked out of the probe
+     * (the value of {@code dev.proactor.uring.disableOpcodes}, such as {@code ALL}): their operations
+     * take the fallback paths.
+     */
+    public static ProactorFixture start(BackendChoice backend, String label, String uringMask) {
+        return new ProactorFixture(backend, label, uringMask);
+    }
+
+    /** The opcodes masked out of this run's io_uring probe, or null. */
+    public String uringMask() {
+        return uringMask;
+    }
+
+    /** The run's backend by name: {@code io_uring}, {@code portable}, or {@code io_uring-fallback} when masked. */
+    public String variantName() {
+        return variantName(backend, uringMask);
+    }
+
+    static String variantName(BackendChoice backend, String uringMask) {
+        return EachBackendExtension.shortName(backend) + (uringMask == null ? "" : "-fallback");
     }
 
     /** Sets how long a leak may take to clear after close before it counts (for the harness's own tests). */
@@ -111,6 +142,9 @@ public final class ProactorFixture {
     public Proactor open(ProactorConfig.Builder config) {
         String name = nextName();
         ProactorConfig c = config.name(name).backend(backend).build();
+        if (uringMask != null) {
+            return register(name, openMasked(c, realBackend()));
+        }
         return register(name, Proactor.open(c));
     }
 
@@ -121,8 +155,9 @@ public final class ProactorFixture {
     public Proactor open(ProactorConfig.Builder config, UnaryOperator<Backend> decorator) {
         String name = nextName();
         ProactorConfig c = config.name(name).backend(backend).build();
-        Supplier<Backend> real = Backends.create(backend);
-        return register(name, CoreProactor.open(c, () -> decorator.apply(real.get())));
+        Supplier<Backend> real = realBackend();
+        Supplier<Backend> decorated = () -> decorator.apply(real.get());
+        return register(name, uringMask != null ? openMasked(c, decorated) : CoreProactor.open(c, decorated));
     }
 
     /** The name of the proactor, as given to it by this fixture. */
@@ -148,7 +183,23 @@ public final class ProactorFixture {
     }
 
     private String nextName() {
-        return "pt-" + EachBackendExtension.shortName(backend) + "-" + SEQUENCE.incrementAndGet();
+        return "pt-" + variantName() + "-" + SEQUENCE.incrementAndGet();
+    }
+
+    /** A proactor on a masked io_uring backend, whose capability report is built as for a real one. */
+    private Proactor openMasked(ProactorConfig c, Supplier<Backend> backendFactory) {
+        String reason = "test: io_uring with " + uringMask + " masked out of the probe";
+        Backends.Selection selection = new Backends.Selection(backend, reason);
+        return CoreProactor.open(c, backendFactory, reason, (backendName, ops) -> Backends.report(selection, backendName, ops));
+    }
+
+    /** The run's backend, made on the dispatcher thread as the SPI requires. */
+    private Supplier<Backend> realBackend() {
+        if (uringMask == null) {
+            return Backends.create(backend);
+        }
+        String mask = uringMask;
+        return () -> new UringBackend(CoreProactor.currentConfig(), mask);
     }
 
     private synchronized Proactor register(String name, Proactor p) {
@@ -199,7 +250,7 @@ public final class ProactorFixture {
         if (!leaks.isEmpty()) {
             StringBuilder who = new StringBuilder();
             for (ProactorFixture f : toVerify) {
-                who.append(who.isEmpty() ? "" : ", ").append('[').append(EachBackendExtension.shortName(f.backend))
+                who.append(who.isEmpty() ? "" : ", ").append('[').append(f.variantName())
                         .append("] ").append(f.label);
             }
             AssertionError failure = new AssertionError(who + " left resources behind:\n  "

@@ -32,9 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -115,13 +113,11 @@ public final class CoreProactor {
 
     private ExecutorService workers(ProactorConfig config) {
         AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0L,
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = Thread.ofPlatform().name(config.name() + "-worker-" + n.incrementAndGet()).daemon(true)
-                            .unstarted(r);
-                    workerThreads.add(t);
-                    return t;
-                });
+        return new WorkerPool(config.workerThreads(), r -> {
+            Thread t = Thread.ofPlatform().name(config.name() + "-worker-" + n.incrementAndGet()).daemon(true).unstarted(r);
+            workerThreads.add(t);
+            return t;
+        });
     }
 
     /**
@@ -385,7 +381,11 @@ public final class CoreProactor {
             return;
         }
         try {
-            executor.execute(task);
+            if (ownedExecutor instanceof WorkerPool pool && Thread.currentThread() == dispatcherThread) {
+                pool.enqueue(task);  // the dispatcher signals once per loop turn: flushHandOffs
+            } else {
+                executor.execute(task);
+            }
         } catch (RejectedExecutionException e) {
             Thread.ofVirtual().name(config.name() + "-late-handler").start(task);
         }
@@ -420,6 +420,13 @@ public final class CoreProactor {
     /** Dispatcher: a multishot receive ran out of provided buffers and will be re-armed. */
     void receiveRearmed() {
         metrics.receiveRearms.increment();
+    }
+
+    /** Wakes a worker for the hand-offs the dispatcher queued since the last call; dispatcher thread. */
+    void flushHandOffs() {
+        if (ownedExecutor instanceof WorkerPool pool) {
+            pool.signal();
+        }
     }
 
     void delivered(OperationImpl<?> op) {

@@ -218,8 +218,10 @@ final class Dispatcher implements Completions, Runnable {
                     wait = 0;
                 }
             }
+            proactor.flushHandOffs();
             backend.runOnce(wait);
             sleeping.set(false);
+            proactor.flushHandOffs();
             kernelCalls = backend.kernelCalls();
             backendBytes = backend.nativeBytes();
             dropped = backend.droppedCompletions();
@@ -636,9 +638,10 @@ final class Dispatcher implements Completions, Runnable {
             // A request ended by its file's close fails however the backend ended it (EBADF).
             op.settleCancelled();
         } else if (!op.cancelRequested && phase == Phase.RUNNING && !(op instanceof StreamingOp<?>)
-                && config.retry().shouldRetry(Errno.name(errno), op.attempts)) {
+                && config.retry().shouldRetry(Errno.name(errno), op.failedTries + 1)) {
+            op.failedTries++;
             op.again = true;
-            op.againAtNanos = System.nanoTime() + config.retry().delayAfter(op.attempts).toNanos();
+            op.againAtNanos = System.nanoTime() + config.retry().delayAfter(op.failedTries).toNanos();
             metrics.retries[op.kind.ordinal()].increment();
         } else {
             op.failErrno(errno);
@@ -928,6 +931,7 @@ final class Dispatcher implements Completions, Runnable {
             LOG.log(Level.ERROR, "closing the backend failed", e);
         }
         backendBytes = quarantined;
+        proactor.flushHandOffs();
         terminated.complete(new CloseOutcome(finishedDuringDrain, cancelledByClose, List.copyOf(abandoned), keepPool,
                 quarantined));
     }

@@ -50,7 +50,14 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     Object inboxNext;
 
     // ---- dispatcher-confined life-cycle ----
+    /** Submissions so far, every round and retry included (reported, never a limit). */
     int attempts;
+    /**
+     * Transient failures in a row since the last round that made progress: what the RetryPolicy
+     * limits. A long transfer that moves forward in many short rounds may meet many EAGAINs in all
+     * and still never exhaust its retries, as long as each stall is shorter than the policy allows.
+     */
+    int failedTries;
     /** Which dispatcher queue holds it (Dispatcher.READY, ...), or NOWHERE. */
     byte queue;
     boolean inKernel;
@@ -92,6 +99,8 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private Thread waiter;
     /** The handlers have run and the future is complete: what {@link #await} waits for. */
     private volatile boolean handled;
+    /** Someone waits in {@link #awaitDelivered}; guarded by {@code this}. Spares the notifyAll otherwise. */
+    private boolean deliveryWatched;
 
     OperationImpl(CoreProactor proactor, OperationKind kind, Resource resource, Duration timeout) {
         this.proactor = proactor;
@@ -157,6 +166,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     final void again() {
         again = true;
         againAtNanos = 0;
+        failedTries = 0;
     }
 
     final void failErrno(int errno) {
@@ -233,7 +243,9 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             handled = true;
             parked = waiter;
             waiter = null;
-            notifyAll();
+            if (deliveryWatched) {
+                notifyAll();
+            }
         }
         if (parked != null) {
             LockSupport.unpark(parked);
@@ -269,6 +281,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /** Waits until the outcome is published and handled, or until {@code deadlineNanos}; never throws. */
     final void awaitDelivered(long deadlineNanos) {
         synchronized (this) {
+            deliveryWatched = true;
             long left;
             while (!handled && (left = deadlineNanos - System.nanoTime()) > 0) {
                 try {

@@ -88,7 +88,7 @@ public final class Backends {
         List<String> notes = new ArrayList<>();
         UringSupport.unavailabilityCause().ifPresent(c -> notes.add("io_uring is off: " + c));
         for (Map.Entry<OperationKind, String> e : operations.entrySet()) {
-            if (e.getValue().startsWith("off")) {
+            if (e.getValue().startsWith("off") || e.getValue().startsWith("fallback")) {
                 notes.add(e.getKey().name().toLowerCase(java.util.Locale.ROOT) + " is " + e.getValue());
             }
         }

@@ -1,5 +1,6 @@
 package dev.proactor.internal.spi;
 
+import dev.proactor.OperationKind;
 import dev.proactor.SocketOptions;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
@@ -204,4 +205,29 @@ public sealed interface Request {
      * @param fd descriptor
      */
     record Close(int fd) implements Request {}
+
+    /** The kind of operation {@code r} performs: its one mapping, for backends and test doubles that route by kind. */
+    static OperationKind kindOf(Request r) {
+        return switch (r) {
+            case Nop x -> OperationKind.NOP;
+            case Timer x -> OperationKind.TIMER;
+            case Open x -> OperationKind.OPEN;
+            case Read x -> OperationKind.READ;
+            case Write x -> OperationKind.WRITE;
+            case ReadV x -> OperationKind.READV;
+            case WriteV x -> OperationKind.WRITEV;
+            case Fsync x -> OperationKind.FSYNC;
+            case Stat x -> OperationKind.STAT;
+            case Close x -> OperationKind.CLOSE;
+            case Listen x -> OperationKind.LISTEN;
+            case Accept x -> OperationKind.ACCEPT;
+            case Connect x -> OperationKind.CONNECT;
+            case Recv x -> OperationKind.RECV;
+            case AcceptEach x -> OperationKind.ACCEPT;
+            case ReceiveEach x -> OperationKind.RECV;
+            case Send x -> OperationKind.SEND;
+            case Shutdown x -> OperationKind.SHUTDOWN;
+            case Splice x -> OperationKind.TRANSFER;
+        };
+    }
 }

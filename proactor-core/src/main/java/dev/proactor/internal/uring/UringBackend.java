@@ -80,6 +80,11 @@ import java.util.Set;
  * inside {@link #runOnce}, as every other outcome is. A connect makes its socket the same way, then
  * IORING_OP_CONNECT; if it does not succeed, the socket is closed (close(2), synchronously) before
  * the failure is reported, so no descriptor outlives a failed, cancelled or timed-out connect.
+ *
+ * <p>An operation whose opcode the probe lacks falls back alone ({@link FallbackRoutes},
+ * {@link FallbackOps}): readiness on the ring and a non-blocking call for sockets (a listener whose
+ * accepts fall back is made non-blocking), a call on the fallback threads for files. Those
+ * submissions carry a {@link FallbackOps.Job} as their state; the hooks here only route to it.
  */
 public final class UringBackend implements Backend {
     private static final System.Logger LOG = System.getLogger("dev.proactor.uring");
@@ -167,17 +172,45 @@ public final class UringBackend implements Backend {
     /** The provided buffer ring of multishot receives, or null (why: {@link #bufferRingNote}). */
     private final BufferRing bufferRing;
     private final String bufferRingNote;
+    /** The kernel's probe minus the opcodes masked for diagnosis ({@link FallbackRoutes#PROPERTY}). */
+    private final Probe probe;
+    /** Which kinds fall back because the probe lacks their opcode; fixed at start. */
+    private final FallbackRoutes routes;
+    /** Performs the kinds that fall back; idle (no thread, no memory) when none does. */
+    private final FallbackOps fallbacks;
+    /** Without IORING_OP_READ the wake-up is a POLL_ADD on the eventfd, then read(2) on the dispatcher. */
+    private final boolean wakeByPoll;
 
     /** Opens a ring sized by {@code config}; must run on the dispatcher thread. */
     public UringBackend(ProactorConfig config) {
+        this(config, System.getProperty(FallbackRoutes.PROPERTY));
+    }
+
+    /**
+     * As {@link #UringBackend(ProactorConfig)}, with {@code disableOpcodes} (null for none) in place
+     * of the system property {@value FallbackRoutes#PROPERTY}: for tests that run one proactor with
+     * fallbacks beside others without.
+     *
+     * @throws IllegalArgumentException when {@code disableOpcodes} names an opcode without a fallback
+     */
+    public UringBackend(ProactorConfig config, String disableOpcodes) {
         try {
             this.ring = Ring.open(new RingOptions(config.submissionQueueEntries(), completionQueueSize(config), true, true));
         } catch (RingSetupException e) {
             throw new UncheckedIOException(e);
         }
+        try {
+            this.routes = new FallbackRoutes(ring.probe(), OPCODES, disableOpcodes);
+        } catch (IllegalArgumentException e) {
+            ring.close();
+            throw e;
+        }
+        this.probe = routes.probe();
+        this.wakeByPoll = !probe.supports(IORING_OP_READ);
         this.sq = ring.sq();
         this.cq = ring.cq();
         this.cqCapacity = cq.capacity();
+        this.fallbacks = new FallbackOps(sq, new FallbackHost(), routes, config.name());
         int efd = LibC.eventfd(0, EFD_CLOEXEC);
         if (efd < 0) {
             ring.close();
@@ -188,15 +221,19 @@ public final class UringBackend implements Backend {
         // Written by any thread that wakes the dispatcher; only ever read by the kernel.
         this.wakeOne = own.allocate(8, 8);
         wakeOne.set(JAVA_LONG, 0, 1L);
-        this.zeroCopyThreshold = ring.probe().supports(IORING_OP_SEND_ZC) ? config.zeroCopySendThreshold() : 0;
+        this.zeroCopyThreshold = probe.supports(IORING_OP_SEND_ZC) ? config.zeroCopySendThreshold() : 0;
         this.zeroCopyFlags = ring.hasFeature(IORING_FEAT_REG_REG_RING) ? IORING_SEND_ZC_REPORT_USAGE : 0;
         this.sockAddr = own.allocate(IoUringLayouts.SOCKADDR_STORAGE);
         this.sockLen = own.allocate(IoUringLayouts.SOCKLEN_T);
         this.optValue = own.allocate(JAVA_INT);
-        this.multishotAccept = ring.probe().supports(IORING_OP_ACCEPT) && kernelAtLeast(5, 19);
+        // A kind that falls back (its opcode absent or masked) streams through its fallback's
+        // single-shot requests.
+        this.multishotAccept = probe.supports(IORING_OP_ACCEPT) && kernelAtLeast(5, 19);
         BufferRing br = null;
         String note;
-        if (!ring.probe().supports(IORING_OP_RECV) || !kernelAtLeast(6, 0)) {
+        if (!probe.supports(IORING_OP_RECV)) {
+            note = "the probe lacks " + UringNames.opcodeName(IORING_OP_RECV);
+        } else if (!kernelAtLeast(6, 0)) {
             note = "kernel " + UringSupport.kernelRelease() + " has no multishot receive (6.0)";
         } else {
             try {
@@ -290,13 +327,23 @@ public final class UringBackend implements Backend {
         };
     }
 
+    /** How the streams of a kind that falls back are armed: single-shot, through the fallback. */
+    private static String streamFallbackNote(OperationKind k) {
+        return switch (k) {
+            case ACCEPT -> "; acceptEach: single-shot accepts re-armed one after another";
+            case RECV -> "; receiveEach: single-shot receives into a pool slab, re-armed one after another";
+            default -> "";
+        };
+    }
+
     private String zeroCopyNote() {
         if (zeroCopyThreshold > 0) {
             return "; " + UringNames.opcodeName(IORING_OP_SEND_ZC) + " for " + zeroCopyThreshold
                     + " bytes and above (plain send on sockets that refuse it)";
         }
-        if (!ring.probe().supports(IORING_OP_SEND_ZC)) {
-            return "; no zero-copy: the kernel's probe lacks " + UringNames.opcodeName(IORING_OP_SEND_ZC);
+        if (!probe.supports(IORING_OP_SEND_ZC)) {
+            return "; no zero-copy: the probe lacks " + UringNames.opcodeName(IORING_OP_SEND_ZC)
+                    + (routes.masked(IORING_OP_SEND_ZC) ? " (masked by " + FallbackRoutes.PROPERTY + ")" : "");
         }
         return "; zero-copy off (zeroCopySendThreshold 0)";
     }
@@ -313,8 +360,10 @@ public final class UringBackend implements Backend {
             Integer op = OPCODES.get(k);
             if (op == null) {
                 m.put(k, "not available in this version");
-            } else if (ring.probe().supports(op)) {
+            } else if (probe.supports(op)) {
                 m.put(k, how(k, op));
+            } else if (routes.fallsBack(k)) {
+                m.put(k, routes.describe(k) + streamFallbackNote(k));
             } else {
                 m.put(k, "off: the kernel's probe lacks " + UringNames.opcodeName(op));
             }
@@ -325,7 +374,7 @@ public final class UringBackend implements Backend {
     @Override
     public boolean supports(OperationKind kind) {
         Integer op = OPCODES.get(kind);
-        return op != null && ring.probe().supports(op);
+        return op != null && (probe.supports(op) || routes.fallsBack(kind));
     }
 
     @Override
@@ -437,6 +486,9 @@ public final class UringBackend implements Backend {
     @Override
     public boolean submit(Submission s) {
         Request r = s.request();
+        if (routes.any() && fallbacks.handles(r)) {
+            return fallbacks.submit(s);
+        }
         boolean linked = s.deadlineNanos() != 0;
         PipePool.Pipe pipe = null;
         int pipeErrno = 0;
@@ -627,7 +679,7 @@ public final class UringBackend implements Backend {
         return sq.prepSend(sd.fd(), sd.buffer(), len(sd.buffer()), MSG_NOSIGNAL, ud);
     }
 
-    private static int shutdownHow(Request.Shutdown sh) {
+    static int shutdownHow(Request.Shutdown sh) {
         if (sh.input() && sh.output()) {
             return SHUT_RDWR;
         }
@@ -654,7 +706,12 @@ public final class UringBackend implements Backend {
             st.setupErrno = -fd;
             return;
         }
-        int r = LibC.bind(fd, sockAddr, len);
+        // An accept that falls back calls accept4(2) after a poll; on a blocking listener a
+        // connection another accept took meanwhile would block the dispatcher.
+        int r = routes.fallsBack(OperationKind.ACCEPT) ? dev.proactor.internal.uring.ffi.Syscalls.nonBlocking(fd, true) : 0;
+        if (r == 0) {
+            r = LibC.bind(fd, sockAddr, len);
+        }
         if (r == 0) {
             r = LibC.listen(fd, l.options().backlog());
         }
@@ -727,11 +784,11 @@ public final class UringBackend implements Backend {
         return SocketAddresses.decode(sockAddr, sockLen.get(IoUringLayouts.SOCKLEN_T, 0));
     }
 
-    private static int len(MemorySegment buffer) {
+    static int len(MemorySegment buffer) {
         return (int) Math.min(buffer.byteSize(), MAX_RW);
     }
 
-    private static MemorySegment timespec(Arena arena, long deadlineNanos) {
+    static MemorySegment timespec(Arena arena, long deadlineNanos) {
         // The nanoTime clock is CLOCK_MONOTONIC on Linux, the clock IORING_TIMEOUT_ABS uses by default.
         MemorySegment ts = arena.allocate(IoUringLayouts.KERNEL_TIMESPEC);
         ts.set(JAVA_LONG, IoUringLayouts.TIMESPEC_TV_SEC, Math.floorDiv(deadlineNanos, 1_000_000_000L));
@@ -778,6 +835,9 @@ public final class UringBackend implements Backend {
 
     @Override
     public boolean cancel(Submission s) {
+        if (s.backendState instanceof FallbackOps.Job job) {
+            return fallbacks.cancel(s, job);
+        }
         boolean transfer = s.backendState instanceof State st && st.pipe != null;
         int sqes = transfer ? 2 : 1;
         if (sq.space() < sqes || cqOutstanding + sqes > cqCapacity - 1) {
@@ -844,8 +904,18 @@ public final class UringBackend implements Backend {
             prepDeferred();
         }
         resubmitPlain();
+        if (routes.any()) {
+            fallbacks.beforeEnter();
+            if (fallbacks.hasCompletions()) {
+                waitNanos = 0;
+            }
+        }
         if (!wakeArmed && sq.space() > 0 && cqOutstanding < cqCapacity) {
-            sq.prepRead(eventFd, wakeBuffer, 8, 0, UserData.WAKE);
+            if (wakeByPoll) {
+                sq.prepPollAdd(eventFd, POLLIN, UserData.WAKE);
+            } else {
+                sq.prepRead(eventFd, wakeBuffer, 8, 0, UserData.WAKE);
+            }
             cqOutstanding++;
             wakeArmed = true;
         }
@@ -875,6 +945,9 @@ public final class UringBackend implements Backend {
                 break;
             }
         }
+        if (routes.any()) {
+            reaped += fallbacks.drainCompletions();
+        }
         return reaped;
     }
 
@@ -882,6 +955,10 @@ public final class UringBackend implements Backend {
         cqOutstanding--;
         if (userData == UserData.WAKE) {
             wakeArmed = false;
+            if (wakeByPoll && res > 0) {
+                // The poll saw the counter non-zero and only this thread reads it: never blocks.
+                LibC.read(eventFd, wakeBuffer, 8);
+            }
             return;
         }
         int tag = UserData.tag(userData);
@@ -900,6 +977,10 @@ public final class UringBackend implements Backend {
         }
         if (s == null) {
             sink.stray(userData, res);
+            return;
+        }
+        if (s.backendState instanceof FallbackOps.Job job) {
+            fallbacks.onCqe(job, tag, res);
             return;
         }
         State st = (State) s.backendState;
@@ -1192,7 +1273,7 @@ public final class UringBackend implements Backend {
         }
     }
 
-    private static FileStat decodeStat(MemorySegment buf) {
+    static FileStat decodeStat(MemorySegment buf) {
         long mtime = IoUringLayouts.STATX_MTIME_OFFSET;
         return new FileStat(
                 buf.get(JAVA_LONG, IoUringLayouts.STATX_SIZE_OFFSET),
@@ -1303,7 +1384,7 @@ public final class UringBackend implements Backend {
 
     @Override
     public long nativeBytes() {
-        return nativeBytes;
+        return nativeBytes + fallbacks.nativeBytes();
     }
 
     @Override
@@ -1328,11 +1409,69 @@ public final class UringBackend implements Backend {
                 nativeBytes += bufferRing.bytes();
             }
         }
+        fallbacks.close();
         pipes.close();
         ring.close();
         LibC.close(eventFd);
         if (!wakeArmed) {
             own.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ for the fallbacks
+
+    /** Kinds that fall back: which, and how. For tests and diagnostics. */
+    FallbackRoutes routes() {
+        return routes;
+    }
+
+    /** The fallback machinery, for tests and diagnostics. */
+    FallbackOps fallbacks() {
+        return fallbacks;
+    }
+
+    /** The backend's queues, counters and socket helpers as {@link FallbackOps} uses them. */
+    private final class FallbackHost implements FallbackOps.Host {
+        @Override
+        public boolean room(int sqes, int cqes) {
+            // One CQ slot stays reserved for the wake-up, as in submit.
+            return sq.space() >= sqes && cqOutstanding + cqes <= cqCapacity - 1;
+        }
+
+        @Override
+        public void reserve(int cqes) {
+            cqOutstanding += cqes;
+        }
+
+        @Override
+        public void accepted() {
+            pending++;
+        }
+
+        @Override
+        public void released(Submission s) {
+            pending--;
+            sink.released(s);
+        }
+
+        @Override
+        public Completions sink() {
+            return sink;
+        }
+
+        @Override
+        public int openSocket(int family, dev.proactor.SocketOptions options) {
+            return UringBackend.this.openSocket(family, options, false);
+        }
+
+        @Override
+        public java.net.SocketAddress address(int fd, boolean peer, java.net.SocketAddress fallback) {
+            return socketAddress(fd, peer, fallback);
+        }
+
+        @Override
+        public void wakeup() {
+            UringBackend.this.wakeup();
         }
     }
 }

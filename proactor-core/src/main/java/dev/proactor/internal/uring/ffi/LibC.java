@@ -40,7 +40,7 @@ public final class LibC {
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     /** {@code long syscall(long number, ...)}: variadic after the number; all six args as long. */
     private static final MethodHandle SYSCALL6 = link("syscall",
@@ -106,7 +106,7 @@ public final class LibC {
      * One call-state segment per thread, allocated on the thread's first call and freed by the
      * garbage collector with the thread.
      */
-    private static final ThreadLocal<MemorySegment> THREAD_CALL_STATE =
+    static final ThreadLocal<MemorySegment> THREAD_CALL_STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
     /** The bytes a caller-supplied call-state segment needs. */
@@ -362,9 +362,10 @@ public final class LibC {
     }
 
     /**
-     * {@code connect(fd, addr, len)}, for the one use that never blocks: an {@code AF_UNSPEC}
-     * address dissolves a TCP socket's association (tcp_disconnect: the send queue is purged and the
-     * peer gets a reset). 0, or -errno.
+     * {@code connect(fd, addr, len)}, for the uses that never block: an {@code AF_UNSPEC} address
+     * dissolves a TCP socket's association (tcp_disconnect: the send queue is purged and the peer
+     * gets a reset), and a connect on a non-blocking socket answers at once (-EINPROGRESS while the
+     * connection goes on). 0, or -errno.
      */
     public static int connect(int fd, MemorySegment addr, int len) {
         checkLength(addr, len);
@@ -417,11 +418,11 @@ public final class LibC {
 
     // ---- plumbing ----
 
-    private static int errno(MemorySegment callState) {
+    static int errno(MemorySegment callState) {
         return (int) ERRNO.get(callState, 0L);
     }
 
-    private static void checkLength(MemorySegment buf, long len) {
+    static void checkLength(MemorySegment buf, long len) {
         if (len < 0 || len > buf.byteSize()) {
             throw new IndexOutOfBoundsException("length " + len + " outside segment of " + buf.byteSize());
         }
@@ -434,13 +435,13 @@ public final class LibC {
         checkLength(addr, Integer.toUnsignedLong(len.get(JAVA_INT, 0)));
     }
 
-    private static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name));
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException re) {
             return re;
         }

@@ -1,0 +1,412 @@
+package dev.proactor.cli.serve;
+
+import dev.proactor.AsyncFile;
+import dev.proactor.AsyncSocket;
+import dev.proactor.FileStat;
+import dev.proactor.OperationFailedException;
+import dev.proactor.OperationTimeoutException;
+import dev.proactor.Proactor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One client connection: a state machine driven entirely by completions. No thread waits for it;
+ * each step initiates the next operation and returns, and that operation's handler (on a worker)
+ * takes the following step:
+ *
+ * <pre>
+ *  IDLE ──read──► HEAD ──read──► (head complete: parse) ──► RESPONDING
+ *   ▲  (idle timeout: close)  (header timeout: 408, close)     │ open ► stat ► write head ► transferFrom… ► close file
+ *   └──────────── keep-alive: parse what is already buffered ◄─┘
+ *                 close: write ► shutdownOutput ► drain input briefly ► close
+ * </pre>
+ *
+ * <p>Requests are handled one at a time, in order: the next request is parsed from the buffered
+ * bytes (pipelining) only after the previous response was fully sent, and the socket is read only
+ * when the buffer holds no complete request. That is the back-pressure: a client that sends faster
+ * than it reads stops being read, and its bytes wait in the kernel's socket buffers.
+ *
+ * <p>The state is small: the socket, one direct input buffer of the head-size limit, and a few
+ * fields. {@code state} is guarded by {@code this}; everything else is touched by one handler at a
+ * time, each step happening after the previous one's completion.
+ */
+final class Connection {
+    /** Largest piece of a file sent by one transfer, so that each piece's deadline measures progress. */
+    static final long TRANSFER_CHUNK = 4L << 20;
+    /** How long the input is drained after the last response before closing (a lingering close). */
+    static final Duration LINGER = Duration.ofSeconds(2);
+
+    private enum State { IDLE, HEAD, RESPONDING, CLOSING }
+
+    private final StaticFileServer server;
+    private final Proactor proactor; // the one that accepted the socket: its files must be opened there too
+    private final AsyncSocket socket;
+    private final ByteBuffer in; // bytes received and not yet parsed: [0, position)
+    private final String remoteHost;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private State state = State.IDLE; // guarded by this
+    private long headStarted; // nanoTime the current head's first byte was seen; 0 when none
+
+    Connection(StaticFileServer server, Proactor proactor, AsyncSocket socket) {
+        this.server = server;
+        this.proactor = proactor;
+        this.socket = socket;
+        this.in = ByteBuffer.allocateDirect(server.options().maxHeaderSize());
+        this.remoteHost = socket.remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(socket.remoteAddress());
+    }
+
+    void start() {
+        guarded(this::next);
+    }
+
+    /** A stop began: an idle connection closes now; one in the middle of a request finishes it first. */
+    void drain() {
+        boolean idle;
+        synchronized (this) {
+            idle = state == State.IDLE;
+        }
+        if (idle) {
+            closeNow();
+        }
+    }
+
+    /** Parses the buffered bytes: answers a complete request, or reads more. */
+    private void next() {
+        RequestParser.Result r = RequestParser.parse(in, in.position(), server.options().maxRequestLine(),
+                server.options().maxHeaderSize());
+        switch (r) {
+            case RequestParser.Incomplete i -> read();
+            case RequestParser.Rejected x -> rejected(x.status(), x.reason(), x.requestLine());
+            case RequestParser.Parsed p -> {
+                in.flip().position(p.length());
+                in.compact();
+                headStarted = 0;
+                handle(p.request());
+            }
+        }
+    }
+
+    private void read() {
+        Duration timeout;
+        State waiting;
+        if (in.position() == 0) {
+            waiting = State.IDLE;
+            timeout = server.options().idleTimeout();
+        } else {
+            long now = System.nanoTime();
+            if (headStarted == 0) {
+                headStarted = now;
+            }
+            long left = headStarted + server.options().headerTimeout().toNanos() - now;
+            if (left <= 0) {
+                rejected(408, "request head not received in time", null);
+                return;
+            }
+            waiting = State.HEAD;
+            timeout = Duration.ofNanos(left);
+        }
+        synchronized (this) {
+            if (state == State.CLOSING) {
+                return;
+            }
+            state = waiting;
+        }
+        if (waiting == State.IDLE && server.draining()) {
+            closeNow();
+            return;
+        }
+        socket.withTimeout(timeout).read(in).onComplete((n, failure) -> guarded(() -> {
+            if (failure instanceof OperationTimeoutException && waiting == State.HEAD) {
+                rejected(408, "request head not received in time", null);
+            } else if (failure != null || n < 0) {
+                closeNow(); // idle timeout, end of stream, reset, or the stop closed us
+            } else {
+                next();
+            }
+        }));
+    }
+
+    private void handle(HttpRequest request) {
+        synchronized (this) {
+            if (state == State.CLOSING) {
+                return;
+            }
+            state = State.RESPONDING;
+        }
+        Exchange ex = new Exchange(request, request.keepAlive() && !server.draining());
+        HttpRequest.Target target = request.target();
+        switch (server.resolver().resolve(target.segments())) {
+            case PathResolver.Missing m -> error(ex, 404);
+            case PathResolver.Forbidden f -> error(ex, 403);
+            case PathResolver.RegularFile file -> openFile(ex, file.real());
+            case PathResolver.Directory dir -> {
+                if (!target.trailingSlash() && !target.segments().isEmpty()) {
+                    String location = target.rawPath() + "/" + (target.rawQuery() == null ? "" : "?" + target.rawQuery());
+                    simple(ex, 301, "text/plain; charset=utf-8", bytes("301 Moved Permanently: " + location + "\n"),
+                            "Location", location);
+                    return;
+                }
+                List<String> index = new ArrayList<>(target.segments());
+                index.add("index.html");
+                if (server.resolver().resolve(index) instanceof PathResolver.RegularFile file) {
+                    openFile(ex, file.real());
+                    return;
+                }
+                byte[] listing;
+                try {
+                    listing = DirectoryListing.render(dir.real(), target.decodedPath());
+                } catch (IOException e) {
+                    error(ex, e instanceof java.nio.file.AccessDeniedException ? 403 : 404);
+                    return;
+                }
+                simple(ex, 200, "text/html; charset=utf-8", listing);
+            }
+        }
+    }
+
+    private void openFile(Exchange ex, Path real) {
+        proactor.openFile(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)
+                .onComplete((file, failure) -> guarded(() -> {
+                    if (failure != null) {
+                        // Gone or replaced by a link since it was resolved: not found; refused: forbidden.
+                        error(ex, failure instanceof OperationFailedException f && f.errnoName().equals("EACCES")
+                                ? 403 : failure instanceof OperationFailedException ? 404 : 500);
+                        return;
+                    }
+                    file.stat().onComplete((stat, f) -> guarded(() -> {
+                        if (f != null || !stat.isRegularFile()) {
+                            file.close();
+                            error(ex, f != null ? 500 : 404);
+                        } else {
+                            respondFile(ex, file, stat, real.getFileName().toString());
+                        }
+                    }));
+                }));
+    }
+
+    private void respondFile(Exchange ex, AsyncFile file, FileStat stat, String name) {
+        HttpRequest r = ex.request;
+        long size = stat.size();
+        Instant modified = stat.lastModified();
+        String etag = "\"" + Long.toHexString(size) + "-" + Long.toHexString(modified.getEpochSecond()) + "."
+                + Integer.toHexString(modified.getNano()) + "\"";
+        String lastModified = HttpDates.format(modified);
+
+        // RFC 9110 section 13.2.2: If-None-Match first; If-Modified-Since only without it.
+        boolean notModified = r.ifNoneMatch() != null ? EntityTags.weakMatch(r.ifNoneMatch(), etag)
+                : HttpDates.parseSeconds(r.ifModifiedSince()) >= modified.getEpochSecond();
+        if (notModified) {
+            file.close();
+            ResponseHead h = new ResponseHead(304).header("ETag", etag).header("Last-Modified", lastModified);
+            send(ex, 304, connection(h, ex).toBuffer(null), 0);
+            return;
+        }
+        ByteRange.Answer answer = r.range() != null && EntityTags.ifRangeAllows(r.ifRange(), etag, modified)
+                ? ByteRange.resolve(r.range(), size) : new ByteRange.Whole();
+        int status;
+        long position = 0;
+        long count = size;
+        ResponseHead h;
+        switch (answer) {
+            case ByteRange.Unsatisfiable u -> {
+                file.close();
+                h = new ResponseHead(416).header("Content-Range", "bytes */" + size).header("Content-Length", 0);
+                send(ex, 416, connection(h, ex).toBuffer(null), 0);
+                return;
+            }
+            case ByteRange.Part p -> {
+                status = 206;
+                position = p.range().first();
+                count = p.range().length();
+                h = new ResponseHead(206).header("Content-Range",
+                        "bytes " + p.range().first() + "-" + p.range().last() + "/" + size);
+            }
+            case ByteRange.Whole w -> {
+                status = 200;
+                h = new ResponseHead(200);
+            }
+        }
+        h.header("Content-Type", ContentTypes.of(name)).header("Content-Length", count)
+                .header("Last-Modified", lastModified).header("ETag", etag).header("Accept-Ranges", "bytes");
+        ByteBuffer head = connection(h, ex).toBuffer(null);
+        long from = position;
+        long length = r.isHead() ? 0 : count;
+        socket.withTimeout(server.options().idleTimeout()).writeAll(head).onComplete((n, failure) -> guarded(() -> {
+            if (failure != null) {
+                file.close();
+                closeNow();
+            } else if (length == 0) {
+                file.close();
+                finished(ex, status, 0);
+            } else {
+                transfer(ex, status, file, from, length, length);
+            }
+        }));
+    }
+
+    /** Sends the file's bytes, piece by piece, straight from the file to the socket. */
+    private void transfer(Exchange ex, int status, AsyncFile file, long position, long left, long total) {
+        long n = Math.min(left, TRANSFER_CHUNK);
+        socket.withTimeout(server.options().idleTimeout()).transferFrom(file, position, n)
+                .onComplete((sent, failure) -> guarded(() -> {
+                    if (failure != null) {
+                        // The head promised a length the connection can no longer deliver (the
+                        // client left, stalled, or the file shrank): cutting it is the only honest end.
+                        file.close();
+                        closeNow();
+                    } else if (left > n) {
+                        transfer(ex, status, file, position + n, left - n, total);
+                    } else {
+                        file.close();
+                        finished(ex, status, total);
+                    }
+                }));
+    }
+
+    /** A response that keeps the connection (404, 403, 500 for a well-formed request). */
+    private void error(Exchange ex, int status) {
+        simple(ex, status, "text/plain; charset=utf-8", bytes(status + " " + ResponseHead.reason(status) + "\n"));
+    }
+
+    private void simple(Exchange ex, int status, String contentType, byte[] body, String... extra) {
+        ResponseHead h = new ResponseHead(status).header("Content-Type", contentType)
+                .header("Content-Length", body.length);
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            h.header(extra[i], extra[i + 1]);
+        }
+        boolean head = ex.request.isHead();
+        send(ex, status, connection(h, ex).toBuffer(head ? null : body), head ? 0 : body.length);
+    }
+
+    private void send(Exchange ex, int status, ByteBuffer response, long bodyBytes) {
+        socket.withTimeout(server.options().idleTimeout()).writeAll(response).onComplete((n, failure) -> guarded(() -> {
+            if (failure != null) {
+                closeNow();
+            } else {
+                finished(ex, status, bodyBytes);
+            }
+        }));
+    }
+
+    private void finished(Exchange ex, int status, long bodyBytes) {
+        server.served(remoteHost, ex.request.requestLine(), status, bodyBytes);
+        if (ex.keepAlive && !server.draining()) {
+            next();
+        } else {
+            lingeringClose();
+        }
+    }
+
+    /**
+     * A protocol error: the answer says {@code Connection: close}, and the connection closes after
+     * it, since what follows in the stream can no longer be trusted to start a request.
+     */
+    private void rejected(int status, String reason, String requestLine) {
+        synchronized (this) {
+            if (state == State.CLOSING) {
+                return;
+            }
+            state = State.RESPONDING;
+        }
+        byte[] body = bytes(status + " " + ResponseHead.reason(status) + ": " + reason + "\n");
+        ResponseHead h = new ResponseHead(status).header("Content-Type", "text/plain; charset=utf-8")
+                .header("Content-Length", body.length).header("Connection", "close");
+        if (status == 405) {
+            h.header("Allow", "GET, HEAD");
+        }
+        socket.withTimeout(server.options().idleTimeout()).writeAll(h.toBuffer(body)).onComplete((n, failure) -> guarded(() -> {
+            server.served(remoteHost, requestLine, status, body.length);
+            if (failure != null) {
+                closeNow();
+            } else {
+                lingeringClose();
+            }
+        }));
+    }
+
+    /**
+     * Ends the connection without losing the last response: send FIN, then read and discard what
+     * the client still sends until it closes or {@link #LINGER} passes. Closing at once with unread
+     * input would make the kernel send a reset, which can destroy the response before the client
+     * read it.
+     */
+    private void lingeringClose() {
+        synchronized (this) {
+            if (state == State.CLOSING) {
+                return;
+            }
+            state = State.CLOSING;
+        }
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        socket.shutdownOutput().onComplete((v, failure) -> guarded(() -> {
+            if (failure != null) {
+                closeNow();
+            } else {
+                discardUntil(deadline);
+            }
+        }));
+    }
+
+    private void discardUntil(long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            closeNow();
+            return;
+        }
+        socket.withTimeout(Duration.ofNanos(left)).read(in.clear()).onComplete((n, failure) -> guarded(() -> {
+            if (failure != null || n < 0) {
+                closeNow();
+            } else {
+                discardUntil(deadline);
+            }
+        }));
+    }
+
+    /** Closes the socket (ending any pending operation on it) once; the server then forgets us. */
+    void closeNow() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (this) {
+            state = State.CLOSING;
+        }
+        socket.close().onComplete((v, failure) -> server.closed(this, proactor));
+    }
+
+    /** Runs a step; a bug in it ends this connection, reported, instead of leaving it hanging. */
+    private void guarded(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            server.report("internal error on a connection from " + remoteHost + ": " + e);
+            closeNow();
+        }
+    }
+
+    private ResponseHead connection(ResponseHead h, Exchange ex) {
+        if (!ex.keepAlive) {
+            h.header("Connection", "close");
+        } else if (ex.request.minorVersion() == 0) {
+            h.header("Connection", "keep-alive");
+        }
+        return h;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One request and the decision, taken when it arrived, whether the connection outlives it. */
+    private record Exchange(HttpRequest request, boolean keepAlive) {}
+}

@@ -1,0 +1,132 @@
+package dev.proactor.cli.serve;
+
+import dev.proactor.BackendChoice;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a {@link StaticFileServer} serves and how.
+ *
+ * @param root the directory served
+ * @param bind the address listened on
+ * @param port the TCP port, 0 for any free one
+ * @param backend the proactor backend
+ * @param workers worker threads for the handlers, or 0 for one per core (per dispatcher)
+ * @param dispatchers proactors serving, each with its own dispatcher thread, ring and listener on the
+ *     same port (SO_REUSEPORT: the kernel spreads connections across them); 1 for a single proactor
+ * @param maxConnections connections served at once, split evenly across the dispatchers; further
+ *     clients wait in the listen backlog
+ * @param maxRequestLine the longest request line accepted (414 above it)
+ * @param maxHeaderSize the largest request head accepted, request line included (431 above it);
+ *     also each connection's input buffer size
+ * @param idleTimeout how long a connection may wait for the next request, and how long one send
+ *     may take to make progress, before it is closed
+ * @param headerTimeout how long a request head may take to arrive once its first byte did
+ *     (slow-loris defence); then 408 and close
+ * @param shutdownTimeout how long a stop lets responses in flight finish before cutting them
+ * @param accessLog null for none, {@code "-"} for standard output, else a file path
+ */
+public record ServeOptions(Path root, String bind, int port, BackendChoice backend, int workers, int dispatchers,
+        int maxConnections,
+        int maxRequestLine, int maxHeaderSize, Duration idleTimeout, Duration headerTimeout,
+        Duration shutdownTimeout, String accessLog) {
+
+    /** Checks every value, so a bad one fails before anything is opened. */
+    public ServeOptions {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(backend, "backend");
+        require(port >= 0 && port <= 65535, "port must be in [0, 65535]: " + port);
+        require(workers >= 0 && workers <= 4096, "workers must be in [0 (one per core), 4096]: " + workers);
+        require(dispatchers >= 1 && dispatchers <= 256, "dispatchers must be in [1, 256]: " + dispatchers);
+        require(maxConnections >= 1 && maxConnections <= 1 << 20, "max connections must be in [1, 1048576]: "
+                + maxConnections);
+        require(maxRequestLine >= 64 && maxRequestLine <= 1 << 20, "max request line must be in [64, 1m]: "
+                + maxRequestLine);
+        require(maxHeaderSize >= maxRequestLine && maxHeaderSize <= 1 << 20,
+                "max header size must be in [max request line, 1m]: " + maxHeaderSize);
+        for (Duration d : new Duration[] {idleTimeout, headerTimeout, shutdownTimeout}) {
+            Objects.requireNonNull(d, "timeout");
+            require(!d.isNegative() && !d.isZero(), "timeouts must be positive: " + d);
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** A builder for serving {@code root}, holding the defaults: loopback, port 8080, automatic backend. */
+    public static Builder builder(Path root) {
+        return new Builder(root);
+    }
+
+    /** Builds {@link ServeOptions}; every setter returns the builder. */
+    public static final class Builder {
+        private final Path root;
+        private String bind = "127.0.0.1";
+        private int port = 8080;
+        private BackendChoice backend = BackendChoice.AUTO;
+        private int workers;
+        private int dispatchers = 1;
+        private int maxConnections = 1024;
+        private int maxRequestLine = 8192;
+        private int maxHeaderSize = 16384;
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration headerTimeout = Duration.ofSeconds(10);
+        private Duration shutdownTimeout = Duration.ofSeconds(5);
+        private String accessLog;
+
+        private Builder(Path root) {
+            this.root = root;
+        }
+
+        /** See {@link ServeOptions#bind()}. */
+        public Builder bind(String v) { bind = v; return this; }
+
+        /** See {@link ServeOptions#port()}. */
+        public Builder port(int v) { port = v; return this; }
+
+        /** See {@link ServeOptions#backend()}. */
+        public Builder backend(BackendChoice v) { backend = v; return this; }
+
+        /** See {@link ServeOptions#workers()}. */
+        public Builder workers(int v) { workers = v; return this; }
+
+        /** See {@link ServeOptions#dispatchers()}. */
+        public Builder dispatchers(int v) { dispatchers = v; return this; }
+
+        /** See {@link ServeOptions#maxConnections()}. */
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+
+        /** See {@link ServeOptions#maxRequestLine()}. */
+        public Builder maxRequestLine(int v) { maxRequestLine = v; return this; }
+
+        /** See {@link ServeOptions#maxHeaderSize()}. */
+        public Builder maxHeaderSize(int v) { maxHeaderSize = v; return this; }
+
+        /** See {@link ServeOptions#idleTimeout()}. */
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+
+        /** See {@link ServeOptions#headerTimeout()}. */
+        public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
+
+        /** See {@link ServeOptions#shutdownTimeout()}. */
+        public Builder shutdownTimeout(Duration v) { shutdownTimeout = v; return this; }
+
+        /** See {@link ServeOptions#accessLog()}. */
+        public Builder accessLog(String v) { accessLog = v; return this; }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException for a value out of range; the message names it
+         */
+        public ServeOptions build() {
+            return new ServeOptions(root, bind, port, backend, workers, dispatchers, maxConnections, maxRequestLine, maxHeaderSize,
+                    idleTimeout, headerTimeout, shutdownTimeout, accessLog);
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package dev.proactor.cli.serve;
+
+import dev.proactor.AsyncServerSocket;
+import dev.proactor.AsyncSocket;
+import dev.proactor.CloseReport;
+import dev.proactor.MetricsSnapshot;
+import dev.proactor.Proactor;
+import dev.proactor.ProactorConfig;
+import dev.proactor.ProactorException;
+import dev.proactor.ProactorGroup;
+import dev.proactor.SocketOptions;
+import dev.proactor.cli.net.AcceptLoop;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A static-file HTTP/1.1 server on one proactor, or on a {@link ProactorGroup} whose members each
+ * listen on the same port, built on the library's public API alone. The accept loops and every
+ * connection ({@link Connection}) run in completion handlers; the thread
+ * that calls {@link #start} returns once the listener is bound, and {@link #stop} is the only
+ * blocking call, made by whoever stops the server.
+ *
+ * <p>Connection limit: at most {@code maxConnections} are served at once ({@link AcceptLoop}): at
+ * the limit no accept is pending, so further clients wait in the kernel's listen backlog, and the
+ * next accept starts when a connection closes.
+ */
+public final class StaticFileServer {
+    /** How long the stop waits for connections it cut, for the access log and for the proactor's close. */
+    private static final Duration CUT_GRACE = Duration.ofSeconds(2);
+
+    private final ServeOptions options;
+    private final List<Proactor> members;
+    private final ProactorGroup group; // null with one dispatcher
+    private final List<AsyncServerSocket> listeners;
+    private final List<AcceptLoop> acceptors = new ArrayList<>();
+    private final PathResolver resolver;
+    private final AccessLog accessLog;
+    private final PrintWriter err;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicBoolean stopOnce = new AtomicBoolean();
+    private final Object idle = new Object();
+    private volatile boolean draining;
+
+    /** Why the server could not start; the message is for the user. */
+    public static final class StartException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What a stop found.
+     *
+     * @param connections connections accepted in all
+     * @param requests requests answered (every status, errors included)
+     * @param cut connections still open at the shutdown deadline, closed mid-request
+     * @param closes each proactor's close report
+     * @param metrics each proactor's counters after the close (its exactly-once ledger included)
+     */
+    public record Summary(long connections, long requests, int cut, List<CloseReport> closes,
+            List<MetricsSnapshot> metrics) {
+        /** Copies the lists. */
+        public Summary {
+            closes = List.copyOf(closes);
+            metrics = List.copyOf(metrics);
+        }
+
+        /** Whether every proactor closed cleanly: nothing abandoned, no native memory kept. */
+        public boolean clean() {
+            return closes.stream().allMatch(CloseReport::clean);
+        }
+
+        /** Operations the closes had to abandon, over all proactors. */
+        public int abandoned() {
+            return closes.stream().mapToInt(c -> c.abandoned().size()).sum();
+        }
+    }
+
+    private StaticFileServer(ServeOptions options, List<Proactor> members, ProactorGroup group,
+            List<AsyncServerSocket> listeners, PathResolver resolver, AccessLog accessLog, PrintWriter err) {
+        this.options = options;
+        this.members = members;
+        this.group = group;
+        this.listeners = listeners;
+        this.resolver = resolver;
+        this.accessLog = accessLog;
+        this.err = err;
+        // The limit is split evenly: each listener's loop accepts independently, so no loop can hold
+        // a slot that a client waiting at another listener needs.
+        int perMember = (options.maxConnections() + members.size() - 1) / members.size();
+        for (int i = 0; i < members.size(); i++) {
+            Proactor p = members.get(i);
+            acceptors.add(new AcceptLoop(p, listeners.get(i), perMember, s -> accepted(p, s), this::report));
+        }
+    }
+
+    /**
+     * Opens the proactors ({@link ProactorGroup} when more than one dispatcher is asked for), binds
+     * a listener on each and starts accepting.
+     *
+     * @param out where the access log goes when it is {@code "-"}
+     * @param err where unexpected failures are reported
+     */
+    public static StaticFileServer start(ServeOptions options, PrintWriter out, PrintWriter err)
+            throws StartException, InterruptedException {
+        PathResolver resolver;
+        try {
+            resolver = new PathResolver(options.root());
+        } catch (IOException e) {
+            throw new StartException("cannot serve " + options.root() + ": " + e.getMessage());
+        }
+        int perMember = Math.max(1, options.maxConnections() / options.dispatchers());
+        ProactorConfig.Builder config = ProactorConfig.builder().name("serve").backend(options.backend())
+                .bufferCount(0).maxInFlight((int) Math.min(1 << 24, Math.max(4096L, perMember * 4L)));
+        if (options.workers() > 0) {
+            config.workerThreads(options.workers());
+        }
+        ProactorGroup group = null;
+        List<Proactor> members;
+        try {
+            if (options.dispatchers() == 1) {
+                members = List.of(Proactor.open(config.build()));
+            } else {
+                group = ProactorGroup.open(options.dispatchers(), config.build());
+                members = group.members();
+            }
+        } catch (UncheckedIOException e) {
+            throw new StartException("cannot open backend: " + e.getCause().getMessage());
+        }
+        List<AsyncServerSocket> listeners = null;
+        InetSocketAddress address = new InetSocketAddress(options.bind(), options.port());
+        try {
+            listeners = group == null ? List.of(members.get(0).listen(address).await())
+                    : group.listenEach(address, SocketOptions.defaults());
+            AccessLog log = options.accessLog() == null ? AccessLog.off()
+                    : options.accessLog().equals("-") ? AccessLog.to(out)
+                    : AccessLog.toFile(members.get(0), Path.of(options.accessLog()));
+            StaticFileServer server = new StaticFileServer(options, members, group, listeners, resolver, log, err);
+            server.acceptors.forEach(AcceptLoop::start);
+            return server;
+        } catch (ProactorException e) {
+            close(members, group);
+            throw new StartException(listeners == null
+                    ? "cannot listen on " + options.bind() + ":" + options.port() + ": " + e.getMessage()
+                    : "cannot open the access log " + options.accessLog() + ": " + e.getMessage());
+        } catch (InterruptedException | RuntimeException e) {
+            close(members, group);
+            throw e;
+        }
+    }
+
+    private static List<CloseReport> close(List<Proactor> members, ProactorGroup group) {
+        return group == null ? List.of(members.get(0).close(CUT_GRACE)) : group.close(CUT_GRACE);
+    }
+
+    /** The address listened on, with the real port. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listeners.get(0).localAddress();
+    }
+
+    /** The first (or only) proactor serving, for its backend name, configuration and capability report. */
+    public Proactor proactor() {
+        return members.get(0);
+    }
+
+    /** How many proactors serve, each with its own dispatcher and listener. */
+    public int dispatchers() {
+        return members.size();
+    }
+
+    /** The served directory's real path. */
+    public Path root() {
+        return resolver.root();
+    }
+
+    /**
+     * Stops gracefully: no more accepts; idle connections close now; responses in flight may finish
+     * until {@code deadline}, each connection closing after its response; what is left then is cut.
+     * Then the access log is flushed and the proactor closed. Later calls return null.
+     */
+    public Summary stop(Duration deadline) throws InterruptedException {
+        if (!stopOnce.compareAndSet(false, true)) {
+            return null;
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        draining = true;
+        acceptors.forEach(AcceptLoop::stop);
+        for (Connection c : connections) {
+            c.drain();
+        }
+        int cut = 0;
+        if (!awaitNoConnections(end)) {
+            cut = connections.size();
+            for (Connection c : connections) {
+                c.closeNow();
+            }
+            awaitNoConnections(System.nanoTime() + CUT_GRACE.toNanos());
+        }
+        try {
+            accessLog.close().get(CUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            report("the access log could not be flushed: " + e);
+        }
+        List<CloseReport> closes = close(members, group);
+        return new Summary(acceptors.stream().mapToLong(AcceptLoop::accepted).sum(), requests.get(), cut, closes,
+                members.stream().map(Proactor::metrics).toList());
+    }
+
+    private boolean awaitNoConnections(long end) throws InterruptedException {
+        synchronized (idle) {
+            while (!connections.isEmpty()) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+            return true;
+        }
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    ServeOptions options() {
+        return options;
+    }
+
+    PathResolver resolver() {
+        return resolver;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    private void accepted(Proactor proactor, AsyncSocket socket) {
+        Connection c = new Connection(this, proactor, socket);
+        connections.add(c);
+        if (draining) {
+            c.closeNow(); // raced with stop(), which may have missed it
+        } else {
+            c.start();
+        }
+    }
+
+    /** A connection's socket is closed. */
+    void closed(Connection c, Proactor proactor) {
+        connections.remove(c);
+        synchronized (idle) {
+            idle.notifyAll();
+        }
+        acceptors.get(members.indexOf(proactor)).released();
+    }
+
+    /** One exchange ended: counted and logged. */
+    void served(String host, String requestLine, int status, long bodyBytes) {
+        requests.incrementAndGet();
+        accessLog.log(host, requestLine, status, bodyBytes);
+    }
+
+    void report(String line) {
+        synchronized (err) {
+            err.println("proactor serve: " + line);
+            err.flush();
+        }
+    }
+}

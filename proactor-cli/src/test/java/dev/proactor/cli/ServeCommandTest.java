@@ -1,0 +1,135 @@
+package dev.proactor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code proactor serve} as a command: its help, its usage errors, and a real process stopped by
+ * SIGTERM or SIGINT, which must shut down gracefully and exit 0.
+ */
+class ServeCommandTest {
+    private static final Pattern SERVING = Pattern.compile("serving (.+) at http://127\\.0\\.0\\.1:(\\d+)/");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void helpDocumentsTheExitCodesAndTheDefaults() {
+        CommandRun run = CommandRun.of("serve", "--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("Exit codes:").contains("0   stopped by SIGINT or SIGTERM")
+                .contains("--port=PORT").contains("default: 8080").contains("default: 127.0.0.1")
+                .contains("--access-log").contains("--max-connections").contains("--header-timeout")
+                .contains("--shutdown-timeout").contains("--backend");
+    }
+
+    @Test
+    void aMissingDirectoryIsBadUsage() {
+        CommandRun run = CommandRun.of("serve", dir.resolve("nope").toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("DIR is not a directory");
+        assertThat(CommandRun.of("serve", "--idle-timeout", "soon", dir.toString()).exitCode()).isEqualTo(2);
+        assertThat(CommandRun.of("serve", "--max-request-line", "32k", "--max-header-size", "16k", dir.toString())
+                .exitCode()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void aPortInUseFailsWithExitCodeOne(String backend) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CommandRun run = CommandRun.of("serve", "--backend", backend, "--port",
+                    String.valueOf(taken.getLocalPort()), dir.toString());
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).startsWith("proactor serve: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    /**
+     * The command in a child JVM: it prints where it serves and which backend and why, answers a
+     * request (logged to standard output), and on the signal stops accepting, closes the idle
+     * keep-alive connection, closes the proactor and exits 0, saying so.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void aSignalStopsTheServerGracefullyWithExitCodeZero(String signal) throws Exception {
+        Files.writeString(dir.resolve("hello.txt"), "hello\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "serve", "--port", "0",
+                "--access-log", "-", "--shutdown-timeout", "3s", dir.toString())
+                .redirectErrorStream(true).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                    lines.add(l);
+                }
+            } catch (java.io.IOException e) {
+                lines.add("<read failed: " + e + ">");
+            }
+            lines.add("<end>");
+        });
+        List<String> seen = new ArrayList<>();
+        try {
+            Matcher m = null;
+            while (m == null) {
+                String l = lines.poll(30, TimeUnit.SECONDS);
+                assertThat(l).as("no 'serving' line: %s", seen).isNotNull().isNotEqualTo("<end>");
+                seen.add(l);
+                Matcher candidate = SERVING.matcher(l);
+                if (candidate.find()) {
+                    m = candidate;
+                }
+            }
+            assertThat(m.group(1)).isEqualTo(dir.toRealPath().toString());
+            String backendLine = lines.poll(30, TimeUnit.SECONDS);
+            seen.add(backendLine);
+            assertThat(backendLine).matches("proactor serve: backend (io_uring|portable) \\(.+\\), \\d+ workers, .*");
+
+            try (HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.group(2)
+                        + "/hello.txt")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("hello\n");
+
+                // The client's keep-alive connection is still open when the signal comes.
+                // kill(1) rather than Process.destroy(), which sends SIGTERM too but also closes
+                // our end of the child's output, so its last lines could not be read.
+                assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor()).isZero();
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
+            }
+            reader.join(10_000);
+            lines.drainTo(seen);
+            assertThat(p.exitValue()).as(String.join("\n", seen)).isZero();
+            assertThat(seen).anyMatch(l -> l.matches("127\\.0\\.0\\.1 - - \\[.+\\] \"GET /hello.txt HTTP/1.1\" 200 6"));
+            assertThat(seen).contains("proactor serve: stopping: no new connections; responses in flight get 3000 ms");
+            assertThat(seen).contains("proactor serve: stopped after 1 connection, 1 request");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}

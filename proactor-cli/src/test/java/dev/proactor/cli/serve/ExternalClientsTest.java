@@ -1,0 +1,121 @@
+package dev.proactor.cli.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Clients that are not Java: curl for byte-exact bodies and ranges, wrk for a short load. wrk is
+ * not part of a fresh Debian machine; {@link #wrk()} installs it with apt-get when it is missing
+ * and the tests run as root, and otherwise fails saying how to install it.
+ */
+class ExternalClientsTest {
+    @TempDir
+    Path root;
+
+    record Result(int code, String out, String err) {}
+
+    static Result exec(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).start();
+        p.getOutputStream().close();
+        byte[] out;
+        byte[] err;
+        // Closed here, not left to the JDK's process reaper: it closes them only after waitFor()
+        // may already have returned, and the server fixture counts this process's open pipes.
+        try (var stdout = p.getInputStream(); var stderr = p.getErrorStream()) {
+            out = stdout.readAllBytes();
+            err = stderr.readAllBytes();
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("timed out: " + command);
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.ISO_8859_1),
+                new String(err, StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void curlGetsTheExactBytesAndARange(String backend) throws Exception {
+        byte[] data = new byte[(3 << 20) + 17];
+        new Random(3).nextBytes(data);
+        Files.write(root.resolve("data.bin"), data);
+        Path got = root.resolve("../got-" + backend + ".bin").normalize();
+        try (ServerFixture f = new ServerFixture(root, backend)) {
+            Result r = exec(List.of("curl", "-sS", "--fail", "-o", got.toString(), "-w", "%{http_code} %{size_download}",
+                    f.uri("/data.bin").toString()));
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo("200 " + data.length);
+            assertThat(Arrays.equals(Files.readAllBytes(got), data)).as("curl's file equals the served one").isTrue();
+
+            Result range = exec(List.of("curl", "-sS", "-i", "-r", "1000-1999", f.uri("/data.bin").toString()));
+            assertThat(range.code()).as(range.err()).isZero();
+            String text = range.out();
+            assertThat(text).startsWith("HTTP/1.1 206 Partial Content\r\n")
+                    .contains("\r\nContent-Range: bytes 1000-1999/" + data.length + "\r\n")
+                    .contains("\r\nContent-Length: 1000\r\n");
+            byte[] body = text.substring(text.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1);
+            assertThat(body).isEqualTo(Arrays.copyOfRange(data, 1000, 2000));
+        } finally {
+            Files.deleteIfExists(got);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"auto, 1", "portable, 1", "auto, 2"})
+    void wrkRunsWithoutErrorsOrNon2xx(String backend, int dispatchers) throws Exception {
+        String wrk = wrk();
+        Files.writeString(root.resolve("index.html"), "<h1>hello from proactor serve</h1>\n".repeat(50));
+        try (ServerFixture f = new ServerFixture(ServerFixture.options(root, backend).dispatchers(dispatchers).build())) {
+            Result r = exec(List.of(wrk, "-t2", "-c16", "-d3s", "--timeout", "5s", f.uri("/").toString()));
+            assertThat(r.code()).as(r.out() + r.err()).isZero();
+            String out = r.out();
+            Matcher done = Pattern.compile("(\\d+) requests in").matcher(out);
+            assertThat(done.find()).as(out).isTrue();
+            assertThat(Long.parseLong(done.group(1))).as(out).isPositive();
+            // wrk prints these lines only when they are not zero.
+            assertThat(out).as(out).doesNotContain("Socket errors").doesNotContain("Non-2xx");
+            StaticFileServer.Summary s = f.stop();
+            assertThat(s.requests()).isGreaterThanOrEqualTo(Long.parseLong(done.group(1)));
+        }
+    }
+
+    /** The wrk binary, installed with apt-get first when missing and allowed. */
+    static synchronized String wrk() throws IOException, InterruptedException {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, "wrk"))) {
+                return Path.of(dir, "wrk").toString();
+            }
+        }
+        boolean root = exec(List.of("id", "-u")).out().strip().equals("0");
+        if (!root || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+            fail("wrk is not installed and cannot be installed here (needs root and apt-get); install it with"
+                    + " 'apt-get install -y wrk' (Debian/Ubuntu) or your system's package manager");
+        }
+        List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "--no-install-recommends", "wrk"));
+        Result r = exec(install);
+        if (r.code() != 0) { // a fresh machine may have no package lists yet
+            exec(List.of("apt-get", "update"));
+            r = exec(install);
+        }
+        if (r.code() != 0 || !Files.isExecutable(Path.of("/usr/bin/wrk"))) {
+            fail("'apt-get install -y wrk' failed (exit " + r.code() + "): " + r.err());
+        }
+        return "/usr/bin/wrk";
+    }
+}

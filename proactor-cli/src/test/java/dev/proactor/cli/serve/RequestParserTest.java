@@ -1,0 +1,148 @@
+package dev.proactor.cli.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The request parser, range resolution, entity-tag matching and listing encoding, unit by unit. */
+class RequestParserTest {
+    static final int LINE = 8192;
+    static final int HEAD = 16384;
+
+    static RequestParser.Result parse(String s) {
+        return parse(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    static RequestParser.Result parse(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.allocateDirect(HEAD);
+        b.put(0, bytes, 0, Math.min(bytes.length, HEAD));
+        return RequestParser.parse(b, Math.min(bytes.length, HEAD), LINE, HEAD);
+    }
+
+    static HttpRequest parsed(String s) {
+        RequestParser.Result r = parse(s);
+        assertThat(r).as(s).isInstanceOf(RequestParser.Parsed.class);
+        return ((RequestParser.Parsed) r).request();
+    }
+
+    static int status(String s) {
+        RequestParser.Result r = parse(s);
+        assertThat(r).as(s).isInstanceOf(RequestParser.Rejected.class);
+        return ((RequestParser.Rejected) r).status();
+    }
+
+    @Test
+    void aPipelinedHeadTakesOnlyItsOwnBytes() {
+        String first = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+        RequestParser.Result r = parse(first + "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(r).isEqualTo(new RequestParser.Parsed(((RequestParser.Parsed) parse(first)).request(), first.length()));
+    }
+
+    @Test
+    void incompleteHeadsAskForMore() {
+        String full = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+        for (int i = 0; i < full.length(); i++) {
+            assertThat(parse(full.substring(0, i))).as("prefix %d", i).isInstanceOf(RequestParser.Incomplete.class);
+        }
+    }
+
+    @Test
+    void bareLineFeedsAndLeadingEmptyLinesAreAccepted() {
+        assertThat(parsed("\r\n\nGET /a HTTP/1.1\nHost: x\n\n").target().segments()).containsExactly("a");
+        assertThat(status("\r\n".repeat(RequestParser.MAX_LEADING_EMPTY_LINES + 1) + "GET / HTTP/1.1\r\n\r\n"))
+                .isEqualTo(400);
+    }
+
+    @Test
+    void keepAliveFollowsTheVersionAndConnectionHeader() {
+        assertThat(parsed("GET / HTTP/1.1\r\nHost: x\r\n\r\n").keepAlive()).isTrue();
+        assertThat(parsed("GET / HTTP/1.1\r\nHost: x\r\nConnection: Keep-Alive, CLOSE\r\n\r\n").keepAlive()).isFalse();
+        assertThat(parsed("GET / HTTP/1.0\r\n\r\n").keepAlive()).isFalse();
+        assertThat(parsed("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").keepAlive()).isTrue();
+        assertThat(parsed("GET / HTTP/1.9\r\nHost: x\r\n\r\n").minorVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void targetsAreDecodedSegmentBySegment() {
+        HttpRequest.Target t = parsed("GET /a%20b//%C3%BC/?q=%2f HTTP/1.1\r\nHost: x\r\n\r\n").target();
+        assertThat(t.segments()).containsExactly("a b", "ü");
+        assertThat(t.trailingSlash()).isTrue();
+        assertThat(t.rawPath()).isEqualTo("/a%20b//%C3%BC/");
+        assertThat(t.rawQuery()).isEqualTo("q=%2f");
+        assertThat(t.decodedPath()).isEqualTo("/a b/ü/");
+        assertThat(parsed("GET http://example.com/x/y HTTP/1.1\r\nHost: x\r\n\r\n").target().segments())
+                .containsExactly("x", "y");
+        assertThat(parsed("GET http://example.com HTTP/1.1\r\nHost: x\r\n\r\n").target().segments()).isEmpty();
+    }
+
+    @Test
+    void limitsGive414And431AtTheirBoundaries() {
+        String okLine = "GET /" + "a".repeat(LINE - "GET / HTTP/1.1".length()) + " HTTP/1.1";
+        assertThat(okLine).hasSize(LINE);
+        assertThat(parse(okLine + "\r\nHost: x\r\n\r\n")).isInstanceOf(RequestParser.Parsed.class);
+        assertThat(status("GET /a" + okLine.substring(5) + "\r\nHost: x\r\n\r\n")).isEqualTo(414);
+        // An unterminated request line is judged as soon as it is too long, without waiting for more.
+        assertThat(status("GET /" + "a".repeat(LINE))).isEqualTo(414);
+
+        String head = "GET / HTTP/1.1\r\nHost: x\r\n";
+        String filler = "X: " + "f".repeat(HEAD - head.length() - 2 - 5) + "\r\n";
+        assertThat(parse(head + filler + "\r\n")).isInstanceOf(RequestParser.Parsed.class);
+        assertThat(status(head + filler + "X\r\n\r\n")).isEqualTo(431);
+    }
+
+    @Test
+    void ranges() {
+        assertThat(ByteRange.resolve(null, 10)).isInstanceOf(ByteRange.Whole.class);
+        assertThat(ByteRange.resolve("bytes=0-0", 10)).isEqualTo(new ByteRange.Part(new ByteRange(0, 0)));
+        assertThat(ByteRange.resolve("bytes=5-", 10)).isEqualTo(new ByteRange.Part(new ByteRange(5, 9)));
+        assertThat(ByteRange.resolve("bytes=-20", 10)).isEqualTo(new ByteRange.Part(new ByteRange(0, 9)));
+        assertThat(ByteRange.resolve("bytes=10-", 10)).isInstanceOf(ByteRange.Unsatisfiable.class);
+        assertThat(ByteRange.resolve("bytes=-1", 0)).isInstanceOf(ByteRange.Unsatisfiable.class);
+        for (String ignored : List.of("bytes=5-2", "bytes=a-b", "bytes=-", "items=1-2", "bytes=0-1,2-3",
+                "bytes=99999999999999999999-")) {
+            assertThat(ByteRange.resolve(ignored, 10)).as(ignored).isInstanceOf(ByteRange.Whole.class);
+        }
+    }
+
+    @Test
+    void entityTags() {
+        assertThat(EntityTags.weakMatch("W/\"a\"", "\"a\"")).isTrue();
+        assertThat(EntityTags.weakMatch("\"b\", \"a\"", "\"a\"")).isTrue();
+        assertThat(EntityTags.weakMatch("\"b\"", "\"a\"")).isFalse();
+        Instant t = Instant.ofEpochSecond(1_700_000_000);
+        assertThat(EntityTags.ifRangeAllows("\"a\"", "\"a\"", t)).isTrue();
+        assertThat(EntityTags.ifRangeAllows("W/\"a\"", "\"a\"", t)).isFalse();
+        assertThat(EntityTags.ifRangeAllows(HttpDates.format(t), "\"a\"", t)).isTrue();
+        assertThat(EntityTags.ifRangeAllows(HttpDates.format(t.minusSeconds(1)), "\"a\"", t)).isFalse();
+    }
+
+    @Test
+    void httpDatesInAllThreeForms() {
+        long s = 784111777L; // RFC 9110's example: Sun, 06 Nov 1994 08:49:37 GMT
+        assertThat(HttpDates.format(Instant.ofEpochSecond(s))).isEqualTo("Sun, 06 Nov 1994 08:49:37 GMT");
+        assertThat(HttpDates.parseSeconds("Sun, 06 Nov 1994 08:49:37 GMT")).isEqualTo(s);
+        assertThat(HttpDates.parseSeconds("Sunday, 06-Nov-94 08:49:37 GMT")).isEqualTo(s);
+        assertThat(HttpDates.parseSeconds("Sun Nov  6 08:49:37 1994")).isEqualTo(s);
+        assertThat(HttpDates.parseSeconds("yesterday")).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void listingNamesAreEscapedAndEncoded() {
+        assertThat(DirectoryListing.escapeHtml("<a href='x'>&\"")).isEqualTo("&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
+        assertThat(DirectoryListing.encodePathSegment("a b?#%/")).isEqualTo("a%20b%3F%23%25/");
+        assertThat(DirectoryListing.encodePathSegment("ü:x")).isEqualTo("%C3%BC%3Ax");
+    }
+
+    @Test
+    void contentTypes() {
+        assertThat(ContentTypes.of("index.HTML")).isEqualTo("text/html; charset=utf-8");
+        assertThat(ContentTypes.of("photo.jpeg")).isEqualTo("image/jpeg");
+        assertThat(ContentTypes.of("archive.tar.gz")).isEqualTo("application/gzip");
+        assertThat(ContentTypes.of("README")).isEqualTo(ContentTypes.DEFAULT);
+        assertThat(ContentTypes.of("trailing.")).isEqualTo(ContentTypes.DEFAULT);
+    }
+}

@@ -1,0 +1,301 @@
+package dev.proactor.cli.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What a browser never sends: pipelined requests, HTTP/1.0, malformed and oversized heads, bodies,
+ * path traversal, links out of the tree, slow clients and more clients than allowed. Each runs on
+ * io_uring (the automatic choice here) and on the portable backend.
+ */
+class ServeRawSocketTest {
+    static final String HOST = "Host: test\r\n";
+
+    @TempDir
+    Path tmp;
+
+    Path root;
+
+    @BeforeEach
+    void tree() throws Exception {
+        root = Files.createDirectories(tmp.resolve("www"));
+        Files.writeString(root.resolve("a.txt"), "alpha\n");
+        Files.writeString(root.resolve("b.txt"), "bravo bravo\n");
+        Files.writeString(tmp.resolve("secret.txt"), "TOP SECRET\n");
+        Files.createDirectories(root.resolve("sub"));
+        Files.writeString(root.resolve("sub/c.txt"), "charlie\n");
+    }
+
+    static List<String> backends() {
+        return List.of("auto", "portable");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void pipelinedRequestsAreAnsweredInOrder(String backend) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
+            c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "HEAD /b.txt HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "GET /missing HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "GET /b.txt HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "GET /sub/c.txt HTTP/1.1\r\n" + HOST + "Connection: close\r\n\r\n");
+            assertThat(c.read().text()).isEqualTo("alpha\n");
+            RawHttp.Response head = c.read(true);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("content-length")).isEqualTo("12");
+            assertThat(c.read().status()).isEqualTo(404);
+            assertThat(c.read().text()).isEqualTo("bravo bravo\n");
+            RawHttp.Response last = c.read();
+            assertThat(last.text()).isEqualTo("charlie\n");
+            assertThat(last.header("connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+            assertThat(f.stop().requests()).isEqualTo(5);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void aRequestSplitIntoManyPiecesIsStillOneRequest(String backend) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
+            for (char ch : ("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").toCharArray()) {
+                c.send(String.valueOf(ch));
+            }
+            assertThat(c.read().text()).isEqualTo("alpha\n");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void http10ClosesUnlessAskedToKeepAlive(String backend) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, backend)) {
+            try (RawHttp c = new RawHttp(f.port())) {
+                RawHttp.Response r = c.send("GET /a.txt HTTP/1.0\r\n\r\n").read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.statusLine()).startsWith("HTTP/1.1 200");
+                assertThat(r.header("connection")).isEqualTo("close");
+                assertThat(c.closedByServer()).isTrue();
+            }
+            try (RawHttp c = new RawHttp(f.port())) {
+                RawHttp.Response r = c.send("GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
+                assertThat(r.header("connection")).isEqualTo("keep-alive");
+                assertThat(c.send("GET /b.txt HTTP/1.0\r\n\r\n").read().text()).isEqualTo("bravo bravo\n");
+                assertThat(c.closedByServer()).isTrue();
+            }
+            try (RawHttp c = new RawHttp(f.port())) {
+                RawHttp.Response r = c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "Connection: close\r\n\r\n").read();
+                assertThat(r.header("connection")).isEqualTo("close");
+                assertThat(c.closedByServer()).isTrue();
+            }
+            assertThat(f.stop().connections()).isEqualTo(3);
+        }
+    }
+
+    static Stream<Arguments> badRequests() {
+        String longPath = "/" + "x".repeat(9000);
+        String bigHeaders = "X-Filler: " + "y".repeat(1000) + "\r\n";
+        return backends().stream().flatMap(b -> Stream.of(
+                Arguments.of(b, "GARBAGE\r\n\r\n", 400),
+                Arguments.of(b, "GET /\r\n\r\n", 400),
+                Arguments.of(b, "GET  / HTTP/1.1\r\n" + HOST + "\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\n\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + " folded\r\n\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "X: a\u0001b\r\n\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "X: a\rb\r\n\r\n", 400),
+                Arguments.of(b, "GET /%zz HTTP/1.1\r\n" + HOST + "\r\n", 400),
+                Arguments.of(b, "GET relative HTTP/1.1\r\n" + HOST + "\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Content-Length: abc\r\n\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Content-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Content-Length: 5\r\n\r\nhello", 413),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 413),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: gzip\r\n\r\n", 501),
+                Arguments.of(b, "BREW / HTTP/1.1\r\n" + HOST + "\r\n", 501),
+                Arguments.of(b, "DELETE /a.txt HTTP/1.1\r\n" + HOST + "\r\n", 405),
+                Arguments.of(b, "POST /a.txt HTTP/1.1\r\n" + HOST + "Content-Length: 2\r\n\r\nhi", 405),
+                Arguments.of(b, "GET / HTTP/2.0\r\n" + HOST + "\r\n", 505),
+                Arguments.of(b, "GET / HTTP/0.9\r\n\r\n", 505),
+                Arguments.of(b, "GET / HTTP/1\r\n" + HOST + "\r\n", 400),
+                Arguments.of(b, "GET " + longPath + " HTTP/1.1\r\n" + HOST + "\r\n", 414),
+                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + bigHeaders.repeat(20) + "\r\n", 431)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badRequests")
+    void badRequestsGetAClearStatusAndTheConnectionCloses(String backend, String request, int status) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
+            RawHttp.Response r = c.send(request).read();
+            assertThat(r.status()).as(r.statusLine() + " " + r.text()).isEqualTo(status);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(r.text()).startsWith(status + " ");
+            if (status == 405) {
+                assertThat(r.header("allow")).isEqualTo("GET, HEAD");
+            }
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    static Stream<Arguments> traversals() {
+        return backends().stream().flatMap(b -> Stream.of(
+                "/../secret.txt", "/sub/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
+                "/%2e%2e%2fsecret.txt", "/..%2fsecret.txt", "/sub%2f..%2f..%2fsecret.txt", "/..%5csecret.txt",
+                "/..\\secret.txt", "/a.txt%00.html", "/%00", "/./a.txt", "/sub/./../../secret.txt",
+                "http://test/../secret.txt", "/%c0%ae%c0%ae/secret.txt", "/%252e%252e/secret.txt",
+                "/" + "..%2f".repeat(10) + "secret.txt").map(t -> Arguments.of(b, t)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("traversals")
+    void nothingOutsideTheDirectoryIsServed(String backend, String target) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
+            RawHttp.Response r = c.send("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n").read();
+            assertThat(r.status()).as(target).isIn(403, 404);
+            assertThat(r.text()).doesNotContain("SECRET").doesNotContain(tmp.toString()).doesNotContain("/www");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void symbolicLinksThatLeadOutAreNotFound(String backend) throws Exception {
+        Files.createSymbolicLink(root.resolve("link-out"), tmp.resolve("secret.txt"));
+        Files.createSymbolicLink(root.resolve("dir-out"), tmp);
+        Files.createSymbolicLink(root.resolve("link-in"), root.resolve("a.txt"));
+        Files.createSymbolicLink(root.resolve("sub/rel-out"), Path.of("../../secret.txt"));
+        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
+            for (String target : new String[] {"/link-out", "/dir-out/secret.txt", "/dir-out/", "/dir-out",
+                "/sub/rel-out"}) {
+                RawHttp.Response r = c.send("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n").read();
+                assertThat(r.status()).as(target).isEqualTo(404);
+                assertThat(r.text()).doesNotContain("SECRET").doesNotContain(tmp.toString());
+            }
+            // A link that stays inside is followed.
+            assertThat(c.send("GET /link-in HTTP/1.1\r\n" + HOST + "\r\n").read().text()).isEqualTo("alpha\n");
+            // The listing shows the links, never what they point to.
+            String listing = c.send("GET / HTTP/1.1\r\n" + HOST + "\r\n").read().text();
+            assertThat(listing).contains("link-out").doesNotContain(tmp.toString());
+        }
+    }
+
+    /** Slow loris: a head that never completes is answered 408 and closed at the header deadline. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void aHeadThatNeverEndsIsCutAtTheHeaderTimeout(String backend) throws Exception {
+        ServeOptions o = ServerFixture.options(root, backend).headerTimeout(Duration.ofMillis(300)).build();
+        try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
+            long start = System.nanoTime();
+            c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "X-Slow: ");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        }
+    }
+
+    /** Bytes trickling in do not extend the header deadline: it runs from the head's first byte. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void tricklingBytesDoNotExtendTheHeaderTimeout(String backend) throws Exception {
+        ServeOptions o = ServerFixture.options(root, backend).headerTimeout(Duration.ofMillis(300)).build();
+        try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
+            c.send("GET /a.txt HTTP/1.1\r\n" + HOST);
+            // A header line every 50 ms, paced by waiting for the server's answer on the socket,
+            // until the answer comes: each line is progress, yet the deadline holds.
+            java.io.PushbackInputStream in = new java.io.PushbackInputStream(c.socket.getInputStream());
+            c.socket.setSoTimeout(50);
+            int lines = 0;
+            while (true) {
+                try {
+                    int b = in.read();
+                    assertThat(b).isEqualTo('H');
+                    break;
+                } catch (SocketTimeoutException e) {
+                    c.send("X-" + lines++ + ": y\r\n");
+                }
+                assertThat(lines).as("no answer after %d lines", lines).isLessThan(400);
+            }
+            c.socket.setSoTimeout(20_000);
+            assertThat(lines).isGreaterThan(2);
+            byte[] rest = in.readAllBytes(); // the server closes after its answer
+            assertThat(new String(rest, java.nio.charset.StandardCharsets.ISO_8859_1)).startsWith("TTP/1.1 408 ");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void anIdleConnectionIsClosedAtTheIdleTimeout(String backend) throws Exception {
+        ServeOptions o = ServerFixture.options(root, backend).idleTimeout(Duration.ofMillis(300)).build();
+        try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
+            assertThat(c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").read().status()).isEqualTo(200);
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    /**
+     * With a limit of one connection a second client completes the TCP handshake (the kernel's
+     * listen backlog) but is not served until the first one leaves; then it is.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void acceptingPausesAtTheConnectionLimitAndResumes(String backend) throws Exception {
+        ServeOptions o = ServerFixture.options(root, backend).maxConnections(1).build();
+        try (ServerFixture f = new ServerFixture(o)) {
+            RawHttp first = new RawHttp(f.port());
+            assertThat(first.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").read().status()).isEqualTo(200);
+            try (RawHttp second = new RawHttp(f.port())) {
+                second.send("GET /b.txt HTTP/1.1\r\n" + HOST + "\r\n");
+                second.socket.setSoTimeout(300);
+                assertThatThrownBy(() -> second.read()).isInstanceOf(SocketTimeoutException.class);
+                assertThat(f.server.openConnections()).isEqualTo(1);
+
+                first.close();
+                second.socket.setSoTimeout(20_000);
+                assertThat(second.read().text()).isEqualTo("bravo bravo\n");
+            }
+            assertThat(f.stop().connections()).isEqualTo(2);
+        }
+    }
+
+    /** The access log file gets one Common Log Format line per exchange, written asynchronously. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "portable"})
+    void theAccessLogFileHasOneLinePerExchange(String backend) throws Exception {
+        Path log = tmp.resolve("access.log");
+        Files.writeString(log, "earlier line\n"); // appended to, never truncated
+        ServeOptions o = ServerFixture.options(root, backend).accessLog(log.toString()).build();
+        try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
+            c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "HEAD /b.txt HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "GET /\"quoted\" HTTP/1.1\r\n" + HOST + "\r\n"
+                    + "BREW / HTTP/1.1\r\n" + HOST + "\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+            assertThat(c.read(true).status()).isEqualTo(200);
+            assertThat(c.read().status()).isEqualTo(404);
+            assertThat(c.read().status()).isEqualTo(501);
+            assertThat(c.closedByServer()).isTrue();
+            f.stop(); // flushes the log
+        }
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(0)).isEqualTo("earlier line");
+        String clf = "127\\.0\\.0\\.1 - - \\[\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\\] ";
+        assertThat(lines.get(1)).matches(clf + "\"GET /a\\.txt HTTP/1\\.1\" 200 6");
+        assertThat(lines.get(2)).matches(clf + "\"HEAD /b\\.txt HTTP/1\\.1\" 200 -");
+        assertThat(lines.get(3)).matches(clf + "\"GET /\\\\\"quoted\\\\\" HTTP/1\\.1\" 404 14");
+        assertThat(lines.get(4)).matches(clf + "\"BREW / HTTP/1\\.1\" 501 \\d+");
+    }
+}

@@ -1,0 +1,723 @@
+package dev.proactor.internal.uring;
+
+import static dev.proactor.internal.uring.ffi.IoUringConstants.*;
+
+import dev.proactor.SocketOptions;
+import dev.proactor.internal.spi.Completions;
+import dev.proactor.internal.spi.Errno;
+import dev.proactor.internal.spi.NativeAccounting;
+import dev.proactor.internal.spi.Request;
+import dev.proactor.internal.spi.Submission;
+import dev.proactor.internal.uring.ffi.IoUringLayouts;
+import dev.proactor.internal.uring.ffi.LibC;
+import dev.proactor.internal.uring.ffi.Pointers;
+import dev.proactor.internal.uring.ffi.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * All methods must be called on the dispatcher thread, except {@link Job#run()}, which runs on a
+ * fallback thread: the io_uring backend's operations whose opcode the probe lacks
+ * ({@link FallbackRoutes}), performed some other way under the same submission, so that the
+ * operation keeps its token, its deadline and its cancel.
+ *
+ * <ul>
+ *   <li><b>Sockets</b> (accept, recv, send, connect, and the send side of a transfer) wait for
+ *       readiness on the ring itself, with IORING_OP_POLL_ADD under the operation's own
+ *       {@code user_data} (a deadline is a linked timeout on the poll, a cancel an ASYNC_CANCEL of
+ *       it), then make the non-blocking system call on the dispatcher; EAGAIN arms the poll again.
+ *       Sockets stay in blocking mode, as the backend makes them, so recv and send say
+ *       {@code MSG_DONTWAIT}; accept4 and connect take no such flag, so a listener is made
+ *       non-blocking when accept falls back (every accept on it falls back too), and a connect's
+ *       socket is non-blocking until the connection is made, then blocking again like every other.</li>
+ *   <li><b>Files</b> (open, read, write, vectored, fsync, statx, close, the file side of a transfer)
+ *       make the blocking system call on the backend's {@link FallbackPool}, whose thread puts the
+ *       job on a queue and wakes the dispatcher (the eventfd the ring watches); the dispatcher
+ *       settles it in {@code runOnce}, as it does a CQE. Reads and writes first poll the descriptor
+ *       on the ring: a regular file is ready at once, but a pipe or FIFO waits there, where a close,
+ *       a cancel or a deadline can still end it, rather than in a thread nothing can stop.</li>
+ *   <li><b>Shutdown</b> never blocks: shutdown(2) on the dispatcher, its result carried by a NOP.</li>
+ * </ul>
+ *
+ * <p>A call already running on a fallback thread cannot be interrupted, as on the portable backend:
+ * a cancel that comes meanwhile lets it end and report its result (completed anyway), a deadline
+ * counts only while the call is queued. The outcome is settled once; the submission is released
+ * (and its memory freed) only after the call returned. Native memory a job needs (a path, iovecs, a
+ * statx buffer, a sockaddr, a transfer's chunk) comes from a shared arena, because a fallback thread
+ * uses it, and the job owns it until release.
+ */
+final class FallbackOps {
+
+    /** The backend, as far as the fallbacks need it. All methods on the dispatcher thread, except {@link #wakeup()}. */
+    interface Host {
+        /** Whether {@code sqes} SQEs and {@code cqes} more CQEs fit now. */
+        boolean room(int sqes, int cqes);
+
+        /** Counts {@code cqes} completions now on their way. */
+        void reserve(int cqes);
+
+        /** One more submission held by the backend. */
+        void accepted();
+
+        /** The backend holds the submission no more: counted down and reported. */
+        void released(Submission s);
+
+        /** Where outcomes go. */
+        Completions sink();
+
+        /** A blocking, close-on-exec stream socket with {@code options} applied, or -errno. */
+        int openSocket(int family, SocketOptions options);
+
+        /** The local or peer address of {@code fd}, or {@code fallback}. */
+        SocketAddress address(int fd, boolean peer, SocketAddress fallback);
+
+        /** Makes the dispatcher's current or next wait return. Any thread. */
+        void wakeup();
+    }
+
+    private static final int IDLE = 0;
+    private static final int POLLING = 1;
+    private static final int POOLED = 2;
+    private static final int NOP = 3;
+    /** Waiting for SQ/CQ room (to poll again) or pool room, in {@link #deferred}. */
+    private static final int DEFERRED = 4;
+
+    private static final int QUEUED = 1;
+    private static final int RUNNING = 2;
+    private static final int WITHDRAWN = 3;
+
+    /** A pool result meaning the deadline passed before the call started; no call was made. */
+    private static final long TIMED_OUT = Long.MIN_VALUE;
+    /** A pool result meaning a cancel took the job back before it started. */
+    private static final long CANCELLED = Long.MIN_VALUE + 1;
+
+    /** How many jobs may wait for a fallback thread; beyond that, submissions wait in the core. */
+    private static final int POOL_QUEUE = 256;
+
+    private final SubmissionQueue sq;
+    private final Host host;
+    private final FallbackRoutes routes;
+    private final FallbackPool pool;
+    /** Jobs whose pool call returned; filled by fallback threads, drained by the dispatcher. */
+    private final ConcurrentLinkedQueue<Job> done = new ConcurrentLinkedQueue<>();
+    /** Jobs a cancel took back from the pool queue, settled at the next turn (never inside cancel). */
+    private final ArrayDeque<Job> withdrawn = new ArrayDeque<>();
+    /** Jobs waiting for SQ, CQ or pool room; retried at the start of each turn. */
+    private final ArrayDeque<Job> deferred = new ArrayDeque<>();
+    private long nativeBytes;
+    private long pollsArmed;
+    private long poolCalls;
+
+    FallbackOps(SubmissionQueue sq, Host host, FallbackRoutes routes, String proactorName) {
+        this.sq = sq;
+        this.host = host;
+        this.routes = routes;
+        this.pool = new FallbackPool(proactorName, FallbackPool.defaultThreads(), POOL_QUEUE);
+    }
+
+    /** Whether {@code r} falls back; only asked when {@link FallbackRoutes#any()}. */
+    boolean handles(Request r) {
+        return routes.fallsBack(Request.kindOf(r));
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    /** Starts {@code s}; false (nothing done, nothing held) when the SQ, the CQ or the pool has no room. */
+    boolean submit(Submission s) {
+        Request r = s.request();
+        boolean linked = s.deadlineNanos() != 0;
+        // Checked before anything happens, so that a refusal leaves no trace: a socket made or a
+        // shutdown done must reach its settling CQE.
+        int sqes = pooledFirst(r) ? 0 : linked ? 2 : 1;
+        if (sqes > 0 && !host.room(sqes, sqes)) {
+            return false;
+        }
+        int how = r instanceof Request.Shutdown sh ? UringBackend.shutdownHow(sh) : 0;
+        if (r instanceof Request.Open o && o.path().toString().indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("path contains a NUL character");
+        }
+        Job job = new Job(this, s, linked);
+        try {
+            prepare(job, how);
+        } catch (RuntimeException e) {
+            job.free();
+            throw e;
+        }
+        if (job.stage == IDLE) {
+            // Only a pool-first job gets here: the pool is full.
+            job.free();
+            return false;
+        }
+        s.backendState = job;
+        host.accepted();
+        return true;
+    }
+
+    private static boolean pooledFirst(Request r) {
+        return r instanceof Request.Open || r instanceof Request.Fsync || r instanceof Request.Stat
+                || r instanceof Request.Close || r instanceof Request.Splice;
+    }
+
+    private void prepare(Job job, int how) {
+        switch (job.r) {
+            case Request.Accept a -> armPoll(job, POLLIN);
+            case Request.Recv x -> armPoll(job, POLLIN);
+            case Request.Read x -> armPoll(job, POLLIN);
+            case Request.ReadV x -> armPoll(job, POLLIN);
+            case Request.Send x -> armPoll(job, POLLOUT);
+            case Request.Write x -> armPoll(job, POLLOUT);
+            case Request.WriteV x -> armPoll(job, POLLOUT);
+            case Request.Shutdown sh -> {
+                job.nopResult = Syscalls.shutdown(sh.fd(), how);
+                armNop(job);
+            }
+            case Request.Connect c -> startConnect(job, c);
+            case Request.Open x -> offerToPool(job);
+            case Request.Fsync x -> offerToPool(job);
+            case Request.Stat x -> offerToPool(job);
+            case Request.Close x -> offerToPool(job);
+            case Request.Splice x -> offerToPool(job);
+            case Request.Nop x -> throw new IllegalStateException("NOP never falls back");
+            case Request.Timer x -> throw new IllegalStateException("TIMEOUT never falls back");
+            case Request.Listen x -> throw new IllegalStateException("LISTEN never falls back");
+            // A kind that falls back is never offered as multishot (UringBackend.supportsMultishot).
+            case Request.AcceptEach x -> throw new IllegalStateException("multishot never falls back");
+            case Request.ReceiveEach x -> throw new IllegalStateException("multishot never falls back");
+        }
+    }
+
+    /**
+     * Makes the socket (non-blocking for now) and starts connecting: a connection made at once or a
+     * failure is carried by a NOP, one in progress waits for POLLOUT. A Unix-domain socket whose
+     * listener's backlog is full answers EAGAIN: it polls and tries again.
+     */
+    private void startConnect(Job job, Request.Connect c) {
+        int len = SocketAddresses.encode(c.address(), job.addr);
+        int fd = host.openSocket(SocketAddresses.family(c.address()), c.options());
+        if (fd < 0) {
+            job.nopResult = fd;
+            armNop(job);
+            return;
+        }
+        job.socketFd = fd;
+        job.addrLength = len;
+        int r = Syscalls.nonBlocking(fd, true);
+        if (r == 0) {
+            r = LibC.connect(fd, job.addr, len);
+        }
+        if (r == -Syscalls.EINPROGRESS || r == -EAGAIN) {
+            job.connectAgain = r == -EAGAIN;
+            armPoll(job, POLLOUT);
+        } else {
+            job.nopResult = r;
+            armNop(job);
+        }
+    }
+
+    private void armNop(Job job) {
+        sq.prepNop(UserData.encode(job.s.token(), UserData.OP));
+        host.reserve(1);
+        job.cqesLeft = 1;
+        job.stage = NOP;
+    }
+
+    /** Polls the job's descriptor for {@code mask}, with its deadline as a linked timeout. Room was checked. */
+    private void armPoll(Job job, int mask) {
+        long token = job.s.token();
+        long sqe = sq.prepPollAdd(pollFd(job), mask, UserData.encode(token, UserData.OP));
+        int cqes = 1;
+        if (job.timespec != null) {
+            sq.setFlags(sqe, IOSQE_IO_LINK);
+            sq.prepLinkTimeout(job.timespec, IORING_TIMEOUT_ABS, UserData.encode(token, UserData.LINK_TIMEOUT));
+            cqes = 2;
+        }
+        host.reserve(cqes);
+        job.cqesLeft = cqes;
+        job.linkResult = 0;
+        job.pollMask = mask;
+        job.stage = POLLING;
+        pollsArmed++;
+    }
+
+    private static int pollFd(Job job) {
+        return switch (job.r) {
+            case Request.Accept a -> a.fd();
+            case Request.Recv rv -> rv.fd();
+            case Request.Send sd -> sd.fd();
+            case Request.Read rd -> rd.fd();
+            case Request.ReadV v -> v.fd();
+            case Request.Write w -> w.fd();
+            case Request.WriteV v -> v.fd();
+            case Request.Splice sp -> sp.socketFd();
+            case Request.Connect c -> job.socketFd;
+            default -> throw new IllegalStateException(job.r + " does not poll");
+        };
+    }
+
+    private void offerToPool(Job job) {
+        job.poolState.set(QUEUED);
+        if (pool.offer(job)) {
+            job.stage = POOLED;
+        } else {
+            job.poolState.set(IDLE);
+        }
+    }
+
+    /** Polls again, now or (without room) at the next turn; a cancel asked for meanwhile ends the job instead. */
+    private void pollAgain(Job job, int mask) {
+        if (job.s.cancelRequested()) {
+            finishMarked(job, CANCELLED);
+            return;
+        }
+        int n = job.timespec != null ? 2 : 1;
+        if (host.room(n, n)) {
+            armPoll(job, mask);
+        } else {
+            job.pollMask = mask;
+            job.next = POLLING;
+            job.stage = DEFERRED;
+            deferred.add(job);
+        }
+    }
+
+    /** Hands the job to the pool, now or (when its queue is full) at the next turn. */
+    private void toPool(Job job) {
+        offerToPool(job);
+        if (job.stage != POOLED) {
+            job.next = POOLED;
+            job.stage = DEFERRED;
+            deferred.add(job);
+        }
+    }
+
+    // ------------------------------------------------------------------ cancel
+
+    /** Asks for {@code job} to end; false when an ASYNC_CANCEL has no room now (the core asks again). */
+    boolean cancel(Submission s, Job job) {
+        switch (job.stage) {
+            case POLLING -> {
+                if (!host.room(1, 1)) {
+                    return false;
+                }
+                sq.prepCancel(UserData.encode(s.token(), UserData.OP), 0, UserData.encode(s.token(), UserData.CANCEL));
+                host.reserve(1);
+            }
+            case POOLED -> {
+                if (job.poolState.compareAndSet(QUEUED, WITHDRAWN)) {
+                    withdrawn.add(job);
+                }
+                // A call already running ends by itself and reports what it did.
+            }
+            default -> {
+                // A NOP completes by itself; a deferred job sees the request before it goes on.
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ completions
+
+    /** A CQE of {@code job}'s poll, its linked timeout, or its NOP. */
+    void onCqe(Job job, int tag, int res) {
+        if (tag == UserData.LINK_TIMEOUT) {
+            job.linkResult = res;
+        } else {
+            job.cqeResult = res;
+        }
+        if (--job.cqesLeft > 0) {
+            return;
+        }
+        if (job.stage == NOP) {
+            finish(job, job.nopResult);
+        } else if (job.cqeResult < 0) {
+            finish(job, job.cqeResult);
+        } else if (job.s.cancelRequested()) {
+            // Ready, but nothing was done yet: the cancel wins.
+            finishMarked(job, CANCELLED);
+        } else {
+            ready(job);
+        }
+    }
+
+    /** The descriptor is ready (or the transfer's chunk was read): make the call, or move on. */
+    private void ready(Job job) {
+        switch (job.r) {
+            case Request.Accept a -> {
+                job.addrLen.set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+                orPollAgain(job, Syscalls.accept4(a.fd(), job.addr, job.addrLen, SOCK_CLOEXEC), POLLIN);
+            }
+            case Request.Recv rv -> orPollAgain(job, Syscalls.recv(rv.fd(), capped(rv.buffer()), Syscalls.MSG_DONTWAIT), POLLIN);
+            case Request.Send sd -> orPollAgain(job,
+                    Syscalls.send(sd.fd(), capped(sd.buffer()), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL), POLLOUT);
+            case Request.Splice sp -> orPollAgain(job,
+                    Syscalls.send(sp.socketFd(), job.chunk.asSlice(0, job.chunkLength), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL),
+                    POLLOUT);
+            case Request.Connect c -> {
+                if (job.connectAgain) {
+                    int r = LibC.connect(job.socketFd, job.addr, job.addrLength);
+                    job.connectAgain = r == -EAGAIN;
+                    if (r == -Syscalls.EINPROGRESS || r == -EAGAIN) {
+                        pollAgain(job, POLLOUT);
+                    } else {
+                        finish(job, r);
+                    }
+                } else {
+                    int err = Syscalls.getIntOption(job.socketFd, SOL_SOCKET, Syscalls.SO_ERROR, job.scratch);
+                    finish(job, err < 0 ? err : -err);
+                }
+            }
+            case Request.Read x -> toPool(job);
+            case Request.ReadV x -> toPool(job);
+            case Request.Write x -> toPool(job);
+            case Request.WriteV x -> toPool(job);
+            default -> throw new IllegalStateException(job.r + " has no readiness step");
+        }
+    }
+
+    private void orPollAgain(Job job, long result, int mask) {
+        if (result == -EAGAIN || result == -EINTR) {
+            pollAgain(job, mask);
+        } else {
+            finish(job, result);
+        }
+    }
+
+    /**
+     * Before the turn's SQEs go to the kernel: jobs that waited for room try again, in order; a job
+     * whose operation was cancelled meanwhile ends here.
+     */
+    void beforeEnter() {
+        int n = deferred.size();
+        for (int i = 0; i < n; i++) {
+            Job job = deferred.poll();
+            if (job.s.cancelRequested()) {
+                finishMarked(job, CANCELLED);
+            } else if (job.next == POLLING) {
+                pollAgain(job, job.pollMask);
+            } else {
+                toPool(job);
+            }
+        }
+    }
+
+    /** Whether outcomes wait to be settled, so the turn must not block. */
+    boolean hasCompletions() {
+        return !done.isEmpty() || !withdrawn.isEmpty();
+    }
+
+    /** Settles the jobs whose pool call returned or that a cancel withdrew; returns how many. */
+    int drainCompletions() {
+        int n = 0;
+        Job job;
+        while ((job = withdrawn.poll()) != null) {
+            n++;
+            finishMarked(job, CANCELLED);
+        }
+        while ((job = done.poll()) != null) {
+            n++;
+            afterPool(job);
+        }
+        return n;
+    }
+
+    private void afterPool(Job job) {
+        long res = job.poolResult;
+        poolCalls++;
+        if (res == TIMED_OUT) {
+            finishMarked(job, TIMED_OUT);
+        } else if (job.r instanceof Request.Splice && res > 0) {
+            // The chunk is read; the socket side is a send like any other.
+            if (job.s.cancelRequested()) {
+                finishMarked(job, CANCELLED);
+            } else if (job.deadline != 0 && System.nanoTime() - job.deadline >= 0) {
+                finishMarked(job, TIMED_OUT);
+            } else {
+                job.chunkLength = (int) res;
+                ready(job);
+            }
+        } else {
+            finish(job, res);
+        }
+    }
+
+    // ------------------------------------------------------------------ outcomes
+
+    /** Settles with {@code res} (a result, or -errno) and releases. */
+    private void finish(Job job, long res) {
+        Submission s = job.s;
+        Completions sink = host.sink();
+        if (res >= 0) {
+            switch (job.r) {
+                case Request.Accept a -> sink.complete(s, res, new Request.Endpoints(host.address((int) res, false, null),
+                        SocketAddresses.decode(job.addr, job.addrLen.get(IoUringLayouts.SOCKLEN_T, 0))));
+                case Request.Connect c -> connected(job, c);
+                case Request.Stat x -> sink.complete(s, res, UringBackend.decodeStat(job.statx));
+                default -> sink.complete(s, res, null);
+            }
+        } else {
+            closeSocket(job);
+            if (res == -ECANCELED && job.linkResult == -ETIME) {
+                sink.timedOut(s);
+            } else if (res == -ECANCELED && s.cancelRequested()) {
+                sink.cancelled(s);
+            } else {
+                sink.fail(s, (int) -res);
+            }
+        }
+        release(job);
+    }
+
+    /** A connect that succeeded: the socket goes back to blocking mode, like every other, and to the core. */
+    private void connected(Job job, Request.Connect c) {
+        int fd = job.socketFd;
+        int r = Syscalls.nonBlocking(fd, false);
+        if (r < 0) {
+            closeSocket(job);
+            host.sink().fail(job.s, -r);
+            return;
+        }
+        job.socketFd = -1;
+        host.sink().complete(job.s, fd, new Request.Endpoints(host.address(fd, false, null),
+                host.address(fd, true, c.address())));
+    }
+
+    /** Ends a job with {@link #TIMED_OUT} or {@link #CANCELLED}, and releases it. */
+    private void finishMarked(Job job, long mark) {
+        closeSocket(job);
+        if (mark == TIMED_OUT) {
+            host.sink().timedOut(job.s);
+        } else {
+            host.sink().cancelled(job.s);
+        }
+        release(job);
+    }
+
+    private static void closeSocket(Job job) {
+        if (job.socketFd >= 0) {
+            // The socket a connect made: nobody else will close it.
+            LibC.close(job.socketFd);
+            job.socketFd = -1;
+        }
+    }
+
+    private void release(Job job) {
+        job.stage = IDLE;
+        job.s.backendState = null;
+        job.free();
+        host.released(job.s);
+    }
+
+    private static MemorySegment capped(MemorySegment buffer) {
+        return buffer.asSlice(0, UringBackend.len(buffer));
+    }
+
+    // ------------------------------------------------------------------ accounting and close
+
+    /** Native bytes the jobs hold now. */
+    long nativeBytes() {
+        return nativeBytes;
+    }
+
+    /** POLL_ADD SQEs prepared for fallbacks so far. */
+    long pollsArmed() {
+        return pollsArmed;
+    }
+
+    /** Fallback-thread calls whose result was settled so far. */
+    long poolCalls() {
+        return poolCalls;
+    }
+
+    /** Fallback threads started so far. */
+    int threadsStarted() {
+        return pool.threadsStarted();
+    }
+
+    /** Stops the fallback threads, waiting (bounded) for calls still running. */
+    void close() {
+        pool.close();
+    }
+
+    // ------------------------------------------------------------------ the job
+
+    /**
+     * One fallback submission, held in {@link Submission#backendState} until released. Fields are
+     * the dispatcher's, except that a fallback thread reads the request and the memory and writes
+     * {@link #poolResult} before it puts the job on the done queue (which orders that write before
+     * the dispatcher's read).
+     */
+    static final class Job implements Runnable {
+        final FallbackOps ops;
+        final Submission s;
+        final Request r;
+        final long deadline;
+        /** Shared, because a fallback thread reads and writes it; null when the job needs no memory. */
+        final Arena arena;
+        final long bytes;
+        /** The absolute deadline for linked timeouts; null without one. */
+        final MemorySegment timespec;
+        /** Accept: the peer's address; connect: the address to connect to. */
+        MemorySegment addr;
+        MemorySegment addrLen;
+        int addrLength;
+        /** Connect: room for SO_ERROR and its length. */
+        MemorySegment scratch;
+        MemorySegment path;
+        MemorySegment iov;
+        MemorySegment statx;
+        /** A transfer's chunk: read from the file on the pool, sent from the dispatcher. */
+        MemorySegment chunk;
+        int chunkLength;
+
+        int stage = IDLE;
+        /** What a deferred job does once there is room: {@link #POLLING} or {@link #POOLED}. */
+        int next;
+        int pollMask;
+        int cqesLeft;
+        int cqeResult;
+        int linkResult;
+        /** What a NOP-settled job (shutdown, an immediate connect outcome) reports. */
+        int nopResult;
+        /** The socket a connect made, until it is handed to the core; closed on any other outcome. */
+        int socketFd = -1;
+        boolean connectAgain;
+        final AtomicInteger poolState = new AtomicInteger(IDLE);
+        long poolResult;
+
+        Job(FallbackOps ops, Submission s, boolean linked) {
+            this.ops = ops;
+            this.s = s;
+            this.r = s.request();
+            this.deadline = s.deadlineNanos();
+            long need = (linked ? IoUringLayouts.KERNEL_TIMESPEC.byteSize() : 0) + memoryFor(r);
+            this.bytes = need;
+            this.arena = need > 0 ? Arena.ofShared() : null;
+            if (arena == null) {
+                this.timespec = null;
+                return;
+            }
+            ops.nativeBytes += need;
+            NativeAccounting.allocated(need);
+            this.timespec = linked ? UringBackend.timespec(arena, deadline) : null;
+            switch (r) {
+                case Request.Open o -> path = arena.allocateFrom(o.path().toString());
+                case Request.ReadV v -> iov = iovecs(arena, v.buffers());
+                case Request.WriteV v -> iov = iovecs(arena, v.buffers());
+                case Request.Stat x -> {
+                    path = arena.allocate(8, 8);
+                    statx = arena.allocate(IoUringLayouts.STATX);
+                }
+                case Request.Accept x -> {
+                    addr = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
+                    addrLen = arena.allocate(IoUringLayouts.SOCKLEN_T);
+                }
+                case Request.Connect x -> {
+                    addr = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
+                    scratch = arena.allocate(8, 4);
+                }
+                case Request.Splice sp -> chunk = arena.allocate(chunkSize(sp));
+                default -> { }
+            }
+        }
+
+        private static long memoryFor(Request r) {
+            return switch (r) {
+                case Request.Open o -> (long) o.path().toString().getBytes(StandardCharsets.UTF_8).length + 1;
+                case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
+                case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
+                case Request.Stat x -> IoUringLayouts.STATX.byteSize() + 8;
+                case Request.Accept x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + IoUringLayouts.SOCKLEN_T.byteSize();
+                case Request.Connect x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + 8;
+                case Request.Splice sp -> chunkSize(sp);
+                default -> 0;
+            };
+        }
+
+        /** A transfer round moves at most a default pipe's capacity, as the splice path does. */
+        private static int chunkSize(Request.Splice sp) {
+            return Math.clamp(sp.length(), 1, UringBackend.ROUND_BYTES);
+        }
+
+        private static MemorySegment iovecs(Arena arena, MemorySegment[] buffers) {
+            MemorySegment v = arena.allocate(IoUringLayouts.IOVEC, buffers.length);
+            for (int i = 0; i < buffers.length; i++) {
+                Pointers.putIovec(v, i, buffers[i]);
+            }
+            return v;
+        }
+
+        /** Frees the job's memory; the kernel and the pool are done with it. */
+        void free() {
+            if (arena != null && arena.scope().isAlive()) {
+                arena.close();
+                ops.nativeBytes -= bytes;
+                NativeAccounting.freed(bytes);
+            }
+        }
+
+        /** On a fallback thread: the blocking call, unless withdrawn or past its deadline; then the hand-back. */
+        @Override
+        public void run() {
+            if (!poolState.compareAndSet(QUEUED, RUNNING)) {
+                return;
+            }
+            VirtualMachineError fatal = null;
+            long res;
+            try {
+                res = deadline != 0 && System.nanoTime() - deadline >= 0 ? TIMED_OUT : perform();
+            } catch (VirtualMachineError e) {
+                fatal = e;
+                res = -Errno.EIO;
+            } catch (RuntimeException e) {
+                System.getLogger("dev.proactor.uring").log(System.Logger.Level.ERROR, "fallback call for " + r + " failed", e);
+                res = -Errno.EIO;
+            }
+            poolResult = res;
+            // Delivered whatever happened: the operation must not stay pending for ever.
+            ops.done.add(this);
+            ops.host.wakeup();
+            if (fatal != null) {
+                throw fatal;
+            }
+        }
+
+        /**
+         * The system call io_uring would have made. Positional calls on a pipe or FIFO answer
+         * ESPIPE; those descriptors are then read and written at their current position, as
+         * io_uring does for streams.
+         */
+        private long perform() {
+            return switch (r) {
+                case Request.Open o -> Syscalls.openat(AT_FDCWD, path, UringBackend.openFlags(o.options()), o.mode());
+                case Request.Read rd -> {
+                    MemorySegment b = capped(rd.buffer());
+                    long n = Syscalls.pread(rd.fd(), b, rd.position());
+                    yield n == -Syscalls.ESPIPE ? LibC.read(rd.fd(), b, b.byteSize()) : n;
+                }
+                case Request.Write w -> {
+                    MemorySegment b = capped(w.buffer());
+                    long n = Syscalls.pwrite(w.fd(), b, w.position());
+                    yield n == -Syscalls.ESPIPE ? LibC.write(w.fd(), b, b.byteSize()) : n;
+                }
+                case Request.ReadV v -> {
+                    long n = Syscalls.readv(v.fd(), iov, v.buffers().length, v.position());
+                    yield n == -Syscalls.ESPIPE ? Syscalls.readv(v.fd(), iov, v.buffers().length, -1) : n;
+                }
+                case Request.WriteV v -> {
+                    long n = Syscalls.writev(v.fd(), iov, v.buffers().length, v.position());
+                    yield n == -Syscalls.ESPIPE ? Syscalls.writev(v.fd(), iov, v.buffers().length, -1) : n;
+                }
+                case Request.Fsync f -> Syscalls.fsync(f.fd(), f.dataOnly());
+                case Request.Stat st -> Syscalls.statx(st.fd(), path, AT_EMPTY_PATH, STATX_BASIC_STATS, statx);
+                case Request.Close c -> LibC.close(c.fd());
+                case Request.Splice sp -> Syscalls.pread(sp.fileFd(), chunk, sp.position());
+                default -> throw new IllegalStateException(r + " is not a file call");
+            };
+        }
+    }
+}
