@@ -85,7 +85,9 @@ public interface AsyncSocket {
      * receive into a ring of provided buffers, {@link ProactorConfig#receiveBufferCount()} of
      * {@link ProactorConfig#receiveBufferSize()} bytes; portable: a buffer taken once the socket is
      * readable), so an idle connection holds none. Where the kernel lacks provided buffer rings, each
-     * armed receive holds a slab of the {@link BufferPool} instead.
+     * armed receive holds a slab of the {@link BufferPool} instead, idle or not: then at most
+     * {@link ProactorConfig#bufferCount()} receive streams are armed at once, and the others wait
+     * for a slab (the {@link CapabilityReport}'s RECV line says which path a proactor takes).
      *
      * <p>Back-pressure: at most {@link ProactorConfig#receiveBacklog()} chunks per connection may be
      * delivered-and-unreleased or waiting for delivery; beyond that the proactor stops receiving on

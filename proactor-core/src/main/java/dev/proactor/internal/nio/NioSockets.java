@@ -295,8 +295,13 @@ final class NioSockets {
         return pump(so, (readyOps & (OP_READ | OP_ACCEPT)) != 0, (readyOps & (OP_WRITE | OP_CONNECT)) != 0);
     }
 
+    /**
+     * Counts what a pass delivered: settled operations, and the items of multishot receives, which
+     * settle nothing but are work all the same (a turn that delivered one must not then sleep in
+     * select before the dispatcher hands it to a worker).
+     */
     private int pump(NioSocket so, boolean inbound, boolean outbound) {
-        int n = 0;
+        int n = -items;
         if (outbound) {
             n += so.connecting ? finishConnect(so) : drain(so, so.outbound);
         }
@@ -306,7 +311,7 @@ final class NioSockets {
         if (!so.closed) {
             updateInterest(so);
         }
-        return n;
+        return n + items;
     }
 
     /** Attempts the head of {@code q} until one would block. Bounded by the queue's length. */
@@ -466,12 +471,16 @@ final class NioSockets {
                 return true;
             }
             out.next(op, k, new Request.Chunk(id, buf.asSlice(0, k)));
+            items++;
             if (op.socket == null) {
                 return true;
             }
         }
         return false;
     }
+
+    /** Items of multishot receives delivered so far (wraps harmlessly: only differences count). */
+    private int items;
 
     /** Chunks one receive stream reads per turn before it lets other sockets go. */
     private static final int CHUNKS_PER_TURN = 16;
