@@ -278,6 +278,8 @@ def read_section(jmh, fio, results, lines):
 ECHO_NAMES = {
     "proactor-uring-worker": "Proactor io_uring, worker handlers",
     "proactor-uring-inline": "Proactor io_uring, inline handlers",
+    "proactor-uring-stream-worker": "Proactor io_uring streams (multishot), worker handlers",
+    "proactor-uring-stream-inline": "Proactor io_uring streams (multishot), inline handlers",
     "proactor-portable-worker": "Proactor portable, worker handlers",
     "proactor-portable-inline": "Proactor portable, inline handlers",
     "netty-uring": "Netty 4.2.18 io_uring",

@@ -13,7 +13,7 @@
 #   --suite S        nop, read, echo, http, a comma list of them (nop,read), or all (default: all four)
 #   --echo-pin MODE  echo suite: both (pinned and unpinned, default), yes or no; pinned puts the
 #                    server JVM on CPU 0 and the load generator on CPU 1
-#   --echo-impls L   echo suite: comma-separated contenders (default: all eight, see EchoBench)
+#   --echo-impls L   echo suite: comma-separated contenders (default: all ten, see EchoBench)
 #   --http-pin MODE  http suite: both (default), yes or no; pinned puts the server on CPU 0 and wrk
 #                    (one thread; two when unpinned) on CPU 1
 #   --http-impls L   http suite: comma-separated contenders (default: all eight: proactor-serve,

@@ -21,6 +21,18 @@ public interface AsyncServerSocket {
      */
     Operation<AsyncSocket> accept();
 
+    /**
+     * Accepts connections until cancelled, handing each to {@code handler} in the order they were
+     * accepted (see {@link StreamHandler} for the thread). The handler owns each socket it is given
+     * and must close it. On io_uring a single multishot accept stays armed (re-armed when the
+     * kernel ends it); elsewhere, and on kernels without it, accepts are armed one after another
+     * (the {@link CapabilityReport} says which). {@link OperationStream#pause()} stops accepting:
+     * connections wait in the listen backlog. A connection the kernel accepted after the stream was
+     * cancelled (or the proactor closed) is closed by the proactor, never leaked. Closing the
+     * listener ends the stream as cancelled; a failure of accept ends it with that failure.
+     */
+    OperationStream acceptEach(StreamHandler<? super AsyncSocket> handler);
+
     /** Ends every pending accept (cancelled), then closes the socket. Calling it again returns the same operation. */
     Operation<Void> close();
 

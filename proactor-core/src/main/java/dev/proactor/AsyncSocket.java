@@ -75,6 +75,57 @@ public interface AsyncSocket {
      */
     Operation<Long> writeAll(BufferLease src, int length);
 
+    /**
+     * Receives until end of stream, handing each chunk to {@code handler} as a {@link BufferLease}
+     * whose {@link BufferLease#segment()} holds exactly the bytes received. Chunks arrive in order,
+     * one handler call at a time. The handler owns each lease and must {@link BufferLease#release()}
+     * it, at once or later from any thread: only then may its buffer receive again.
+     *
+     * <p>Buffers: the proactor takes a buffer only when data has arrived (io_uring: a multishot
+     * receive into a ring of provided buffers, {@link ProactorConfig#receiveBufferCount()} of
+     * {@link ProactorConfig#receiveBufferSize()} bytes; portable: a buffer taken once the socket is
+     * readable), so an idle connection holds none. Where the kernel lacks provided buffer rings, each
+     * armed receive holds a slab of the {@link BufferPool} instead, idle or not: then at most
+     * {@link ProactorConfig#bufferCount()} receive streams are armed at once, and the others wait
+     * for a slab (the {@link CapabilityReport}'s RECV line says which path a proactor takes).
+     *
+     * <p>Back-pressure: at most {@link ProactorConfig#receiveBacklog()} chunks per connection may be
+     * delivered-and-unreleased or waiting for delivery; beyond that the proactor stops receiving on
+     * the socket (the kernel's receive buffer and TCP's window then hold the peer back) and resumes
+     * once the handler releases. On io_uring's multishot receive the stop takes effect
+     * asynchronously: chunks the kernel had already received by then still come (at most what the
+     * socket's receive buffer held). When all buffers are lent, receiving stops on every such socket
+     * until some come back. {@link OperationStream#pause()} stops receiving too.
+     *
+     * <p>End: end of stream completes the stream with the bytes received; a reset or another error
+     * fails it with {@link OperationFailedException} (the errno, and the bytes delivered); cancel or
+     * close ends it as cancelled. Receives run in this socket's receive order: a {@link #read} initiated
+     * while the stream runs waits until it ends.
+     */
+    OperationStream receiveEach(StreamHandler<? super BufferLease> handler);
+
+    /**
+     * Bytes of writes initiated on this socket that have not ended (queued behind earlier writes,
+     * or in the kernel): what the write budget is measured against.
+     */
+    long pendingWriteBytes();
+
+    /**
+     * Sets this socket's write budget, overriding {@link ProactorConfig#writeBudget()}: the most
+     * bytes of writes ({@code write}, {@code writeAll}, {@code transferFrom}) that may be pending on
+     * it at once. A write that would go beyond it (while any other write is pending; a single write
+     * larger than the budget is allowed alone) is handled like an operation at the in-flight limit,
+     * under the proactor's {@link AdmissionPolicy}: rejected at once with
+     * {@link AdmissionRejectedException}, or the initiating thread waits for earlier writes to end
+     * (then rejected when the wait runs out), or, under a queue policy, it is accepted and waits in
+     * order, not submitted to the kernel before the writes ahead of it ended. Writes keep their
+     * initiation order whatever the budget.
+     *
+     * @param bytes the budget, at least 1
+     * @return this socket
+     */
+    AsyncSocket writeBudget(long bytes);
+
     /** Shuts down the sending side: the peer reads end of stream once it has what was sent. */
     Operation<Void> shutdownOutput();
 

@@ -18,6 +18,10 @@ import java.util.Map;
  * @param handlerFailures handlers that threw
  * @param ledger the exactly-once accounting of operations
  * @param kernelCalls calls into the kernel to submit and wait
+ * @param receiveChunksHeld chunks that {@link AsyncSocket#receiveEach} handlers hold now (delivered
+ *     or waiting for delivery, not yet released)
+ * @param receiveRearms multishot receives the kernel ended because every provided buffer was lent,
+ *     armed again once buffers came back
  */
 public record MetricsSnapshot(
         String backend,
@@ -32,7 +36,9 @@ public record MetricsSnapshot(
         long completionsDropped,
         long handlerFailures,
         Ledger ledger,
-        long kernelCalls) {
+        long kernelCalls,
+        int receiveChunksHeld,
+        long receiveRearms) {
 
     /** Copies the maps. */
     public MetricsSnapshot {

@@ -40,6 +40,17 @@ import java.util.concurrent.Executor;
  *     sends the socket's send buffer absorbs it), which is why it is off unless asked for. Against
  *     a peer that stops reading, neither a deadline nor a cancel ends such a send; closing the
  *     socket does, by resetting the connection
+ * @param receiveBufferSize bytes in each buffer that {@link AsyncSocket#receiveEach} receives into
+ *     (one chunk holds at most this much); in [256, 16 MiB], default 16 KiB
+ * @param receiveBufferCount buffers for {@link AsyncSocket#receiveEach}, shared by every connection
+ *     of the proactor and taken only while data waits for its handler (io_uring: the provided buffer
+ *     ring; portable: its own buffer set); a power of two in [1, 32768], default 256. Allocated once,
+ *     off-heap, when the proactor opens
+ * @param receiveBacklog chunks per connection that {@link AsyncSocket#receiveEach} may have
+ *     undelivered or unreleased before it stops receiving on that connection; in [1, 65536], default 16
+ * @param writeBudget bytes of writes that may be pending on one socket before further writes meet
+ *     the {@link AdmissionPolicy} (see {@link AsyncSocket#writeBudget(long)}, which overrides it per
+ *     socket); at least 1, default 64 MiB
  */
 public record ProactorConfig(
         String name,
@@ -59,7 +70,11 @@ public record ProactorConfig(
         boolean registerBuffers,
         Duration slowOperationThreshold,
         Duration closeTimeout,
-        int zeroCopySendThreshold) {
+        int zeroCopySendThreshold,
+        int receiveBufferSize,
+        int receiveBufferCount,
+        int receiveBacklog,
+        long writeBudget) {
 
     /** Validates every field, so that a bad value fails here and not deep inside the dispatcher. */
     public ProactorConfig {
@@ -78,6 +93,13 @@ public record ProactorConfig(
         requireRange("bufferSize", bufferSize, 512, 1 << 30);
         requireRange("bufferCount", bufferCount, 0, 16384);
         requireRange("zeroCopySendThreshold", zeroCopySendThreshold, 0, 1 << 30);
+        requireRange("receiveBufferSize", receiveBufferSize, 256, 1 << 24);
+        requireRange("receiveBufferCount", receiveBufferCount, 1, 32768);
+        if (Integer.bitCount(receiveBufferCount) != 1) {
+            throw new IllegalArgumentException("receiveBufferCount must be a power of two: " + receiveBufferCount);
+        }
+        requireRange("receiveBacklog", receiveBacklog, 1, 65536);
+        requireRange("writeBudget", writeBudget, 1, Long.MAX_VALUE);
         if (closeTimeout.isNegative() || slowOperationThreshold.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
         }
@@ -127,6 +149,10 @@ public record ProactorConfig(
         private Duration slowOperationThreshold = Duration.ofMillis(100);
         private Duration closeTimeout = Duration.ofSeconds(5);
         private int zeroCopySendThreshold;
+        private int receiveBufferSize = 16 * 1024;
+        private int receiveBufferCount = 256;
+        private int receiveBacklog = 16;
+        private long writeBudget = 64L << 20;
 
         private Builder() {}
 
@@ -149,6 +175,10 @@ public record ProactorConfig(
             slowOperationThreshold = c.slowOperationThreshold;
             closeTimeout = c.closeTimeout;
             zeroCopySendThreshold = c.zeroCopySendThreshold;
+            receiveBufferSize = c.receiveBufferSize;
+            receiveBufferCount = c.receiveBufferCount;
+            receiveBacklog = c.receiveBacklog;
+            writeBudget = c.writeBudget;
         }
 
         /** See {@link ProactorConfig#name()}. */
@@ -218,12 +248,25 @@ public record ProactorConfig(
         /** See {@link ProactorConfig#zeroCopySendThreshold()}; 0 turns zero-copy sends off. */
         public Builder zeroCopySendThreshold(int v) { zeroCopySendThreshold = v; return this; }
 
+        /** See {@link ProactorConfig#receiveBufferSize()}. */
+        public Builder receiveBufferSize(int v) { receiveBufferSize = v; return this; }
+
+        /** See {@link ProactorConfig#receiveBufferCount()}. */
+        public Builder receiveBufferCount(int v) { receiveBufferCount = v; return this; }
+
+        /** See {@link ProactorConfig#receiveBacklog()}. */
+        public Builder receiveBacklog(int v) { receiveBacklog = v; return this; }
+
+        /** See {@link ProactorConfig#writeBudget()}. */
+        public Builder writeBudget(long v) { writeBudget = v; return this; }
+
         /** Validates and builds. */
         public ProactorConfig build() {
             return new ProactorConfig(name, backend, submissionQueueEntries, completionQueueEntries,
                     handlerExecutor, workerThreads, inlineHandlers, maxInFlight, maxInFlightPerResource,
                     admission, retry, handlerFailures, bufferSize, bufferCount, registerBuffers,
-                    slowOperationThreshold, closeTimeout, zeroCopySendThreshold);
+                    slowOperationThreshold, closeTimeout, zeroCopySendThreshold, receiveBufferSize,
+                    receiveBufferCount, receiveBacklog, writeBudget);
         }
     }
 }

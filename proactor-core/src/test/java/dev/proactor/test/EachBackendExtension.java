@@ -90,6 +90,8 @@ public final class EachBackendExtension implements TestTemplateInvocationContext
         @Override
         public void beforeEach(ExtensionContext context) {
             String label = context.getRequiredTestMethod().getName();
+            // Socket tests under one backend too: the JDK's one-time socket descriptor is no leak.
+            EachBackendPairExtension.warmJdkSockets();
             context.getStore(NS).put(ProactorFixture.class, ProactorFixture.start(backend, label, uringMask));
         }
 

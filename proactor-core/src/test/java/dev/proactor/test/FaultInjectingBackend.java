@@ -171,6 +171,11 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         }
 
         @Override
+        public void next(Submission s, long result, Object attachment) {
+            core.next(s, result, attachment);
+        }
+
+        @Override
         public void complete(Submission s, long result, Object attachment) {
             control.completionsSeen.incrementAndGet();
             Request request = s.request();

@@ -74,6 +74,26 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public boolean supportsMultishot(OperationKind kind) {
+        return delegate.supportsMultishot(kind);
+    }
+
+    @Override
+    public void recycle(int bufferId) {
+        delegate.recycle(bufferId);
+    }
+
+    @Override
+    public int providedBuffersLent() {
+        return delegate.providedBuffersLent();
+    }
+
+    @Override
+    public int providedBufferCount() {
+        return delegate.providedBufferCount();
+    }
+
+    @Override
     public long droppedCompletions() {
         return delegate.droppedCompletions();
     }

@@ -22,6 +22,11 @@ public abstract class ForwardingCompletions implements Completions {
     }
 
     @Override
+    public void next(Submission s, long result, Object attachment) {
+        core.next(s, result, attachment);
+    }
+
+    @Override
     public void fail(Submission s, int errno) {
         core.fail(s, errno);
     }

@@ -274,6 +274,10 @@ public final class ProactorFixture {
                 if (leased != 0) {
                     leaks.add(o.name() + ": " + leased + " buffer lease(s) still held after the test");
                 }
+                int chunks = p.metrics().receiveChunksHeld();
+                if (chunks != 0) {
+                    leaks.add(o.name() + ": " + chunks + " received chunk(s) still held after the test");
+                }
             } catch (RuntimeException e) {
                 errors.add(e);
             }

@@ -41,6 +41,7 @@ import static dev.proactor.bench.ProcessCpu.taskset;
 public final class EchoBench {
 
     static final List<String> ALL = List.of("proactor-uring-worker", "proactor-uring-inline",
+            "proactor-uring-stream-worker", "proactor-uring-stream-inline",
             "proactor-portable-worker", "proactor-portable-inline", "netty-uring", "netty-epoll", "nio2", "vthreads");
 
     private EchoBench() {}

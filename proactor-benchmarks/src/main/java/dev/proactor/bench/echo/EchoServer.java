@@ -29,6 +29,8 @@ public interface EchoServer extends AutoCloseable {
             case "proactor-uring-inline" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.IO_URING, true);
             case "proactor-portable-worker" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.PORTABLE, false);
             case "proactor-portable-inline" -> ProactorEchoServer.start(any, dev.proactor.BackendChoice.PORTABLE, true);
+            case "proactor-uring-stream-worker" -> ProactorStreamEchoServer.start(any, dev.proactor.BackendChoice.IO_URING, false);
+            case "proactor-uring-stream-inline" -> ProactorStreamEchoServer.start(any, dev.proactor.BackendChoice.IO_URING, true);
             case "netty-epoll" -> NettyEchoServer.start(any, dev.proactor.bench.NettyServer.Transport.EPOLL);
             case "netty-uring" -> NettyEchoServer.start(any, dev.proactor.bench.NettyServer.Transport.IO_URING);
             case "nio2" -> Nio2EchoServer.start(any);

@@ -1,5 +1,7 @@
 package dev.proactor.internal.core;
 
+import dev.proactor.AdmissionPolicy;
+import dev.proactor.AdmissionRejectedException;
 import dev.proactor.AsyncFile;
 import dev.proactor.BufferPool;
 import dev.proactor.CancelResult;
@@ -188,8 +190,16 @@ public final class CoreProactor {
             if (op.resource != null && !op.resource.open && !(op instanceof CloseOp)) {
                 throw new ProactorClosedException(op.kind, op.resource(), op.resource.closedWord(), 0);
             }
+            if (op.writeBytes > 0) {
+                reserveWrite(op, onDispatcher);
+            }
             if (!(op instanceof CloseOp)) {
-                admission.admit(op, onDispatcher);
+                try {
+                    admission.admit(op, onDispatcher);
+                } catch (ProactorException | InterruptedException e) {
+                    writeEnded(op);
+                    throw e;
+                }
             }
         } catch (ProactorException e) {
             endAtInitiation(op, e);
@@ -204,6 +214,7 @@ public final class CoreProactor {
         try {
             if (closing) {
                 admission.release(op);
+                writeEnded(op);
                 endAtInitiation(op, new ProactorClosedException(op.kind, op.resource(), "proactor closed", 0));
                 return op;
             }
@@ -214,10 +225,71 @@ public final class CoreProactor {
         return op;
     }
 
+    /**
+     * Counts a write's bytes against its socket's write budget before it is admitted; beyond the
+     * budget (while another write is pending) the admission policy decides: reject, wait for
+     * earlier writes to end, or accept it into the socket's send order.
+     */
+    private void reserveWrite(OperationImpl<?> op, boolean onDispatcher)
+            throws ProactorException, InterruptedException {
+        Resource r = op.resource;
+        long n = op.writeBytes;
+        long waitUntil = 0;
+        while (true) {
+            long pending = r.pendingWrites.get();
+            long budget = r.writeBudget;
+            if (pending == 0 || pending + n <= budget) {
+                if (r.pendingWrites.compareAndSet(pending, pending + n)) {
+                    op.writeReserved = true;
+                    return;
+                }
+                continue;
+            }
+            switch (config.admission()) {
+                case AdmissionPolicy.Reject x -> throw budgetRejected(op, pending, budget, "policy reject");
+                case AdmissionPolicy.Wait w when !onDispatcher -> {
+                    if (waitUntil == 0) {
+                        waitUntil = System.nanoTime() + Math.max(1, w.maxWait().toNanos());
+                    }
+                    if (!r.open) {
+                        throw new ProactorClosedException(op.kind, op.resource(), r.closedWord(), 0);
+                    }
+                    long left = waitUntil - System.nanoTime();
+                    if (left <= 0) {
+                        throw budgetRejected(op, pending, budget, "waited " + w.maxWait() + " for earlier writes");
+                    }
+                    r.awaitWriteRoom(pending, left);
+                }
+                default -> {
+                    // Queue (or wait on the dispatcher, which cannot wait for itself): accepted, and
+                    // submitted in order once the writes ahead of it ended.
+                    r.pendingWrites.addAndGet(n);
+                    op.writeReserved = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    private static AdmissionRejectedException budgetRejected(OperationImpl<?> op, long pending, long budget, String why) {
+        return new AdmissionRejectedException(op.kind, op.resource(),
+                "write budget of " + budget + " bytes reached (" + pending + " pending, " + op.writeBytes + " more; "
+                        + why + ")");
+    }
+
+    /** Gives back a write's share of its socket's budget; idempotent. */
+    void writeEnded(OperationImpl<?> op) {
+        if (op.writeReserved) {
+            op.writeReserved = false;
+            op.resource.writeEnded(op.writeBytes);
+        }
+    }
+
     /** Ends an operation the dispatcher will never see. Its life-cycle fields are not shared yet. */
     private void endAtInitiation(OperationImpl<?> op, ProactorException e) {
         op.finished = true;
         op.settleWith(OperationState.FAILED, e);
+        writeEnded(op);
         op.afterKernel();
         metrics.terminal(op.kind, op.outcome, System.nanoTime() - op.startNanos);
         handOff(op);
@@ -301,19 +373,60 @@ public final class CoreProactor {
     /** Hands a finished operation to its handlers' thread. */
     void handOff(OperationImpl<?> op) {
         undelivered.incrementAndGet();
+        if (op instanceof StreamingOp<?> st) {
+            // After the stream's last item, on the stream's own serial delivery.
+            st.delivery.add(op);
+            return;
+        }
+        execute(op);
+    }
+
+    /** Runs {@code task} on the handlers' thread (the dispatcher itself with inline handlers). */
+    void execute(Runnable task) {
         if (executor == null) {
-            op.run();
+            task.run();
             return;
         }
         try {
             if (ownedExecutor instanceof WorkerPool pool && Thread.currentThread() == dispatcherThread) {
-                pool.enqueue(op);  // the dispatcher signals once per loop turn: flushHandOffs
+                pool.enqueue(task);  // the dispatcher signals once per loop turn: flushHandOffs
             } else {
-                executor.execute(op);
+                executor.execute(task);
             }
         } catch (RejectedExecutionException e) {
-            Thread.ofVirtual().name(config.name() + "-late-handler").start(op);
+            Thread.ofVirtual().name(config.name() + "-late-handler").start(task);
         }
+    }
+
+    /** A stream was paused or resumed (any thread). */
+    void streamChanged(StreamingOp<?> op) {
+        if (!dispatcher.terminated.isDone()) {
+            dispatcher.post(new Dispatcher.Command.Stream(op, false, -1));
+        }
+    }
+
+    /** Dispatcher: a receive stream lent a chunk to its handler. */
+    void chunkLent(boolean provided) {
+        metrics.chunksHeld.incrementAndGet();
+        if (provided) {
+            metrics.providedChunksHeld.incrementAndGet();
+        }
+    }
+
+    /** A chunk was released (any thread); the dispatcher recycles its buffer and lifts back-pressure. */
+    void chunkReleased(ReceiveEachOp op, int bufferId) {
+        metrics.chunksHeld.decrementAndGet();
+        if (bufferId >= 0) {
+            metrics.providedChunksHeld.decrementAndGet();
+        }
+        if (!dispatcher.terminated.isDone()) {
+            dispatcher.post(new Dispatcher.Command.Stream(op, true, bufferId));
+        }
+    }
+
+    /** Dispatcher: a multishot receive ran out of provided buffers and will be re-armed. */
+    void receiveRearmed() {
+        metrics.receiveRearms.increment();
     }
 
     /** Wakes a worker for the hand-offs the dispatcher queued since the last call; dispatcher thread. */
@@ -440,7 +553,8 @@ public final class CoreProactor {
         closing = true;
         dispatcher.post(new Dispatcher.Command.Close(start + deadline.toNanos()));
         Dispatcher.CloseOutcome outcome = awaitDispatcher();
-        int reclaimed = pool.close(outcome.keepPool());
+        // Chunks of provided buffers still held: the backend's close took their memory back.
+        int reclaimed = pool.close(outcome.keepPool()) + metrics.providedChunksHeld.get();
         // Handlers of the last operations may still be running; wait for them, bounded.
         long handlersDeadline = System.nanoTime() + Math.max(deadline.toNanos(), Duration.ofSeconds(2).toNanos());
         synchronized (undelivered) {

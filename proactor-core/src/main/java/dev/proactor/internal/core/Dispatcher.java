@@ -47,6 +47,11 @@ final class Dispatcher implements Completions, Runnable {
     static final byte RETRY = 3;
     static final byte CLOSE_WAIT = 4;
     static final byte STREAM_WAIT = 5;
+    /** A stream between rounds that does not want the next one yet (paused, lagging, starved). */
+    static final byte PARKED = 6;
+
+    /** How soon a single-shot receive stream that found the buffer pool empty tries again. */
+    private static final long POOL_EMPTY_RETRY_NANOS = Duration.ofMillis(1).toNanos();
 
     private enum Phase { RUNNING, DRAINING, CANCELLING, DONE }
 
@@ -72,6 +77,12 @@ final class Dispatcher implements Completions, Runnable {
     /** Stream operations waiting behind another of the same direction on their socket. */
     private final java.util.Set<OperationImpl<?>> streamWaiting =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Streams parked between rounds ({@link #PARKED}). */
+    private final java.util.Set<StreamingOp<?>> parked =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Parked streams that ran out of provided buffers: re-armed when one is recycled. */
+    private final java.util.Set<StreamingOp<?>> starved =
+            java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>());
     /** Closes waiting for their file's other operations to end. */
     private final java.util.Set<OperationImpl<?>> closeWaiting = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private int live;
@@ -249,6 +260,7 @@ final class Dispatcher implements Completions, Runnable {
                 case Command.List l -> l.result().complete(list());
                 case Command.Close c -> beginClose(c.deadlineNanos());
                 case Command.Run r -> r.task().run();
+                case Command.Stream c -> streamCommand(c);
                 default -> throw new IllegalStateException("unknown inbox item " + item);
             }
         }
@@ -334,6 +346,7 @@ final class Dispatcher implements Completions, Runnable {
         all.addAll(retries);
         all.addAll(closeWaiting);
         all.addAll(streamWaiting);
+        all.addAll(parked);
         return all;
     }
 
@@ -407,6 +420,24 @@ final class Dispatcher implements Completions, Runnable {
                 op.failErrno(Errno.EOPNOTSUPP);
                 finish(op);
                 continue;
+            }
+            if (op instanceof StreamingOp<?> st) {
+                if (!st.wantsArm()) {
+                    dequeueReady();
+                    park(st);
+                    continue;
+                }
+                if (!st.beforeRound(backend)) {
+                    dequeueReady();
+                    if (op.settled) {
+                        // It can never be armed (a single-shot receive and a pool without slabs).
+                        finish(op);
+                    } else {
+                        op.againAtNanos = now + POOL_EMPTY_RETRY_NANOS;
+                        enqueue(op, RETRY);
+                    }
+                    continue;
+                }
             }
             long token = table.register(op);
             op.token(token);
@@ -490,6 +521,10 @@ final class Dispatcher implements Completions, Runnable {
                     streamWaiting.remove(op);
                     op.resource.streamWaiting[op.streamDirection()].remove(op);
                 }
+                case PARKED -> {
+                    parked.remove(op);
+                    starved.remove(op);
+                }
                 default -> { }
             }
             op.settleCancelled();
@@ -522,6 +557,7 @@ final class Dispatcher implements Completions, Runnable {
             }
         }
         proactor.admission().release(op);
+        proactor.writeEnded(op);
         if (!op.abandoned) {
             try {
                 op.afterKernel();
@@ -593,12 +629,15 @@ final class Dispatcher implements Completions, Runnable {
             metrics.duplicates.increment();
             return;
         }
+        if (op instanceof StreamingOp<?> st && st.absorbFailure(errno)) {
+            return;
+        }
         if (op.cancelRequested && (errno == Errno.ECANCELED || errno == Errno.EINTR
                 || op.resource != null && op.resource.closing != null)) {
             // io-wq interrupts a blocking request it cancels (an open waiting on a FIFO): EINTR.
             // A request ended by its file's close fails however the backend ended it (EBADF).
             op.settleCancelled();
-        } else if (!op.cancelRequested && phase == Phase.RUNNING
+        } else if (!op.cancelRequested && phase == Phase.RUNNING && !(op instanceof StreamingOp<?>)
                 && config.retry().shouldRetry(Errno.name(errno), op.failedTries + 1)) {
             op.failedTries++;
             op.again = true;
@@ -622,8 +661,11 @@ final class Dispatcher implements Completions, Runnable {
     @Override
     public void cancelled(Submission s) {
         OperationImpl<?> op = (OperationImpl<?>) s;
-        if (op.settled) {
+        if (op.settled || op.again) {
             metrics.duplicates.increment();
+            return;
+        }
+        if (op instanceof StreamingOp<?> st && st.absorbCancel()) {
             return;
         }
         op.settleCancelled();
@@ -651,11 +693,123 @@ final class Dispatcher implements Completions, Runnable {
                 op.settleCancelled();
             } else {
                 op.again = false;
+                if (op instanceof StreamingOp<?> st) {
+                    if (st.stopping) {
+                        // A stop still waiting for SQ room must not hit the next round.
+                        pendingCancels.remove(op);
+                    }
+                    st.stopping = false;
+                    if (st.starved && providedBufferFree()) {
+                        // Buffers came back before the kernel's ENOBUFS was reaped: nobody else will say so.
+                        st.starved = false;
+                    }
+                    if (!st.wantsArm()) {
+                        park(st);
+                        return;
+                    }
+                }
                 enqueue(op, op.againAtNanos != 0 ? RETRY : READY);
                 return;
             }
         }
         finish(op);
+    }
+
+    @Override
+    public void next(Submission s, long result, Object attachment) {
+        StreamingOp<?> op = (StreamingOp<?>) s;
+        if (op.settled || op.finished) {
+            // Never expected: an item after the stream's end. Whatever it holds goes back.
+            LOG.log(Level.WARNING, "item for " + op + " after its end; dropped");
+            dropItem(op, result, attachment);
+            return;
+        }
+        try {
+            op.onItem(result, attachment);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "interpreting an item of " + op + " failed", e);
+            dropItem(op, result, attachment);
+        }
+        if (op.inKernel && !op.wantsArm()) {
+            stop(op);
+        }
+    }
+
+    private void dropItem(StreamingOp<?> op, long result, Object attachment) {
+        if (attachment instanceof dev.proactor.internal.spi.Request.Chunk c) {
+            backend.recycle(c.bufferId());
+        } else if (op instanceof AcceptEachOp) {
+            proactor.closeOrphan((int) result, "connection accepted by an ended stream");
+        }
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /** Stops a stream's round in the kernel with a cancel its end absorbs (a pause, a lag). */
+    private void stop(StreamingOp<?> op) {
+        if (op.stopping || op.cancelRequested || !op.inKernel) {
+            return;
+        }
+        op.stopping = true;
+        if (!backend.cancel(op)) {
+            pendingCancels.add(op);
+        }
+    }
+
+    private void park(StreamingOp<?> op) {
+        op.queue = PARKED;
+        parked.add(op);
+        if (op.starved) {
+            starved.add(op);
+        }
+        op.parked();
+    }
+
+    private void unpark(StreamingOp<?> op) {
+        if (op.queue != PARKED || !op.wantsArm()) {
+            return;
+        }
+        parked.remove(op);
+        starved.remove(op);
+        op.queue = NOWHERE;
+        enqueue(op, READY);
+    }
+
+    private boolean providedBufferFree() {
+        return backend.providedBuffersLent() < backend.providedBufferCount();
+    }
+
+    /** A stream was paused or resumed, or one of its chunks released. */
+    private void streamCommand(Command.Stream c) {
+        StreamingOp<?> op = c.op();
+        if (c.chunkReleased()) {
+            ((ReceiveEachOp) op).outstanding--;
+            if (c.bufferId() >= 0) {
+                backend.recycle(c.bufferId());
+                wakeStarved();
+            }
+        }
+        if (op.finished) {
+            return;
+        }
+        if (op.wantsArm()) {
+            unpark(op);
+        } else if (op.inKernel) {
+            stop(op);
+        }
+    }
+
+    /** A provided buffer came back: every stream parked for want of one tries again. */
+    private void wakeStarved() {
+        if (starved.isEmpty()) {
+            return;
+        }
+        List<StreamingOp<?>> waiting = new ArrayList<>(starved);
+        starved.clear();
+        for (StreamingOp<?> op : waiting) {
+            op.starved = false;
+            unpark(op);
+        }
     }
 
     @Override
@@ -731,6 +885,8 @@ final class Dispatcher implements Completions, Runnable {
         backlog.clear();
         retries.clear();
         closeWaiting.clear();
+        parked.clear();
+        starved.clear();
         for (OperationImpl<?> op : streamWaiting) {
             op.resource.streamWaiting[0].clear();
             op.resource.streamWaiting[1].clear();
@@ -820,5 +976,11 @@ final class Dispatcher implements Completions, Runnable {
 
         /** Run a late handler on the dispatcher (inline handlers: there are no workers). */
         record Run(Runnable task) implements Command {}
+
+        /**
+         * A stream was paused or resumed ({@code chunkReleased} false), or one of its chunks was
+         * released: a provided buffer to recycle when {@code bufferId} is at least 0.
+         */
+        record Stream(StreamingOp<?> op, boolean chunkReleased, int bufferId) implements Command {}
     }
 }

@@ -3,6 +3,8 @@ package dev.proactor.internal.core;
 import dev.proactor.AsyncServerSocket;
 import dev.proactor.AsyncSocket;
 import dev.proactor.Operation;
+import dev.proactor.OperationStream;
+import dev.proactor.StreamHandler;
 import java.net.SocketAddress;
 import java.time.Duration;
 
@@ -29,6 +31,11 @@ final class ListenerHandle implements AsyncServerSocket {
     @Override
     public Operation<AsyncSocket> accept() {
         return listener.proactor.initiate(new AcceptOp(listener.proactor, listener, timeout));
+    }
+
+    @Override
+    public OperationStream acceptEach(StreamHandler<? super AsyncSocket> handler) {
+        return listener.proactor.initiate(new AcceptEachOp(listener.proactor, listener, handler));
     }
 
     @Override

@@ -32,6 +32,11 @@ final class Metrics {
     final LongAdder handlerFailures = new LongAdder();
     final LongAdder overflows = new LongAdder();
     final AtomicLong maxInFlightSeen = new AtomicLong();
+    /** Received chunks lent to stream handlers and not released; those in provided buffers apart. */
+    final java.util.concurrent.atomic.AtomicInteger chunksHeld = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger providedChunksHeld = new java.util.concurrent.atomic.AtomicInteger();
+    /** Multishot receives the kernel ended for want of a provided buffer, and that were armed again. */
+    final LongAdder receiveRearms = new LongAdder();
 
     Metrics() {
         for (int i = 0; i < KINDS.length; i++) {
@@ -91,6 +96,7 @@ final class Metrics {
         long started = initiatedTotal.sum();
         return new MetricsSnapshot(backend, flight, kinds, queued, waiting, maxInFlightSeen.get(), leased, buffers,
                 overflows.sum(), dropped, handlerFailures.sum(),
-                new MetricsSnapshot.Ledger(started, terminal, duplicates.sum(), strays.sum()), kernelCalls);
+                new MetricsSnapshot.Ledger(started, terminal, duplicates.sum(), strays.sum()), kernelCalls,
+                chunksHeld.get(), receiveRearms.sum());
     }
 }

@@ -77,6 +77,10 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     boolean abandoned;
     /** Bytes transferred in completed rounds. */
     long bytesDone;
+    /** A write's size, counted against its socket's write budget from initiation to its end; 0 if none. */
+    long writeBytes;
+    /** {@link #writeBytes} is counted in the socket's pending writes now. */
+    boolean writeReserved;
 
     // ---- the outcome, written by the dispatcher before the hand-off to a worker ----
     OperationState outcome;

@@ -30,6 +30,14 @@ final class Resource {
     /** False once close() was initiated: later operations are refused at initiation. */
     volatile boolean open = true;
 
+    /** Bytes of writes initiated and not ended on this socket; see {@link #writeBudget}. */
+    final java.util.concurrent.atomic.AtomicLong pendingWrites = new java.util.concurrent.atomic.AtomicLong();
+    /** The most bytes of writes that may be pending before the admission policy decides. */
+    volatile long writeBudget;
+    /** Initiators waiting for write room, and the monitor they wait on. */
+    private final java.util.concurrent.atomic.AtomicInteger writeWaiters = new java.util.concurrent.atomic.AtomicInteger();
+    private final Object writeRoom = new Object();
+
     /** The one close of this resource, guarded by this object's monitor. */
     CloseOp closeOperation;
 
@@ -58,6 +66,31 @@ final class Resource {
         this.remote = remote;
         this.description = description;
         this.permits = perResourceLimit >= (1 << 24) ? null : new Semaphore(perResourceLimit);
+        this.writeBudget = proactor.config().writeBudget();
+    }
+
+    /** Waits up to {@code nanos} for the pending writes to fall below {@code seen}. */
+    void awaitWriteRoom(long seen, long nanos) throws InterruptedException {
+        writeWaiters.incrementAndGet();
+        try {
+            synchronized (writeRoom) {
+                if (pendingWrites.get() >= seen && open) {
+                    writeRoom.wait(Math.max(1, nanos / 1_000_000));
+                }
+            }
+        } finally {
+            writeWaiters.decrementAndGet();
+        }
+    }
+
+    /** A write of {@code bytes} ended (or never started): room for waiting initiators. */
+    void writeEnded(long bytes) {
+        pendingWrites.addAndGet(-bytes);
+        if (writeWaiters.get() > 0) {
+            synchronized (writeRoom) {
+                writeRoom.notifyAll();
+            }
+        }
     }
 
     static Resource file(CoreProactor p, Path path, int fd, int limit) {

@@ -4,6 +4,8 @@ import dev.proactor.AsyncFile;
 import dev.proactor.AsyncSocket;
 import dev.proactor.BufferLease;
 import dev.proactor.Operation;
+import dev.proactor.OperationStream;
+import dev.proactor.StreamHandler;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -54,13 +56,19 @@ final class SocketHandle implements AsyncSocket {
     @Override
     public Operation<Integer> write(ByteBuffer src) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, b));
+        return p().initiate(sized(new StreamOp.Once(p(), socket, timeout, true, b)));
     }
 
     @Override
     public Operation<Integer> write(MemorySegment src) {
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, true, s));
+        return p().initiate(sized(new StreamOp.Once(p(), socket, timeout, true, s)));
+    }
+
+    /** A send counts its bytes against the socket's write budget. */
+    private static <R, S extends StreamOp<R>> S sized(S op) {
+        op.writeBytes = op.segment.byteSize();
+        return op;
     }
 
     @Override
@@ -72,19 +80,19 @@ final class SocketHandle implements AsyncSocket {
     @Override
     public Operation<Long> writeAll(ByteBuffer src) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, b));
+        return p().initiate(sized(new StreamOp.Fully(p(), socket, timeout, true, b)));
     }
 
     @Override
     public Operation<Long> writeAll(MemorySegment src) {
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, s));
+        return p().initiate(sized(new StreamOp.Fully(p(), socket, timeout, true, s)));
     }
 
     @Override
     public Operation<Long> writeAll(BufferLease src, int length) {
         BufferPoolImpl.Lease l = p().pool().lendToOperation(src, length);
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, true, CallerBuffer.of(l, length)));
+        return p().initiate(sized(new StreamOp.Fully(p(), socket, timeout, true, CallerBuffer.of(l, length))));
     }
 
     @Override
@@ -92,7 +100,28 @@ final class SocketHandle implements AsyncSocket {
         if (!(Objects.requireNonNull(file, "file") instanceof FileHandle fh) || fh.resource().proactor != p()) {
             throw new IllegalArgumentException("the file belongs to another proactor: " + file);
         }
-        return p().initiate(new TransferOp(p(), socket, timeout, fh.resource(), position, count));
+        TransferOp op = new TransferOp(p(), socket, timeout, fh.resource(), position, count);
+        op.writeBytes = count;
+        return p().initiate(op);
+    }
+
+    @Override
+    public OperationStream receiveEach(StreamHandler<? super BufferLease> handler) {
+        return p().initiate(new ReceiveEachOp(p(), socket, handler));
+    }
+
+    @Override
+    public long pendingWriteBytes() {
+        return socket.pendingWrites.get();
+    }
+
+    @Override
+    public AsyncSocket writeBudget(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("write budget must be at least 1 byte: " + bytes);
+        }
+        socket.writeBudget = bytes;
+        return this;
     }
 
     @Override

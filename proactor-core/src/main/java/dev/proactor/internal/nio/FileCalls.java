@@ -83,6 +83,8 @@ final class FileCalls {
             case Request.Accept x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Connect x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Recv x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.AcceptEach x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.ReceiveEach x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Send x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Shutdown x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Splice x -> throw new IllegalStateException("sockets never reach a file thread");

@@ -57,9 +57,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Every accepted submission is settled and then released exactly once, both on the dispatcher
  * inside {@link #runOnce} (never inside {@link #submit} or {@link #cancel}, so the core is never
- * re-entered). The backend allocates no native memory: requests' buffers are the core's native
- * segments, used through {@link MemorySegment#asByteBuffer()}; a segment confined to another thread
- * fails its operation with EFAULT.
+ * re-entered); a receive stream's chunks ({@code next}) are reported there too, and a cancel the
+ * core sends from inside {@code next} only decides an outcome for the next turn. Requests' buffers
+ * are the core's native segments, used through {@link MemorySegment#asByteBuffer()}; a segment
+ * confined to another thread fails its operation with EFAULT. The only native memory of the
+ * backend's own is the buffer set of receive streams ({@link ProvidedBuffers}), allocated on first
+ * use and freed at close.
  */
 public final class NioBackend implements Backend {
     private static final System.Logger LOG = System.getLogger("dev.proactor.nio");
@@ -93,6 +96,7 @@ public final class NioBackend implements Backend {
     private final ChannelTable table = new ChannelTable();
     private final DeadlineHeap timers = new DeadlineHeap();
     private final NioSockets sockets;
+    private final ProvidedBuffers provided;
     /** Outcomes decided on the dispatcher, delivered by the next runOnce. */
     private final ArrayDeque<NioOp> due = new ArrayDeque<>();
     /** File requests that ran, posted by the file threads. */
@@ -111,15 +115,22 @@ public final class NioBackend implements Backend {
 
     /** Opens the selector and the file pool sized for {@code config}; must run on the dispatcher thread. */
     public NioBackend(ProactorConfig config) {
-        this(config.name(), FilePool.defaultThreads(), config.submissionQueueEntries());
+        this(config.name(), FilePool.defaultThreads(), config.submissionQueueEntries(), config.receiveBufferSize(),
+                config.receiveBufferCount());
+    }
+
+    NioBackend(String proactorName, int fileThreads, int queueCapacity) {
+        this(proactorName, fileThreads, queueCapacity, 16 * 1024, 256);
     }
 
     /**
      * @param proactorName prefix of the file threads' names
      * @param fileThreads how many file threads
      * @param queueCapacity how many file requests may wait for a thread before submit pushes back
+     * @param receiveBufferSize bytes in each buffer a ReceiveEach takes when its socket is readable
+     * @param receiveBufferCount how many such buffers
      */
-    NioBackend(String proactorName, int fileThreads, int queueCapacity) {
+    NioBackend(String proactorName, int fileThreads, int queueCapacity, int receiveBufferSize, int receiveBufferCount) {
         this.proactorName = proactorName;
         try {
             this.selector = Selector.open();
@@ -127,7 +138,8 @@ public final class NioBackend implements Backend {
             throw new UncheckedIOException("cannot open a selector", e);
         }
         this.pool = new FilePool(proactorName, fileThreads, queueCapacity, this::posted);
-        this.sockets = new NioSockets(selector, table, new SocketOutcomes());
+        this.provided = new ProvidedBuffers(receiveBufferSize, receiveBufferCount);
+        this.sockets = new NioSockets(selector, table, new SocketOutcomes(), provided);
         // Every task in the pool (queued or running) posts at most one result, so one pass over this
         // many takes everything that was there when the turn began; a busy pool cannot hold the
         // dispatcher in the drain.
@@ -157,7 +169,10 @@ public final class NioBackend implements Backend {
                 case STAT -> "portable: FileChannel.size + unix/basic attributes by path on " + threads
                         + " (no st_blocks)";
                 case CLOSE -> "portable: FileChannel.close on " + threads + "; sockets: close on the dispatcher";
-                case LISTEN, ACCEPT, CONNECT, RECV, SEND, SHUTDOWN -> SOCKETS;
+                case ACCEPT -> SOCKETS + "; acceptEach: an accept re-armed after each connection";
+                case RECV -> SOCKETS + "; receiveEach: a buffer of " + provided.count() + " x "
+                        + provided.size() + " bytes taken only once the socket is readable, reads until it would block";
+                case LISTEN, CONNECT, SEND, SHUTDOWN -> SOCKETS;
                 case TRANSFER -> "portable (selector): FileChannel.transferTo to the non-blocking socket on the"
                         + " dispatcher (sendfile on Linux)";
             });
@@ -171,6 +186,26 @@ public final class NioBackend implements Backend {
     @Override
     public boolean supports(OperationKind kind) {
         return KINDS.contains(kind);
+    }
+
+    @Override
+    public boolean supportsMultishot(OperationKind kind) {
+        return kind == OperationKind.RECV;
+    }
+
+    @Override
+    public void recycle(int bufferId) {
+        provided.giveBack(bufferId);
+    }
+
+    @Override
+    public int providedBuffersLent() {
+        return provided.lent();
+    }
+
+    @Override
+    public int providedBufferCount() {
+        return provided.count();
     }
 
     @Override
@@ -248,6 +283,8 @@ public final class NioBackend implements Backend {
             }
             case Request.Accept x -> op = socketOp(s, x.fd(), true, true);
             case Request.Recv x -> op = socketOp(s, x.fd(), false, true);
+            case Request.ReceiveEach x -> op = socketOp(s, x.fd(), false, true);
+            case Request.AcceptEach x -> throw new IllegalArgumentException("no multishot accept on this backend");
             case Request.Send x -> op = socketOp(s, x.fd(), false, false);
             case Request.Splice x -> {
                 ChannelTable.Entry e = table.get(x.fileFd());
@@ -352,6 +389,7 @@ public final class NioBackend implements Backend {
             }
             case Request.Accept x -> withdrawSocketOp(op);
             case Request.Recv x -> withdrawSocketOp(op);
+            case Request.ReceiveEach x -> withdrawSocketOp(op);
             case Request.Send x -> withdrawSocketOp(op);
             case Request.Splice x -> withdrawSocketOp(op);
             case Request.Connect x -> withdrawSocketOp(op);
@@ -395,6 +433,11 @@ public final class NioBackend implements Backend {
             timers.remove(op);
             sink.complete(op.submission, result, attachment);
             release(op);
+        }
+
+        @Override
+        public void next(NioOp op, long result, Object attachment) {
+            sink.next(op.submission, result, attachment);
         }
 
         @Override
@@ -654,6 +697,7 @@ public final class NioBackend implements Backend {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "closing the selector failed", e);
         }
+        provided.close();
         closedAtClose = leftOver;
         if (leftOver > 0) {
             LOG.log(Level.WARNING, proactorName + ": the portable backend closed " + leftOver

@@ -18,6 +18,7 @@ import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
@@ -72,6 +73,9 @@ final class NioSockets {
         /** Inside {@code runOnce}: settles {@code op} as complete and releases it. */
         void complete(NioOp op, long result, Object attachment);
 
+        /** Inside {@code runOnce}: one result of a multishot {@code op}, which stays queued. */
+        void next(NioOp op, long result, Object attachment);
+
         /** Inside {@code runOnce}: settles {@code op} as failed and releases it. */
         void fail(NioOp op, int errno);
     }
@@ -79,14 +83,16 @@ final class NioSockets {
     private final Selector selector;
     private final ChannelTable table;
     private final Outcomes out;
+    private final ProvidedBuffers provided;
     /** Sockets whose queues got an operation while empty: attempted by the next runOnce, before it selects. */
     private final ArrayDeque<NioSocket> fresh = new ArrayDeque<>();
     private long calls;
 
-    NioSockets(Selector selector, ChannelTable table, Outcomes out) {
+    NioSockets(Selector selector, ChannelTable table, Outcomes out, ProvidedBuffers provided) {
         this.selector = selector;
         this.table = table;
         this.out = out;
+        this.provided = provided;
     }
 
     /** Non-blocking socket calls made so far. */
@@ -101,7 +107,8 @@ final class NioSockets {
 
     /** Whether {@code r} is a request that waits in a socket's queue for readiness. */
     static boolean waits(Request r) {
-        return r instanceof Request.Accept || r instanceof Request.Recv || r instanceof Request.Send
+        return r instanceof Request.Accept || r instanceof Request.Recv || r instanceof Request.ReceiveEach
+                || r instanceof Request.Send
                 || r instanceof Request.Splice
                 || r instanceof Request.Connect;
     }
@@ -288,8 +295,13 @@ final class NioSockets {
         return pump(so, (readyOps & (OP_READ | OP_ACCEPT)) != 0, (readyOps & (OP_WRITE | OP_CONNECT)) != 0);
     }
 
+    /**
+     * Counts what a pass delivered: settled operations, and the items of multishot receives, which
+     * settle nothing but are work all the same (a turn that delivered one must not then sleep in
+     * select before the dispatcher hands it to a worker).
+     */
     private int pump(NioSocket so, boolean inbound, boolean outbound) {
-        int n = 0;
+        int n = -items;
         if (outbound) {
             n += so.connecting ? finishConnect(so) : drain(so, so.outbound);
         }
@@ -299,7 +311,7 @@ final class NioSockets {
         if (!so.closed) {
             updateInterest(so);
         }
-        return n;
+        return n + items;
     }
 
     /** Attempts the head of {@code q} until one would block. Bounded by the queue's length. */
@@ -337,6 +349,9 @@ final class NioSockets {
                 dequeue(q, op);
                 out.complete(op, got, null);
                 return true;
+            }
+            case Request.ReceiveEach r -> {
+                return receiveEach(so, q, op);
             }
             case Request.Send r -> {
                 try {
@@ -415,6 +430,60 @@ final class NioSockets {
             default -> throw new IllegalStateException("not a queued socket request: " + op);
         }
     }
+
+    /**
+     * A multishot receive's turn: reads chunks into provided buffers, each taken just before its read
+     * and given back at once if the read finds nothing, until the socket would block. Returns true
+     * when the receive ended (end of stream, failure, no buffer left: ENOBUFS, as the kernel's
+     * buffer ring reports it) or was withdrawn meanwhile (the core stopped it from inside
+     * {@code next}); false while it stays armed.
+     */
+    private boolean receiveEach(NioSocket so, ArrayDeque<NioOp> q, NioOp op) {
+        SocketChannel ch = (SocketChannel) so.channel;
+        // Bounded so that one busy socket cannot hold the dispatcher: the selector reports it
+        // ready again on the next turn (level-triggered).
+        for (int i = 0; i < CHUNKS_PER_TURN; i++) {
+            int id = provided.take();
+            if (id < 0) {
+                dequeue(q, op);
+                out.fail(op, Errno.ENOBUFS);
+                return true;
+            }
+            MemorySegment buf = provided.buffer(id);
+            int k;
+            try {
+                calls++;
+                k = ch.read(buf.asByteBuffer());
+            } catch (IOException | RuntimeException e) {
+                provided.giveBack(id);
+                dequeue(q, op);
+                out.fail(op, NioErrno.of(e, "receive on " + so));
+                return true;
+            }
+            if (k == 0) {
+                provided.giveBack(id);
+                return false;
+            }
+            if (k < 0) {
+                provided.giveBack(id);
+                dequeue(q, op);
+                out.complete(op, 0, null);
+                return true;
+            }
+            out.next(op, k, new Request.Chunk(id, buf.asSlice(0, k)));
+            items++;
+            if (op.socket == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Items of multishot receives delivered so far (wraps harmlessly: only differences count). */
+    private int items;
+
+    /** Chunks one receive stream reads per turn before it lets other sockets go. */
+    private static final int CHUNKS_PER_TURN = 16;
 
     private static void dequeue(ArrayDeque<NioOp> q, NioOp op) {
         q.poll();

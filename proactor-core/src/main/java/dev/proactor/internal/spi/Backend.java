@@ -67,6 +67,33 @@ public interface Backend {
      */
     default void descriptorClosing(int fd) {}
 
+    /**
+     * Whether {@code kind} can be submitted as a multishot request: {@link Request.AcceptEach} for
+     * ACCEPT, {@link Request.ReceiveEach} for RECV. Where it cannot, the core arms single-shot
+     * requests one after another instead.
+     */
+    default boolean supportsMultishot(OperationKind kind) {
+        return false;
+    }
+
+    /**
+     * Takes back the provided buffer {@code bufferId} that a {@link Request.Chunk} lent to the core,
+     * so that a later {@link Request.ReceiveEach} may fill it again.
+     */
+    default void recycle(int bufferId) {
+        throw new UnsupportedOperationException("no provided buffers");
+    }
+
+    /** Provided buffers lent to the core now (chunks not yet recycled). */
+    default int providedBuffersLent() {
+        return 0;
+    }
+
+    /** Provided buffers in all (lent or not); 0 if none. */
+    default int providedBufferCount() {
+        return 0;
+    }
+
     /** Completions the kernel reported lost (IORING_FEAT_NODROP makes this stay 0). */
     default long droppedCompletions() {
         return 0;

@@ -17,6 +17,15 @@ public interface Completions {
     /** Ended with a non-negative result; {@code attachment} carries a structured result, or null. */
     void complete(Submission s, long result, Object attachment);
 
+    /**
+     * One result of a multishot submission ({@link Request.AcceptEach}, {@link Request.ReceiveEach})
+     * that stays in the kernel: more results, and the round's own end, follow. A sink that never
+     * submits multishot requests need not take it.
+     */
+    default void next(Submission s, long result, Object attachment) {
+        throw new UnsupportedOperationException("multishot result for " + s);
+    }
+
     /** Ended with a positive errno. */
     void fail(Submission s, int errno);
 

@@ -127,6 +127,39 @@ public sealed interface Request {
     record Recv(int fd, MemorySegment buffer) implements Request {}
 
     /**
+     * Accepts connections until stopped: a multishot request. Each connection is reported through
+     * {@link Completions#next} with the new descriptor and an {@link Endpoints} attachment while the
+     * request stays armed; the round then ends as any other (a final connection through
+     * {@link Completions#complete}, or a failure, or a cancel). Only submitted where
+     * {@link Backend#supportsMultishot} says so.
+     *
+     * @param fd the listening descriptor
+     */
+    record AcceptEach(int fd) implements Request {}
+
+    /**
+     * Receives until stopped, each time into a buffer the backend picks only when data is there
+     * (its provided buffers, see {@link Backend#recycle}): a multishot request. Each chunk is
+     * reported through {@link Completions#next} with its byte count and a {@link Chunk}
+     * attachment, which lends the buffer to the core until it is recycled; end of stream completes
+     * the round with 0; a backend out of buffers ends the round with ENOBUFS. Only submitted where
+     * {@link Backend#supportsMultishot} says so.
+     *
+     * @param fd descriptor
+     */
+    record ReceiveEach(int fd) implements Request {}
+
+    /**
+     * One chunk of a {@link ReceiveEach}: the backend's buffer {@code bufferId}, whose first bytes
+     * ({@code data}) hold what was received. The buffer is the core's until it calls
+     * {@link Backend#recycle}.
+     *
+     * @param bufferId the backend's buffer number
+     * @param data the bytes received
+     */
+    record Chunk(int bufferId, MemorySegment data) {}
+
+    /**
      * Sends once (never raising SIGPIPE); completes with the byte count.
      *
      * @param fd descriptor
@@ -190,6 +223,8 @@ public sealed interface Request {
             case Accept x -> OperationKind.ACCEPT;
             case Connect x -> OperationKind.CONNECT;
             case Recv x -> OperationKind.RECV;
+            case AcceptEach x -> OperationKind.ACCEPT;
+            case ReceiveEach x -> OperationKind.RECV;
             case Send x -> OperationKind.SEND;
             case Shutdown x -> OperationKind.SHUTDOWN;
             case Splice x -> OperationKind.TRANSFER;

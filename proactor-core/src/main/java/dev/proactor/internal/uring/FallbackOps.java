@@ -185,6 +185,9 @@ final class FallbackOps {
             case Request.Nop x -> throw new IllegalStateException("NOP never falls back");
             case Request.Timer x -> throw new IllegalStateException("TIMEOUT never falls back");
             case Request.Listen x -> throw new IllegalStateException("LISTEN never falls back");
+            // A kind that falls back is never offered as multishot (UringBackend.supportsMultishot).
+            case Request.AcceptEach x -> throw new IllegalStateException("multishot never falls back");
+            case Request.ReceiveEach x -> throw new IllegalStateException("multishot never falls back");
         }
     }
 

@@ -367,6 +367,15 @@ public final class Ring implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code io_uring_register(fd, opcode, arg, nrArgs)} for registrations that take one struct,
+     * such as IORING_(UN)REGISTER_PBUF_RING; 0 (or a positive count), or -errno.
+     */
+    public int register(int opcode, MemorySegment arg, int nrArgs) {
+        ensureOpen();
+        return LibC.ioUringRegister(callState, fd, opcode, arg, nrArgs);
+    }
+
     /** Drops the fixed buffers; 0, or -errno (-ENXIO when none are registered). */
     public int unregisterBuffers() {
         ensureOpen();

@@ -24,6 +24,9 @@ import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_TIMEOUT
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_WRITE;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_WRITEV;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_WRITE_FIXED;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_ACCEPT_MULTISHOT;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_RECV_MULTISHOT;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IOSQE_BUFFER_SELECT;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -382,6 +385,38 @@ public final class SubmissionQueue {
                 lenAddress, userData);
         if (sqe >= 0) {
             setOpFlags(sqe, flags);
+        }
+        return sqe;
+    }
+
+    /**
+     * An accept that stays armed (liburing {@code io_uring_prep_multishot_accept}, kernel 5.19):
+     * IORING_ACCEPT_MULTISHOT in {@code ioprio}; each connection posts a CQE with the new fd and
+     * IORING_CQE_F_MORE while it stays armed. No address is asked for: one buffer would be shared by
+     * every accept, so peers are read with getpeername instead.
+     */
+    public long prepMultishotAccept(int fd, int flags, long userData) {
+        long sqe = prepRw(IORING_OP_ACCEPT, fd, 0, 0, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, flags);
+            setIoprio(sqe, IORING_ACCEPT_MULTISHOT);
+        }
+        return sqe;
+    }
+
+    /**
+     * A receive that stays armed and picks a buffer from provided buffer ring {@code bufferGroup}
+     * for each chunk (liburing {@code io_uring_prep_recv_multishot} with IOSQE_BUFFER_SELECT, kernel
+     * 6.0): each CQE carries the byte count, IORING_CQE_F_BUFFER with the buffer id in the upper 16
+     * bits of its flags, and IORING_CQE_F_MORE while it stays armed. Length 0: the buffer's size.
+     */
+    public long prepRecvMultishot(int fd, int bufferGroup, int msgFlags, long userData) {
+        long sqe = prepRw(IORING_OP_RECV, fd, 0, 0, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, msgFlags);
+            setIoprio(sqe, IORING_RECV_MULTISHOT);
+            setFlags(sqe, IOSQE_BUFFER_SELECT);
+            setBufIndex(sqe, bufferGroup);
         }
         return sqe;
     }

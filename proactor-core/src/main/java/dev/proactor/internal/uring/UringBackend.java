@@ -40,9 +40,12 @@ import java.util.Set;
  *
  * <p>Completion-queue room is accounted before anything is submitted: {@code cqOutstanding} counts
  * the CQEs still to come, and a submission that could push it past the CQ's size is refused as
- * back-pressure. Every SQE produces exactly one CQE (no CQE_SKIP_SUCCESS, no multishot yet) except
+ * back-pressure. Every SQE produces exactly one CQE (no CQE_SKIP_SUCCESS) except
  * IORING_OP_SEND_ZC, which may produce two, so a zero-copy send reserves room for both; when its
- * first CQE says no notification follows (no IORING_CQE_F_MORE) the spare room is given back. The
+ * first CQE says no notification follows (no IORING_CQE_F_MORE) the spare room is given back; and
+ * except the multishot accept and receive of streams, which reserve room for their final CQE only:
+ * an item CQE (IORING_CQE_F_MORE) keeps the reservation, so their items draw on the spare room,
+ * bounded for receives by the provided buffer ring ({@link BufferRing}). The
  * kernel's overflow list (IORING_FEAT_NODROP) is still flushed if it is ever used, and counted.
  *
  * <p>Zero-copy sends: a send of at least {@link ProactorConfig#zeroCopySendThreshold()} bytes is
@@ -164,6 +167,11 @@ public final class UringBackend implements Backend {
     private long zeroCopyRefusals;
     private long zeroCopyAborts;
 
+    /** Multishot accept (IORING_ACCEPT_MULTISHOT, kernel 5.19) is used; else the kernel is older than that. */
+    private final boolean multishotAccept;
+    /** The provided buffer ring of multishot receives, or null (why: {@link #bufferRingNote}). */
+    private final BufferRing bufferRing;
+    private final String bufferRingNote;
     /** The kernel's probe minus the opcodes masked for diagnosis ({@link FallbackRoutes#PROPERTY}). */
     private final Probe probe;
     /** Which kinds fall back because the probe lacks their opcode; fixed at start. */
@@ -218,6 +226,37 @@ public final class UringBackend implements Backend {
         this.sockAddr = own.allocate(IoUringLayouts.SOCKADDR_STORAGE);
         this.sockLen = own.allocate(IoUringLayouts.SOCKLEN_T);
         this.optValue = own.allocate(JAVA_INT);
+        // A kind that falls back (its opcode absent or masked) streams through its fallback's
+        // single-shot requests.
+        this.multishotAccept = probe.supports(IORING_OP_ACCEPT) && kernelAtLeast(5, 19);
+        BufferRing br = null;
+        String note;
+        if (!probe.supports(IORING_OP_RECV)) {
+            note = "the probe lacks " + UringNames.opcodeName(IORING_OP_RECV);
+        } else if (!kernelAtLeast(6, 0)) {
+            note = "kernel " + UringSupport.kernelRelease() + " has no multishot receive (6.0)";
+        } else {
+            try {
+                br = BufferRing.register(ring, config.receiveBufferCount(), config.receiveBufferSize());
+                note = null;
+            } catch (IllegalStateException e) {
+                note = e.getMessage();
+                LOG.log(Level.INFO, "no provided buffer ring (" + note + "): receive streams use single-shot receives");
+            }
+        }
+        this.bufferRing = br;
+        this.bufferRingNote = note;
+    }
+
+    /** Whether the running kernel's release is at least {@code major.minor}. */
+    static boolean kernelAtLeast(int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(UringSupport.kernelRelease());
+        if (!m.find()) {
+            return false;
+        }
+        int ma = Integer.parseInt(m.group(1));
+        int mi = Integer.parseInt(m.group(2));
+        return ma > major || ma == major && mi >= minor;
     }
 
     /** The kernel's limit on completion-queue entries (IORING_MAX_CQ_ENTRIES, io_uring/io_uring.h). */
@@ -273,11 +312,27 @@ public final class UringBackend implements Backend {
             case LISTEN -> "socket(2)+setsockopt+bind+listen on the dispatcher, settled by io_uring "
                     + UringNames.opcodeName(op);
             case CONNECT -> "socket(2)+setsockopt on the dispatcher, then io_uring " + UringNames.opcodeName(op);
-            case ACCEPT -> "io_uring " + UringNames.opcodeName(op) + " (single-shot, SOCK_CLOEXEC)";
+            case ACCEPT -> "io_uring " + UringNames.opcodeName(op) + " (SOCK_CLOEXEC); acceptEach: " + (multishotAccept
+                    ? "multishot (IORING_ACCEPT_MULTISHOT), re-armed when the kernel ends it"
+                    : "single-shot accepts re-armed one after another (kernel " + UringSupport.kernelRelease()
+                            + " has no multishot accept, 5.19)");
+            case RECV -> "io_uring " + UringNames.opcodeName(op) + "; receiveEach: " + (bufferRing != null
+                    ? "multishot (IORING_RECV_MULTISHOT) into a provided buffer ring of " + bufferRing.count() + " x "
+                            + bufferRing.size() + " bytes, re-armed after ENOBUFS once buffers are back"
+                    : "single-shot receives into a pool slab, re-armed one after another (" + bufferRingNote + ")");
             case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL" + zeroCopyNote();
             case TRANSFER -> "io_uring " + UringNames.opcodeName(op) + " file to a pipe, linked to "
                     + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + ROUND_BYTES / 1024 + " KiB rounds)";
             default -> "io_uring " + UringNames.opcodeName(op);
+        };
+    }
+
+    /** How the streams of a kind that falls back are armed: single-shot, through the fallback. */
+    private static String streamFallbackNote(OperationKind k) {
+        return switch (k) {
+            case ACCEPT -> "; acceptEach: single-shot accepts re-armed one after another";
+            case RECV -> "; receiveEach: single-shot receives into a pool slab, re-armed one after another";
+            default -> "";
         };
     }
 
@@ -308,7 +363,7 @@ public final class UringBackend implements Backend {
             } else if (probe.supports(op)) {
                 m.put(k, how(k, op));
             } else if (routes.fallsBack(k)) {
-                m.put(k, routes.describe(k));
+                m.put(k, routes.describe(k) + streamFallbackNote(k));
             } else {
                 m.put(k, "off: the kernel's probe lacks " + UringNames.opcodeName(op));
             }
@@ -325,6 +380,30 @@ public final class UringBackend implements Backend {
     @Override
     public List<String> setupFlags() {
         return UringNames.setupFlagNames(ring.setupFlags());
+    }
+
+    @Override
+    public boolean supportsMultishot(OperationKind kind) {
+        return switch (kind) {
+            case ACCEPT -> multishotAccept;
+            case RECV -> bufferRing != null;
+            default -> false;
+        };
+    }
+
+    @Override
+    public void recycle(int bufferId) {
+        bufferRing.recycle(bufferId);
+    }
+
+    @Override
+    public int providedBuffersLent() {
+        return bufferRing == null ? 0 : bufferRing.lent();
+    }
+
+    @Override
+    public int providedBufferCount() {
+        return bufferRing == null ? 0 : bufferRing.count();
     }
 
     @Override
@@ -391,6 +470,8 @@ public final class UringBackend implements Backend {
         boolean outCancelled;
         /** A pipe-to-socket splice is in the kernel (its CQE not reaped). */
         boolean outInFlight;
+        /** A multishot request: CQEs with IORING_CQE_F_MORE are items, the one without ends the round. */
+        boolean multishot;
         /** Drain splices sent so far; also tells the linked splice's CQE from a drain's. */
         int drains;
         int cancelRetries;
@@ -443,9 +524,11 @@ public final class UringBackend implements Backend {
             nativeBytes += bytes;
             NativeAccounting.allocated(bytes);
         }
-        if (arena != null || zeroCopy) {
+        boolean multishot = r instanceof Request.AcceptEach || r instanceof Request.ReceiveEach;
+        if (arena != null || zeroCopy || multishot) {
             st = new State(arena, bytes, sqes);
             st.zeroCopy = zeroCopy;
+            st.multishot = multishot;
             st.pipe = pipe;
             st.setupErrno = pipeErrno;
         }
@@ -496,6 +579,8 @@ public final class UringBackend implements Backend {
             case Request.Accept x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + IoUringLayouts.SOCKLEN_T.byteSize();
             case Request.Connect x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE;
             case Request.Recv x -> 0;
+            case Request.AcceptEach x -> 0;
+            case Request.ReceiveEach x -> 0;
             case Request.Send x -> 0;
             case Request.Shutdown x -> 0;
             case Request.Splice x -> 0;
@@ -553,6 +638,13 @@ public final class UringBackend implements Backend {
                 yield sq.prepAccept(a.fd(), st.peer, st.peerLen, SOCK_CLOEXEC, ud);
             }
             case Request.Recv rv -> sq.prepRecv(rv.fd(), rv.buffer(), len(rv.buffer()), 0, ud);
+            case Request.AcceptEach a -> sq.prepMultishotAccept(a.fd(), SOCK_CLOEXEC, ud);
+            case Request.ReceiveEach rv -> {
+                if (bufferRing == null) {
+                    throw new IllegalArgumentException("no provided buffer ring");
+                }
+                yield sq.prepRecvMultishot(rv.fd(), BufferRing.GROUP, 0, ud);
+            }
             case Request.Send sd -> prepSend(sd, ud, st);
             case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), shutdownHow(sh), ud);
             case Request.Splice sp -> prepTransfer(sp, ud, st);
@@ -896,6 +988,10 @@ public final class UringBackend implements Backend {
             onTransferCqe(s, st, tag, res);
             return;
         }
+        if (st != null && st.multishot && tag == UserData.OP) {
+            onMultishotCqe(s, st, res, flags);
+            return;
+        }
         if (tag == UserData.LINK_TIMEOUT) {
             if (st != null) {
                 st.linkResult = res;
@@ -1090,6 +1186,48 @@ public final class UringBackend implements Backend {
         release(s, st);
     }
 
+    /**
+     * One CQE of a multishot accept or receive. With IORING_CQE_F_MORE it is an item and the request
+     * stays armed, so its final CQE's room stays reserved; without it, it ends the round: a last
+     * item (which the core takes as the round's result and re-arms), end of stream (0), or a
+     * failure: -ENOBUFS when the buffer ring ran dry, -ECANCELED after a cancel.
+     */
+    private void onMultishotCqe(Submission s, State st, int res, int flags) {
+        boolean more = (flags & IORING_CQE_F_MORE) != 0;
+        Object item = null;
+        if (s.request() instanceof Request.ReceiveEach) {
+            if ((flags & IORING_CQE_F_BUFFER) != 0) {
+                int bid = flags >>> IORING_CQE_BUFFER_SHIFT;
+                MemorySegment data = bufferRing.take(bid, Math.max(res, 0));
+                if (res > 0) {
+                    item = new Request.Chunk(bid, data);
+                } else {
+                    bufferRing.recycle(bid);
+                }
+            }
+        } else if (res >= 0) {
+            item = new Request.Endpoints(socketAddress(res, false, null), socketAddress(res, true, null));
+        }
+        if (more) {
+            cqOutstanding++;
+            if (item != null) {
+                sink.next(s, res, item);
+            }
+            return;
+        }
+        if (res > 0 && item == null) {
+            // A receive result without a buffer: nothing to deliver it in.
+            sink.fail(s, dev.proactor.internal.spi.Errno.EIO);
+        } else if (res >= 0) {
+            sink.complete(s, res, item);
+        } else if (res == -ECANCELED && s.cancelRequested()) {
+            sink.cancelled(s);
+        } else {
+            sink.fail(s, -res);
+        }
+        release(s, st);
+    }
+
     /** Decides the outcome once every CQE of the submission is in. */
     private void settle(Submission s, int res, State st, int linkResult) {
         Request r = s.request();
@@ -1263,6 +1401,14 @@ public final class UringBackend implements Backend {
                     + nativeBytes + " bytes) is kept");
         }
         retireWakeRead();
+        if (bufferRing != null) {
+            if (pending == 0) {
+                bufferRing.close(ring);
+            } else {
+                // A receive the kernel still holds may write into the buffers: keep them.
+                nativeBytes += bufferRing.bytes();
+            }
+        }
         fallbacks.close();
         pipes.close();
         ring.close();

@@ -84,7 +84,7 @@ class NioProactorTest {
         assertThat(p.backendName()).isEqualTo("portable");
         assertThat(p.capabilities().notes()).noneMatch(n -> n.contains("portable backend is off"));
         assertThat(p.capabilities().operations().get(OperationKind.READ)).startsWith("portable");
-        assertThat(p.capabilities().operations().get(OperationKind.ACCEPT)).isEqualTo("portable (selector)");
+        assertThat(p.capabilities().operations().get(OperationKind.ACCEPT)).startsWith("portable (selector)");
     }
 
     @Test

@@ -131,9 +131,11 @@ class NioSocketTest {
     @Test
     void reportsSocketsAsSelectorDriven(TestInfo info) {
         open(info);
+        assertThat(p.capabilities().operations().get(OperationKind.ACCEPT)).contains("acceptEach: an accept re-armed");
+        assertThat(p.capabilities().operations().get(OperationKind.RECV)).contains("receiveEach: a buffer of 256 x 16384");
         for (OperationKind k : List.of(OperationKind.LISTEN, OperationKind.ACCEPT, OperationKind.CONNECT,
                 OperationKind.RECV, OperationKind.SEND, OperationKind.SHUTDOWN)) {
-            assertThat(p.capabilities().operations().get(k)).as("%s", k).isEqualTo("portable (selector)");
+            assertThat(p.capabilities().operations().get(k)).as("%s", k).startsWith("portable (selector)");
         }
     }
 

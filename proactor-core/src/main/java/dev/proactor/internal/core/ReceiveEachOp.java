@@ -1,0 +1,130 @@
+package dev.proactor.internal.core;
+
+import dev.proactor.BufferLease;
+import dev.proactor.OperationKind;
+import dev.proactor.StreamHandler;
+import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.spi.Errno;
+import dev.proactor.internal.spi.Request;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Receives until end of stream, each chunk handed to the handler as a {@link ChunkLease}.
+ *
+ * <p>Multishot rounds ({@link Request.ReceiveEach}) receive into the backend's provided buffers,
+ * taken only when data is there. Single-shot rounds ({@link Request.Recv}, where the backend has no
+ * provided buffers) take a slab of the proactor's pool for each armed receive; the slab becomes the
+ * chunk, or goes back to the pool when the round ends empty or the stream parks.
+ *
+ * <p>Back-pressure: {@link #outstanding} chunks (delivered or waiting for delivery, not yet
+ * released) stop the stream from wanting a round at {@code receiveBacklog}; each release brings it
+ * back under. A multishot round ended by ENOBUFS (no provided buffer left) parks the stream as
+ * {@link #starved} until a buffer is recycled.
+ */
+final class ReceiveEachOp extends StreamingOp<BufferLease> {
+    private final int backlog;
+
+    // ---- dispatcher-confined ----
+    /** Chunks lent to the handler and not released yet. */
+    int outstanding;
+    /** The pool slab of the armed single-shot round, or null. */
+    private BufferPoolImpl.Lease roundLease;
+
+    ReceiveEachOp(CoreProactor p, Resource socket, StreamHandler<? super BufferLease> handler) {
+        super(p, OperationKind.RECV, socket, handler);
+        this.backlog = p.config().receiveBacklog();
+    }
+
+    @Override
+    int streamDirection() {
+        return RECEIVE_DIRECTION;
+    }
+
+    @Override
+    boolean wantsArm() {
+        return super.wantsArm() && outstanding < backlog;
+    }
+
+    @Override
+    boolean beforeRound(Backend backend) {
+        super.beforeRound(backend);
+        if (!multishot && roundLease == null) {
+            if (proactor.pool().capacity() == 0) {
+                // Nothing to receive into, ever: bufferCount 0 and no provided buffers.
+                failErrno(Errno.ENOBUFS);
+                return false;
+            }
+            roundLease = (BufferPoolImpl.Lease) proactor.pool().tryLease();
+            return roundLease != null;
+        }
+        return true;
+    }
+
+    @Override
+    public Request request() {
+        return multishot ? new Request.ReceiveEach(resource.fd)
+                : new Request.Recv(resource.fd, roundLease.slice(proactor.pool().bufferSize()));
+    }
+
+    @Override
+    void onItem(long n, Object attachment) {
+        Request.Chunk c = (Request.Chunk) attachment;
+        chunk(n, c.bufferId(), c.data(), null);
+    }
+
+    @Override
+    void onResult(long n, Object attachment) {
+        if (n == 0) {
+            // End of stream: the stream completes with what it delivered.
+            succeed(bytesDone);
+            return;
+        }
+        if (attachment instanceof Request.Chunk c) {
+            chunk(n, c.bufferId(), c.data(), null);
+        } else {
+            BufferPoolImpl.Lease l = roundLease;
+            roundLease = null;
+            chunk(n, -1, l.slice((int) n), l);
+        }
+        again();
+    }
+
+    private void chunk(long n, int bufferId, MemorySegment data, BufferPoolImpl.Lease lease) {
+        bytesDone += n;
+        outstanding++;
+        ChunkLease c = new ChunkLease(this, bufferId, data, lease);
+        proactor.chunkLent(lease == null);
+        deliver(() -> call(c));
+    }
+
+    @Override
+    boolean absorbFailure(int errno) {
+        if (super.absorbFailure(errno)) {
+            return true;
+        }
+        if (errno == Errno.ENOBUFS && multishot && !cancelRequested) {
+            starved = true;
+            again();
+            proactor.receiveRearmed();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    void parked() {
+        returnRoundLease();
+    }
+
+    @Override
+    void afterKernel() {
+        returnRoundLease();
+    }
+
+    private void returnRoundLease() {
+        if (roundLease != null) {
+            roundLease.release();
+            roundLease = null;
+        }
+    }
+}
