@@ -145,8 +145,7 @@ class SocketCloseContractTest {
             String what2 = "op " + op.id() + " (" + op.kind() + (p.serverSide() ? ", server side" : ", client side")
                     + ") " + op.state() + " " + (op.state() == OperationState.COMPLETED ? op.resultNow() : op.failureNow());
             boolean byOwnClose = isEndedByClose(op, closeProactors);
-            boolean byPeer = p.op().kind() != OperationKind.ACCEPT && p.op().kind() != OperationKind.CONNECT
-                    && isEndedByPeerClose(op);
+            boolean byPeer = p.op().kind() != OperationKind.ACCEPT && isEndedByPeerClose(op);
             if (closeProactors) {
                 assertThat(byOwnClose || (!p.serverSide() && byPeer))
                         .as("%s: ended by its proactor's close%s", what2, p.serverSide() ? "" : " or by its peer's")
@@ -184,10 +183,17 @@ class SocketCloseContractTest {
         return proactorClosed && op.state() == OperationState.FAILED && op.failureNow() instanceof ProactorClosedException;
     }
 
-    /** A read that saw end of stream, or a write that failed as a reset connection's do. */
+    /**
+     * A read that saw end of stream, a write that failed as a reset connection's do, or a connect
+     * that the peer's listener refused or reset when its proactor closed first.
+     */
     private static boolean isEndedByPeerClose(Operation<?> op) {
         if (op.kind() == OperationKind.RECV) {
             return op.state() == OperationState.COMPLETED && Integer.valueOf(-1).equals(op.resultNow());
+        }
+        if (op.kind() == OperationKind.CONNECT) {
+            return op.state() == OperationState.FAILED && op.failureNow() instanceof OperationFailedException f
+                    && (f.errnoName().equals("ECONNREFUSED") || f.errnoName().equals("ECONNRESET"));
         }
         return op.state() == OperationState.FAILED && op.failureNow() instanceof OperationFailedException f
                 && (f.errnoName().equals("ECONNRESET") || f.errnoName().equals("EPIPE"));
