@@ -14,7 +14,7 @@ import java.net.SocketAddress;
  * the listener and one {@code receiveEach} per connection. On io_uring that is a multishot accept
  * and a multishot receive into the provided buffer ring: no receive is re-armed per message and
  * no buffer is held while a connection waits. Each chunk is written back from the buffer it
- * arrived in ({@code writeAll(lease, length)}) and released once the write ended; a connection
+ * arrived in ({@code writeAll(chunk.segment())}) and released once the write ended; a connection
  * whose write fails, or whose receive stream ends, is closed.
  */
 final class ProactorStreamEchoServer implements EchoServer {
@@ -38,7 +38,7 @@ final class ProactorStreamEchoServer implements EchoServer {
     }
 
     private static void serve(AsyncSocket socket) {
-        socket.receiveEach(chunk -> socket.writeAll(chunk, (int) chunk.segment().byteSize())
+        socket.receiveEach(chunk -> socket.writeAll(chunk.segment())
                 .onComplete((n, failure) -> {
                     chunk.release();
                     if (failure != null) {
