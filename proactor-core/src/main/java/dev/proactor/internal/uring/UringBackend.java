@@ -139,6 +139,12 @@ public final class UringBackend implements Backend {
     /** Transfer rounds whose pipe-to-socket cancel found no room, or must be sent again. */
     private final java.util.ArrayDeque<Submission> deferredOutCancels = new java.util.ArrayDeque<>();
 
+    /**
+     * Submissions holding a socket this backend made (a listen's or a connect's) that has not been
+     * handed to the core yet. Closed at {@link #close()} if still held: a connect the kernel never
+     * gave back before the proactor gave up on it must not leave its socket open.
+     */
+    private final java.util.Set<State> madeSockets = new java.util.HashSet<>();
     private Completions sink;
     private boolean wakeArmed;
     private int cqOutstanding;
@@ -629,6 +635,7 @@ public final class UringBackend implements Backend {
                     yield sq.prepNop(ud);
                 }
                 st.socketFd = fd;
+                madeSockets.add(st);
                 yield sq.prepConnect(fd, sa, len, ud);
             }
             case Request.Accept a -> {
@@ -724,6 +731,7 @@ public final class UringBackend implements Backend {
             return;
         }
         st.socketFd = fd;
+        madeSockets.add(st);
         st.endpoints = new Request.Endpoints(SocketAddresses.decode(sockAddr, sockLen.get(IoUringLayouts.SOCKLEN_T, 0)), null);
     }
 
@@ -1231,6 +1239,9 @@ public final class UringBackend implements Backend {
     /** Decides the outcome once every CQE of the submission is in. */
     private void settle(Submission s, int res, State st, int linkResult) {
         Request r = s.request();
+        if (st != null && st.socketFd >= 0) {
+            madeSockets.remove(st);
+        }
         if (res >= 0 && st != null && st.setupErrno != 0) {
             // A listen's or connect's setup syscall failed; its NOP only carried the news.
             res = -st.setupErrno;
@@ -1412,6 +1423,15 @@ public final class UringBackend implements Backend {
         fallbacks.close();
         pipes.close();
         ring.close();
+        for (State st : madeSockets) {
+            // Abandoned: the kernel still held the request at close. Its own file reference keeps
+            // what it needs; our descriptor is ours to close, and nobody else will.
+            if (st.socketFd >= 0) {
+                LibC.close(st.socketFd);
+                st.socketFd = -1;
+            }
+        }
+        madeSockets.clear();
         LibC.close(eventFd);
         if (!wakeArmed) {
             own.close();
