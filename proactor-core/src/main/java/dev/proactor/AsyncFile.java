@@ -48,7 +48,10 @@ public interface AsyncFile {
     /** Writes once from a native segment; the result may be short. */
     Operation<Integer> write(long position, MemorySegment src);
 
-    /** Writes once from the first {@code length} bytes of a pooled, registered buffer. */
+    /**
+     * Writes once from the first {@code length} bytes of a pooled, registered buffer, or of a chunk
+     * a socket's {@code receiveEach} delivered; the lease is lent to the operation until it ends.
+     */
     Operation<Integer> write(long position, BufferLease src, int length);
 
     /**

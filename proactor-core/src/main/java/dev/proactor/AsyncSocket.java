@@ -68,7 +68,8 @@ public interface AsyncSocket {
     Operation<Long> transferFrom(AsyncFile file, long position, long count);
 
     /**
-     * Sends the first {@code length} bytes of a pooled buffer, continuing after short sends. The lease
+     * Sends the first {@code length} bytes of a pooled buffer, or of a chunk {@link #receiveEach}
+     * delivered (to send it on from the buffer it arrived in), continuing after short sends. The lease
      * is lent to the operation until it ends ({@link BufferLease#release()} fails meanwhile); on
      * io_uring a zero-copy send ends only once the kernel no longer reads the buffer
      * ({@link ProactorConfig#zeroCopySendThreshold()}).

@@ -1,6 +1,7 @@
 package dev.proactor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.proactor.test.BackendPair;
 import dev.proactor.test.EachBackend;
@@ -197,6 +198,52 @@ class StreamReceiveContractTest {
     @EachBackendPair
     void echoThroughReceiveEachIsByteExactNightly(BackendPair pair) throws Exception {
         echo(pair.server(), pair.client(), 32, 16 << 20);
+    }
+
+    /**
+     * A received chunk lent to a write is sent from its own buffer: while the write is pending
+     * (queued behind a large write the peer does not read yet) it cannot be released or lent again,
+     * nor read into; once the write ended the handler releases it and the peer got its exact bytes.
+     */
+    @EachBackend
+    void aChunkLentToAWriteIsSentFromItsBufferAndHeldUntilTheWriteEnds(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.proactor();
+        AsyncServerSocket listener = Sockets.listen(p);
+        Sockets.Connection c = Sockets.connect(listener, p);
+        Holder holder = new Holder();
+        OperationStream stream = c.server().receiveEach(holder);
+        byte[] hello = random(100, 3);
+        Ops.result(c.client().writeAll(ByteBuffer.wrap(hello)));
+        Waits.until(Ops.WAIT, () -> holder.received().length == hello.length, () -> holder.received().length + " bytes in");
+        BufferLease chunk;
+        synchronized (holder) {
+            assertThat(holder.held).hasSize(1);
+            chunk = holder.held.removeFirst();
+        }
+        int n = (int) chunk.segment().byteSize();
+        byte[] big = random(32 << 20, 4);  // more than loopback socket buffers take
+        Operation<Long> first = c.server().writeAll(ByteBuffer.wrap(big));
+        Operation<Long> echo = c.server().writeAll(chunk, n);
+
+        assertThat(echo.isDone()).as("queued behind 32 MiB the peer has not read").isFalse();
+        assertThatThrownBy(chunk::release).isInstanceOf(IllegalStateException.class).hasMessageContaining("lent");
+        assertThatThrownBy(() -> c.server().writeAll(chunk, n)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already lent");
+        assertThatThrownBy(() -> c.server().writeAll(chunk, n + 1)).isInstanceOf(IllegalArgumentException.class);
+
+        ByteBuffer back = ByteBuffer.allocate(big.length + n);
+        assertThat(Ops.result(c.client().readFully(back))).isEqualTo(big.length + n);
+        assertThat(Ops.result(first)).isEqualTo(big.length);
+        assertThat(Ops.result(echo)).isEqualTo(n);
+        assertThat(java.util.Arrays.copyOfRange(back.array(), big.length, big.length + n)).isEqualTo(hello);
+        chunk.release();
+        assertThat(chunk.isReleased()).isTrue();
+        Waits.until(Ops.WAIT, () -> p.metrics().receiveChunksHeld() == 0,
+                () -> p.metrics().receiveChunksHeld() + " chunks held");
+        Ops.result(c.client().close());
+        assertThat(Ops.result(stream)).isEqualTo(hello.length);
+        Ops.result(c.server().close());
+        Ops.result(listener.close());
     }
 
     @EachBackend

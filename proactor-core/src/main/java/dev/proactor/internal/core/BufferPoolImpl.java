@@ -188,7 +188,7 @@ final class BufferPoolImpl implements BufferPool {
     }
 
     /** One tenure of one slab. */
-    final class Lease implements BufferLease {
+    final class Lease implements BufferLease, LentMemory {
         final int index;
         final AtomicInteger state = new AtomicInteger(LEASED);
 
@@ -201,7 +201,8 @@ final class BufferPoolImpl implements BufferPool {
         }
 
         /** The registered index for the kernel, or -1 when the pool is not registered. */
-        int registeredIndex() {
+        @Override
+        public int registeredIndex() {
             return registered ? index : -1;
         }
 
@@ -209,7 +210,8 @@ final class BufferPoolImpl implements BufferPool {
             return slabs[index].asSlice(0, length);
         }
 
-        void returnFromOperation() {
+        @Override
+        public void returnFromOperation() {
             state.compareAndSet(LENT, LEASED);
         }
 

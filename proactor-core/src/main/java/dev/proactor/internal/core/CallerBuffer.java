@@ -13,9 +13,9 @@ final class CallerBuffer {
     final MemorySegment segment;
     private final Bounce bounce;
     private final ByteBuffer buffer;
-    private final BufferPoolImpl.Lease lease;
+    private final LentMemory lease;
 
-    private CallerBuffer(MemorySegment segment, Bounce bounce, ByteBuffer buffer, BufferPoolImpl.Lease lease) {
+    private CallerBuffer(MemorySegment segment, Bounce bounce, ByteBuffer buffer, LentMemory lease) {
         this.segment = segment;
         this.bounce = bounce;
         this.buffer = buffer;
@@ -33,9 +33,23 @@ final class CallerBuffer {
         return new CallerBuffer(Bounce.checkNative(segment, inbound), null, null, null);
     }
 
-    /** The first {@code length} bytes of a lease already lent to the operation. */
-    static CallerBuffer of(BufferPoolImpl.Lease lease, int length) {
-        return new CallerBuffer(lease.slice(length), null, null, lease);
+    /**
+     * The first {@code length} bytes of a lease, lent to the operation here: a pool lease of this
+     * proactor's, or (outbound only) a chunk one of its receive streams delivered.
+     *
+     * @throws IllegalArgumentException for another proactor's lease, a length outside it, or a chunk to read into
+     * @throws IllegalStateException if the lease is released or already lent
+     */
+    static CallerBuffer lent(CoreProactor p, dev.proactor.BufferLease lease, int length, boolean inbound) {
+        java.util.Objects.requireNonNull(lease, "lease");
+        if (lease instanceof ChunkLease chunk) {
+            if (inbound) {
+                throw new IllegalArgumentException("a received chunk holds exactly the bytes received; read into a pool lease");
+            }
+            return new CallerBuffer(chunk.lendToOperation(p, length), null, null, chunk);
+        }
+        BufferPoolImpl.Lease l = p.pool().lendToOperation(lease, length);
+        return new CallerBuffer(l.slice(length), null, null, l);
     }
 
     /** The kernel's registered-buffer index, or -1. */

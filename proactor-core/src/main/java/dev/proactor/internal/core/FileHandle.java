@@ -59,8 +59,7 @@ final class FileHandle implements AsyncFile {
     @Override
     public Operation<Integer> read(long position, BufferLease dst, int length) {
         checkPosition(position);
-        BufferPoolImpl.Lease l = p().pool().lendToOperation(dst, length);
-        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, CallerBuffer.of(l, length)));
+        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, CallerBuffer.lent(p(), dst, length, true)));
     }
 
     @Override
@@ -80,8 +79,7 @@ final class FileHandle implements AsyncFile {
     @Override
     public Operation<Integer> write(long position, BufferLease src, int length) {
         checkPosition(position);
-        BufferPoolImpl.Lease l = p().pool().lendToOperation(src, length);
-        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, CallerBuffer.of(l, length)));
+        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, CallerBuffer.lent(p(), src, length, false)));
     }
 
     @Override

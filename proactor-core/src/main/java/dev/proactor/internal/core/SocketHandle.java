@@ -91,8 +91,7 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Long> writeAll(BufferLease src, int length) {
-        BufferPoolImpl.Lease l = p().pool().lendToOperation(src, length);
-        return p().initiate(sized(new StreamOp.Fully(p(), socket, timeout, true, CallerBuffer.of(l, length))));
+        return p().initiate(sized(new StreamOp.Fully(p(), socket, timeout, true, CallerBuffer.lent(p(), src, length, false))));
     }
 
     @Override
