@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * own, so posting one allocates nothing; commands, which are rare, ride in a {@link Cmd} node.
  *
  * <p>An item taken stays the queue's head (its link field is written once more, when the next item
- * arrives) until the following take; an item is therefore posted at most once.
+ * arrives) until the following take, which clears its link; an item is therefore posted at most
+ * once at a time.
  */
 final class Inbox {
     private static final VarHandle OP_NEXT;
@@ -61,11 +62,17 @@ final class Inbox {
      * its swap and its link; {@link #isEmpty()} says false then, and the item appears on a later try.
      */
     Object poll() {
-        Object next = next(head);
+        Object prev = head;
+        Object next = next(prev);
         if (next == null) {
             return null;
         }
         head = next;
+        // The previous head is behind the tail now, so no producer writes its link again; cleared,
+        // because a taken operation that lives on (a pending accept, a stream, a timer) would
+        // otherwise keep every item posted after it reachable through the links: an unbounded
+        // chain, promoted to the old generation and copied by every young collection.
+        setNext(prev, null, false);
         return next instanceof Cmd c ? c.command : next;
     }
 
