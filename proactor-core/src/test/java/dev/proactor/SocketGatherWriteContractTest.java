@@ -38,6 +38,27 @@ class SocketGatherWriteContractTest {
 
     private static final SocketOptions SMALL_BUFFERS = SocketOptions.defaults().withBufferSizes(4096, 4096);
 
+    /** A listener and one connection to it; {@link #close()} closes all three. */
+    private record Wire(AsyncServerSocket listener, Sockets.Connection c) {
+        static Wire open(Proactor server, Proactor client, SocketOptions options) {
+            AsyncServerSocket listener = Sockets.listen(server, options);
+            return new Wire(listener, Sockets.connect(listener, client, options));
+        }
+
+        AsyncSocket client() {
+            return c.client();
+        }
+
+        AsyncSocket server() {
+            return c.server();
+        }
+
+        void close() {
+            c.close();
+            Ops.result(listener.close());
+        }
+    }
+
     /** The concatenation of the buffers' remaining bytes, read without moving them. */
     private static byte[] remaining(ByteBuffer... buffers) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -84,8 +105,7 @@ class SocketGatherWriteContractTest {
 
     @EachBackendPair
     void aGatherWriteOfMixedBuffersArrivesByteExactAndInOrder(BackendPair pair) throws Exception {
-        AsyncServerSocket listener = Sockets.listen(pair.server());
-        Sockets.Connection c = Sockets.connect(listener, pair.client());
+        Wire c = Wire.open(pair.server(), pair.client(), SocketOptions.defaults());
         SplittableRandom random = new SplittableRandom(41);
         ByteBuffer heap = filled(1500, false, random);
         ByteBuffer sliced = ByteBuffer.wrap(new byte[900], 100, 700).slice();
@@ -114,7 +134,6 @@ class SocketGatherWriteContractTest {
         assertThat(one.hasRemaining()).isFalse();
         assertThat(read(c.server(), 77)).isEqualTo(oneBytes);
         c.close();
-        Ops.result(listener.close());
     }
 
     /**
@@ -125,8 +144,7 @@ class SocketGatherWriteContractTest {
      */
     @EachBackendPair
     void writeAllOfManyBuffersKeepsTheSendOrderWithPlainWrites(BackendPair pair) throws Exception {
-        AsyncServerSocket listener = Sockets.listen(pair.server(), SMALL_BUFFERS);
-        Sockets.Connection c = Sockets.connect(listener, pair.client(), SMALL_BUFFERS);
+        Wire c = Wire.open(pair.server(), pair.client(), SMALL_BUFFERS);
         SplittableRandom random = new SplittableRandom(42);
         List<ByteBuffer> list = new ArrayList<>();
         long total = 0;
@@ -166,7 +184,6 @@ class SocketGatherWriteContractTest {
         assertThat(Arrays.mismatch(got[0], want)).as("first differing byte").isEqualTo(-1);
         assertThat(c.client().pendingWriteBytes()).isZero();
         c.close();
-        Ops.result(listener.close());
     }
 
     /**
@@ -178,8 +195,7 @@ class SocketGatherWriteContractTest {
     void shortSendsAreFinishedByWriteAllAndReportedByWrite(ProactorFixture fixture) throws Exception {
         FaultInjectingBackend.Control control = new FaultInjectingBackend.Control();
         Proactor p = fixture.open(fixture.config(), control::wrap);
-        AsyncServerSocket listener = Sockets.listen(p);
-        Sockets.Connection c = Sockets.connect(listener, p);
+        Wire c = Wire.open(p, p, SocketOptions.defaults());
         SplittableRandom random = new SplittableRandom(44);
 
         ByteBuffer[] srcs = new ByteBuffer[64];
@@ -217,14 +233,12 @@ class SocketGatherWriteContractTest {
         assertThat(Ops.result(c.client().writeAll(b1, b2, b3))).isEqualTo(12L);
         assertThat(read(c.server(), 12)).isEqualTo(rest);
         c.close();
-        Ops.result(listener.close());
     }
 
     @EachBackend
     void badInputIsRefusedClearlyAndLeavesTheSocketUsable(ProactorFixture fixture) throws Exception {
         Proactor p = fixture.open();
-        AsyncServerSocket listener = Sockets.listen(p);
-        Sockets.Connection c = Sockets.connect(listener, p);
+        Wire c = Wire.open(p, p, SocketOptions.defaults());
         AsyncSocket s = c.client();
         assertThatThrownBy(() -> s.write(new ByteBuffer[0])).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("between 1 and 1024 buffers (IOV_MAX), got 0");
@@ -251,7 +265,6 @@ class SocketGatherWriteContractTest {
         assertThat(Ops.result(s.write(max))).isEqualTo(1024L);
         assertThat(read(c.server(), 1024)).isEqualTo(want);
         c.close();
-        Ops.result(listener.close());
     }
 
     /**
@@ -260,8 +273,7 @@ class SocketGatherWriteContractTest {
      */
     @EachBackendPair
     void aCancelledGatherWriteSendsExactlyWhatItCounted(BackendPair pair) throws Exception {
-        AsyncServerSocket listener = Sockets.listen(pair.server(), SMALL_BUFFERS);
-        Sockets.Connection c = Sockets.connect(listener, pair.client(), SMALL_BUFFERS);
+        Wire c = Wire.open(pair.server(), pair.client(), SMALL_BUFFERS);
         SplittableRandom random = new SplittableRandom(47);
         ByteBuffer[] srcs = new ByteBuffer[16];
         for (int i = 0; i < srcs.length; i++) {
@@ -286,7 +298,6 @@ class SocketGatherWriteContractTest {
         assertThat(got.length).as("bytes the peer received vs bytes the cancelled write counted").isEqualTo(sent);
         assertThat(Arrays.mismatch(got, Arrays.copyOf(all, (int) sent))).isEqualTo(-1);
         c.close();
-        Ops.result(listener.close());
     }
 
     /**
@@ -296,8 +307,7 @@ class SocketGatherWriteContractTest {
     @EachBackendPair
     void gatherWritesRacedAgainstCancelsSendExactlyTheCompletedBytes(BackendPair pair) throws Exception {
         int races = 384;
-        AsyncServerSocket listener = Sockets.listen(pair.server(), SMALL_BUFFERS);
-        Sockets.Connection c = Sockets.connect(listener, pair.client(), SMALL_BUFFERS);
+        Wire c = Wire.open(pair.server(), pair.client(), SMALL_BUFFERS);
         Map<Long, byte[]> sentBy = new ConcurrentHashMap<>();
         AtomicInteger recorded = new AtomicInteger();
         byte[][] received = new byte[1][];
@@ -329,7 +339,6 @@ class SocketGatherWriteContractTest {
         assertThat(Arrays.mismatch(received[0], want)).as("a cancelled gather write sent data, or writes reordered")
                 .isEqualTo(-1);
         c.close();
-        Ops.result(listener.close());
         t.assertBothSides();
     }
 }
