@@ -35,6 +35,34 @@ public interface AsyncSocket {
     /** Sends once from a native segment; see {@link #write(ByteBuffer)}. */
     Operation<Integer> write(MemorySegment src);
 
+    /**
+     * Sends once from several buffers, as one gather send ({@code sendmsg} with an iovec per
+     * buffer): their remaining bytes in order, as if they were one buffer. The result is the bytes
+     * sent, possibly fewer than the buffers hold; each buffer's position advances by what was taken
+     * from it, so the first buffer with bytes remaining is where a later send goes on. An empty
+     * buffer anywhere is allowed and sends nothing. It is one write: it counts against the
+     * {@link #writeBudget(long) write budget} for the buffers' total and takes its place among this
+     * socket's writes in initiation order. Heap buffers are copied once into native memory at
+     * initiation, direct ones are sent in place.
+     *
+     * @param srcs 1 to 1024 buffers (IOV_MAX), none null
+     * @throws IllegalArgumentException for no buffers or more than 1024
+     * @throws NullPointerException if {@code srcs} or one of its elements is null
+     */
+    Operation<Long> write(ByteBuffer... srcs);
+
+    /**
+     * Sends every remaining byte of several buffers in order, continuing after short sends; see
+     * {@link #write(ByteBuffer...)}. The result is the buffers' total, and every buffer is then
+     * empty; a failure (or cancellation, or deadline) carries the bytes sent, which the peer
+     * receives in order, and the buffers' positions say which of their bytes those were.
+     *
+     * @param srcs 1 to 1024 buffers (IOV_MAX), none null
+     * @throws IllegalArgumentException for no buffers or more than 1024
+     * @throws NullPointerException if {@code srcs} or one of its elements is null
+     */
+    Operation<Long> writeAll(ByteBuffer... srcs);
+
     /** Receives until the buffer is full; fails with {@link EndOfFileException} (bytes done) at end of stream. */
     Operation<Long> readFully(ByteBuffer dst);
 

@@ -6,6 +6,8 @@ import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -19,6 +21,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * were transferred. The real backend did the work and still releases the submission itself, so the
  * settle-then-release order the core relies on is unchanged. Only {@code complete} is altered;
  * failures, timeouts and cancellations pass through.
+ *
+ * <p>A socket send cannot be reported short after the fact: the bytes it really sent would be sent
+ * again, and the peer would receive them twice. Short sends are therefore real: a {@link SendCap}
+ * cuts a send's request down before the real backend sees it (the round runs under a stand-in
+ * submission that carries the shorter request and is mapped back to the core's in every report),
+ * so the kernel sends only the first bytes, and the core must send the rest.
  *
  * <p>Like the backend it wraps, all methods except {@link #wakeup()} run on the dispatcher thread;
  * its {@link Control} (the plan and the counters) may be used from any thread.
@@ -107,12 +115,39 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         }
     }
 
+    /** Decides, on the dispatcher thread, how many of the bytes a socket send asks to send it may send. */
+    @FunctionalInterface
+    public interface SendCap {
+        /**
+         * At most how many of the {@code total} bytes {@code request} (a {@link Request.Send} or a
+         * {@link Request.SendV}) may send in this round; {@code total} or more (or negative) for all.
+         */
+        long cap(Request request, long total);
+
+        /** Every send sends what it asks. */
+        SendCap NONE = (request, total) -> -1;
+
+        /** The next send of type {@code type} asking more than {@code n} bytes sends {@code n}. */
+        static SendCap next(Class<? extends Request> type, long n) {
+            AtomicInteger left = new AtomicInteger(1);
+            return (request, total) -> type.isInstance(request) && total > n && left.getAndDecrement() > 0 ? n : -1;
+        }
+
+        /** With probability {@code p}, a send of type {@code type} asking n bytes sends 1 to n-1 of them. */
+        static SendCap random(Class<? extends Request> type, long seed, double p) {
+            SplittableRandom random = new SplittableRandom(seed);
+            return (request, total) -> type.isInstance(request) && total >= 2 && random.nextDouble() < p
+                    ? 1 + random.nextLong(total - 1) : -1;
+        }
+    }
+
     /**
      * The plan and the counters, shared between the test and the backend the dispatcher creates:
      * make one, open the proactor with {@code control::wrap}, then steer and read it from the test.
      */
     public static final class Control {
         private volatile Plan plan = Plan.NONE;
+        private volatile SendCap sendCap = SendCap.NONE;
         private final AtomicLong completionsSeen = new AtomicLong();
         private final AtomicLong failuresInjected = new AtomicLong();
         private final AtomicLong shortsInjected = new AtomicLong();
@@ -126,6 +161,12 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         /** Replaces the plan; it applies to completions delivered from now on. */
         public Control plan(Plan plan) {
             this.plan = plan;
+            return this;
+        }
+
+        /** Replaces the send cap; it applies to sends submitted from now on. */
+        public Control sendCap(SendCap cap) {
+            this.sendCap = cap;
             return this;
         }
 
@@ -145,18 +186,110 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             return failuresInjected.get();
         }
 
-        /** Completions reported short so far. */
+        /** Completions reported short, and sends cut short by the {@link SendCap}, so far. */
         public long shortsInjected() {
             return shortsInjected.get();
         }
     }
 
     private final Control control;
+    /** The stand-ins of the core's submissions whose send was cut short, until released. Dispatcher only. */
+    private final Map<Submission, Capped> capped = new IdentityHashMap<>();
 
     /** Wraps {@code delegate}, steered by {@code control}. */
     public FaultInjectingBackend(Backend delegate, Control control) {
         super(delegate);
         this.control = control;
+    }
+
+    @Override
+    public boolean submit(Submission s) {
+        Request r = s.request();
+        long total = switch (r) {
+            case Request.Send sd -> sd.buffer().byteSize();
+            case Request.SendV v -> sum(v.buffers());
+            default -> -1;
+        };
+        long n = total < 0 ? -1 : control.sendCap.cap(r, total);
+        if (n < 0 || n >= total) {
+            return delegate.submit(s);
+        }
+        Capped c = new Capped(s, cut(r, n));
+        capped.put(s, c);
+        if (!delegate.submit(c)) {
+            capped.remove(s);
+            return false;
+        }
+        control.shortsInjected.incrementAndGet();
+        return true;
+    }
+
+    @Override
+    public boolean cancel(Submission s) {
+        Capped c = capped.get(s);
+        return delegate.cancel(c != null ? c : s);
+    }
+
+    private static long sum(MemorySegment[] buffers) {
+        long n = 0;
+        for (MemorySegment b : buffers) {
+            n += b.byteSize();
+        }
+        return n;
+    }
+
+    /** {@code r}'s first {@code n} bytes, fewer than it holds. */
+    private static Request cut(Request r, long n) {
+        if (r instanceof Request.Send sd) {
+            return new Request.Send(sd.fd(), sd.buffer().asSlice(0, n));
+        }
+        Request.SendV v = (Request.SendV) r;
+        List<MemorySegment> out = new ArrayList<>();
+        long left = n;
+        for (MemorySegment b : v.buffers()) {
+            if (left == 0) {
+                break;
+            }
+            MemorySegment part = b.asSlice(0, Math.min(left, b.byteSize()));
+            out.add(part);
+            left -= part.byteSize();
+        }
+        return new Request.SendV(v.fd(), out.toArray(MemorySegment[]::new));
+    }
+
+    /** The core's submission a report is about. */
+    private static Submission original(Submission s) {
+        return s instanceof Capped c ? c.original : s;
+    }
+
+    /**
+     * A round of the core's submission with a shorter send: what the real backend holds, and keeps
+     * its state in, until it releases it.
+     */
+    private static final class Capped extends Submission {
+        final Submission original;
+        private final Request request;
+
+        Capped(Submission original, Request request) {
+            this.original = original;
+            this.request = request;
+            token(original.token());
+        }
+
+        @Override
+        public Request request() {
+            return request;
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return original.deadlineNanos();
+        }
+
+        @Override
+        public boolean cancelRequested() {
+            return original.cancelRequested();
+        }
     }
 
     @Override
@@ -171,14 +304,45 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         }
 
         @Override
-        public void next(Submission s, long result, Object attachment) {
-            core.next(s, result, attachment);
+        public Submission lookup(long token) {
+            Submission s = core.lookup(token);
+            Capped c = s == null ? null : capped.get(s);
+            return c != null ? c : s;
         }
 
         @Override
-        public void complete(Submission s, long result, Object attachment) {
+        public void next(Submission s, long result, Object attachment) {
+            core.next(original(s), result, attachment);
+        }
+
+        @Override
+        public void fail(Submission s, int errno) {
+            core.fail(original(s), errno);
+        }
+
+        @Override
+        public void timedOut(Submission s) {
+            core.timedOut(original(s));
+        }
+
+        @Override
+        public void cancelled(Submission s) {
+            core.cancelled(original(s));
+        }
+
+        @Override
+        public void released(Submission s) {
+            if (s instanceof Capped c) {
+                capped.remove(c.original);
+            }
+            core.released(original(s));
+        }
+
+        @Override
+        public void complete(Submission real, long result, Object attachment) {
             control.completionsSeen.incrementAndGet();
-            Request request = s.request();
+            Request request = real.request();
+            Submission s = original(real);
             control.seenByKind.computeIfAbsent(Request.kindOf(request), k -> new AtomicLong()).incrementAndGet();
             Injection injection = s.cancelRequested() ? Injection.PASS : control.plan.decide(request, result);
             switch (injection) {

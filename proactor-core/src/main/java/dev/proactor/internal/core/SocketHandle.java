@@ -65,6 +65,16 @@ final class SocketHandle implements AsyncSocket {
         return p().initiate(sized(new StreamOp.Once(p(), socket, timeout, true, s)));
     }
 
+    @Override
+    public Operation<Long> write(ByteBuffer... srcs) {
+        return p().initiate(new GatherSendOp.Once(p(), socket, timeout, Objects.requireNonNull(srcs, "srcs")));
+    }
+
+    @Override
+    public Operation<Long> writeAll(ByteBuffer... srcs) {
+        return p().initiate(new GatherSendOp.Fully(p(), socket, timeout, Objects.requireNonNull(srcs, "srcs")));
+    }
+
     /** A send counts its bytes against the socket's write budget. */
     private static <R, S extends StreamOp<R>> S sized(S op) {
         op.writeBytes = op.segment.byteSize();

@@ -86,6 +86,7 @@ final class FileCalls {
             case Request.AcceptEach x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.ReceiveEach x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Send x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.SendV x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Shutdown x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Splice x -> throw new IllegalStateException("sockets never reach a file thread");
         }

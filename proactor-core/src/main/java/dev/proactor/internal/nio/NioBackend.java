@@ -172,7 +172,8 @@ public final class NioBackend implements Backend {
                 case ACCEPT -> SOCKETS + "; acceptEach: an accept re-armed after each connection";
                 case RECV -> SOCKETS + "; receiveEach: a buffer of " + provided.count() + " x "
                         + provided.size() + " bytes taken only once the socket is readable, reads until it would block";
-                case LISTEN, CONNECT, SEND, SHUTDOWN -> SOCKETS;
+                case SEND -> SOCKETS + "; vectored: SocketChannel.write(ByteBuffer[]), a gathering write";
+                case LISTEN, CONNECT, SHUTDOWN -> SOCKETS;
                 case TRANSFER -> "portable (selector): FileChannel.transferTo to the non-blocking socket on the"
                         + " dispatcher (sendfile on Linux)";
             });
@@ -286,6 +287,7 @@ public final class NioBackend implements Backend {
             case Request.ReceiveEach x -> op = socketOp(s, x.fd(), false, true);
             case Request.AcceptEach x -> throw new IllegalArgumentException("no multishot accept on this backend");
             case Request.Send x -> op = socketOp(s, x.fd(), false, false);
+            case Request.SendV x -> op = socketOp(s, x.fd(), false, false);
             case Request.Splice x -> {
                 ChannelTable.Entry e = table.get(x.fileFd());
                 if (e instanceof ChannelTable.OpenFile) {
@@ -391,6 +393,7 @@ public final class NioBackend implements Backend {
             case Request.Recv x -> withdrawSocketOp(op);
             case Request.ReceiveEach x -> withdrawSocketOp(op);
             case Request.Send x -> withdrawSocketOp(op);
+            case Request.SendV x -> withdrawSocketOp(op);
             case Request.Splice x -> withdrawSocketOp(op);
             case Request.Connect x -> withdrawSocketOp(op);
             case Request.Listen x -> {

@@ -50,8 +50,8 @@ final class NioOp extends DeadlineHeap.Entry implements Runnable {
     // ---- dispatcher: socket requests ----
     /** The socket the request waits on, while it is in one of its queues; null otherwise. */
     NioSocket socket;
-    /** A send's view of its buffer, kept across attempts so that its position is the progress. */
-    java.nio.ByteBuffer io;
+    /** A send's views of its buffers, kept across attempts so that their positions are the progress. */
+    java.nio.ByteBuffer[] io;
 
     // ---- dispatcher: an outcome decided without a file thread, delivered by the next runOnce ----
     /** One of the OUTCOME_ constants of the backend, or 0 while the op waits for its result. */

@@ -108,7 +108,7 @@ final class NioSockets {
     /** Whether {@code r} is a request that waits in a socket's queue for readiness. */
     static boolean waits(Request r) {
         return r instanceof Request.Accept || r instanceof Request.Recv || r instanceof Request.ReceiveEach
-                || r instanceof Request.Send
+                || r instanceof Request.Send || r instanceof Request.SendV
                 || r instanceof Request.Splice
                 || r instanceof Request.Connect;
     }
@@ -354,30 +354,10 @@ final class NioSockets {
                 return receiveEach(so, q, op);
             }
             case Request.Send r -> {
-                try {
-                    if (op.io == null) {
-                        op.io = r.buffer().asByteBuffer();
-                    }
-                    if (op.io.hasRemaining()) {
-                        calls++;
-                        op.result += ((SocketChannel) so.channel).write(op.io);
-                        if (op.io.hasRemaining()) {
-                            return false;
-                        }
-                    }
-                } catch (IOException | RuntimeException e) {
-                    dequeue(q, op);
-                    if (op.result > 0) {
-                        // As send(2): what went out is the result; the failure shows on the next send.
-                        out.complete(op, op.result, null);
-                    } else {
-                        out.fail(op, NioErrno.of(e, "send on " + so));
-                    }
-                    return true;
-                }
-                dequeue(q, op);
-                out.complete(op, op.result, null);
-                return true;
+                return send(so, q, op, new MemorySegment[] {r.buffer()});
+            }
+            case Request.SendV r -> {
+                return send(so, q, op, r.buffers());
             }
             case Request.Splice r -> {
                 // Like a send: complete once the whole length went out, or the file ended.
@@ -429,6 +409,52 @@ final class NioSockets {
             }
             default -> throw new IllegalStateException("not a queued socket request: " + op);
         }
+    }
+
+    /**
+     * A send's turn, plain or gathering: one write; settled (true) once every buffer is empty,
+     * else it stays queued (false) until the socket is writable again. The buffers' views persist
+     * across turns, so their positions are the progress, and {@code result} the bytes sent so far.
+     * One buffer takes the plain write, which spares the gathering path's bookkeeping.
+     */
+    private boolean send(NioSocket so, ArrayDeque<NioOp> q, NioOp op, MemorySegment[] buffers) {
+        try {
+            if (op.io == null) {
+                op.io = new ByteBuffer[buffers.length];
+                for (int i = 0; i < buffers.length; i++) {
+                    op.io[i] = buffers[i].asByteBuffer();
+                }
+            }
+            if (hasRemaining(op.io)) {
+                calls++;
+                SocketChannel ch = (SocketChannel) so.channel;
+                op.result += op.io.length == 1 ? ch.write(op.io[0]) : ch.write(op.io);
+                if (hasRemaining(op.io)) {
+                    return false;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            dequeue(q, op);
+            if (op.result > 0) {
+                // As send(2): what went out is the result; the failure shows on the next send.
+                out.complete(op, op.result, null);
+            } else {
+                out.fail(op, NioErrno.of(e, "send on " + so));
+            }
+            return true;
+        }
+        dequeue(q, op);
+        out.complete(op, op.result, null);
+        return true;
+    }
+
+    private static boolean hasRemaining(ByteBuffer[] buffers) {
+        for (ByteBuffer b : buffers) {
+            if (b.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -168,6 +168,15 @@ public sealed interface Request {
     record Send(int fd, MemorySegment buffer) implements Request {}
 
     /**
+     * Sends once from several buffers in order, as one gather send (never raising SIGPIPE);
+     * completes with the byte count, possibly fewer than the buffers hold.
+     *
+     * @param fd descriptor
+     * @param buffers sources, 1 to 1024 (IOV_MAX)
+     */
+    record SendV(int fd, MemorySegment[] buffers) implements Request {}
+
+    /**
      * Moves file bytes to a stream socket inside the kernel, never through user memory; completes
      * with the bytes that reached the socket in this round (possibly fewer than {@code length}), 0
      * when {@code position} is at or past the end of the file. Named after splice(2), the kernel's
@@ -226,6 +235,7 @@ public sealed interface Request {
             case AcceptEach x -> OperationKind.ACCEPT;
             case ReceiveEach x -> OperationKind.RECV;
             case Send x -> OperationKind.SEND;
+            case SendV x -> OperationKind.SEND;
             case Shutdown x -> OperationKind.SHUTDOWN;
             case Splice x -> OperationKind.TRANSFER;
         };

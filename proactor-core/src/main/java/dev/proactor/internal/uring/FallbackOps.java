@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * operation keeps its token, its deadline and its cancel.
  *
  * <ul>
- *   <li><b>Sockets</b> (accept, recv, send, connect, and the send side of a transfer) wait for
+ *   <li><b>Sockets</b> (accept, recv, send, vectored send, connect, and the send side of a transfer) wait for
  *       readiness on the ring itself, with IORING_OP_POLL_ADD under the operation's own
  *       {@code user_data} (a deadline is a linked timeout on the poll, a cancel an ASYNC_CANCEL of
  *       it), then make the non-blocking system call on the dispatcher; EAGAIN arms the poll again.
@@ -122,7 +122,7 @@ final class FallbackOps {
 
     /** Whether {@code r} falls back; only asked when {@link FallbackRoutes#any()}. */
     boolean handles(Request r) {
-        return routes.fallsBack(Request.kindOf(r));
+        return routes.fallsBack(r);
     }
 
     // ------------------------------------------------------------------ submission
@@ -170,6 +170,7 @@ final class FallbackOps {
             case Request.Read x -> armPoll(job, POLLIN);
             case Request.ReadV x -> armPoll(job, POLLIN);
             case Request.Send x -> armPoll(job, POLLOUT);
+            case Request.SendV x -> armPoll(job, POLLOUT);
             case Request.Write x -> armPoll(job, POLLOUT);
             case Request.WriteV x -> armPoll(job, POLLOUT);
             case Request.Shutdown sh -> {
@@ -249,6 +250,7 @@ final class FallbackOps {
             case Request.Accept a -> a.fd();
             case Request.Recv rv -> rv.fd();
             case Request.Send sd -> sd.fd();
+            case Request.SendV v -> v.fd();
             case Request.Read rd -> rd.fd();
             case Request.ReadV v -> v.fd();
             case Request.Write w -> w.fd();
@@ -354,6 +356,8 @@ final class FallbackOps {
             case Request.Recv rv -> orPollAgain(job, Syscalls.recv(rv.fd(), capped(rv.buffer()), Syscalls.MSG_DONTWAIT), POLLIN);
             case Request.Send sd -> orPollAgain(job,
                     Syscalls.send(sd.fd(), capped(sd.buffer()), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL), POLLOUT);
+            case Request.SendV v -> orPollAgain(job,
+                    Syscalls.sendmsg(v.fd(), job.msghdr, Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL), POLLOUT);
             case Request.Splice sp -> orPollAgain(job,
                     Syscalls.send(sp.socketFd(), job.chunk.asSlice(0, job.chunkLength), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL),
                     POLLOUT);
@@ -569,6 +573,8 @@ final class FallbackOps {
         MemorySegment scratch;
         MemorySegment path;
         MemorySegment iov;
+        /** A vectored send's header, pointing at its iovecs. */
+        MemorySegment msghdr;
         MemorySegment statx;
         /** A transfer's chunk: read from the file on the pool, sent from the dispatcher. */
         MemorySegment chunk;
@@ -608,6 +614,7 @@ final class FallbackOps {
                 case Request.Open o -> path = arena.allocateFrom(o.path().toString());
                 case Request.ReadV v -> iov = iovecs(arena, v.buffers());
                 case Request.WriteV v -> iov = iovecs(arena, v.buffers());
+                case Request.SendV v -> msghdr = UringBackend.msghdr(arena, v.buffers());
                 case Request.Stat x -> {
                     path = arena.allocate(8, 8);
                     statx = arena.allocate(IoUringLayouts.STATX);
@@ -630,6 +637,7 @@ final class FallbackOps {
                 case Request.Open o -> (long) o.path().toString().getBytes(StandardCharsets.UTF_8).length + 1;
                 case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
                 case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
+                case Request.SendV v -> UringBackend.msghdrBytes(v);
                 case Request.Stat x -> IoUringLayouts.STATX.byteSize() + 8;
                 case Request.Accept x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + IoUringLayouts.SOCKLEN_T.byteSize();
                 case Request.Connect x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + 8;

@@ -3,6 +3,7 @@ package dev.proactor.internal.uring;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.*;
 
 import dev.proactor.OperationKind;
+import dev.proactor.internal.spi.Request;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.EnumMap;
@@ -39,6 +40,11 @@ final class FallbackRoutes {
     private final Map<OperationKind, Integer> missing = new EnumMap<>(OperationKind.class);
     /** Indexed by {@link OperationKind#ordinal()}: true where the kind falls back. */
     private final boolean[] fallback = new boolean[OperationKind.values().length];
+    /**
+     * A vectored send is a SEND by kind but needs IORING_OP_SENDMSG, not IORING_OP_SEND: it falls
+     * back on its own opcode's absence, whatever the plain send does.
+     */
+    private final boolean vectoredSend;
 
     /**
      * @param kernel the kernel's probe
@@ -57,6 +63,7 @@ final class FallbackRoutes {
                 fallback[e.getKey().ordinal()] = true;
             }
         }
+        this.vectoredSend = !probe.supports(IORING_OP_SENDMSG);
     }
 
     /** The probe the backend goes by: the kernel's, minus the masked opcodes. */
@@ -66,12 +73,29 @@ final class FallbackRoutes {
 
     /** Whether any kind falls back (when not, the submit path pays one check of this flag). */
     boolean any() {
-        return !missing.isEmpty();
+        return !missing.isEmpty() || vectoredSend;
     }
 
     /** Whether {@code kind} falls back. */
     boolean fallsBack(OperationKind kind) {
         return fallback[kind.ordinal()];
+    }
+
+    /** Whether {@code r} falls back: by its kind, except a vectored send, by its own opcode. */
+    boolean fallsBack(Request r) {
+        return r instanceof Request.SendV ? vectoredSend : fallback[Request.kindOf(r).ordinal()];
+    }
+
+    /** Whether vectored sends fall back (IORING_OP_SENDMSG missing from the probe). */
+    boolean vectoredSendFallsBack() {
+        return vectoredSend;
+    }
+
+    /** The capability text of vectored sends when they fall back: how, and which opcode is missing. */
+    String describeVectoredSend() {
+        return "fallback: POLL_ADD (POLLOUT), then sendmsg(2) with MSG_DONTWAIT|MSG_NOSIGNAL on the dispatcher ("
+                + UringNames.opcodeName(IORING_OP_SENDMSG) + " missing from the probe"
+                + (masked(IORING_OP_SENDMSG) ? ", masked by " + PROPERTY : "") + ")";
     }
 
     /** Whether {@code opcode} was masked by {@value #PROPERTY} (rather than missing from the kernel). */
@@ -110,8 +134,8 @@ final class FallbackRoutes {
 
     private static Map<String, Integer> maskable() {
         Map<String, Integer> m = new LinkedHashMap<>();
-        for (int op : new int[] {IORING_OP_READV, IORING_OP_WRITEV, IORING_OP_FSYNC, IORING_OP_ACCEPT,
-                IORING_OP_CONNECT, IORING_OP_OPENAT, IORING_OP_CLOSE, IORING_OP_STATX, IORING_OP_READ,
+        for (int op : new int[] {IORING_OP_READV, IORING_OP_WRITEV, IORING_OP_FSYNC, IORING_OP_SENDMSG,
+                IORING_OP_ACCEPT, IORING_OP_CONNECT, IORING_OP_OPENAT, IORING_OP_CLOSE, IORING_OP_STATX, IORING_OP_READ,
                 IORING_OP_WRITE, IORING_OP_SEND, IORING_OP_RECV, IORING_OP_SPLICE, IORING_OP_SHUTDOWN,
                 IORING_OP_SEND_ZC}) {
             m.put(UringNames.opcodeName(op), op);

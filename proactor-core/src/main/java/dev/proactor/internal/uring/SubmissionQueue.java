@@ -13,6 +13,7 @@ import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_POLL_AD
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READV;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_RECV;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SENDMSG;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SEND;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SEND_ZC;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SHUTDOWN;
@@ -447,6 +448,20 @@ public final class SubmissionQueue {
      */
     public long prepSend(int fd, MemorySegment buf, int len, int msgFlags, long userData) {
         long sqe = prepRw(IORING_OP_SEND, fd, address(buf, len), len, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, msgFlags);
+        }
+        return sqe;
+    }
+
+    /**
+     * {@code sendmsg(fd, msghdr, msgFlags)} (liburing {@code io_uring_prep_sendmsg}): a gather send
+     * of the iovecs {@code msghdr} ({@link IoUringLayouts#MSGHDR}) points to, which the caller keeps
+     * alive, with the iovecs, until the CQE; {@code len} is 1, as liburing sets it. Pass
+     * MSG_NOSIGNAL unless SIGPIPE is wanted. res is the byte count or -errno.
+     */
+    public long prepSendmsg(int fd, MemorySegment msghdr, int msgFlags, long userData) {
+        long sqe = prepRw(IORING_OP_SENDMSG, fd, address(msghdr, IoUringLayouts.MSGHDR.byteSize()), 1, 0, userData);
         if (sqe >= 0) {
             setOpFlags(sqe, msgFlags);
         }

@@ -68,7 +68,7 @@ import java.util.Set;
  * Unix-domain connection; and a remembered descriptor that was closed behind the backend's back and
  * reused only loses zero-copy, never correctness.
  *
- * <p>Memory: an operation that needs native memory besides its buffer (timespecs, iovecs, paths,
+ * <p>Memory: an operation that needs native memory besides its buffer (timespecs, iovecs, a msghdr, paths,
  * a statx buffer, a sockaddr) gets a confined arena of its own, held in
  * {@link Submission#backendState} until the last CQE of the submission is reaped, even when the
  * operation was cancelled long before.
@@ -326,7 +326,8 @@ public final class UringBackend implements Backend {
                     ? "multishot (IORING_RECV_MULTISHOT) into a provided buffer ring of " + bufferRing.count() + " x "
                             + bufferRing.size() + " bytes, re-armed after ENOBUFS once buffers are back"
                     : "single-shot receives into a pool slab, re-armed one after another (" + bufferRingNote + ")");
-            case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL" + zeroCopyNote();
+            case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL" + zeroCopyNote()
+                    + vectoredSendNote();
             case TRANSFER -> "io_uring " + UringNames.opcodeName(op) + " file to a pipe, linked to "
                     + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + ROUND_BYTES / 1024 + " KiB rounds)";
             default -> "io_uring " + UringNames.opcodeName(op);
@@ -340,6 +341,12 @@ public final class UringBackend implements Backend {
             case RECV -> "; receiveEach: single-shot receives into a pool slab, re-armed one after another";
             default -> "";
         };
+    }
+
+    /** How a vectored send (several buffers, one gather send) is done: its opcode is SENDMSG, not SEND. */
+    private String vectoredSendNote() {
+        return "; vectored: " + (routes.vectoredSendFallsBack() ? routes.describeVectoredSend()
+                : "io_uring " + UringNames.opcodeName(IORING_OP_SENDMSG) + " with MSG_NOSIGNAL (an iovec per buffer)");
     }
 
     private String zeroCopyNote() {
@@ -369,7 +376,8 @@ public final class UringBackend implements Backend {
             } else if (probe.supports(op)) {
                 m.put(k, how(k, op));
             } else if (routes.fallsBack(k)) {
-                m.put(k, routes.describe(k) + streamFallbackNote(k));
+                m.put(k, routes.describe(k) + streamFallbackNote(k)
+                        + (k == OperationKind.SEND ? vectoredSendNote() : ""));
             } else {
                 m.put(k, "off: the kernel's probe lacks " + UringNames.opcodeName(op));
             }
@@ -575,6 +583,7 @@ public final class UringBackend implements Backend {
             case Request.Open o -> (long) o.path().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
             case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
             case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
+            case Request.SendV v -> msghdrBytes(v);
             case Request.Stat st -> IoUringLayouts.STATX.byteSize() + 8;
             case Request.Nop n -> 0;
             case Request.Read rd -> 0;
@@ -653,6 +662,7 @@ public final class UringBackend implements Backend {
                 yield sq.prepRecvMultishot(rv.fd(), BufferRing.GROUP, 0, ud);
             }
             case Request.Send sd -> prepSend(sd, ud, st);
+            case Request.SendV v -> sq.prepSendmsg(v.fd(), msghdr(arena, v.buffers()), MSG_NOSIGNAL, ud);
             case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), shutdownHow(sh), ud);
             case Request.Splice sp -> prepTransfer(sp, ud, st);
         };
@@ -810,6 +820,18 @@ public final class UringBackend implements Backend {
             Pointers.putIovec(v, i, buffers[i]);
         }
         return v;
+    }
+
+    /** Native bytes a vectored send's {@link #msghdr} takes: the header and its iovecs. */
+    static long msghdrBytes(Request.SendV v) {
+        return IoUringLayouts.MSGHDR.byteSize() + IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
+    }
+
+    /** A {@code struct msghdr} for a gather send of {@code buffers}, with its iovecs, in {@code arena}. */
+    static MemorySegment msghdr(Arena arena, MemorySegment[] buffers) {
+        MemorySegment m = arena.allocate(IoUringLayouts.MSGHDR);
+        Pointers.putMsghdr(m, iovecs(arena, buffers), buffers.length);
+        return m;
     }
 
     static int openFlags(Set<OpenOption> options) {

@@ -109,7 +109,8 @@ class UringFallbackTest {
         assertThat(ops.get(OperationKind.WRITE)).isEqualTo("io_uring WRITE");
         assertThat(ops.get(OperationKind.RECV)).startsWith("io_uring RECV");
         assertThat(ops.get(OperationKind.SEND)).startsWith("io_uring SEND")
-                .contains("no zero-copy: the probe lacks SEND_ZC (masked by " + FallbackRoutes.PROPERTY + ")");
+                .contains("no zero-copy: the probe lacks SEND_ZC (masked by " + FallbackRoutes.PROPERTY + ")")
+                .endsWith("; vectored: io_uring SENDMSG with MSG_NOSIGNAL (an iovec per buffer)");
         assertThat(report.notes()).anySatisfy(n -> assertThat(n).startsWith("read is fallback: "));
         assertThat(report.notes()).noneSatisfy(n -> assertThat(n).startsWith("write is"));
         UringBackend b = backend.get();
@@ -220,6 +221,63 @@ class UringFallbackTest {
         c.close();
         Ops.result(listener.close());
         Ops.result(af.close());
+    }
+
+    /**
+     * A vectored send is a SEND by kind, but its opcode is SENDMSG: it falls back when SENDMSG is
+     * missing, whatever SEND does, and keeps SENDMSG when only SEND is missing.
+     */
+    @Test
+    void aVectoredSendFallsBackOnItsOwnOpcode(TestInfo info) throws Exception {
+        ProactorFixture f = fixture(info, "SENDMSG");
+        AtomicReference<UringBackend> backend = new AtomicReference<>();
+        Proactor p = open(f, ProactorConfig.builder(), backend);
+        assertThat(p.capabilities().operations().get(OperationKind.SEND)).startsWith("io_uring SEND with MSG_NOSIGNAL")
+                .endsWith("; vectored: fallback: POLL_ADD (POLLOUT), then sendmsg(2) with MSG_DONTWAIT|MSG_NOSIGNAL"
+                        + " on the dispatcher (SENDMSG missing from the probe, masked by "
+                        + FallbackRoutes.PROPERTY + ")");
+        UringBackend b = backend.get();
+        assertThat(b.routes().fallsBack(OperationKind.SEND)).isFalse();
+        assertThat(b.routes().vectoredSendFallsBack()).isTrue();
+
+        AsyncServerSocket listener = Sockets.listen(p);
+        Sockets.Connection c = Sockets.connect(listener, p);
+        long polls = b.fallbacks().pollsArmed();
+        byte[] hello = "plain SEND".getBytes(StandardCharsets.UTF_8);
+        assertThat(Ops.result(c.client().write(ByteBuffer.wrap(hello)))).isEqualTo(hello.length);
+        assertThat(b.fallbacks().pollsArmed()).as("a plain send keeps its opcode").isEqualTo(polls);
+        ByteBuffer a1 = ByteBuffer.wrap(", then POLL_ADD".getBytes(StandardCharsets.UTF_8));
+        ByteBuffer a2 = ByteBuffer.allocateDirect(16).put(" and sendmsg(2)".getBytes(StandardCharsets.UTF_8)).flip();
+        long both = a1.remaining() + a2.remaining();
+        assertThat(Ops.result(c.client().write(a1, a2))).isEqualTo(both);
+        assertThat(b.fallbacks().pollsArmed()).as("the gather send polled first").isEqualTo(polls + 1);
+        ByteBuffer got = ByteBuffer.allocate((int) (hello.length + both));
+        assertThat(Ops.result(c.server().readFully(got))).isEqualTo(got.capacity());
+        assertThat(new String(got.array(), StandardCharsets.UTF_8))
+                .isEqualTo("plain SEND, then POLL_ADD and sendmsg(2)");
+        c.close();
+        Ops.result(listener.close());
+    }
+
+    @Test
+    void aVectoredSendKeepsSendmsgWhenOnlySendFallsBack(TestInfo info) throws Exception {
+        ProactorFixture f = fixture(info, "SEND");
+        AtomicReference<UringBackend> backend = new AtomicReference<>();
+        Proactor p = open(f, ProactorConfig.builder(), backend);
+        assertThat(p.capabilities().operations().get(OperationKind.SEND)).startsWith("fallback: POLL_ADD (POLLOUT)")
+                .endsWith("; vectored: io_uring SENDMSG with MSG_NOSIGNAL (an iovec per buffer)");
+        UringBackend b = backend.get();
+        AsyncServerSocket listener = Sockets.listen(p);
+        Sockets.Connection c = Sockets.connect(listener, p);
+        long polls = b.fallbacks().pollsArmed();
+        assertThat(Ops.result(c.client().write(ByteBuffer.wrap(new byte[] {1, 2}), ByteBuffer.wrap(new byte[] {3}))))
+                .isEqualTo(3);
+        assertThat(b.fallbacks().pollsArmed()).as("SENDMSG, no poll").isEqualTo(polls);
+        ByteBuffer got = ByteBuffer.allocate(3);
+        assertThat(Ops.result(c.server().readFully(got))).isEqualTo(3);
+        assertThat(got.array()).containsExactly(1, 2, 3);
+        c.close();
+        Ops.result(listener.close());
     }
 
     @Test

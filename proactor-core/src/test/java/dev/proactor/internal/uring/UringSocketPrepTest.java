@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The socket prep helpers fill the SQE fields liburing's io_uring_prep_accept, _connect, _recv,
- * _send, _send_zc and _shutdown fill. Runs on plain memory standing in for the ring: no kernel needed.
+ * _send, _sendmsg, _send_zc and _shutdown fill. Runs on plain memory standing in for the ring: no kernel needed.
  */
 class UringSocketPrepTest {
     private final Arena arena = Arena.ofConfined();
@@ -93,6 +93,33 @@ class UringSocketPrepTest {
         assertThat(sqes.get(java.lang.foreign.ValueLayout.JAVA_SHORT, sqe + IoUringLayouts.SQE_IOPRIO))
                 .isEqualTo((short) IoUringConstants.IORING_SEND_ZC_REPORT_USAGE);
         assertThat(u64(sqe, IoUringLayouts.SQE_USER_DATA)).isEqualTo(5);
+    }
+
+    @Test
+    void sendmsgPointsAddrAtTheMsghdrWithLenOneAndMsgFlags() {
+        MemorySegment one = arena.allocate(10);
+        MemorySegment two = arena.allocate(20);
+        MemorySegment msghdr = UringBackend.msghdr(arena, new MemorySegment[] {one, two.asSlice(5)});
+        long sqe = sq.prepSendmsg(12, msghdr, IoUringConstants.MSG_NOSIGNAL, 6);
+        assertThat(opcode(sqe)).isEqualTo(IoUringConstants.IORING_OP_SENDMSG);
+        assertThat(i32(sqe, IoUringLayouts.SQE_FD)).isEqualTo(12);
+        assertThat(u64(sqe, IoUringLayouts.SQE_ADDR)).isEqualTo(msghdr.address());
+        assertThat(i32(sqe, IoUringLayouts.SQE_LEN)).isEqualTo(1);
+        assertThat(u64(sqe, IoUringLayouts.SQE_OFF)).isZero();
+        assertThat(i32(sqe, IoUringLayouts.SQE_OP_FLAGS)).isEqualTo(IoUringConstants.MSG_NOSIGNAL);
+        assertThat(u64(sqe, IoUringLayouts.SQE_USER_DATA)).isEqualTo(6);
+        // The header: no name, no control data, two iovecs describing the buffers in order.
+        assertThat(msghdr.get(JAVA_LONG, IoUringLayouts.MSGHDR_NAME)).isZero();
+        assertThat(msghdr.get(JAVA_INT, IoUringLayouts.MSGHDR_NAMELEN)).isZero();
+        assertThat(msghdr.get(JAVA_LONG, IoUringLayouts.MSGHDR_IOVLEN)).isEqualTo(2);
+        assertThat(msghdr.get(JAVA_LONG, IoUringLayouts.MSGHDR_CONTROL)).isZero();
+        assertThat(msghdr.get(JAVA_LONG, IoUringLayouts.MSGHDR_CONTROLLEN)).isZero();
+        MemorySegment iov = MemorySegment.ofAddress(msghdr.get(JAVA_LONG, IoUringLayouts.MSGHDR_IOV))
+                .reinterpret(2 * IoUringLayouts.IOVEC.byteSize());
+        assertThat(iov.get(JAVA_LONG, IoUringLayouts.IOVEC_BASE)).isEqualTo(one.address());
+        assertThat(iov.get(JAVA_LONG, IoUringLayouts.IOVEC_LEN)).isEqualTo(10);
+        assertThat(iov.get(JAVA_LONG, 16 + IoUringLayouts.IOVEC_BASE)).isEqualTo(two.address() + 5);
+        assertThat(iov.get(JAVA_LONG, 16 + IoUringLayouts.IOVEC_LEN)).isEqualTo(15);
     }
 
     @Test

@@ -259,6 +259,39 @@ public final class IoUringLayouts {
     /** iovec.iov_len (size_t). */
     public static final long IOVEC_LEN = offset(IOVEC, "iov_len");
 
+    // ---- struct msghdr (bits/socket.h; the kernel's struct user_msghdr, linux/socket.h) ----
+
+    /**
+     * {@code struct msghdr} (56 bytes on LP64): what sendmsg(2) and IORING_OP_SENDMSG take. The
+     * padding after {@code msg_namelen} and after {@code msg_flags} is the C compiler's, for the
+     * pointer alignment of the next field and of the whole struct.
+     */
+    public static final StructLayout MSGHDR = MemoryLayout.structLayout(
+            JAVA_LONG.withName("msg_name"),
+            JAVA_INT.withName("msg_namelen"),
+            MemoryLayout.paddingLayout(4),
+            JAVA_LONG.withName("msg_iov"),
+            JAVA_LONG.withName("msg_iovlen"),
+            JAVA_LONG.withName("msg_control"),
+            JAVA_LONG.withName("msg_controllen"),
+            JAVA_INT.withName("msg_flags"),
+            MemoryLayout.paddingLayout(4)).withName("msghdr");
+
+    /** msghdr.msg_name (void *): no address on a connected stream socket. */
+    public static final long MSGHDR_NAME = offset(MSGHDR, "msg_name");
+    /** msghdr.msg_namelen (socklen_t). */
+    public static final long MSGHDR_NAMELEN = offset(MSGHDR, "msg_namelen");
+    /** msghdr.msg_iov (struct iovec *). */
+    public static final long MSGHDR_IOV = offset(MSGHDR, "msg_iov");
+    /** msghdr.msg_iovlen (size_t): at most IOV_MAX (1024). */
+    public static final long MSGHDR_IOVLEN = offset(MSGHDR, "msg_iovlen");
+    /** msghdr.msg_control (void *). */
+    public static final long MSGHDR_CONTROL = offset(MSGHDR, "msg_control");
+    /** msghdr.msg_controllen (size_t). */
+    public static final long MSGHDR_CONTROLLEN = offset(MSGHDR, "msg_controllen");
+    /** msghdr.msg_flags (int): written by recvmsg, ignored by sendmsg, whose flags are an argument. */
+    public static final long MSGHDR_FLAGS = offset(MSGHDR, "msg_flags");
+
     // ---- struct statx (linux/stat.h, 256 bytes) ----
 
     /** {@code struct statx_timestamp} (16 bytes). */

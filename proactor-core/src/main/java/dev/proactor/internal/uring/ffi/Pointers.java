@@ -31,6 +31,15 @@ public final class Pointers {
         iovecs.set(JAVA_LONG, base + IoUringLayouts.IOVEC_LEN, buffer.byteSize());
     }
 
+    /**
+     * Points a zeroed {@code struct msghdr} ({@link IoUringLayouts#MSGHDR}) at {@code count} iovecs:
+     * no address, no control data, as a send on a connected socket wants it.
+     */
+    public static void putMsghdr(MemorySegment msghdr, MemorySegment iovecs, int count) {
+        msghdr.set(JAVA_LONG, IoUringLayouts.MSGHDR_IOV, iovecs.address());
+        msghdr.set(JAVA_LONG, IoUringLayouts.MSGHDR_IOVLEN, count);
+    }
+
     /** Stores the address of {@code target} into the 64-bit pointer field at {@code offset}. */
     public static void putPointer(MemorySegment struct, long offset, MemorySegment target) {
         struct.set(JAVA_LONG, offset, target.address());

@@ -66,6 +66,8 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle SEND = LibC.link("send",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle SENDMSG = LibC.link("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle SHUTDOWN = LibC.link("shutdown",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle GETSOCKOPT = LibC.link("getsockopt",
@@ -188,6 +190,20 @@ public final class Syscalls {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
             return result((long) SEND.invokeExact(cs, fd, buf, buf.byteSize(), flags), cs);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code sendmsg(fd, msghdr, flags)}: bytes sent, or -errno. {@code msghdr} is an
+     * {@link IoUringLayouts#MSGHDR} whose iovecs the caller keeps alive for the call.
+     */
+    public static long sendmsg(int fd, MemorySegment msghdr, int flags) {
+        LibC.checkLength(msghdr, IoUringLayouts.MSGHDR.byteSize());
+        MemorySegment cs = LibC.THREAD_CALL_STATE.get();
+        try {
+            return result((long) SENDMSG.invokeExact(cs, fd, msghdr, flags), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }

@@ -90,6 +90,15 @@ class IoUringLayoutsTest {
         assertThat(IoUringLayouts.IOVEC.byteSize()).isEqualTo(16);
         assertThat(IoUringLayouts.IOVEC_BASE).isEqualTo(0);
         assertThat(IoUringLayouts.IOVEC_LEN).isEqualTo(8);
+        // struct msghdr, x86-64 and aarch64 (LP64): pointers and size_t at 8-byte offsets, padded to 56.
+        assertThat(IoUringLayouts.MSGHDR.byteSize()).isEqualTo(56);
+        assertThat(IoUringLayouts.MSGHDR_NAME).isEqualTo(0);
+        assertThat(IoUringLayouts.MSGHDR_NAMELEN).isEqualTo(8);
+        assertThat(IoUringLayouts.MSGHDR_IOV).isEqualTo(16);
+        assertThat(IoUringLayouts.MSGHDR_IOVLEN).isEqualTo(24);
+        assertThat(IoUringLayouts.MSGHDR_CONTROL).isEqualTo(32);
+        assertThat(IoUringLayouts.MSGHDR_CONTROLLEN).isEqualTo(40);
+        assertThat(IoUringLayouts.MSGHDR_FLAGS).isEqualTo(48);
         assertThat(IoUringLayouts.IO_URING_GETEVENTS_ARG.byteSize()).isEqualTo(24);
         assertThat(IoUringLayouts.GETEVENTS_ARG_SIGMASK).isEqualTo(0);
         assertThat(IoUringLayouts.GETEVENTS_ARG_SIGMASK_SZ).isEqualTo(8);
