@@ -50,8 +50,21 @@ public interface Operation<T> {
     Operation<T> onComplete(CompletionHandler<? super T> handler);
 
     /**
-     * A stage that completes with the result, or exceptionally with the {@link ProactorException}.
-     * Dependent actions run on the worker that completes it unless an async variant says otherwise.
+     * A read-only view of the outcome: it completes with the result, or exceptionally with the
+     * {@link ProactorException}, once the operation has ended, that is once {@link #state()} is
+     * terminal and the kernel has given the operation's buffers back. Every call returns a view of
+     * the same outcome, and nothing a caller does to it can complete it early or change what another
+     * caller sees. Dependent actions run on the worker that completes it unless an async variant
+     * says otherwise; one added after it completed runs on the calling thread.
+     *
+     * <p>{@link CompletionStage#toCompletableFuture()} returns an independent copy, new at each
+     * call: completing, cancelling or timing out the copy ({@code orTimeout}) affects the copy
+     * alone, never the operation. The view itself is a {@link java.util.concurrent.Future} whose
+     * {@code cancel} does nothing and returns false, and whose methods that would complete it
+     * ({@code complete}, {@code orTimeout} and the like) throw {@link UnsupportedOperationException}.
+     * To cancel the operation call {@link #cancel()}; to bound a wait use {@link #await(Duration)},
+     * or give the operation a deadline by initiating it through a {@code withTimeout} view (such as
+     * {@link AsyncFile#withTimeout}), which ends it as timed out.
      */
     CompletionStage<T> stage();
 

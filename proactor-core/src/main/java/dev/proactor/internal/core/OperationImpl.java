@@ -93,7 +93,8 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /** Cancellation requests waiting for delivery; {@code afterEnd} ones answer NOT_FOUND. */
     private List<CancelWaiter> cancelWaiters;
     private Object handlers;
-    private CompletableFuture<T> future;
+    /** Created on first need: by {@link #stage()} or by a second concurrent {@link #await}. */
+    private OutcomeStage<T> future;
     private boolean delivered;
     /** The one thread parked in {@link #await}, when no future was needed; unparked by {@link #run()}. */
     private Thread waiter;
@@ -211,7 +212,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         }
         state = outcome;
         Object hs;
-        CompletableFuture<T> f;
+        OutcomeStage<T> f;
         List<CancelWaiter> waiters;
         Thread parked;
         synchronized (this) {
@@ -305,11 +306,11 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         }
     }
 
-    private void complete(CompletableFuture<T> f) {
+    private void complete(OutcomeStage<T> f) {
         if (outcome == OperationState.COMPLETED) {
-            f.complete(value);
+            f.publish(value);
         } else {
-            f.completeExceptionally(failure);
+            f.publishFailure(failure);
         }
     }
 
@@ -379,12 +380,12 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         return future();
     }
 
-    private CompletableFuture<T> future() {
-        CompletableFuture<T> f;
+    private OutcomeStage<T> future() {
+        OutcomeStage<T> f;
         boolean done;
         synchronized (this) {
             if (future == null) {
-                future = new CompletableFuture<>();
+                future = new OutcomeStage<>(id);
                 done = delivered;
             } else {
                 return future;
