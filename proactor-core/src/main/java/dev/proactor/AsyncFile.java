@@ -90,7 +90,9 @@ public interface AsyncFile {
     /**
      * Ends every pending operation on the file (each fails with {@link OperationCancelledException}
      * unless it completed first), then closes the descriptor. Later operations fail with
-     * {@link ProactorClosedException}. Calling it again returns the same operation.
+     * {@link ProactorClosedException}. Calling it again returns the same operation. Once initiated it
+     * cannot be cancelled: {@link Operation#cancel()} on it changes nothing and is answered
+     * {@link CancelResult.Kind#COMPLETED} once the descriptor is closed.
      */
     Operation<Void> close();
 

@@ -33,7 +33,12 @@ public interface AsyncServerSocket {
      */
     OperationStream acceptEach(StreamHandler<? super AsyncSocket> handler);
 
-    /** Ends every pending accept (cancelled), then closes the socket. Calling it again returns the same operation. */
+    /**
+     * Ends every pending accept (cancelled), then closes the socket. Calling it again returns the
+     * same operation. Once initiated it cannot be cancelled: {@link Operation#cancel()} on it
+     * changes nothing and is answered {@link CancelResult.Kind#COMPLETED} once the descriptor is
+     * closed.
+     */
     Operation<Void> close();
 
     /** A view whose operations carry a deadline of {@code timeout} after their initiation. */

@@ -163,7 +163,9 @@ public interface AsyncSocket {
 
     /**
      * Ends every pending operation on the socket (cancelled), then closes it. Calling it again
-     * returns the same operation.
+     * returns the same operation. Once initiated it cannot be cancelled: {@link Operation#cancel()}
+     * on it changes nothing and is answered {@link CancelResult.Kind#COMPLETED} once the
+     * descriptor is closed.
      */
     Operation<Void> close();
 

@@ -7,6 +7,13 @@ import dev.proactor.internal.spi.Request;
  * Closes a descriptor: a file's, once every other operation on the file has ended, or an orphan
  * opened by an operation cancelled too late. A failed close still leaves the descriptor closed
  * (close(2) releases it whatever it reports), so the file counts as closed either way.
+ *
+ * <p>A close is never cancelled once initiated: the dispatcher ignores a cancel of it, in whatever
+ * queue it waits (for the file's other operations to end, or for the kernel), so that it always ends
+ * with the descriptor closed. Its canceller is answered {@code COMPLETED} when it ends (or
+ * {@code NOT_FOUND} if it had ended already). Ending a close early would leave the descriptor open
+ * with nothing left to close it: the resource already refuses new operations and its one close
+ * operation, and the proactor's own close skips a resource whose close was initiated.
  */
 final class CloseOp extends OperationImpl<Void> {
     private final Request.Close request;
@@ -56,8 +63,8 @@ final class CloseOp extends OperationImpl<Void> {
 
     @Override
     void afterKernel() {
-        // Only a close that reached the kernel released the descriptor; one cancelled before it
-        // leaves the file open for the proactor's own close to deal with.
+        // Only a close that reached the kernel released the descriptor; one failed before it (the
+        // proactor stopped first) leaves the file open.
         if (resource != null && attempts > 0 && outcome != dev.proactor.OperationState.CANCELLED) {
             proactor.resourceClosed(resource);
         }

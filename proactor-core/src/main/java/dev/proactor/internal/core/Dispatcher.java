@@ -492,7 +492,9 @@ final class Dispatcher implements Completions, Runnable {
 
     /** Starts ending {@code op}: at once if the kernel does not hold it, else through the backend. */
     private void cancel(OperationImpl<?> op, String reason) {
-        if (op.finished || op.cancelRequested) {
+        if (op.finished || op.cancelRequested || op instanceof CloseOp) {
+            // A close is never cancelled once initiated (see CloseOp): it still ends with the
+            // descriptor closed, and its canceller is answered COMPLETED when it does.
             return;
         }
         op.cancelRequested = true;
@@ -513,10 +515,6 @@ final class Dispatcher implements Completions, Runnable {
                     proactor.admission().dequeued();
                 }
                 case RETRY -> retries.remove(op);
-                case CLOSE_WAIT -> {
-                    closeWaiting.remove(op);
-                    op.resource.closing = null;
-                }
                 case STREAM_WAIT -> {
                     streamWaiting.remove(op);
                     op.resource.streamWaiting[op.streamDirection()].remove(op);
