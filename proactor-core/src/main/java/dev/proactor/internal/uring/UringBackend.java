@@ -46,7 +46,9 @@ import java.util.Set;
  * except the multishot accept and receive of streams, which reserve room for their final CQE only:
  * an item CQE (IORING_CQE_F_MORE) keeps the reservation, so their items draw on the spare room,
  * bounded for receives by the provided buffer ring ({@link BufferRing}). The
- * kernel's overflow list (IORING_FEAT_NODROP) is still flushed if it is ever used, and counted.
+ * kernel's overflow list (IORING_FEAT_NODROP) is still flushed if it is ever used, and counted;
+ * the test switch {@link #CQ_ENTRIES_PROPERTY} makes the ring smaller than the accounting so that
+ * it is.
  *
  * <p>Zero-copy sends: a send of at least {@link ProactorConfig#zeroCopySendThreshold()} bytes is
  * IORING_OP_SEND_ZC when the kernel's probe has it. Its first CQE carries the result and settles the
@@ -118,6 +120,7 @@ public final class UringBackend implements Backend {
     private final Ring ring;
     private final SubmissionQueue sq;
     private final CompletionQueue cq;
+    /** CQEs the room accounting lets be due at once: the ring's size, or more under {@link #CQ_ENTRIES_PROPERTY}. */
     private final int cqCapacity;
     private final int eventFd;
     /** Long-lived memory shared with waking threads; closed after the last waker left. */
@@ -200,10 +203,19 @@ public final class UringBackend implements Backend {
      * @throws IllegalArgumentException when {@code disableOpcodes} names an opcode without a fallback
      */
     public UringBackend(ProactorConfig config, String disableOpcodes) {
+        int accountedCq = completionQueueSize(config);
+        int exactCq = exactCompletionQueue(System.getProperty(CQ_ENTRIES_PROPERTY), config.submissionQueueEntries());
         try {
-            this.ring = Ring.open(new RingOptions(config.submissionQueueEntries(), completionQueueSize(config), true, true));
+            this.ring = Ring.open(new RingOptions(config.submissionQueueEntries(),
+                    exactCq > 0 ? exactCq : accountedCq, true, true));
         } catch (RingSetupException e) {
             throw new UncheckedIOException(e);
+        }
+        if (exactCq > 0 && ring.cq().capacity() != exactCq) {
+            int got = ring.cq().capacity();
+            ring.close();
+            throw new IllegalStateException(CQ_ENTRIES_PROPERTY + "=" + exactCq + ": the kernel made a completion queue of "
+                    + got);
         }
         try {
             this.routes = new FallbackRoutes(ring.probe(), OPCODES, disableOpcodes);
@@ -215,7 +227,9 @@ public final class UringBackend implements Backend {
         this.wakeByPoll = !probe.supports(IORING_OP_READ);
         this.sq = ring.sq();
         this.cq = ring.cq();
-        this.cqCapacity = cq.capacity();
+        // With the test switch the ring is smaller than what the accounting admits: the kernel's
+        // overflow list takes the rest.
+        this.cqCapacity = exactCq > 0 ? Math.max(accountedCq, exactCq) : cq.capacity();
         this.fallbacks = new FallbackOps(sq, new FallbackHost(), routes, config.name());
         int efd = LibC.eventfd(0, EFD_CLOEXEC);
         if (efd < 0) {
@@ -263,6 +277,40 @@ public final class UringBackend implements Backend {
         int ma = Integer.parseInt(m.group(1));
         int mi = Integer.parseInt(m.group(2));
         return ma > major || ma == major && mi >= minor;
+    }
+
+    /**
+     * A switch for tests and diagnosis, read when a backend starts: the completion queue gets
+     * exactly this many entries (a power of two, at least the submission queue's size), while the
+     * room accounting and admission keep the size {@link #completionQueueSize} would give. More
+     * completions may then be due than the ring holds; the kernel keeps the rest in its overflow
+     * list (IORING_FEAT_NODROP, 5.5), and the overflow path of {@link #runOnce} (flush, count in
+     * {@code MetricsSnapshot.completionQueueOverflows}) runs, which it otherwise never needs to.
+     */
+    static final String CQ_ENTRIES_PROPERTY = "dev.proactor.uring.completionQueueEntries";
+
+    /**
+     * The value of {@link #CQ_ENTRIES_PROPERTY}, or 0 when it is not set.
+     *
+     * @throws IllegalArgumentException when it is not a power of two in [{@code sqEntries}, 65536]
+     */
+    static int exactCompletionQueue(String value, int sqEntries) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(CQ_ENTRIES_PROPERTY + " is not a number: " + value, e);
+        }
+        // The kernel rounds the SQ up to a power of two and refuses a smaller CQ.
+        int sq = Integer.highestOneBit(sqEntries) == sqEntries ? sqEntries : Integer.highestOneBit(sqEntries) << 1;
+        if (Integer.bitCount(n) != 1 || n < sq || n > MAX_CQ_ENTRIES) {
+            throw new IllegalArgumentException(CQ_ENTRIES_PROPERTY + " must be a power of two in [" + sq + ", "
+                    + MAX_CQ_ENTRIES + "]: " + value);
+        }
+        return n;
     }
 
     /** The kernel's limit on completion-queue entries (IORING_MAX_CQ_ENTRIES, io_uring/io_uring.h). */
@@ -948,6 +996,11 @@ public final class UringBackend implements Backend {
             }
             cqOutstanding++;
             wakeArmed = true;
+        }
+        if (!wakeArmed) {
+            // No room to arm the wake-up read this turn (the batch filled the SQ): a wait now would
+            // miss a waker's eventfd write, so this turn only submits and reaps; the next arms it.
+            waitNanos = 0;
         }
         int toSubmit = sq.flushTail();
         boolean mustEnter = toSubmit > 0 || waitNanos != 0 || cq.ready() == 0;
