@@ -49,10 +49,22 @@ final class ChannelTable {
          */
         int blockSize;
 
+        /**
+         * A pipe, FIFO, socket or character device, told at open: its reads and writes may wait
+         * for ever for the other end, so they run on threads of their own
+         * ({@link FilePool#forStreams}), never on the bounded pool that regular files need.
+         */
+        final boolean pipeLike;
+
         OpenFile(FileChannel channel, FileChannel reader, Path path) {
+            this(channel, reader, path, false);
+        }
+
+        OpenFile(FileChannel channel, FileChannel reader, Path path, boolean pipeLike) {
             this.channel = channel;
             this.reader = reader == null ? channel : reader;
             this.path = path;
+            this.pipeLike = pipeLike;
         }
 
         /** Closes the channel, and the reader if it is a channel of its own. */

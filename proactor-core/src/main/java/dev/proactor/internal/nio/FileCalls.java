@@ -8,10 +8,12 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystem;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -115,8 +117,15 @@ final class FileCalls {
         FileChannel ch = creates && supportsPosix(path.getFileSystem())
                 ? FileChannel.open(path, options, permissions(o.mode()))
                 : FileChannel.open(path, options);
+        boolean pipeLike;
+        try {
+            pipeLike = pipeLike(ch, path);
+        } catch (RuntimeException e) {
+            ch.close();
+            throw e;
+        }
         if (!readAppend) {
-            return new ChannelTable.OpenFile(ch, null, path);
+            return new ChannelTable.OpenFile(ch, null, path, pipeLike);
         }
         try {
             Set<OpenOption> readOnly = new HashSet<>();
@@ -127,12 +136,48 @@ final class FileCalls {
             if (options.contains(DIRECT)) {
                 readOnly.add(DIRECT);
             }
-            return new ChannelTable.OpenFile(ch, FileChannel.open(path, readOnly), path);
+            return new ChannelTable.OpenFile(ch, FileChannel.open(path, readOnly), path, pipeLike);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
     }
+
+    /**
+     * Whether the file {@code ch} opened is a pipe, FIFO, socket or character device. A descriptor
+     * that cannot seek (a pipe, FIFO or terminal) says so itself; otherwise the type comes from the
+     * path's attributes, looked up just after the open (a file renamed over the path in between is
+     * taken for what the path names now; at worst a FIFO's reads then share the bounded pool, as
+     * every read did before this check).
+     */
+    static boolean pipeLike(FileChannel ch, Path path) {
+        try {
+            ch.position();
+        } catch (IOException e) {
+            if (isIllegalSeek(e)) {
+                return true;
+            }
+        }
+        try {
+            if (path.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+                int type = (Integer) Files.getAttribute(path, "unix:mode") & S_IFMT;
+                return type == S_IFIFO || type == S_IFCHR || type == S_IFSOCK;
+            }
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+            // Block devices are "other" too, but read like regular files; without the unix view
+            // (Windows) there are none to tell apart.
+            return a.isOther();
+        } catch (IOException | UnsupportedOperationException | ClassCastException e) {
+            LOG.log(Level.DEBUG, () -> "type of " + path + " unknown (" + e + "): taken for a regular file");
+            return false;
+        }
+    }
+
+    /** File types in st_mode (linux/stat.h; the same on every POSIX system the JDK runs on). */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFIFO = 0010000;
 
     private static boolean supportsPosix(FileSystem fs) {
         return fs.supportedFileAttributeViews().contains("posix");

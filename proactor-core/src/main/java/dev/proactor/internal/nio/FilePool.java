@@ -14,7 +14,9 @@ import java.util.function.Consumer;
  * {@link #offer}, {@link #withdraw} and {@link #shutdown} are called by the dispatcher, and the file
  * threads call the {@code done} sink given at construction once per task they ran: the portable
  * backend's file threads, a fixed number of platform daemon threads named {@code <proactor>-file-N}
- * that run file requests as blocking calls, fed by a bounded queue.
+ * that run file requests as blocking calls, fed by a bounded queue; or, made by
+ * {@link #forStreams}, the threads for reads and writes of pipes, FIFOs and character devices,
+ * one per call.
  *
  * <p>Files have no readiness, so a selector cannot wait for them; the JDK's own asynchronous file
  * channel does the same (a thread pool around blocking positional calls). The queue is bounded so
@@ -43,25 +45,48 @@ final class FilePool {
      * @param done receives every task that ran, on the file thread that ran it
      */
     FilePool(String name, int threads, int capacity, Consumer<NioOp> done) {
+        this(name + "-file-", new ArrayBlockingQueue<>(capacity), threads, threads, 0L, threads, capacity, done);
+    }
+
+    private FilePool(String prefix, java.util.concurrent.BlockingQueue<Runnable> queue, int core, int max, long keepAliveSeconds,
+            int threads, int capacity, Consumer<NioOp> done) {
         this.done = done;
         this.threads = threads;
         this.capacity = capacity;
         AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(capacity),
+        this.executor = new ThreadPoolExecutor(core, max, keepAliveSeconds, TimeUnit.SECONDS, queue,
                 r -> {
-                    Thread t = Thread.ofPlatform().name(name + "-file-" + n.incrementAndGet()).daemon(true).unstarted(r);
+                    Thread t = Thread.ofPlatform().name(prefix + n.incrementAndGet()).daemon(true).unstarted(r);
                     started.add(t);
+                    // A thread that ended (an idle stream thread) is joined by nobody: forget it.
+                    started.removeIf(old -> old.getState() == Thread.State.TERMINATED);
                     return t;
                 },
                 new ThreadPoolExecutor.AbortPolicy());
     }
+
+    /**
+     * The pool for calls on pipes, FIFOs and character devices ({@code <proactor>-file-stream-N}),
+     * whose reads may wait for ever for a writer: a thread per call, started when the call comes
+     * and ended after {@value #STREAM_IDLE_SECONDS} s idle, so that no waiting call ever holds up
+     * another, nor a regular file's call on the bounded pool. Their number is bounded by the calls
+     * pending on such files, which admission bounds. The JDK's FileChannel close signals a thread
+     * blocked in a read of the channel, so closing the file ends the call.
+     */
+    static FilePool forStreams(String name, Consumer<NioOp> done) {
+        return new FilePool(name + "-file-stream-", new java.util.concurrent.SynchronousQueue<>(), 0, Integer.MAX_VALUE,
+                STREAM_IDLE_SECONDS, 0, 0, done);
+    }
+
+    /** How long an idle stream thread waits for another call before it ends. */
+    static final long STREAM_IDLE_SECONDS = 10;
 
     /** How many file threads suit this machine: 2 to 4, following the processor count. */
     static int defaultThreads() {
         return Math.clamp(Runtime.getRuntime().availableProcessors(), 2, 4);
     }
 
+    /** The bounded pool's thread count; 0 for the stream pool, which grows with its calls. */
     int threads() {
         return threads;
     }

@@ -43,7 +43,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Files have no readiness: open, read, write, readv, writev, fsync, stat and close run as
  * blocking {@link java.nio.channels.FileChannel} calls on the {@link FilePool} (2 to 4 threads named
  * {@code <proactor>-file-N}, and a queue as long as the configured submission queue; a full queue
- * makes {@link #submit} return false). A file thread posts its result to a concurrent queue and
+ * makes {@link #submit} return false). Reads and writes of a pipe, FIFO or character device (told
+ * at open) may wait for ever for the other end, so they never go there: each gets a thread of its
+ * own ({@code <proactor>-file-stream-N}, {@link FilePool#forStreams}), which the file's close ends
+ * (the JDK signals a thread blocked in the channel). A file thread posts its result to a concurrent queue and
  * wakes the selector; only the dispatcher settles it. Descriptors are handles into the backend's
  * {@link ChannelTable}, resolved on the dispatcher when a request is submitted.
  *
@@ -92,6 +95,8 @@ public final class NioBackend implements Backend {
     private final String proactorName;
     private final Selector selector;
     private final FilePool pool;
+    /** Reads and writes of pipes, FIFOs and character devices: a thread per call (see {@link FilePool#forStreams}). */
+    private final FilePool streams;
     private final int resultsPerTurn;
     private final ChannelTable table = new ChannelTable();
     private final DeadlineHeap timers = new DeadlineHeap();
@@ -138,11 +143,13 @@ public final class NioBackend implements Backend {
             throw new UncheckedIOException("cannot open a selector", e);
         }
         this.pool = new FilePool(proactorName, fileThreads, queueCapacity, this::posted);
+        this.streams = FilePool.forStreams(proactorName, this::posted);
         this.provided = new ProvidedBuffers(receiveBufferSize, receiveBufferCount);
         this.sockets = new NioSockets(selector, table, new SocketOutcomes(), provided);
         // Every task in the pool (queued or running) posts at most one result, so one pass over this
         // many takes everything that was there when the turn began; a busy pool cannot hold the
-        // dispatcher in the drain.
+        // dispatcher in the drain. Stream threads' results beyond it wait for the next turn, which
+        // does not block while results are queued.
         this.resultsPerTurn = queueCapacity + fileThreads;
     }
 
@@ -161,10 +168,10 @@ public final class NioBackend implements Backend {
                 case TIMER -> "portable: timer heap, selector timeout";
                 case OPEN -> "portable: FileChannel.open on " + threads
                         + (FileCalls.DIRECT == null ? " (DIRECT: off, jdk.unsupported is not loaded)" : "");
-                case READ -> "portable: FileChannel.read(ByteBuffer, long) on " + threads;
-                case WRITE -> "portable: FileChannel.write(ByteBuffer, long) on " + threads;
-                case READV -> "portable: FileChannel.position + read(ByteBuffer[]) on " + threads;
-                case WRITEV -> "portable: FileChannel.position + write(ByteBuffer[]) on " + threads;
+                case READ -> "portable: FileChannel.read(ByteBuffer, long) on " + threads + PIPES;
+                case WRITE -> "portable: FileChannel.write(ByteBuffer, long) on " + threads + PIPES;
+                case READV -> "portable: FileChannel.position + read(ByteBuffer[]) on " + threads + PIPES;
+                case WRITEV -> "portable: FileChannel.position + write(ByteBuffer[]) on " + threads + PIPES;
                 case FSYNC -> "portable: FileChannel.force on " + threads;
                 case STAT -> "portable: FileChannel.size + unix/basic attributes by path on " + threads
                         + " (no st_blocks)";
@@ -180,6 +187,9 @@ public final class NioBackend implements Backend {
         }
         return m;
     }
+
+    /** Where reads and writes of pipes, FIFOs and character devices run instead of the file threads. */
+    static final String PIPES = "; pipes, FIFOs and character devices: a thread per call, which the file's close ends";
 
     /** How every socket kind is performed: non-blocking calls on the dispatcher, driven by the selector. */
     static final String SOCKETS = "portable (selector)";
@@ -321,12 +331,19 @@ public final class NioBackend implements Backend {
             decide(op, OUTCOME_FAIL, e == null ? Errno.EBADF : Errno.ESPIPE);
             return op;
         }
-        NioOp op = new NioOp(s, f, pool);
-        if (!pool.offer(op)) {
+        FilePool runner = f.pipeLike && mayWait(s.request()) ? streams : pool;
+        NioOp op = new NioOp(s, f, runner);
+        if (!runner.offer(op)) {
             return null;
         }
         armDeadline(op);
         return op;
+    }
+
+    /** Whether {@code r} may wait for the other end of a pipe: a read or a write; fsync and stat never do. */
+    private static boolean mayWait(Request r) {
+        return r instanceof Request.Read || r instanceof Request.Write || r instanceof Request.ReadV
+                || r instanceof Request.WriteV;
     }
 
     /** Queues an accept ({@code listener}), a receive or a send ({@code inbound} or not) on its socket. */
@@ -403,7 +420,7 @@ public final class NioBackend implements Backend {
                 // Decided inside submit (outcome set above): never reached.
             }
             default -> {
-                if (pool.withdraw(op)) {
+                if (op.pool().withdraw(op)) {
                     timers.remove(op);
                     decide(op, OUTCOME_CANCELLED, 0);
                 }
@@ -577,7 +594,7 @@ public final class NioBackend implements Backend {
                     release(op);
                     n++;
                 }
-            } else if (pool.withdraw(op)) {
+            } else if (op.pool().withdraw(op)) {
                 sink.timedOut(op.submission);
                 release(op);
                 n++;
@@ -637,7 +654,7 @@ public final class NioBackend implements Backend {
     /** Selects and non-blocking socket calls made by the dispatcher, plus blocking calls made on the file threads. */
     @Override
     public long kernelCalls() {
-        return selects + pool.calls() + sockets.calls();
+        return selects + pool.calls() + streams.calls() + sockets.calls();
     }
 
     /** Always 0: the backend allocates no native memory. */
@@ -675,6 +692,8 @@ public final class NioBackend implements Backend {
             closed = true;
         }
         int leftOver = 0;
+        // The stream pool queues nothing (each call has its thread at once), so it has none to give back.
+        streams.shutdown();
         for (NioOp op : pool.shutdown()) {
             if (op.request instanceof Request.Close) {
                 // Accepted, so its handle is gone from the table: the channel must be closed here.
@@ -685,9 +704,11 @@ public final class NioBackend implements Backend {
             closeQuietly(f);
             leftOver++;
         }
-        if (!pool.awaitTermination(CLOSE_WAIT_NANOS)) {
-            pool.abandon();
-            pool.awaitTermination(CLOSE_WAIT_NANOS);
+        for (FilePool p : List.of(pool, streams)) {
+            if (!p.awaitTermination(CLOSE_WAIT_NANOS)) {
+                p.abandon();
+                p.awaitTermination(CLOSE_WAIT_NANOS);
+            }
         }
         NioOp op;
         while ((op = results.poll()) != null) {

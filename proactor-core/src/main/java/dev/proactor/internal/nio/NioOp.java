@@ -75,6 +75,11 @@ final class NioOp extends DeadlineHeap.Entry implements Runnable {
         this.pool = pool;
     }
 
+    /** The pool that runs the task (the bounded one, or the stream pool); null for a request without a file thread. */
+    FilePool pool() {
+        return pool;
+    }
+
     /** Marks the task started, unless it was withdrawn first; only the file thread calls this. */
     boolean start() {
         return STATE.compareAndSet(this, QUEUED, RUNNING);

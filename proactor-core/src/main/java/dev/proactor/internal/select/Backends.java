@@ -47,7 +47,11 @@ public final class Backends {
         BackendChoice wanted = config.backend();
         Optional<String> off = available(wanted);
         if (off.isPresent()) {
-            throw new UncheckedIOException(new IOException("backend " + wanted + " is unavailable: " + off.get()));
+            IOException e = new IOException("backend " + wanted + " is unavailable: " + off.get());
+            if (wanted == BackendChoice.IO_URING) {
+                UringSupport.unavailabilityError().ifPresent(e::initCause);
+            }
+            throw new UncheckedIOException(e);
         }
         return switch (wanted) {
             case IO_URING -> new Selection(BackendChoice.IO_URING, "requested, and io_uring is available");

@@ -39,8 +39,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       make the blocking system call on the backend's {@link FallbackPool}, whose thread puts the
  *       job on a queue and wakes the dispatcher (the eventfd the ring watches); the dispatcher
  *       settles it in {@code runOnce}, as it does a CQE. Reads and writes first poll the descriptor
- *       on the ring: a regular file is ready at once, but a pipe or FIFO waits there, where a close,
- *       a cancel or a deadline can still end it, rather than in a thread nothing can stop.</li>
+ *       on the ring: a regular file is ready at once and goes to the pool, but a pipe, FIFO or
+ *       character device waits there, where a close, a cancel or a deadline can still end it, and
+ *       once ready gets its read or write on the dispatcher, with O_NONBLOCK on for that call
+ *       (EAGAIN, when another read took the data, polls again): no thread is ever blocked on it,
+ *       and no read is left behind to take data meant for a later reader.</li>
  *   <li><b>Shutdown</b> never blocks: shutdown(2) on the dispatcher, its result carried by a NOP.</li>
  * </ul>
  *
@@ -110,6 +113,12 @@ final class FallbackOps {
     /** Jobs waiting for SQ, CQ or pool room; retried at the start of each turn. */
     private final ArrayDeque<Job> deferred = new ArrayDeque<>();
     private long nativeBytes;
+    /** The dispatcher's statx buffer for {@link #isStream}, allocated at its first use; freed at close. */
+    private Arena typeArena;
+    private MemorySegment typeScratch;
+    private MemorySegment emptyPath;
+    private long typeBytes;
+    private long streamCalls;
     private long pollsArmed;
     private long poolCalls;
 
@@ -375,12 +384,70 @@ final class FallbackOps {
                     finish(job, err < 0 ? err : -err);
                 }
             }
-            case Request.Read x -> toPool(job);
-            case Request.ReadV x -> toPool(job);
-            case Request.Write x -> toPool(job);
-            case Request.WriteV x -> toPool(job);
+            case Request.Read rd -> streamOrPool(job, rd.fd());
+            case Request.ReadV v -> streamOrPool(job, v.fd());
+            case Request.Write w -> streamOrPool(job, w.fd());
+            case Request.WriteV v -> streamOrPool(job, v.fd());
             default -> throw new IllegalStateException(job.r + " has no readiness step");
         }
+    }
+
+    /**
+     * A ready file: a regular file (or block device, directory, or one statx cannot tell) goes to
+     * the pool, where its call may wait for the disk; a pipe, FIFO, socket or character device
+     * gets its call here, made non-blocking, so that a read that finds the data gone (another read
+     * took it) polls again rather than blocking a thread that neither a close nor a cancel could
+     * stop, and that would take data meant for a later reader.
+     */
+    private void streamOrPool(Job job, int fd) {
+        if (!isStream(fd)) {
+            toPool(job);
+            return;
+        }
+        int flags = Syscalls.statusFlags(fd);
+        if (flags < 0) {
+            finish(job, flags);
+            return;
+        }
+        // O_NONBLOCK lives on the open file description, so it is on for this call alone: the
+        // opcodes that do exist, and whoever shares the description, see the descriptor as it was.
+        boolean toggle = (flags & O_NONBLOCK) == 0;
+        if (toggle) {
+            int r = Syscalls.setStatusFlags(fd, flags | O_NONBLOCK);
+            if (r < 0) {
+                finish(job, r);
+                return;
+            }
+        }
+        long res;
+        try {
+            res = job.streamCall();
+        } finally {
+            if (toggle) {
+                Syscalls.setStatusFlags(fd, flags);
+            }
+        }
+        streamCalls++;
+        orPollAgain(job, res, job.pollMask);
+    }
+
+    /** Whether {@code fd} is a pipe, FIFO, socket or character device, whose reads wait for a writer. */
+    private boolean isStream(int fd) {
+        if (typeScratch == null) {
+            typeArena = Arena.ofShared();
+            typeScratch = typeArena.allocate(IoUringLayouts.STATX);
+            emptyPath = typeArena.allocate(1);
+            typeBytes = IoUringLayouts.STATX.byteSize() + 1;
+            nativeBytes += typeBytes;
+            NativeAccounting.allocated(typeBytes);
+        }
+        if (Syscalls.statx(fd, emptyPath, AT_EMPTY_PATH, STATX_TYPE, typeScratch) < 0) {
+            // The call itself reports what is wrong with the descriptor.
+            return false;
+        }
+        int type = Short.toUnsignedInt(typeScratch.get(java.lang.foreign.ValueLayout.JAVA_SHORT,
+                IoUringLayouts.STATX_MODE_OFFSET)) & S_IFMT;
+        return type == S_IFIFO || type == S_IFCHR || type == S_IFSOCK;
     }
 
     private void orPollAgain(Job job, long result, int mask) {
@@ -542,9 +609,21 @@ final class FallbackOps {
         return pool.threadsStarted();
     }
 
-    /** Stops the fallback threads, waiting (bounded) for calls still running. */
+    /** Non-blocking reads and writes of pipes, FIFOs and character devices made on the dispatcher so far. */
+    long streamCalls() {
+        return streamCalls;
+    }
+
+    /** Stops the fallback threads, waiting (bounded) for calls still running, and frees the statx buffer. */
     void close() {
         pool.close();
+        if (typeArena != null) {
+            typeArena.close();
+            typeArena = null;
+            typeScratch = null;
+            nativeBytes -= typeBytes;
+            NativeAccounting.freed(typeBytes);
+        }
     }
 
     // ------------------------------------------------------------------ the job
@@ -692,6 +771,27 @@ final class FallbackOps {
             if (fatal != null) {
                 throw fatal;
             }
+        }
+
+        /**
+         * On the dispatcher, for a pipe, FIFO or character device made non-blocking for the call: the
+         * read or write at its current position (they have no other); bytes moved, or -errno
+         * (EAGAIN when the data or the room went to someone else since the poll).
+         */
+        long streamCall() {
+            // Only the four kinds that reach streamOrPool come here.
+            if (r instanceof Request.Read rd) {
+                MemorySegment b = capped(rd.buffer());
+                return LibC.read(rd.fd(), b, b.byteSize());
+            } else if (r instanceof Request.Write w) {
+                MemorySegment b = capped(w.buffer());
+                return LibC.write(w.fd(), b, b.byteSize());
+            } else if (r instanceof Request.ReadV v) {
+                return Syscalls.readv(v.fd(), iov, v.buffers().length, -1);
+            } else if (r instanceof Request.WriteV v) {
+                return Syscalls.writev(v.fd(), iov, v.buffers().length, -1);
+            }
+            throw new IllegalStateException(r + " is not a stream call");
         }
 
         /**

@@ -111,13 +111,21 @@ final class FallbackRoutes {
         return "fallback: " + how(kind) + " (" + why + ")";
     }
 
+    /** How a pipe, FIFO or character device is read or written when READ(V)/WRITE(V) fall back. */
+    private static final String STREAMS = "; pipes, FIFOs and character devices: the call on the dispatcher,"
+            + " non-blocking for that call";
+
     private static String how(OperationKind kind) {
         return switch (kind) {
             case OPEN -> "blocking openat(2) on the backend's fallback threads";
-            case READ -> "POLL_ADD (POLLIN), then pread(2) on the backend's fallback threads";
-            case READV -> "POLL_ADD (POLLIN), then preadv(2) on the backend's fallback threads";
-            case WRITE -> "POLL_ADD (POLLOUT), then pwrite(2) on the backend's fallback threads";
-            case WRITEV -> "POLL_ADD (POLLOUT), then pwritev(2) on the backend's fallback threads";
+            case READ -> "POLL_ADD (POLLIN), then pread(2) on the backend's fallback threads"
+                    + STREAMS;
+            case READV -> "POLL_ADD (POLLIN), then preadv(2) on the backend's fallback threads"
+                    + STREAMS;
+            case WRITE -> "POLL_ADD (POLLOUT), then pwrite(2) on the backend's fallback threads"
+                    + STREAMS;
+            case WRITEV -> "POLL_ADD (POLLOUT), then pwritev(2) on the backend's fallback threads"
+                    + STREAMS;
             case FSYNC -> "blocking fsync(2)/fdatasync(2) on the backend's fallback threads";
             case STAT -> "blocking statx(2) on the backend's fallback threads";
             case CLOSE -> "close(2) on the backend's fallback threads";

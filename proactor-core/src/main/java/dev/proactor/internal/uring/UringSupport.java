@@ -33,7 +33,10 @@ public final class UringSupport {
     }
 
     /** Results of the one-time check; immutable. */
-    record Result(Optional<String> cause, int setupFlags, int features, Probe probe) {
+    record Result(Optional<String> cause, int setupFlags, int features, Probe probe, Throwable error) {
+        Result(Optional<String> cause, int setupFlags, int features, Probe probe) {
+            this(cause, setupFlags, features, probe, null);
+        }
     }
 
     /** Initialised on first use, by the JVM's class-initialisation lock: at most one check. */
@@ -49,6 +52,14 @@ public final class UringSupport {
     /** Why io_uring is off, in one sentence; empty when {@link #isAvailable()}. */
     public static Optional<String> unavailabilityCause() {
         return Holder.RESULT.cause();
+    }
+
+    /**
+     * The exception behind {@link #unavailabilityCause()}, when a failure rather than a finding
+     * turned io_uring off (denied native access, a downcall that cannot be linked); empty otherwise.
+     */
+    public static Optional<Throwable> unavailabilityError() {
+        return Optional.ofNullable(Holder.RESULT.error());
     }
 
     /** The kernel release ({@code /proc/sys/kernel/osrelease}, else {@code os.version}). */
@@ -95,8 +106,23 @@ public final class UringSupport {
         try {
             return checkUnguarded();
         } catch (Throwable t) {
-            return unavailable("io_uring check failed: " + t);
+            // Denied native access shows as the downcall classes' ExceptionInInitializerError.
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof IllegalCallerException denied) {
+                    return new Result(Optional.of(nativeAccessDenied(denied)), 0, 0, null, t);
+                }
+            }
+            return new Result(Optional.of("io_uring check failed: " + t), 0, 0, null, t);
         }
+    }
+
+    /** What happened and the flag that fixes it, in one line. */
+    static String nativeAccessDenied(IllegalCallerException e) {
+        Module m = UringSupport.class.getModule();
+        String who = m.isNamed() ? "module " + m.getName() : "the class path (unnamed module)";
+        String flag = "--enable-native-access=" + (m.isNamed() ? m.getName() : "ALL-UNNAMED");
+        return "native access is denied to " + who + " (" + e.getMessage() + "; --illegal-native-access=deny"
+                + " or a module not enabled): add " + flag + " to the java command";
     }
 
     private static Result checkUnguarded() {
@@ -130,8 +156,7 @@ public final class UringSupport {
         } catch (RingSetupException e) {
             return unavailable(e.getMessage());
         } catch (IllegalCallerException e) {
-            return unavailable("native access is not enabled for this module (" + e.getMessage()
-                    + "): add --enable-native-access");
+            return new Result(Optional.of(nativeAccessDenied(e)), 0, 0, null, e);
         }
     }
 

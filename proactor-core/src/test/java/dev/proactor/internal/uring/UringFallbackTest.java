@@ -103,7 +103,8 @@ class UringFallbackTest {
         CapabilityReport report = p.capabilities();
         Map<OperationKind, String> ops = report.operations();
         assertThat(ops.get(OperationKind.READ)).isEqualTo("fallback: POLL_ADD (POLLIN), then pread(2) on the backend's"
-                + " fallback threads (READ missing from the probe, masked by " + FallbackRoutes.PROPERTY + ")");
+                + " fallback threads; pipes, FIFOs and character devices: the call on the dispatcher, non-blocking for that"
+                + " call (READ missing from the probe, masked by " + FallbackRoutes.PROPERTY + ")");
         assertThat(ops.get(OperationKind.SHUTDOWN)).startsWith("fallback: shutdown(2) on the dispatcher")
                 .endsWith("(SHUTDOWN missing from the probe, masked by " + FallbackRoutes.PROPERTY + ")");
         assertThat(ops.get(OperationKind.WRITE)).isEqualTo("io_uring WRITE");

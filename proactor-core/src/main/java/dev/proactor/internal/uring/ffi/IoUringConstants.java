@@ -363,6 +363,16 @@ public final class IoUringConstants {
     public static final int STATX_BASIC_STATS = 0x7ff;
     public static final int STATX_BTIME = 0x800;
 
+    // ---- file types in stx_mode (linux/stat.h) ----
+
+    public static final int S_IFMT = 00170000;
+    public static final int S_IFSOCK = 0140000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFBLK = 0060000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFIFO = 0010000;
+
     // ---- eventfd, mmap, rlimit (sys/eventfd.h, asm-generic/mman*.h, asm-generic/resource.h) ----
 
     public static final int EFD_SEMAPHORE = 1;

@@ -254,6 +254,26 @@ public final class Syscalls {
         }
     }
 
+    /** {@code fcntl(fd, F_GETFL)}: the file status flags of {@code fd}'s open file description, or -errno. */
+    public static int statusFlags(int fd) {
+        MemorySegment cs = LibC.THREAD_CALL_STATE.get();
+        try {
+            return result((int) FCNTL.invokeExact(cs, fd, F_GETFL, 0), cs);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code fcntl(fd, F_SETFL, flags)}: 0, or -errno. */
+    public static int setStatusFlags(int fd, int flags) {
+        MemorySegment cs = LibC.THREAD_CALL_STATE.get();
+        try {
+            return result((int) FCNTL.invokeExact(cs, fd, F_SETFL, flags), cs);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
     private static int result(int r, MemorySegment cs) {
         return r == -1 ? -LibC.errno(cs) : r;
     }
