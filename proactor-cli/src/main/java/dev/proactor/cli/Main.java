@@ -34,9 +34,10 @@ public final class Main implements Runnable {
     }
 
     /**
-     * The library announces its backend choice at INFO through {@link System.Logger}, which the JDK
-     * sends to {@code java.util.logging} and so to standard error, into the middle of a command's
-     * output. Every command that cares prints the backend itself, so below WARNING stays quiet
+     * The library logs through {@link System.Logger}, which the JDK sends to {@code
+     * java.util.logging} and so to standard error, into the middle of a command's output; its
+     * backend choice is DEBUG, but a few degraded set-ups are INFO. Every command that cares prints
+     * the backend itself, so below WARNING stays quiet
      * unless a logging configuration says otherwise. Held here: the logging system keeps loggers
      * only weakly, and a collected one would forget its level.
      */

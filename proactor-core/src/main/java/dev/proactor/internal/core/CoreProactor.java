@@ -102,7 +102,7 @@ public final class CoreProactor {
             throw new IllegalStateException("interrupted while opening the proactor", e);
         }
         this.capabilities = reporter.apply(dispatcher.backendName(), dispatcher.operationSupport());
-        LOG.log(Level.INFO, () -> config.name() + ": backend " + dispatcher.backendName() + " (" + reason + ")");
+        LOG.log(Level.DEBUG, () -> config.name() + ": backend " + dispatcher.backendName() + " (" + reason + ")");
     }
 
     private void abortOpen() {

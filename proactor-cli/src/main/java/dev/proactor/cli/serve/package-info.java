@@ -1,0 +1,58 @@
+/**
+ * {@code proactor serve}: a static-file HTTP/1.1 server on the library's public API alone, the
+ * Proactor pattern's canonical example. No thread waits on I/O: each step initiates the next
+ * operation and returns, and that operation's completion handler (on a worker) takes the following
+ * step. {@code RequestParser} reads heads, limits and target checks; {@code Connection} is the
+ * per-connection state machine; {@code PathResolver} keeps requests inside the root;
+ * {@code StaticFileServer} runs the accept loops and the stop; {@code cli.net.AcceptLoop} holds the
+ * connection limit, shared with {@code echo}.
+ *
+ * <pre>
+ * StaticFileServer: accept ──► Connection ──► accept again (unless at --max-connections)
+ *
+ * Connection (one per socket; state guarded by the connection, steps ordered by completions)
+ *   IDLE ─read(idle deadline)─► HEAD ─read(header deadline)─► parse on the worker
+ *     ▲                                                           │ 400/405/413/414/431/501/505, 408:
+ *     │                                                           │   write (Connection: close) ► close
+ *     │                                                           ▼
+ *     │     resolve (realpath + containment, on the worker) ► openFile ► stat ► writeAll(head)
+ *     │       ► transferFrom(file, pos, ≤4 MiB) … ► file.close          (or a small writeAll body)
+ *     └────── keep-alive: parse what is already buffered (pipelining) ◄─┘
+ *   close: shutdownOutput ► read and discard until EOF or 2 s (lingering close) ► socket.close
+ * </pre>
+ *
+ * <ul>
+ * <li><b>Where back-pressure comes from.</b> A connection handles one request at a time and reads
+ *   the socket only when its buffer holds no complete head, so a client that pipelines faster than
+ *   it reads stops being read and its bytes wait in the kernel. Bodies go by {@code transferFrom}
+ *   (splice on io_uring, {@code transferTo} on the portable backend) in pieces whose completion
+ *   starts the next piece; nothing is buffered on the heap. At {@code --max-connections} no accept is
+ *   pending and new clients wait in the listen backlog; the accept resumes when a connection closes.
+ *   Under all of it the proactor's own in-flight admission applies. With {@code --dispatchers N} a
+ *   {@code ProactorGroup} listens once per member (SO_REUSEPORT); each member has its own accept loop
+ *   and a share of the connection limit (a shared limit would let one loop's pending accept hold the
+ *   slot a client waiting at another listener needs), and a connection's files are opened on the
+ *   member that accepted it, since {@code transferFrom} wants the file and the socket on one
+ *   proactor.
+ * <li><b>How limits are enforced.</b> The input buffer is {@code --max-header-size} bytes: a head
+ *   that does not fit is 431, a request line longer than {@code --max-request-line} 414. Deadlines
+ *   are operation deadlines ({@code withTimeout}): the read for a new request carries
+ *   {@code --idle-timeout}; once a head has begun, each read carries what is left of
+ *   {@code --header-timeout} counted from its first byte, so a slow-loris client trickling bytes
+ *   still hits it (408, close); every send and each transfer piece carries {@code --idle-timeout},
+ *   so a client that stops reading is cut.
+ * <li><b>Containment.</b> The parser refuses dot segments, {@code %2f}, {@code %00} and backslashes
+ *   (403) before any file-system call; the resolver takes the real path and answers 404 unless it
+ *   lies under the root's real path, so symbolic links out of the tree are "not found"; the file is
+ *   opened with {@code NOFOLLOW_LINKS}. Path resolution and the type check ({@code realpath},
+ *   {@code lstat}) and directory listing are blocking metadata calls on the worker: the library has
+ *   asynchronous open and stat, not those. Checking the type before the open also keeps FIFOs, whose
+ *   open would block, from being opened.
+ * <li><b>Stop.</b> Stop accepting; idle connections close at once; a response in flight finishes and
+ *   its connection then closes; at {@code --shutdown-timeout} the rest are closed (their operations
+ *   end cancelled); the access log (asynchronous appends, one write in flight) is flushed; the
+ *   proactor closes and reports. The command runs this from a shutdown hook on SIGINT/SIGTERM and
+ *   then halts the JVM with status 0.
+ * </ul>
+ */
+package dev.proactor.cli.serve;

@@ -1,0 +1,84 @@
+package dev.proactor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built command as a user starts it, outside the checkout: the packaged jar with {@code java
+ * -jar} from another directory, and {@code bin/proactor} through a symbolic link with JAVA_HOME
+ * unset. Runs after {@code package} (failsafe), on the jar and script the build just produced.
+ */
+class LaunchIT {
+    private static final Path JAR = Path.of(System.getProperty("proactor.jar"));
+    private static final Path SCRIPT = Path.of(System.getProperty("proactor.script"));
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    private record Run(int exitCode, String out, String err) {}
+
+    @Test
+    void theJarAloneRunsFromAnotherDirectoryWithNativeAccessFromItsManifest(@TempDir Path dir) throws Exception {
+        assertThat(JAR).isRegularFile();
+        // Alone in another directory: nothing beside it (no lib/) and nothing from the checkout.
+        Path jar = Files.copy(JAR, dir.resolve("proactor.jar"));
+        // No --enable-native-access: without the manifest's Enable-Native-Access the JDK warns about
+        // the restricted methods on stderr. An empty stderr also means no log line from the library.
+        Run probe = run(dir, List.of(JAVA, "-jar", jar.toString(), "probe"), false);
+        assertThat(probe.exitCode).as("stderr: %s", probe.err).isZero();
+        assertThat(probe.out).startsWith("backend:");
+        assertThat(probe.err).isEmpty();
+
+        Run version = run(dir, List.of(JAVA, "-jar", jar.toString(), "--version"), false);
+        assertThat(version.exitCode).isZero();
+        assertThat(version.out).startsWith("proactor " + System.getProperty("proactor.version") + " (Java ");
+    }
+
+    @Test
+    void binProactorRunsThroughASymbolicLinkElsewhereWithoutJavaHome(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path link = Files.createSymbolicLink(bin.resolve("proactor"), SCRIPT.toAbsolutePath());
+        // A relative link to that link: the script must follow the chain to the checkout.
+        Path chained = Files.createSymbolicLink(dir.resolve("px"), Path.of("bin", "proactor"));
+        assertThat(link).isSymbolicLink();
+
+        Run probe = run(dir, List.of(chained.toString(), "probe"), true);
+        assertThat(probe.exitCode).as("stderr: %s", probe.err).isZero();
+        assertThat(probe.out).startsWith("backend:");
+        // Empty: the script found the fresh jar (no rebuild message) and a JDK 25 by itself.
+        assertThat(probe.err).isEmpty();
+    }
+
+    private static Run run(Path dir, List<String> command, boolean withoutJavaHome) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        if (withoutJavaHome) {
+            pb.environment().remove("JAVA_HOME");
+        }
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+        String out = drain(p.getInputStream());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s ended", command).isTrue();
+        return new Run(p.exitValue(), out, err.get(10, TimeUnit.SECONDS));
+    }
+
+    private static String drain(InputStream in) {
+        try (in) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            in.transferTo(b);
+            return b.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

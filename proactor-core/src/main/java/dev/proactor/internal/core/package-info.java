@@ -1,0 +1,126 @@
+/**
+ * The dispatcher core: implements the API over the backend SPI and names no backend (it gets a
+ * {@code Supplier<Backend>}). One dispatcher thread per proactor owns the backend, the operation
+ * table, the ready, backlog and retry queues and each file's pending set; {@code docs/ARCHITECTURE.md}
+ * draws the life of an operation through it. The detail of each part:
+ *
+ * <h2>Threads and wake-ups</h2>
+ * Any thread initiates: admission, then a post to the dispatcher's {@code Inbox} (an intrusive
+ * multi-producer queue; operations link through their own field, so posting allocates nothing)
+ * plus a wake-up (io_uring: an eventfd write that completes a read the ring itself keeps armed;
+ * portable: {@code Selector.wakeup}). The dispatcher sleeps only after announcing it
+ * ({@code sleeping = true}) and re-checking the inbox; a poster wakes it only if it announced, so a
+ * steady stream of initiations costs no wake-up system calls.
+ *
+ * <p>The same rule runs the other way for the proactor's own workers ({@code WorkerPool}, used
+ * unless the caller gives an {@code Executor}; its class comment has the lost-wake-up proof): a
+ * worker that is awake and not running a handler is <em>searching</em>, and a hand-off wakes a
+ * parked worker only when none is searching. The dispatcher queues a whole loop turn's completions
+ * first and wakes at most one worker at the end of the turn ({@code flushHandOffs}); the woken
+ * worker wakes the next if more wait. With a {@code ThreadPoolExecutor} every completion cost a
+ * futex wake and a park, and on one CPU the woken worker preempted the dispatcher once per
+ * completion (echo, 64 B x32, server pinned: 106k futex calls for about 150k messages before, 41k
+ * after). Idle workers poll the queue briefly before parking when the process may use more than one
+ * CPU, never on one. Each finished operation is a {@code Runnable} handed to the executor; the
+ * hand-off orders the dispatcher's writes before the handlers' reads.
+ *
+ * <h2>Outcomes</h2>
+ * Settling is first-wins: complete, fail, timed out or cancelled; later ones are counted as
+ * duplicates. A partial transfer, or a transient errno under the {@code RetryPolicy}, starts another
+ * round after the release (READY or RETRY). The release comes with the round's last completion (the
+ * operation's own and its link timeout's); then the round's arena and the table slot are freed, and
+ * {@code finish} gives back permits and the lease, records metrics and JFR, and hands the operation
+ * to the executor, whose {@code run()} copies a bounce buffer back, publishes the state and runs the
+ * handlers, the future and cancel results.
+ *
+ * <h2>Memory ownership</h2>
+ * A round's scratch memory (timespecs, iovecs, msghdrs, paths, statx buffer) lives in an arena held
+ * until the round's last completion; buffers are lent to the operation until it finishes. An
+ * operation the kernel never releases before close gives up is <em>abandoned</em>: its memory is
+ * kept, not freed, and the {@code CloseReport} says so.
+ *
+ * <p>Heap buffers cannot be handed to the kernel (the collector moves them), so their bytes go
+ * through native bounce memory: copied in before a write, copied back before the handlers of a read.
+ * The memory comes from the proactor's {@code BounceCache} (power-of-two sizes from 64 B to 64 KiB,
+ * at most 8 MiB allocated, reused from one operation to the next) and goes back when the kernel is
+ * done. An arena per bounce would have to be a shared one (three threads touch the memory), and
+ * closing a shared arena makes the JVM handshake with every thread: with it {@code proactor serve}
+ * spent most of its time in that handshake (3.7k requests/s; 22k after).
+ *
+ * <h2>Cancellation</h2>
+ * A cancel posts a command; the dispatcher ends an operation that is not in the kernel at once, or
+ * asks the backend to cancel it and waits for the target's own completion, whose result decides:
+ * {@code CANCELLED}, or {@code COMPLETED} with the result. An open that succeeds after its cancel
+ * gets its descriptor closed; so does an accepted or connected socket whose cancel came too late.
+ *
+ * <h2>Sockets</h2>
+ * {@code Proactor.listen} and {@code connect} give {@code AsyncServerSocket} and
+ * {@code AsyncSocket}; their operations go through the same life-cycle as file operations
+ * ({@code ListenOp}, {@code AcceptOp}, {@code ConnectOp}, {@code StreamOp}, {@code ShutdownOp},
+ * over the SPI's {@code Listen}, {@code Accept}, {@code Connect}, {@code Recv}, {@code Send},
+ * {@code Shutdown} requests). Stream operations run one per socket and direction, in initiation
+ * order ({@code Resource.streamOwner}): a {@code readFully} or {@code writeAll} that needs several
+ * rounds keeps its bytes contiguous. {@code transferFrom(file, position, count)}
+ * ({@code TransferOp}, SPI {@code Splice}) is a send too: it takes its place in the socket's send
+ * order and sits in the file's pending set as well, so closing either ends it. A gather write,
+ * {@code write(ByteBuffer...)} / {@code writeAll(ByteBuffer...)} ({@code GatherSendOp}, SPI
+ * {@code SendV}, kind SEND), is one send in the socket's send order and write budget: each round
+ * sends what earlier rounds left (sent buffers skipped, the partly sent one sliced); positions
+ * advance by what each buffer gave, on delivery. If asked for (off by default), a send of at least
+ * {@code zeroCopySendThreshold} bytes is a zero-copy send, whose buffer is the kernel's until the
+ * kernel's notification (on TCP: until the peer acknowledged the data, so a write larger than the
+ * peer's receive window ends only once the peer reads). {@code ProactorGroup} runs N proactors and
+ * {@code listenEach} binds one listener per member with SO_REUSEPORT. How each backend performs
+ * them: the io_uring and portable backends' package comments.
+ *
+ * <h2>Streams: acceptEach, receiveEach, back-pressure, write budget</h2>
+ * {@code AsyncServerSocket.acceptEach(handler)} and {@code AsyncSocket.receiveEach(handler)} return
+ * an {@code OperationStream}: one operation (one admission permit, one ledger entry, one place in
+ * the socket's pending set and receive order) that delivers items until it ends, with
+ * {@code pause()}, {@code resume()} and the usual {@code cancel()}. Here it is a {@code StreamingOp}
+ * ({@code AcceptEachOp}, {@code ReceiveEachOp}) that goes to the kernel in rounds like any
+ * operation, but a round's end re-arms it instead of ending it. Items are handed to the handler
+ * through the stream's {@code SerialDelivery}: one call at a time, in kernel order, on the workers;
+ * the stream's own end goes through the same queue, after its last item.
+ * <ul>
+ * <li><b>Multishot</b> where the backend offers it ({@code Backend.supportsMultishot}): the SPI's
+ *   {@code Request.AcceptEach} / {@code Request.ReceiveEach} report each item through
+ *   {@code Completions.next} while the request stays armed; the round's final completion settles it
+ *   (a last item, end of stream 0, or a failure). A multishot counts one permit in admission.
+ * <li><b>Single-shot fallback</b> elsewhere (old kernels, a failed ring registration, a kind whose
+ *   opcode the probe lacks and which therefore runs on io_uring's per-opcode fallback, the portable
+ *   backend's accepts, the test hook {@code SingleShotStreams}): one {@code Accept}, or one
+ *   {@code Recv} into a slab of the buffer pool, armed after another. An armed single-shot receive
+ *   holds its slab while it waits, so there at most {@code bufferCount} receive streams are armed at
+ *   once; the others retry every millisecond until a slab is free. The capability report's operation
+ *   lines say which path each kind takes and why.
+ * <li><b>Chunks</b> are {@code ChunkLease}s whose segment is exactly the bytes received;
+ *   {@code release()} (any thread) posts to the dispatcher, which recycles the provided buffer and
+ *   counts the chunk off the stream. An idle connection holds no buffer on the multishot paths. A
+ *   chunk can be lent to a write ({@code writeAll(chunk, n)}, a file write) like a pool lease
+ *   ({@code LentMemory}): it is sent from the buffer it arrived in, still counts as held, and cannot
+ *   be released until the write ended.
+ * <li><b>Back-pressure</b>: a receive stream that has {@code receiveBacklog} chunks unreleased, or is
+ *   paused, stops: a round in the kernel is cancelled with a cancel the stream absorbs
+ *   ({@code stopping}), and the stream is <em>parked</em> (dispatcher queue {@code PARKED}) until a
+ *   release or {@code resume()} lifts the reason. A multishot round stops asynchronously, so chunks
+ *   the kernel already received still come. A round the kernel ended with {@code -ENOBUFS} (ring
+ *   empty) parks the stream as <em>starved</em>; any recycled buffer re-arms every starved stream
+ *   ({@code MetricsSnapshot.receiveRearms}). A cancelled or closed stream ends only after its round's
+ *   final completion; an accepted socket that arrives after the cancel is closed by the core.
+ * <li><b>Write budget</b>: every write counts its size in its socket's {@code pendingWrites} from
+ *   initiation to its end. Beyond the socket's budget ({@code ProactorConfig.writeBudget},
+ *   {@code AsyncSocket.writeBudget(n)}), unless nothing else is pending, the admission policy decides
+ *   at initiation: {@code reject} fails with {@code AdmissionRejectedException}, {@code waitUpTo}
+ *   parks the initiator until earlier writes end, {@code queue} accepts it into the send order. Sends
+ *   already run one at a time per socket in initiation order ({@code Resource.streamOwner}), so a
+ *   write beyond the budget never reaches the kernel before those ahead of it ended.
+ * </ul>
+ *
+ * <h2>Close</h2>
+ * {@code close(deadline)}: refuse new initiations; drain until nothing is live or the deadline
+ * passes; cancel what remains and close files left open; wait up to a grace second for the kernel;
+ * abandon what is still held (memory kept); drain the inbox of late posts; close the backend; free
+ * the pool; wait for the last handlers; stop the owned workers; return the {@code CloseReport}.
+ */
+package dev.proactor.internal.core;
