@@ -7,9 +7,13 @@ import dev.proactor.test.EachBackendPair;
 import dev.proactor.test.Ops;
 import dev.proactor.test.Sockets;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +31,41 @@ class SocketConnectContractTest {
         ProactorException failure = Ops.failure(connect);
         assertThat(failure).isInstanceOf(OperationFailedException.class);
         assertThat(((OperationFailedException) failure).errnoName()).isEqualTo("ECONNREFUSED");
+        assertThat(connect.state()).isEqualTo(OperationState.FAILED);
+        assertThat(failure.kind()).isEqualTo(OperationKind.CONNECT);
+    }
+
+    /** The same refusal over IPv6 loopback, whose sockaddr_in6 the client backend encodes. */
+    @EachBackendPair
+    void connectToAClosedIpv6PortIsRefused(BackendPair pair) throws Exception {
+        InetSocketAddress any = SocketEchoContractTest.ipv6Loopback();
+        SocketAddress nobody;
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(any);
+            nobody = s.getLocalSocketAddress();
+        }
+        assertRefused(pair.client().connect(nobody), "ECONNREFUSED");
+    }
+
+    /**
+     * Unix-domain connects: to the path of a socket whose listener (on the server backend) has
+     * closed, refused with ECONNREFUSED; to a path where nothing is, ENOENT.
+     */
+    @EachBackendPair
+    void connectToAUnixPathWithoutAListenerFails(BackendPair pair) throws Exception {
+        Path dir = pair.serverFixture().tempDir();
+        UnixDomainSocketAddress closed = UnixDomainSocketAddress.of(dir.resolve("closed.sock"));
+        AsyncServerSocket listener = Ops.result(pair.server().listen(closed));
+        Ops.result(listener.close());
+        assertThat(Files.exists(closed.getPath())).as("the socket file stays after its listener closed").isTrue();
+        assertRefused(pair.client().connect(closed), "ECONNREFUSED");
+        assertRefused(pair.client().connect(UnixDomainSocketAddress.of(dir.resolve("nobody.sock"))), "ENOENT");
+    }
+
+    private static void assertRefused(Operation<AsyncSocket> connect, String errno) {
+        ProactorException failure = Ops.failure(connect);
+        assertThat(failure).isInstanceOf(OperationFailedException.class);
+        assertThat(((OperationFailedException) failure).errnoName()).as("%s", failure).isEqualTo(errno);
         assertThat(connect.state()).isEqualTo(OperationState.FAILED);
         assertThat(failure.kind()).isEqualTo(OperationKind.CONNECT);
     }
