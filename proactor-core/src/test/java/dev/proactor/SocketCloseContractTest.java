@@ -27,16 +27,18 @@ import org.junit.jupiter.api.TestReporter;
  * connections, {@value #PENDING} connections with one on each end), writes (likewise, to peers that
  * never read, so the send buffers are full), {@value #PENDING} accepts (nobody connects) and
  * {@value #PENDING} connects (to a listener whose accept queue is full, so the SYNs are dropped).
- * Closing their resources, or separately closing the proactors, ends every one within
- * {@link #BOUND} with a terminal outcome and its handler run exactly once; an operation whose peer
- * end was closed sees that close (end of stream, or a reset) within the same bound. The resource
+ * Closing their resources, or separately closing the proactors, ends every one (none had ended
+ * before) with the outcome of that close and its handler run exactly once; an operation whose peer
+ * end was closed sees that close (end of stream, or a reset). How long that takes is reported, not
+ * asserted: the test's own waits ({@link #HANG}) only stop a hung run. The resource
  * variants also see every socket descriptor gone before the proactors close, and the fixtures check
  * for leaks afterwards. A pending connect has no resource yet: its resource variant cancels it.
  */
 class SocketCloseContractTest {
 
     private static final int PENDING = 1000;
-    private static final Duration BOUND = Duration.ofSeconds(2);
+    /** How long the test waits for the closes' effects before calling the run hung. */
+    private static final Duration HANG = Duration.ofSeconds(30);
     /** Small buffers, so that a write to a peer that does not read stops after a few KiB. */
     private static final SocketOptions SMALL_BUFFERS = SocketOptions.defaults().withBufferSizes(4096, 4096);
 
@@ -123,6 +125,7 @@ class SocketCloseContractTest {
                 () -> "not all handed to the backend: " + states(ops));
         long setUp = System.nanoTime() - setUpStart;
 
+        assertThat(countEnded(endedAt)).as("operations that ended before the close; states %s", states(ops)).isZero();
         long closeStart = System.nanoTime();
         if (closeProactors) {
             // The server's close closes its sockets, which the client's pending operations may see
@@ -134,7 +137,7 @@ class SocketCloseContractTest {
         } else {
             s.closeResources().run();
         }
-        Waits.until(BOUND.plusSeconds(1), () -> countEnded(endedAt) == n,
+        Waits.until(HANG, () -> countEnded(endedAt) == n,
                 () -> (n - countEnded(endedAt)) + " of " + n + " not ended; states " + states(ops));
         long slowest = 0;
         Map<String, Integer> outcomes = new TreeMap<>();
@@ -157,14 +160,13 @@ class SocketCloseContractTest {
             }
             outcomes.merge((p.serverSide() ? "server " : "client ") + op.kind() + " " + op.state(), 1, Integer::sum);
         }
-        assertThat(Duration.ofNanos(slowest)).as("slowest op ended after the close began").isLessThan(BOUND);
         if (!closeProactors) {
             s.closeRest().run();
         }
         s.release().run();
         if (!closeProactors) {
             // The resources' closes must have released the descriptors, not the proactors' later close.
-            Waits.until(BOUND, () -> socketFdsBefore.containsAll(Sockets.socketFds()),
+            Waits.until(HANG, () -> socketFdsBefore.containsAll(Sockets.socketFds()),
                     () -> "socket fds still open after closing the resources: " + newFds(socketFdsBefore));
         }
         for (int i = 0; i < n; i++) {

@@ -7,9 +7,13 @@ import dev.proactor.test.EachBackendPair;
 import dev.proactor.test.Ops;
 import dev.proactor.test.Sockets;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,10 +35,47 @@ class SocketConnectContractTest {
         assertThat(failure.kind()).isEqualTo(OperationKind.CONNECT);
     }
 
+    /** The same refusal over IPv6 loopback, whose sockaddr_in6 the client backend encodes. */
+    @EachBackendPair
+    void connectToAClosedIpv6PortIsRefused(BackendPair pair) throws Exception {
+        InetSocketAddress any = SocketEchoContractTest.ipv6Loopback();
+        SocketAddress nobody;
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(any);
+            nobody = s.getLocalSocketAddress();
+        }
+        assertRefused(pair.client().connect(nobody), "ECONNREFUSED");
+    }
+
+    /**
+     * Unix-domain connects: to the path of a socket whose listener (on the server backend) has
+     * closed, refused with ECONNREFUSED; to a path where nothing is, ENOENT.
+     */
+    @EachBackendPair
+    void connectToAUnixPathWithoutAListenerFails(BackendPair pair) throws Exception {
+        Path dir = pair.serverFixture().tempDir();
+        UnixDomainSocketAddress closed = UnixDomainSocketAddress.of(dir.resolve("closed.sock"));
+        AsyncServerSocket listener = Ops.result(pair.server().listen(closed));
+        Ops.result(listener.close());
+        assertThat(Files.exists(closed.getPath())).as("the socket file stays after its listener closed").isTrue();
+        assertRefused(pair.client().connect(closed), "ECONNREFUSED");
+        assertRefused(pair.client().connect(UnixDomainSocketAddress.of(dir.resolve("nobody.sock"))), "ENOENT");
+    }
+
+    private static void assertRefused(Operation<AsyncSocket> connect, String errno) {
+        ProactorException failure = Ops.failure(connect);
+        assertThat(failure).isInstanceOf(OperationFailedException.class);
+        assertThat(((OperationFailedException) failure).errnoName()).as("%s", failure).isEqualTo(errno);
+        assertThat(connect.state()).isEqualTo(OperationState.FAILED);
+        assertThat(failure.kind()).isEqualTo(OperationKind.CONNECT);
+    }
+
     /**
      * A listener on the server backend with backlog 1 and its accept queue full drops the SYN, so
-     * a connect with a 100 ms deadline times out: TIMED_OUT with {@link OperationTimeoutException},
-     * never before 100 ms, and well within 2 s. The accept queue being full also shows that the
+     * a connect with a 100 ms deadline times out: TIMED_OUT with {@link OperationTimeoutException}
+     * carrying that deadline, never before 100 ms. The deadline, not the kernel, ended it: the kernel
+     * would give up on the SYNs only after minutes, failing with ETIMEDOUT. The accept queue being
+     * full also shows that the
      * server backend applies {@link SocketOptions#backlog()}.
      */
     @EachBackendPair
@@ -54,8 +95,7 @@ class SocketConnectContractTest {
             assertThat(connect.state()).isEqualTo(OperationState.TIMED_OUT);
             dev.proactor.test.Waits.until(Duration.ofSeconds(5), () -> endedAt.get() != 0, () -> "handler not run");
             Duration took = Duration.ofNanos(endedAt.get() - start);
-            assertThat(took).as("deadline of 100 ms ended the connect after").isGreaterThanOrEqualTo(Duration.ofMillis(100))
-                    .isLessThan(Duration.ofSeconds(2));
+            assertThat(took).as("deadline of 100 ms ended the connect after").isGreaterThanOrEqualTo(Duration.ofMillis(100));
         } finally {
             Sockets.closeQuietly(fillers);
         }

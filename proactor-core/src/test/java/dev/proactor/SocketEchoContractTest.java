@@ -6,6 +6,12 @@ import dev.proactor.test.BackendPair;
 import dev.proactor.test.EachBackendPair;
 import dev.proactor.test.EchoServer;
 import dev.proactor.test.Ops;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,6 +22,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestReporter;
 
@@ -45,6 +52,33 @@ class SocketEchoContractTest {
         echo(pair, 256, DEFAULT_TOTAL, report);
     }
 
+    /** Over IPv6 loopback ({@code ::1}): the sockaddr_in6 path of listen, accept and connect. */
+    @EachBackendPair
+    void echo16ConnectionsOverIpv6(BackendPair pair, TestReporter report) throws Exception {
+        echo(pair, ipv6Loopback(), 16, DEFAULT_TOTAL, report);
+    }
+
+    /** Over a Unix-domain socket in the run's directory: the sockaddr_un path. */
+    @EachBackendPair
+    void echo16ConnectionsOverAUnixDomainSocket(BackendPair pair, TestReporter report) throws Exception {
+        echo(pair, UnixDomainSocketAddress.of(pair.serverFixture().tempDir().resolve("echo.sock")), 16, DEFAULT_TOTAL,
+                report);
+    }
+
+    /**
+     * {@code [::1]:0}; skips, saying so, on a host whose loopback has no IPv6 (a kernel or container
+     * setting, not something the tests can install).
+     */
+    static InetSocketAddress ipv6Loopback() throws IOException {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(any);
+        } catch (IOException e) {
+            Assumptions.abort("no IPv6 loopback on this host: binding [::1] failed: " + e);
+        }
+        return any;
+    }
+
     @Tag("stress")
     @EachBackendPair
     void echoOneConnection64MiB(BackendPair pair, TestReporter report) throws Exception {
@@ -64,11 +98,15 @@ class SocketEchoContractTest {
     }
 
     private static void echo(BackendPair pair, int connections, long total, TestReporter report) throws Exception {
+        echo(pair, dev.proactor.test.Sockets.loopback(), connections, total, report);
+    }
+
+    private static void echo(BackendPair pair, SocketAddress local, int connections, long total, TestReporter report)
+            throws Exception {
         Proactor server = pair.server();
         Proactor client = pair.client();
         long start = System.nanoTime();
-        try (EchoServer echo = EchoServer.start(Ops.result(server.listen(dev.proactor.test.Sockets.loopback())), 16,
-                32 * 1024)) {
+        try (EchoServer echo = EchoServer.start(Ops.result(server.listen(local)), 16, 32 * 1024)) {
             List<Client> clients = new ArrayList<>(connections);
             long each = total / connections;
             for (int i = 0; i < connections; i++) {
@@ -86,7 +124,7 @@ class SocketEchoContractTest {
             assertThat(echo.failures()).as("echo server failures").isEmpty();
             assertThat(echo.echoed()).as("bytes the server echoed").isEqualTo(total);
         }
-        dev.proactor.test.Reports.publish(report, "echo", pair + ": " + connections + " connection(s), " + (total >> 20) + " MiB each way in "
+        dev.proactor.test.Reports.publish(report, "echo", pair + " " + local + ": " + connections + " connection(s), " + (total >> 20) + " MiB each way in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
     }
 

@@ -108,8 +108,9 @@ class SocketStreamContractTest {
 
     /**
      * Both sides exchange data; then a read is pending (handed to the backend) when the peer closes
-     * with linger 0. The read must fail with ECONNRESET within a second, its handler run once, and
-     * a write afterwards must fail too (EPIPE or ECONNRESET), not hang.
+     * with linger 0. The read, still pending when the reset is sent, must end with ECONNRESET (the
+     * reset's own outcome, which nothing else produces), its handler run once, and a write afterwards
+     * must fail too (EPIPE or ECONNRESET), not hang.
      */
     private static void resetMidStream(AsyncSocket socket, Socket peer) throws IOException {
         byte[] hello = "hello, mid-stream".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -127,15 +128,13 @@ class SocketStreamContractTest {
         Waits.until(Duration.ofSeconds(5), () -> pending.state() == OperationState.SUBMITTED,
                 () -> "read not handed to the backend: " + pending.state());
         peer.setSoLinger(true, 0);
-        long resetAt = System.nanoTime();
+        assertThat(pending.isDone()).as("read ended before the reset was sent: %s", pending.state()).isFalse();
         peer.close();
 
         ProactorException failure = Ops.failure(pending);
-        long endedAfter = System.nanoTime() - resetAt;
         assertThat(failure).as("pending read after the peer's reset").isInstanceOf(OperationFailedException.class);
         assertThat(((OperationFailedException) failure).errnoName()).isEqualTo("ECONNRESET");
         assertThat(pending.state()).isEqualTo(OperationState.FAILED);
-        assertThat(Duration.ofNanos(endedAfter)).as("read ended after the reset").isLessThan(Duration.ofSeconds(1));
         Waits.until(Duration.ofSeconds(5), () -> handlerCalls.get() == 1, () -> "handler calls " + handlerCalls);
 
         byte[] big = new byte[1 << 20];

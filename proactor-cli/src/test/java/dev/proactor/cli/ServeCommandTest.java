@@ -117,9 +117,9 @@ class ServeCommandTest {
                 assertThat(r.body()).isEqualTo("hello\n");
 
                 // The client's keep-alive connection is still open when the signal comes.
-                // kill(1) rather than Process.destroy(), which sends SIGTERM too but also closes
+                // kill(2) rather than Process.destroy(), which sends SIGTERM too but also closes
                 // our end of the child's output, so its last lines could not be read.
-                assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor()).isZero();
+                kill(p.pid(), signal);
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
             }
             reader.join(10_000);
@@ -131,5 +131,29 @@ class ServeCommandTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /**
+     * Sends SIGTERM or SIGINT to {@code pid} with kill(2) through FFM: the kill command comes with
+     * procps, which a minimal Debian lacks.
+     */
+    @SuppressWarnings("restricted")
+    private static void kill(long pid, String signal) {
+        int number = switch (signal) {
+            case "TERM" -> 15;
+            case "INT" -> 2;
+            default -> throw new IllegalArgumentException(signal);
+        };
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle kill = linker.downcallHandle(linker.defaultLookup().find("kill").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT));
+        int rc;
+        try {
+            rc = (int) kill.invokeExact((int) pid, number);
+        } catch (Throwable t) {
+            throw new AssertionError("kill(2) could not be called", t);
+        }
+        assertThat(rc).as("kill(%d, SIG%s)", pid, signal).isZero();
     }
 }

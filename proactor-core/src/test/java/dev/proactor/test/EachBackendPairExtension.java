@@ -155,7 +155,7 @@ public final class EachBackendPairExtension implements TestTemplateInvocationCon
      * pre-close socket pair of {@code sun.nio.ch.UnixDispatcher}) and keeps it, which would
      * otherwise count as the first socket test's leak.
      */
-    static void warmJdkSockets() {
+    public static void warmJdkSockets() {
         if (warm) {
             return;
         }

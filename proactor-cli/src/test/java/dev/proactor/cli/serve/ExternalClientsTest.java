@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -20,9 +19,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Clients that are not Java: curl for byte-exact bodies and ranges, wrk for a short load. wrk is
- * not part of a fresh Debian machine; {@link #wrk()} installs it with apt-get when it is missing
- * and the tests run as root, and otherwise fails saying how to install it.
+ * Clients that are not Java: curl for byte-exact bodies and ranges, wrk for a short load. Neither
+ * is part of a fresh Debian machine: {@code .ci/run} installs them; a test whose tool is missing
+ * fails, naming the package ({@link #tool}), rather than skipping.
  */
 class ExternalClientsTest {
     @TempDir
@@ -57,13 +56,14 @@ class ExternalClientsTest {
         Files.write(root.resolve("data.bin"), data);
         Path got = root.resolve("../got-" + backend + ".bin").normalize();
         try (ServerFixture f = new ServerFixture(root, backend)) {
-            Result r = exec(List.of("curl", "-sS", "--fail", "-o", got.toString(), "-w", "%{http_code} %{size_download}",
+            String curl = tool("curl", "curl");
+            Result r = exec(List.of(curl, "-sS", "--fail", "-o", got.toString(), "-w", "%{http_code} %{size_download}",
                     f.uri("/data.bin").toString()));
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).isEqualTo("200 " + data.length);
             assertThat(Arrays.equals(Files.readAllBytes(got), data)).as("curl's file equals the served one").isTrue();
 
-            Result range = exec(List.of("curl", "-sS", "-i", "-r", "1000-1999", f.uri("/data.bin").toString()));
+            Result range = exec(List.of(curl, "-sS", "-i", "-r", "1000-1999", f.uri("/data.bin").toString()));
             assertThat(range.code()).as(range.err()).isZero();
             String text = range.out();
             assertThat(text).startsWith("HTTP/1.1 206 Partial Content\r\n")
@@ -79,7 +79,7 @@ class ExternalClientsTest {
     @ParameterizedTest
     @CsvSource({"auto, 1", "portable, 1", "auto, 2"})
     void wrkRunsWithoutErrorsOrNon2xx(String backend, int dispatchers) throws Exception {
-        String wrk = wrk();
+        String wrk = tool("wrk", "wrk");
         Files.writeString(root.resolve("index.html"), "<h1>hello from proactor serve</h1>\n".repeat(50));
         try (ServerFixture f = new ServerFixture(ServerFixture.options(root, backend).dispatchers(dispatchers).build())) {
             Result r = exec(List.of(wrk, "-t2", "-c16", "-d3s", "--timeout", "5s", f.uri("/").toString()));
@@ -95,27 +95,17 @@ class ExternalClientsTest {
         }
     }
 
-    /** The wrk binary, installed with apt-get first when missing and allowed. */
-    static synchronized String wrk() throws IOException, InterruptedException {
+    /**
+     * The path of {@code command} on the PATH; fails, naming the Debian package, when it is missing.
+     * {@code .ci/run} installs every tool the tests need (as root, with apt-get) before the build.
+     */
+    static String tool(String command, String debianPackage) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, "wrk"))) {
-                return Path.of(dir, "wrk").toString();
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return Path.of(dir, command).toString();
             }
         }
-        boolean root = exec(List.of("id", "-u")).out().strip().equals("0");
-        if (!root || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
-            fail("wrk is not installed and cannot be installed here (needs root and apt-get); install it with"
-                    + " 'apt-get install -y wrk' (Debian/Ubuntu) or your system's package manager");
-        }
-        List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "--no-install-recommends", "wrk"));
-        Result r = exec(install);
-        if (r.code() != 0) { // a fresh machine may have no package lists yet
-            exec(List.of("apt-get", "update"));
-            r = exec(install);
-        }
-        if (r.code() != 0 || !Files.isExecutable(Path.of("/usr/bin/wrk"))) {
-            fail("'apt-get install -y wrk' failed (exit " + r.code() + "): " + r.err());
-        }
-        return "/usr/bin/wrk";
+        return fail(command + " is needed by this test and is not on the PATH; .ci/run installs it when run as"
+                + " root, or: apt-get install " + debianPackage);
     }
 }

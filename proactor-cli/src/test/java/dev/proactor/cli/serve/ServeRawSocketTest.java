@@ -229,7 +229,9 @@ class ServeRawSocketTest {
                 assertThat(lines).as("no answer after %d lines", lines).isLessThan(400);
             }
             c.socket.setSoTimeout(20_000);
-            assertThat(lines).isGreaterThan(2);
+            // At least one line trickled in after the head began; a deadline that each line put off
+            // would never have answered, and the bound of 400 lines (20 s of trickle) fails that.
+            assertThat(lines).isPositive();
             byte[] rest = in.readAllBytes(); // the server closes after its answer
             assertThat(new String(rest, java.nio.charset.StandardCharsets.ISO_8859_1)).startsWith("TTP/1.1 408 ");
         }
