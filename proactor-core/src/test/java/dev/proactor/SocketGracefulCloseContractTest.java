@@ -275,6 +275,27 @@ class SocketGracefulCloseContractTest {
         assertPeerSeesReset(peer);
     }
 
+    /**
+     * Closing the proactor while a socket's close waits for writes that cannot drain keeps the
+     * proactor's semantics: by its deadline the writes are cancelled and the socket's close goes on
+     * to close the descriptor; nothing is abandoned.
+     */
+    @EachBackendPair
+    void closingTheProactorEndsALingeringClose(BackendPair pair) throws Exception {
+        Proactor server = pair.openServer(pair.config());
+        AsyncServerSocket listener = Sockets.listen(server, SMALL_NO_BOUND);
+        Sockets.Connection c = Sockets.connect(listener, pair.client(), SMALL);
+        List<Operation<Long>> writes = stuckWrites(c.server());
+        Operation<Void> close = c.server().close();
+        CloseReport report = server.close(Duration.ofMillis(200));
+        assertThat(report.abandoned()).as("close report %s", report).isEmpty();
+        assertCancelled(writes);
+        awaitEnd(close);
+        assertThat(close.state().isTerminal()).isTrue();
+        assertThat(c.server().isOpen()).isFalse();
+        Ops.result(c.client().close());
+    }
+
     /** close() refuses what comes after it: a write, a read, a shutdown. */
     @EachBackend
     void anOperationInitiatedAfterCloseFails(ProactorFixture fixture) throws Exception {

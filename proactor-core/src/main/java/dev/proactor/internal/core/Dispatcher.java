@@ -583,7 +583,8 @@ final class Dispatcher implements Completions, Runnable {
                     enqueue(next, next.admitted ? READY : BACKLOG);
                 }
             }
-            if (f.closing != null && f.closing.lingering && f.streamOwner[OperationImpl.SEND_DIRECTION] == null) {
+            if (f.closing != null && f.closing.lingering && f.closing.queue == CLOSE_WAIT
+                    && f.streamOwner[OperationImpl.SEND_DIRECTION] == null) {
                 stopLingering(f.closing);
                 endPending(f.closing);
             }
@@ -888,8 +889,8 @@ final class Dispatcher implements Completions, Runnable {
 
     /** The writes did not drain in time, or the close was aborted: cancel them and reset. */
     private void expire(CloseOp close) {
-        if (!close.lingering || close.finished) {
-            // Ended otherwise (a cancel of the close): nothing left to expire.
+        if (!close.lingering || close.finished || close.queue != CLOSE_WAIT) {
+            // Ended or moved on otherwise (a cancel of the close): nothing left to expire.
             lingering.remove(close);
             return;
         }
