@@ -155,19 +155,61 @@ public interface AsyncSocket {
      */
     AsyncSocket writeBudget(long bytes);
 
-    /** Shuts down the sending side: the peer reads end of stream once it has what was sent. */
+    /**
+     * Shuts down the sending side (shutdown(2) with {@code SHUT_WR}): the peer reads end of stream
+     * once it has read what was sent. It takes its place among this socket's writes: it runs after
+     * every write initiated before it has ended, so their bytes all precede the end of stream. A
+     * write initiated after it fails (EPIPE). Its deadline, if any, counts from initiation,
+     * but like a write's it ends the shutdown only once the writes ahead of it have ended.
+     */
     Operation<Void> shutdownOutput();
 
-    /** Shuts down the receiving side. */
+    /** Shuts down the receiving side, at once (it is not ordered after pending reads). */
     Operation<Void> shutdownInput();
 
     /**
-     * Ends every pending operation on the socket (cancelled), then closes it. Calling it again
-     * returns the same operation. Once initiated it cannot be cancelled: {@link Operation#cancel()}
-     * on it changes nothing and is answered {@link CancelResult.Kind#COMPLETED} once the
-     * descriptor is closed.
+     * Closes the socket without losing what was written: the ordinary close.
+     *
+     * <ol>
+     * <li>From the call on, {@link #isOpen()} is false and any operation initiated on the socket
+     *     fails with {@link ProactorClosedException} ("socket closed").
+     * <li>The writes initiated before the call ({@code write}, {@code writeAll}, gather writes,
+     *     {@code transferFrom}, lent chunks, zero-copy sends, and those still queued behind the
+     *     write budget) finish in order, while pending reads and receive streams keep running.
+     * <li>Then every other pending operation ends cancelled, the connection is shut down for
+     *     sending (a TCP peer reads end of stream after all the bytes), and the descriptor is closed.
+     * </ol>
+     *
+     * <p>The writes get a bounded time, counted from this call: the {@link #withTimeout} of the
+     * view it is called on, else the socket's {@link SocketOptions#closeLinger()} (30 s by
+     * default). If they have not ended by then, they are cancelled (each with the bytes it sent),
+     * the connection is reset so that the peer sees a reset rather than an end of stream after a
+     * truncated stream, the descriptor is closed all the same, and the close ends
+     * {@link OperationState#TIMED_OUT} with an {@link OperationTimeoutException} that says how
+     * many writes were cut. Otherwise it completes. The outcomes of every operation pending when
+     * it was called are published before its own.
+     *
+     * <p>As with close(2), bytes the socket had received but nobody read make the kernel reset the
+     * connection rather than end it, which can destroy data the peer has not read yet; a protocol
+     * that closes before reading everything should shut down output, read until end of stream,
+     * then close. Closing the proactor does not wait for writes: it cancels them by its own
+     * deadline ({@link Proactor#close(java.time.Duration)}). Calling {@code close()} again
+     * returns the same operation. Once initiated a close cannot be cancelled:
+     * {@link Operation#cancel()} on it changes nothing and is answered
+     * {@link CancelResult.Kind#COMPLETED} once the descriptor is closed; {@link #abort()} is the
+     * way to cut a lingering close short.
      */
     Operation<Void> close();
+
+    /**
+     * Closes the socket at once, dropping what is not sent: every pending operation ends
+     * cancelled, writes included, the connection is reset (TCP: RST instead of FIN, as with
+     * {@code SO_LINGER} 0, so the peer's reads fail with ECONNRESET) and the descriptor is
+     * closed; it completes once the descriptor is closed. Called after {@link #close()}, it returns
+     * that close and makes it stop waiting for its writes (if it still is), without the close
+     * then reporting a timeout; calling it again returns the same operation.
+     */
+    Operation<Void> abort();
 
     /** A view whose operations carry a deadline of {@code timeout} after their initiation. */
     AsyncSocket withTimeout(Duration timeout);

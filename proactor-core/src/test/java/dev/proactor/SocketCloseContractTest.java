@@ -216,12 +216,14 @@ class SocketCloseContractTest {
             pending.add(new Pending(c.server().read(ByteBuffer.allocate(256)), true, clientCloses));
             pending.add(new Pending(c.client().read(ByteBuffer.allocateDirect(256)), false, !clientCloses));
         }
-        return halves(conns, pending, listener, () -> { });
+        return halves(conns, pending, listener, false, () -> { });
     }
 
     /**
      * {@value #PENDING} connections whose ends both write 1 MiB (all from one shared segment) and
-     * never read, so every write stalls with the send buffer full; closed as {@link #reads}.
+     * never read, so every write stalls with the send buffer full; closed as {@link #reads}, but
+     * with {@code abort()}: an ordinary close would let the writes drain first, for up to its
+     * linger ({@code SocketGracefulCloseContractTest} covers that).
      */
     private static Scenario writes(Proactor server, Proactor client) {
         AsyncServerSocket listener = Sockets.listen(server, SMALL_BUFFERS);
@@ -237,16 +239,17 @@ class SocketCloseContractTest {
             pending.add(new Pending(c.client().writeAll(data), false, !clientCloses));
         }
         // The arena outlives every write: it is released after all of them ended.
-        return halves(conns, pending, listener, arena::close);
+        return halves(conns, pending, listener, true, arena::close);
     }
 
     private static Scenario halves(List<Sockets.Connection> conns, List<Pending> pending, AsyncServerSocket listener,
-            Runnable release) {
+            boolean abort, Runnable release) {
         int half = conns.size() / 2;
         Runnable closeOneEnd = () -> {
             List<Operation<Void>> closes = new ArrayList<>();
             for (int i = 0; i < conns.size(); i++) {
-                closes.add(i < half ? conns.get(i).client().close() : conns.get(i).server().close());
+                AsyncSocket end = i < half ? conns.get(i).client() : conns.get(i).server();
+                closes.add(abort ? end.abort() : end.close());
             }
             closes.forEach(Ops::result);
         };

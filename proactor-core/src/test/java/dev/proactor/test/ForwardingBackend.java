@@ -74,6 +74,11 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public void resetConnection(int fd) {
+        delegate.resetConnection(fd);
+    }
+
+    @Override
     public boolean supportsMultishot(OperationKind kind) {
         return delegate.supportsMultishot(kind);
     }

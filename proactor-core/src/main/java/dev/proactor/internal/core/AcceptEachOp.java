@@ -38,7 +38,7 @@ final class AcceptEachOp extends StreamingOp<AsyncSocket> {
             return;
         }
         bytesDone++;
-        SocketHandle socket = new SocketHandle(proactor.adoptSocket((int) fd, e.local(), e.remote()), null);
+        SocketHandle socket = new SocketHandle(proactor.adoptSocket((int) fd, e.local(), e.remote(), resource.closeLinger), null);
         deliver(() -> call(socket));
     }
 }

@@ -30,6 +30,6 @@ final class AcceptOp extends OperationImpl<AsyncSocket> {
             settleCancelled();
             return;
         }
-        succeed(new SocketHandle(proactor.adoptSocket((int) fd, e.local(), e.remote()), null));
+        succeed(new SocketHandle(proactor.adoptSocket((int) fd, e.local(), e.remote(), resource.closeLinger), null));
     }
 }

@@ -34,6 +34,6 @@ final class ConnectOp extends OperationImpl<AsyncSocket> {
             return;
         }
         Request.Endpoints e = (Request.Endpoints) attachment;
-        succeed(new SocketHandle(proactor.adoptSocket((int) fd, e.local(), e.remote()), null));
+        succeed(new SocketHandle(proactor.adoptSocket((int) fd, e.local(), e.remote(), request.options().closeLinger()), null));
     }
 }

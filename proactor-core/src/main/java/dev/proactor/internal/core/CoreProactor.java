@@ -311,12 +311,27 @@ public final class CoreProactor {
     }
 
     Operation<Void> closeResource(Resource f) {
+        return closeResource(f, f.closeLinger, false);
+    }
+
+    /**
+     * Closes {@code f} once: a socket's writes drain for up to {@code linger} first, unless
+     * {@code abort}. An abort of a close already initiated turns it into an abort (if it is still
+     * waiting for writes) and returns it.
+     */
+    Operation<Void> closeResource(Resource f, Duration linger, boolean abort) {
         synchronized (f) {
             if (f.closeOperation != null) {
+                if (abort && !f.closeOperation.abortRequested) {
+                    f.closeOperation.abortRequested = true;
+                    if (!dispatcher.terminated.isDone()) {
+                        dispatcher.post(new Dispatcher.Command.Abort(f.closeOperation));
+                    }
+                }
                 return f.closeOperation;
             }
             f.open = false;
-            f.closeOperation = new CloseOp(this, f);
+            f.closeOperation = new CloseOp(this, f, linger, abort);
         }
         return initiate(f.closeOperation);
     }
@@ -327,12 +342,12 @@ public final class CoreProactor {
         return adopt(Resource.file(this, path, fd, config.maxInFlightPerResource()));
     }
 
-    Resource adoptSocket(int fd, java.net.SocketAddress local, java.net.SocketAddress remote) {
-        return adopt(Resource.socket(this, fd, local, remote, config.maxInFlightPerResource()));
+    Resource adoptSocket(int fd, java.net.SocketAddress local, java.net.SocketAddress remote, Duration closeLinger) {
+        return adopt(Resource.socket(this, fd, local, remote, config.maxInFlightPerResource(), closeLinger));
     }
 
-    Resource adoptListener(int fd, java.net.SocketAddress local) {
-        return adopt(Resource.listener(this, fd, local, config.maxInFlightPerResource()));
+    Resource adoptListener(int fd, java.net.SocketAddress local, Duration closeLinger) {
+        return adopt(Resource.listener(this, fd, local, config.maxInFlightPerResource(), closeLinger));
     }
 
     private Resource adopt(Resource r) {

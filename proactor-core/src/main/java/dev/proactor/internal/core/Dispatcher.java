@@ -85,6 +85,8 @@ final class Dispatcher implements Completions, Runnable {
             java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>());
     /** Closes waiting for their file's other operations to end. */
     private final java.util.Set<OperationImpl<?>> closeWaiting = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Socket closes (also in closeWaiting) letting their writes drain, earliest bound first. */
+    private final PriorityQueue<CloseOp> lingering = new PriorityQueue<>(Comparator.comparingLong(c -> c.lingerUntil));
     private int live;
     private Phase phase = Phase.RUNNING;
     private long closeDeadline;
@@ -203,6 +205,7 @@ final class Dispatcher implements Completions, Runnable {
             int work = drainInbox();
             admitBacklog(now);
             fireRetries(now);
+            expireLingers(now);
             flushCancels();
             lastSubmitted = submitReady(now);
             readyCount = ready.size();
@@ -239,6 +242,10 @@ final class Dispatcher implements Completions, Runnable {
         if (!backlog.isEmpty()) {
             wait = wait < 0 ? BACKLOG_TICK_NANOS : Math.min(wait, BACKLOG_TICK_NANOS);
         }
+        if (!lingering.isEmpty()) {
+            long d = Math.max(0, lingering.peek().lingerUntil - now);
+            wait = wait < 0 ? d : Math.min(wait, d);
+        }
         if (phase == Phase.DRAINING) {
             long d = Math.max(0, closeDeadline - now);
             wait = wait < 0 ? d : Math.min(wait, d);
@@ -261,6 +268,7 @@ final class Dispatcher implements Completions, Runnable {
                 case Command.Close c -> beginClose(c.deadlineNanos());
                 case Command.Run r -> r.task().run();
                 case Command.Stream c -> streamCommand(c);
+                case Command.Abort a -> abortLinger(a.close());
                 default -> throw new IllegalStateException("unknown inbox item " + item);
             }
         }
@@ -282,19 +290,10 @@ final class Dispatcher implements Completions, Runnable {
             if (op instanceof CloseOp close && f.closing == null && !f.closed) {
                 f.closing = close;
                 close.ended = new ArrayList<>(f.pending);
-                for (OperationImpl<?> other : close.ended) {
-                    cancel(other, f.closedWord());
-                }
-                if (!f.pending.isEmpty()) {
-                    // Operations that cannot be cancelled (a blocking read on the portable backend)
-                    // must not keep the close waiting for ever.
-                    backend.descriptorClosing(f.fd);
-                }
-                if (f.pending.isEmpty()) {
-                    enqueue(op, READY);
+                if (close.graceful && phase != Phase.CANCELLING && f.streamOwner[OperationImpl.SEND_DIRECTION] != null) {
+                    linger(close);
                 } else {
-                    op.queue = CLOSE_WAIT;
-                    closeWaiting.add(op);
+                    endPending(close);
                 }
                 return;
             }
@@ -335,6 +334,35 @@ final class Dispatcher implements Completions, Runnable {
             return;
         }
         enqueue(op, op.admitted ? READY : BACKLOG);
+    }
+
+    /**
+     * Ends what is pending on {@code close}'s resource (cancelled), resetting a socket's connection
+     * first if the close says so, and queues the close once nothing is pending.
+     */
+    private void endPending(CloseOp close) {
+        Resource f = close.resource;
+        close.reset |= close.abortRequested;
+        String reason = close.expired != null ? f.closedWord() + " (its close timed out)"
+                : close.reset ? f.closedWord() + " (aborted)" : f.closedWord();
+        for (OperationImpl<?> other : close.ended) {
+            cancel(other, reason);
+        }
+        if (close.reset) {
+            backend.resetConnection(f.fd);
+        }
+        if (!f.pending.isEmpty()) {
+            // Operations that cannot be cancelled (a blocking read on the portable backend)
+            // must not keep the close waiting for ever.
+            backend.descriptorClosing(f.fd);
+        }
+        close.shutdownRound = close.graceful && !close.reset && phase != Phase.CANCELLING;
+        if (f.pending.isEmpty()) {
+            enqueue(close, READY);
+        } else {
+            close.queue = CLOSE_WAIT;
+            closeWaiting.add(close);
+        }
     }
 
     /** Every operation waiting in a queue of the dispatcher (not in the kernel). */
@@ -553,6 +581,11 @@ final class Dispatcher implements Completions, Runnable {
                     enqueue(next, next.admitted ? READY : BACKLOG);
                 }
             }
+            if (f.closing != null && f.closing.lingering && f.closing.queue == CLOSE_WAIT
+                    && f.streamOwner[OperationImpl.SEND_DIRECTION] == null) {
+                stopLingering(f.closing);
+                endPending(f.closing);
+            }
         }
         proactor.admission().release(op);
         proactor.writeEnded(op);
@@ -577,7 +610,8 @@ final class Dispatcher implements Completions, Runnable {
     /** Takes a finished {@code op} out of {@code f}'s pending set; a close waiting for that set to empty goes on. */
     private void leave(Resource f, OperationImpl<?> op) {
         f.pending.remove(op);
-        if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.queue == CLOSE_WAIT) {
+        if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.queue == CLOSE_WAIT
+                && !f.closing.lingering) {
             closeWaiting.remove(f.closing);
             enqueue(f.closing, READY);
         }
@@ -628,6 +662,9 @@ final class Dispatcher implements Completions, Runnable {
             return;
         }
         if (op instanceof StreamingOp<?> st && st.absorbFailure(errno)) {
+            return;
+        }
+        if (op instanceof CloseOp c && c.absorbFailure(errno)) {
             return;
         }
         if (op.cancelRequested && (errno == Errno.ECANCELED || errno == Errno.EINTR
@@ -686,7 +723,8 @@ final class Dispatcher implements Completions, Runnable {
             // Another round is wanted: partial transfer or retry.
             if (op.cancelRequested) {
                 op.settleCancelled();
-            } else if (phase == Phase.CANCELLING) {
+            } else if (phase == Phase.CANCELLING && !(op instanceof CloseOp)) {
+                // A close between its shutdown and close rounds still closes.
                 op.cancelReason = "proactor closed";
                 op.settleCancelled();
             } else {
@@ -821,6 +859,62 @@ final class Dispatcher implements Completions, Runnable {
         metrics.overflows.add(n);
     }
 
+    // ------------------------------------------------------------------ a socket's graceful close
+
+    /** {@code close} waits for its socket's writes; at once expired if its bound is already past. */
+    private void linger(CloseOp close) {
+        close.lingering = true;
+        close.queue = CLOSE_WAIT;
+        closeWaiting.add(close);
+        lingering.add(close);
+        if (close.abortRequested || close.lingerUntil - System.nanoTime() <= 0) {
+            expire(close);
+        }
+    }
+
+    private void stopLingering(CloseOp close) {
+        close.lingering = false;
+        lingering.remove(close);
+        closeWaiting.remove(close);
+        close.queue = NOWHERE;
+    }
+
+    private void expireLingers(long now) {
+        while (!lingering.isEmpty() && now - lingering.peek().lingerUntil >= 0) {
+            expire(lingering.peek());
+        }
+    }
+
+    /** The writes did not drain in time, or the close was aborted: cancel them and reset. */
+    private void expire(CloseOp close) {
+        if (!close.lingering || close.finished || close.queue != CLOSE_WAIT) {
+            // Ended or moved on otherwise (a cancel of the close): nothing left to expire.
+            lingering.remove(close);
+            return;
+        }
+        stopLingering(close);
+        close.reset = true;
+        if (!close.abortRequested) {
+            int writes = 0;
+            long unsent = 0;
+            for (OperationImpl<?> op : close.resource.pending) {
+                if (op.streamDirection() == OperationImpl.SEND_DIRECTION && op.writeBytes > 0) {
+                    writes++;
+                    unsent += Math.max(0, op.writeBytes - op.bytesDone);
+                }
+            }
+            close.expired = "the writes initiated before it did not drain: " + writes + " write(s) with up to "
+                    + unsent + " bytes unsent cancelled, connection reset";
+        }
+        endPending(close);
+    }
+
+    private void abortLinger(CloseOp close) {
+        if (close.lingering) {
+            expire(close);
+        }
+    }
+
     // ------------------------------------------------------------------ close
 
     private void beginClose(long deadlineNanos) {
@@ -883,6 +977,7 @@ final class Dispatcher implements Completions, Runnable {
         backlog.clear();
         retries.clear();
         closeWaiting.clear();
+        lingering.clear();
         parked.clear();
         starved.clear();
         for (OperationImpl<?> op : streamWaiting) {
@@ -980,5 +1075,8 @@ final class Dispatcher implements Completions, Runnable {
          * released: a provided buffer to recycle when {@code bufferId} is at least 0.
          */
         record Stream(StreamingOp<?> op, boolean chunkReleased, int bufferId) implements Command {}
+
+        /** {@code abort()} after {@code close()}: the close stops waiting for its writes. */
+        record Abort(CloseOp close) implements Command {}
     }
 }

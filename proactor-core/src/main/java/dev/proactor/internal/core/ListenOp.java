@@ -34,6 +34,6 @@ final class ListenOp extends OperationImpl<AsyncServerSocket> {
             return;
         }
         Request.Endpoints e = (Request.Endpoints) attachment;
-        succeed(new ListenerHandle(proactor.adoptListener((int) fd, e.local()), null));
+        succeed(new ListenerHandle(proactor.adoptListener((int) fd, e.local(), request.options().closeLinger()), null));
     }
 }

@@ -24,6 +24,11 @@ final class Resource {
     final SocketAddress local;
     final SocketAddress remote;
     private final String description;
+    /**
+     * How long an ordinary close of this socket lets its writes drain ({@code SocketOptions.closeLinger});
+     * a listener's is passed on to the sockets it accepts; null for a file.
+     */
+    final java.time.Duration closeLinger;
     /** Null when the per-resource limit is effectively unlimited. */
     final Semaphore permits;
 
@@ -57,7 +62,7 @@ final class Resource {
             new java.util.ArrayDeque[] {new java.util.ArrayDeque<>(), new java.util.ArrayDeque<>()};
 
     private Resource(CoreProactor proactor, Kind kind, int fd, Path path, SocketAddress local, SocketAddress remote,
-            String description, int perResourceLimit) {
+            String description, int perResourceLimit, java.time.Duration closeLinger) {
         this.proactor = proactor;
         this.kind = kind;
         this.fd = fd;
@@ -65,6 +70,7 @@ final class Resource {
         this.local = local;
         this.remote = remote;
         this.description = description;
+        this.closeLinger = closeLinger;
         this.permits = perResourceLimit >= (1 << 24) ? null : new Semaphore(perResourceLimit);
         this.writeBudget = proactor.config().writeBudget();
     }
@@ -94,15 +100,16 @@ final class Resource {
     }
 
     static Resource file(CoreProactor p, Path path, int fd, int limit) {
-        return new Resource(p, Kind.FILE, fd, path, null, null, path.toString(), limit);
+        return new Resource(p, Kind.FILE, fd, path, null, null, path.toString(), limit, null);
     }
 
-    static Resource socket(CoreProactor p, int fd, SocketAddress local, SocketAddress remote, int limit) {
-        return new Resource(p, Kind.SOCKET, fd, null, local, remote, local + " -> " + remote, limit);
+    static Resource socket(CoreProactor p, int fd, SocketAddress local, SocketAddress remote, int limit,
+            java.time.Duration closeLinger) {
+        return new Resource(p, Kind.SOCKET, fd, null, local, remote, local + " -> " + remote, limit, closeLinger);
     }
 
-    static Resource listener(CoreProactor p, int fd, SocketAddress local, int limit) {
-        return new Resource(p, Kind.LISTENER, fd, null, local, null, "listening on " + local, limit);
+    static Resource listener(CoreProactor p, int fd, SocketAddress local, int limit, java.time.Duration closeLinger) {
+        return new Resource(p, Kind.LISTENER, fd, null, local, null, "listening on " + local, limit, closeLinger);
     }
 
     /** The path or the addresses, for errors, listings and events. */

@@ -145,7 +145,12 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Void> close() {
-        return p().closeResource(socket);
+        return p().closeResource(socket, timeout != null ? timeout : socket.closeLinger, false);
+    }
+
+    @Override
+    public Operation<Void> abort() {
+        return p().closeResource(socket, null, true);
     }
 
     @Override

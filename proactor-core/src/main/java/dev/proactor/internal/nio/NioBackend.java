@@ -634,6 +634,13 @@ public final class NioBackend implements Backend {
         }
     }
 
+    @Override
+    public void resetConnection(int fd) {
+        if (table.get(fd) instanceof NioSocket so) {
+            sockets.resetOnClose(so);
+        }
+    }
+
     private void release(NioOp op) {
         op.submission.backendState = null;
         pending--;

@@ -236,6 +236,23 @@ final class NioSockets {
         }
     }
 
+    /**
+     * Makes the coming close of {@code so} reset the connection: SO_LINGER 0, which the JDK's close
+     * of a channel registered with a selector honours (it skips the FIN it would otherwise send,
+     * and the descriptor's close then sends RST and drops the send queue). Unix-domain channels
+     * have no SO_LINGER; their close is left as it is.
+     */
+    void resetOnClose(NioSocket so) {
+        if (so.channel instanceof SocketChannel ch && ch.supportedOptions().contains(StandardSocketOptions.SO_LINGER)) {
+            try {
+                calls++;
+                ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.DEBUG, () -> "SO_LINGER 0 on " + so + " failed: " + e);
+            }
+        }
+    }
+
     private void withdrawAll(NioSocket so, ArrayDeque<NioOp> q) {
         NioOp op;
         while ((op = q.poll()) != null) {

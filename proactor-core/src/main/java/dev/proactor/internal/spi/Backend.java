@@ -68,6 +68,15 @@ public interface Backend {
     default void descriptorClosing(int fd) {}
 
     /**
+     * Aborts the connection of stream socket {@code fd}, which the core is about to close: queued
+     * send data is discarded and a TCP peer gets a reset (RST) rather than end of stream, so that
+     * a peer never mistakes a stream cut short for a complete one. Sends still pending on it end
+     * (the core has asked to cancel them). Quick, never blocks; a socket with no connection to
+     * reset (Unix-domain) is left to its close.
+     */
+    void resetConnection(int fd);
+
+    /**
      * Whether {@code kind} can be submitted as a multishot request: {@link Request.AcceptEach} for
      * ACCEPT, {@link Request.ReceiveEach} for RECV. Where it cannot, the core arms single-shot
      * requests one after another instead.

@@ -1176,11 +1176,22 @@ public final class UringBackend implements Backend {
         }
     }
 
-    /** Resets {@code fd}'s connection so that the kernel drops the zero-copy buffers queued on it. */
-    private void abortConnection(int fd) {
+    /** connect(2) to AF_UNSPEC: tcp_disconnect resets the peer and purges the send queue; 0 or -errno. */
+    private int disconnect(int fd) {
         // AF_UNSPEC is 0: a zeroed sockaddr.
         sockAddr.fill((byte) 0);
-        int r = LibC.connect(fd, sockAddr, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+        return LibC.connect(fd, sockAddr, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+    }
+
+    @Override
+    public void resetConnection(int fd) {
+        int r = disconnect(fd);
+        LOG.log(Level.DEBUG, () -> "fd " + fd + ": connection reset before close (" + (r == 0 ? "ok" : "errno " + -r) + ")");
+    }
+
+    /** Resets {@code fd}'s connection so that the kernel drops the zero-copy buffers queued on it. */
+    private void abortConnection(int fd) {
+        int r = disconnect(fd);
         zeroCopyAborts++;
         LOG.log(Level.DEBUG, () -> "fd " + fd + " closing with a zero-copy send unacknowledged: connection aborted ("
                 + (r == 0 ? "ok" : "errno " + -r) + ")");
