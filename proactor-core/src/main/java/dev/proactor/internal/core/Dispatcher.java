@@ -204,7 +204,10 @@ final class Dispatcher implements Completions, Runnable {
         try {
             loop();
         } catch (Throwable t) {
-            LOG.log(Level.ERROR, "dispatcher of " + config.name() + " failed; failing what is pending", t);
+            // Logged once, here: later initiations fail with a ProactorClosedException that carries t.
+            LOG.log(Level.ERROR, "dispatcher of " + config.name() + " failed; failing what is pending and refusing"
+                    + " new operations until the proactor is closed", t);
+            proactor.dispatcherFailed(t);
             emergencyStop(t);
         }
         shutdown();
