@@ -74,6 +74,8 @@ public interface Operation<T> {
      *
      * @throws ProactorException the operation's failure
      * @throws InterruptedException if the waiting thread is interrupted; the operation goes on
+     * @throws IllegalStateException when called on a dispatcher thread (from an inline handler),
+     *     which must never block; a worker thread may wait
      */
     T await() throws ProactorException, InterruptedException;
 
@@ -83,6 +85,7 @@ public interface Operation<T> {
      * @throws ProactorException the operation's failure
      * @throws java.util.concurrent.TimeoutException if the wait ran out; the operation goes on
      * @throws InterruptedException if the waiting thread is interrupted; the operation goes on
+     * @throws IllegalStateException when called on a dispatcher thread, as for {@link #await()}
      */
     T await(Duration timeout)
             throws ProactorException, InterruptedException, java.util.concurrent.TimeoutException;

@@ -114,10 +114,41 @@ public interface Proactor extends AutoCloseable {
      * the rest, waits for the kernel to release them, closes files the proactor opened and still
      * holds, stops the dispatcher and the workers it owns, and frees its native memory. Returns
      * what did not end cleanly. Later calls return the first report.
+     *
+     * @throws IllegalStateException when called on the dispatcher thread (an inline handler) or on
+     *     one of the proactor's own workers (a handler); see {@link #close()}
      */
     CloseReport close(Duration deadline);
 
-    /** {@link #close(Duration)} with {@link ProactorConfig#closeTimeout()}. */
+    /**
+     * {@link #close(Duration)} with {@link ProactorConfig#closeTimeout()}.
+     *
+     * @throws IllegalStateException when called from an inline handler (on the dispatcher thread)
+     *     or from a handler on one of the proactor's own workers: close waits for both, so it would
+     *     never return or would interrupt its own handler. Call {@link #closeAsync(Duration)} there.
+     */
     @Override
     void close();
+
+    /**
+     * Begins {@link #close(Duration)} on a thread of its own and returns at once: the way to close
+     * the proactor from one of its own completion handlers, where {@link #close()} throws. The stage
+     * completes with the report once the close is done.
+     */
+    java.util.concurrent.CompletionStage<CloseReport> closeAsync(Duration deadline);
+
+    /**
+     * Whether the proactor refuses new operations: {@link #close()} has begun, or its dispatcher
+     * failed ({@link #failure()}). Operations initiated then fail at once with
+     * {@link ProactorClosedException}.
+     */
+    boolean isClosed();
+
+    /**
+     * The error that stopped the dispatcher, if one did (an unexpected kernel error, a bug). It is
+     * logged once at ERROR; every operation still pending then fails with
+     * {@link ProactorClosedException}, and so does every later initiation, with this error as its
+     * cause. {@link #close()} still frees the proactor's threads and memory.
+     */
+    java.util.Optional<Throwable> failure();
 }

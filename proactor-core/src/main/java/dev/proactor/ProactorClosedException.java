@@ -11,4 +11,9 @@ public final class ProactorClosedException extends ProactorException {
     public ProactorClosedException(OperationKind kind, String resource, String what, long bytesDone) {
         super(kind, resource, bytesDone, describe(kind, resource, what, bytesDone), null);
     }
+
+    /** Creates the exception for a proactor that stopped because of {@code cause} (its dispatcher failed). */
+    public ProactorClosedException(OperationKind kind, String resource, String what, long bytesDone, Throwable cause) {
+        super(kind, resource, bytesDone, describe(kind, resource, what, bytesDone), cause);
+    }
 }

@@ -9,7 +9,10 @@ import java.util.concurrent.Executor;
  *
  * @param name prefix of the proactor's thread names, and its name in logs and JFR events
  * @param backend which backend performs the operations
- * @param submissionQueueEntries io_uring submission queue size (a power of two, clamped by the kernel)
+ * @param submissionQueueEntries io_uring submission queue size (a power of two, clamped by the kernel);
+ *     at least {@value #MIN_SUBMISSION_QUEUE_ENTRIES}, since one operation may need 3 entries (a
+ *     file-to-socket transfer with a deadline: two splices and a linked timeout) and the
+ *     dispatcher's wake-up read one more. The portable backend sizes its file-call queue by it
  * @param completionQueueEntries io_uring completion queue size; at least the submission queue size
  * @param handlerExecutor where completion handlers run; null for a pool owned by the proactor
  * @param workerThreads size of the proactor's own pool when {@code handlerExecutor} is null
@@ -76,6 +79,9 @@ public record ProactorConfig(
         int receiveBacklog,
         long writeBudget) {
 
+    /** The smallest submission queue accepted: the most SQEs one operation takes (3), plus the wake-up read. */
+    public static final int MIN_SUBMISSION_QUEUE_ENTRIES = 4;
+
     /** Validates every field, so that a bad value fails here and not deep inside the dispatcher. */
     public ProactorConfig {
         Objects.requireNonNull(name, "name");
@@ -85,7 +91,12 @@ public record ProactorConfig(
         Objects.requireNonNull(handlerFailures, "handlerFailures");
         Objects.requireNonNull(slowOperationThreshold, "slowOperationThreshold");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
-        requireRange("submissionQueueEntries", submissionQueueEntries, 1, 32768);
+        if (submissionQueueEntries < MIN_SUBMISSION_QUEUE_ENTRIES) {
+            throw new IllegalArgumentException("submissionQueueEntries must be at least " + MIN_SUBMISSION_QUEUE_ENTRIES
+                    + " (an operation with a deadline takes 2 entries, a transfer with a deadline 3, and the"
+                    + " wake-up read 1): " + submissionQueueEntries);
+        }
+        requireRange("submissionQueueEntries", submissionQueueEntries, MIN_SUBMISSION_QUEUE_ENTRIES, 32768);
         requireRange("completionQueueEntries", completionQueueEntries, submissionQueueEntries, 65536);
         requireRange("workerThreads", workerThreads, 1, 4096);
         requireRange("maxInFlight", maxInFlight, 1, 1 << 24);

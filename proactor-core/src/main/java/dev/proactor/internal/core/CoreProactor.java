@@ -68,6 +68,8 @@ public final class CoreProactor {
     private final long slowThresholdNanos;
     private final CapabilityReport capabilities;
     private volatile boolean closing;
+    /** What stopped the dispatcher, or null; set before the dispatcher drains its inbox for the last time. */
+    private volatile Throwable failure;
     private CloseReport closeReport;
 
     private CoreProactor(ProactorConfig config, Supplier<Backend> factory, String reason,
@@ -212,10 +214,10 @@ public final class CoreProactor {
         }
         initiating.incrementAndGet();
         try {
-            if (closing) {
+            if (closing || failure != null) {
                 admission.release(op);
                 writeEnded(op);
-                endAtInitiation(op, new ProactorClosedException(op.kind, op.resource(), "proactor closed", 0));
+                endAtInitiation(op, refusal(op));
                 return op;
             }
             dispatcher.post(op);
@@ -223,6 +225,31 @@ public final class CoreProactor {
             initiating.decrementAndGet();
         }
         return op;
+    }
+
+    private ProactorClosedException refusal(OperationImpl<?> op) {
+        Throwable f = failure;
+        if (f == null) {
+            return new ProactorClosedException(op.kind, op.resource(), "proactor closed", 0);
+        }
+        return new ProactorClosedException(op.kind, op.resource(), "proactor " + config.name()
+                + " failed (its dispatcher stopped: " + f + "); close it and open another", 0, f);
+    }
+
+    /**
+     * Dispatcher: the loop failed with {@code cause}. From now on initiations fail at once; the
+     * dispatcher waits for initiators already past the check before its last drain of the inbox.
+     */
+    void dispatcherFailed(Throwable cause) {
+        failure = cause;
+    }
+
+    boolean isClosed() {
+        return closing || failure != null;
+    }
+
+    java.util.Optional<Throwable> failure() {
+        return java.util.Optional.ofNullable(failure);
     }
 
     /**
@@ -560,7 +587,42 @@ public final class CoreProactor {
         }
     }
 
-    synchronized CloseReport close(Duration deadline) {
+    CloseReport close(Duration deadline) {
+        refuseToBlock("close()", "call closeAsync() instead");
+        return closeNow(deadline);
+    }
+
+    /** Closes on a thread of its own: safe from a handler, which close() would wait for. */
+    CompletionStage<CloseReport> closeAsync(Duration deadline) {
+        CompletableFuture<CloseReport> report = new CompletableFuture<>();
+        Thread.ofPlatform().name(config.name() + "-closer").daemon(true).start(() -> {
+            try {
+                report.complete(closeNow(deadline));
+            } catch (Throwable t) {
+                report.completeExceptionally(t);
+            }
+        });
+        return report;
+    }
+
+    /**
+     * Throws if the calling thread is one that {@code what} would wait for: the dispatcher (an
+     * inline handler), which would wait for itself for ever, or one of the proactor's own workers
+     * (a handler), which close waits for and finally interrupts.
+     */
+    void refuseToBlock(String what, String instead) {
+        Thread me = Thread.currentThread();
+        if (me == dispatcherThread) {
+            throw new IllegalStateException(what + " called on the dispatcher thread of " + config.name()
+                    + " (an inline handler): it would wait for the dispatcher itself and never return; " + instead);
+        }
+        if (ownedExecutor != null && workerThreads.contains(me)) {
+            throw new IllegalStateException(what + " called on " + me.getName() + ", a worker of " + config.name()
+                    + " (a completion handler): close waits for every handler to end, this one included; " + instead);
+        }
+    }
+
+    private synchronized CloseReport closeNow(Duration deadline) {
         if (closeReport != null) {
             return closeReport;
         }

@@ -38,8 +38,12 @@ final class Dispatcher implements Completions, Runnable {
     private static final int INBOX_BATCH = 4096;
     /** How long cancelled operations get to come back from the kernel during close. */
     private static final long CANCEL_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
-    /** The longest a backlog with deadlines sleeps before it is checked again. */
-    private static final long BACKLOG_TICK_NANOS = Duration.ofMillis(5).toNanos();
+    /**
+     * The longest the dispatcher sleeps while it holds work it has not handed to the backend (an
+     * admission backlog, submissions or cancels the backend refused for want of room): room comes
+     * with completions, which wake it sooner, but a bound keeps it from depending on them.
+     */
+    private static final long HELD_TICK_NANOS = Duration.ofMillis(5).toNanos();
 
     static final byte NOWHERE = 0;
     static final byte READY = 1;
@@ -96,6 +100,15 @@ final class Dispatcher implements Completions, Runnable {
     private final List<OperationInfo> abandoned = new ArrayList<>();
     private boolean keepPool;
     private int lastSubmitted;
+    /** Cancels the backend took this turn. */
+    private int lastCancelled;
+    /**
+     * No later than the earliest deadline among the ready (or backlog) operations, 0 when none has
+     * one: set as they are queued, made exact when a sweep finds it passed. Only operations the
+     * backend refused stay queued, so this is what times them out while they wait for room.
+     */
+    private long readyDeadlineFloor;
+    private long backlogDeadlineFloor;
 
     // ---- read by other threads for metrics ----
     private volatile int readyCount;
@@ -193,7 +206,10 @@ final class Dispatcher implements Completions, Runnable {
         try {
             loop();
         } catch (Throwable t) {
-            LOG.log(Level.ERROR, "dispatcher of " + config.name() + " failed; failing what is pending", t);
+            // Logged once, here: later initiations fail with a ProactorClosedException that carries t.
+            LOG.log(Level.ERROR, "dispatcher of " + config.name() + " failed; failing what is pending and refusing"
+                    + " new operations until the proactor is closed", t);
+            proactor.dispatcherFailed(t);
             emergencyStop(t);
         }
         shutdown();
@@ -206,7 +222,7 @@ final class Dispatcher implements Completions, Runnable {
             admitBacklog(now);
             fireRetries(now);
             expireLingers(now);
-            flushCancels();
+            lastCancelled = flushCancels();
             lastSubmitted = submitReady(now);
             readyCount = ready.size();
             backlogCount = backlog.size();
@@ -231,16 +247,28 @@ final class Dispatcher implements Completions, Runnable {
         }
     }
 
+    /**
+     * How long the backend may wait for completions: 0 while something was handed over this turn
+     * and more waits (the room is there once the backend submitted), never without a bound while
+     * the dispatcher holds work, and not past a retry, a queued operation's deadline or the close.
+     */
     private long waitNanos(long now, int work) {
-        if (!inbox.isEmpty() || (!ready.isEmpty() && lastSubmitted > 0)) {
+        if (!inbox.isEmpty() || (!ready.isEmpty() && lastSubmitted > 0)
+                || (!pendingCancels.isEmpty() && lastCancelled > 0)) {
             return 0;
         }
         long wait = -1;
         if (!retries.isEmpty()) {
             wait = Math.max(0, retries.peek().againAtNanos - now);
         }
-        if (!backlog.isEmpty()) {
-            wait = wait < 0 ? BACKLOG_TICK_NANOS : Math.min(wait, BACKLOG_TICK_NANOS);
+        if (!backlog.isEmpty() || !ready.isEmpty() || !pendingCancels.isEmpty()) {
+            wait = wait < 0 ? HELD_TICK_NANOS : Math.min(wait, HELD_TICK_NANOS);
+        }
+        if (!ready.isEmpty() && readyDeadlineFloor != 0) {
+            wait = Math.min(wait, Math.max(0, readyDeadlineFloor - now));
+        }
+        if (!backlog.isEmpty() && backlogDeadlineFloor != 0) {
+            wait = Math.min(wait, Math.max(0, backlogDeadlineFloor - now));
         }
         if (!lingering.isEmpty()) {
             long d = Math.max(0, lingering.peek().lingerUntil - now);
@@ -380,8 +408,14 @@ final class Dispatcher implements Completions, Runnable {
 
     private void enqueue(OperationImpl<?> op, byte queue) {
         switch (queue) {
-            case READY -> ready.add(op);
-            case BACKLOG -> backlog.add(op);
+            case READY -> {
+                ready.add(op);
+                readyDeadlineFloor = floor(readyDeadlineFloor, op.deadline);
+            }
+            case BACKLOG -> {
+                backlog.add(op);
+                backlogDeadlineFloor = floor(backlogDeadlineFloor, op.deadline);
+            }
             case RETRY -> retries.add(op);
             default -> throw new IllegalArgumentException("queue " + queue);
         }
@@ -400,29 +434,52 @@ final class Dispatcher implements Completions, Runnable {
                 continue;
             }
             if (!proactor.admission().tryAdmitQueued(op)) {
-                if (!backlog.isEmpty() && op.deadline != 0) {
-                    // Head-of-line wait; later deadlines are swept on the next tick.
-                    sweepBacklogDeadlines(now);
+                // Head-of-line wait: the deadlines of those behind it still count.
+                if (backlogDeadlineFloor != 0 && now - backlogDeadlineFloor >= 0) {
+                    for (OperationImpl<?> late : expired(backlog, now)) {
+                        proactor.admission().dequeued();
+                        late.settleTimedOut();
+                        finish(late);
+                    }
+                    backlogDeadlineFloor = earliestDeadline(backlog);
                 }
                 return;
             }
             backlog.poll();
             enqueue(op, READY);
         }
+        backlogDeadlineFloor = 0;
     }
 
-    private void sweepBacklogDeadlines(long now) {
-        var it = backlog.iterator();
+    /** The earlier of a deadline floor and {@code deadline} (0: none, for either). */
+    private static long floor(long floor, long deadline) {
+        return deadline != 0 && (floor == 0 || deadline - floor < 0) ? deadline : floor;
+    }
+
+    private static long earliestDeadline(ArrayDeque<OperationImpl<?>> queue) {
+        long f = 0;
+        for (OperationImpl<?> op : queue) {
+            f = floor(f, op.deadline);
+        }
+        return f;
+    }
+
+    /**
+     * Takes the operations whose deadline passed out of {@code queue}, before any is finished:
+     * finishing one may queue another (the next stream operation of its socket).
+     */
+    private static List<OperationImpl<?>> expired(ArrayDeque<OperationImpl<?>> queue, long now) {
+        List<OperationImpl<?>> out = new ArrayList<>();
+        var it = queue.iterator();
         while (it.hasNext()) {
             OperationImpl<?> op = it.next();
             if (op.deadline != 0 && now - op.deadline >= 0) {
                 it.remove();
                 op.queue = NOWHERE;
-                proactor.admission().dequeued();
-                op.settleTimedOut();
-                finish(op);
+                out.add(op);
             }
         }
+        return out;
     }
 
     private void fireRetries(long now) {
@@ -482,7 +539,15 @@ final class Dispatcher implements Completions, Runnable {
             }
             if (!accepted) {
                 table.free(token);
-                break;
+                // Back-pressure: the operations behind this one wait too, but not past their deadlines.
+                if (readyDeadlineFloor != 0 && now - readyDeadlineFloor >= 0) {
+                    for (OperationImpl<?> late : expired(ready, now)) {
+                        late.settleTimedOut();
+                        finish(late);
+                    }
+                    readyDeadlineFloor = earliestDeadline(ready);
+                }
+                return n;
             }
             dequeueReady();
             op.inKernel = true;
@@ -491,6 +556,7 @@ final class Dispatcher implements Completions, Runnable {
             }
             n++;
         }
+        readyDeadlineFloor = 0;
         return n;
     }
 
@@ -498,17 +564,21 @@ final class Dispatcher implements Completions, Runnable {
         ready.poll().queue = NOWHERE;
     }
 
-    private void flushCancels() {
+    /** Offers the cancels the backend refused before; returns how many it took. */
+    private int flushCancels() {
+        int n = 0;
         while (!pendingCancels.isEmpty()) {
             OperationImpl<?> op = pendingCancels.peek();
             if (!op.inKernel || op.settled) {
                 pendingCancels.poll();
             } else if (backend.cancel(op)) {
                 pendingCancels.poll();
+                n++;
             } else {
-                return;
+                break;
             }
         }
+        return n;
     }
 
     private void cancelRequest(OperationImpl<?> op, CompletableFuture<CancelResult> result) {

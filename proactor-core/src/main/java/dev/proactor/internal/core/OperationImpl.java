@@ -419,6 +419,13 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      * future. Returns null without the outcome when {@code timed} and the deadline passed.
      */
     private T awaitUntil(long deadline, boolean timed) throws ProactorException, InterruptedException {
+        dev.proactor.ProactorConfig onDispatcher = Dispatcher.currentConfig();
+        if (onDispatcher != null) {
+            // Refused even when the outcome is already known, so that the mistake shows every time.
+            throw new IllegalStateException("await() called on the dispatcher thread of " + onDispatcher.name()
+                    + " (an inline handler): waiting there blocks the thread that completes operations; use"
+                    + " onComplete or stage() instead, or run handlers on workers");
+        }
         if (!handled) {
             Thread me = Thread.currentThread();
             boolean useFuture = false;

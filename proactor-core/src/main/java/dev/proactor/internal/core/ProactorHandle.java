@@ -109,6 +109,21 @@ final class ProactorHandle implements Proactor {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<CloseReport> closeAsync(Duration deadline) {
+        return core.closeAsync(Objects.requireNonNull(deadline, "deadline"));
+    }
+
+    @Override
+    public boolean isClosed() {
+        return core.isClosed();
+    }
+
+    @Override
+    public java.util.Optional<Throwable> failure() {
+        return core.failure();
+    }
+
+    @Override
     public String toString() {
         return "Proactor[" + core.config().name() + ", " + core.backendName() + "]";
     }

@@ -93,6 +93,11 @@ public final class UringBackend implements Backend {
 
     /** Bounds the CQ drain passes of one turn: a steady stream of completions must not starve submission. */
     private static final int MAX_DRAIN_PASSES = 4;
+    /**
+     * The longest a turn waits while the backend holds SQEs it could not place, or could not arm
+     * the wake-up read: completions would free the room, but nothing else would wake it.
+     */
+    static final long HELD_WAIT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
     /** The kernel caps a single read or write at this many bytes (MAX_RW_COUNT). */
     private static final long MAX_RW = 0x7ffff000L;
 
@@ -976,31 +981,29 @@ public final class UringBackend implements Backend {
 
     // ------------------------------------------------------------------ the kernel call
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The dispatcher is woken only through the eventfd read this backend keeps armed, so it never
+     * sleeps without it: when this turn's SQEs leave no room for the read, they go to the kernel
+     * first (an enter that does not wait), and the read is armed in the room that frees. Work the
+     * backend still holds afterwards (a deferred drain or cancel, a send to repeat, a wake-up read it
+     * could not arm) bounds the wait to {@link #HELD_WAIT_NANOS}.
+     */
     @Override
     public int runOnce(long waitNanos) {
-        if (!deferredDrains.isEmpty() || !deferredOutCancels.isEmpty()) {
-            prepDeferred();
+        prepareHeld();
+        boolean armed = wakeArmed || armWake();
+        if (!armed || sq.space() == 0 && holdsDeferred()) {
+            submitNow();
+            prepareHeld();
+            armed = wakeArmed || armWake();
         }
-        resubmitPlain();
-        if (routes.any()) {
-            fallbacks.beforeEnter();
-            if (fallbacks.hasCompletions()) {
-                waitNanos = 0;
-            }
-        }
-        if (!wakeArmed && sq.space() > 0 && cqOutstanding < cqCapacity) {
-            if (wakeByPoll) {
-                sq.prepPollAdd(eventFd, POLLIN, UserData.WAKE);
-            } else {
-                sq.prepRead(eventFd, wakeBuffer, 8, 0, UserData.WAKE);
-            }
-            cqOutstanding++;
-            wakeArmed = true;
-        }
-        if (!wakeArmed) {
-            // No room to arm the wake-up read this turn (the batch filled the SQ): a wait now would
-            // miss a waker's eventfd write, so this turn only submits and reaps; the next arms it.
+        if (routes.any() && fallbacks.hasCompletions()) {
             waitNanos = 0;
+        }
+        if (!armed || holdsDeferred()) {
+            waitNanos = waitNanos < 0 ? HELD_WAIT_NANOS : Math.min(waitNanos, HELD_WAIT_NANOS);
         }
         int toSubmit = sq.flushTail();
         boolean mustEnter = toSubmit > 0 || waitNanos != 0 || cq.ready() == 0;
@@ -1009,9 +1012,7 @@ public final class UringBackend implements Backend {
             // GETEVENTS even when not waiting: with DEFER_TASKRUN completions are only posted
             // while the issuer is inside io_uring_enter.
             int r = waitNanos == 0 ? ring.enter(toSubmit, 0, IORING_ENTER_GETEVENTS) : ring.submitAndWait(1, waitNanos);
-            if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN) {
-                throw new IllegalStateException("io_uring_enter failed: errno " + -r);
-            }
+            checkEnter(r);
         }
         int reaped = 0;
         for (int pass = 0; pass < MAX_DRAIN_PASSES; pass++) {
@@ -1032,6 +1033,53 @@ public final class UringBackend implements Backend {
             reaped += fallbacks.drainCompletions();
         }
         return reaped;
+    }
+
+    /** The work this backend holds from earlier turns, prepared into the SQ where it finds room. */
+    private void prepareHeld() {
+        if (!deferredDrains.isEmpty() || !deferredOutCancels.isEmpty()) {
+            prepDeferred();
+        }
+        resubmitPlain();
+        if (routes.any()) {
+            fallbacks.beforeEnter();
+        }
+    }
+
+    /** Whether SQEs this backend owes the kernel still wait for room. */
+    private boolean holdsDeferred() {
+        return !deferredDrains.isEmpty() || !deferredOutCancels.isEmpty() || !plainAgain.isEmpty();
+    }
+
+    /** Arms the wake-up read if the SQ has room (the CQ always keeps one slot for it); whether it did. */
+    private boolean armWake() {
+        if (sq.space() == 0 || cqOutstanding >= cqCapacity) {
+            return false;
+        }
+        if (wakeByPoll) {
+            sq.prepPollAdd(eventFd, POLLIN, UserData.WAKE);
+        } else {
+            sq.prepRead(eventFd, wakeBuffer, 8, 0, UserData.WAKE);
+        }
+        cqOutstanding++;
+        wakeArmed = true;
+        return true;
+    }
+
+    /** Hands the prepared SQEs to the kernel without waiting, so that they free their room. */
+    private void submitNow() {
+        int toSubmit = sq.flushTail();
+        if (toSubmit > 0) {
+            kernelCalls++;
+            checkEnter(ring.enter(toSubmit, 0, IORING_ENTER_GETEVENTS));
+        }
+    }
+
+    /** Fails the dispatcher on an io_uring_enter error other than the transient ones. */
+    private static void checkEnter(int r) {
+        if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN) {
+            throw new IllegalStateException("io_uring_enter failed: errno " + -r);
+        }
     }
 
     private void onCqe(long userData, int res, int flags) {

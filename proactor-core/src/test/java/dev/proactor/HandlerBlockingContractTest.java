@@ -1,0 +1,96 @@
+package dev.proactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.Ops;
+import dev.proactor.test.ProactorFixture;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A handler cannot block the threads it runs on: {@code close()} and {@code await()} from an inline
+ * handler, and {@code close()} from a handler on the proactor's own workers, throw an
+ * {@link IllegalStateException} that names what to do instead; {@code closeAsync} works from there,
+ * and a worker may still {@code await}.
+ */
+class HandlerBlockingContractTest {
+
+    private static final long HANG_SECONDS = 30;
+
+    /** Runs {@code action} in a handler of a nop on {@code p}; returns what it threw, or null. */
+    private static Throwable inHandler(Proactor p, ThrowingRunnable action) throws Exception {
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        p.nop().onComplete((v, failure) -> {
+            try {
+                action.run();
+                thrown.complete(null);
+            } catch (Throwable t) {
+                thrown.complete(t);
+            }
+        });
+        return thrown.get(HANG_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @EachBackend
+    void closeFromAnInlineHandlerThrowsInsteadOfDeadlocking(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open(fixture.config().inlineHandlers(true));
+
+        Throwable t = inHandler(p, p::close);
+
+        assertThat(t).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("dispatcher thread").hasMessageContaining("closeAsync()");
+        assertThat(p.isClosed()).isFalse();
+        Ops.result(p.nop());
+    }
+
+    @EachBackend
+    void awaitFromAnInlineHandlerThrowsInsteadOfDeadlocking(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open(fixture.config().inlineHandlers(true));
+
+        Throwable t = inHandler(p, () -> p.nop().await());
+        Throwable timed = inHandler(p, () -> p.nop().await(Duration.ofSeconds(HANG_SECONDS)));
+
+        assertThat(t).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("dispatcher thread").hasMessageContaining("onComplete");
+        assertThat(timed).isInstanceOf(IllegalStateException.class).hasMessageContaining("dispatcher thread");
+        Ops.result(p.nop());
+    }
+
+    @EachBackend
+    void closeFromAWorkerHandlerThrowsAndCloseAsyncCloses(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open();
+
+        Throwable t = inHandler(p, p::close);
+
+        assertThat(t).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("a worker of").hasMessageContaining("closeAsync()");
+        assertThat(p.isClosed()).isFalse();
+        CompletableFuture<CloseReport> report = new CompletableFuture<>();
+        assertThat(inHandler(p, () -> p.closeAsync(Duration.ofSeconds(5)).whenComplete((r, e) -> {
+            if (e != null) {
+                report.completeExceptionally(e);
+            } else {
+                report.complete(r);
+            }
+        }))).isNull();
+        assertThat(report.get(HANG_SECONDS, TimeUnit.SECONDS).clean()).isTrue();
+        assertThat(p.isClosed()).isTrue();
+        assertThat(Ops.failure(p.nop())).isInstanceOf(ProactorClosedException.class);
+    }
+
+    @EachBackend
+    void awaitFromAWorkerHandlerIsAllowed(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open();
+
+        Throwable t = inHandler(p, () -> p.nop().await(Duration.ofSeconds(HANG_SECONDS)));
+
+        assertThat(t).isNull();
+    }
+}
