@@ -373,15 +373,27 @@ final class Connection {
         }));
     }
 
-    /** Closes the socket (ending any pending operation on it) once; the server then forgets us. */
+    /**
+     * Closes the socket once, gracefully: what was already written (an error page, the end of a
+     * response) still reaches the client before the FIN; the server then forgets us.
+     */
     void closeNow() {
+        end(false);
+    }
+
+    /** Cuts the connection once: queued writes are dropped and the client sees a reset (stop's deadline). */
+    void cut() {
+        end(true);
+    }
+
+    private void end(boolean abort) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         synchronized (this) {
             state = State.CLOSING;
         }
-        socket.close().onComplete((v, failure) -> server.closed(this, proactor));
+        (abort ? socket.abort() : socket.close()).onComplete((v, failure) -> server.closed(this, proactor));
     }
 
     /** Runs a step; a bug in it ends this connection, reported, instead of leaving it hanging. */

@@ -208,7 +208,7 @@ public final class StaticFileServer {
         if (!awaitNoConnections(end)) {
             cut = connections.size();
             for (Connection c : connections) {
-                c.closeNow();
+                c.cut();
             }
             awaitNoConnections(System.nanoTime() + CUT_GRACE.toNanos());
         }

@@ -24,6 +24,21 @@
  * CPU, never on one. Each finished operation is a {@code Runnable} handed to the executor; the
  * hand-off orders the dispatcher's writes before the handlers' reads.
  *
+ * <p>The dispatcher never sleeps without a bound while it holds work it has not handed over. It
+ * caps its wait at 5 ms ({@code HELD_TICK_NANOS}) while it holds refused submissions, refused
+ * cancels or a backlog, and at the earliest deadline among queued operations; each queue keeps a
+ * lower bound on its earliest deadline and is swept once it passes (expired operations taken out
+ * first, finished afterwards, since finishing one can queue another). Only operations the backend
+ * refused stay queued, so this is what times them out. A submission queue smaller than 4 entries is
+ * refused by {@code ProactorConfig}: an operation with a deadline takes 2, a transfer 3.
+ *
+ * <p>Handlers must not block the proactor's own threads: {@code close()} on the dispatcher (an
+ * inline handler) or on one of the proactor's workers throws {@code IllegalStateException}
+ * ({@code closeAsync(deadline)} closes on a {@code <name>-closer} thread instead), and
+ * {@code await()} on the dispatcher throws, even when the result is known, so the mistake shows
+ * every time. A worker may await. A caller's own {@code Executor} cannot be told from the caller's
+ * other threads, so {@code close()} there is not refused.
+ *
  * <h2>Outcomes</h2>
  * Settling is first-wins: complete, fail, timed out or cancelled; later ones are counted as
  * duplicates. A partial transfer, or a transient errno under the {@code RetryPolicy}, starts another
@@ -32,6 +47,12 @@
  * {@code finish} gives back permits and the lease, records metrics and JFR, and hands the operation
  * to the executor, whose {@code run()} copies a bounce buffer back, publishes the state and runs the
  * handlers, the future and cancel results.
+ *
+ * <p>The outcome's {@code CompletionStage} is an {@code OutcomeStage}, which only the operation's
+ * delivery completes: after {@code beforeDelivery}, after the state is published and the handlers
+ * ran, and so only after the backend's last release. Its mutators throw, its {@code cancel} returns
+ * false, and {@code toCompletableFuture()} hands out independent copies, so no caller can make the
+ * outcome look finished while the kernel still holds the buffers.
  *
  * <h2>Memory ownership</h2>
  * A round's scratch memory (timespecs, iovecs, msghdrs, paths, statx buffer) lives in an arena held
@@ -72,6 +93,20 @@
  * peer's receive window ends only once the peer reads). {@code ProactorGroup} runs N proactors and
  * {@code listenEach} binds one listener per member with SO_REUSEPORT. How each backend performs
  * them: the io_uring and portable backends' package comments.
+ *
+ * <p>A socket's {@code close()} is graceful. The dispatcher keeps the {@code CloseOp} in CLOSE_WAIT,
+ * marked <em>lingering</em>, while the socket's send order ({@code streamOwner[SEND]}) drains;
+ * reads keep running. When it is empty, everything else pending is cancelled and the close goes to
+ * the kernel in two rounds: {@code Shutdown(SHUT_WR)}, then {@code Close}. The bound
+ * ({@code withTimeout}, else {@code SocketOptions.closeLinger}, 30 s) sits in the dispatcher's
+ * {@code lingering} queue, earliest first, and is part of the loop's wait. At expiry, or on
+ * {@code abort()} (a {@code Command.Abort} for a close already posted), the writes are cancelled,
+ * {@code Backend.resetConnection} resets the connection (io_uring: {@code connect(AF_UNSPEC)};
+ * portable: {@code SO_LINGER} 0), and the close is one {@code Close} round: {@code TIMED_OUT} at
+ * expiry, completed on abort. {@code shutdownOutput} is a SEND-direction stream operation, so its
+ * FIN follows the writes ahead of it. During the proactor's CANCELLING phase a close gets no
+ * linger, and its shutdown round is not cancelled: closing the proactor cancels writes by its own
+ * deadline, whatever a socket's linger says.
  *
  * <h2>Streams: acceptEach, receiveEach, back-pressure, write budget</h2>
  * {@code AsyncServerSocket.acceptEach(handler)} and {@code AsyncSocket.receiveEach(handler)} return
@@ -122,5 +157,15 @@
  * passes; cancel what remains and close files left open; wait up to a grace second for the kernel;
  * abandon what is still held (memory kept); drain the inbox of late posts; close the backend; free
  * the pool; wait for the last handlers; stop the owned workers; return the {@code CloseReport}.
+ *
+ * <p>A resource's close cannot be cancelled once initiated: it cancels the resource's pending
+ * operations, waits in CLOSE_WAIT until they are released, then closes the descriptor; the
+ * dispatcher ignores a cancel of a close, and the canceller is answered COMPLETED. Ending a close
+ * early would orphan the descriptor: the resource refuses new operations, and the proactor's close
+ * skips a resource whose close was initiated.
+ *
+ * <p>If the dispatcher loop fails, it logs once at ERROR, records the cause
+ * ({@code Proactor.failure()}, {@code isClosed()}), fails what is pending, and every later
+ * initiation fails at once with a {@code ProactorClosedException} carrying the cause.
  */
 package dev.proactor.internal.core;

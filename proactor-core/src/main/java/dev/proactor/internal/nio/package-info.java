@@ -11,7 +11,10 @@
  * {@code Selector} (ready for sockets; {@code Selector.wakeup} is the wake-up); files have no
  * readiness, so each file request is a positional {@code FileChannel} call on a small bounded pool
  * ({@code <name>-file-N}, 2 to 4 threads; a full queue is back-pressure), whose result is queued back
- * to the dispatcher and settled inside {@code runOnce}. Descriptors are handles into a table of
+ * to the dispatcher and settled inside {@code runOnce}. Reads and writes of a pipe, FIFO, socket or
+ * character device (told at open: the channel cannot seek, or {@code unix:mode}) never go there:
+ * each gets a thread of its own ({@code <name>-file-stream-N}, ended after 10 s idle, joined at
+ * close), so they cannot starve regular files; the file's close ends a blocked call. Descriptors are handles into a table of
  * channels, with a generation so that a stale handle gets EBADF, never another file. Timers and
  * deadlines sit in a binary heap of absolute {@code nanoTime} deadlines ({@code DeadlineHeap}, whose
  * class comment says why not a wheel): exact earliest expiry, never early, no ticking thread,
@@ -19,6 +22,11 @@
  * stopped (interrupting a {@code FileChannel} closes it), so cancels and deadlines act on queued
  * requests only; closing the file ends a blocked call ({@code Backend.descriptorClosing}).
  * Exceptions map to the same errno numbers ({@code spi.Errno}).
+ *
+ * <p>Descriptors: io_uring opens everything close-on-exec. The portable backend's channels are the
+ * JDK's, which lack FD_CLOEXEC, and no public API reaches their descriptor numbers. Children started
+ * with {@code ProcessBuilder} inherit none of them (the JDK closes every descriptor in the child);
+ * children started by native code ({@code posix_spawn}, fork/exec from JNI) do.
  *
  * <p>Sockets live in the same handle table as files and are emulated on the selector: try the
  * non-blocking call, else wait for readiness. A transfer is {@code FileChannel.transferTo} on the

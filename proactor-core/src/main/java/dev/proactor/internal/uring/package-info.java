@@ -26,7 +26,16 @@
  * ({@code IORING_OP_SEND_ZC}), which reserves a second for its notification; the backend refuses a
  * submission that could overflow the CQ ({@code submit} answers false: back-pressure, the operation
  * stays READY and is retried next turn). Overflow ({@code IORING_SQ_CQ_OVERFLOW}) is still flushed
- * and counted if it happens; dropped completions ({@code koverflow}) are reported.
+ * and counted if it happens; dropped completions ({@code koverflow}) are reported. The test switch
+ * {@code dev.proactor.uring.completionQueueEntries=N} makes the ring's CQ exactly N while the
+ * accounting keeps its usual size, so completions beyond the ring wait in the kernel's overflow list
+ * ({@code IORING_FEAT_NODROP}) and this path runs ({@code CompletionQueueOverflowContractTest}:
+ * cancel bursts bring 8 CQEs per kernel call to a 4-entry CQ).
+ *
+ * <p>The wake-up is an eventfd read kept armed in the ring. A turn whose SQEs leave no room for it
+ * submits them first, without waiting, then arms the read in the room that frees; SQEs the backend
+ * still holds (deferred drains and cancels, sends to repeat, a read it could not arm) cap the wait at
+ * 1 ms ({@code HELD_WAIT_NANOS}), so a waker's write is never missed.
  *
  * <h2>Deadlines and cancels</h2>
  * Deadlines are {@code IORING_OP_LINK_TIMEOUT} with an absolute {@code CLOCK_MONOTONIC} expiry (the
@@ -87,8 +96,11 @@
  *   ({@code FallbackPool}: 2 to 4 platform threads, created at the first fallback, a bounded queue
  *   whose overflow is back-pressure, joined at close). The thread hands the job back on a queue and
  *   wakes the dispatcher through the eventfd; the job's memory (a shared arena) stays its own until
- *   the call returned. Reads and writes poll first: a regular file is ready at once, and a pipe or
- *   FIFO waits on the ring, where a close, a cancel or a deadline still end it. A call already
+ *   the call returned. Reads and writes poll first. A regular file is ready at once and goes to the
+ *   pool. A pipe, FIFO, socket or character device (told by a statx at the poll's completion) gets
+ *   its read or write on the dispatcher, with O_NONBLOCK on for that call alone; EAGAIN polls again.
+ *   So no thread ever waits on it, and a close, a cancel or a deadline always ends it on the ring. A
+ *   call already
  *   running cannot be stopped (as on the portable backend): a cancel lets it finish and report
  *   (completed anyway), a deadline counts only while it is queued.
  * <li><b>Transfer</b> without SPLICE reads at most 64 KiB into the job's buffer on the pool, then
@@ -99,9 +111,9 @@
  *   dispatcher.
  * </ul>
  *
- * <p>Known limits: several reads pending on one pipe or FIFO are all woken by one arrival, and those
- * that find it gone block their fallback thread until more comes (close waits up to 5 s for such a
- * thread, then leaves it, logged); a Unix-domain connect whose listener's backlog is full polls and
+ * <p>Known limits: O_NONBLOCK is set on the open file description, so during that one call a sharer
+ * of the description, or an io-wq opcode on the same descriptor, could see EAGAIN; a read-only open
+ * of a FIFO with no writer blocks a fallback thread until a writer comes; a Unix-domain connect whose listener's backlog is full polls and
  * retries at once (an unconnected Unix socket is always writable) until room comes or its deadline
  * passes. {@code IORING_REGISTER_RESTRICTIONS} does not show in the probe
  * ({@code UringRestrictionsTest}), but only whoever creates a ring can restrict it, and the backend
