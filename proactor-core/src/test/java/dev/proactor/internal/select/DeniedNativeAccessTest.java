@@ -3,6 +3,7 @@ package dev.proactor.internal.select;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,16 +22,25 @@ class DeniedNativeAccessTest {
     @Test
     void autoFallsBackNamingTheFlagAndIoUringKeepsTheCause() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The backend choice is logged at DEBUG (java.util.logging's FINE): ask for it, the README's way.
+        Path config = Files.createTempFile("denied-native-access", ".properties");
+        Files.writeString(config, """
+                handlers = java.util.logging.ConsoleHandler
+                java.util.logging.ConsoleHandler.level = FINE
+                dev.proactor.level = FINE
+                """);
         Process child = new ProcessBuilder(List.of(java, "--illegal-native-access=deny",
-                "-cp", System.getProperty("java.class.path"), DeniedNativeAccessChild.class.getName()))
+                "-Djava.util.logging.config.file=" + config, "-cp", System.getProperty("java.class.path"), DeniedNativeAccessChild.class.getName()))
                 .redirectErrorStream(true).start();
         String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        Files.delete(config);
         assertThat(child.exitValue()).as("child output:%n%s", out).isZero();
         Map<String, String> r = new HashMap<>();
         for (String line : out.split("\n")) {
             int eq = line.indexOf('=');
-            if (eq > 0 && !line.startsWith("INFO") && !line.startsWith("WARNING")) {
+            if (eq > 0 && !line.startsWith("INFO") && !line.startsWith("WARNING")
+                    && !line.startsWith("FINE")) {
                 r.putIfAbsent(line.substring(0, eq), line.substring(eq + 1));
             }
         }
