@@ -77,7 +77,10 @@ class ServeCommandTest {
     void aSignalStopsTheServerGracefullyWithExitCodeZero(String signal) throws Exception {
         Files.writeString(dir.resolve("hello.txt"), "hello\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        // A command started in the background by a shell without job control (as CI may be) has
+        // SIGINT ignored, and a JVM whose SIGINT is ignored at start keeps ignoring it: the child
+        // would never see the signal. env(1) from coreutils gives the child the default disposition.
+        Process p = new ProcessBuilder("env", "--default-signal=INT", java, "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "serve", "--port", "0",
                 "--access-log", "-", "--shutdown-timeout", "3s", dir.toString())
                 .redirectErrorStream(true).start();
