@@ -296,7 +296,7 @@ final class Dispatcher implements Completions, Runnable {
                 case Command.Close c -> beginClose(c.deadlineNanos());
                 case Command.Run r -> r.task().run();
                 case Command.Stream c -> streamCommand(c);
-                case Command.Abort a -> abortLinger(a.close());
+                case Command.Abort a -> expire(a.close());
                 default -> throw new IllegalStateException("unknown inbox item " + item);
             }
         }
@@ -435,14 +435,7 @@ final class Dispatcher implements Completions, Runnable {
             }
             if (!proactor.admission().tryAdmitQueued(op)) {
                 // Head-of-line wait: the deadlines of those behind it still count.
-                if (backlogDeadlineFloor != 0 && now - backlogDeadlineFloor >= 0) {
-                    for (OperationImpl<?> late : expired(backlog, now)) {
-                        proactor.admission().dequeued();
-                        late.settleTimedOut();
-                        finish(late);
-                    }
-                    backlogDeadlineFloor = earliestDeadline(backlog);
-                }
+                backlogDeadlineFloor = sweepDeadlines(backlog, backlogDeadlineFloor, now, true);
                 return;
             }
             backlog.poll();
@@ -465,21 +458,33 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     /**
-     * Takes the operations whose deadline passed out of {@code queue}, before any is finished:
-     * finishing one may queue another (the next stream operation of its socket).
+     * Times out the operations of {@code queue} whose deadline passed, if its {@code floor} says one
+     * may have, and returns the queue's new floor. They are all taken out before any is finished:
+     * finishing one may queue another (the next stream operation of its socket). Those of the
+     * admission backlog give their place in it back.
      */
-    private static List<OperationImpl<?>> expired(ArrayDeque<OperationImpl<?>> queue, long now) {
-        List<OperationImpl<?>> out = new ArrayList<>();
+    private long sweepDeadlines(ArrayDeque<OperationImpl<?>> queue, long floor, long now, boolean backlogQueue) {
+        if (floor == 0 || now - floor < 0) {
+            return floor;
+        }
+        List<OperationImpl<?>> late = new ArrayList<>();
         var it = queue.iterator();
         while (it.hasNext()) {
             OperationImpl<?> op = it.next();
             if (op.deadline != 0 && now - op.deadline >= 0) {
                 it.remove();
                 op.queue = NOWHERE;
-                out.add(op);
+                late.add(op);
             }
         }
-        return out;
+        for (OperationImpl<?> op : late) {
+            if (backlogQueue) {
+                proactor.admission().dequeued();
+            }
+            op.settleTimedOut();
+            finish(op);
+        }
+        return earliestDeadline(queue);
     }
 
     private void fireRetries(long now) {
@@ -540,13 +545,7 @@ final class Dispatcher implements Completions, Runnable {
             if (!accepted) {
                 table.free(token);
                 // Back-pressure: the operations behind this one wait too, but not past their deadlines.
-                if (readyDeadlineFloor != 0 && now - readyDeadlineFloor >= 0) {
-                    for (OperationImpl<?> late : expired(ready, now)) {
-                        late.settleTimedOut();
-                        finish(late);
-                    }
-                    readyDeadlineFloor = earliestDeadline(ready);
-                }
+                readyDeadlineFloor = sweepDeadlines(ready, readyDeadlineFloor, now, false);
                 return n;
             }
             dequeueReady();
@@ -958,7 +957,7 @@ final class Dispatcher implements Completions, Runnable {
     /** The writes did not drain in time, or the close was aborted: cancel them and reset. */
     private void expire(CloseOp close) {
         if (!close.lingering || close.finished || close.queue != CLOSE_WAIT) {
-            // Ended or moved on otherwise (a cancel of the close): nothing left to expire.
+            // Its writes drained first, or it ended: nothing left to expire.
             lingering.remove(close);
             return;
         }
@@ -977,12 +976,6 @@ final class Dispatcher implements Completions, Runnable {
                     + unsent + " bytes unsent cancelled, connection reset";
         }
         endPending(close);
-    }
-
-    private void abortLinger(CloseOp close) {
-        if (close.lingering) {
-            expire(close);
-        }
     }
 
     // ------------------------------------------------------------------ close
