@@ -15,6 +15,7 @@ import java.time.Duration;
  * native bounce buffer. A {@link BufferLease} from {@link Proactor#buffers()} uses the registered
  * buffer path. Whatever the kind, the operation owns the buffer until it ends. A native segment
  * must be usable by other threads (shared, global or automatic arena); a confined one is refused.
+ * A read or write with no bytes remaining completes with 0 at once, even on a pipe or FIFO.
  *
  * <p>Cancellation and deadlines: on io_uring they stop any pending operation. The portable backend
  * runs file calls on a small pool of threads, and a call already running there cannot be stopped

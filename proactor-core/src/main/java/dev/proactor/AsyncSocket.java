@@ -10,7 +10,9 @@ import java.time.Duration;
  * the same rules as {@link AsyncFile}'s: the operation owns them until it ends, and a
  * {@link ByteBuffer}'s position advances by the bytes transferred. Reads are ordered among
  * themselves and so are writes, in the order they were initiated; interleaving several pending
- * writes from different threads interleaves their bytes at operation boundaries.
+ * writes from different threads interleaves their bytes at operation boundaries. A read or write
+ * with no bytes remaining completes with 0 at once, like a channel's, without waiting for data,
+ * for send-buffer room or for the operations ahead of it.
  */
 public interface AsyncSocket {
 

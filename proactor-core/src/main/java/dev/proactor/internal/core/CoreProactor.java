@@ -192,6 +192,10 @@ public final class CoreProactor {
             if (op.resource != null && !op.resource.open && !(op instanceof CloseOp)) {
                 throw new ProactorClosedException(op.kind, op.resource(), op.resource.closedWord(), 0);
             }
+            if (op.transferLength() == 0) {
+                endEmptyTransfer(op);
+                return op;
+            }
             if (op.writeBytes > 0) {
                 reserveWrite(op, onDispatcher);
             }
@@ -313,6 +317,22 @@ public final class CoreProactor {
     }
 
     /** Ends an operation the dispatcher will never see. Its life-cycle fields are not shared yet. */
+    /**
+     * A read or write of zero bytes on an open resource: completes with 0 without the backend, and
+     * without admission or a place in its socket's stream order, since it moves nothing.
+     */
+    private void endEmptyTransfer(OperationImpl<?> op) {
+        if (closing || failure != null) {
+            endAtInitiation(op, refusal(op));
+            return;
+        }
+        op.finished = true;
+        op.onResult(0, null);
+        op.afterKernel();
+        metrics.terminal(op.kind, op.outcome, System.nanoTime() - op.startNanos);
+        handOff(op);
+    }
+
     private void endAtInitiation(OperationImpl<?> op, ProactorException e) {
         op.finished = true;
         op.settleWith(OperationState.FAILED, e);

@@ -32,6 +32,11 @@ abstract sealed class GatherSendOp extends OperationImpl<Long> permits GatherSen
     }
 
     @Override
+    final long transferLength() {
+        return data.total;
+    }
+
+    @Override
     public final Request request() {
         long done = bytesDone;
         if (done != lastDone) {

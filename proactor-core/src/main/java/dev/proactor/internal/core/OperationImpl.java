@@ -126,6 +126,17 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         return -1;
     }
 
+    /**
+     * The bytes a read or write asks to move, or -1 for an operation that is not one. A transfer of
+     * zero bytes never reaches the backend: it completes with 0 at initiation, as a channel's read
+     * or write with nothing remaining does. (The kernel would not always answer it at once: a recv
+     * of zero bytes on io_uring, and any poll-first fallback, waits for the descriptor to become
+     * ready, which an idle peer may never make it.)
+     */
+    long transferLength() {
+        return -1;
+    }
+
     /** Interprets a non-negative kernel result: calls {@link #succeed}, {@link #fail} or {@link #again()}. */
     abstract void onResult(long result, Object attachment);
 

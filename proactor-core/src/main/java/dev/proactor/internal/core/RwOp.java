@@ -31,6 +31,11 @@ abstract sealed class RwOp<R> extends OperationImpl<R> permits RwOp.Once, RwOp.F
     }
 
     @Override
+    final long transferLength() {
+        return segment.byteSize();
+    }
+
+    @Override
     public final Request request() {
         long off = bytesDone;
         MemorySegment s = off == 0 ? segment : segment.asSlice(off);

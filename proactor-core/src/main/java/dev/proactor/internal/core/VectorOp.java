@@ -22,6 +22,11 @@ final class VectorOp extends OperationImpl<Long> {
     }
 
     @Override
+    long transferLength() {
+        return data.total;
+    }
+
+    @Override
     public Request request() {
         return write ? new Request.WriteV(resource.fd, position, data.segments)
                 : new Request.ReadV(resource.fd, position, data.segments);
