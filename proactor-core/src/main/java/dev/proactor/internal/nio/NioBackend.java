@@ -406,28 +406,29 @@ public final class NioBackend implements Backend {
             case Request.Close c -> {
                 // Runs to its end: see the class comment.
             }
-            case Request.Accept x -> withdrawSocketOp(op);
-            case Request.Recv x -> withdrawSocketOp(op);
-            case Request.ReceiveEach x -> withdrawSocketOp(op);
-            case Request.Send x -> withdrawSocketOp(op);
-            case Request.SendV x -> withdrawSocketOp(op);
-            case Request.Splice x -> withdrawSocketOp(op);
-            case Request.Connect x -> withdrawSocketOp(op);
-            case Request.Listen x -> {
+            case Request.Accept _, Request.Recv _, Request.ReceiveEach _, Request.Send _, Request.SendV _,
+                    Request.Splice _, Request.Connect _ -> withdrawSocketOp(op);
+            case Request.Nop _, Request.Listen _, Request.Shutdown _ -> {
                 // Decided inside submit (outcome set above): never reached.
             }
-            case Request.Shutdown x -> {
-                // Decided inside submit (outcome set above): never reached.
+            case Request.AcceptEach _ -> {
+                // Refused inside submit: never reached.
             }
-            default -> {
-                if (op.pool().withdraw(op)) {
-                    timers.remove(op);
-                    decide(op, OUTCOME_CANCELLED, 0);
-                }
-                // Otherwise a file thread runs it: its real result comes through runOnce.
-            }
+            case Request.Open _, Request.Read _, Request.Write _, Request.ReadV _, Request.WriteV _,
+                    Request.Fsync _, Request.Stat _ -> withdrawFileCall(op);
         }
         return true;
+    }
+
+    /**
+     * A request on the file-call pool: cancelled while still queued; once a file thread runs it,
+     * its real result comes through runOnce.
+     */
+    private void withdrawFileCall(NioOp op) {
+        if (op.pool().withdraw(op)) {
+            timers.remove(op);
+            decide(op, OUTCOME_CANCELLED, 0);
+        }
     }
 
     /** A socket request waiting for readiness: cancelled, or complete with a send's progress. */
@@ -563,7 +564,11 @@ public final class NioBackend implements Backend {
                         }
                     }
                     case Request.Stat st -> sink.complete(s, 0, op.attachment);
-                    default -> sink.complete(s, op.result, null);
+                    case Request.Nop _, Request.Timer _, Request.Read _, Request.Write _, Request.ReadV _,
+                            Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Accept _,
+                            Request.Connect _, Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _,
+                            Request.Send _, Request.SendV _, Request.Splice _, Request.Shutdown _,
+                            Request.Close _ -> sink.complete(s, op.result, null);
                 }
             }
             release(op);

@@ -266,7 +266,9 @@ final class FallbackOps {
             case Request.WriteV v -> v.fd();
             case Request.Splice sp -> sp.socketFd();
             case Request.Connect c -> job.socketFd;
-            default -> throw new IllegalStateException(job.r + " does not poll");
+            case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
+                    Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.Shutdown _,
+                    Request.Close _ -> throw new IllegalStateException(job.r + " does not poll");
         };
     }
 
@@ -388,7 +390,9 @@ final class FallbackOps {
             case Request.ReadV v -> streamOrPool(job, v.fd());
             case Request.Write w -> streamOrPool(job, w.fd());
             case Request.WriteV v -> streamOrPool(job, v.fd());
-            default -> throw new IllegalStateException(job.r + " has no readiness step");
+            case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
+                    Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.Shutdown _,
+                    Request.Close _ -> throw new IllegalStateException(job.r + " has no readiness step");
         }
     }
 
@@ -528,7 +532,10 @@ final class FallbackOps {
                         SocketAddresses.decode(job.addr, job.addrLen.get(IoUringLayouts.SOCKLEN_T, 0))));
                 case Request.Connect c -> connected(job, c);
                 case Request.Stat x -> sink.complete(s, res, UringBackend.decodeStat(job.statx));
-                default -> sink.complete(s, res, null);
+                case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
+                        Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Recv _,
+                        Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _,
+                        Request.Splice _, Request.Shutdown _, Request.Close _ -> sink.complete(s, res, null);
             }
         } else {
             closeSocket(job);
@@ -707,7 +714,9 @@ final class FallbackOps {
                     scratch = arena.allocate(8, 4);
                 }
                 case Request.Splice sp -> chunk = arena.allocate(chunkSize(sp));
-                default -> { }
+                case Request.Nop _, Request.Timer _, Request.Read _, Request.Write _, Request.Fsync _,
+                        Request.Listen _, Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _,
+                        Request.Send _, Request.Shutdown _, Request.Close _ -> { }
             }
         }
 
@@ -721,7 +730,9 @@ final class FallbackOps {
                 case Request.Accept x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + IoUringLayouts.SOCKLEN_T.byteSize();
                 case Request.Connect x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + 8;
                 case Request.Splice sp -> chunkSize(sp);
-                default -> 0;
+                case Request.Nop _, Request.Timer _, Request.Read _, Request.Write _, Request.Fsync _,
+                        Request.Listen _, Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _,
+                        Request.Send _, Request.Shutdown _, Request.Close _ -> 0;
             };
         }
 
@@ -824,7 +835,9 @@ final class FallbackOps {
                 case Request.Stat st -> Syscalls.statx(st.fd(), path, AT_EMPTY_PATH, STATX_BASIC_STATS, statx);
                 case Request.Close c -> LibC.close(c.fd());
                 case Request.Splice sp -> Syscalls.pread(sp.fileFd(), chunk, sp.position());
-                default -> throw new IllegalStateException(r + " is not a file call");
+                case Request.Nop _, Request.Timer _, Request.Listen _, Request.Accept _, Request.Connect _,
+                        Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _, Request.Send _,
+                        Request.SendV _, Request.Shutdown _ -> throw new IllegalStateException(r + " is not a file call");
             };
         }
     }

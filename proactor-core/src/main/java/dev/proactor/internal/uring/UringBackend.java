@@ -1403,7 +1403,10 @@ public final class UringBackend implements Backend {
                 }
                 case Request.Accept x -> sink.complete(s, res, new Request.Endpoints(socketAddress(res, false, null),
                         SocketAddresses.decode(st.peer, st.peerLen.get(IoUringLayouts.SOCKLEN_T, 0))));
-                default -> sink.complete(s, res, null);
+                case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
+                        Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Recv _,
+                        Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _,
+                        Request.Splice _, Request.Shutdown _, Request.Close _ -> sink.complete(s, res, null);
             }
         } else if (res == -ECANCELED || res == -EINTR && st != null && linkResult == -ETIME) {
             if (linkResult == -ETIME) {
