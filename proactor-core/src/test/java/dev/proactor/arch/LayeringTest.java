@@ -1,0 +1,98 @@
+package dev.proactor.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import dev.proactor.internal.nio.LayeringViolationFixture;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering of docs/ARCHITECTURE.md ("Layers"), checked on the library's compiled classes: a new
+ * import that crosses a layer fails the build, not only a review. Each rule also fails when the
+ * packages it speaks of hold no class (ArchUnit's default), so a renamed package cannot leave a
+ * rule checking nothing.
+ */
+class LayeringTest {
+
+    private static final String API = "dev.proactor";
+    private static final String API_SPI = "dev.proactor.spi";
+    private static final String SPI = "dev.proactor.internal.spi..";
+    private static final String CORE = "dev.proactor.internal.core..";
+    private static final String URING = "dev.proactor.internal.uring..";
+    private static final String FFI = "dev.proactor.internal.uring.ffi..";
+    private static final String NIO = "dev.proactor.internal.nio..";
+    private static final String SELECT = "dev.proactor.internal.select..";
+
+    /** The API reaches its implementation through the provider's ServiceLoader, never by name. */
+    static final ArchRule API_NAMES_NO_IMPLEMENTATION = noClasses()
+            .that().resideInAnyPackage(API, API_SPI)
+            .should().dependOnClassesThat().resideInAPackage("dev.proactor.internal..")
+            .because("the API names no core class and no backend");
+
+    /** The core is given its backend; it never names one, nor the package that picks one. */
+    static final ArchRule CORE_NAMES_NO_BACKEND = noClasses()
+            .that().resideInAPackage(CORE)
+            .should().dependOnClassesThat().resideInAnyPackage(URING, NIO, SELECT)
+            .because("the core gets its backend from a factory");
+
+    /** The backend SPI is the contract between core and backends, so it depends on neither. */
+    static final ArchRule SPI_NAMES_NO_SIDE = noClasses()
+            .that().resideInAPackage(SPI)
+            .should().dependOnClassesThat().resideInAnyPackage(CORE, URING, NIO, SELECT);
+
+    static final ArchRule URING_USES_ONLY_THE_SPI = noClasses()
+            .that().resideInAPackage(URING)
+            .should().dependOnClassesThat().resideInAnyPackage(CORE, NIO, SELECT)
+            .because("a backend depends on the backend SPI only");
+
+    static final ArchRule NIO_USES_ONLY_THE_SPI = noClasses()
+            .that().resideInAPackage(NIO)
+            .should().dependOnClassesThat().resideInAnyPackage(CORE, URING, SELECT)
+            .because("a backend depends on the backend SPI only");
+
+    /** Downcall handles and symbol lookups are made in one package, where each is declared once. */
+    static final ArchRule ONLY_FFI_LINKS = noClasses()
+            .that().resideOutsideOfPackage(FFI)
+            .should().dependOnClassesThat().haveFullyQualifiedName("java.lang.foreign.Linker")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("java.lang.foreign.SymbolLookup")
+            .because("internal.uring.ffi is the only package that touches the linker");
+
+    private static final List<ArchRule> RULES = List.of(
+            API_NAMES_NO_IMPLEMENTATION, CORE_NAMES_NO_BACKEND, SPI_NAMES_NO_SIDE,
+            URING_USES_ONLY_THE_SPI, NIO_USES_ONLY_THE_SPI, ONLY_FFI_LINKS);
+
+    private static JavaClasses library() {
+        return new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(API);
+    }
+
+    @Test
+    void theLibraryKeepsItsLayers() {
+        JavaClasses classes = library();
+        assertThat(classes.contain(dev.proactor.internal.core.CoreProactor.class)).isTrue();
+        assertThat(classes.contain(LayeringViolationFixture.class))
+                .as("test classes are not part of the checked library")
+                .isFalse();
+        for (ArchRule rule : RULES) {
+            rule.check(classes);
+        }
+    }
+
+    @Test
+    void aBackendThatNamesTheCoreIsReported() {
+        // The fixture lives in the portable backend's package (test sources only) and names the core.
+        JavaClasses classes = new ClassFileImporter().importClasses(
+                LayeringViolationFixture.class, dev.proactor.internal.core.CoreProactor.class);
+        assertThat(NIO_USES_ONLY_THE_SPI.evaluate(classes).hasViolation()).isTrue();
+        assertThat(NIO_USES_ONLY_THE_SPI.evaluate(classes).getFailureReport().getDetails())
+                .anySatisfy(line -> assertThat(line)
+                        .contains(LayeringViolationFixture.class.getName())
+                        .contains("CoreProactor"));
+    }
+}
