@@ -93,7 +93,7 @@ public interface AsyncFile {
      * unless it completed first), then closes the descriptor. Later operations fail with
      * {@link ProactorClosedException}. Calling it again returns the same operation. Once initiated it
      * cannot be cancelled: {@link Operation#cancel()} on it changes nothing and is answered
-     * {@link CancelResult.Kind#COMPLETED} once the descriptor is closed.
+     * {@link CancelResult.Kind#TOO_LATE} once the descriptor is closed.
      */
     Operation<Void> close();
 

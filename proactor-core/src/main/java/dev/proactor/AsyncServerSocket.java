@@ -36,7 +36,7 @@ public interface AsyncServerSocket {
     /**
      * Ends every pending accept (cancelled), then closes the socket. Calling it again returns the
      * same operation. Once initiated it cannot be cancelled: {@link Operation#cancel()} on it
-     * changes nothing and is answered {@link CancelResult.Kind#COMPLETED} once the descriptor is
+     * changes nothing and is answered {@link CancelResult.Kind#TOO_LATE} once the descriptor is
      * closed.
      */
     Operation<Void> close();

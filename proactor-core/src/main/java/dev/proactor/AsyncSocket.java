@@ -198,7 +198,7 @@ public interface AsyncSocket {
      * deadline ({@link Proactor#close(java.time.Duration)}). Calling {@code close()} again
      * returns the same operation. Once initiated a close cannot be cancelled:
      * {@link Operation#cancel()} on it changes nothing and is answered
-     * {@link CancelResult.Kind#COMPLETED} once the descriptor is closed; {@link #abort()} is the
+     * {@link CancelResult.Kind#TOO_LATE} once the descriptor is closed; {@link #abort()} is the
      * way to cut a lingering close short.
      */
     Operation<Void> close();

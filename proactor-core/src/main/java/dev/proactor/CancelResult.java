@@ -15,9 +15,10 @@ public record CancelResult(Kind kind, Operation<?> operation) {
         CANCELLED,
         /**
          * The operation ended by itself before the cancellation could take hold: completed, failed
-         * or timed out, and its outcome stands.
+         * or timed out, and its outcome stands. (Named for the cancel, not the outcome, which
+         * {@link Operation#state()} gives.)
          */
-        COMPLETED,
+        TOO_LATE,
         /** The operation had already ended before the request reached the dispatcher. */
         NOT_FOUND
     }

@@ -47,7 +47,7 @@ public interface Operation<T> {
      * Adds a handler, run once with the final outcome on a worker thread. A handler added after the
      * operation ended still runs, on a worker, never on the calling thread.
      */
-    Operation<T> onComplete(CompletionHandler<? super T> handler);
+    Operation<T> onComplete(ResultHandler<? super T> handler);
 
     /**
      * A read-only view of the outcome: it completes with the result, or exceptionally with the
@@ -93,7 +93,7 @@ public interface Operation<T> {
     /**
      * Asks for the operation to be cancelled. The returned stage completes with the final outcome
      * only after the kernel has released the operation's memory: {@link CancelResult.Kind#CANCELLED}
-     * when the cancellation ended it, {@link CancelResult.Kind#COMPLETED} when it ended anyway
+     * when the cancellation ended it, {@link CancelResult.Kind#TOO_LATE} when it ended anyway
      * (its outcome is then the operation's own), {@link CancelResult.Kind#NOT_FOUND} when it had
      * already ended before the request reached the dispatcher. Calling it again is harmless.
      */

@@ -26,7 +26,7 @@ import org.assertj.core.api.SoftAssertions;
 /**
  * A close cannot be cancelled once initiated: cancelling a close that waits for the resource's
  * pending operations changes nothing, the close still ends with the descriptor closed, the cancel
- * is answered {@link CancelResult.Kind#COMPLETED}, and the proactor's close report has nothing to
+ * is answered {@link CancelResult.Kind#TOO_LATE}, and the proactor's close report has nothing to
  * hide. The backend is wrapped so that cancels (and the portable backend's unblocking of a FIFO
  * read at close) are held back until the test lets them go: without that, the pending read would
  * end at once and the close would no longer be waiting when its cancel arrives.
@@ -104,7 +104,7 @@ class CloseCancelContractTest {
 
     /**
      * Lets the held cancels go; the close must then end as it would have without its cancel: the
-     * read cancelled, the close completed, its canceller answered COMPLETED. Returns the soft
+     * read cancelled, the close completed, its canceller answered TOO_LATE. Returns the soft
      * assertions, for the test's own checks of what is still open.
      */
     private static SoftAssertions releaseAndCheckTheCloseEnded(Proactor p, HeldCancels held, Operation<Integer> read,
@@ -114,7 +114,7 @@ class CloseCancelContractTest {
         SoftAssertions soft = new SoftAssertions();
         soft.assertThat(outcome(close)).as("the cancelled close's outcome").isEqualTo(OperationState.COMPLETED);
         soft.assertThat(cancel.toCompletableFuture().get(30, TimeUnit.SECONDS).kind())
-                .as("the answer to cancelling the close").isEqualTo(CancelResult.Kind.COMPLETED);
+                .as("the answer to cancelling the close").isEqualTo(CancelResult.Kind.TOO_LATE);
         soft.assertThat(read.state()).as("the read the close ended").isEqualTo(OperationState.CANCELLED);
         return soft;
     }

@@ -1,6 +1,6 @@
 package dev.proactor.bench;
 
-import dev.proactor.CompletionHandler;
+import dev.proactor.ResultHandler;
 import dev.proactor.Proactor;
 import dev.proactor.ProactorException;
 
@@ -21,7 +21,7 @@ import dev.proactor.ProactorException;
  * by handlers, which all run on the dispatcher thread (a handler added after its nop ended, which
  * can happen to the first nops of a run, also runs there), until the final post hands back.
  */
-final class NopChains implements CompletionHandler<Object> {
+final class NopChains implements ResultHandler<Object> {
 
     private final Proactor proactor;
     private final CompletionMailbox done = new CompletionMailbox(1);

@@ -1,7 +1,7 @@
 package dev.proactor.bench;
 
 import dev.proactor.BackendChoice;
-import dev.proactor.CompletionHandler;
+import dev.proactor.ResultHandler;
 import dev.proactor.Proactor;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
@@ -75,7 +75,7 @@ public class NopRoundTrip extends BenchmarkBase {
         final CompletionMailbox mailbox = new CompletionMailbox(BATCH);
 
         /** Counts one batch down and wakes the benchmark thread when the batch has ended. */
-        final CompletionHandler<Object> countDown = (result, failed) -> {
+        final ResultHandler<Object> countDown = (result, failed) -> {
             if (failed != null) {
                 failure = failed;
             }
@@ -85,7 +85,7 @@ public class NopRoundTrip extends BenchmarkBase {
         };
 
         /** Posts to the mailbox, for one operation at a time. */
-        final CompletionHandler<Object> single = (result, failed) -> {
+        final ResultHandler<Object> single = (result, failed) -> {
             if (failed != null) {
                 failure = failed;
             }

@@ -3,7 +3,7 @@ package dev.proactor.bench;
 import dev.proactor.AsyncFile;
 import dev.proactor.BackendChoice;
 import dev.proactor.BufferLease;
-import dev.proactor.CompletionHandler;
+import dev.proactor.ResultHandler;
 import dev.proactor.Proactor;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
@@ -229,7 +229,7 @@ public class RandomRead4k extends BenchmarkBase {
         Proactor proactor;
         AsyncFile file;
         BufferLease[] leases;
-        CompletionHandler<Integer>[] handlersBySlot;
+        ResultHandler<Integer>[] handlersBySlot;
 
         @Setup(Level.Trial)
         @SuppressWarnings("unchecked")
@@ -255,7 +255,7 @@ public class RandomRead4k extends BenchmarkBase {
             } else if (!buffer.equals("direct")) {
                 throw new IllegalArgumentException("buffer must be direct or lease: " + buffer);
             }
-            handlersBySlot = (CompletionHandler<Integer>[]) new CompletionHandler<?>[depth];
+            handlersBySlot = (ResultHandler<Integer>[]) new ResultHandler<?>[depth];
             for (int i = 0; i < depth; i++) {
                 int slot = i;
                 handlersBySlot[i] = (n, failed) -> finished(slot, n == null ? -1 : n, failed);

@@ -118,7 +118,7 @@ public final class CancelRaces {
                         tally.violation("CANCELLED without OperationCancelledException", what + " " + op.failureNow());
                     }
                 }
-                case COMPLETED, NOT_FOUND -> {
+                case TOO_LATE, NOT_FOUND -> {
                     if (state == OperationState.CANCELLED) {
                         tally.violation(result.kind() + " but the operation is CANCELLED", what);
                     }

@@ -10,7 +10,7 @@ import dev.proactor.internal.spi.Request;
  *
  * <p>A close is never cancelled once initiated: the dispatcher ignores a cancel of it, in whatever
  * queue it waits (for the file's other operations to end, or for the kernel), so that it always ends
- * with the descriptor closed. Its canceller is answered {@code COMPLETED} when it ends (or
+ * with the descriptor closed. Its canceller is answered {@code TOO_LATE} when it ends (or
  * {@code NOT_FOUND} if it had ended already). Ending a close early would leave the descriptor open
  * with nothing left to close it: the resource already refuses new operations and its one close
  * operation, and the proactor's own close skips a resource whose close was initiated.

@@ -591,7 +591,7 @@ final class Dispatcher implements Completions, Runnable {
     private void cancel(OperationImpl<?> op, String reason) {
         if (op.finished || op.cancelRequested || op instanceof CloseOp) {
             // A close is never cancelled once initiated (see CloseOp): it still ends with the
-            // descriptor closed, and its canceller is answered COMPLETED when it does.
+            // descriptor closed, and its canceller is answered TOO_LATE when it does.
             return;
         }
         op.cancelRequested = true;

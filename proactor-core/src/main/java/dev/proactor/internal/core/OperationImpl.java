@@ -2,7 +2,7 @@ package dev.proactor.internal.core;
 
 import dev.proactor.internal.spi.Errno;
 import dev.proactor.CancelResult;
-import dev.proactor.CompletionHandler;
+import dev.proactor.ResultHandler;
 import dev.proactor.Operation;
 import dev.proactor.OperationCancelledException;
 import dev.proactor.OperationFailedException;
@@ -234,12 +234,12 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             waiters = cancelWaiters;
             cancelWaiters = null;
         }
-        if (hs instanceof CompletionHandler<?> h) {
+        if (hs instanceof ResultHandler<?> h) {
             invoke(h);
         } else if (hs != null) {
             @SuppressWarnings("unchecked")
-            List<CompletionHandler<?>> list = (List<CompletionHandler<?>>) hs;
-            for (CompletionHandler<?> h : list) {
+            List<ResultHandler<?>> list = (List<ResultHandler<?>>) hs;
+            for (ResultHandler<?> h : list) {
                 invoke(h);
             }
         }
@@ -269,7 +269,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         if (afterEnd) {
             return CancelResult.Kind.NOT_FOUND;
         }
-        return outcome == OperationState.CANCELLED ? CancelResult.Kind.CANCELLED : CancelResult.Kind.COMPLETED;
+        return outcome == OperationState.CANCELLED ? CancelResult.Kind.CANCELLED : CancelResult.Kind.TOO_LATE;
     }
 
     /**
@@ -309,9 +309,9 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private record CancelWaiter(CompletableFuture<CancelResult> result, boolean afterEnd) {}
 
     @SuppressWarnings("unchecked")
-    private void invoke(CompletionHandler<?> h) {
+    private void invoke(ResultHandler<?> h) {
         try {
-            ((CompletionHandler<? super T>) h).completed(outcome == OperationState.COMPLETED ? value : null, failure);
+            ((ResultHandler<? super T>) h).completed(outcome == OperationState.COMPLETED ? value : null, failure);
         } catch (RuntimeException | Error e) {
             proactor.handlerFailed(this, e);
         }
@@ -360,7 +360,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     }
 
     @Override
-    public final Operation<T> onComplete(CompletionHandler<? super T> handler) {
+    public final Operation<T> onComplete(ResultHandler<? super T> handler) {
         java.util.Objects.requireNonNull(handler, "handler");
         boolean late;
         synchronized (this) {
@@ -368,14 +368,14 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             if (!late) {
                 if (handlers == null) {
                     handlers = handler;
-                } else if (handlers instanceof CompletionHandler<?> one) {
-                    List<CompletionHandler<?>> list = new ArrayList<>(2);
+                } else if (handlers instanceof ResultHandler<?> one) {
+                    List<ResultHandler<?>> list = new ArrayList<>(2);
                     list.add(one);
                     list.add(handler);
                     handlers = list;
                 } else {
                     @SuppressWarnings("unchecked")
-                    List<CompletionHandler<?>> list = (List<CompletionHandler<?>>) handlers;
+                    List<ResultHandler<?>> list = (List<ResultHandler<?>>) handlers;
                     list.add(handler);
                 }
             }

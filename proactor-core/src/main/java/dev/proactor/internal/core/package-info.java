@@ -160,7 +160,7 @@
  *
  * <p>A resource's close cannot be cancelled once initiated: it cancels the resource's pending
  * operations, waits in CLOSE_WAIT until they are released, then closes the descriptor; the
- * dispatcher ignores a cancel of a close, and the canceller is answered COMPLETED. Ending a close
+ * dispatcher ignores a cancel of a close, and the canceller is answered TOO_LATE. Ending a close
  * early would orphan the descriptor: the resource refuses new operations, and the proactor's close
  * skips a resource whose close was initiated.
  *

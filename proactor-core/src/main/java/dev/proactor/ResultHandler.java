@@ -9,10 +9,13 @@ package dev.proactor;
  * expired deadline with {@link OperationTimeoutException}. A handler that throws is reported to the
  * proactor's {@link HandlerFailurePolicy}; the dispatcher keeps running.
  *
+ * <p>Not {@code java.nio.channels.CompletionHandler}, whose two callbacks and attachment this is
+ * not: one callback, the outcome in two arguments, so that a lambda serves.
+ *
  * @param <T> the operation's result type
  */
 @FunctionalInterface
-public interface CompletionHandler<T> {
+public interface ResultHandler<T> {
     /** Receives the final outcome. */
     void completed(T result, ProactorException failure);
 }
