@@ -9,6 +9,7 @@ import dev.proactor.internal.select.Backends;
 import dev.proactor.internal.core.CoreProactor;
 import dev.proactor.internal.spi.NativeAccounting;
 import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.spi.BackendFactory;
 import dev.proactor.internal.uring.UringBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -155,8 +155,8 @@ public final class ProactorFixture {
     public Proactor open(ProactorConfig.Builder config, UnaryOperator<Backend> decorator) {
         String name = nextName();
         ProactorConfig c = config.name(name).backend(backend).build();
-        Supplier<Backend> real = realBackend();
-        Supplier<Backend> decorated = () -> decorator.apply(real.get());
+        BackendFactory real = realBackend();
+        BackendFactory decorated = cfg -> decorator.apply(real.create(cfg));
         return register(name, uringMask != null ? openMasked(c, decorated) : CoreProactor.open(c, decorated));
     }
 
@@ -187,19 +187,19 @@ public final class ProactorFixture {
     }
 
     /** A proactor on a masked io_uring backend, whose capability report is built as for a real one. */
-    private Proactor openMasked(ProactorConfig c, Supplier<Backend> backendFactory) {
+    private Proactor openMasked(ProactorConfig c, BackendFactory backendFactory) {
         String reason = "test: io_uring with " + uringMask + " masked out of the probe";
         Backends.Selection selection = new Backends.Selection(backend, reason);
         return CoreProactor.open(c, backendFactory, reason, (backendName, ops) -> Backends.report(selection, backendName, ops));
     }
 
     /** The run's backend, made on the dispatcher thread as the SPI requires. */
-    private Supplier<Backend> realBackend() {
+    private BackendFactory realBackend() {
         if (uringMask == null) {
             return Backends.create(backend);
         }
         String mask = uringMask;
-        return () -> new UringBackend(CoreProactor.currentConfig(), mask);
+        return cfg -> new UringBackend(cfg, mask);
     }
 
     private synchronized Proactor register(String name, Proactor p) {

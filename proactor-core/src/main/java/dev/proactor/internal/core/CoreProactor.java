@@ -18,6 +18,7 @@ import dev.proactor.ProactorClosedException;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
 import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.spi.BackendFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -40,7 +41,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import dev.proactor.OperationKind;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The proactor behind the public API: initiation and admission on the caller's thread, everything
@@ -72,7 +72,7 @@ public final class CoreProactor {
     private volatile Throwable failure;
     private CloseReport closeReport;
 
-    private CoreProactor(ProactorConfig config, Supplier<Backend> factory, String reason,
+    private CoreProactor(ProactorConfig config, BackendFactory factory, String reason,
             BiFunction<String, Map<OperationKind, String>, CapabilityReport> reporter) {
         this.config = config;
         this.admission = new Admission(config.maxInFlight(), config.admission(), metrics);
@@ -126,13 +126,12 @@ public final class CoreProactor {
 
     /**
      * Opens a proactor on a backend made by {@code backendFactory}, which is called on the dispatcher
-     * thread (so that a ring's single issuer is that thread, and so that the factory can read
-     * {@link #currentConfig()}).
+     * thread (so that a ring's single issuer is that thread) with {@code config}.
      *
      * @param reason why this backend, for the log line and the capability report
      * @param reporter builds the capability report from the started backend's name and operation support
      */
-    public static Proactor open(ProactorConfig config, Supplier<Backend> backendFactory, String reason,
+    public static Proactor open(ProactorConfig config, BackendFactory backendFactory, String reason,
             BiFunction<String, Map<OperationKind, String>, CapabilityReport> reporter) {
         return new ProactorHandle(new CoreProactor(config, backendFactory, reason, reporter), null);
     }
@@ -141,17 +140,12 @@ public final class CoreProactor {
      * Opens a proactor on a backend made by {@code backendFactory} (called on the dispatcher thread),
      * with a capability report that names only the backend. For tests that wrap a real backend.
      */
-    public static Proactor open(ProactorConfig config, Supplier<Backend> backendFactory) {
+    public static Proactor open(ProactorConfig config, BackendFactory backendFactory) {
         String reason = "backend supplied by the caller";
         return open(config, backendFactory, reason, (name, ops) -> new CapabilityReport(name, reason,
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("os.version"),
                 Runtime.version().toString(), false, java.util.Optional.of("not probed"), List.of(), List.of(),
                 List.of(), ops, List.of()));
-    }
-
-    /** The configuration of the proactor whose dispatcher is the current thread, or null elsewhere. */
-    public static ProactorConfig currentConfig() {
-        return Dispatcher.currentConfig();
     }
 
     // ------------------------------------------------------------------ initiation (any thread)

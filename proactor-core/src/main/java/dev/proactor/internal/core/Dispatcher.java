@@ -7,6 +7,7 @@ import dev.proactor.OperationState;
 import dev.proactor.ProactorClosedException;
 import dev.proactor.ProactorConfig;
 import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.spi.BackendFactory;
 import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Submission;
 import java.lang.System.Logger.Level;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * The dispatcher: the one thread that owns the backend. All methods except {@link #post},
@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  */
 final class Dispatcher implements Completions, Runnable {
     private static final System.Logger LOG = System.getLogger("dev.proactor");
-    private static final ThreadLocal<ProactorConfig> CONFIG = new ThreadLocal<>();
+    /** Bound while a dispatcher runs: lets await() refuse to block the thread that completes operations. */
+    private static final ScopedValue<ProactorConfig> ON_DISPATCHER = ScopedValue.newInstance();
 
     /** Bounds one inbox drain so completions are reaped at least every 4096 initiations. */
     private static final int INBOX_BATCH = 4096;
@@ -61,7 +62,7 @@ final class Dispatcher implements Completions, Runnable {
 
     private final CoreProactor proactor;
     private final ProactorConfig config;
-    private final Supplier<Backend> factory;
+    private final BackendFactory factory;
     private final Metrics metrics;
     private final Inbox inbox = new Inbox();
     private final AtomicBoolean sleeping = new AtomicBoolean();
@@ -119,7 +120,7 @@ final class Dispatcher implements Completions, Runnable {
     private volatile String backendName = "?";
     private volatile java.util.Map<dev.proactor.OperationKind, String> operationSupport = java.util.Map.of();
 
-    Dispatcher(CoreProactor proactor, ProactorConfig config, Supplier<Backend> factory, Metrics metrics) {
+    Dispatcher(CoreProactor proactor, ProactorConfig config, BackendFactory factory, Metrics metrics) {
         this.proactor = proactor;
         this.config = config;
         this.factory = factory;
@@ -127,8 +128,8 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     /** The configuration of the proactor whose dispatcher is the current thread, or null. */
-    static ProactorConfig currentConfig() {
-        return CONFIG.get();
+    static ProactorConfig onDispatcher() {
+        return ON_DISPATCHER.isBound() ? ON_DISPATCHER.get() : null;
     }
 
     // ------------------------------------------------------------------ any thread
@@ -185,9 +186,12 @@ final class Dispatcher implements Completions, Runnable {
     @Override
     public void run() {
         owner = Thread.currentThread();
-        CONFIG.set(config);
+        ScopedValue.where(ON_DISPATCHER, config).run(this::startAndLoop);
+    }
+
+    private void startAndLoop() {
         try {
-            backend = factory.get();
+            backend = factory.create(config);
             backend.start(this);
             backendName = backend.name();
             operationSupport = backend.operationSupport();

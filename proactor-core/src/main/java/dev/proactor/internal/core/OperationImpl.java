@@ -430,7 +430,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      * future. Returns null without the outcome when {@code timed} and the deadline passed.
      */
     private T awaitUntil(long deadline, boolean timed) throws ProactorException, InterruptedException {
-        dev.proactor.ProactorConfig onDispatcher = Dispatcher.currentConfig();
+        dev.proactor.ProactorConfig onDispatcher = Dispatcher.onDispatcher();
         if (onDispatcher != null) {
             // Refused even when the outcome is already known, so that the mistake shows every time.
             throw new IllegalStateException("await() called on the dispatcher thread of " + onDispatcher.name()

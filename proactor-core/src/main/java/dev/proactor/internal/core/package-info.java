@@ -1,8 +1,9 @@
 /**
  * The dispatcher core: implements the API over the backend SPI and names no backend (it gets a
- * {@code Supplier<Backend>}). One dispatcher thread per proactor owns the backend, the operation
- * table, the ready, backlog and retry queues and each file's pending set; {@code docs/ARCHITECTURE.md}
- * draws the life of an operation through it. The detail of each part:
+ * {@code BackendFactory}, which it calls on the dispatcher thread with the proactor's configuration
+ * as argument). One dispatcher thread per proactor owns the backend, the operation table, the
+ * ready, backlog and retry queues and each file's pending set; {@code docs/ARCHITECTURE.md} draws
+ * the life of an operation through it. The detail of each part:
  *
  * <h2>Threads and wake-ups</h2>
  * Any thread initiates: admission, then a post to the dispatcher's {@code Inbox} (an intrusive

@@ -6,7 +6,7 @@ import dev.proactor.OperationKind;
 import dev.proactor.ProactorConfig;
 import dev.proactor.internal.core.CoreProactor;
 import dev.proactor.internal.nio.NioBackend;
-import dev.proactor.internal.spi.Backend;
+import dev.proactor.internal.spi.BackendFactory;
 import dev.proactor.internal.uring.UringBackend;
 import dev.proactor.internal.uring.UringSupport;
 import java.io.IOException;
@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * Which backend a proactor gets, and why: the one place that names the backends, so that neither
@@ -64,21 +63,16 @@ public final class Backends {
     }
 
     /**
-     * A factory for {@code choice}'s backend. It must be called on the new proactor's dispatcher
-     * thread, where it reads that proactor's configuration (ring sizes; the portable backend's
-     * thread names and file queue length). AUTO means whatever {@link #select} would pick now.
+     * A factory for {@code choice}'s backend, to be called on the new proactor's dispatcher thread
+     * with its configuration (ring sizes; the portable backend's thread names and file queue
+     * length). AUTO means whatever {@link #select} would pick now.
      */
-    public static Supplier<Backend> create(BackendChoice choice) {
+    public static BackendFactory create(BackendChoice choice) {
         return switch (choice) {
-            case IO_URING -> () -> new UringBackend(configOrDefaults());
-            case PORTABLE -> () -> new NioBackend(configOrDefaults());
+            case IO_URING -> UringBackend::new;
+            case PORTABLE -> NioBackend::new;
             case AUTO -> UringSupport.isAvailable() ? create(BackendChoice.IO_URING) : create(BackendChoice.PORTABLE);
         };
-    }
-
-    private static ProactorConfig configOrDefaults() {
-        ProactorConfig c = CoreProactor.currentConfig();
-        return c != null ? c : ProactorConfig.defaults();
     }
 
     /** Opens a proactor on the backend {@code config} selects. */

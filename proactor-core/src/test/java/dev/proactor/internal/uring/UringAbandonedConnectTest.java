@@ -46,7 +46,7 @@ class UringAbandonedConnectTest {
             List<Socket> fillers = Sockets.fillAcceptQueue(peer.getLocalSocketAddress(), 1);
             Set<Integer> before = Sockets.socketFds();
             Proactor p = CoreProactor.open(ProactorConfig.builder().name("abandon").backend(BackendChoice.IO_URING).build(),
-                    () -> new ForwardingBackend(Backends.create(BackendChoice.IO_URING).get()) {
+                    cfg -> new ForwardingBackend(Backends.create(BackendChoice.IO_URING).create(cfg)) {
                         @Override
                         public boolean cancel(Submission s) {
                             return true;  // taken, never sent: the kernel keeps the connect

@@ -89,7 +89,7 @@ class UringOpenCancelTest {
     void openCompletedAfterItsCancelHasItsDescriptorClosed() throws Exception {
         Path f = Files.writeString(dir.resolve("g"), "x");
         try (Proactor p = CoreProactor.open(ProactorConfig.builder().backend(BackendChoice.IO_URING).build(),
-                () -> new HoldOpenCompletions(Backends.create(BackendChoice.IO_URING).get()))) {
+                cfg -> new HoldOpenCompletions(Backends.create(BackendChoice.IO_URING).create(cfg)))) {
             p.nop().await();
             long before = openFds();
             for (int i = 0; i < 50; i++) {

@@ -79,8 +79,8 @@ class UringZeroCopySendTest {
     /** A proactor on a real UringBackend, optionally wrapped, that the test can read counters from. */
     private Proactor open(ProactorConfig.Builder b, java.util.function.UnaryOperator<Backend> wrap) {
         ProactorConfig c = b.backend(BackendChoice.IO_URING).build();
-        p = CoreProactor.open(c, () -> {
-            UringBackend u = new UringBackend(c);
+        p = CoreProactor.open(c, cfg -> {
+            UringBackend u = new UringBackend(cfg);
             backend.set(u);
             return wrap.apply(u);
         });
