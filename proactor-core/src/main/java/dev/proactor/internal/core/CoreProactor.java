@@ -450,8 +450,17 @@ public final class CoreProactor {
                 executor.execute(task);
             }
         } catch (RejectedExecutionException e) {
-            Thread.ofVirtual().name(config.name() + "-late-handler").start(task);
+            runOnOwnThread(task);
         }
+    }
+
+    /**
+     * The one fallback for a handler whose executor cannot take it (closed, or rejecting): a
+     * virtual thread of its own, so that it still runs exactly once and never on the thread that
+     * added it or on the dispatcher.
+     */
+    void runOnOwnThread(Runnable task) {
+        Thread.ofVirtual().name(config.name() + "-late-handler").start(task);
     }
 
     /** A stream was paused or resumed (any thread). */
@@ -513,10 +522,10 @@ public final class CoreProactor {
                 e.execute(task);
                 return;
             } catch (RejectedExecutionException ignored) {
-                // Closed pool: fall through to a virtual thread.
+                // Closed pool: fall through to a thread of its own.
             }
         }
-        Thread.ofVirtual().name(config.name() + "-late-handler").start(task);
+        runOnOwnThread(task);
     }
 
     void handlerFailed(OperationImpl<?> op, Throwable error) {

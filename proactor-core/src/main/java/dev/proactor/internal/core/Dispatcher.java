@@ -1079,7 +1079,7 @@ final class Dispatcher implements Completions, Runnable {
                 }
                 case Command.Cancel c -> c.op().addCancelWaiter(c.result(), true);
                 case Command.List l -> l.result().complete(List.of());
-                case Command.Run r -> Thread.ofVirtual().name(config.name() + "-late-handler").start(r.task());
+                case Command.Run r -> proactor.runOnOwnThread(r.task());
                 default -> { }
             }
         }
