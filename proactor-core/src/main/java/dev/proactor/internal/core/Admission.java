@@ -2,13 +2,16 @@ package dev.proactor.internal.core;
 
 import dev.proactor.AdmissionPolicy;
 import dev.proactor.AdmissionRejectedException;
+import dev.proactor.ProactorClosedException;
+import dev.proactor.ProactorException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The in-flight limits: a global one and one per file, enforced by the policy the user picked. An
- * operation holds its permits from admission until the dispatcher finishes it. Thread-safe.
+ * operation holds its permits from admission until the dispatcher finishes it. The same policy
+ * decides for a socket's write budget (bytes of writes pending), counted here too. Thread-safe.
  */
 final class Admission {
     private final int limit;
@@ -129,5 +132,67 @@ final class Admission {
         return new AdmissionRejectedException(op.kind, op.resource(),
                 "in-flight limit " + (op.resource != null && op.resource.permits != null && global.availablePermits() > 0
                         ? "per resource" : "of " + limit) + " reached (" + why + ")");
+    }
+
+    // ---------------------------------------------------------------- write budgets
+
+    /**
+     * Counts a write's bytes against its socket's write budget before it is admitted; beyond the
+     * budget (while another write is pending) the admission policy decides: reject, wait for
+     * earlier writes to end, or accept it into the socket's send order.
+     */
+    void reserveWrite(OperationImpl<?> op, boolean onDispatcher)
+            throws ProactorException, InterruptedException {
+        Resource r = op.resource;
+        long n = op.writeBytes;
+        long waitUntil = 0;
+        while (true) {
+            long pending = r.pendingWrites.get();
+            long budget = r.writeBudget;
+            if (pending == 0 || pending + n <= budget) {
+                if (r.pendingWrites.compareAndSet(pending, pending + n)) {
+                    op.writeReserved = true;
+                    return;
+                }
+                continue;
+            }
+            switch (policy) {
+                case AdmissionPolicy.Reject x -> throw budgetRejected(op, pending, budget, "policy reject");
+                case AdmissionPolicy.Wait w when !onDispatcher -> {
+                    if (waitUntil == 0) {
+                        waitUntil = System.nanoTime() + Math.max(1, w.maxWait().toNanos());
+                    }
+                    if (!r.open) {
+                        throw new ProactorClosedException(op.kind, op.resource(), r.closedWord(), 0);
+                    }
+                    long left = waitUntil - System.nanoTime();
+                    if (left <= 0) {
+                        throw budgetRejected(op, pending, budget, "waited " + w.maxWait() + " for earlier writes");
+                    }
+                    r.awaitWriteRoom(pending, left);
+                }
+                default -> {
+                    // Queue (or wait on the dispatcher, which cannot wait for itself): accepted, and
+                    // submitted in order once the writes ahead of it ended.
+                    r.pendingWrites.addAndGet(n);
+                    op.writeReserved = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    private static AdmissionRejectedException budgetRejected(OperationImpl<?> op, long pending, long budget, String why) {
+        return new AdmissionRejectedException(op.kind, op.resource(),
+                "write budget of " + budget + " bytes reached (" + pending + " pending, " + op.writeBytes + " more; "
+                        + why + ")");
+    }
+
+    /** Gives back a write's share of its socket's budget; idempotent. */
+    void writeEnded(OperationImpl<?> op) {
+        if (op.writeReserved) {
+            op.writeReserved = false;
+            op.resource.writeEnded(op.writeBytes);
+        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.proactor.internal.core;
 
-import dev.proactor.AdmissionPolicy;
-import dev.proactor.AdmissionRejectedException;
 import dev.proactor.AsyncFile;
 import dev.proactor.BufferPool;
 import dev.proactor.CancelResult;
@@ -191,13 +189,13 @@ public final class CoreProactor {
                 return op;
             }
             if (op.writeBytes > 0) {
-                reserveWrite(op, onDispatcher);
+                admission.reserveWrite(op, onDispatcher);
             }
             if (!(op instanceof CloseOp)) {
                 try {
                     admission.admit(op, onDispatcher);
                 } catch (ProactorException | InterruptedException e) {
-                    writeEnded(op);
+                    admission.writeEnded(op);
                     throw e;
                 }
             }
@@ -214,7 +212,7 @@ public final class CoreProactor {
         try {
             if (closing || failure != null) {
                 admission.release(op);
-                writeEnded(op);
+                admission.writeEnded(op);
                 endAtInitiation(op, refusal(op));
                 return op;
             }
@@ -250,66 +248,6 @@ public final class CoreProactor {
         return java.util.Optional.ofNullable(failure);
     }
 
-    /**
-     * Counts a write's bytes against its socket's write budget before it is admitted; beyond the
-     * budget (while another write is pending) the admission policy decides: reject, wait for
-     * earlier writes to end, or accept it into the socket's send order.
-     */
-    private void reserveWrite(OperationImpl<?> op, boolean onDispatcher)
-            throws ProactorException, InterruptedException {
-        Resource r = op.resource;
-        long n = op.writeBytes;
-        long waitUntil = 0;
-        while (true) {
-            long pending = r.pendingWrites.get();
-            long budget = r.writeBudget;
-            if (pending == 0 || pending + n <= budget) {
-                if (r.pendingWrites.compareAndSet(pending, pending + n)) {
-                    op.writeReserved = true;
-                    return;
-                }
-                continue;
-            }
-            switch (config.admission()) {
-                case AdmissionPolicy.Reject x -> throw budgetRejected(op, pending, budget, "policy reject");
-                case AdmissionPolicy.Wait w when !onDispatcher -> {
-                    if (waitUntil == 0) {
-                        waitUntil = System.nanoTime() + Math.max(1, w.maxWait().toNanos());
-                    }
-                    if (!r.open) {
-                        throw new ProactorClosedException(op.kind, op.resource(), r.closedWord(), 0);
-                    }
-                    long left = waitUntil - System.nanoTime();
-                    if (left <= 0) {
-                        throw budgetRejected(op, pending, budget, "waited " + w.maxWait() + " for earlier writes");
-                    }
-                    r.awaitWriteRoom(pending, left);
-                }
-                default -> {
-                    // Queue (or wait on the dispatcher, which cannot wait for itself): accepted, and
-                    // submitted in order once the writes ahead of it ended.
-                    r.pendingWrites.addAndGet(n);
-                    op.writeReserved = true;
-                    return;
-                }
-            }
-        }
-    }
-
-    private static AdmissionRejectedException budgetRejected(OperationImpl<?> op, long pending, long budget, String why) {
-        return new AdmissionRejectedException(op.kind, op.resource(),
-                "write budget of " + budget + " bytes reached (" + pending + " pending, " + op.writeBytes + " more; "
-                        + why + ")");
-    }
-
-    /** Gives back a write's share of its socket's budget; idempotent. */
-    void writeEnded(OperationImpl<?> op) {
-        if (op.writeReserved) {
-            op.writeReserved = false;
-            op.resource.writeEnded(op.writeBytes);
-        }
-    }
-
     /** Ends an operation the dispatcher will never see. Its life-cycle fields are not shared yet. */
     /**
      * A read or write of zero bytes on an open resource: completes with 0 without the backend, and
@@ -320,7 +258,7 @@ public final class CoreProactor {
             endAtInitiation(op, refusal(op));
             return;
         }
-        op.finished = true;
+        op.moveTo(OperationImpl.Place.FINISHED);
         op.onResult(0, null);
         op.afterKernel();
         metrics.terminal(op.kind, op.outcome, System.nanoTime() - op.startNanos);
@@ -328,9 +266,9 @@ public final class CoreProactor {
     }
 
     private void endAtInitiation(OperationImpl<?> op, ProactorException e) {
-        op.finished = true;
+        op.moveTo(OperationImpl.Place.FINISHED);
         op.settleWith(OperationState.FAILED, e);
-        writeEnded(op);
+        admission.writeEnded(op);
         op.afterKernel();
         metrics.terminal(op.kind, op.outcome, System.nanoTime() - op.startNanos);
         handOff(op);

@@ -10,6 +10,8 @@ import dev.proactor.internal.spi.Backend;
 import dev.proactor.internal.spi.BackendFactory;
 import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Submission;
+import dev.proactor.internal.core.OperationImpl.Place;
+import dev.proactor.internal.core.OperationImpl.Report;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -46,15 +48,6 @@ final class Dispatcher implements Completions, Runnable {
      */
     private static final long HELD_TICK_NANOS = Duration.ofMillis(5).toNanos();
 
-    static final byte NOWHERE = 0;
-    static final byte READY = 1;
-    static final byte BACKLOG = 2;
-    static final byte RETRY = 3;
-    static final byte CLOSE_WAIT = 4;
-    static final byte STREAM_WAIT = 5;
-    /** A stream between rounds that does not want the next one yet (paused, lagging, starved). */
-    static final byte PARKED = 6;
-
     /** How soon a single-shot receive stream that found the buffer pool empty tries again. */
     private static final long POOL_EMPTY_RETRY_NANOS = Duration.ofMillis(1).toNanos();
 
@@ -82,7 +75,7 @@ final class Dispatcher implements Completions, Runnable {
     /** Stream operations waiting behind another of the same direction on their socket. */
     private final java.util.Set<OperationImpl<?>> streamWaiting =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    /** Streams parked between rounds ({@link #PARKED}). */
+    /** Streams parked between rounds ({@link Place#PARKED}). */
     private final java.util.Set<StreamingOp<?>> parked =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Parked streams that ran out of provided buffers: re-armed when one is recycled. */
@@ -352,7 +345,7 @@ final class Dispatcher implements Completions, Runnable {
         if (d >= 0 && phase != Phase.CANCELLING) {
             if (f.streamOwner[d] != null) {
                 f.streamWaiting[d].add(op);
-                op.queue = STREAM_WAIT;
+                op.moveTo(Place.STREAM_WAIT);
                 streamWaiting.add(op);
                 return;
             }
@@ -365,7 +358,7 @@ final class Dispatcher implements Completions, Runnable {
             finish(op);
             return;
         }
-        enqueue(op, op.admitted ? READY : BACKLOG);
+        enqueue(op, op.admitted ? Place.READY : Place.BACKLOG);
     }
 
     /**
@@ -390,9 +383,9 @@ final class Dispatcher implements Completions, Runnable {
         }
         close.shutdownRound = close.graceful && !close.reset && phase != Phase.CANCELLING;
         if (f.pending.isEmpty()) {
-            enqueue(close, READY);
+            enqueue(close, Place.READY);
         } else {
-            close.queue = CLOSE_WAIT;
+            close.moveTo(Place.CLOSE_WAIT);
             closeWaiting.add(close);
         }
     }
@@ -410,7 +403,8 @@ final class Dispatcher implements Completions, Runnable {
         return all;
     }
 
-    private void enqueue(OperationImpl<?> op, byte queue) {
+    private void enqueue(OperationImpl<?> op, Place queue) {
+        op.moveTo(queue);
         switch (queue) {
             case READY -> {
                 ready.add(op);
@@ -421,9 +415,8 @@ final class Dispatcher implements Completions, Runnable {
                 backlogDeadlineFloor = floor(backlogDeadlineFloor, op.deadline);
             }
             case RETRY -> retries.add(op);
-            default -> throw new IllegalArgumentException("queue " + queue);
+            default -> throw new IllegalArgumentException("not a queue: " + queue);
         }
-        op.queue = queue;
     }
 
     private void admitBacklog(long now) {
@@ -431,7 +424,7 @@ final class Dispatcher implements Completions, Runnable {
             OperationImpl<?> op = backlog.peek();
             if (op.deadline != 0 && now - op.deadline >= 0) {
                 backlog.poll();
-                op.queue = NOWHERE;
+                op.moveTo(Place.NOWHERE);
                 proactor.admission().dequeued();
                 op.settleTimedOut();
                 finish(op);
@@ -442,8 +435,8 @@ final class Dispatcher implements Completions, Runnable {
                 backlogDeadlineFloor = sweepDeadlines(backlog, backlogDeadlineFloor, now, true);
                 return;
             }
-            backlog.poll();
-            enqueue(op, READY);
+            backlog.poll().moveTo(Place.NOWHERE);
+            enqueue(op, Place.READY);
         }
         backlogDeadlineFloor = 0;
     }
@@ -477,7 +470,7 @@ final class Dispatcher implements Completions, Runnable {
             OperationImpl<?> op = it.next();
             if (op.deadline != 0 && now - op.deadline >= 0) {
                 it.remove();
-                op.queue = NOWHERE;
+                op.moveTo(Place.NOWHERE);
                 late.add(op);
             }
         }
@@ -494,8 +487,8 @@ final class Dispatcher implements Completions, Runnable {
     private void fireRetries(long now) {
         while (!retries.isEmpty() && now - retries.peek().againAtNanos >= 0) {
             OperationImpl<?> op = retries.poll();
-            op.queue = NOWHERE;
-            enqueue(op, READY);
+            op.moveTo(Place.NOWHERE);
+            enqueue(op, Place.READY);
         }
     }
 
@@ -523,12 +516,12 @@ final class Dispatcher implements Completions, Runnable {
                 }
                 if (!st.beforeRound(backend)) {
                     dequeueReady();
-                    if (op.settled) {
+                    if (op.settled()) {
                         // It can never be armed (a single-shot receive and a pool without slabs).
                         finish(op);
                     } else {
                         op.againAtNanos = now + POOL_EMPTY_RETRY_NANOS;
-                        enqueue(op, RETRY);
+                        enqueue(op, Place.RETRY);
                     }
                     continue;
                 }
@@ -553,7 +546,7 @@ final class Dispatcher implements Completions, Runnable {
                 return n;
             }
             dequeueReady();
-            op.inKernel = true;
+            op.moveTo(Place.IN_KERNEL);
             if (op.attempts++ == 0) {
                 op.markSubmitted();
             }
@@ -564,7 +557,7 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     private void dequeueReady() {
-        ready.poll().queue = NOWHERE;
+        ready.poll().moveTo(Place.NOWHERE);
     }
 
     /** Offers the cancels the backend refused before; returns how many it took. */
@@ -572,7 +565,7 @@ final class Dispatcher implements Completions, Runnable {
         int n = 0;
         while (!pendingCancels.isEmpty()) {
             OperationImpl<?> op = pendingCancels.peek();
-            if (!op.inKernel || op.settled) {
+            if (!op.inKernel() || op.settled()) {
                 pendingCancels.poll();
             } else if (backend.cancel(op)) {
                 pendingCancels.poll();
@@ -585,30 +578,30 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     private void cancelRequest(OperationImpl<?> op, CompletableFuture<CancelResult> result) {
-        op.addCancelWaiter(result, op.finished);
-        if (!op.finished) {
+        op.addCancelWaiter(result, op.finished());
+        if (!op.finished()) {
             cancel(op, "cancelled by the caller");
         }
     }
 
     /** Starts ending {@code op}: at once if the kernel does not hold it, else through the backend. */
     private void cancel(OperationImpl<?> op, String reason) {
-        if (op.finished || op.cancelRequested || op instanceof CloseOp) {
+        if (op.finished() || op.cancelRequested || op instanceof CloseOp) {
             // A close is never cancelled once initiated (see CloseOp): it still ends with the
             // descriptor closed, and its canceller is answered TOO_LATE when it does.
             return;
         }
         op.cancelRequested = true;
         op.cancelReason = reason;
-        if (op.inKernel) {
+        if (op.inKernel()) {
             if (!backend.cancel(op)) {
                 pendingCancels.add(op);
             }
             return;
         }
-        byte queue = op.queue;
-        op.queue = NOWHERE;
-        if (queue != NOWHERE) {
+        Place queue = op.place;
+        if (queue != Place.NOWHERE) {
+            op.moveTo(Place.NOWHERE);
             switch (queue) {
                 case READY -> ready.remove(op);
                 case BACKLOG -> {
@@ -624,7 +617,7 @@ final class Dispatcher implements Completions, Runnable {
                     parked.remove(op);
                     starved.remove(op);
                 }
-                default -> { }
+                case NOWHERE, IN_KERNEL, FINISHED, CLOSE_WAIT -> throw new IllegalStateException(op + " in " + queue);
             }
             op.settleCancelled();
             finish(op);
@@ -633,7 +626,7 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     private void finish(OperationImpl<?> op) {
-        op.finished = true;
+        op.moveTo(Place.FINISHED);
         live--;
         Resource f = op.resource;
         if (f != null) {
@@ -650,18 +643,18 @@ final class Dispatcher implements Completions, Runnable {
                 if (next != null) {
                     streamWaiting.remove(next);
                     f.streamOwner[d] = next;
-                    next.queue = NOWHERE;
-                    enqueue(next, next.admitted ? READY : BACKLOG);
+                    next.moveTo(Place.NOWHERE);
+                    enqueue(next, next.admitted ? Place.READY : Place.BACKLOG);
                 }
             }
-            if (f.closing != null && f.closing.lingering && f.closing.queue == CLOSE_WAIT
+            if (f.closing != null && f.closing.lingering && f.closing.place == Place.CLOSE_WAIT
                     && f.streamOwner[OperationImpl.SEND_DIRECTION] == null) {
                 stopLingering(f.closing);
                 endPending(f.closing);
             }
         }
         proactor.admission().release(op);
-        proactor.writeEnded(op);
+        proactor.admission().writeEnded(op);
         if (!op.abandoned) {
             try {
                 op.afterKernel();
@@ -683,10 +676,11 @@ final class Dispatcher implements Completions, Runnable {
     /** Takes a finished {@code op} out of {@code f}'s pending set; a close waiting for that set to empty goes on. */
     private void leave(Resource f, OperationImpl<?> op) {
         f.pending.remove(op);
-        if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.queue == CLOSE_WAIT
+        if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.place == Place.CLOSE_WAIT
                 && !f.closing.lingering) {
             closeWaiting.remove(f.closing);
-            enqueue(f.closing, READY);
+            f.closing.moveTo(Place.NOWHERE);
+            enqueue(f.closing, Place.READY);
         }
     }
 
@@ -715,8 +709,7 @@ final class Dispatcher implements Completions, Runnable {
     @Override
     public void complete(Submission s, long result, Object attachment) {
         OperationImpl<?> op = (OperationImpl<?>) s;
-        if (op.settled || op.again) {
-            metrics.duplicates.increment();
+        if (!counts(op, Report.RESULT)) {
             return;
         }
         try {
@@ -730,8 +723,7 @@ final class Dispatcher implements Completions, Runnable {
     @Override
     public void fail(Submission s, int errno) {
         OperationImpl<?> op = (OperationImpl<?>) s;
-        if (op.settled || op.again) {
-            metrics.duplicates.increment();
+        if (!counts(op, Report.RESULT)) {
             return;
         }
         if (op instanceof StreamingOp<?> st && st.absorbFailure(errno)) {
@@ -748,8 +740,7 @@ final class Dispatcher implements Completions, Runnable {
         } else if (!op.cancelRequested && phase == Phase.RUNNING && !(op instanceof StreamingOp<?>)
                 && config.retry().shouldRetry(Errno.name(errno), op.failedTries + 1)) {
             op.failedTries++;
-            op.again = true;
-            op.againAtNanos = System.nanoTime() + config.retry().delayAfter(op.failedTries).toNanos();
+            op.againAfter(System.nanoTime() + config.retry().delayAfter(op.failedTries).toNanos());
             metrics.retries[op.kind.ordinal()].increment();
         } else {
             op.failErrno(errno);
@@ -759,8 +750,7 @@ final class Dispatcher implements Completions, Runnable {
     @Override
     public void timedOut(Submission s) {
         OperationImpl<?> op = (OperationImpl<?>) s;
-        if (op.settled) {
-            metrics.duplicates.increment();
+        if (!counts(op, Report.TIMEOUT)) {
             return;
         }
         op.settleTimedOut();
@@ -769,8 +759,7 @@ final class Dispatcher implements Completions, Runnable {
     @Override
     public void cancelled(Submission s) {
         OperationImpl<?> op = (OperationImpl<?>) s;
-        if (op.settled || op.again) {
-            metrics.duplicates.increment();
+        if (!counts(op, Report.RESULT)) {
             return;
         }
         if (op instanceof StreamingOp<?> st && st.absorbCancel()) {
@@ -782,17 +771,16 @@ final class Dispatcher implements Completions, Runnable {
     @Override
     public void released(Submission s) {
         OperationImpl<?> op = (OperationImpl<?>) s;
-        if (!op.inKernel) {
-            metrics.duplicates.increment();
+        if (!counts(op, Report.RELEASE)) {
             return;
         }
-        op.inKernel = false;
+        op.moveTo(Place.NOWHERE);
         table.free(op.token());
-        if (!op.settled && !op.again) {
+        if (op.verdict == OperationImpl.Verdict.OPEN) {
             LOG.log(Level.ERROR, "backend released " + op + " without an outcome");
             op.failErrno(Errno.EIO);
         }
-        if (!op.settled) {
+        if (!op.settled()) {
             // Another round is wanted: partial transfer or retry.
             if (op.cancelRequested) {
                 op.settleCancelled();
@@ -801,7 +789,7 @@ final class Dispatcher implements Completions, Runnable {
                 op.cancelReason = "proactor closed";
                 op.settleCancelled();
             } else {
-                op.again = false;
+                op.verdict = OperationImpl.Verdict.OPEN;
                 if (op instanceof StreamingOp<?> st) {
                     if (st.stopping) {
                         // A stop still waiting for SQ room must not hit the next round.
@@ -817,7 +805,7 @@ final class Dispatcher implements Completions, Runnable {
                         return;
                     }
                 }
-                enqueue(op, op.againAtNanos != 0 ? RETRY : READY);
+                enqueue(op, op.againAtNanos != 0 ? Place.RETRY : Place.READY);
                 return;
             }
         }
@@ -827,7 +815,7 @@ final class Dispatcher implements Completions, Runnable {
     @Override
     public void next(Submission s, long result, Object attachment) {
         StreamingOp<?> op = (StreamingOp<?>) s;
-        if (op.settled || op.finished) {
+        if (!op.admits(Report.ITEM)) {
             // Never expected: an item after the stream's end. Whatever it holds goes back.
             LOG.log(Level.WARNING, "item for " + op + " after its end; dropped");
             dropItem(op, result, attachment);
@@ -839,9 +827,18 @@ final class Dispatcher implements Completions, Runnable {
             LOG.log(Level.ERROR, "interpreting an item of " + op + " failed", e);
             dropItem(op, result, attachment);
         }
-        if (op.inKernel && !op.wantsArm()) {
+        if (op.inKernel() && !op.wantsArm()) {
             stop(op);
         }
+    }
+
+    /** The settle gate ({@link OperationImpl#admits}); a report it refuses is counted as a duplicate. */
+    private boolean counts(OperationImpl<?> op, Report report) {
+        if (op.admits(report)) {
+            return true;
+        }
+        metrics.duplicates.increment();
+        return false;
     }
 
     private void dropItem(StreamingOp<?> op, long result, Object attachment) {
@@ -856,7 +853,7 @@ final class Dispatcher implements Completions, Runnable {
 
     /** Stops a stream's round in the kernel with a cancel its end absorbs (a pause, a lag). */
     private void stop(StreamingOp<?> op) {
-        if (op.stopping || op.cancelRequested || !op.inKernel) {
+        if (op.stopping || op.cancelRequested || !op.inKernel()) {
             return;
         }
         op.stopping = true;
@@ -866,7 +863,7 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     private void park(StreamingOp<?> op) {
-        op.queue = PARKED;
+        op.moveTo(Place.PARKED);
         parked.add(op);
         if (op.starved) {
             starved.add(op);
@@ -875,13 +872,13 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     private void unpark(StreamingOp<?> op) {
-        if (op.queue != PARKED || !op.wantsArm()) {
+        if (op.place != Place.PARKED || !op.wantsArm()) {
             return;
         }
         parked.remove(op);
         starved.remove(op);
-        op.queue = NOWHERE;
-        enqueue(op, READY);
+        op.moveTo(Place.NOWHERE);
+        enqueue(op, Place.READY);
     }
 
     private boolean providedBufferFree() {
@@ -898,12 +895,12 @@ final class Dispatcher implements Completions, Runnable {
                 wakeStarved();
             }
         }
-        if (op.finished) {
+        if (op.finished()) {
             return;
         }
         if (op.wantsArm()) {
             unpark(op);
-        } else if (op.inKernel) {
+        } else if (op.inKernel()) {
             stop(op);
         }
     }
@@ -937,7 +934,7 @@ final class Dispatcher implements Completions, Runnable {
     /** {@code close} waits for its socket's writes; at once expired if its bound is already past. */
     private void linger(CloseOp close) {
         close.lingering = true;
-        close.queue = CLOSE_WAIT;
+        close.moveTo(Place.CLOSE_WAIT);
         closeWaiting.add(close);
         lingering.add(close);
         if (close.abortRequested || close.lingerUntil - System.nanoTime() <= 0) {
@@ -949,7 +946,7 @@ final class Dispatcher implements Completions, Runnable {
         close.lingering = false;
         lingering.remove(close);
         closeWaiting.remove(close);
-        close.queue = NOWHERE;
+        close.moveTo(Place.NOWHERE);
     }
 
     private void expireLingers(long now) {
@@ -960,7 +957,7 @@ final class Dispatcher implements Completions, Runnable {
 
     /** The writes did not drain in time, or the close was aborted: cancel them and reset. */
     private void expire(CloseOp close) {
-        if (!close.lingering || close.finished || close.queue != CLOSE_WAIT) {
+        if (!close.lingering || close.finished() || close.place != Place.CLOSE_WAIT) {
             // Its writes drained first, or it ended: nothing left to expire.
             lingering.remove(close);
             return;
@@ -1020,7 +1017,7 @@ final class Dispatcher implements Completions, Runnable {
         table.forEach(all::add);
         for (OperationImpl<?> op : all) {
             // A close is never cancelled: cancelling it could leave the descriptor open.
-            if (!op.finished && !op.cancelRequested && !(op instanceof CloseOp)) {
+            if (!op.finished() && !op.cancelRequested && !(op instanceof CloseOp)) {
                 cancelledByClose++;
                 cancel(op, "proactor closed");
             }
@@ -1034,7 +1031,7 @@ final class Dispatcher implements Completions, Runnable {
             op.abandoned = true;
             keepPool = true;
             abandoned.add(info(op, System.nanoTime()));
-            op.inKernel = false;
+            op.moveTo(Place.NOWHERE);
             op.settleWith(OperationState.FAILED, new ProactorClosedException(op.kind, op.resource(),
                     "proactor closed while the kernel still held the operation", op.bytesDone));
             finish(op);
@@ -1053,10 +1050,10 @@ final class Dispatcher implements Completions, Runnable {
         }
         streamWaiting.clear();
         for (OperationImpl<?> op : rest) {
-            if (op.queue == BACKLOG) {
+            if (op.place == Place.BACKLOG) {
                 proactor.admission().dequeued();
             }
-            op.queue = NOWHERE;
+            op.moveTo(Place.NOWHERE);
             op.settleWith(OperationState.FAILED,
                     new ProactorClosedException(op.kind, op.resource(), "proactor closed", op.bytesDone));
             finish(op);
@@ -1115,7 +1112,7 @@ final class Dispatcher implements Completions, Runnable {
     }
 
     private static OperationInfo info(OperationImpl<?> op, long now) {
-        OperationState s = op.inKernel ? OperationState.SUBMITTED : op.state();
+        OperationState s = op.inKernel() ? OperationState.SUBMITTED : op.state();
         return new OperationInfo(op.id, op.kind, op.resource(), s, Duration.ofNanos(now - op.startNanos), op.attempts);
     }
 

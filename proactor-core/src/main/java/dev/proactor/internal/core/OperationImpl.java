@@ -10,6 +10,7 @@ import dev.proactor.OperationKind;
 import dev.proactor.OperationState;
 import dev.proactor.OperationTimeoutException;
 import dev.proactor.ProactorException;
+import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Submission;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * other threads by {@link #run()}, which runs on a worker after the dispatcher has finished with the
  * operation (the executor hand-off orders the dispatcher's writes before the worker's reads).
  *
- * <p>Settling: the first terminal result wins ({@link #settled}); results arriving later are
- * counted as duplicates by the dispatcher. Rounds: an operation may go to the kernel several times
+ * <p>Settling: where the operation is ({@link Place}) and what its round decided ({@link Verdict})
+ * are one state each; {@link #admits} is the one gate that says which backend report still counts
+ * (the first result wins, later ones are counted as duplicates by the dispatcher). Rounds: an operation may go to the kernel several times
  * (partial transfers, retries); each round ends with the backend's release, and only then is the
  * next round submitted, so that no two rounds ever hold the same memory.
  *
@@ -58,14 +60,15 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      * and still never exhaust its retries, as long as each stall is shorter than the policy allows.
      */
     int failedTries;
-    /** Which dispatcher queue holds it (Dispatcher.READY, ...), or NOWHERE. */
-    byte queue;
-    boolean inKernel;
-    boolean settled;
-    /** Another round is wanted once the current one is released. */
-    boolean again;
+    /** Where the dispatcher holds it; changed only through {@link #moveTo}. */
+    Place place = Place.NOWHERE;
+    /** What the current round has decided; see {@link #admits}. */
+    Verdict verdict = Verdict.OPEN;
+    /** When a wanted round may be submitted (the retry delay's end), 0 for at once. */
     long againAtNanos;
-    boolean finished;
+    // The flags below are not positions in the life-cycle: each records a fact that holds across
+    // several places (a request, a resource held), so they stay apart from place and verdict.
+    /** Cancellation was asked for; the backend's next report, or the dispatcher, ends it cancelled. */
     boolean cancelRequested;
     String cancelReason;
     /** Holds admission permits that the dispatcher's finish gives back. */
@@ -95,11 +98,20 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private Object handlers;
     /** Created on first need: by {@link #stage()} or by a second concurrent {@link #await}. */
     private OutcomeStage<T> future;
-    private boolean delivered;
+
+    /** Delivery on a worker ({@link #run()}): the outcome is published, then handled. */
+    private enum Delivery {
+        /** Not yet: handlers and cancel answers registered now wait for it. */
+        PENDING,
+        /** The outcome is public and the handlers are taken: one registered now runs at once. */
+        PUBLISHED,
+        /** The handlers have run and the future is complete: what {@link #await} waits for. */
+        HANDLED
+    }
+    /** How far delivery went; written under {@code this}, read without it for {@link #await}'s fast path. */
+    private volatile Delivery delivery = Delivery.PENDING;
     /** The one thread parked in {@link #await}, when no future was needed; unparked by {@link #run()}. */
     private Thread waiter;
-    /** The handlers have run and the future is complete: what {@link #await} waits for. */
-    private volatile boolean handled;
     /** Someone waits in {@link #awaitDelivered}; guarded by {@code this}. Spares the notifyAll otherwise. */
     private boolean deliveryWatched;
 
@@ -163,22 +175,118 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         return cancelRequested;
     }
 
+    /**
+     * Where an operation is on the dispatcher. Every place but {@link #NOWHERE} is entered from
+     * {@code NOWHERE} alone, so an operation is never in two places at once (two queues, or a queue
+     * and the kernel); {@link #FINISHED} is left never.
+     */
+    enum Place {
+        /** Not placed: not yet taken in by the dispatcher, or taken out of one place for the next. */
+        NOWHERE,
+        /** Admitted, waiting for the backend to accept it. */
+        READY,
+        /** Waiting for an admission permit. */
+        BACKLOG,
+        /** Waiting for its retry delay ({@link #againAtNanos}) to pass. */
+        RETRY,
+        /** A close waiting for its resource's other operations to end, or for its writes to drain. */
+        CLOSE_WAIT,
+        /** Waiting behind another operation of the same direction on its socket. */
+        STREAM_WAIT,
+        /** A stream between rounds that does not want the next one yet (paused, lagging, starved). */
+        PARKED,
+        /** Accepted by the backend: the kernel may use its memory until the round is released. */
+        IN_KERNEL,
+        /** Ended: its permits, leases and memory are given back and its outcome is handed off. */
+        FINISHED
+    }
+
+    /** What the reports of the current round have decided. */
+    enum Verdict {
+        /** Nothing yet: the round waits for its result. */
+        OPEN,
+        /** Another round is wanted once this one is released (the rest of a transfer, a retry). */
+        AGAIN,
+        /** The outcome is decided; no later report changes it. */
+        SETTLED
+    }
+
+    /** The kinds of report a backend makes about a submission (see {@link Completions}). */
+    enum Report {
+        /** complete, fail or cancelled: the end of a round. */
+        RESULT,
+        /** The operation's deadline passed. */
+        TIMEOUT,
+        /** One item of a stream; the round goes on. */
+        ITEM,
+        /** The kernel is done with the round's memory. */
+        RELEASE
+    }
+
+    /**
+     * The settle gate: whether a report counts, or is a duplicate to be counted and ignored. The
+     * rule, in one place:
+     * <ul>
+     *   <li>a round's first result wins; a result counts only while the round is {@link Verdict#OPEN};
+     *   <li>a timeout counts until the outcome is settled: the deadline overrides another round that
+     *       was wanted (a retry, the rest of a partial transfer);
+     *   <li>an item counts until the stream's end is settled;
+     *   <li>a release counts once per round, while the kernel holds the operation.
+     * </ul>
+     */
+    static boolean admits(Verdict verdict, Place place, Report report) {
+        return switch (report) {
+            case RESULT -> verdict == Verdict.OPEN;
+            case TIMEOUT -> verdict != Verdict.SETTLED;
+            case ITEM -> verdict != Verdict.SETTLED && place != Place.FINISHED;
+            case RELEASE -> place == Place.IN_KERNEL;
+        };
+    }
+
+    final boolean admits(Report report) {
+        return admits(verdict, place, report);
+    }
+
+    /** Moves the operation to {@code to}; an illegal move (see {@link Place}) is a bug and fails fast. */
+    final void moveTo(Place to) {
+        if (to == Place.NOWHERE ? place == Place.FINISHED : place != Place.NOWHERE) {
+            throw new IllegalStateException(this + ": cannot move from " + place + " to " + to);
+        }
+        place = to;
+    }
+
+    final boolean settled() {
+        return verdict == Verdict.SETTLED;
+    }
+
+    final boolean finished() {
+        return place == Place.FINISHED;
+    }
+
+    final boolean inKernel() {
+        return place == Place.IN_KERNEL;
+    }
+
     final void succeed(T v) {
-        settled = true;
+        verdict = Verdict.SETTLED;
         outcome = OperationState.COMPLETED;
         value = v;
     }
 
     final void fail(ProactorException e) {
-        settled = true;
-        outcome = OperationState.FAILED;
-        failure = e;
+        settleWith(OperationState.FAILED, e);
     }
 
+    /** Asks for another round at once, once this one is released: the transfer moved forward. */
     final void again() {
-        again = true;
-        againAtNanos = 0;
+        againAfter(0);
         failedTries = 0;
+    }
+
+    /** Asks for another round no sooner than {@code atNanos} (0: at once), once this one is released. */
+    final void againAfter(long atNanos) {
+        verdict = Verdict.AGAIN;
+        againAtNanos = atNanos;
     }
 
     final void failErrno(int errno) {
@@ -186,23 +294,17 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     }
 
     final void settleTimedOut() {
-        settled = true;
-        again = false;
-        outcome = OperationState.TIMED_OUT;
-        failure = new OperationTimeoutException(kind, resource(), timeout, bytesDone);
+        settleWith(OperationState.TIMED_OUT, new OperationTimeoutException(kind, resource(), timeout, bytesDone));
     }
 
     final void settleCancelled() {
-        settled = true;
-        again = false;
-        outcome = OperationState.CANCELLED;
-        failure = new OperationCancelledException(kind, resource(),
-                cancelReason == null ? "cancelled" : cancelReason, bytesDone);
+        settleWith(OperationState.CANCELLED, new OperationCancelledException(kind, resource(),
+                cancelReason == null ? "cancelled" : cancelReason, bytesDone));
     }
 
+    /** Settles the outcome as {@code s}, failing with {@code e}; a round that was wanted is not made. */
     final void settleWith(OperationState s, ProactorException e) {
-        settled = true;
-        again = false;
+        verdict = Verdict.SETTLED;
         outcome = s;
         failure = e;
     }
@@ -227,7 +329,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         List<CancelWaiter> waiters;
         Thread parked;
         synchronized (this) {
-            delivered = true;
+            delivery = Delivery.PUBLISHED;
             hs = handlers;
             handlers = null;
             f = future;
@@ -252,7 +354,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             }
         }
         synchronized (this) {
-            handled = true;
+            delivery = Delivery.HANDLED;
             parked = waiter;
             waiter = null;
             if (deliveryWatched) {
@@ -279,7 +381,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      */
     final void addCancelWaiter(CompletableFuture<CancelResult> result, boolean afterEnd) {
         synchronized (this) {
-            if (!delivered) {
+            if (delivery == Delivery.PENDING) {
                 if (cancelWaiters == null) {
                     cancelWaiters = new ArrayList<>(1);
                 }
@@ -295,7 +397,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         synchronized (this) {
             deliveryWatched = true;
             long left;
-            while (!handled && (left = deadlineNanos - System.nanoTime()) > 0) {
+            while (!handled() && (left = deadlineNanos - System.nanoTime()) > 0) {
                 try {
                     wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
@@ -364,7 +466,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         java.util.Objects.requireNonNull(handler, "handler");
         boolean late;
         synchronized (this) {
-            late = delivered;
+            late = delivery != Delivery.PENDING;
             if (!late) {
                 if (handlers == null) {
                     handlers = handler;
@@ -397,7 +499,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         synchronized (this) {
             if (future == null) {
                 future = new OutcomeStage<>(id);
-                done = delivered;
+                done = delivery != Delivery.PENDING;
             } else {
                 return future;
             }
@@ -418,7 +520,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     public final T await(Duration maxWait) throws ProactorException, InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + maxWait.toNanos();
         T v = awaitUntil(deadline, true);
-        if (!handled) {
+        if (!handled()) {
             throw new TimeoutException("operation " + id + " still " + state + " after " + maxWait);
         }
         return v;
@@ -437,11 +539,11 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
                     + " (an inline handler): waiting there blocks the thread that completes operations; use"
                     + " onComplete or stage() instead, or run handlers on workers");
         }
-        if (!handled) {
+        if (!handled()) {
             Thread me = Thread.currentThread();
             boolean useFuture = false;
             synchronized (this) {
-                if (!handled) {
+                if (!handled()) {
                     if (waiter == null) {
                         waiter = me;
                     } else if (waiter != me) {
@@ -452,7 +554,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             if (useFuture) {
                 return awaitFuture(deadline, timed);
             }
-            while (!handled) {
+            while (!handled()) {
                 if (timed) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
@@ -473,6 +575,10 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             return value;
         }
         throw failure;
+    }
+
+    private boolean handled() {
+        return delivery == Delivery.HANDLED;
     }
 
     private synchronized void clearWaiter(Thread me) {

@@ -41,8 +41,16 @@
  * other threads, so {@code close()} there is not refused.
  *
  * <h2>Outcomes</h2>
- * Settling is first-wins: complete, fail, timed out or cancelled; later ones are counted as
- * duplicates. A partial transfer, or a transient errno under the {@code RetryPolicy}, starts another
+ * An operation's life is two states, each one enum on {@code OperationImpl}: where the dispatcher
+ * holds it ({@code Place}: NOWHERE, READY, BACKLOG, RETRY, CLOSE_WAIT, STREAM_WAIT, PARKED,
+ * IN_KERNEL, FINISHED; every place is entered from NOWHERE alone, so it is never in two, and an
+ * illegal move throws) and what its current round decided ({@code Verdict}: OPEN, AGAIN, SETTLED).
+ * One gate, {@code OperationImpl.admits}, says which backend report still counts: a round's first
+ * result wins (complete, fail or cancelled), a timeout counts until the outcome is settled (it
+ * overrides a wanted retry), a release counts once per round; the dispatcher counts every refused
+ * report as a duplicate ({@code SettleGateTest} plays each order through a scripted backend).
+ * Flags that are facts across places rather than places (a cancel requested, permits or a write
+ * budget held, memory abandoned to the kernel) stay booleans. A partial transfer, or a transient errno under the {@code RetryPolicy}, starts another
  * round after the release (READY or RETRY). The release comes with the round's last completion (the
  * operation's own and its link timeout's); then the round's arena and the table slot are freed, and
  * {@code finish} gives back permits and the lease, records metrics and JFR, and hands the operation
