@@ -590,7 +590,7 @@ public final class CoreProactor {
         long start = System.nanoTime();
         closing = true;
         dispatcher.post(new Dispatcher.Command.Close(start + deadline.toNanos()));
-        Dispatcher.CloseOutcome outcome = awaitDispatcher();
+        CloseSequence.Outcome outcome = awaitDispatcher();
         // Chunks of provided buffers still held: the backend's close took their memory back.
         int reclaimed = pool.close(outcome.keepPool()) + metrics.providedChunksHeld.get();
         // Handlers of the last operations may still be running; wait for them, bounded.
@@ -632,11 +632,11 @@ public final class CoreProactor {
         return closeReport;
     }
 
-    private Dispatcher.CloseOutcome awaitDispatcher() {
+    private CloseSequence.Outcome awaitDispatcher() {
         boolean interrupted = false;
         while (true) {
             try {
-                Dispatcher.CloseOutcome o = dispatcher.terminated.get();
+                CloseSequence.Outcome o = dispatcher.terminated.get();
                 dispatcherThread.join();
                 if (interrupted) {
                     Thread.currentThread().interrupt();

@@ -3,7 +3,11 @@
  * {@code BackendFactory}, which it calls on the dispatcher thread with the proactor's configuration
  * as argument). One dispatcher thread per proactor owns the backend, the operation table, the
  * ready, backlog and retry queues and each file's pending set; {@code docs/ARCHITECTURE.md} draws
- * the life of an operation through it. The detail of each part:
+ * the life of an operation through it. On that thread, one class per concern: {@code Dispatcher}
+ * (the loop and its queues), {@code Settlement} (the backend's reports), {@code ResourceOrder}
+ * (pending sets, stream order, a close's wait and linger), {@code StreamParking} (streams between
+ * rounds) and {@code CloseSequence} (the proactor's close); {@code Admission} (in-flight limits and
+ * write budgets) runs on the initiating threads. The detail of each part:
  *
  * <h2>Threads and wake-ups</h2>
  * Any thread initiates: admission, then a post to the dispatcher's {@code Inbox} (an intrusive
