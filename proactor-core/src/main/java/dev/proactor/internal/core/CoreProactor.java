@@ -65,7 +65,7 @@ public final class CoreProactor {
     private final AtomicInteger closedByClose = new AtomicInteger();
     private final long slowThresholdNanos;
     private final CapabilityReport capabilities;
-    private volatile boolean closing;
+    private volatile boolean terminating;
     /** What stopped the dispatcher, or null; set before the dispatcher drains its inbox for the last time. */
     private volatile Throwable failure;
     private CloseReport closeReport;
@@ -210,7 +210,7 @@ public final class CoreProactor {
         }
         initiating.incrementAndGet();
         try {
-            if (closing || failure != null) {
+            if (terminating || failure != null) {
                 admission.release(op);
                 admission.writeEnded(op);
                 endAtInitiation(op, refusal(op));
@@ -241,7 +241,7 @@ public final class CoreProactor {
     }
 
     boolean isClosed() {
-        return closing || failure != null;
+        return terminating || failure != null;
     }
 
     java.util.Optional<Throwable> failure() {
@@ -251,10 +251,10 @@ public final class CoreProactor {
     /** Ends an operation the dispatcher will never see. Its life-cycle fields are not shared yet. */
     /**
      * A read or write of zero bytes on an open resource: completes with 0 without the backend, and
-     * without admission or a place in its socket's stream order, since it moves nothing.
+     * without admission or a place in its socket's lane, since it moves nothing.
      */
     private void endEmptyTransfer(OperationImpl<?> op) {
-        if (closing || failure != null) {
+        if (terminating || failure != null) {
             endAtInitiation(op, refusal(op));
             return;
         }
@@ -440,7 +440,7 @@ public final class CoreProactor {
     }
 
     void delivered(OperationImpl<?> op) {
-        if (undelivered.decrementAndGet() == 0 && closing) {
+        if (undelivered.decrementAndGet() == 0 && terminating) {
             synchronized (undelivered) {
                 undelivered.notifyAll();
             }
@@ -588,9 +588,9 @@ public final class CoreProactor {
             return closeReport;
         }
         long start = System.nanoTime();
-        closing = true;
-        dispatcher.post(new Dispatcher.Command.Close(start + deadline.toNanos()));
-        CloseSequence.Outcome outcome = awaitDispatcher();
+        terminating = true;
+        dispatcher.post(new Dispatcher.Command.Terminate(start + deadline.toNanos()));
+        Termination.Outcome outcome = awaitDispatcher();
         // Chunks of provided buffers still held: the backend's close took their memory back.
         int reclaimed = pool.close(outcome.keepPool()) + metrics.providedChunksHeld.get();
         // Handlers of the last operations may still be running; wait for them, bounded.
@@ -632,11 +632,11 @@ public final class CoreProactor {
         return closeReport;
     }
 
-    private CloseSequence.Outcome awaitDispatcher() {
+    private Termination.Outcome awaitDispatcher() {
         boolean interrupted = false;
         while (true) {
             try {
-                CloseSequence.Outcome o = dispatcher.terminated.get();
+                Termination.Outcome o = dispatcher.terminated.get();
                 dispatcherThread.join();
                 if (interrupted) {
                     Thread.currentThread().interrupt();

@@ -28,9 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * submit and wait in one kernel call. This class is that loop and the queues it serves (READY,
  * BACKLOG, RETRY, and the cancels waiting for room); the rest has a home of its own, all confined
  * to this thread: the backend's reports are settled by {@link Settlement}, the order on each file
- * and socket (pending sets, stream order, a close's wait and linger) is kept by
+ * and socket (pending sets, lane order, a close's wait and linger) is kept by
  * {@link ResourceOrder}, streams between rounds wait in {@link StreamParking}, and the proactor's
- * close runs as a {@link CloseSequence}. An operation is finished (permits, leases, metrics,
+ * close runs as a {@link Termination}. An operation is finished (permits, leases, metrics,
  * hand-off to a worker) only once its last round is released.
  */
 final class Dispatcher implements Runnable {
@@ -59,7 +59,7 @@ final class Dispatcher implements Runnable {
     /** The dispatcher thread, once running. */
     private volatile Thread owner;
     final CompletableFuture<Void> started = new CompletableFuture<>();
-    final CompletableFuture<CloseSequence.Outcome> terminated = new CompletableFuture<>();
+    final CompletableFuture<Termination.Outcome> terminated = new CompletableFuture<>();
 
     // ---- dispatcher-confined ----
     private Backend backend;
@@ -71,7 +71,7 @@ final class Dispatcher implements Runnable {
     private final ArrayDeque<OperationImpl<?>> pendingCancels = new ArrayDeque<>();
     private final StreamParking streams = new StreamParking(this);
     private final ResourceOrder order = new ResourceOrder(this);
-    private final CloseSequence closing = new CloseSequence(this);
+    private final Termination termination = new Termination(this);
     /** Operations taken in and not yet finished. */
     private int live;
     private int lastSubmitted;
@@ -188,7 +188,7 @@ final class Dispatcher implements Runnable {
             LOG.log(Level.ERROR, "dispatcher of " + config.name() + " failed; failing what is pending and refusing"
                     + " new operations until the proactor is closed", t);
             proactor.dispatcherFailed(t);
-            closing.emergencyStop();
+            termination.emergencyStop();
         }
         shutdown();
     }
@@ -204,7 +204,7 @@ final class Dispatcher implements Runnable {
             lastSubmitted = submitReady(now);
             readyCount = ready.size();
             backlogCount = backlog.size();
-            if (!closing.running() && closing.advance(now)) {
+            if (!termination.running() && termination.advance(now)) {
                 return;
             }
             long wait = waitNanos(now, work);
@@ -253,7 +253,7 @@ final class Dispatcher implements Runnable {
             long d = Math.max(0, lingerBound - now);
             wait = wait < 0 ? d : Math.min(wait, d);
         }
-        return closing.bound(now, wait);
+        return termination.bound(now, wait);
     }
 
     private int drainInbox() {
@@ -265,7 +265,7 @@ final class Dispatcher implements Runnable {
                 case OperationImpl<?> op -> intake(op);
                 case Command.Cancel c -> cancelRequest(c.op(), c.result());
                 case Command.List l -> l.result().complete(list());
-                case Command.Close c -> closing.begin(c.deadlineNanos());
+                case Command.Terminate c -> termination.begin(c.deadlineNanos());
                 case Command.Run r -> r.task().run();
                 case Command.Stream c -> streams.changed(c);
                 case Command.Abort a -> order.expire(a.close());
@@ -288,7 +288,7 @@ final class Dispatcher implements Runnable {
         if (!order.enter(op)) {
             return;
         }
-        if (closing.cancelling() && !(op instanceof CloseOp)) {
+        if (termination.cancelling() && !(op instanceof CloseOp)) {
             // Closes still run: an orphan descriptor or a file left open must not leak.
             op.cancelReason = "proactor closed";
             op.settleCancelled();
@@ -513,7 +513,7 @@ final class Dispatcher implements Runnable {
                     proactor.admission().dequeued();
                 }
                 case RETRY -> retries.remove(op);
-                case STREAM_WAIT -> order.removeStreamWaiting(op);
+                case LANE_WAIT -> order.removeLaneWaiting(op);
                 case PARKED -> streams.remove((StreamingOp<?>) op);
                 case NOWHERE, IN_KERNEL, FINISHED, CLOSE_WAIT -> throw new IllegalStateException(op + " in " + queue);
             }
@@ -548,12 +548,12 @@ final class Dispatcher implements Runnable {
 
     /** Whether the proactor runs normally (not closing): a transient failure may be retried. */
     boolean running() {
-        return closing.running();
+        return termination.running();
     }
 
     /** Whether the close is cancelling what is left: no operation but a close gets another round. */
     boolean cancelling() {
-        return closing.cancelling();
+        return termination.cancelling();
     }
 
     /** Drops a cancel still waiting for room (its round ended first). */
@@ -579,7 +579,7 @@ final class Dispatcher implements Runnable {
         if (latency > proactor.slowThresholdNanos() && SlowOperationEvent.PROBE.isEnabled()) {
             emitSlow(op, latency);
         }
-        closing.finished();
+        termination.finished();
         proactor.handOff(op);
     }
 
@@ -648,7 +648,7 @@ final class Dispatcher implements Runnable {
         }
         backendBytes = quarantined;
         proactor.flushHandOffs();
-        terminated.complete(closing.outcome(quarantined));
+        terminated.complete(termination.outcome(quarantined));
     }
 
     // ------------------------------------------------------------------ listing
@@ -677,8 +677,8 @@ final class Dispatcher implements Runnable {
         /** List the live operations. */
         record List(CompletableFuture<java.util.List<OperationInfo>> result) implements Command {}
 
-        /** Begin closing: drain until {@code deadlineNanos}, then cancel. */
-        record Close(long deadlineNanos) implements Command {}
+        /** Begin the proactor's termination: drain until {@code deadlineNanos}, then cancel. */
+        record Terminate(long deadlineNanos) implements Command {}
 
         /** Run a late handler on the dispatcher (inline handlers: there are no workers). */
         record Run(Runnable task) implements Command {}

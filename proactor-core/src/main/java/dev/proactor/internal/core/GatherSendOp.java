@@ -27,8 +27,8 @@ abstract sealed class GatherSendOp extends OperationImpl<Long> permits GatherSen
     }
 
     @Override
-    final int streamDirection() {
-        return SEND_DIRECTION;
+    final int lane() {
+        return SEND_LANE;
     }
 
     @Override

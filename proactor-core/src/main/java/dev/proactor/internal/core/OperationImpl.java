@@ -125,16 +125,19 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         this.deadline = timeout == null ? 0 : startNanos + Math.max(1, timeout.toNanos());
     }
 
-    /** {@link #streamDirection()} of a socket receive. */
-    static final int RECEIVE_DIRECTION = 0;
-    /** {@link #streamDirection()} of a socket send (a write or a file transfer). */
-    static final int SEND_DIRECTION = 1;
+    /** {@link #lane()} of a socket receive. */
+    static final int RECEIVE_LANE = 0;
+    /** {@link #lane()} of a socket send (a write or a file transfer). */
+    static final int SEND_LANE = 1;
 
     /**
-     * Which of its socket's two ordered streams the operation belongs to ({@link #RECEIVE_DIRECTION}
-     * or {@link #SEND_DIRECTION}), or -1 when it takes no part in stream ordering.
+     * Which of its socket's two lanes the operation takes its turn in ({@link #RECEIVE_LANE} or
+     * {@link #SEND_LANE}), or -1 when it takes no part in that order. A lane serves one operation
+     * at a time, in initiation order, so that bytes go out and are read in the order asked for.
+     * ("Stream" means one thing in the core: an operation that delivers many results,
+     * {@code StreamingOp}, the API's {@code OperationStream}.)
      */
-    int streamDirection() {
+    int lane() {
         return -1;
     }
 
@@ -192,7 +195,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         /** A close waiting for its resource's other operations to end, or for its writes to drain. */
         CLOSE_WAIT,
         /** Waiting behind another operation of the same direction on its socket. */
-        STREAM_WAIT,
+        LANE_WAIT,
         /** A stream between rounds that does not want the next one yet (paused, lagging, starved). */
         PARKED,
         /** Accepted by the backend: the kernel may use its memory until the round is released. */

@@ -36,8 +36,8 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
     }
 
     @Override
-    int streamDirection() {
-        return RECEIVE_DIRECTION;
+    int lane() {
+        return RECEIVE_LANE;
     }
 
     @Override

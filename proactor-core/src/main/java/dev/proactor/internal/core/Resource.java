@@ -56,9 +56,9 @@ final class Resource {
      * them in initiation order: a stream's bytes stay in order even when a {@code readFully} or
      * {@code writeAll} needs several rounds.
      */
-    final OperationImpl<?>[] streamOwner = new OperationImpl<?>[2];
+    final OperationImpl<?>[] laneOwner = new OperationImpl<?>[2];
     @SuppressWarnings("unchecked")
-    final java.util.ArrayDeque<OperationImpl<?>>[] streamWaiting =
+    final java.util.ArrayDeque<OperationImpl<?>>[] laneWaiting =
             new java.util.ArrayDeque[] {new java.util.ArrayDeque<>(), new java.util.ArrayDeque<>()};
 
     private Resource(CoreProactor proactor, Kind kind, int fd, Path path, SocketAddress local, SocketAddress remote,

@@ -13,14 +13,14 @@ import java.util.Set;
 
 /**
  * The order of operations on one file or socket: its pending set (which its close waits for and
- * cancels), its two ordered streams (a socket's receives, and its sends, each one at a time in
+ * cancels), its two lanes (a socket's receives, and its sends, each served one at a time in
  * initiation order) and its close, which for a socket may first let the writes initiated before it
  * drain (linger) until its bound, then cancels them and resets the connection. Dispatcher-confined.
  */
 final class ResourceOrder {
     private final Dispatcher dispatcher;
     /** Stream operations waiting behind another of the same direction on their socket. */
-    private final Set<OperationImpl<?>> streamWaiting = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<OperationImpl<?>> laneWaiting = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Closes waiting for their file's other operations to end. */
     private final Set<OperationImpl<?>> closeWaiting = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Socket closes (also in closeWaiting) letting their writes drain, earliest bound first. */
@@ -41,42 +41,45 @@ final class ResourceOrder {
             if (op instanceof CloseOp close && f.closing == null && !f.closed) {
                 f.closing = close;
                 close.ended = new ArrayList<>(f.pending);
-                if (close.graceful && !dispatcher.cancelling() && f.streamOwner[OperationImpl.SEND_DIRECTION] != null) {
+                if (close.graceful && !dispatcher.cancelling() && f.laneOwner[OperationImpl.SEND_LANE] != null) {
                     linger(close);
                 } else {
                     endPending(close);
                 }
                 return false;
             }
-            if (f.closing != null || f.closed) {
-                op.settleWith(OperationState.FAILED,
-                        new ProactorClosedException(op.kind, op.resource(), f.closedWord(), 0));
-                dispatcher.finish(op);
+            if (refusedClosed(op, f)) {
                 return false;
             }
             f.pending.add(op);
         }
         if (op instanceof TransferOp t) {
             // The file is a second resource: its close must wait for (and cancel) the transfer.
-            Resource file = t.file;
-            if (file.closing != null || file.closed) {
-                op.settleWith(OperationState.FAILED,
-                        new ProactorClosedException(op.kind, op.resource(), file.closedWord(), 0));
-                dispatcher.finish(op);
+            if (refusedClosed(op, t.file)) {
                 return false;
             }
-            file.pending.add(op);
+            t.file.pending.add(op);
         }
-        int d = op.streamDirection();
+        int d = op.lane();
         if (d >= 0 && !dispatcher.cancelling()) {
-            if (f.streamOwner[d] != null) {
-                f.streamWaiting[d].add(op);
-                op.moveTo(Place.STREAM_WAIT);
-                streamWaiting.add(op);
+            if (f.laneOwner[d] != null) {
+                f.laneWaiting[d].add(op);
+                op.moveTo(Place.LANE_WAIT);
+                laneWaiting.add(op);
                 return false;
             }
-            f.streamOwner[d] = op;
+            f.laneOwner[d] = op;
         }
+        return true;
+    }
+
+    /** Fails and finishes {@code op} if {@code r} is closed or closing; returns whether it did. */
+    private boolean refusedClosed(OperationImpl<?> op, Resource r) {
+        if (r.closing == null && !r.closed) {
+            return false;
+        }
+        op.settleWith(OperationState.FAILED, new ProactorClosedException(op.kind, op.resource(), r.closedWord(), 0));
+        dispatcher.finish(op);
         return true;
     }
 
@@ -89,20 +92,20 @@ final class ResourceOrder {
         if (op instanceof TransferOp t) {
             leave(t.file, op);
         }
-        int d = op.streamDirection();
+        int d = op.lane();
         if (d >= 0 && f != null) {
-            if (f.streamOwner[d] == op) {
-                f.streamOwner[d] = null;
-                OperationImpl<?> next = f.streamWaiting[d].poll();
+            if (f.laneOwner[d] == op) {
+                f.laneOwner[d] = null;
+                OperationImpl<?> next = f.laneWaiting[d].poll();
                 if (next != null) {
-                    streamWaiting.remove(next);
-                    f.streamOwner[d] = next;
+                    laneWaiting.remove(next);
+                    f.laneOwner[d] = next;
                     next.moveTo(Place.NOWHERE);
                     dispatcher.enqueue(next, next.admitted ? Place.READY : Place.BACKLOG);
                 }
             }
             if (f.closing != null && f.closing.lingering && f.closing.place == Place.CLOSE_WAIT
-                    && f.streamOwner[OperationImpl.SEND_DIRECTION] == null) {
+                    && f.laneOwner[OperationImpl.SEND_LANE] == null) {
                 stopLingering(f.closing);
                 endPending(f.closing);
             }
@@ -186,7 +189,7 @@ final class ResourceOrder {
             int writes = 0;
             long unsent = 0;
             for (OperationImpl<?> op : close.resource.pending) {
-                if (op.streamDirection() == OperationImpl.SEND_DIRECTION && op.writeBytes > 0) {
+                if (op.lane() == OperationImpl.SEND_LANE && op.writeBytes > 0) {
                     writes++;
                     unsent += Math.max(0, op.writeBytes - op.bytesDone);
                 }
@@ -203,25 +206,25 @@ final class ResourceOrder {
     }
 
     /** Takes a stream operation waiting for its turn out (it is being cancelled). */
-    void removeStreamWaiting(OperationImpl<?> op) {
-        streamWaiting.remove(op);
-        op.resource.streamWaiting[op.streamDirection()].remove(op);
+    void removeLaneWaiting(OperationImpl<?> op) {
+        laneWaiting.remove(op);
+        op.resource.laneWaiting[op.lane()].remove(op);
     }
 
     /** Adds every operation waiting here (for its turn, or a close for the rest) to {@code all}. */
     void addWaiting(List<OperationImpl<?>> all) {
         all.addAll(closeWaiting);
-        all.addAll(streamWaiting);
+        all.addAll(laneWaiting);
     }
 
     /** Forgets every waiting operation (the close gave up on them). */
     void clear() {
         closeWaiting.clear();
         lingering.clear();
-        for (OperationImpl<?> op : streamWaiting) {
-            op.resource.streamWaiting[0].clear();
-            op.resource.streamWaiting[1].clear();
+        for (OperationImpl<?> op : laneWaiting) {
+            op.resource.laneWaiting[0].clear();
+            op.resource.laneWaiting[1].clear();
         }
-        streamWaiting.clear();
+        laneWaiting.clear();
     }
 }

@@ -17,8 +17,8 @@ final class ShutdownOp extends OperationImpl<Void> {
     }
 
     @Override
-    int streamDirection() {
-        return request.output() ? SEND_DIRECTION : -1;
+    int lane() {
+        return request.output() ? SEND_LANE : -1;
     }
 
     @Override

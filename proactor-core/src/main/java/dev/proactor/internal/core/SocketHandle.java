@@ -44,25 +44,25 @@ final class SocketHandle implements AsyncSocket {
     @Override
     public Operation<Integer> read(ByteBuffer dst) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, b));
+        return p().initiate(new SocketIoOp.Once(p(), socket, timeout, false, b));
     }
 
     @Override
     public Operation<Integer> read(MemorySegment dst) {
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new StreamOp.Once(p(), socket, timeout, false, s));
+        return p().initiate(new SocketIoOp.Once(p(), socket, timeout, false, s));
     }
 
     @Override
     public Operation<Integer> write(ByteBuffer src) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(sized(new StreamOp.Once(p(), socket, timeout, true, b)));
+        return p().initiate(sized(new SocketIoOp.Once(p(), socket, timeout, true, b)));
     }
 
     @Override
     public Operation<Integer> write(MemorySegment src) {
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(sized(new StreamOp.Once(p(), socket, timeout, true, s)));
+        return p().initiate(sized(new SocketIoOp.Once(p(), socket, timeout, true, s)));
     }
 
     @Override
@@ -76,7 +76,7 @@ final class SocketHandle implements AsyncSocket {
     }
 
     /** A send counts its bytes against the socket's write budget. */
-    private static <R, S extends StreamOp<R>> S sized(S op) {
+    private static <R, S extends SocketIoOp<R>> S sized(S op) {
         op.writeBytes = op.segment.byteSize();
         return op;
     }
@@ -84,24 +84,24 @@ final class SocketHandle implements AsyncSocket {
     @Override
     public Operation<Long> readFully(ByteBuffer dst) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new StreamOp.Fully(p(), socket, timeout, false, b));
+        return p().initiate(new SocketIoOp.Fully(p(), socket, timeout, false, b));
     }
 
     @Override
     public Operation<Long> writeAll(ByteBuffer src) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(sized(new StreamOp.Fully(p(), socket, timeout, true, b)));
+        return p().initiate(sized(new SocketIoOp.Fully(p(), socket, timeout, true, b)));
     }
 
     @Override
     public Operation<Long> writeAll(MemorySegment src) {
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(sized(new StreamOp.Fully(p(), socket, timeout, true, s)));
+        return p().initiate(sized(new SocketIoOp.Fully(p(), socket, timeout, true, s)));
     }
 
     @Override
     public Operation<Long> writeAll(BufferLease src, int length) {
-        return p().initiate(sized(new StreamOp.Fully(p(), socket, timeout, true, CallerBuffer.lent(p(), src, length, false))));
+        return p().initiate(sized(new SocketIoOp.Fully(p(), socket, timeout, true, CallerBuffer.lent(p(), src, length, false))));
     }
 
     @Override

@@ -36,8 +36,8 @@ final class TransferOp extends OperationImpl<Long> {
     }
 
     @Override
-    int streamDirection() {
-        return SEND_DIRECTION;
+    int lane() {
+        return SEND_LANE;
     }
 
     @Override

@@ -5,8 +5,8 @@
  * ready, backlog and retry queues and each file's pending set; {@code docs/ARCHITECTURE.md} draws
  * the life of an operation through it. On that thread, one class per concern: {@code Dispatcher}
  * (the loop and its queues), {@code Settlement} (the backend's reports), {@code ResourceOrder}
- * (pending sets, stream order, a close's wait and linger), {@code StreamParking} (streams between
- * rounds) and {@code CloseSequence} (the proactor's close); {@code Admission} (in-flight limits and
+ * (pending sets, lane order, a close's wait and linger), {@code StreamParking} (streams between
+ * rounds) and {@code Termination} (the proactor's close); {@code Admission} (in-flight limits and
  * write budgets) runs on the initiating threads. The detail of each part:
  *
  * <h2>Threads and wake-ups</h2>
@@ -46,7 +46,7 @@
  *
  * <h2>Outcomes</h2>
  * An operation's life is two states, each one enum on {@code OperationImpl}: where the dispatcher
- * holds it ({@code Place}: NOWHERE, READY, BACKLOG, RETRY, CLOSE_WAIT, STREAM_WAIT, PARKED,
+ * holds it ({@code Place}: NOWHERE, READY, BACKLOG, RETRY, CLOSE_WAIT, LANE_WAIT, PARKED,
  * IN_KERNEL, FINISHED; every place is entered from NOWHERE alone, so it is never in two, and an
  * illegal move throws) and what its current round decided ({@code Verdict}: OPEN, AGAIN, SETTLED).
  * One gate, {@code OperationImpl.admits}, says which backend report still counts: a round's first
@@ -90,10 +90,10 @@
  * <h2>Sockets</h2>
  * {@code Proactor.listen} and {@code connect} give {@code AsyncServerSocket} and
  * {@code AsyncSocket}; their operations go through the same life-cycle as file operations
- * ({@code ListenOp}, {@code AcceptOp}, {@code ConnectOp}, {@code StreamOp}, {@code ShutdownOp},
+ * ({@code ListenOp}, {@code AcceptOp}, {@code ConnectOp}, {@code SocketIoOp}, {@code ShutdownOp},
  * over the SPI's {@code Listen}, {@code Accept}, {@code Connect}, {@code Recv}, {@code Send},
  * {@code Shutdown} requests). Stream operations run one per socket and direction, in initiation
- * order ({@code Resource.streamOwner}): a {@code readFully} or {@code writeAll} that needs several
+ * order ({@code Resource.laneOwner}): a {@code readFully} or {@code writeAll} that needs several
  * rounds keeps its bytes contiguous. {@code transferFrom(file, position, count)}
  * ({@code TransferOp}, SPI {@code Splice}) is a send too: it takes its place in the socket's send
  * order and sits in the file's pending set as well, so closing either ends it. A gather write,
@@ -108,7 +108,7 @@
  * them: the io_uring and portable backends' package comments.
  *
  * <p>A socket's {@code close()} is graceful. The dispatcher keeps the {@code CloseOp} in CLOSE_WAIT,
- * marked <em>lingering</em>, while the socket's send order ({@code streamOwner[SEND]}) drains;
+ * marked <em>lingering</em>, while the socket's send order ({@code laneOwner[SEND]}) drains;
  * reads keep running. When it is empty, everything else pending is cancelled and the close goes to
  * the kernel in two rounds: {@code Shutdown(SHUT_WR)}, then {@code Close}. The bound
  * ({@code withTimeout}, else {@code SocketOptions.closeLinger}, 30 s) sits in the dispatcher's
@@ -161,7 +161,7 @@
  *   {@code AsyncSocket.writeBudget(n)}), unless nothing else is pending, the admission policy decides
  *   at initiation: {@code reject} fails with {@code AdmissionRejectedException}, {@code waitUpTo}
  *   parks the initiator until earlier writes end, {@code queue} accepts it into the send order. Sends
- *   already run one at a time per socket in initiation order ({@code Resource.streamOwner}), so a
+ *   already run one at a time per socket in initiation order ({@code Resource.laneOwner}), so a
  *   write beyond the budget never reaches the kernel before those ahead of it ended.
  * </ul>
  *

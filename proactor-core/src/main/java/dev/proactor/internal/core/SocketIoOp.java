@@ -13,12 +13,12 @@ import java.time.Duration;
  *
  * @param <R> the result type
  */
-abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once, StreamOp.Fully {
+abstract sealed class SocketIoOp<R> extends OperationImpl<R> permits SocketIoOp.Once, SocketIoOp.Fully {
     final boolean send;
     final MemorySegment segment;
     private final CallerBuffer data;
 
-    StreamOp(CoreProactor p, Resource socket, Duration timeout, boolean send, CallerBuffer data) {
+    SocketIoOp(CoreProactor p, Resource socket, Duration timeout, boolean send, CallerBuffer data) {
         super(p, send ? OperationKind.SEND : OperationKind.RECV, socket, timeout);
         this.send = send;
         this.data = data;
@@ -26,8 +26,8 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
     }
 
     @Override
-    final int streamDirection() {
-        return send ? SEND_DIRECTION : RECEIVE_DIRECTION;
+    final int lane() {
+        return send ? SEND_LANE : RECEIVE_LANE;
     }
 
     @Override
@@ -56,7 +56,7 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
     }
 
     /** One round: what the kernel did, -1 at end of stream. */
-    static final class Once extends StreamOp<Integer> {
+    static final class Once extends SocketIoOp<Integer> {
         Once(CoreProactor p, Resource socket, Duration timeout, boolean send, CallerBuffer data) {
             super(p, socket, timeout, send, data);
         }
@@ -69,7 +69,7 @@ abstract sealed class StreamOp<R> extends OperationImpl<R> permits StreamOp.Once
     }
 
     /** As many rounds as it takes to transfer the whole buffer. */
-    static final class Fully extends StreamOp<Long> {
+    static final class Fully extends SocketIoOp<Long> {
         Fully(CoreProactor p, Resource socket, Duration timeout, boolean send, CallerBuffer data) {
             super(p, socket, timeout, send, data);
         }

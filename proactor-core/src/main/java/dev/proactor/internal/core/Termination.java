@@ -9,14 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The proactor's close, as the dispatcher runs it: RUNNING until asked, then DRAINING (new work is
+ * The proactor's termination: what {@code Proactor.close()} sets off, as the dispatcher runs it.
+ * (In the core, "close" is a file's or socket's close, {@code CloseOp}; the proactor's own end is
+ * its termination, so that the two are never confused.) RUNNING until asked, then DRAINING (new work is
  * refused by the proactor, what is live may end on its own until the close's deadline), then
  * CANCELLING (everything but closes is cancelled, open files and sockets are closed, and the
  * kernel gets a grace period to give back what it holds), then DONE. Whatever the kernel still
  * holds after the grace period is abandoned: failed for its caller, its memory kept (never freed)
  * because the kernel may still write to it. Dispatcher-confined.
  */
-final class CloseSequence {
+final class Termination {
     /** How long cancelled operations get to come back from the kernel during close. */
     private static final long CANCEL_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -31,7 +33,7 @@ final class CloseSequence {
     private final List<OperationInfo> abandoned = new ArrayList<>();
     private boolean keepPool;
 
-    CloseSequence(Dispatcher dispatcher) {
+    Termination(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
     }
 
