@@ -27,6 +27,7 @@ class LayeringTest {
     private static final String FFI = "dev.proactor.internal.uring.ffi..";
     private static final String NIO = "dev.proactor.internal.nio..";
     private static final String SELECT = "dev.proactor.internal.select..";
+    private static final String BLOCKING = "dev.proactor.internal.blocking..";
 
     /** The API reaches its implementation through the provider's ServiceLoader, never by name. */
     static final ArchRule API_NAMES_NO_IMPLEMENTATION = noClasses()
@@ -37,23 +38,29 @@ class LayeringTest {
     /** The core is given its backend; it never names one, nor the package that picks one. */
     static final ArchRule CORE_NAMES_NO_BACKEND = noClasses()
             .that().resideInAPackage(CORE)
-            .should().dependOnClassesThat().resideInAnyPackage(URING, NIO, SELECT)
+            .should().dependOnClassesThat().resideInAnyPackage(URING, NIO, SELECT, BLOCKING)
             .because("the core gets its backend from a factory");
 
     /** The backend SPI is the contract between core and backends, so it depends on neither. */
     static final ArchRule SPI_NAMES_NO_SIDE = noClasses()
             .that().resideInAPackage(SPI)
-            .should().dependOnClassesThat().resideInAnyPackage(CORE, URING, NIO, SELECT);
+            .should().dependOnClassesThat().resideInAnyPackage(CORE, URING, NIO, SELECT, BLOCKING);
+
+    /** The blocking-call pool both backends share knows neither of them, nor the core. */
+    static final ArchRule BLOCKING_USES_AT_MOST_THE_SPI = noClasses()
+            .that().resideInAPackage(BLOCKING)
+            .should().dependOnClassesThat().resideInAnyPackage(API, API_SPI, CORE, URING, NIO, SELECT)
+            .because("internal.blocking depends on the JDK and at most the backend SPI");
 
     static final ArchRule URING_USES_ONLY_THE_SPI = noClasses()
             .that().resideInAPackage(URING)
             .should().dependOnClassesThat().resideInAnyPackage(CORE, NIO, SELECT)
-            .because("a backend depends on the backend SPI only");
+            .because("a backend depends on the backend SPI and the shared blocking pool only");
 
     static final ArchRule NIO_USES_ONLY_THE_SPI = noClasses()
             .that().resideInAPackage(NIO)
             .should().dependOnClassesThat().resideInAnyPackage(CORE, URING, SELECT)
-            .because("a backend depends on the backend SPI only");
+            .because("a backend depends on the backend SPI and the shared blocking pool only");
 
     /** Downcall handles and symbol lookups are made in one package, where each is declared once. */
     static final ArchRule ONLY_FFI_LINKS = noClasses()
@@ -64,7 +71,7 @@ class LayeringTest {
 
     private static final List<ArchRule> RULES = List.of(
             API_NAMES_NO_IMPLEMENTATION, CORE_NAMES_NO_BACKEND, SPI_NAMES_NO_SIDE,
-            URING_USES_ONLY_THE_SPI, NIO_USES_ONLY_THE_SPI, ONLY_FFI_LINKS);
+            URING_USES_ONLY_THE_SPI, NIO_USES_ONLY_THE_SPI, BLOCKING_USES_AT_MOST_THE_SPI, ONLY_FFI_LINKS);
 
     private static JavaClasses library() {
         return new ClassFileImporter()

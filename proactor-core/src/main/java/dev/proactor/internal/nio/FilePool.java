@@ -1,12 +1,8 @@
 package dev.proactor.internal.nio;
 
-import java.lang.System.Logger.Level;
+import dev.proactor.internal.blocking.BlockingPool;
+import dev.proactor.internal.blocking.BlockingTask;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -26,17 +22,17 @@ import java.util.function.Consumer;
  * <p>A task that has started runs to its end: a positional FileChannel call cannot be stopped
  * safely (interrupting the thread closes the channel for every other user of the file). Only a
  * task still in the queue can be withdrawn.
+ *
+ * <p>The threads, the queue and the started-or-withdrawn race are the shared
+ * {@link BlockingPool}'s; this class adds what a file call is here: {@link FileCalls} on an
+ * {@link NioOp}, its failure turned into an errno, and the op handed to the sink.
  */
 final class FilePool {
     private static final System.Logger LOG = System.getLogger("dev.proactor.nio");
 
-    private final ThreadPoolExecutor executor;
-    /** Every thread the pool made, joined at close. */
-    private final java.util.Queue<Thread> started = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final BlockingPool<NioOp> pool;
     private final Consumer<NioOp> done;
     private final AtomicLong calls = new AtomicLong();
-    private final int threads;
-    private final int capacity;
 
     /**
      * @param name the proactor's name, the prefix of the thread names
@@ -45,24 +41,12 @@ final class FilePool {
      * @param done receives every task that ran, on the file thread that ran it
      */
     FilePool(String name, int threads, int capacity, Consumer<NioOp> done) {
-        this(name + "-file-", new ArrayBlockingQueue<>(capacity), threads, threads, 0L, threads, capacity, done);
+        this(BlockingPool.bounded(LOG, name + "-file-", threads, capacity), done);
     }
 
-    private FilePool(String prefix, java.util.concurrent.BlockingQueue<Runnable> queue, int core, int max, long keepAliveSeconds,
-            int threads, int capacity, Consumer<NioOp> done) {
+    private FilePool(BlockingPool<NioOp> pool, Consumer<NioOp> done) {
+        this.pool = pool;
         this.done = done;
-        this.threads = threads;
-        this.capacity = capacity;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(core, max, keepAliveSeconds, TimeUnit.SECONDS, queue,
-                r -> {
-                    Thread t = Thread.ofPlatform().name(prefix + n.incrementAndGet()).daemon(true).unstarted(r);
-                    started.add(t);
-                    // A thread that ended (an idle stream thread) is joined by nobody: forget it.
-                    started.removeIf(old -> old.getState() == Thread.State.TERMINATED);
-                    return t;
-                },
-                new ThreadPoolExecutor.AbortPolicy());
     }
 
     /**
@@ -74,8 +58,7 @@ final class FilePool {
      * blocked in a read of the channel, so closing the file ends the call.
      */
     static FilePool forStreams(String name, Consumer<NioOp> done) {
-        return new FilePool(name + "-file-stream-", new java.util.concurrent.SynchronousQueue<>(), 0, Integer.MAX_VALUE,
-                STREAM_IDLE_SECONDS, 0, 0, done);
+        return new FilePool(BlockingPool.perCall(LOG, name + "-file-stream-", STREAM_IDLE_SECONDS), done);
     }
 
     /** How long an idle stream thread waits for another call before it ends. */
@@ -83,26 +66,26 @@ final class FilePool {
 
     /** How many file threads suit this machine: 2 to 4, following the processor count. */
     static int defaultThreads() {
-        return Math.clamp(Runtime.getRuntime().availableProcessors(), 2, 4);
+        return BlockingPool.defaultThreads();
     }
 
     /** The bounded pool's thread count; 0 for the stream pool, which grows with its calls. */
     int threads() {
-        return threads;
+        return pool.threads();
     }
 
     int capacity() {
-        return capacity;
+        return pool.capacity();
+    }
+
+    /** The task that runs {@code op}'s file call on this pool, made once per op. */
+    BlockingTask<NioOp> taskFor(NioOp op) {
+        return new BlockingTask<>(op, this::perform);
     }
 
     /** Queues {@code op}; false when the queue is full (back-pressure) or the pool is shut down. */
     boolean offer(NioOp op) {
-        try {
-            executor.execute(op);
-            return true;
-        } catch (RejectedExecutionException full) {
-            return false;
-        }
+        return pool.offer(op.task());
     }
 
     /**
@@ -110,15 +93,11 @@ final class FilePool {
      * task never runs, even if a thread dequeues it before it is removed here.
      */
     boolean withdraw(NioOp op) {
-        if (!op.withdraw()) {
-            return false;
-        }
-        executor.remove(op);
-        return true;
+        return pool.withdraw(op.task());
     }
 
     /** Runs on a file thread: performs the request and hands the op to the sink, whatever happened. */
-    void perform(NioOp op) {
+    private void perform(NioOp op) {
         calls.incrementAndGet();
         VirtualMachineError fatal = null;
         try {
@@ -147,43 +126,16 @@ final class FilePool {
      * waits in {@link #awaitTermination}.
      */
     List<NioOp> shutdown() {
-        executor.shutdown();
-        List<NioOp> left = new java.util.ArrayList<>();
-        for (Runnable r : executor.getQueue().toArray(new Runnable[0])) {
-            NioOp op = (NioOp) r;
-            if (executor.remove(op) && op.withdraw()) {
-                left.add(op);
-            }
-        }
-        return left;
+        return pool.shutdown();
     }
 
     /** Waits up to {@code nanos} for every file thread to end; returns whether they did. */
     boolean awaitTermination(long nanos) {
-        long end = System.nanoTime() + nanos;
-        try {
-            if (!executor.awaitTermination(nanos, TimeUnit.NANOSECONDS)) {
-                return false;
-            }
-            // A terminated executor's threads may still be on their way out; the contract is that
-            // none remains once close returns.
-            for (Thread t : started) {
-                long left = end - System.nanoTime();
-                if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return executor.isTerminated();
-        }
+        return pool.awaitTermination(nanos);
     }
 
-    /** Interrupts file threads still running after the wait, as a last resort; logs who they were. */
+    /** Interrupts file threads still running after the wait, as a last resort; logs how many. */
     void abandon() {
-        LOG.log(Level.WARNING, "file threads still busy after close; interrupting them (" + executor.getActiveCount()
-                + " active)");
-        executor.shutdownNow();
+        pool.abandon();
     }
 }

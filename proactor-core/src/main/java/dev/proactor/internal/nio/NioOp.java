@@ -2,8 +2,7 @@ package dev.proactor.internal.nio;
 
 import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import dev.proactor.internal.blocking.BlockingTask;
 
 /**
  * The portable backend's state for one accepted submission, kept in
@@ -13,29 +12,13 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Threads: everything is written by the dispatcher except the fields under "file thread", which
  * the one file thread that runs the task writes before it posts the op to the backend's result
- * queue; the queue's hand-off orders those writes before the dispatcher reads them. {@link #state}
- * is the one field both sides race on, and it is only changed by compare-and-set. A socket request
+ * queue; the queue's hand-off orders those writes before the dispatcher reads them. The
+ * {@link BlockingTask}'s state is the one field both sides race on, and it is only changed by
+ * compare-and-set. A socket request
  * never reaches a file thread: the dispatcher alone writes all its fields, {@link #result} and
  * {@link #attachment} included.
  */
-final class NioOp extends DeadlineHeap.Entry implements Runnable {
-
-    /** A file task waiting in the pool's queue. */
-    static final int QUEUED = 0;
-    /** A file thread took it: it will run to its end and post a result, whatever happens meanwhile. */
-    static final int RUNNING = 1;
-    /** Taken out of the queue before it started (cancelled, timed out, or the backend closed). */
-    static final int WITHDRAWN = 2;
-
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(NioOp.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+final class NioOp extends DeadlineHeap.Entry {
 
     final Submission submission;
     final Request request;
@@ -44,8 +27,8 @@ final class NioOp extends DeadlineHeap.Entry implements Runnable {
     /** Performs the file request; null for a Nop or a Timer. */
     private final FilePool pool;
 
-    @SuppressWarnings("unused") // through STATE
-    private volatile int state;
+    /** The file call on {@link #pool}; null with it. */
+    private final BlockingTask<NioOp> task;
 
     // ---- dispatcher: socket requests ----
     /** The socket the request waits on, while it is in one of its queues; null otherwise. */
@@ -73,6 +56,7 @@ final class NioOp extends DeadlineHeap.Entry implements Runnable {
         this.request = submission.request();
         this.file = file;
         this.pool = pool;
+        this.task = pool == null ? null : pool.taskFor(this);
     }
 
     /** The pool that runs the task (the bounded one, or the stream pool); null for a request without a file thread. */
@@ -80,28 +64,14 @@ final class NioOp extends DeadlineHeap.Entry implements Runnable {
         return pool;
     }
 
-    /** Marks the task started, unless it was withdrawn first; only the file thread calls this. */
-    boolean start() {
-        return STATE.compareAndSet(this, QUEUED, RUNNING);
-    }
-
-    /** Withdraws the task if it has not started; returns whether it had not. */
-    boolean withdraw() {
-        return STATE.compareAndSet(this, QUEUED, WITHDRAWN);
+    /** The file call the pool runs; null for a request without a file thread. */
+    BlockingTask<NioOp> task() {
+        return task;
     }
 
     /** Whether a file thread has taken the task; once true it stays true. */
     boolean started() {
-        return (int) STATE.getVolatile(this) == RUNNING;
-    }
-
-    /** On a file thread: runs the file request and posts its result, unless it was withdrawn first. */
-    @Override
-    public void run() {
-        if (!start()) {
-            return;
-        }
-        pool.perform(this);
+        return task != null && task.started();
     }
 
     @Override

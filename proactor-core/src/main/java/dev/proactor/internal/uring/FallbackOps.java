@@ -3,6 +3,8 @@ package dev.proactor.internal.uring;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.*;
 
 import dev.proactor.SocketOptions;
+import dev.proactor.internal.blocking.BlockingPool;
+import dev.proactor.internal.blocking.BlockingTask;
 import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Errno;
 import dev.proactor.internal.spi.NativeAccounting;
@@ -18,10 +20,10 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
 
 /**
- * All methods must be called on the dispatcher thread, except {@link Job#run()}, which runs on a
+ * All methods must be called on the dispatcher thread, except {@link Job#call()}, which runs on a
  * fallback thread: the io_uring backend's operations whose opcode the probe lacks
  * ({@link FallbackRoutes}), performed some other way under the same submission, so that the
  * operation keeps its token, its deadline and its cancel.
@@ -36,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       non-blocking when accept falls back (every accept on it falls back too), and a connect's
  *       socket is non-blocking until the connection is made, then blocking again like every other.</li>
  *   <li><b>Files</b> (open, read, write, vectored, fsync, statx, close, the file side of a transfer)
- *       make the blocking system call on the backend's {@link FallbackPool}, whose thread puts the
+ *       make the blocking system call on the backend's fallback threads (a bounded {@link BlockingPool},
+ *       the one the portable backend's file calls use too), whose thread puts the
  *       job on a queue and wakes the dispatcher (the eventfd the ring watches); the dispatcher
  *       settles it in {@code runOnce}, as it does a CQE. Reads and writes first poll the descriptor
  *       on the ring: a regular file is ready at once and goes to the pool, but a pipe, FIFO or
@@ -90,10 +93,6 @@ final class FallbackOps {
     /** Waiting for SQ/CQ room (to poll again) or pool room, in {@link #deferred}. */
     private static final int DEFERRED = 4;
 
-    private static final int QUEUED = 1;
-    private static final int RUNNING = 2;
-    private static final int WITHDRAWN = 3;
-
     /** A pool result meaning the deadline passed before the call started; no call was made. */
     private static final long TIMED_OUT = Long.MIN_VALUE;
     /** A pool result meaning a cancel took the job back before it started. */
@@ -101,11 +100,18 @@ final class FallbackOps {
 
     /** How many jobs may wait for a fallback thread; beyond that, submissions wait in the core. */
     private static final int POOL_QUEUE = 256;
+    /** How long close waits for calls still running before it gives up on their threads. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    private static final System.Logger LOG = System.getLogger("dev.proactor.uring");
 
     private final SubmissionQueue sq;
     private final Host host;
     private final FallbackRoutes routes;
-    private final FallbackPool pool;
+    /**
+     * The fallback threads, {@code <proactor>-uring-fallback-N}: none starts until a call falls
+     * back, so a backend whose kernel has every opcode never starts one.
+     */
+    private final BlockingPool<Job> pool;
     /** Jobs whose pool call returned; filled by fallback threads, drained by the dispatcher. */
     private final ConcurrentLinkedQueue<Job> done = new ConcurrentLinkedQueue<>();
     /** Jobs a cancel took back from the pool queue, settled at the next turn (never inside cancel). */
@@ -126,7 +132,7 @@ final class FallbackOps {
         this.sq = sq;
         this.host = host;
         this.routes = routes;
-        this.pool = new FallbackPool(proactorName, FallbackPool.defaultThreads(), POOL_QUEUE);
+        this.pool = BlockingPool.bounded(LOG, proactorName + "-uring-fallback-", BlockingPool.defaultThreads(), POOL_QUEUE);
     }
 
     /** Whether {@code r} falls back; only asked when {@link FallbackRoutes#any()}. */
@@ -273,11 +279,9 @@ final class FallbackOps {
     }
 
     private void offerToPool(Job job) {
-        job.poolState.set(QUEUED);
-        if (pool.offer(job)) {
+        // Refused, the task stays queued-not-started and is offered again later.
+        if (pool.offer(job.task)) {
             job.stage = POOLED;
-        } else {
-            job.poolState.set(IDLE);
         }
     }
 
@@ -321,7 +325,7 @@ final class FallbackOps {
                 host.reserve(1);
             }
             case POOLED -> {
-                if (job.poolState.compareAndSet(QUEUED, WITHDRAWN)) {
+                if (pool.withdraw(job.task)) {
                     withdrawn.add(job);
                 }
                 // A call already running ends by itself and reports what it did.
@@ -623,7 +627,7 @@ final class FallbackOps {
 
     /** Stops the fallback threads, waiting (bounded) for calls still running, and frees the statx buffer. */
     void close() {
-        pool.close();
+        pool.close(CLOSE_WAIT);
         if (typeArena != null) {
             typeArena.close();
             typeArena = null;
@@ -641,7 +645,7 @@ final class FallbackOps {
      * {@link #poolResult} before it puts the job on the done queue (which orders that write before
      * the dispatcher's read).
      */
-    static final class Job implements Runnable {
+    static final class Job {
         final FallbackOps ops;
         final Submission s;
         final Request r;
@@ -678,7 +682,8 @@ final class FallbackOps {
         /** The socket a connect made, until it is handed to the core; closed on any other outcome. */
         int socketFd = -1;
         boolean connectAgain;
-        final AtomicInteger poolState = new AtomicInteger(IDLE);
+        /** The blocking call on the pool, for the kinds that make one; its state is the race with a cancel. */
+        final BlockingTask<Job> task = new BlockingTask<>(this, Job::call);
         long poolResult;
 
         Job(FallbackOps ops, Submission s, boolean linked) {
@@ -758,12 +763,8 @@ final class FallbackOps {
             }
         }
 
-        /** On a fallback thread: the blocking call, unless withdrawn or past its deadline; then the hand-back. */
-        @Override
-        public void run() {
-            if (!poolState.compareAndSet(QUEUED, RUNNING)) {
-                return;
-            }
+        /** On a fallback thread (its task not withdrawn): the blocking call, unless past its deadline; then the hand-back. */
+        void call() {
             VirtualMachineError fatal = null;
             long res;
             try {
@@ -772,7 +773,7 @@ final class FallbackOps {
                 fatal = e;
                 res = -Errno.EIO;
             } catch (RuntimeException e) {
-                System.getLogger("dev.proactor.uring").log(System.Logger.Level.ERROR, "fallback call for " + r + " failed", e);
+                LOG.log(System.Logger.Level.ERROR, "fallback call for " + r + " failed", e);
                 res = -Errno.EIO;
             }
             poolResult = res;

@@ -92,9 +92,10 @@
  *   otherwise stay in blocking mode: io_uring polls them itself, and flipping O_NONBLOCK per call
  *   would race with the opcodes that do exist.
  * <li><b>Files</b> (openat, pread/pwrite, preadv/pwritev, fsync/fdatasync, statx, close, the file
- *   side of a transfer) make the blocking call on the backend's own small pool
- *   ({@code FallbackPool}: 2 to 4 platform threads, created at the first fallback, a bounded queue
- *   whose overflow is back-pressure, joined at close). The thread hands the job back on a queue and
+ *   side of a transfer) make the blocking call on the backend's fallback threads, a bounded
+ *   {@code internal.blocking.BlockingPool} (the pool the portable backend's file calls use too: 2 to
+ *   4 platform threads named {@code <proactor>-uring-fallback-N}, started at the first fallback, a
+ *   bounded queue whose overflow is back-pressure, joined at close). The thread hands the job back on a queue and
  *   wakes the dispatcher through the eventfd; the job's memory (a shared arena) stays its own until
  *   the call returned. Reads and writes poll first. A regular file is ready at once and goes to the
  *   pool. A pipe, FIFO, socket or character device (told by a statx at the poll's completion) gets
