@@ -86,12 +86,19 @@ final class FallbackOps {
         void wakeup();
     }
 
-    private static final int IDLE = 0;
-    private static final int POLLING = 1;
-    private static final int POOLED = 2;
-    private static final int NOP = 3;
-    /** Waiting for SQ/CQ room (to poll again) or pool room, in {@link #deferred}. */
-    private static final int DEFERRED = 4;
+    /** Where a job is; only the dispatcher reads or writes it. */
+    enum Stage {
+        /** Not started, or released. */
+        IDLE,
+        /** A POLL_ADD (and maybe its linked timeout) is on the ring. */
+        POLLING,
+        /** The blocking call is queued on, or running on, a fallback thread. */
+        POOLED,
+        /** A NOP carries an outcome already decided on the dispatcher. */
+        NOP,
+        /** Waiting for SQ/CQ room (to poll again) or pool room, in {@link #deferred}. */
+        DEFERRED
+    }
 
     /** A pool result meaning the deadline passed before the call started; no call was made. */
     private static final long TIMED_OUT = Long.MIN_VALUE;
@@ -163,7 +170,7 @@ final class FallbackOps {
             job.free();
             throw e;
         }
-        if (job.stage == IDLE) {
+        if (job.stage == Stage.IDLE) {
             // Only a pool-first job gets here: the pool is full.
             job.free();
             return false;
@@ -239,7 +246,7 @@ final class FallbackOps {
         sq.prepNop(UserData.encode(job.s.token(), UserData.OP));
         host.reserve(1);
         job.cqesLeft = 1;
-        job.stage = NOP;
+        job.stage = Stage.NOP;
     }
 
     /** Polls the job's descriptor for {@code mask}, with its deadline as a linked timeout. Room was checked. */
@@ -256,7 +263,7 @@ final class FallbackOps {
         job.cqesLeft = cqes;
         job.linkResult = 0;
         job.pollMask = mask;
-        job.stage = POLLING;
+        job.stage = Stage.POLLING;
         pollsArmed++;
     }
 
@@ -281,7 +288,7 @@ final class FallbackOps {
     private void offerToPool(Job job) {
         // Refused, the task stays queued-not-started and is offered again later.
         if (pool.offer(job.task)) {
-            job.stage = POOLED;
+            job.stage = Stage.POOLED;
         }
     }
 
@@ -296,8 +303,8 @@ final class FallbackOps {
             armPoll(job, mask);
         } else {
             job.pollMask = mask;
-            job.next = POLLING;
-            job.stage = DEFERRED;
+            job.next = Stage.POLLING;
+            job.stage = Stage.DEFERRED;
             deferred.add(job);
         }
     }
@@ -305,9 +312,9 @@ final class FallbackOps {
     /** Hands the job to the pool, now or (when its queue is full) at the next turn. */
     private void toPool(Job job) {
         offerToPool(job);
-        if (job.stage != POOLED) {
-            job.next = POOLED;
-            job.stage = DEFERRED;
+        if (job.stage != Stage.POOLED) {
+            job.next = Stage.POOLED;
+            job.stage = Stage.DEFERRED;
             deferred.add(job);
         }
     }
@@ -349,7 +356,7 @@ final class FallbackOps {
         if (--job.cqesLeft > 0) {
             return;
         }
-        if (job.stage == NOP) {
+        if (job.stage == Stage.NOP) {
             finish(job, job.nopResult);
         } else if (job.cqeResult < 0) {
             finish(job, job.cqeResult);
@@ -476,7 +483,7 @@ final class FallbackOps {
             Job job = deferred.poll();
             if (job.s.cancelRequested()) {
                 finishMarked(job, CANCELLED);
-            } else if (job.next == POLLING) {
+            } else if (job.next == Stage.POLLING) {
                 pollAgain(job, job.pollMask);
             } else {
                 toPool(job);
@@ -588,7 +595,7 @@ final class FallbackOps {
     }
 
     private void release(Job job) {
-        job.stage = IDLE;
+        job.stage = Stage.IDLE;
         job.s.backendState = null;
         job.free();
         host.released(job.s);
@@ -670,9 +677,9 @@ final class FallbackOps {
         MemorySegment chunk;
         int chunkLength;
 
-        int stage = IDLE;
-        /** What a deferred job does once there is room: {@link #POLLING} or {@link #POOLED}. */
-        int next;
+        Stage stage = Stage.IDLE;
+        /** What a deferred job does once there is room: {@link Stage#POLLING} or {@link Stage#POOLED}. */
+        Stage next;
         int pollMask;
         int cqesLeft;
         int cqeResult;
