@@ -159,7 +159,7 @@ final class FallbackOps {
         if (sqes > 0 && !host.room(sqes, sqes)) {
             return false;
         }
-        int how = r instanceof Request.Shutdown sh ? UringBackend.shutdownHow(sh) : 0;
+        int how = r instanceof Request.Shutdown sh ? KernelArgs.shutdownHow(sh) : 0;
         if (r instanceof Request.Open o && o.path().toString().indexOf('\0') >= 0) {
             throw new IllegalArgumentException("path contains a NUL character");
         }
@@ -542,7 +542,7 @@ final class FallbackOps {
                 case Request.Accept a -> sink.complete(s, res, new Request.Endpoints(host.address((int) res, false, null),
                         SocketAddresses.decode(job.addr, job.addrLen.get(IoUringLayouts.SOCKLEN_T, 0))));
                 case Request.Connect c -> connected(job, c);
-                case Request.Stat x -> sink.complete(s, res, UringBackend.decodeStat(job.statx));
+                case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(job.statx));
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Recv _,
                         Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _,
@@ -602,7 +602,7 @@ final class FallbackOps {
     }
 
     private static MemorySegment capped(MemorySegment buffer) {
-        return buffer.asSlice(0, UringBackend.len(buffer));
+        return buffer.asSlice(0, KernelArgs.len(buffer));
     }
 
     // ------------------------------------------------------------------ accounting and close
@@ -707,12 +707,12 @@ final class FallbackOps {
             }
             ops.nativeBytes += need;
             NativeAccounting.allocated(need);
-            this.timespec = linked ? UringBackend.timespec(arena, deadline) : null;
+            this.timespec = linked ? KernelArgs.timespec(arena, deadline) : null;
             switch (r) {
                 case Request.Open o -> path = arena.allocateFrom(o.path().toString());
                 case Request.ReadV v -> iov = iovecs(arena, v.buffers());
                 case Request.WriteV v -> iov = iovecs(arena, v.buffers());
-                case Request.SendV v -> msghdr = UringBackend.msghdr(arena, v.buffers());
+                case Request.SendV v -> msghdr = KernelArgs.msghdr(arena, v.buffers());
                 case Request.Stat x -> {
                     path = arena.allocate(8, 8);
                     statx = arena.allocate(IoUringLayouts.STATX);
@@ -737,7 +737,7 @@ final class FallbackOps {
                 case Request.Open o -> (long) o.path().toString().getBytes(StandardCharsets.UTF_8).length + 1;
                 case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
                 case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
-                case Request.SendV v -> UringBackend.msghdrBytes(v);
+                case Request.SendV v -> KernelArgs.msghdrBytes(v);
                 case Request.Stat x -> IoUringLayouts.STATX.byteSize() + 8;
                 case Request.Accept x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + IoUringLayouts.SOCKLEN_T.byteSize();
                 case Request.Connect x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + 8;
@@ -820,7 +820,7 @@ final class FallbackOps {
          */
         private long perform() {
             return switch (r) {
-                case Request.Open o -> Syscalls.openat(AT_FDCWD, path, UringBackend.openFlags(o.options()), o.mode());
+                case Request.Open o -> Syscalls.openat(AT_FDCWD, path, KernelArgs.openFlags(o.options()), o.mode());
                 case Request.Read rd -> {
                     MemorySegment b = capped(rd.buffer());
                     long n = Syscalls.pread(rd.fd(), b, rd.position());

@@ -1,12 +1,7 @@
 package dev.proactor.internal.uring;
 
 import static dev.proactor.internal.uring.ffi.IoUringConstants.*;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import dev.proactor.FileOpenOption;
-import dev.proactor.FileStat;
 import dev.proactor.OperationKind;
 import dev.proactor.ProactorConfig;
 import dev.proactor.internal.spi.Backend;
@@ -16,17 +11,11 @@ import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
 import dev.proactor.internal.uring.ffi.IoUringLayouts;
 import dev.proactor.internal.uring.ffi.LibC;
-import dev.proactor.internal.uring.ffi.Pointers;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.LinkOption;
-import java.nio.file.OpenOption;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,8 +27,8 @@ import java.util.Set;
  * thread, which also created it: the ring is set up with IORING_SETUP_SINGLE_ISSUER, which binds it
  * to the creating thread.
  *
- * <p>Completion-queue room is accounted before anything is submitted: {@code cqOutstanding} counts
- * the CQEs still to come, and a submission that could push it past the CQ's size is refused as
+ * <p>Completion-queue room is accounted before anything is submitted: {@link RingRoom} counts
+ * the CQEs still to come, and a submission that could push them past the CQ's size is refused as
  * back-pressure. Every SQE produces exactly one CQE (no CQE_SKIP_SUCCESS) except
  * IORING_OP_SEND_ZC, which may produce two, so a zero-copy send reserves room for both; when its
  * first CQE says no notification follows (no IORING_CQE_F_MORE) the spare room is given back; and
@@ -98,10 +87,6 @@ public final class UringBackend implements Backend {
      * the wake-up read: completions would free the room, but nothing else would wake it.
      */
     static final long HELD_WAIT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
-    /** The kernel caps a single read or write at this many bytes (MAX_RW_COUNT). */
-    private static final long MAX_RW = 0x7ffff000L;
-
-    private static final Map<OperationKind, Integer> OPCODES = opcodes();
 
     /**
      * The most a transfer round asks for: a default pipe's capacity (16 pages). A file-to-pipe
@@ -125,20 +110,12 @@ public final class UringBackend implements Backend {
     private final Ring ring;
     private final SubmissionQueue sq;
     private final CompletionQueue cq;
-    /** CQEs the room accounting lets be due at once: the ring's size, or more under {@link #CQ_ENTRIES_PROPERTY}. */
-    private final int cqCapacity;
-    private final int eventFd;
-    /** Long-lived memory shared with waking threads; closed after the last waker left. */
-    private final Arena own = Arena.ofShared();
-    private final MemorySegment wakeBuffer;
-    private final MemorySegment wakeOne;
-    /** Scratch for the dispatcher's own socket syscalls (bind, getsockname, getpeername): never lent to the kernel ring. */
-    private final MemorySegment sockAddr;
-    private final MemorySegment sockLen;
-    private final MemorySegment optValue;
-    /** Threads inside {@link #wakeup()}; close waits for them so no write reaches a reused fd number. */
-    private final java.util.concurrent.atomic.AtomicInteger wakers = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile boolean closed;
+    /** SQ slots and CQ entries, promised before anything is prepared. */
+    private final RingRoom room;
+    private final WakeUp wake;
+    /** The socket system calls the dispatcher makes itself. */
+    private final SocketCalls sockets = new SocketCalls();
+    private boolean closed;
     private final CompletionQueue.CqeHandler onCqe = this::onCqe;
 
     private final PipePool pipes = new PipePool();
@@ -154,8 +131,6 @@ public final class UringBackend implements Backend {
      */
     private final java.util.Set<State> madeSockets = new java.util.HashSet<>();
     private Completions sink;
-    private boolean wakeArmed;
-    private int cqOutstanding;
     private int pending;
     private long kernelCalls;
     private long nativeBytes;
@@ -183,17 +158,16 @@ public final class UringBackend implements Backend {
 
     /** Multishot accept (IORING_ACCEPT_MULTISHOT, kernel 5.19) is used; else the kernel is older than that. */
     private final boolean multishotAccept;
-    /** The provided buffer ring of multishot receives, or null (why: {@link #bufferRingNote}). */
+    /** The provided buffer ring of multishot receives, or null (the capability report says why). */
     private final BufferRing bufferRing;
-    private final String bufferRingNote;
+    /** Which kinds this ring performs, and how: the capability report's text. */
+    private final OperationSupport support;
     /** The kernel's probe minus the opcodes masked for diagnosis ({@link FallbackRoutes#PROPERTY}). */
     private final Probe probe;
     /** Which kinds fall back because the probe lacks their opcode; fixed at start. */
     private final FallbackRoutes routes;
     /** Performs the kinds that fall back; idle (no thread, no memory) when none does. */
     private final FallbackOps fallbacks;
-    /** Without IORING_OP_READ the wake-up is a POLL_ADD on the eventfd, then read(2) on the dispatcher. */
-    private final boolean wakeByPoll;
 
     /** Opens a ring sized by {@code config}; must run on the dispatcher thread. */
     public UringBackend(ProactorConfig config) {
@@ -218,39 +192,34 @@ public final class UringBackend implements Backend {
         }
         if (exactCq > 0 && ring.cq().capacity() != exactCq) {
             int got = ring.cq().capacity();
+            sockets.close();
             ring.close();
             throw new IllegalStateException(CQ_ENTRIES_PROPERTY + "=" + exactCq + ": the kernel made a completion queue of "
                     + got);
         }
         try {
-            this.routes = new FallbackRoutes(ring.probe(), OPCODES, disableOpcodes);
+            this.routes = new FallbackRoutes(ring.probe(), OperationSupport.OPCODES, disableOpcodes);
         } catch (IllegalArgumentException e) {
+            sockets.close();
             ring.close();
             throw e;
         }
         this.probe = routes.probe();
-        this.wakeByPoll = !probe.supports(IORING_OP_READ);
         this.sq = ring.sq();
         this.cq = ring.cq();
         // With the test switch the ring is smaller than what the accounting admits: the kernel's
         // overflow list takes the rest.
-        this.cqCapacity = exactCq > 0 ? Math.max(accountedCq, exactCq) : cq.capacity();
+        this.room = new RingRoom(sq::space, exactCq > 0 ? Math.max(accountedCq, exactCq) : cq.capacity());
         this.fallbacks = new FallbackOps(sq, new FallbackHost(), routes, config.name());
-        int efd = LibC.eventfd(0, EFD_CLOEXEC);
-        if (efd < 0) {
+        try {
+            this.wake = WakeUp.open(!probe.supports(IORING_OP_READ));
+        } catch (IllegalStateException e) {
+            sockets.close();
             ring.close();
-            throw new IllegalStateException("eventfd failed: errno " + -efd);
+            throw e;
         }
-        this.eventFd = efd;
-        this.wakeBuffer = own.allocate(8, 8);
-        // Written by any thread that wakes the dispatcher; only ever read by the kernel.
-        this.wakeOne = own.allocate(8, 8);
-        wakeOne.set(JAVA_LONG, 0, 1L);
         this.zeroCopyThreshold = probe.supports(IORING_OP_SEND_ZC) ? config.zeroCopySendThreshold() : 0;
         this.zeroCopyFlags = ring.hasFeature(IORING_FEAT_REG_REG_RING) ? IORING_SEND_ZC_REPORT_USAGE : 0;
-        this.sockAddr = own.allocate(IoUringLayouts.SOCKADDR_STORAGE);
-        this.sockLen = own.allocate(IoUringLayouts.SOCKLEN_T);
-        this.optValue = own.allocate(JAVA_INT);
         // A kind that falls back (its opcode absent or masked) streams through its fallback's
         // single-shot requests.
         this.multishotAccept = probe.supports(IORING_OP_ACCEPT) && kernelAtLeast(5, 19);
@@ -270,7 +239,7 @@ public final class UringBackend implements Backend {
             }
         }
         this.bufferRing = br;
-        this.bufferRingNote = note;
+        this.support = new OperationSupport(probe, routes, multishotAccept, br, note, zeroCopyThreshold);
     }
 
     /** Whether the running kernel's release is at least {@code major.minor}. */
@@ -342,78 +311,6 @@ public final class UringBackend implements Backend {
         return size;
     }
 
-    private static Map<OperationKind, Integer> opcodes() {
-        Map<OperationKind, Integer> m = new EnumMap<>(OperationKind.class);
-        m.put(OperationKind.NOP, IORING_OP_NOP);
-        m.put(OperationKind.OPEN, IORING_OP_OPENAT);
-        m.put(OperationKind.READ, IORING_OP_READ);
-        m.put(OperationKind.WRITE, IORING_OP_WRITE);
-        m.put(OperationKind.READV, IORING_OP_READV);
-        m.put(OperationKind.WRITEV, IORING_OP_WRITEV);
-        m.put(OperationKind.FSYNC, IORING_OP_FSYNC);
-        m.put(OperationKind.STAT, IORING_OP_STATX);
-        m.put(OperationKind.CLOSE, IORING_OP_CLOSE);
-        m.put(OperationKind.TIMER, IORING_OP_TIMEOUT);
-        // The syscalls run on the dispatcher; the NOP carries the outcome back through the ring.
-        m.put(OperationKind.LISTEN, IORING_OP_NOP);
-        m.put(OperationKind.ACCEPT, IORING_OP_ACCEPT);
-        m.put(OperationKind.CONNECT, IORING_OP_CONNECT);
-        m.put(OperationKind.RECV, IORING_OP_RECV);
-        m.put(OperationKind.SEND, IORING_OP_SEND);
-        m.put(OperationKind.SHUTDOWN, IORING_OP_SHUTDOWN);
-        m.put(OperationKind.TRANSFER, IORING_OP_SPLICE);
-        return m;
-    }
-
-    /** How an operation kind is performed, where the opcode's name alone would not say. */
-    private String how(OperationKind k, int op) {
-        return switch (k) {
-            case LISTEN -> "socket(2)+setsockopt+bind+listen on the dispatcher, settled by io_uring "
-                    + UringNames.opcodeName(op);
-            case CONNECT -> "socket(2)+setsockopt on the dispatcher, then io_uring " + UringNames.opcodeName(op);
-            case ACCEPT -> "io_uring " + UringNames.opcodeName(op) + " (SOCK_CLOEXEC); acceptEach: " + (multishotAccept
-                    ? "multishot (IORING_ACCEPT_MULTISHOT), re-armed when the kernel ends it"
-                    : "single-shot accepts re-armed one after another (kernel " + UringSupport.kernelRelease()
-                            + " has no multishot accept, 5.19)");
-            case RECV -> "io_uring " + UringNames.opcodeName(op) + "; receiveEach: " + (bufferRing != null
-                    ? "multishot (IORING_RECV_MULTISHOT) into a provided buffer ring of " + bufferRing.count() + " x "
-                            + bufferRing.size() + " bytes, re-armed after ENOBUFS once buffers are back"
-                    : "single-shot receives into a pool slab, re-armed one after another (" + bufferRingNote + ")");
-            case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL" + zeroCopyNote()
-                    + vectoredSendNote();
-            case TRANSFER -> "io_uring " + UringNames.opcodeName(op) + " file to a pipe, linked to "
-                    + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + ROUND_BYTES / 1024 + " KiB rounds)";
-            default -> "io_uring " + UringNames.opcodeName(op);
-        };
-    }
-
-    /** How the streams of a kind that falls back are armed: single-shot, through the fallback. */
-    private static String streamFallbackNote(OperationKind k) {
-        return switch (k) {
-            case ACCEPT -> "; acceptEach: single-shot accepts re-armed one after another";
-            case RECV -> "; receiveEach: single-shot receives into a pool slab, re-armed one after another";
-            default -> "";
-        };
-    }
-
-    /** How a vectored send (several buffers, one gather send) is done: its opcode is SENDMSG, not SEND. */
-    private String vectoredSendNote() {
-        return "; vectored: " + (routes.vectoredSendFallsBack() ? routes.describeVectoredSend()
-                : "io_uring " + UringNames.opcodeName(IORING_OP_SENDMSG) + " with MSG_NOSIGNAL (an iovec per buffer)");
-    }
-
-    private String zeroCopyNote() {
-        if (zeroCopyThreshold > 0) {
-            return "; " + UringNames.opcodeName(IORING_OP_SEND_ZC) + " for " + zeroCopyThreshold
-                    + " bytes and above (plain send on sockets that refuse it)";
-        }
-        if (!probe.supports(IORING_OP_SEND_ZC)) {
-            return "; no zero-copy: the probe lacks " + UringNames.opcodeName(IORING_OP_SEND_ZC)
-                    + (routes.masked(IORING_OP_SEND_ZC) ? " (masked by " + FallbackRoutes.PROPERTY + ")" : "");
-        }
-        return "; zero-copy off (zeroCopySendThreshold 0)";
-    }
-
     @Override
     public String name() {
         return "io_uring";
@@ -421,27 +318,12 @@ public final class UringBackend implements Backend {
 
     @Override
     public Map<OperationKind, String> operationSupport() {
-        Map<OperationKind, String> m = new EnumMap<>(OperationKind.class);
-        for (OperationKind k : OperationKind.values()) {
-            Integer op = OPCODES.get(k);
-            if (op == null) {
-                m.put(k, "not available in this version");
-            } else if (probe.supports(op)) {
-                m.put(k, how(k, op));
-            } else if (routes.fallsBack(k)) {
-                m.put(k, routes.describe(k) + streamFallbackNote(k)
-                        + (k == OperationKind.SEND ? vectoredSendNote() : ""));
-            } else {
-                m.put(k, "off: the kernel's probe lacks " + UringNames.opcodeName(op));
-            }
-        }
-        return m;
+        return support.describe();
     }
 
     @Override
     public boolean supports(OperationKind kind) {
-        Integer op = OPCODES.get(kind);
-        return op != null && (probe.supports(op) || routes.fallsBack(kind));
+        return support.performs(kind);
     }
 
     @Override
@@ -570,7 +452,7 @@ public final class UringBackend implements Backend {
         boolean zeroCopy = r instanceof Request.Send sd && zeroCopy(sd);
         // A zero-copy send may post a notification after its result.
         int cqes = zeroCopy ? sqes + 1 : sqes;
-        if (sq.space() < sqes || cqOutstanding + cqes > cqCapacity - 1) {
+        if (!room.fits(sqes, cqes)) {
             // One CQ slot stays reserved for the wake-up read.
             if (pipe != null) {
                 pipes.release(pipe);
@@ -615,11 +497,11 @@ public final class UringBackend implements Backend {
         }
         if (linked) {
             sq.setFlags(sqe, IOSQE_IO_LINK);
-            MemorySegment ts = timespec(arena, s.deadlineNanos());
+            MemorySegment ts = KernelArgs.timespec(arena, s.deadlineNanos());
             sq.prepLinkTimeout(ts, IORING_TIMEOUT_ABS, UserData.encode(s.token(), UserData.LINK_TIMEOUT));
         }
         s.backendState = st;
-        cqOutstanding += cqes;
+        room.promise(cqes);
         pending++;
         return true;
     }
@@ -636,7 +518,7 @@ public final class UringBackend implements Backend {
             case Request.Open o -> (long) o.path().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
             case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
             case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
-            case Request.SendV v -> msghdrBytes(v);
+            case Request.SendV v -> KernelArgs.msghdrBytes(v);
             case Request.Stat st -> IoUringLayouts.STATX.byteSize() + 8;
             case Request.Nop n -> 0;
             case Request.Read rd -> 0;
@@ -659,22 +541,22 @@ public final class UringBackend implements Backend {
     private long prepare(Request r, long ud, Arena arena, State st) {
         return switch (r) {
             case Request.Nop n -> sq.prepNop(ud);
-            case Request.Timer t -> sq.prepTimeout(timespec(arena, t.deadlineNanos()), 0, IORING_TIMEOUT_ABS, ud);
+            case Request.Timer t -> sq.prepTimeout(KernelArgs.timespec(arena, t.deadlineNanos()), 0, IORING_TIMEOUT_ABS, ud);
             case Request.Open o -> {
                 String path = o.path().toString();
                 if (path.indexOf('\0') >= 0) {
                     throw new IllegalArgumentException("path contains a NUL character");
                 }
-                yield sq.prepOpenat(AT_FDCWD, arena.allocateFrom(path), openFlags(o.options()), o.mode(), ud);
+                yield sq.prepOpenat(AT_FDCWD, arena.allocateFrom(path), KernelArgs.openFlags(o.options()), o.mode(), ud);
             }
             case Request.Read rd -> rd.bufferIndex() >= 0
-                    ? sq.prepReadFixed(rd.fd(), rd.buffer(), len(rd.buffer()), rd.position(), rd.bufferIndex(), ud)
-                    : sq.prepRead(rd.fd(), rd.buffer(), len(rd.buffer()), rd.position(), ud);
+                    ? sq.prepReadFixed(rd.fd(), rd.buffer(), KernelArgs.len(rd.buffer()), rd.position(), rd.bufferIndex(), ud)
+                    : sq.prepRead(rd.fd(), rd.buffer(), KernelArgs.len(rd.buffer()), rd.position(), ud);
             case Request.Write w -> w.bufferIndex() >= 0
-                    ? sq.prepWriteFixed(w.fd(), w.buffer(), len(w.buffer()), w.position(), w.bufferIndex(), ud)
-                    : sq.prepWrite(w.fd(), w.buffer(), len(w.buffer()), w.position(), ud);
-            case Request.ReadV v -> sq.prepReadv(v.fd(), iovecs(arena, v.buffers()), v.buffers().length, v.position(), ud);
-            case Request.WriteV v -> sq.prepWritev(v.fd(), iovecs(arena, v.buffers()), v.buffers().length, v.position(), ud);
+                    ? sq.prepWriteFixed(w.fd(), w.buffer(), KernelArgs.len(w.buffer()), w.position(), w.bufferIndex(), ud)
+                    : sq.prepWrite(w.fd(), w.buffer(), KernelArgs.len(w.buffer()), w.position(), ud);
+            case Request.ReadV v -> sq.prepReadv(v.fd(), KernelArgs.iovecs(arena, v.buffers()), v.buffers().length, v.position(), ud);
+            case Request.WriteV v -> sq.prepWritev(v.fd(), KernelArgs.iovecs(arena, v.buffers()), v.buffers().length, v.position(), ud);
             case Request.Fsync f -> sq.prepFsync(f.fd(), f.dataOnly() ? IORING_FSYNC_DATASYNC : 0, ud);
             case Request.Stat stat -> {
                 MemorySegment empty = arena.allocate(8, 8);
@@ -691,7 +573,7 @@ public final class UringBackend implements Backend {
                 // Encoding throws for a bad address before any descriptor exists.
                 MemorySegment sa = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
                 int len = SocketAddresses.encode(c.address(), sa);
-                int fd = openSocket(SocketAddresses.family(c.address()), c.options(), false);
+                int fd = sockets.open(SocketAddresses.family(c.address()), c.options(), false);
                 if (fd < 0) {
                     st.setupErrno = -fd;
                     yield sq.prepNop(ud);
@@ -706,7 +588,7 @@ public final class UringBackend implements Backend {
                 st.peerLen.set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
                 yield sq.prepAccept(a.fd(), st.peer, st.peerLen, SOCK_CLOEXEC, ud);
             }
-            case Request.Recv rv -> sq.prepRecv(rv.fd(), rv.buffer(), len(rv.buffer()), 0, ud);
+            case Request.Recv rv -> sq.prepRecv(rv.fd(), rv.buffer(), KernelArgs.len(rv.buffer()), 0, ud);
             case Request.AcceptEach a -> sq.prepMultishotAccept(a.fd(), SOCK_CLOEXEC, ud);
             case Request.ReceiveEach rv -> {
                 if (bufferRing == null) {
@@ -715,8 +597,8 @@ public final class UringBackend implements Backend {
                 yield sq.prepRecvMultishot(rv.fd(), BufferRing.GROUP, 0, ud);
             }
             case Request.Send sd -> prepSend(sd, ud, st);
-            case Request.SendV v -> sq.prepSendmsg(v.fd(), msghdr(arena, v.buffers()), MSG_NOSIGNAL, ud);
-            case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), shutdownHow(sh), ud);
+            case Request.SendV v -> sq.prepSendmsg(v.fd(), KernelArgs.msghdr(arena, v.buffers()), MSG_NOSIGNAL, ud);
+            case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), KernelArgs.shutdownHow(sh), ud);
             case Request.Splice sp -> prepTransfer(sp, ud, st);
         };
     }
@@ -742,24 +624,11 @@ public final class UringBackend implements Backend {
 
     private long prepSend(Request.Send sd, long ud, State st) {
         if (st != null && st.zeroCopy) {
-            long sqe = sq.prepSendZc(sd.fd(), sd.buffer(), len(sd.buffer()), MSG_NOSIGNAL, zeroCopyFlags, ud);
+            long sqe = sq.prepSendZc(sd.fd(), sd.buffer(), KernelArgs.len(sd.buffer()), MSG_NOSIGNAL, zeroCopyFlags, ud);
             zeroCopySends++;
             return sqe;
         }
-        return sq.prepSend(sd.fd(), sd.buffer(), len(sd.buffer()), MSG_NOSIGNAL, ud);
-    }
-
-    static int shutdownHow(Request.Shutdown sh) {
-        if (sh.input() && sh.output()) {
-            return SHUT_RDWR;
-        }
-        if (sh.input()) {
-            return SHUT_RD;
-        }
-        if (sh.output()) {
-            return SHUT_WR;
-        }
-        throw new IllegalArgumentException("shutdown of neither direction");
+        return sq.prepSend(sd.fd(), sd.buffer(), KernelArgs.len(sd.buffer()), MSG_NOSIGNAL, ud);
     }
 
     // ------------------------------------------------------------------ socket setup on the dispatcher
@@ -770,24 +639,12 @@ public final class UringBackend implements Backend {
      * already closed), for the NOP's CQE to report.
      */
     private void listenNow(Request.Listen l, State st) {
-        int len = SocketAddresses.encode(l.address(), sockAddr);
-        int fd = openSocket(SocketAddresses.family(l.address()), l.options(), true);
+        int fd = sockets.open(SocketAddresses.family(l.address()), l.options(), true);
         if (fd < 0) {
             st.setupErrno = -fd;
             return;
         }
-        // An accept that falls back calls accept4(2) after a poll; on a blocking listener a
-        // connection another accept took meanwhile would block the dispatcher.
-        int r = routes.fallsBack(OperationKind.ACCEPT) ? dev.proactor.internal.uring.ffi.Syscalls.nonBlocking(fd, true) : 0;
-        if (r == 0) {
-            r = LibC.bind(fd, sockAddr, len);
-        }
-        if (r == 0) {
-            r = LibC.listen(fd, l.options().backlog());
-        }
-        if (r == 0) {
-            r = socketName(fd, false);
-        }
+        int r = sockets.listen(fd, l.address(), l.options().backlog(), routes.fallsBack(OperationKind.ACCEPT));
         if (r < 0) {
             LibC.close(fd);
             st.setupErrno = -r;
@@ -795,125 +652,7 @@ public final class UringBackend implements Backend {
         }
         st.socketFd = fd;
         madeSockets.add(st);
-        st.endpoints = new Request.Endpoints(SocketAddresses.decode(sockAddr, sockLen.get(IoUringLayouts.SOCKLEN_T, 0)), null);
-    }
-
-    /**
-     * A close-on-exec stream socket of {@code family} with {@code options} applied: the descriptor,
-     * or -errno with nothing left open. TCP_NODELAY and SO_KEEPALIVE are set on listeners too,
-     * because Linux passes them on to the sockets they accept.
-     */
-    private int openSocket(int family, dev.proactor.SocketOptions o, boolean listener) {
-        int fd = LibC.socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            return fd;
-        }
-        boolean inet = family != AF_UNIX;
-        int r = 0;
-        if (listener && inet && o.reuseAddress()) {
-            r = setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-        }
-        if (r == 0 && listener && inet && o.reusePort()) {
-            r = setInt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
-        }
-        if (r == 0 && inet && o.tcpNoDelay()) {
-            r = setInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
-        }
-        if (r == 0 && inet && o.keepAlive()) {
-            r = setInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
-        }
-        if (r == 0 && o.sendBufferSize() > 0) {
-            r = setInt(fd, SOL_SOCKET, SO_SNDBUF, o.sendBufferSize());
-        }
-        if (r == 0 && o.receiveBufferSize() > 0) {
-            r = setInt(fd, SOL_SOCKET, SO_RCVBUF, o.receiveBufferSize());
-        }
-        if (r < 0) {
-            LibC.close(fd);
-            return r;
-        }
-        return fd;
-    }
-
-    private int setInt(int fd, int level, int name, int value) {
-        optValue.set(JAVA_INT, 0, value);
-        return LibC.setsockopt(fd, level, name, optValue);
-    }
-
-    /** getsockname or getpeername into {@link #sockAddr} and {@link #sockLen}: 0 or -errno. */
-    private int socketName(int fd, boolean peer) {
-        sockLen.set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
-        return peer ? LibC.getpeername(fd, sockAddr, sockLen) : LibC.getsockname(fd, sockAddr, sockLen);
-    }
-
-    /** The local or peer address of {@code fd}, or {@code fallback} when the kernel cannot tell. */
-    private java.net.SocketAddress socketAddress(int fd, boolean peer, java.net.SocketAddress fallback) {
-        if (socketName(fd, peer) < 0) {
-            // getpeername answers ENOTCONN once a peer has already reset the connection.
-            return fallback;
-        }
-        return SocketAddresses.decode(sockAddr, sockLen.get(IoUringLayouts.SOCKLEN_T, 0));
-    }
-
-    static int len(MemorySegment buffer) {
-        return (int) Math.min(buffer.byteSize(), MAX_RW);
-    }
-
-    static MemorySegment timespec(Arena arena, long deadlineNanos) {
-        // The nanoTime clock is CLOCK_MONOTONIC on Linux, the clock IORING_TIMEOUT_ABS uses by default.
-        MemorySegment ts = arena.allocate(IoUringLayouts.KERNEL_TIMESPEC);
-        ts.set(JAVA_LONG, IoUringLayouts.TIMESPEC_TV_SEC, Math.floorDiv(deadlineNanos, 1_000_000_000L));
-        ts.set(JAVA_LONG, IoUringLayouts.TIMESPEC_TV_NSEC, Math.floorMod(deadlineNanos, 1_000_000_000L));
-        return ts;
-    }
-
-    private static MemorySegment iovecs(Arena arena, MemorySegment[] buffers) {
-        MemorySegment v = arena.allocate(IoUringLayouts.IOVEC, buffers.length);
-        for (int i = 0; i < buffers.length; i++) {
-            Pointers.putIovec(v, i, buffers[i]);
-        }
-        return v;
-    }
-
-    /** Native bytes a vectored send's {@link #msghdr} takes: the header and its iovecs. */
-    static long msghdrBytes(Request.SendV v) {
-        return IoUringLayouts.MSGHDR.byteSize() + IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
-    }
-
-    /** A {@code struct msghdr} for a gather send of {@code buffers}, with its iovecs, in {@code arena}. */
-    static MemorySegment msghdr(Arena arena, MemorySegment[] buffers) {
-        MemorySegment m = arena.allocate(IoUringLayouts.MSGHDR);
-        Pointers.putMsghdr(m, iovecs(arena, buffers), buffers.length);
-        return m;
-    }
-
-    static int openFlags(Set<OpenOption> options) {
-        boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
-        boolean read = options.contains(StandardOpenOption.READ);
-        int flags = O_CLOEXEC | (write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY);
-        if (options.contains(StandardOpenOption.CREATE_NEW)) {
-            flags |= O_CREAT | O_EXCL;
-        } else if (options.contains(StandardOpenOption.CREATE)) {
-            flags |= O_CREAT;
-        }
-        if (options.contains(StandardOpenOption.TRUNCATE_EXISTING) && write) {
-            flags |= O_TRUNC;
-        }
-        if (options.contains(StandardOpenOption.APPEND)) {
-            flags |= O_APPEND;
-        }
-        if (options.contains(StandardOpenOption.SYNC)) {
-            flags |= O_SYNC;
-        } else if (options.contains(StandardOpenOption.DSYNC)) {
-            flags |= O_DSYNC;
-        }
-        if (options.contains(LinkOption.NOFOLLOW_LINKS)) {
-            flags |= O_NOFOLLOW;
-        }
-        if (options.contains(FileOpenOption.DIRECT)) {
-            flags |= O_DIRECT;
-        }
-        return flags;
+        st.endpoints = new Request.Endpoints(sockets.address(fd, false, l.address()), null);
     }
 
     @Override
@@ -923,11 +662,12 @@ public final class UringBackend implements Backend {
         }
         boolean transfer = s.backendState instanceof State st && st.pipe != null;
         int sqes = transfer ? 2 : 1;
-        if (sq.space() < sqes || cqOutstanding + sqes > cqCapacity - 1) {
+        // A transfer's second cancel (its pipe-to-socket splice) must fit too, or wait a turn.
+        if (!room.fits(sqes, sqes)) {
             return false;
         }
         sq.prepCancel(UserData.encode(s.token(), UserData.OP), 0, UserData.encode(s.token(), UserData.CANCEL));
-        cqOutstanding++;
+        room.promise(1);
         if (transfer) {
             // Cancelling the head of the chain stops a pipe-to-socket splice not yet issued; one
             // already issued (blocked on a full socket) needs its own cancel.
@@ -938,18 +678,17 @@ public final class UringBackend implements Backend {
 
     /** Cancels a transfer round's pipe-to-socket splice now, or at the next turn if there is no room. */
     private void prepOutCancel(Submission s) {
-        if (sq.space() < 1 || cqOutstanding + 1 > cqCapacity - 1) {
+        if (!room.take(1, 1)) {
             deferredOutCancels.add(s);
             return;
         }
         sq.prepCancel(UserData.encode(s.token(), UserData.SPLICE_OUT), 0,
                 UserData.encode(s.token(), UserData.CANCEL_OUT));
-        cqOutstanding++;
     }
 
     /** Sends what a transfer round left in its pipe to the socket, now or at the next turn. */
     private void prepDrain(Submission s, State st) {
-        if (sq.space() < 1 || cqOutstanding + 1 > cqCapacity - 1) {
+        if (!room.take(1, 1)) {
             deferredDrains.add(s);
             return;
         }
@@ -960,7 +699,6 @@ public final class UringBackend implements Backend {
         st.drains++;
         st.cqesLeft = 1;
         st.outInFlight = true;
-        cqOutstanding++;
     }
 
     /** The deferred drains and cancels of transfer rounds, before this turn's SQEs are published. */
@@ -993,11 +731,11 @@ public final class UringBackend implements Backend {
     @Override
     public int runOnce(long waitNanos) {
         prepareHeld();
-        boolean armed = wakeArmed || armWake();
+        boolean armed = wake.arm(sq, room);
         if (!armed || sq.space() == 0 && holdsDeferred()) {
             submitNow();
             prepareHeld();
-            armed = wakeArmed || armWake();
+            armed = wake.arm(sq, room);
         }
         if (routes.any() && fallbacks.hasCompletions()) {
             waitNanos = 0;
@@ -1016,7 +754,7 @@ public final class UringBackend implements Backend {
         }
         int reaped = 0;
         for (int pass = 0; pass < MAX_DRAIN_PASSES; pass++) {
-            int n = cq.drain(onCqe, cqCapacity);
+            int n = cq.drain(onCqe, room.capacity());
             reaped += n;
             if (cq.overflowPending()) {
                 // NODROP parked completions in the kernel; entering with GETEVENTS moves them in.
@@ -1051,21 +789,6 @@ public final class UringBackend implements Backend {
         return !deferredDrains.isEmpty() || !deferredOutCancels.isEmpty() || !plainAgain.isEmpty();
     }
 
-    /** Arms the wake-up read if the SQ has room (the CQ always keeps one slot for it); whether it did. */
-    private boolean armWake() {
-        if (sq.space() == 0 || cqOutstanding >= cqCapacity) {
-            return false;
-        }
-        if (wakeByPoll) {
-            sq.prepPollAdd(eventFd, POLLIN, UserData.WAKE);
-        } else {
-            sq.prepRead(eventFd, wakeBuffer, 8, 0, UserData.WAKE);
-        }
-        cqOutstanding++;
-        wakeArmed = true;
-        return true;
-    }
-
     /** Hands the prepared SQEs to the kernel without waiting, so that they free their room. */
     private void submitNow() {
         int toSubmit = sq.flushTail();
@@ -1083,13 +806,9 @@ public final class UringBackend implements Backend {
     }
 
     private void onCqe(long userData, int res, int flags) {
-        cqOutstanding--;
+        room.release();
         if (userData == UserData.WAKE) {
-            wakeArmed = false;
-            if (wakeByPoll && res > 0) {
-                // The poll saw the counter non-zero and only this thread reads it: never blocks.
-                LibC.read(eventFd, wakeBuffer, 8);
-            }
+            wake.completed(res);
             return;
         }
         int tag = UserData.tag(userData);
@@ -1164,7 +883,7 @@ public final class UringBackend implements Backend {
                 }
             } else {
                 // No notification follows: give back the room reserved for it.
-                cqOutstanding--;
+                room.release();
             }
         }
         if (--st.cqesLeft == 0) {
@@ -1224,22 +943,15 @@ public final class UringBackend implements Backend {
         }
     }
 
-    /** connect(2) to AF_UNSPEC: tcp_disconnect resets the peer and purges the send queue; 0 or -errno. */
-    private int disconnect(int fd) {
-        // AF_UNSPEC is 0: a zeroed sockaddr.
-        sockAddr.fill((byte) 0);
-        return LibC.connect(fd, sockAddr, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
-    }
-
     @Override
     public void resetConnection(int fd) {
-        int r = disconnect(fd);
+        int r = sockets.disconnect(fd);
         LOG.log(Level.DEBUG, () -> "fd " + fd + ": connection reset before close (" + (r == 0 ? "ok" : "errno " + -r) + ")");
     }
 
     /** Resets {@code fd}'s connection so that the kernel drops the zero-copy buffers queued on it. */
     private void abortConnection(int fd) {
-        int r = disconnect(fd);
+        int r = sockets.disconnect(fd);
         zeroCopyAborts++;
         LOG.log(Level.DEBUG, () -> "fd " + fd + " closing with a zero-copy send unacknowledged: connection aborted ("
                 + (r == 0 ? "ok" : "errno " + -r) + ")");
@@ -1348,10 +1060,11 @@ public final class UringBackend implements Backend {
                 }
             }
         } else if (res >= 0) {
-            item = new Request.Endpoints(socketAddress(res, false, null), socketAddress(res, true, null));
+            item = new Request.Endpoints(sockets.address(res, false, null), sockets.address(res, true, null));
         }
         if (more) {
-            cqOutstanding++;
+            // An item: the request stays armed, and so does the room for its final CQE.
+            room.promise(1);
             if (item != null) {
                 sink.next(s, res, item);
             }
@@ -1389,7 +1102,7 @@ public final class UringBackend implements Backend {
             sink.complete(s, 0, null);
         } else if (res >= 0) {
             switch (r) {
-                case Request.Stat x -> sink.complete(s, res, decodeStat(st.statx));
+                case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(st.statx));
                 case Request.Listen x -> {
                     int fd = st.socketFd;
                     st.socketFd = -1;
@@ -1398,10 +1111,10 @@ public final class UringBackend implements Backend {
                 case Request.Connect c -> {
                     int fd = st.socketFd;
                     st.socketFd = -1;
-                    sink.complete(s, fd, new Request.Endpoints(socketAddress(fd, false, null),
-                            socketAddress(fd, true, c.address())));
+                    sink.complete(s, fd, new Request.Endpoints(sockets.address(fd, false, null),
+                            sockets.address(fd, true, c.address())));
                 }
-                case Request.Accept x -> sink.complete(s, res, new Request.Endpoints(socketAddress(res, false, null),
+                case Request.Accept x -> sink.complete(s, res, new Request.Endpoints(sockets.address(res, false, null),
                         SocketAddresses.decode(st.peer, st.peerLen.get(IoUringLayouts.SOCKLEN_T, 0))));
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Recv _,
@@ -1419,25 +1132,6 @@ public final class UringBackend implements Backend {
         } else {
             sink.fail(s, -res);
         }
-    }
-
-    static FileStat decodeStat(MemorySegment buf) {
-        long mtime = IoUringLayouts.STATX_MTIME_OFFSET;
-        return new FileStat(
-                buf.get(JAVA_LONG, IoUringLayouts.STATX_SIZE_OFFSET),
-                buf.get(JAVA_LONG, IoUringLayouts.STATX_BLOCKS_OFFSET),
-                buf.get(JAVA_INT, IoUringLayouts.STATX_BLKSIZE),
-                Short.toUnsignedInt(buf.get(JAVA_SHORT, IoUringLayouts.STATX_MODE_OFFSET)),
-                buf.get(JAVA_LONG, IoUringLayouts.STATX_INO_OFFSET),
-                Integer.toUnsignedLong(buf.get(JAVA_INT, IoUringLayouts.STATX_NLINK_OFFSET)),
-                instant(buf, mtime),
-                instant(buf, IoUringLayouts.STATX_ATIME_OFFSET),
-                instant(buf, IoUringLayouts.STATX_CTIME_OFFSET));
-    }
-
-    private static Instant instant(MemorySegment statx, long timestampOffset) {
-        return Instant.ofEpochSecond(statx.get(JAVA_LONG, timestampOffset + IoUringLayouts.STATX_TIMESTAMP_SEC),
-                Integer.toUnsignedLong(statx.get(JAVA_INT, timestampOffset + IoUringLayouts.STATX_TIMESTAMP_NSEC)));
     }
 
     private void release(Submission s, State st) {
@@ -1487,14 +1181,7 @@ public final class UringBackend implements Backend {
 
     @Override
     public void wakeup() {
-        wakers.incrementAndGet();
-        try {
-            if (!closed) {
-                LibC.write(eventFd, wakeOne, 8);
-            }
-        } finally {
-            wakers.decrementAndGet();
-        }
+        wake.wake();
     }
 
     /**
@@ -1503,15 +1190,15 @@ public final class UringBackend implements Backend {
      * back within 100 ms keeps its buffer (the arena stays open) rather than risk a late write.
      */
     private void retireWakeRead() {
-        if (!wakeArmed || sq.space() == 0) {
+        if (!wake.armed() || sq.space() == 0) {
             return;
         }
         sq.prepCancel(UserData.WAKE, 0, UserData.encode(0, UserData.CANCEL));
-        cqOutstanding++;
+        room.promise(1);
         long end = System.nanoTime() + 100_000_000L;
-        while (wakeArmed && System.nanoTime() - end < 0) {
+        while (wake.armed() && System.nanoTime() - end < 0) {
             ring.submitAndWait(1, 10_000_000L);
-            cq.drain(onCqe, cqCapacity);
+            cq.drain(onCqe, room.capacity());
         }
     }
 
@@ -1541,9 +1228,7 @@ public final class UringBackend implements Backend {
             return;
         }
         closed = true;
-        while (wakers.get() != 0) {
-            Thread.onSpinWait();
-        }
+        wake.stop();
         if (pending > 0) {
             LOG.log(Level.WARNING, pending + " submissions still held by the kernel at close; their memory ("
                     + nativeBytes + " bytes) is kept");
@@ -1569,10 +1254,8 @@ public final class UringBackend implements Backend {
             }
         }
         madeSockets.clear();
-        LibC.close(eventFd);
-        if (!wakeArmed) {
-            own.close();
-        }
+        wake.close();
+        sockets.close();
     }
 
     // ------------------------------------------------------------------ for the fallbacks
@@ -1592,12 +1275,12 @@ public final class UringBackend implements Backend {
         @Override
         public boolean room(int sqes, int cqes) {
             // One CQ slot stays reserved for the wake-up, as in submit.
-            return sq.space() >= sqes && cqOutstanding + cqes <= cqCapacity - 1;
+            return room.fits(sqes, cqes);
         }
 
         @Override
         public void reserve(int cqes) {
-            cqOutstanding += cqes;
+            room.promise(cqes);
         }
 
         @Override
@@ -1618,12 +1301,12 @@ public final class UringBackend implements Backend {
 
         @Override
         public int openSocket(int family, dev.proactor.SocketOptions options) {
-            return UringBackend.this.openSocket(family, options, false);
+            return sockets.open(family, options, false);
         }
 
         @Override
         public java.net.SocketAddress address(int fd, boolean peer, java.net.SocketAddress fallback) {
-            return socketAddress(fd, peer, fallback);
+            return sockets.address(fd, peer, fallback);
         }
 
         @Override

@@ -99,7 +99,7 @@ class UringSocketPrepTest {
     void sendmsgPointsAddrAtTheMsghdrWithLenOneAndMsgFlags() {
         MemorySegment one = arena.allocate(10);
         MemorySegment two = arena.allocate(20);
-        MemorySegment msghdr = UringBackend.msghdr(arena, new MemorySegment[] {one, two.asSlice(5)});
+        MemorySegment msghdr = KernelArgs.msghdr(arena, new MemorySegment[] {one, two.asSlice(5)});
         long sqe = sq.prepSendmsg(12, msghdr, IoUringConstants.MSG_NOSIGNAL, 6);
         assertThat(opcode(sqe)).isEqualTo(IoUringConstants.IORING_OP_SENDMSG);
         assertThat(i32(sqe, IoUringLayouts.SQE_FD)).isEqualTo(12);

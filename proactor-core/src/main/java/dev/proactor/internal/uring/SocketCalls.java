@@ -1,0 +1,114 @@
+package dev.proactor.internal.uring;
+
+import static dev.proactor.internal.uring.ffi.IoUringConstants.*;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.proactor.SocketOptions;
+import dev.proactor.internal.uring.ffi.IoUringLayouts;
+import dev.proactor.internal.uring.ffi.LibC;
+import dev.proactor.internal.uring.ffi.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+
+/**
+ * The socket system calls the dispatcher makes itself because none of them blocks: socket(2) and
+ * its options, bind and listen, getsockname and getpeername, and the connect(2) to AF_UNSPEC that
+ * resets a connection. They share scratch memory that is never lent to the ring, so the kernel
+ * reads and writes it only inside these calls.
+ *
+ * <p>Dispatcher thread only.
+ */
+final class SocketCalls implements AutoCloseable {
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment sockAddr = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
+    private final MemorySegment sockLen = arena.allocate(IoUringLayouts.SOCKLEN_T);
+    private final MemorySegment optValue = arena.allocate(JAVA_INT);
+
+    /**
+     * A close-on-exec stream socket of {@code family} with {@code options} applied: the descriptor,
+     * or -errno with nothing left open. Blocking mode: io_uring polls it itself. TCP_NODELAY and
+     * SO_KEEPALIVE are set on listeners too, because Linux passes them on to the sockets they accept.
+     */
+    int open(int family, SocketOptions options, boolean listener) {
+        int fd = LibC.socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            return fd;
+        }
+        boolean inet = family != AF_UNIX;
+        int r = 0;
+        if (listener && inet && options.reuseAddress()) {
+            r = setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+        }
+        if (r == 0 && listener && inet && options.reusePort()) {
+            r = setInt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+        }
+        if (r == 0 && inet && options.tcpNoDelay()) {
+            r = setInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+        }
+        if (r == 0 && inet && options.keepAlive()) {
+            r = setInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
+        }
+        if (r == 0 && options.sendBufferSize() > 0) {
+            r = setInt(fd, SOL_SOCKET, SO_SNDBUF, options.sendBufferSize());
+        }
+        if (r == 0 && options.receiveBufferSize() > 0) {
+            r = setInt(fd, SOL_SOCKET, SO_RCVBUF, options.receiveBufferSize());
+        }
+        if (r < 0) {
+            LibC.close(fd);
+            return r;
+        }
+        return fd;
+    }
+
+    /**
+     * Binds {@code fd} to {@code address} and listens with {@code backlog}, after making it
+     * non-blocking when {@code nonBlocking} (a listener whose accepts fall back: accept4(2) after a
+     * poll would block the dispatcher if another accept took the connection meanwhile). Returns 0
+     * or -errno; the caller closes the socket on failure.
+     */
+    int listen(int fd, SocketAddress address, int backlog, boolean nonBlocking) {
+        int len = SocketAddresses.encode(address, sockAddr);
+        int r = nonBlocking ? Syscalls.nonBlocking(fd, true) : 0;
+        if (r == 0) {
+            r = LibC.bind(fd, sockAddr, len);
+        }
+        if (r == 0) {
+            r = LibC.listen(fd, backlog);
+        }
+        return r;
+    }
+
+    /** The local or peer address of {@code fd}, or {@code fallback} when the kernel cannot tell. */
+    SocketAddress address(int fd, boolean peer, SocketAddress fallback) {
+        sockLen.set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+        int r = peer ? LibC.getpeername(fd, sockAddr, sockLen) : LibC.getsockname(fd, sockAddr, sockLen);
+        if (r < 0) {
+            // getpeername answers ENOTCONN once a peer has already reset the connection.
+            return fallback;
+        }
+        return SocketAddresses.decode(sockAddr, sockLen.get(IoUringLayouts.SOCKLEN_T, 0));
+    }
+
+    /**
+     * connect(2) to AF_UNSPEC: for TCP, tcp_disconnect resets the peer and purges the send queue,
+     * zero-copy buffers included. Returns 0 or -errno.
+     */
+    int disconnect(int fd) {
+        // AF_UNSPEC is 0: a zeroed sockaddr.
+        sockAddr.fill((byte) 0);
+        return LibC.connect(fd, sockAddr, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+    }
+
+    private int setInt(int fd, int level, int name, int value) {
+        optValue.set(JAVA_INT, 0, value);
+        return LibC.setsockopt(fd, level, name, optValue);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
