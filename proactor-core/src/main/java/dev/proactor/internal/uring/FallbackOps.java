@@ -750,7 +750,7 @@ final class FallbackOps {
 
         /** A transfer round moves at most a default pipe's capacity, as the splice path does. */
         private static int chunkSize(Request.Splice sp) {
-            return Math.clamp(sp.length(), 1, UringBackend.ROUND_BYTES);
+            return Math.clamp(sp.length(), 1, Transfers.ROUND_BYTES);
         }
 
         private static MemorySegment iovecs(Arena arena, MemorySegment[] buffers) {

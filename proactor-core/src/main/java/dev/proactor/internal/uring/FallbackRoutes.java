@@ -134,7 +134,7 @@ final class FallbackRoutes {
             case RECV -> "POLL_ADD (POLLIN), then recv(2) with MSG_DONTWAIT on the dispatcher";
             case SEND -> "POLL_ADD (POLLOUT), then send(2) with MSG_DONTWAIT|MSG_NOSIGNAL on the dispatcher";
             case SHUTDOWN -> "shutdown(2) on the dispatcher, settled by a NOP";
-            case TRANSFER -> "pread(2) of at most " + UringBackend.ROUND_BYTES / 1024
+            case TRANSFER -> "pread(2) of at most " + Transfers.ROUND_BYTES / 1024
                     + " KiB on the backend's fallback threads, then send(2) with MSG_DONTWAIT after POLL_ADD (POLLOUT)";
             default -> throw new IllegalArgumentException(kind + " has no fallback");
         };

@@ -105,7 +105,7 @@ final class OperationSupport {
             case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL" + zeroCopyNote()
                     + vectoredSendNote();
             case TRANSFER -> "io_uring " + UringNames.opcodeName(op) + " file to a pipe, linked to "
-                    + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + UringBackend.ROUND_BYTES / 1024 + " KiB rounds)";
+                    + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + Transfers.ROUND_BYTES / 1024 + " KiB rounds)";
             default -> "io_uring " + UringNames.opcodeName(op);
         };
     }

@@ -16,7 +16,6 @@ import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -88,25 +87,6 @@ public final class UringBackend implements Backend {
      */
     static final long HELD_WAIT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
 
-    /**
-     * The most a transfer round asks for: a default pipe's capacity (16 pages). A file-to-pipe
-     * splice never waits for room: it stops short when the pipe is full, which breaks the link to
-     * the pipe-to-socket splice, so asking for more than the pipe holds would only force a drain.
-     */
-    static final int ROUND_BYTES = 64 * 1024;
-    /**
-     * Drain splices one round may add after its linked pair. A splice into a blocking socket sends
-     * everything unless a signal (a cancel) interrupts it, so one drain is the rule; the bound keeps
-     * a misbehaving kernel from holding a round for ever.
-     */
-    private static final int MAX_DRAINS = 16;
-    /**
-     * Cancels one round may re-send at its pipe-to-socket splice after -ENOENT: between the file
-     * splice's completion and the issue of the linked one, a cancel finds nothing. The linked
-     * request is issued by task work in the same io_uring_enter, so a few turns suffice.
-     */
-    private static final int MAX_CANCEL_RETRIES = 64;
-
     private final Ring ring;
     private final SubmissionQueue sq;
     private final CompletionQueue cq;
@@ -118,43 +98,27 @@ public final class UringBackend implements Backend {
     private boolean closed;
     private final CompletionQueue.CqeHandler onCqe = this::onCqe;
 
-    private final PipePool pipes = new PipePool();
-    /** Transfer rounds whose drain splice found no SQE or CQ room; prepared at the next turn. */
-    private final java.util.ArrayDeque<Submission> deferredDrains = new java.util.ArrayDeque<>();
-    /** Transfer rounds whose pipe-to-socket cancel found no room, or must be sent again. */
-    private final java.util.ArrayDeque<Submission> deferredOutCancels = new java.util.ArrayDeque<>();
+    /** File-to-socket splice rounds. */
+    private final Transfers transfers;
 
     /**
      * Submissions holding a socket this backend made (a listen's or a connect's) that has not been
      * handed to the core yet. Closed at {@link #close()} if still held: a connect the kernel never
      * gave back before the proactor gave up on it must not leave its socket open.
      */
-    private final java.util.Set<State> madeSockets = new java.util.HashSet<>();
+    private final Set<OpState.Socket> madeSockets = new HashSet<>();
     private Completions sink;
     private int pending;
     private long kernelCalls;
     private long nativeBytes;
 
-    /** Sends of at least this many bytes are zero-copy; 0 when off or when the kernel lacks SEND_ZC. */
-    private final int zeroCopyThreshold;
-    /** IORING_SEND_ZC_REPORT_USAGE where the kernel is known to take it (6.2; detected as 6.3+), else 0. */
-    private final int zeroCopyFlags;
-    /** Descriptors whose socket answered SEND_ZC with -EOPNOTSUPP; forgotten when a Close is submitted. */
-    private final Set<Integer> zeroCopyRefused = new HashSet<>();
+    /** Which sends go zero-copy, the sockets that refused it, the notifications due. */
+    private final ZeroCopy zeroCopy;
     /**
      * Refused zero-copy sends waiting to go again as plain sends because the SQ was full when their
      * last CQE came in; still counted in {@link #pending}. Resubmitted first thing in {@link #runOnce}.
      */
     private final ArrayDeque<Submission> plainAgain = new ArrayDeque<>();
-    /** Per descriptor, zero-copy sends whose notification is announced and not yet reaped. */
-    private final Map<Integer, Integer> notificationsDue = new HashMap<>();
-    /** Descriptors the core is closing ({@link #descriptorClosing}) until their Close is submitted. */
-    private final Set<Integer> closing = new HashSet<>();
-    private long zeroCopySends;
-    private long zeroCopyNotifications;
-    private long zeroCopyCopied;
-    private long zeroCopyRefusals;
-    private long zeroCopyAborts;
 
     /** Multishot accept (IORING_ACCEPT_MULTISHOT, kernel 5.19) is used; else the kernel is older than that. */
     private final boolean multishotAccept;
@@ -218,8 +182,9 @@ public final class UringBackend implements Backend {
             ring.close();
             throw e;
         }
-        this.zeroCopyThreshold = probe.supports(IORING_OP_SEND_ZC) ? config.zeroCopySendThreshold() : 0;
-        this.zeroCopyFlags = ring.hasFeature(IORING_FEAT_REG_REG_RING) ? IORING_SEND_ZC_REPORT_USAGE : 0;
+        this.zeroCopy = new ZeroCopy(probe.supports(IORING_OP_SEND_ZC) ? config.zeroCopySendThreshold() : 0,
+                ring.hasFeature(IORING_FEAT_REG_REG_RING), sockets);
+        this.transfers = new Transfers(sq, room, this::release);
         // A kind that falls back (its opcode absent or masked) streams through its fallback's
         // single-shot requests.
         this.multishotAccept = probe.supports(IORING_OP_ACCEPT) && kernelAtLeast(5, 19);
@@ -239,7 +204,7 @@ public final class UringBackend implements Backend {
             }
         }
         this.bufferRing = br;
-        this.support = new OperationSupport(probe, routes, multishotAccept, br, note, zeroCopyThreshold);
+        this.support = new OperationSupport(probe, routes, multishotAccept, br, note, zeroCopy.threshold());
     }
 
     /** Whether the running kernel's release is at least {@code major.minor}. */
@@ -358,6 +323,7 @@ public final class UringBackend implements Backend {
     @Override
     public void start(Completions completions) {
         this.sink = completions;
+        transfers.start(completions);
     }
 
     @Override
@@ -373,65 +339,6 @@ public final class UringBackend implements Backend {
 
     // ------------------------------------------------------------------ submission
 
-    /** Per-submission state for submissions that own memory or wait on more than one CQE. */
-    private static final int UNSEEN = Integer.MIN_VALUE;
-
-    private static final class State {
-        /** Null when the submission needs no memory of its own (a zero-copy send without deadline). */
-        final Arena arena;
-        final long bytes;
-        int cqesLeft;
-        /** The statx buffer the kernel fills, for a Stat request. */
-        MemorySegment statx;
-        int opResult;
-        int linkResult;
-        boolean opSeen;
-        /** The op's SQE is IORING_OP_SEND_ZC; its CQ room was reserved for a notification too. */
-        boolean zeroCopy;
-        /**
-         * Notifications announced (IORING_CQE_F_MORE) minus notifications reaped: until it is back to
-         * 0 the kernel may still read the buffer, so the submission is not released.
-         */
-        int notifications;
-        /**
-         * The socket a listen or connect made, until it is handed to the core by completing;
-         * closed here if the request fails, is cancelled or times out. -1 when none.
-         */
-        int socketFd = -1;
-        /** The errno of a listen's or connect's setup syscall; the NOP that follows reports it. */
-        int setupErrno;
-        /** What a listen completes with. */
-        Request.Endpoints endpoints;
-        /** Accept: the peer's sockaddr and its socklen_t, both written by the kernel. */
-        MemorySegment peer;
-        MemorySegment peerLen;
-        /** A transfer's pipe: lent for the round, empty when it goes back (see {@link PipePool}). */
-        PipePool.Pipe pipe;
-        /** What a transfer round asked of the file splice. */
-        int spliceLength;
-        /** The file splice's result (bytes into the pipe, or -errno); {@link #UNSEEN} until its CQE. */
-        int filled = UNSEEN;
-        /** Bytes the pipe-to-socket splices moved. */
-        int sent;
-        /** The first real failure of a pipe-to-socket splice; 0 if none. */
-        int outErrno;
-        /** The linked pipe-to-socket splice got -ECANCELED: a broken link, or a real cancel. */
-        boolean outCancelled;
-        /** A pipe-to-socket splice is in the kernel (its CQE not reaped). */
-        boolean outInFlight;
-        /** A multishot request: CQEs with IORING_CQE_F_MORE are items, the one without ends the round. */
-        boolean multishot;
-        /** Drain splices sent so far; also tells the linked splice's CQE from a drain's. */
-        int drains;
-        int cancelRetries;
-
-        State(Arena arena, long bytes, int cqes) {
-            this.arena = arena;
-            this.bytes = bytes;
-            this.cqesLeft = cqes;
-        }
-    }
-
     @Override
     public boolean submit(Submission s) {
         Request r = s.request();
@@ -442,52 +349,37 @@ public final class UringBackend implements Backend {
         PipePool.Pipe pipe = null;
         int pipeErrno = 0;
         if (r instanceof Request.Splice) {
-            pipe = pipes.acquire();
+            pipe = transfers.acquirePipe();
             if (pipe == null) {
                 // Reported by a NOP, as a listen's setup failure is.
-                pipeErrno = pipes.lastErrno();
+                pipeErrno = transfers.pipeErrno();
             }
         }
-        int sqes = (pipe != null ? 2 : 1) + (linked ? 1 : 0);
-        boolean zeroCopy = r instanceof Request.Send sd && zeroCopy(sd);
+        int sqes = (r instanceof Request.Splice ? Transfers.sqes(pipe) : 1) + (linked ? 1 : 0);
+        boolean zeroCopySend = r instanceof Request.Send sd && zeroCopy.wants(sd);
         // A zero-copy send may post a notification after its result.
-        int cqes = zeroCopy ? sqes + 1 : sqes;
+        int cqes = zeroCopySend ? sqes + 1 : sqes;
         if (!room.fits(sqes, cqes)) {
-            // One CQ slot stays reserved for the wake-up read.
-            if (pipe != null) {
-                pipes.release(pipe);
-            }
+            transfers.unused(pipe);
             return false;
         }
-        if (r instanceof Request.Close c && !(zeroCopyRefused.isEmpty() && closing.isEmpty())) {
-            // The number may come back as another socket, which deserves its own zero-copy attempt.
-            zeroCopyRefused.remove(c.fd());
-            closing.remove(c.fd());
+        if (r instanceof Request.Close c) {
+            zeroCopy.closeSubmitted(c.fd());
         }
         long ud = UserData.encode(s.token(), UserData.OP);
         long bytes = scratchBytes(r) + (linked ? IoUringLayouts.KERNEL_TIMESPEC.byteSize() : 0);
-        State st = null;
         Arena arena = null;
-        if (bytes > 0 || linked || r instanceof Request.Listen || r instanceof Request.Splice) {
+        if (bytes > 0) {
             arena = Arena.ofConfined();
             nativeBytes += bytes;
             NativeAccounting.allocated(bytes);
         }
-        boolean multishot = r instanceof Request.AcceptEach || r instanceof Request.ReceiveEach;
-        if (arena != null || zeroCopy || multishot) {
-            st = new State(arena, bytes, sqes);
-            st.zeroCopy = zeroCopy;
-            st.multishot = multishot;
-            st.pipe = pipe;
-            st.setupErrno = pipeErrno;
-        }
+        OpState st = newState(r, arena, bytes, sqes, zeroCopySend, pipe, pipeErrno);
         long sqe;
         try {
             sqe = prepare(r, ud, arena, st);
         } catch (RuntimeException e) {
-            if (pipe != null) {
-                pipes.release(pipe);
-            }
+            transfers.unused(pipe);
             if (arena != null) {
                 arena.close();
                 nativeBytes -= bytes;
@@ -506,10 +398,20 @@ public final class UringBackend implements Backend {
         return true;
     }
 
-    /** Whether this send goes out zero-copy: big enough, supported, and not refused by its socket before. */
-    private boolean zeroCopy(Request.Send sd) {
-        return zeroCopyThreshold > 0 && sd.buffer().byteSize() >= zeroCopyThreshold
-                && !zeroCopyRefused.contains(sd.fd());
+    /**
+     * The state {@code r} keeps until its last CQE, by family; null for a request with no memory of
+     * its own and one CQE, which is most reads, writes and sends.
+     */
+    private static OpState newState(Request r, Arena arena, long bytes, int sqes, boolean zeroCopySend,
+            PipePool.Pipe pipe, int pipeErrno) {
+        return switch (r) {
+            case Request.Splice _ -> new Transfers.Round(arena, bytes, sqes, pipe, pipeErrno);
+            case Request.Listen _, Request.Connect _, Request.Accept _ -> new OpState.Socket(arena, bytes, sqes);
+            case Request.Stat _ -> new OpState.Stat(arena, bytes, sqes);
+            case Request.AcceptEach _, Request.ReceiveEach _ -> new OpState.Stream(arena, bytes, sqes);
+            case Request.Send _ when zeroCopySend -> new OpState.Send(arena, bytes, sqes);
+            default -> arena != null ? new OpState(arena, bytes, sqes) : null;
+        };
     }
 
     private static long scratchBytes(Request r) {
@@ -537,8 +439,9 @@ public final class UringBackend implements Backend {
         };
     }
 
+
     /** Prepares the operation's own SQE; returns its offset. Space was checked by the caller. */
-    private long prepare(Request r, long ud, Arena arena, State st) {
+    private long prepare(Request r, long ud, Arena arena, OpState st) {
         return switch (r) {
             case Request.Nop n -> sq.prepNop(ud);
             case Request.Timer t -> sq.prepTimeout(KernelArgs.timespec(arena, t.deadlineNanos()), 0, IORING_TIMEOUT_ABS, ud);
@@ -561,32 +464,34 @@ public final class UringBackend implements Backend {
             case Request.Stat stat -> {
                 MemorySegment empty = arena.allocate(8, 8);
                 MemorySegment buf = arena.allocate(IoUringLayouts.STATX);
-                st.statx = buf;
+                ((OpState.Stat) st).statx = buf;
                 yield sq.prepStatx(stat.fd(), empty, AT_EMPTY_PATH, STATX_BASIC_STATS, buf, ud);
             }
             case Request.Close c -> sq.prepClose(c.fd(), ud);
             case Request.Listen l -> {
-                listenNow(l, st);
+                listenNow(l, (OpState.Socket) st);
                 yield sq.prepNop(ud);
             }
             case Request.Connect c -> {
+                OpState.Socket so = (OpState.Socket) st;
                 // Encoding throws for a bad address before any descriptor exists.
                 MemorySegment sa = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
                 int len = SocketAddresses.encode(c.address(), sa);
                 int fd = sockets.open(SocketAddresses.family(c.address()), c.options(), false);
                 if (fd < 0) {
-                    st.setupErrno = -fd;
+                    so.setupErrno = -fd;
                     yield sq.prepNop(ud);
                 }
-                st.socketFd = fd;
-                madeSockets.add(st);
+                so.socketFd = fd;
+                madeSockets.add(so);
                 yield sq.prepConnect(fd, sa, len, ud);
             }
             case Request.Accept a -> {
-                st.peer = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
-                st.peerLen = arena.allocate(IoUringLayouts.SOCKLEN_T);
-                st.peerLen.set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
-                yield sq.prepAccept(a.fd(), st.peer, st.peerLen, SOCK_CLOEXEC, ud);
+                OpState.Socket so = (OpState.Socket) st;
+                so.peer = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
+                so.peerLen = arena.allocate(IoUringLayouts.SOCKLEN_T);
+                so.peerLen.set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+                yield sq.prepAccept(a.fd(), so.peer, so.peerLen, SOCK_CLOEXEC, ud);
             }
             case Request.Recv rv -> sq.prepRecv(rv.fd(), rv.buffer(), KernelArgs.len(rv.buffer()), 0, ud);
             case Request.AcceptEach a -> sq.prepMultishotAccept(a.fd(), SOCK_CLOEXEC, ud);
@@ -596,39 +501,13 @@ public final class UringBackend implements Backend {
                 }
                 yield sq.prepRecvMultishot(rv.fd(), BufferRing.GROUP, 0, ud);
             }
-            case Request.Send sd -> prepSend(sd, ud, st);
+            case Request.Send sd -> st instanceof OpState.Send
+                    ? zeroCopy.prepare(sq, sd, ud)
+                    : sq.prepSend(sd.fd(), sd.buffer(), KernelArgs.len(sd.buffer()), MSG_NOSIGNAL, ud);
             case Request.SendV v -> sq.prepSendmsg(v.fd(), KernelArgs.msghdr(arena, v.buffers()), MSG_NOSIGNAL, ud);
             case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), KernelArgs.shutdownHow(sh), ud);
-            case Request.Splice sp -> prepTransfer(sp, ud, st);
+            case Request.Splice sp -> transfers.prepare(sp, ud, (Transfers.Round) st);
         };
-    }
-
-    /**
-     * A transfer round: file to pipe, linked to pipe to socket, both for the same length; returns
-     * the second SQE, the one a deadline's link timeout follows. Without a pipe (pipe2 failed) a
-     * NOP carries the errno. The round asks for no more than {@link #ROUND_BYTES}, so the pipe,
-     * empty at the start, holds all of it.
-     */
-    private long prepTransfer(Request.Splice sp, long ud, State st) {
-        if (st.pipe == null) {
-            return sq.prepNop(ud);
-        }
-        int length = Math.min(sp.length(), ROUND_BYTES);
-        st.spliceLength = length;
-        long in = sq.prepSplice(sp.fileFd(), sp.position(), st.pipe.write(), -1, length, SPLICE_F_MOVE, ud);
-        sq.setFlags(in, IOSQE_IO_LINK);
-        st.outInFlight = true;
-        return sq.prepSplice(st.pipe.read(), -1, sp.socketFd(), -1, length, SPLICE_F_MOVE,
-                UserData.encode(UserData.token(ud), UserData.SPLICE_OUT));
-    }
-
-    private long prepSend(Request.Send sd, long ud, State st) {
-        if (st != null && st.zeroCopy) {
-            long sqe = sq.prepSendZc(sd.fd(), sd.buffer(), KernelArgs.len(sd.buffer()), MSG_NOSIGNAL, zeroCopyFlags, ud);
-            zeroCopySends++;
-            return sqe;
-        }
-        return sq.prepSend(sd.fd(), sd.buffer(), KernelArgs.len(sd.buffer()), MSG_NOSIGNAL, ud);
     }
 
     // ------------------------------------------------------------------ socket setup on the dispatcher
@@ -638,7 +517,7 @@ public final class UringBackend implements Backend {
      * goes into {@code st} (the descriptor and address, or the errno with the half-made socket
      * already closed), for the NOP's CQE to report.
      */
-    private void listenNow(Request.Listen l, State st) {
+    private void listenNow(Request.Listen l, OpState.Socket st) {
         int fd = sockets.open(SocketAddresses.family(l.address()), l.options(), true);
         if (fd < 0) {
             st.setupErrno = -fd;
@@ -660,7 +539,7 @@ public final class UringBackend implements Backend {
         if (s.backendState instanceof FallbackOps.Job job) {
             return fallbacks.cancel(s, job);
         }
-        boolean transfer = s.backendState instanceof State st && st.pipe != null;
+        boolean transfer = s.backendState instanceof Transfers.Round round && round.pipe != null;
         int sqes = transfer ? 2 : 1;
         // A transfer's second cancel (its pipe-to-socket splice) must fit too, or wait a turn.
         if (!room.fits(sqes, sqes)) {
@@ -671,50 +550,9 @@ public final class UringBackend implements Backend {
         if (transfer) {
             // Cancelling the head of the chain stops a pipe-to-socket splice not yet issued; one
             // already issued (blocked on a full socket) needs its own cancel.
-            prepOutCancel(s);
+            transfers.cancelOut(s);
         }
         return true;
-    }
-
-    /** Cancels a transfer round's pipe-to-socket splice now, or at the next turn if there is no room. */
-    private void prepOutCancel(Submission s) {
-        if (!room.take(1, 1)) {
-            deferredOutCancels.add(s);
-            return;
-        }
-        sq.prepCancel(UserData.encode(s.token(), UserData.SPLICE_OUT), 0,
-                UserData.encode(s.token(), UserData.CANCEL_OUT));
-    }
-
-    /** Sends what a transfer round left in its pipe to the socket, now or at the next turn. */
-    private void prepDrain(Submission s, State st) {
-        if (!room.take(1, 1)) {
-            deferredDrains.add(s);
-            return;
-        }
-        Request.Splice sp = (Request.Splice) s.request();
-        int residue = st.filled - st.sent;
-        sq.prepSplice(st.pipe.read(), -1, sp.socketFd(), -1, residue, SPLICE_F_MOVE,
-                UserData.encode(s.token(), UserData.SPLICE_OUT));
-        st.drains++;
-        st.cqesLeft = 1;
-        st.outInFlight = true;
-    }
-
-    /** The deferred drains and cancels of transfer rounds, before this turn's SQEs are published. */
-    private void prepDeferred() {
-        int n = deferredDrains.size();
-        for (int i = 0; i < n; i++) {
-            Submission s = deferredDrains.poll();
-            prepDrain(s, (State) s.backendState);
-        }
-        n = deferredOutCancels.size();
-        for (int i = 0; i < n; i++) {
-            Submission s = deferredOutCancels.poll();
-            if (s.backendState instanceof State st && st.outInFlight) {
-                prepOutCancel(s);
-            }
-        }
     }
 
     // ------------------------------------------------------------------ the kernel call
@@ -775,8 +613,8 @@ public final class UringBackend implements Backend {
 
     /** The work this backend holds from earlier turns, prepared into the SQ where it finds room. */
     private void prepareHeld() {
-        if (!deferredDrains.isEmpty() || !deferredOutCancels.isEmpty()) {
-            prepDeferred();
+        if (transfers.holds()) {
+            transfers.prepareHeld();
         }
         resubmitPlain();
         if (routes.any()) {
@@ -786,7 +624,7 @@ public final class UringBackend implements Backend {
 
     /** Whether SQEs this backend owes the kernel still wait for room. */
     private boolean holdsDeferred() {
-        return !deferredDrains.isEmpty() || !deferredOutCancels.isEmpty() || !plainAgain.isEmpty();
+        return transfers.holds() || !plainAgain.isEmpty();
     }
 
     /** Hands the prepared SQEs to the kernel without waiting, so that they free their room. */
@@ -818,11 +656,7 @@ public final class UringBackend implements Backend {
         }
         Submission s = sink.lookup(UserData.token(userData));
         if (tag == UserData.CANCEL_OUT) {
-            if (res == -ENOENT && s != null && s.backendState instanceof State st && st.outInFlight
-                    && st.filled != UNSEEN && st.cancelRetries++ < MAX_CANCEL_RETRIES) {
-                // The file splice is done and the linked one not issued yet: ask again next turn.
-                deferredOutCancels.add(s);
-            }
+            transfers.onCancelOut(s, res);
             return;
         }
         if (s == null) {
@@ -833,12 +667,12 @@ public final class UringBackend implements Backend {
             fallbacks.onCqe(job, tag, res);
             return;
         }
-        State st = (State) s.backendState;
-        if (st != null && st.pipe != null) {
-            onTransferCqe(s, st, tag, res);
+        OpState st = (OpState) s.backendState;
+        if (st instanceof Transfers.Round round && round.pipe != null) {
+            transfers.onCqe(s, round, tag, res);
             return;
         }
-        if (st != null && st.multishot && tag == UserData.OP) {
+        if (st instanceof OpState.Stream && tag == UserData.OP) {
             onMultishotCqe(s, st, res, flags);
             return;
         }
@@ -858,33 +692,17 @@ public final class UringBackend implements Backend {
         }
         if ((flags & IORING_CQE_F_NOTIF) != 0) {
             // A zero-copy send's notification: the kernel has let go of the buffer.
-            zeroCopyNotifications++;
-            if ((res & IORING_NOTIF_USAGE_ZC_COPIED) != 0) {
-                zeroCopyCopied++;
-            }
-            if (--st.notifications == 0) {
-                notificationsDue.computeIfPresent(((Request.Send) s.request()).fd(), (fd, n) -> n == 1 ? null : n - 1);
-                if (st.cqesLeft == 0) {
-                    releaseOrSendAgain(s, st);
-                }
+            OpState.Send send = (OpState.Send) st;
+            if (zeroCopy.notified(send, ((Request.Send) s.request()).fd(), res) && send.cqesLeft == 0) {
+                releaseOrSendAgain(s, send);
             }
             return;
         }
         st.opResult = res;
-        st.opSeen = true;
-        if (st.zeroCopy) {
-            if ((flags & IORING_CQE_F_MORE) != 0) {
-                if (++st.notifications == 1) {
-                    int fd = ((Request.Send) s.request()).fd();
-                    notificationsDue.merge(fd, 1, Integer::sum);
-                    if (closing.contains(fd)) {
-                        abortConnection(fd);
-                    }
-                }
-            } else {
-                // No notification follows: give back the room reserved for it.
-                room.release();
-            }
+        if (st instanceof OpState.Send send && send.zeroCopy
+                && !zeroCopy.resultSeen(send, ((Request.Send) s.request()).fd(), flags)) {
+            // No notification follows: give back the room reserved for it.
+            room.release();
         }
         if (--st.cqesLeft == 0) {
             roundDone(s, st);
@@ -896,28 +714,29 @@ public final class UringBackend implements Backend {
      * notification is still due. A zero-copy send its socket refused is not settled: it goes again
      * as a plain send once its notification, if any, is in.
      */
-    private void roundDone(Submission s, State st) {
-        if (st.zeroCopy && st.opResult == -EOPNOTSUPP) {
-            Request.Send sd = (Request.Send) s.request();
-            if (zeroCopyRefused.add(sd.fd())) {
-                zeroCopyRefusals++;
-                LOG.log(Level.DEBUG, () -> "fd " + sd.fd() + " refused SEND_ZC; plain sends on it from now on");
-            }
+    private void roundDone(Submission s, OpState st) {
+        if (!(st instanceof OpState.Send send)) {
+            settle(s, st.opResult, st, st.linkResult);
+            release(s, st);
+            return;
+        }
+        if (send.opResult == -EOPNOTSUPP) {
+            zeroCopy.refusedBy(((Request.Send) s.request()).fd());
             if (s.cancelRequested()) {
                 sink.cancelled(s);
-                st.zeroCopy = false;
+                send.zeroCopy = false;
             }
         } else {
-            settle(s, st.opResult, st, st.linkResult);
-            st.zeroCopy = false;
+            settle(s, send.opResult, send, send.linkResult);
+            send.zeroCopy = false;
         }
-        if (st.notifications == 0) {
-            releaseOrSendAgain(s, st);
+        if (send.notifications == 0) {
+            releaseOrSendAgain(s, send);
         }
     }
 
     /** Every CQE of the round is in: release it, or send a refused zero-copy send again as a plain send. */
-    private void releaseOrSendAgain(Submission s, State st) {
+    private void releaseOrSendAgain(Submission s, OpState.Send st) {
         if (!st.zeroCopy) {
             release(s, st);
             return;
@@ -937,24 +756,13 @@ public final class UringBackend implements Backend {
      */
     @Override
     public void descriptorClosing(int fd) {
-        closing.add(fd);
-        if (notificationsDue.containsKey(fd)) {
-            abortConnection(fd);
-        }
+        zeroCopy.closing(fd);
     }
 
     @Override
     public void resetConnection(int fd) {
         int r = sockets.disconnect(fd);
         LOG.log(Level.DEBUG, () -> "fd " + fd + ": connection reset before close (" + (r == 0 ? "ok" : "errno " + -r) + ")");
-    }
-
-    /** Resets {@code fd}'s connection so that the kernel drops the zero-copy buffers queued on it. */
-    private void abortConnection(int fd) {
-        int r = sockets.disconnect(fd);
-        zeroCopyAborts++;
-        LOG.log(Level.DEBUG, () -> "fd " + fd + " closing with a zero-copy send unacknowledged: connection aborted ("
-                + (r == 0 ? "ok" : "errno " + -r) + ")");
     }
 
     /** Resubmits refused zero-copy sends that found the SQ full, in order; a cancelled one ends here. */
@@ -976,77 +784,13 @@ public final class UringBackend implements Backend {
         }
     }
 
-    /** One CQE of a transfer round: the file splice (OP), a pipe-to-socket splice, or the link timeout. */
-    private void onTransferCqe(Submission s, State st, int tag, int res) {
-        switch (tag) {
-            case UserData.OP -> {
-                st.filled = res;
-                if (res == st.spliceLength && s.cancelRequested()) {
-                    // The linked splice will run: the cancel aimed at the head no longer stops it.
-                    prepOutCancel(s);
-                }
-            }
-            case UserData.SPLICE_OUT -> {
-                st.outInFlight = false;
-                if (res >= 0) {
-                    st.sent += res;
-                } else if (res == -ECANCELED && st.drains == 0) {
-                    st.outCancelled = true;
-                } else if (st.outErrno == 0) {
-                    st.outErrno = -res;
-                }
-            }
-            case UserData.LINK_TIMEOUT -> st.linkResult = res;
-            default -> { }
-        }
-        if (--st.cqesLeft > 0) {
-            return;
-        }
-        boolean timedOut = st.linkResult == -ETIME;
-        if (st.outCancelled && st.filled == st.spliceLength && st.outErrno == 0) {
-            // The file splice was whole, so the link held: the cancel or the deadline ended it.
-            st.outErrno = ECANCELED;
-        }
-        int residue = Math.max(st.filled, 0) - st.sent;
-        if (residue > 0 && st.outErrno == 0 && !timedOut && !s.cancelRequested() && st.drains < MAX_DRAINS) {
-            // A short file splice broke the link (or the socket splice stopped short): what the pipe
-            // holds goes to the socket before the round ends, so the round's count is what the
-            // socket got and the pipe goes back empty.
-            prepDrain(s, st);
-            return;
-        }
-        PipePool.Pipe pipe = st.pipe;
-        st.pipe = null;
-        if (residue == 0) {
-            pipes.release(pipe);
-        } else {
-            pipes.discard(pipe);
-        }
-        int errno = st.filled < 0 ? -st.filled : st.outErrno;
-        if (st.sent > 0) {
-            // What reached the socket counts; a failure shows again on the next round.
-            sink.complete(s, st.sent, null);
-        } else if (timedOut) {
-            sink.timedOut(s);
-        } else if (s.cancelRequested() && (errno == 0 || errno == ECANCELED || errno == EINTR)) {
-            sink.cancelled(s);
-        } else if (errno != 0) {
-            sink.fail(s, errno);
-        } else if (st.filled == 0) {
-            sink.complete(s, 0, null);
-        } else {
-            sink.fail(s, dev.proactor.internal.spi.Errno.EIO);
-        }
-        release(s, st);
-    }
-
     /**
      * One CQE of a multishot accept or receive. With IORING_CQE_F_MORE it is an item and the request
      * stays armed, so its final CQE's room stays reserved; without it, it ends the round: a last
      * item (which the core takes as the round's result and re-arms), end of stream (0), or a
      * failure: -ENOBUFS when the buffer ring ran dry, -ECANCELED after a cancel.
      */
-    private void onMultishotCqe(Submission s, State st, int res, int flags) {
+    private void onMultishotCqe(Submission s, OpState st, int res, int flags) {
         boolean more = (flags & IORING_CQE_F_MORE) != 0;
         Object item = null;
         if (s.request() instanceof Request.ReceiveEach) {
@@ -1084,38 +828,39 @@ public final class UringBackend implements Backend {
     }
 
     /** Decides the outcome once every CQE of the submission is in. */
-    private void settle(Submission s, int res, State st, int linkResult) {
+    private void settle(Submission s, int res, OpState st, int linkResult) {
         Request r = s.request();
-        if (st != null && st.socketFd >= 0) {
-            madeSockets.remove(st);
+        OpState.Socket so = st instanceof OpState.Socket made ? made : null;
+        if (so != null && so.socketFd >= 0) {
+            madeSockets.remove(so);
         }
         if (res >= 0 && st != null && st.setupErrno != 0) {
             // A listen's or connect's setup syscall failed; its NOP only carried the news.
             res = -st.setupErrno;
         }
-        if (res < 0 && st != null && st.socketFd >= 0) {
+        if (res < 0 && so != null && so.socketFd >= 0) {
             // The socket this backend made for a request that did not succeed: nobody else will close it.
-            LibC.close(st.socketFd);
-            st.socketFd = -1;
+            LibC.close(so.socketFd);
+            so.socketFd = -1;
         }
         if (r instanceof Request.Timer && res == -ETIME) {
             sink.complete(s, 0, null);
         } else if (res >= 0) {
             switch (r) {
-                case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(st.statx));
+                case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(((OpState.Stat) st).statx));
                 case Request.Listen x -> {
-                    int fd = st.socketFd;
-                    st.socketFd = -1;
-                    sink.complete(s, fd, st.endpoints);
+                    int fd = so.socketFd;
+                    so.socketFd = -1;
+                    sink.complete(s, fd, so.endpoints);
                 }
                 case Request.Connect c -> {
-                    int fd = st.socketFd;
-                    st.socketFd = -1;
+                    int fd = so.socketFd;
+                    so.socketFd = -1;
                     sink.complete(s, fd, new Request.Endpoints(sockets.address(fd, false, null),
                             sockets.address(fd, true, c.address())));
                 }
                 case Request.Accept x -> sink.complete(s, res, new Request.Endpoints(sockets.address(res, false, null),
-                        SocketAddresses.decode(st.peer, st.peerLen.get(IoUringLayouts.SOCKLEN_T, 0))));
+                        SocketAddresses.decode(so.peer, so.peerLen.get(IoUringLayouts.SOCKLEN_T, 0))));
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Recv _,
                         Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _,
@@ -1134,13 +879,13 @@ public final class UringBackend implements Backend {
         }
     }
 
-    private void release(Submission s, State st) {
+    private void release(Submission s, OpState st) {
         freeState(s, st);
         pending--;
         sink.released(s);
     }
 
-    private void freeState(Submission s, State st) {
+    private void freeState(Submission s, OpState st) {
         s.backendState = null;
         if (st != null && st.arena != null) {
             st.arena.close();
@@ -1149,34 +894,9 @@ public final class UringBackend implements Backend {
         }
     }
 
-    /** IORING_OP_SEND_ZC SQEs prepared, refused ones included. For tests and diagnostics. */
-    long zeroCopySends() {
-        return zeroCopySends;
-    }
-
-    /** Zero-copy notifications reaped (IORING_CQE_F_NOTIF). */
-    long zeroCopyNotifications() {
-        return zeroCopyNotifications;
-    }
-
-    /** Zero-copy notifications that reported the kernel copied the data after all (loopback does). */
-    long zeroCopyCopied() {
-        return zeroCopyCopied;
-    }
-
-    /** Descriptors whose socket refused SEND_ZC (-EOPNOTSUPP) and fell back to plain sends. */
-    long zeroCopyRefusals() {
-        return zeroCopyRefusals;
-    }
-
-    /** Connections aborted at close because a zero-copy send on them was still unacknowledged. */
-    long zeroCopyAborts() {
-        return zeroCopyAborts;
-    }
-
-    /** Whether notifications report copied data (IORING_SEND_ZC_REPORT_USAGE is set on zero-copy sends). */
-    boolean zeroCopyReportsUsage() {
-        return zeroCopyFlags != 0;
+    /** Zero-copy sends' counters, for tests and diagnostics. */
+    ZeroCopy zeroCopy() {
+        return zeroCopy;
     }
 
     @Override
@@ -1243,9 +963,9 @@ public final class UringBackend implements Backend {
             }
         }
         fallbacks.close();
-        pipes.close();
+        transfers.close();
         ring.close();
-        for (State st : madeSockets) {
+        for (OpState.Socket st : madeSockets) {
             // Abandoned: the kernel still held the request at close. Its own file reference keeps
             // what it needs; our descriptor is ours to close, and nobody else will.
             if (st.socketFd >= 0) {

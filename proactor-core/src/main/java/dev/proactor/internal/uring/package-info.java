@@ -3,8 +3,15 @@
  * accepts, the mapped submission and completion queues, the opcode probe and the availability check.
  * Every type here that holds ring state belongs to the one thread that owns the ring (the
  * dispatcher); no logic here touches the linker or computes struct offsets itself, it goes
- * through {@link dev.proactor.internal.uring.ffi}. {@code UringBackend} holds the policy,
- * {@code SubmissionQueue} the SQE helpers named after liburing's.
+ * through {@link dev.proactor.internal.uring.ffi}. {@code UringBackend} holds the policy (what
+ * each request is submitted as, how its CQEs settle it), {@code SubmissionQueue} the SQE helpers
+ * named after liburing's. Beside it, one concern each: {@code RingRoom} (the SQ slots and CQ entries
+ * every submission promises before it is prepared, one entry kept for the wake-up), {@code WakeUp}
+ * (the eventfd and its armed read), {@code OpState} (what a submission keeps until its last CQE,
+ * by request family), {@code Transfers} (splice rounds through a pipe), {@code ZeroCopy}
+ * ({@code SEND_ZC}, refusals and notifications), {@code SocketCalls} (the socket system calls the
+ * dispatcher makes itself), {@code KernelArgs} (argument encodings shared with the fallback) and
+ * {@code OperationSupport} (kind to opcode, the capability report's text).
  *
  * <h2>The ring and its thread</h2>
  * The ring is created by the dispatcher thread itself, because {@code IORING_SETUP_SINGLE_ISSUER}

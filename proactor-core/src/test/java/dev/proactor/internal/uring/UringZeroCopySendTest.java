@@ -154,11 +154,11 @@ class UringZeroCopySendTest {
         }
         UringBackend u = backend.get();
         // Every write is at least one SEND_ZC round; short sends add rounds (zero-copy too while >= 16 KiB).
-        assertThat(u.zeroCopySends()).isGreaterThanOrEqualTo(64 * MIB / CHUNK);
-        assertThat(u.zeroCopyNotifications()).isEqualTo(u.zeroCopySends());
-        assertThat(u.zeroCopyRefusals()).isZero();
+        assertThat(u.zeroCopy().sends()).isGreaterThanOrEqualTo(64 * MIB / CHUNK);
+        assertThat(u.zeroCopy().notifications()).isEqualTo(u.zeroCopy().sends());
+        assertThat(u.zeroCopy().refusals()).isZero();
         System.out.printf("loopback TCP: %d SEND_ZC, %d notifications, %d reported copied (usage reported: %s)%n",
-                u.zeroCopySends(), u.zeroCopyNotifications(), u.zeroCopyCopied(), u.zeroCopyReportsUsage());
+                u.zeroCopy().sends(), u.zeroCopy().notifications(), u.zeroCopy().copied(), u.zeroCopy().reportsUsage());
         pair.client().close().await(WAIT);
         pair.server().close().await(WAIT);
         assertClean();
@@ -175,7 +175,7 @@ class UringZeroCopySendTest {
             transfer(pair, pattern(arena, 8L * MIB, 2), CHUNK, Duration.ofSeconds(30));
         }
         UringBackend u = backend.get();
-        assertThat(u.zeroCopySends()).isGreaterThanOrEqualTo(8 * MIB / CHUNK);
+        assertThat(u.zeroCopy().sends()).isGreaterThanOrEqualTo(8 * MIB / CHUNK);
         pair.client().close().await(WAIT);
         pair.server().close().await(WAIT);
         assertClean();
@@ -268,7 +268,7 @@ class UringZeroCopySendTest {
                     @Override
                     public void complete(Submission s, long result, Object attachment) {
                         if (s.request() instanceof Request.Send) {
-                            events.add("settled, notifications " + backend.get().zeroCopyNotifications()
+                            events.add("settled, notifications " + backend.get().zeroCopy().notifications()
                                     + ", release " + tryRelease(lent.get()));
                         }
                         core.complete(s, result, attachment);
@@ -277,7 +277,7 @@ class UringZeroCopySendTest {
                     @Override
                     public void released(Submission s) {
                         if (s.request() instanceof Request.Send) {
-                            events.add("released, notifications " + backend.get().zeroCopyNotifications());
+                            events.add("released, notifications " + backend.get().zeroCopy().notifications());
                         }
                         core.released(s);
                     }
@@ -306,7 +306,7 @@ class UringZeroCopySendTest {
             assertThat(seen.get(i)).isEqualTo("settled, notifications " + n + ", release refused");
             assertThat(seen.get(i + 1)).isEqualTo("released, notifications " + (n + 1));
         }
-        assertThat(backend.get().zeroCopySends()).isEqualTo(seen.size() / 2);
+        assertThat(backend.get().zeroCopy().sends()).isEqualTo(seen.size() / 2);
         // The operation has ended: the lease is the caller's again.
         lease.release();
         assertThat(lease.isReleased()).isTrue();
@@ -332,9 +332,9 @@ class UringZeroCopySendTest {
             transfer(pair, pattern(arena, 4L * MIB, 3), CHUNK, null);
         }
         UringBackend u = backend.get();
-        assertThat(u.zeroCopyRefusals()).isEqualTo(1);
+        assertThat(u.zeroCopy().refusals()).isEqualTo(1);
         // The refused attempt is the only SEND_ZC: the descriptor is remembered.
-        assertThat(u.zeroCopySends()).isEqualTo(1);
+        assertThat(u.zeroCopy().sends()).isEqualTo(1);
         assertThat(p.metrics().kinds().get(OperationKind.SEND).failed()).isZero();
         pair.client().close().await(WAIT);
         pair.server().close().await(WAIT);
@@ -351,7 +351,7 @@ class UringZeroCopySendTest {
         try (Arena arena = Arena.ofShared()) {
             transfer(pair, pattern(arena, 4L * MIB, 4), CHUNK, null);
         }
-        assertThat(backend.get().zeroCopySends()).isZero();
+        assertThat(backend.get().zeroCopy().sends()).isZero();
         pair.client().close().await(WAIT);
         pair.server().close().await(WAIT);
         assertClean();
@@ -366,7 +366,7 @@ class UringZeroCopySendTest {
         try (Arena arena = Arena.ofShared()) {
             transfer(pair, pattern(arena, MIB, 5), 32 * KIB, null);
         }
-        assertThat(backend.get().zeroCopySends()).isZero();
+        assertThat(backend.get().zeroCopy().sends()).isZero();
         pair.client().close().await(WAIT);
         pair.server().close().await(WAIT);
         assertClean();
