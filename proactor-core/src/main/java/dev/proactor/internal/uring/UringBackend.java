@@ -409,9 +409,16 @@ public final class UringBackend implements Backend {
             case Request.Listen _, Request.Connect _, Request.Accept _ -> new OpState.Socket(arena, bytes, sqes);
             case Request.Stat _ -> new OpState.Stat(arena, bytes, sqes);
             case Request.AcceptEach _, Request.ReceiveEach _ -> new OpState.Stream(arena, bytes, sqes);
-            case Request.Send _ when zeroCopySend -> new OpState.Send(arena, bytes, sqes);
-            default -> arena != null ? new OpState(arena, bytes, sqes) : null;
+            case Request.Send _ -> zeroCopySend ? new OpState.Send(arena, bytes, sqes) : plainState(arena, bytes, sqes);
+            case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _, Request.ReadV _,
+                    Request.WriteV _, Request.Fsync _, Request.Close _, Request.Recv _, Request.SendV _,
+                    Request.Shutdown _ -> plainState(arena, bytes, sqes);
         };
+    }
+
+    /** The base state, for a request whose only need is its arena; null when it has none. */
+    private static OpState plainState(Arena arena, long bytes, int sqes) {
+        return arena != null ? new OpState(arena, bytes, sqes) : null;
     }
 
     private static long scratchBytes(Request r) {
