@@ -61,12 +61,6 @@ final class FallbackOps {
 
     /** The backend, as far as the fallbacks need it. All methods on the dispatcher thread, except {@link #wakeup()}. */
     interface Host {
-        /** Whether {@code sqes} SQEs and {@code cqes} more CQEs fit now. */
-        boolean room(int sqes, int cqes);
-
-        /** Counts {@code cqes} completions now on their way. */
-        void reserve(int cqes);
-
         /** One more submission held by the backend. */
         void accepted();
 
@@ -112,6 +106,8 @@ final class FallbackOps {
     private static final System.Logger LOG = System.getLogger("dev.proactor.uring");
 
     private final SubmissionQueue sq;
+    /** SQ slots and CQ entries, shared with the ring's own submissions. */
+    private final RingRoom room;
     private final Host host;
     private final FallbackRoutes routes;
     /**
@@ -135,8 +131,9 @@ final class FallbackOps {
     private long pollsArmed;
     private long poolCalls;
 
-    FallbackOps(SubmissionQueue sq, Host host, FallbackRoutes routes, String proactorName) {
+    FallbackOps(SubmissionQueue sq, RingRoom room, Host host, FallbackRoutes routes, String proactorName) {
         this.sq = sq;
+        this.room = room;
         this.host = host;
         this.routes = routes;
         this.pool = BlockingPool.bounded(LOG, proactorName + "-uring-fallback-", BlockingPool.defaultThreads(), POOL_QUEUE);
@@ -156,7 +153,7 @@ final class FallbackOps {
         // Checked before anything happens, so that a refusal leaves no trace: a socket made or a
         // shutdown done must reach its settling CQE.
         int sqes = pooledFirst(r) ? 0 : linked ? 2 : 1;
-        if (sqes > 0 && !host.room(sqes, sqes)) {
+        if (sqes > 0 && !room.fits(sqes, sqes)) {
             return false;
         }
         int how = r instanceof Request.Shutdown sh ? KernelArgs.shutdownHow(sh) : 0;
@@ -244,7 +241,7 @@ final class FallbackOps {
 
     private void armNop(Job job) {
         sq.prepNop(UserData.encode(job.s.token(), UserData.OP));
-        host.reserve(1);
+        room.promise(1);
         job.cqesLeft = 1;
         job.stage = Stage.NOP;
     }
@@ -259,7 +256,7 @@ final class FallbackOps {
             sq.prepLinkTimeout(job.timespec, IORING_TIMEOUT_ABS, UserData.encode(token, UserData.LINK_TIMEOUT));
             cqes = 2;
         }
-        host.reserve(cqes);
+        room.promise(cqes);
         job.cqesLeft = cqes;
         job.linkResult = 0;
         job.pollMask = mask;
@@ -299,7 +296,7 @@ final class FallbackOps {
             return;
         }
         int n = job.timespec != null ? 2 : 1;
-        if (host.room(n, n)) {
+        if (room.fits(n, n)) {
             armPoll(job, mask);
         } else {
             job.pollMask = mask;
@@ -325,11 +322,10 @@ final class FallbackOps {
     boolean cancel(Submission s, Job job) {
         switch (job.stage) {
             case POLLING -> {
-                if (!host.room(1, 1)) {
+                if (!room.take(1, 1)) {
                     return false;
                 }
                 sq.prepCancel(UserData.encode(s.token(), UserData.OP), 0, UserData.encode(s.token(), UserData.CANCEL));
-                host.reserve(1);
             }
             case POOLED -> {
                 if (pool.withdraw(job.task)) {

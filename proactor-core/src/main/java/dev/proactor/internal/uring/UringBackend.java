@@ -174,7 +174,7 @@ public final class UringBackend implements Backend {
         // With the test switch the ring is smaller than what the accounting admits: the kernel's
         // overflow list takes the rest.
         this.room = new RingRoom(sq::space, exactCq > 0 ? Math.max(accountedCq, exactCq) : cq.capacity());
-        this.fallbacks = new FallbackOps(sq, new FallbackHost(), routes, config.name());
+        this.fallbacks = new FallbackOps(sq, room, new FallbackHost(), routes, config.name());
         try {
             this.wake = WakeUp.open(!probe.supports(IORING_OP_READ));
         } catch (IllegalStateException e) {
@@ -999,17 +999,6 @@ public final class UringBackend implements Backend {
 
     /** The backend's queues, counters and socket helpers as {@link FallbackOps} uses them. */
     private final class FallbackHost implements FallbackOps.Host {
-        @Override
-        public boolean room(int sqes, int cqes) {
-            // One CQ slot stays reserved for the wake-up, as in submit.
-            return room.fits(sqes, cqes);
-        }
-
-        @Override
-        public void reserve(int cqes) {
-            room.promise(cqes);
-        }
-
         @Override
         public void accepted() {
             pending++;
