@@ -7,9 +7,4 @@ module dev.proactor {
     requires jdk.jfr;
 
     exports dev.proactor;
-    exports dev.proactor.spi;
-
-    uses dev.proactor.spi.ProactorProvider;
-
-    provides dev.proactor.spi.ProactorProvider with dev.proactor.internal.select.DefaultProvider;
 }

@@ -35,7 +35,7 @@ public interface Proactor extends AutoCloseable {
      *     says why) or setting it up failed
      */
     static Proactor open(ProactorConfig config) {
-        return dev.proactor.spi.ProactorProvider.provider().open(config);
+        return dev.proactor.internal.select.Backends.open(config);
     }
 
     /** What this proactor was opened with. */

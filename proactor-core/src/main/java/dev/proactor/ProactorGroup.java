@@ -25,7 +25,7 @@ public interface ProactorGroup extends AutoCloseable {
      * {@code <config.name()>-<index>-...}.
      */
     static ProactorGroup open(int members, ProactorConfig config) {
-        return dev.proactor.spi.ProactorProvider.provider().openGroup(members, config);
+        return dev.proactor.internal.select.Backends.openGroup(members, config);
     }
 
     /** The members, in a fixed order. */

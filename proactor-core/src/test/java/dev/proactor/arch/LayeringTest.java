@@ -1,13 +1,18 @@
 package dev.proactor.arch;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.proactor.ApiLayeringViolationFixture;
 import dev.proactor.internal.nio.LayeringViolationFixture;
+import dev.proactor.internal.select.Backends;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +25,6 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
 
     private static final String API = "dev.proactor";
-    private static final String API_SPI = "dev.proactor.spi";
     private static final String SPI = "dev.proactor.internal.spi..";
     private static final String CORE = "dev.proactor.internal.core..";
     private static final String URING = "dev.proactor.internal.uring..";
@@ -29,11 +33,15 @@ class LayeringTest {
     private static final String SELECT = "dev.proactor.internal.select..";
     private static final String BLOCKING = "dev.proactor.internal.blocking..";
 
-    /** The API reaches its implementation through the provider's ServiceLoader, never by name. */
+    /**
+     * The API reaches its implementation through {@code Backends.open} and {@code openGroup} (its
+     * static factories must name one internal class), never a core class or a backend.
+     */
     static final ArchRule API_NAMES_NO_IMPLEMENTATION = noClasses()
-            .that().resideInAnyPackage(API, API_SPI)
-            .should().dependOnClassesThat().resideInAPackage("dev.proactor.internal..")
-            .because("the API names no core class and no backend");
+            .that().resideInAPackage(API)
+            .should().dependOnClassesThat(resideInAPackage("dev.proactor.internal..")
+                    .and(not(JavaClass.Predicates.belongToAnyOf(Backends.class))))
+            .because("the API names no core class and no backend; " + Backends.class.getName() + " is its only way in");
 
     /** The core is given its backend; it never names one, nor the package that picks one. */
     static final ArchRule CORE_NAMES_NO_BACKEND = noClasses()
@@ -49,7 +57,7 @@ class LayeringTest {
     /** The blocking-call pool both backends share knows neither of them, nor the core. */
     static final ArchRule BLOCKING_USES_AT_MOST_THE_SPI = noClasses()
             .that().resideInAPackage(BLOCKING)
-            .should().dependOnClassesThat().resideInAnyPackage(API, API_SPI, CORE, URING, NIO, SELECT)
+            .should().dependOnClassesThat().resideInAnyPackage(API, CORE, URING, NIO, SELECT)
             .because("internal.blocking depends on the JDK and at most the backend SPI");
 
     static final ArchRule URING_USES_ONLY_THE_SPI = noClasses()
@@ -101,5 +109,16 @@ class LayeringTest {
                 .anySatisfy(line -> assertThat(line)
                         .contains(LayeringViolationFixture.class.getName())
                         .contains("CoreProactor"));
+    }
+
+    @Test
+    void anApiClassThatNamesTheCoreIsReportedButItsEntryIsNot() {
+        JavaClasses classes = new ClassFileImporter().importClasses(
+                ApiLayeringViolationFixture.class, dev.proactor.internal.core.CoreProactor.class, Backends.class);
+        List<String> details = API_NAMES_NO_IMPLEMENTATION.evaluate(classes).getFailureReport().getDetails();
+        assertThat(details).anySatisfy(line -> assertThat(line)
+                .contains(ApiLayeringViolationFixture.class.getName() + ".core()")
+                .contains("CoreProactor"));
+        assertThat(details).noneSatisfy(line -> assertThat(line).contains(".entry()"));
     }
 }

@@ -18,7 +18,10 @@ import java.util.Optional;
 
 /**
  * Which backend a proactor gets, and why: the one place that names the backends, so that neither
- * the API nor the core does.
+ * the API nor the core does. Its {@link #open} and {@link #openGroup} are the only internal
+ * classes the API names (the static factories {@code Proactor.open} and {@code ProactorGroup.open}
+ * must reach an implementation; a provider SPI would let a foreign one in, which the core's
+ * handles cannot serve).
  */
 public final class Backends {
     private Backends() {}
@@ -79,6 +82,14 @@ public final class Backends {
     public static dev.proactor.Proactor open(ProactorConfig config) {
         Selection s = select(config);
         return CoreProactor.open(config, create(s.choice()), s.reason(), (name, ops) -> report(s, name, ops));
+    }
+
+    /**
+     * Opens {@code members} proactors as one group; what {@code ProactorGroup.open} calls, as
+     * {@code Proactor.open} calls {@link #open}.
+     */
+    public static dev.proactor.ProactorGroup openGroup(int members, ProactorConfig config) {
+        return dev.proactor.internal.core.Group.open(members, config, Backends::open);
     }
 
     /** The capability report of a proactor running {@code backendName} after {@code selection}. */
