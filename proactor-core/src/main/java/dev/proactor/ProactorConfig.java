@@ -1,89 +1,70 @@
 package dev.proactor;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
  * How a {@link Proactor} is built. Immutable; start from {@link #defaults()} or {@link #builder()}.
  *
- * @param name prefix of the proactor's thread names, and its name in logs and JFR events
- * @param backend which backend performs the operations
- * @param submissionQueueEntries io_uring submission queue size (a power of two, clamped by the kernel);
- *     at least {@value #MIN_SUBMISSION_QUEUE_ENTRIES}, since one operation may need 3 entries (a
- *     file-to-socket transfer with a deadline: two splices and a linked timeout) and the
- *     dispatcher's wake-up read one more. The portable backend sizes its file-call queue by it
- * @param completionQueueEntries io_uring completion queue size; at least the submission queue size
- * @param handlerExecutor where completion handlers run; null for a pool owned by the proactor
- * @param workerThreads size of the proactor's own pool when {@code handlerExecutor} is null
- * @param inlineHandlers run handlers on the dispatcher thread itself: fastest, but a slow handler
- *     then stalls every completion
- * @param maxInFlight operations admitted at once across the proactor
- * @param maxInFlightPerResource operations admitted at once on one file or socket
- * @param admission what happens to an operation initiated at either limit
- * @param retry which errors are retried, how often and with what backoff
- * @param handlerFailures what happens when a completion handler throws
- * @param bufferSize bytes in each slab of the buffer pool
- * @param bufferCount slabs in the buffer pool (allocated once, off-heap)
- * @param registerBuffers register the pool's slabs with the kernel so reads and writes through a
- *     lease skip the per-operation page pinning
- * @param slowOperationThreshold operations slower than this emit a {@code dev.proactor.SlowOperation}
- *     JFR event
- * @param closeTimeout how long {@link Proactor#close()} lets pending operations finish before it
- *     cancels them
- * @param zeroCopySendThreshold sends of at least this many bytes go out without copying the data
- *     into the kernel (io_uring IORING_OP_SEND_ZC where the kernel has it; the portable backend
- *     ignores it); 0, the default, turns zero-copy off; at most 1 GiB. It costs a page pinning per
- *     send and a second completion (the kernel's notification that it no longer reads the buffer),
- *     which is why small sends are better copied: 16 KiB is a reasonable threshold. The send's
- *     operation, and the buffer with it, is handed back only after that notification, which on TCP
- *     comes once the peer <em>acknowledged</em> the data, not when it was queued. So a zero-copy
- *     write larger than what the peer's receive window takes ends only once the peer reads: a
- *     protocol in which the peer reads only after the writer's write ended deadlocks (with copying
- *     sends the socket's send buffer absorbs it), which is why it is off unless asked for. Against
- *     a peer that stops reading, neither a deadline nor a cancel ends such a send; closing the
- *     socket does, by resetting the connection
- * @param receiveBufferSize bytes in each buffer that {@link AsyncSocket#receiveEach} receives into
- *     (one chunk holds at most this much); in [256, 16 MiB], default 16 KiB
- * @param receiveBufferCount buffers for {@link AsyncSocket#receiveEach}, shared by every connection
- *     of the proactor and taken only while data waits for its handler (io_uring: the provided buffer
- *     ring; portable: its own buffer set); a power of two in [1, 32768], default 256. Allocated once,
- *     off-heap, when the proactor opens
- * @param receiveBacklog chunks per connection that {@link AsyncSocket#receiveEach} may have
- *     undelivered or unreleased before it stops receiving on that connection; in [1, 65536], default 16
- * @param writeBudget bytes of writes that may be pending on one socket before further writes meet
- *     the {@link AdmissionPolicy} (see {@link AsyncSocket#writeBudget(long)}, which overrides it per
- *     socket); at least 1, default 64 MiB
+ * <p>A final class rather than a record, so that a setting can be added without breaking callers:
+ * build one with {@link #builder()} or {@link #toBuilder()}. Two configurations are equal when every
+ * setting is.
  */
-public record ProactorConfig(
-        String name,
-        BackendChoice backend,
-        int submissionQueueEntries,
-        int completionQueueEntries,
-        Executor handlerExecutor,
-        int workerThreads,
-        boolean inlineHandlers,
-        int maxInFlight,
-        int maxInFlightPerResource,
-        AdmissionPolicy admission,
-        RetryPolicy retry,
-        HandlerFailurePolicy handlerFailures,
-        int bufferSize,
-        int bufferCount,
-        boolean registerBuffers,
-        Duration slowOperationThreshold,
-        Duration closeTimeout,
-        int zeroCopySendThreshold,
-        int receiveBufferSize,
-        int receiveBufferCount,
-        int receiveBacklog,
-        long writeBudget) {
+public final class ProactorConfig {
 
     /** The smallest submission queue accepted: the most SQEs one operation takes (3), plus the wake-up read. */
     public static final int MIN_SUBMISSION_QUEUE_ENTRIES = 4;
 
-    /** Validates every field, so that a bad value fails here and not deep inside the dispatcher. */
-    public ProactorConfig {
+    private final String name;
+    private final BackendChoice backend;
+    private final int submissionQueueEntries;
+    private final int completionQueueEntries;
+    private final Executor handlerExecutor;
+    private final int workerThreads;
+    private final boolean inlineHandlers;
+    private final int maxInFlight;
+    private final int maxInFlightPerResource;
+    private final AdmissionPolicy admission;
+    private final RetryPolicy retry;
+    private final HandlerFailurePolicy handlerFailures;
+    private final int bufferSize;
+    private final int bufferCount;
+    private final boolean registerBuffers;
+    private final Duration slowOperationThreshold;
+    private final Duration closeTimeout;
+    private final int zeroCopySendThreshold;
+    private final int receiveBufferSize;
+    private final int receiveBufferCount;
+    private final int receiveBacklog;
+    private final long writeBudget;
+
+    /** Takes the builder's values and validates each, so that a bad value fails here, not in the dispatcher. */
+    private ProactorConfig(Builder b) {
+        this.name = b.name;
+        this.backend = b.backend;
+        this.submissionQueueEntries = b.submissionQueueEntries;
+        this.completionQueueEntries = b.completionQueueEntries;
+        this.handlerExecutor = b.handlerExecutor;
+        this.workerThreads = b.workerThreads;
+        this.inlineHandlers = b.inlineHandlers;
+        this.maxInFlight = b.maxInFlight;
+        this.maxInFlightPerResource = b.maxInFlightPerResource;
+        this.admission = b.admission;
+        this.retry = b.retry;
+        this.handlerFailures = b.handlerFailures;
+        this.bufferSize = b.bufferSize;
+        this.bufferCount = b.bufferCount;
+        this.registerBuffers = b.registerBuffers;
+        this.slowOperationThreshold = b.slowOperationThreshold;
+        this.closeTimeout = b.closeTimeout;
+        this.zeroCopySendThreshold = b.zeroCopySendThreshold;
+        this.receiveBufferSize = b.receiveBufferSize;
+        this.receiveBufferCount = b.receiveBufferCount;
+        this.receiveBacklog = b.receiveBacklog;
+        this.writeBudget = b.writeBudget;
+
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(admission, "admission");
@@ -118,6 +99,178 @@ public record ProactorConfig(
             throw new IllegalArgumentException("inlineHandlers and handlerExecutor exclude each other");
         }
     }
+
+    /** Prefix of the proactor's thread names, and its name in logs and JFR events. */
+    public String name() {
+        return name;
+    }
+
+    /** Which backend performs the operations. */
+    public BackendChoice backend() {
+        return backend;
+    }
+
+    /**
+     * The io_uring submission queue size (a power of two, clamped by the kernel); at least {@value
+     * #MIN_SUBMISSION_QUEUE_ENTRIES}, since one operation may need 3 entries (a file-to-socket
+     * transfer with a deadline: two splices and a linked timeout) and the dispatcher's wake-up
+     * read one more. The portable backend sizes its file-call queue by it.
+     */
+    public int submissionQueueEntries() {
+        return submissionQueueEntries;
+    }
+
+    /** The io_uring completion queue size; at least the submission queue size. */
+    public int completionQueueEntries() {
+        return completionQueueEntries;
+    }
+
+    /** Where completion handlers run; null for a pool owned by the proactor. */
+    public Executor handlerExecutor() {
+        return handlerExecutor;
+    }
+
+    /** Size of the proactor's own pool when {@code handlerExecutor} is null. */
+    public int workerThreads() {
+        return workerThreads;
+    }
+
+    /**
+     * Whether handlers run on the dispatcher thread itself: fastest, but a slow handler then stalls
+     * every completion.
+     */
+    public boolean inlineHandlers() {
+        return inlineHandlers;
+    }
+
+    /** Operations admitted at once across the proactor. */
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /** Operations admitted at once on one file or socket. */
+    public int maxInFlightPerResource() {
+        return maxInFlightPerResource;
+    }
+
+    /** What happens to an operation initiated at either limit. */
+    public AdmissionPolicy admission() {
+        return admission;
+    }
+
+    /** Which errors are retried, how often and with what backoff. */
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    /** What happens when a completion handler throws. */
+    public HandlerFailurePolicy handlerFailures() {
+        return handlerFailures;
+    }
+
+    /** Bytes in each slab of the buffer pool. */
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    /** Slabs in the buffer pool (allocated once, off-heap). */
+    public int bufferCount() {
+        return bufferCount;
+    }
+
+    /**
+     * Whether the pool's slabs are registered with the kernel, so that reads and writes through a
+     * lease skip the per-operation page pinning.
+     */
+    public boolean registerBuffers() {
+        return registerBuffers;
+    }
+
+    /** Operations slower than this emit a {@code dev.proactor.SlowOperation} JFR event. */
+    public Duration slowOperationThreshold() {
+        return slowOperationThreshold;
+    }
+
+    /** How long {@link Proactor#close()} lets pending operations finish before it cancels them. */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /**
+     * Sends of at least this many bytes go out without copying the data into the kernel (io_uring
+     * IORING_OP_SEND_ZC where the kernel has it; the portable backend ignores it); 0, the default,
+     * turns zero-copy off; at most 1 GiB. It costs a page pinning per send and a second completion
+     * (the kernel's notification that it no longer reads the buffer), which is why small sends are
+     * better copied: 16 KiB is a reasonable threshold. The send's operation, and the buffer with
+     * it, is handed back only after that notification, which on TCP comes once the peer
+     * <em>acknowledged</em> the data, not when it was queued. So a zero-copy write larger than
+     * what the peer's receive window takes ends only once the peer reads: a protocol in which the
+     * peer reads only after the writer's write ended deadlocks (with copying sends the socket's
+     * send buffer absorbs it), which is why it is off unless asked for. Against a peer that stops
+     * reading, neither a deadline nor a cancel ends such a send; closing the socket does, by
+     * resetting the connection.
+     */
+    public int zeroCopySendThreshold() {
+        return zeroCopySendThreshold;
+    }
+
+    /**
+     * Bytes in each buffer that {@link AsyncSocket#receiveEach} receives into (one chunk holds at
+     * most this much); in [256, 16 MiB], default 16 KiB.
+     */
+    public int receiveBufferSize() {
+        return receiveBufferSize;
+    }
+
+    /**
+     * Buffers for {@link AsyncSocket#receiveEach}, shared by every connection of the proactor and
+     * taken only while data waits for its handler (io_uring: the provided buffer ring; portable:
+     * its own buffer set); a power of two in [1, 32768], default 256. Allocated once, off-heap,
+     * when the proactor opens.
+     */
+    public int receiveBufferCount() {
+        return receiveBufferCount;
+    }
+
+    /**
+     * Chunks per connection that {@link AsyncSocket#receiveEach} may have undelivered or
+     * unreleased before it stops receiving on that connection; in [1, 65536], default 16.
+     */
+    public int receiveBacklog() {
+        return receiveBacklog;
+    }
+
+    /**
+     * Bytes of writes that may be pending on one socket before further writes meet the {@link
+     * AdmissionPolicy} (see {@link AsyncSocket#writeBudget(long)}, which overrides it per socket);
+     * at least 1, default 64 MiB.
+     */
+    public long writeBudget() {
+        return writeBudget;
+    }
+
+    private Object[] values() {
+        return new Object[] {name, backend, submissionQueueEntries, completionQueueEntries, handlerExecutor, workerThreads, inlineHandlers, maxInFlight, maxInFlightPerResource, admission, retry, handlerFailures, bufferSize, bufferCount, registerBuffers, slowOperationThreshold, closeTimeout, zeroCopySendThreshold, receiveBufferSize, receiveBufferCount, receiveBacklog, writeBudget};
+    }
+
+    private static final String[] NAMES = {"name", "backend", "submissionQueueEntries", "completionQueueEntries", "handlerExecutor", "workerThreads", "inlineHandlers", "maxInFlight", "maxInFlightPerResource", "admission", "retry", "handlerFailures", "bufferSize", "bufferCount", "registerBuffers", "slowOperationThreshold", "closeTimeout", "zeroCopySendThreshold", "receiveBufferSize", "receiveBufferCount", "receiveBacklog", "writeBudget"};
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ProactorConfig c && Arrays.equals(values(), c.values());
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(values());
+    }
+
+    /** Every setting by name, as a record would show it. */
+    @Override
+    public String toString() {
+        return ValueText.of("ProactorConfig", NAMES, values());
+    }
+
 
     private static void requireRange(String what, long value, long min, long max) {
         if (value < min || value > max) {
@@ -273,11 +426,7 @@ public record ProactorConfig(
 
         /** Validates and builds. */
         public ProactorConfig build() {
-            return new ProactorConfig(name, backend, submissionQueueEntries, completionQueueEntries,
-                    handlerExecutor, workerThreads, inlineHandlers, maxInFlight, maxInFlightPerResource,
-                    admission, retry, handlerFailures, bufferSize, bufferCount, registerBuffers,
-                    slowOperationThreshold, closeTimeout, zeroCopySendThreshold, receiveBufferSize,
-                    receiveBufferCount, receiveBacklog, writeBudget);
+            return new ProactorConfig(this);
         }
     }
 }

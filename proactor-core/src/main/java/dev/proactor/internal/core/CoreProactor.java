@@ -140,10 +140,12 @@ public final class CoreProactor {
      */
     public static Proactor open(ProactorConfig config, BackendFactory backendFactory) {
         String reason = "backend supplied by the caller";
-        return open(config, backendFactory, reason, (name, ops) -> new CapabilityReport(name, reason,
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"), System.getProperty("os.version"),
-                Runtime.version().toString(), false, java.util.Optional.of("not probed"), List.of(), List.of(),
-                List.of(), ops, List.of()));
+        return open(config, backendFactory, reason, (name, ops) -> CapabilityReport.builder()
+                .backend(name).reason(reason)
+                .os(System.getProperty("os.name") + " " + System.getProperty("os.arch"))
+                .kernel(System.getProperty("os.version")).java(Runtime.version().toString())
+                .ioUringUnavailableCause(java.util.Optional.of("not probed")).operations(ops)
+                .build());
     }
 
     // ------------------------------------------------------------------ initiation (any thread)

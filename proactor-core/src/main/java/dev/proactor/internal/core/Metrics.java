@@ -94,9 +94,13 @@ final class Metrics {
         // Terminal before initiated: a racing initiation can only make outstanding look larger.
         long terminal = terminalTotal.sum();
         long started = initiatedTotal.sum();
-        return new MetricsSnapshot(backend, flight, kinds, queued, waiting, maxInFlightSeen.get(), leased, buffers,
-                overflows.sum(), dropped, handlerFailures.sum(),
-                new MetricsSnapshot.Ledger(started, terminal, duplicates.sum(), strays.sum()), kernelCalls,
-                chunksHeld.get(), receiveRearms.sum());
+        return MetricsSnapshot.builder().backend(backend).inFlight(flight).kinds(kinds)
+                .queuedForAdmission(queued).waitingForSubmission(waiting).maxInFlightSeen(maxInFlightSeen.get())
+                .buffersLeased(leased).buffersTotal(buffers)
+                .completionQueueOverflows(overflows.sum()).completionsDropped(dropped)
+                .handlerFailures(handlerFailures.sum())
+                .ledger(new MetricsSnapshot.Ledger(started, terminal, duplicates.sum(), strays.sum()))
+                .kernelCalls(kernelCalls).receiveChunksHeld(chunksHeld.get()).receiveRearms(receiveRearms.sum())
+                .build();
     }
 }

@@ -101,10 +101,12 @@ public final class Backends {
                 notes.add(e.getKey().name().toLowerCase(java.util.Locale.ROOT) + " is " + e.getValue());
             }
         }
-        return new CapabilityReport(backendName, selection.reason(),
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"), UringSupport.kernelRelease(),
-                Runtime.version().toString(), UringSupport.isAvailable(), UringSupport.unavailabilityCause(),
-                UringSupport.featureNames(), UringSupport.setupFlagNames(), UringSupport.supportedOpcodeNames(),
-                operations, notes);
+        return CapabilityReport.builder().backend(backendName).reason(selection.reason())
+                .os(System.getProperty("os.name") + " " + System.getProperty("os.arch"))
+                .kernel(UringSupport.kernelRelease()).java(Runtime.version().toString())
+                .ioUringAvailable(UringSupport.isAvailable()).ioUringUnavailableCause(UringSupport.unavailabilityCause())
+                .ioUringFeatures(UringSupport.featureNames()).ioUringSetupFlags(UringSupport.setupFlagNames())
+                .ioUringOpcodes(UringSupport.supportedOpcodeNames()).operations(operations).notes(notes)
+                .build();
     }
 }
