@@ -23,12 +23,12 @@ import java.time.Duration;
  * operations still queued, and a read blocked on a pipe or FIFO ends only when data arrives or the
  * file is closed. Regular files are never blocked long, so this matters only for pipes and FIFOs.
  */
-public interface AsyncFile {
+public interface AsyncFile extends java.io.Closeable {
 
     /** The path the file was opened with. */
     java.nio.file.Path path();
 
-    /** Whether {@link #close()} has not yet been initiated. */
+    /** Whether a close ({@link #closeAsync()}) has not yet been initiated. */
     boolean isOpen();
 
     /**
@@ -95,7 +95,19 @@ public interface AsyncFile {
      * cannot be cancelled: {@link Operation#cancel()} on it changes nothing and is answered
      * {@link CancelResult.Kind#TOO_LATE} once the descriptor is closed.
      */
-    Operation<Void> close();
+    Operation<Void> closeAsync();
+
+    /**
+     * Closes the file as {@link #closeAsync()} does and waits until the descriptor is closed, so that
+     * {@code try (AsyncFile file = ...)} leaves nothing open. A second call waits for the same close.
+     * On a thread of the proactor itself (a handler, inline or on a worker) it does not wait, since
+     * the close may need that very thread to be delivered: it initiates the close and returns, and
+     * {@link #closeAsync()} returns the same operation for whoever wants its outcome.
+     *
+     * @throws ProactorException the close's failure
+     */
+    @Override
+    void close() throws ProactorException;
 
     /** A view whose operations carry a deadline of {@code timeout} after their initiation. */
     AsyncFile withTimeout(Duration timeout);

@@ -7,12 +7,12 @@ import java.time.Duration;
  * A listening TCP or Unix-domain socket. Every method is safe from any thread; several accepts may
  * be pending at once, each taking one connection.
  */
-public interface AsyncServerSocket {
+public interface AsyncServerSocket extends java.io.Closeable {
 
     /** The address it listens on (with the port the system chose when asked for port 0). */
     SocketAddress localAddress();
 
-    /** Whether {@link #close()} has not been initiated. */
+    /** Whether a close ({@link #closeAsync()}) has not been initiated. */
     boolean isOpen();
 
     /**
@@ -39,7 +39,19 @@ public interface AsyncServerSocket {
      * changes nothing and is answered {@link CancelResult.Kind#TOO_LATE} once the descriptor is
      * closed.
      */
-    Operation<Void> close();
+    Operation<Void> closeAsync();
+
+    /**
+     * Closes the listener as {@link #closeAsync()} does and waits until the descriptor is closed, so that
+     * {@code try (AsyncServerSocket listener = ...)} leaves nothing open. A second call waits for the same close.
+     * On a thread of the proactor itself (a handler, inline or on a worker) it does not wait, since
+     * the close may need that very thread to be delivered: it initiates the close and returns, and
+     * {@link #closeAsync()} returns the same operation for whoever wants its outcome.
+     *
+     * @throws ProactorException the close's failure
+     */
+    @Override
+    void close() throws ProactorException;
 
     /** A view whose operations carry a deadline of {@code timeout} after their initiation. */
     AsyncServerSocket withTimeout(Duration timeout);

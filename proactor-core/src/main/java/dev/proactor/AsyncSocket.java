@@ -14,7 +14,7 @@ import java.time.Duration;
  * with no bytes remaining completes with 0 at once, like a channel's, without waiting for data,
  * for send-buffer room or for the operations ahead of it.
  */
-public interface AsyncSocket {
+public interface AsyncSocket extends java.io.Closeable {
 
     /** The local address. */
     SocketAddress localAddress();
@@ -22,7 +22,7 @@ public interface AsyncSocket {
     /** The peer's address. */
     SocketAddress remoteAddress();
 
-    /** Whether {@link #close()} has not been initiated. */
+    /** Whether a close ({@link #closeAsync()}) has not been initiated. */
     boolean isOpen();
 
     /** Receives once: the bytes received, or -1 when the peer has shut down its side (end of stream). */
@@ -201,13 +201,25 @@ public interface AsyncSocket {
      * {@link CancelResult.Kind#TOO_LATE} once the descriptor is closed; {@link #abort()} is the
      * way to cut a lingering close short.
      */
-    Operation<Void> close();
+    Operation<Void> closeAsync();
+
+    /**
+     * Closes the socket as {@link #closeAsync()} does and waits until the descriptor is closed, so that
+     * {@code try (AsyncSocket socket = ...)} leaves nothing open. Writes already initiated are sent first, as {@link #closeAsync()} promises, so {@code close()} returns only after they reached the kernel or the linger deadline cut them. A second call waits for the same close.
+     * On a thread of the proactor itself (a handler, inline or on a worker) it does not wait, since
+     * the close may need that very thread to be delivered: it initiates the close and returns, and
+     * {@link #closeAsync()} returns the same operation for whoever wants its outcome.
+     *
+     * @throws ProactorException the close's failure: an {@link OperationTimeoutException} when the linger deadline cut queued writes
+     */
+    @Override
+    void close() throws ProactorException;
 
     /**
      * Closes the socket at once, dropping what is not sent: every pending operation ends
      * cancelled, writes included, the connection is reset (TCP: RST instead of FIN, as with
      * {@code SO_LINGER} 0, so the peer's reads fail with ECONNRESET) and the descriptor is
-     * closed; it completes once the descriptor is closed. Called after {@link #close()}, it returns
+     * closed; it completes once the descriptor is closed. Called after {@link #closeAsync()}, it returns
      * that close and makes it stop waiting for its writes (if it still is), without the close
      * then reporting a timeout; calling it again returns the same operation.
      */

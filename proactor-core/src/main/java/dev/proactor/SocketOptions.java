@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param reuseAddress {@code SO_REUSEADDR}: a listener may bind while old connections linger
  * @param reusePort {@code SO_REUSEPORT}: several listeners share one port (one per dispatcher)
  * @param backlog the listen queue length, for listeners
- * @param closeLinger how long {@link AsyncSocket#close()} lets the writes initiated before it drain
+ * @param closeLinger how long {@link AsyncSocket#closeAsync()} lets the writes initiated before it drain
  *     before it cancels them and resets the connection (the library's counterpart of
  *     {@code SO_LINGER}); 30 seconds by default; zero resets at once when writes are pending, as
  *     {@link AsyncSocket#abort()} does. A listener passes it on to the sockets it accepts.

@@ -148,6 +148,6 @@ class BufferLeaseReleaseContractTest {
                 .hasMessageContaining("already released");
         assertThat(p.buffers().leased()).isZero();
         assertEverySlabOnce(p.buffers());
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
     }
 }

@@ -131,7 +131,7 @@ class CancelRaceContractTest {
             t.assertMetricsAgree(p, OperationKind.READ);
         }
         assertThat(p.buffers().leased()).as("leases back at baseline").isZero();
-        Ops.result(pipe.close());
+        Ops.result(pipe.closeAsync());
     }
 
     /** Writes single bytes at random moments, keeping the pipe far from full. */

@@ -54,8 +54,8 @@ class ChildInheritanceContractTest {
         assertThat(inherited).as("the proactor's descriptors %s in the child", ours).noneMatch(ours::contains);
 
         c.close();
-        Ops.result(listener.close());
-        Ops.result(f.close());
+        Ops.result(listener.closeAsync());
+        Ops.result(f.closeAsync());
     }
 
     /** Starts {@code /bin/sh} with posix_spawn(3); it writes the targets of its descriptors to {@code out}. */

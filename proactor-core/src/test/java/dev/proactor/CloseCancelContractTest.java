@@ -45,7 +45,7 @@ class CloseCancelContractTest {
         Operation<Integer> read = pipe.read(0, ByteBuffer.allocate(16));
         awaitSubmitted(p, read);
 
-        Operation<Void> close = pipe.close();
+        Operation<Void> close = pipe.closeAsync();
         CompletionStage<CancelResult> cancel = close.cancel();
         assertCloseWaitsDespiteCancel(p, held, read, close);
 
@@ -72,15 +72,15 @@ class CloseCancelContractTest {
         Operation<Integer> read = c.server().read(ByteBuffer.allocate(16));
         awaitSubmitted(p, read);
 
-        Operation<Void> close = c.server().close();
+        Operation<Void> close = c.server().closeAsync();
         CompletionStage<CancelResult> cancel = close.cancel();
         assertCloseWaitsDespiteCancel(p, held, read, close);
 
         SoftAssertions soft = releaseAndCheckTheCloseEnded(p, held, read, close, cancel);
         soft.assertThat(newSockets(before)).as("sockets open after the server's close ended (listener, client)")
                 .hasSize(2);
-        Ops.result(c.client().close());
-        Ops.result(listener.close());
+        Ops.result(c.client().closeAsync());
+        Ops.result(listener.closeAsync());
         soft.assertThat(newSockets(before)).as("sockets open after every close ended").isEmpty();
         CloseReport report = p.close(Duration.ofSeconds(10));
         soft.assertThat(report.clean()).as("close report " + report).isTrue();

@@ -125,7 +125,7 @@ class CloseContractTest {
             Ops.result(shortTimer);
             if (cycle % 2 == 0) {
                 // Half the cycles close the file first; the others leave it to the proactor's close.
-                Ops.result(f.close());
+                Ops.result(f.closeAsync());
             }
             if (cycle % 10 == 0) {
                 // Some cycles cancel the timer first too, so close finds nothing in flight.

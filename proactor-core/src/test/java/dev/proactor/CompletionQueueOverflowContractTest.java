@@ -89,7 +89,7 @@ class CompletionQueueOverflowContractTest {
                 () -> "accepts submitted: " + p.operations());
         long overflowsBefore = p.metrics().completionQueueOverflows();
 
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
         assertThat(ended.await(30, TimeUnit.SECONDS)).as("%d accepts did not end", ended.getCount()).isTrue();
         for (int i = 0; i < ACCEPTS; i++) {
             assertThat(calls.get(i)).as("handler calls of accept %d", i).isEqualTo(1);

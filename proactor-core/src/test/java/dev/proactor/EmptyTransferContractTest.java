@@ -45,7 +45,7 @@ class EmptyTransferContractTest {
         assertThat(three.array()).containsExactly(1, 2, 3);
 
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackendPair
@@ -69,18 +69,18 @@ class EmptyTransferContractTest {
         assertThat(got.array()).isEqualTo(big);
 
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackendPair
     void anEmptyReadOnAClosedSocketFails(BackendPair pair) throws Exception {
         AsyncServerSocket listener = Sockets.listen(pair.server());
         Sockets.Connection c = Sockets.connect(listener, pair.client());
-        Ops.result(c.client().close());
+        Ops.result(c.client().closeAsync());
         Operation<Integer> read = c.client().read(ByteBuffer.allocate(0));
         assertThat(Ops.failure(read)).isInstanceOf(ProactorClosedException.class);
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -94,6 +94,6 @@ class EmptyTransferContractTest {
             assertThat(Ops.result(pipe.read(0, arena.allocate(0)))).isZero();
         }
         assertThat(Ops.result(pipe.write(0, ByteBuffer.allocate(0)))).isZero();
-        Ops.result(pipe.close());
+        Ops.result(pipe.closeAsync());
     }
 }

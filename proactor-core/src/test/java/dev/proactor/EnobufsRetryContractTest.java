@@ -56,7 +56,7 @@ class EnobufsRetryContractTest {
         assertThat(Ops.result(f.write(8192, ByteBuffer.wrap(new byte[] {4, 5, 6})))).isEqualTo(3);
         assertThat(retries(p, OperationKind.WRITE)).isEqualTo(1);
         control.plan(Plan.NONE);
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
         byte[] all = Files.readAllBytes(file);
         assertThat(all).hasSize(8195);
         assertThat(java.util.Arrays.copyOfRange(all, 8192, 8195)).containsExactly(4, 5, 6);
@@ -76,7 +76,7 @@ class EnobufsRetryContractTest {
         assertThat(((OperationFailedException) e).errnoName()).isEqualTo("ENOBUFS");
         assertThat(retries(strict, OperationKind.READ)).isZero();
         control.plan(Plan.NONE);
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
 
         RetryPolicy twoTries = new RetryPolicy(RetryPolicy.TRANSIENT, 2, Duration.ZERO, Duration.ZERO);
         Proactor brief = fixture.open(fixture.config().retry(twoTries), control::wrap);
@@ -86,6 +86,6 @@ class EnobufsRetryContractTest {
         assertThat(((OperationFailedException) out).errnoName()).isEqualTo("ENOBUFS");
         assertThat(retries(brief, OperationKind.READ)).as("one retry, then the second ENOBUFS is final").isEqualTo(1);
         control.plan(Plan.NONE);
-        Ops.result(g.close());
+        Ops.result(g.closeAsync());
     }
 }

@@ -46,10 +46,10 @@ class FifoContractTest {
         assertThat(Ops.result(f.read(0, got))).isEqualTo(4096);
         assertThat(got.flip()).isEqualTo(ByteBuffer.wrap(data));
         assertThat(Ops.result(f.stat()).size()).isEqualTo(4096);
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
         assertThat(waiting).as("the FIFO's reads, with no data written").noneMatch(Operation::isDone);
 
-        Ops.result(pipe.close());
+        Ops.result(pipe.closeAsync());
         for (Operation<Integer> r : waiting) {
             assertThat(r.state()).as("read %d ended by its file's close", r.id()).isEqualTo(OperationState.CANCELLED);
         }
@@ -79,7 +79,7 @@ class FifoContractTest {
         assertThat(Ops.result(got)).isEqualTo(1);
         assertThat(starved.isDone()).as("the read that found no data").isFalse();
 
-        Ops.result(pipe.close());
+        Ops.result(pipe.closeAsync());
         assertThat(starved.state()).as("the starved read, once its file's close completed")
                 .isEqualTo(OperationState.CANCELLED);
         assertThat(ResourceSnapshot.openFds().values()).as("descriptors after the close").doesNotContain(fifo.toString());
@@ -101,6 +101,6 @@ class FifoContractTest {
             assertThat(Ops.result(again.read(0, into))).as("read of the later reader").isPositive();
         }
         assertThat(new String(into.array(), StandardCharsets.US_ASCII)).isEqualTo("all of this arrives");
-        Ops.result(again.close());
+        Ops.result(again.closeAsync());
     }
 }

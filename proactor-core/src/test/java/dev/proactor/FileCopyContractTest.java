@@ -58,8 +58,8 @@ class FileCopyContractTest {
                 l.lease.release();
             }
         }
-        Ops.result(in.close());
-        Ops.result(out.close());
+        Ops.result(in.closeAsync());
+        Ops.result(out.closeAsync());
         assertThat(Files.size(dst)).isEqualTo(SIZE);
         assertThat(TestFiles.sha256(dst)).as("SHA-256 of the copy").isEqualTo(srcSha);
         assertThat(p.buffers().leased()).isZero();
@@ -169,7 +169,7 @@ class FileCopyContractTest {
             assertThat(lease.segment().asSlice(0, 100).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))
                     .isEqualTo(tail);
         }
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
     }
 
     @EachBackend
@@ -200,7 +200,7 @@ class FileCopyContractTest {
         ProactorException atEnd = Ops.failure(f.readFully(size, ByteBuffer.allocate(10)));
         assertThat(atEnd).isInstanceOf(EndOfFileException.class);
         assertThat(atEnd.bytesDone()).isZero();
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
     }
 
     @EachBackend
@@ -221,7 +221,7 @@ class FileCopyContractTest {
                 assertThat(ok.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(TestFiles.slice(file, 0, 4096));
             }
         } finally {
-            Ops.result(f.close());
+            Ops.result(f.closeAsync());
         }
     }
 

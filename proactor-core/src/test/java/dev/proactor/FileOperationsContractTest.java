@@ -70,7 +70,7 @@ class FileOperationsContractTest {
         }
         ByteBuffer[] past = {ByteBuffer.allocate(10), ByteBuffer.allocate(10)};
         assertThat(Ops.result(f.readv(base + total, past))).as("readv at end of file").isEqualTo(-1L);
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
     }
 
     @EachBackend
@@ -104,7 +104,7 @@ class FileOperationsContractTest {
         assertThat(Ops.result(f.write(20000, ByteBuffer.wrap(new byte[] {1})))).isEqualTo(1);
         assertThat(Ops.result(f.size())).as("size after writing past the end").isEqualTo(20001L);
         assertThat(Ops.result(f.stat()).size()).isEqualTo(20001L);
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
         assertThat(Files.size(file)).isEqualTo(20001L);
     }
 
@@ -134,9 +134,9 @@ class FileOperationsContractTest {
         TestFiles.writeRandom(file, 4096, 1);
         Proactor p = fixture.proactor();
         AsyncFile f = Ops.result(p.openFile(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
-        Operation<Void> close = f.close();
+        Operation<Void> close = f.closeAsync();
         assertThat(f.isOpen()).isFalse();
-        assertThat(f.close()).as("a second close returns the same operation").isSameAs(close);
+        assertThat(f.closeAsync()).as("a second close returns the same operation").isSameAs(close);
         assertThat(Ops.result(close)).isNull();
 
         List<Operation<?>> after = List.of(
@@ -213,7 +213,7 @@ class FileOperationsContractTest {
             assertThat(table).extracting(OperationInfo::id).isSorted();
         }
 
-        assertThat(Ops.result(pipe.close())).isNull();
+        assertThat(Ops.result(pipe.closeAsync())).isNull();
         List<OperationState> whenClosed = reads.stream().map(Operation::state).toList();
         for (Operation<Integer> r : reads) {
             Waits.poll(Duration.ofSeconds(5), r::isDone);

@@ -43,7 +43,7 @@ class ForeignHandleContractTest {
                     .hasMessageContaining("does not belong to this proactor");
         }
         assertThat(p.metrics().ledger().initiated()).as("nothing refused was initiated: only the open").isEqualTo(1);
-        Ops.result(file.close());
+        Ops.result(file.closeAsync());
     }
 
     @EachBackend
@@ -58,16 +58,16 @@ class ForeignHandleContractTest {
             assertThatThrownBy(() -> c.server().transferFrom(theirs, 0, 16)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("another proactor");
             assertThat(theirs.isOpen()).isTrue();
-            Ops.result(theirs.close());
+            Ops.result(theirs.closeAsync());
 
             AsyncFile own = usersOwnFile();
             assertThatThrownBy(() -> c.server().transferFrom(own, 0, 16)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("another proactor");
         }
         assertThat(c.server().pendingWriteBytes()).as("no refused transfer was queued").isZero();
-        Ops.result(c.client().close());
-        Ops.result(c.server().close());
-        Ops.result(listener.close());
+        Ops.result(c.client().closeAsync());
+        Ops.result(c.server().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /** A lease the library did not make. */

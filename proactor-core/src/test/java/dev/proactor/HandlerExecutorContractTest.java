@@ -74,7 +74,7 @@ class HandlerExecutorContractTest {
             assertThat(tasks.get()).as("tasks handed to the caller's executor").isGreaterThanOrEqualTo(OPS + 1);
             assertThat(Thread.getAllStackTraces().keySet()).as("the proactor's own workers")
                     .noneMatch(t -> t.getName().startsWith(name + "-worker-"));
-            Ops.result(f.close());
+            Ops.result(f.closeAsync());
 
             p.close();
             assertThat(pool.isShutdown()).as("the caller's executor after close").isFalse();

@@ -87,7 +87,7 @@ class OperationStageContractTest {
         assertThat(dst.flip()).isEqualTo(ByteBuffer.wrap(DATA));
         assertThat(completed.join()).as("the copy completed by its caller keeps its own value").isEqualTo(-1);
         assertThat(cancelled.isCancelled()).isTrue();
-        Ops.result(pipe.close());
+        Ops.result(pipe.closeAsync());
     }
 
     @EachBackend
@@ -144,7 +144,7 @@ class OperationStageContractTest {
         List<OperationState> late = new CopyOnWriteArrayList<>();
         read.stage().whenComplete((n, e) -> late.add(read.state()));
         assertThat(late).containsExactly(OperationState.COMPLETED);
-        Ops.result(pipe.close());
+        Ops.result(pipe.closeAsync());
     }
 
     /** Opens {@code fifo} READ+WRITE: the open does not wait for a writer, and a read waits for data. */

@@ -50,7 +50,7 @@ class PerResourceLimitContractTest {
             op.cancel().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -80,6 +80,6 @@ class PerResourceLimitContractTest {
         Waits.until(Duration.ofSeconds(30), () -> p.metrics().queuedForAdmission() == 0,
                 () -> "queued " + p.metrics().queuedForAdmission());
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 }

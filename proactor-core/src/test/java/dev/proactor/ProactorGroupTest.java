@@ -84,7 +84,7 @@ class ProactorGroupTest {
                     socket.readFully(one).onComplete((n, f) -> {
                         echoThreads.add(Thread.currentThread().getName().startsWith(workers) ? "own"
                                 : "member " + member + " read handler ran on " + Thread.currentThread().getName());
-                        socket.writeAll(one.flip()).onComplete((w, g) -> socket.close());
+                        socket.writeAll(one.flip()).onComplete((w, g) -> socket.closeAsync());
                     });
                     acceptedBy.incrementAndGet(member);
                     accepted.incrementAndGet();
@@ -110,7 +110,7 @@ class ProactorGroupTest {
             Waits.until(Duration.ofSeconds(10), () -> echoThreads.size() == accepted.get(), () -> "echoes " + echoThreads);
             assertThat(echoThreads).as("every connection served by the member that accepted it").containsOnly("own");
             for (AsyncServerSocket l : listeners) {
-                l.close().await(Ops.WAIT);
+                l.closeAsync().await(Ops.WAIT);
             }
         } finally {
             fixture.closeAndVerify();

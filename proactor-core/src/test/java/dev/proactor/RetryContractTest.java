@@ -59,8 +59,8 @@ class RetryContractTest {
         control.plan(Plan.failNext(Request.Write.class, FaultInjectingBackend.EINTR, 1));
         assertThat(Ops.result(w.write(0, ByteBuffer.wrap(new byte[] {1, 2, 3})))).isEqualTo(3);
         assertThat(retries(p, OperationKind.WRITE)).isEqualTo(1);
-        Ops.result(w.close());
-        Ops.result(f.close());
+        Ops.result(w.closeAsync());
+        Ops.result(f.closeAsync());
         assertThat(Files.readAllBytes(out)).containsExactly(1, 2, 3);
     }
 
@@ -84,7 +84,7 @@ class RetryContractTest {
         assertThat(control.completionsSeen(OperationKind.READ) - readsBefore).as("kernel rounds").isEqualTo(1);
         assertThat(retries(p, OperationKind.READ)).isZero();
         assertThat(p.metrics().kinds().get(OperationKind.READ).failed()).isEqualTo(1);
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
     }
 
     @EachBackend
@@ -120,8 +120,8 @@ class RetryContractTest {
         assertThat(((OperationFailedException) first).errnoName()).isEqualTo("EAGAIN");
         assertThat(retries(once, OperationKind.READ)).isZero();
         control.plan(Plan.NONE);
-        Ops.result(g.close());
-        Ops.result(f.close());
+        Ops.result(g.closeAsync());
+        Ops.result(f.closeAsync());
     }
 
     /**
@@ -160,7 +160,7 @@ class RetryContractTest {
         ProactorException e = Ops.failure(f.readFully(0, ByteBuffer.allocate(4096)));
         control.plan(Plan.NONE);
         assertThat(((OperationFailedException) e).errnoName()).isEqualTo("EAGAIN");
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
     }
 
     @EachBackend
@@ -186,7 +186,7 @@ class RetryContractTest {
         ByteBuffer full = ByteBuffer.allocate(4096);
         assertThat(Ops.result(f.readFully(4096, full))).isEqualTo(4096L);
         assertThat(bytes(full)).isEqualTo(TestFiles.slice(file, 4096, 4096));
-        Ops.result(f.close());
+        Ops.result(f.closeAsync());
     }
 
     @EachBackend
@@ -226,8 +226,8 @@ class RetryContractTest {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         control.plan(Plan.NONE);
-        Ops.result(in.close());
-        Ops.result(out.close());
+        Ops.result(in.closeAsync());
+        Ops.result(out.closeAsync());
         assertThat(control.shortsInjected()).as("short transfers injected").isPositive();
         assertThat(control.failuresInjected()).as("EAGAINs injected").isPositive();
         assertThat(retries(p, OperationKind.READ) + retries(p, OperationKind.WRITE))

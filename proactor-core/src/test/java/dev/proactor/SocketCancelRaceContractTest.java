@@ -109,7 +109,7 @@ class SocketCancelRaceContractTest {
             Operation<AsyncSocket> accept = listener.accept();
             accept.onComplete((s, failure) -> {
                 if (failure == null) {
-                    s.close();
+                    s.closeAsync();
                 }
             });
             return accept;
@@ -124,7 +124,7 @@ class SocketCancelRaceContractTest {
                 try {
                     Ops.result(d);
                     drained.incrementAndGet();
-                    Ops.result(d.resultNow().close());
+                    Ops.result(d.resultNow().closeAsync());
                 } catch (AssertionError e) {
                     assertThat(d.state()).as("drain accept %d: %s", d.id(), e).isEqualTo(OperationState.TIMED_OUT);
                     drainTimeouts.incrementAndGet();
@@ -133,7 +133,7 @@ class SocketCancelRaceContractTest {
         });
         long took = System.nanoTime() - start;
         // Whatever is still queued: accept and close until every client has seen its end.
-        try (AcceptLoop rest = AcceptLoop.start(listener, 8, AsyncSocket::close)) {
+        try (AcceptLoop rest = AcceptLoop.start(listener, 8, AsyncSocket::closeAsync)) {
             clients.awaitAllEnded(races);
             assertThat(rest.failures()).isEmpty();
         }
@@ -160,7 +160,7 @@ class SocketCancelRaceContractTest {
                 Operation<AsyncSocket> connect = client.connect(listener.localAddress());
                 connect.onComplete((s, failure) -> {
                     if (failure == null) {
-                        s.close();
+                        s.closeAsync();
                     }
                 });
                 return connect;
@@ -243,7 +243,7 @@ class SocketCancelRaceContractTest {
             }
         }
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
         publish(report, pair, "RECV (client " + shortName(pair.clientBackend()) + ")", t, took,
                 sent.get() + " bytes fed, " + (sent.get() - rest) + " by completed recvs");
         t.assertBothSides();
@@ -307,7 +307,7 @@ class SocketCancelRaceContractTest {
         assertThat(java.util.Arrays.mismatch(have, want)).as("first differing byte: a cancelled send sent data, or sends reordered")
                 .isEqualTo(-1);
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
         publish(report, pair, "SEND (client " + shortName(pair.clientBackend()) + ")", t, took,
                 want.length + " bytes by completed sends");
         t.assertBothSides();
@@ -337,7 +337,7 @@ class SocketCancelRaceContractTest {
                     && f.errnoName().equals("ECONNRESET"))) {
                 failures.add("read on " + s + ": " + failure);
             }
-            s.close();
+            s.closeAsync();
             ended.incrementAndGet();
         });
     }

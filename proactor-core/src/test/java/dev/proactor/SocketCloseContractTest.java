@@ -249,17 +249,17 @@ class SocketCloseContractTest {
             List<Operation<Void>> closes = new ArrayList<>();
             for (int i = 0; i < conns.size(); i++) {
                 AsyncSocket end = i < half ? conns.get(i).client() : conns.get(i).server();
-                closes.add(abort ? end.abort() : end.close());
+                closes.add(abort ? end.abort() : end.closeAsync());
             }
             closes.forEach(Ops::result);
         };
         Runnable closeOtherEnd = () -> {
             List<Operation<Void>> closes = new ArrayList<>();
             for (int i = 0; i < conns.size(); i++) {
-                closes.add(i < half ? conns.get(i).server().close() : conns.get(i).client().close());
+                closes.add(i < half ? conns.get(i).server().closeAsync() : conns.get(i).client().closeAsync());
             }
             closes.forEach(Ops::result);
-            Ops.result(listener.close());
+            Ops.result(listener.closeAsync());
         };
         return new Scenario(pending, closeOneEnd, closeOtherEnd, release);
     }
@@ -270,7 +270,7 @@ class SocketCloseContractTest {
         for (int i = 0; i < PENDING; i++) {
             pending.add(new Pending(listener.accept(), true, false));
         }
-        return new Scenario(pending, () -> Ops.result(listener.close()), () -> { }, () -> { });
+        return new Scenario(pending, () -> Ops.result(listener.closeAsync()), () -> { }, () -> { });
     }
 
     /** Connects into a full accept queue: each stays in SYN_SENT, retransmitting, until ended. */
@@ -281,7 +281,7 @@ class SocketCloseContractTest {
         for (int i = 0; i < PENDING; i++) {
             pending.add(new Pending(client.connect(listener.localAddress()), false, false));
         }
-        return new Scenario(pending, () -> pending.forEach(p -> p.op().cancel()), () -> Ops.result(listener.close()),
+        return new Scenario(pending, () -> pending.forEach(p -> p.op().cancel()), () -> Ops.result(listener.closeAsync()),
                 () -> Sockets.closeQuietly(fillers));
     }
 

@@ -56,7 +56,7 @@ class SocketConnectContractTest {
         Path dir = pair.serverFixture().tempDir();
         UnixDomainSocketAddress closed = UnixDomainSocketAddress.of(dir.resolve("closed.sock"));
         AsyncServerSocket listener = Ops.result(pair.server().listen(closed));
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
         assertThat(Files.exists(closed.getPath())).as("the socket file stays after its listener closed").isTrue();
         assertRefused(pair.client().connect(closed), "ECONNREFUSED");
         assertRefused(pair.client().connect(UnixDomainSocketAddress.of(dir.resolve("nobody.sock"))), "ENOENT");
@@ -99,6 +99,6 @@ class SocketConnectContractTest {
         } finally {
             Sockets.closeQuietly(fillers);
         }
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 }

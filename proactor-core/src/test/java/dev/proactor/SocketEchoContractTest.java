@@ -195,7 +195,7 @@ class SocketEchoContractTest {
                 if (failure != null) {
                     fail("read", failure);
                 } else if (n < 0) {
-                    socket.close().onComplete((v, f) -> {
+                    socket.closeAsync().onComplete((v, f) -> {
                         if (f != null) {
                             fail("close", f);
                         } else {
@@ -216,7 +216,7 @@ class SocketEchoContractTest {
         private void fail(String step, Throwable failure) {
             failures.add("client " + index + " " + step + ": " + failure);
             if (socket != null) {
-                socket.close();
+                socket.closeAsync();
             }
             done.complete(null);
         }

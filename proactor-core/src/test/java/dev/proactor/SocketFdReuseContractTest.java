@@ -47,11 +47,11 @@ class SocketFdReuseContractTest {
             reused += intersects(freed, added) ? 1 : 0;
             exchange(old.server(), freshPeer, fresh, round);
             pending.checkUntouched();
-            Ops.result(fresh.close());
-            Ops.result(freshPeer.close());
-            Ops.result(old.server().close());
+            Ops.result(fresh.closeAsync());
+            Ops.result(freshPeer.closeAsync());
+            Ops.result(old.server().closeAsync());
         }
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
         finish(report, pair + ", connected side (" + shortName(pair.clientBackend()) + ")", reused,
                 pair.clientBackend());
     }
@@ -72,11 +72,11 @@ class SocketFdReuseContractTest {
             reused += intersects(freed, added) ? 1 : 0;
             exchange(old.client(), fresh, freshAccepted, round);
             pending.checkUntouched();
-            Ops.result(fresh.close());
-            Ops.result(freshAccepted.close());
-            Ops.result(old.client().close());
+            Ops.result(fresh.closeAsync());
+            Ops.result(freshAccepted.closeAsync());
+            Ops.result(old.client().closeAsync());
         }
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
         finish(report, pair + ", accepted side (" + shortName(pair.serverBackend()) + ")", reused,
                 pair.serverBackend());
     }
@@ -144,7 +144,7 @@ class SocketFdReuseContractTest {
         /** Closes the socket; the read must have ended CANCELLED by then. Returns the freed descriptors. */
         Set<Integer> closeAndCheck() {
             Set<Integer> before = Sockets.socketFds();
-            Ops.result(socket.close());
+            Ops.result(socket.closeAsync());
             assertThat(read.state()).as("pending read once its socket's close completed").isEqualTo(OperationState.CANCELLED);
             assertThat(read.failureNow()).isInstanceOf(OperationCancelledException.class);
             fdsAfterClose = Sockets.socketFds();

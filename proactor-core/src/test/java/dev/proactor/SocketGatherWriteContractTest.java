@@ -55,7 +55,7 @@ class SocketGatherWriteContractTest {
 
         void close() {
             c.close();
-            Ops.result(listener.close());
+            Ops.result(listener.closeAsync());
         }
     }
 

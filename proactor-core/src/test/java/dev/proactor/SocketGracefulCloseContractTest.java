@@ -66,7 +66,7 @@ class SocketGracefulCloseContractTest {
                 if (f != null) {
                     serverFailures.add("receive stream: " + f);
                 }
-                socket.close().onComplete((v, cf) -> {
+                socket.closeAsync().onComplete((v, cf) -> {
                     if (cf != null) {
                         serverFailures.add("close: " + cf);
                     }
@@ -98,7 +98,7 @@ class SocketGracefulCloseContractTest {
             assertThat(Arrays.equals(back, sent.get(i))).as("client %d: echo is byte-exact", i).isTrue();
         }
         accepts.cancel().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
         assertThat(serverFailures).isEmpty();
     }
 
@@ -143,7 +143,7 @@ class SocketGracefulCloseContractTest {
         writes.add(s.writeAll(arena.allocate(d.length).copyFrom(java.lang.foreign.MemorySegment.ofArray(d))));
         writes.add(s.writeAll(lease, leased));
         writes.add(s.transferFrom(af, 0, f.length));
-        Operation<Void> close = s.close();
+        Operation<Void> close = s.closeAsync();
         long pendingAtClose = s.pendingWriteBytes();
         assertThat(pendingAtClose).as("bytes of writes still pending when close() was called").isPositive();
         assertThat(s.isOpen()).isFalse();
@@ -165,9 +165,9 @@ class SocketGracefulCloseContractTest {
         }
         lease.release();
         arena.close();
-        Ops.result(af.close());
-        Ops.result(c.client().close());
-        Ops.result(listener.close());
+        Ops.result(af.closeAsync());
+        Ops.result(c.client().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /** shutdownOutput() after several queued writes: the peer reads every byte, then end of stream. */
@@ -195,7 +195,7 @@ class SocketGracefulCloseContractTest {
             assertThat(w.await(WAIT)).isPositive();
         }
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     /**
@@ -216,8 +216,8 @@ class SocketGracefulCloseContractTest {
         assertCancelled(writes);
         assertThat(closedSince(fdsBefore)).as("socket descriptors closed by the abort").hasSize(1);
         assertPeerSeesReset(c.client());
-        Ops.result(c.client().close());
-        Ops.result(listener.close());
+        Ops.result(c.client().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /** abort() after close(): the close stops waiting for its writes and completes (no timeout). */
@@ -226,15 +226,15 @@ class SocketGracefulCloseContractTest {
         AsyncServerSocket listener = Sockets.listen(pair.server(), SMALL_NO_BOUND);
         Sockets.Connection c = Sockets.connect(listener, pair.client(), SMALL);
         List<Operation<Long>> writes = stuckWrites(c.server());
-        Operation<Void> close = c.server().close();
+        Operation<Void> close = c.server().closeAsync();
         Operation<Void> abort = c.server().abort();
         assertThat(abort).isSameAs(close);
         close.await(WAIT);
         assertThat(close.state()).isEqualTo(OperationState.COMPLETED);
         assertCancelled(writes);
         assertPeerSeesReset(c.client());
-        Ops.result(c.client().close());
-        Ops.result(listener.close());
+        Ops.result(c.client().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /**
@@ -247,8 +247,8 @@ class SocketGracefulCloseContractTest {
         AsyncServerSocket listener = Sockets.listen(pair.server(), SMALL_NO_BOUND);
         Sockets.Connection c = Sockets.connect(listener, pair.client(), SMALL);
         boundedClose(c.server(), c.server().withTimeout(Duration.ofMillis(300)), c.client());
-        Ops.result(c.client().close());
-        Ops.result(listener.close());
+        Ops.result(c.client().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /** The same, bounded by the socket's {@link SocketOptions#closeLinger()} (the connecting side's). */
@@ -257,14 +257,14 @@ class SocketGracefulCloseContractTest {
         AsyncServerSocket listener = Sockets.listen(pair.server(), SMALL);
         Sockets.Connection c = Sockets.connect(listener, pair.client(), SMALL.withCloseLinger(Duration.ofMillis(300)));
         boundedClose(c.client(), c.client(), c.server());
-        Ops.result(c.server().close());
-        Ops.result(listener.close());
+        Ops.result(c.server().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     private static void boundedClose(AsyncSocket socket, AsyncSocket closeVia, AsyncSocket peer) throws Exception {
         List<Operation<Long>> writes = stuckWrites(socket);
         Set<Integer> fdsBefore = Sockets.socketFds();
-        Operation<Void> close = closeVia.close();
+        Operation<Void> close = closeVia.closeAsync();
         awaitEnd(close);
         assertThat(close.state()).isEqualTo(OperationState.TIMED_OUT);
         assertThat(close.failureNow()).isInstanceOf(OperationTimeoutException.class)
@@ -286,14 +286,14 @@ class SocketGracefulCloseContractTest {
         AsyncServerSocket listener = Sockets.listen(server, SMALL_NO_BOUND);
         Sockets.Connection c = Sockets.connect(listener, pair.client(), SMALL);
         List<Operation<Long>> writes = stuckWrites(c.server());
-        Operation<Void> close = c.server().close();
+        Operation<Void> close = c.server().closeAsync();
         CloseReport report = server.close(Duration.ofMillis(200));
         assertThat(report.abandoned()).as("close report %s", report).isEmpty();
         assertCancelled(writes);
         awaitEnd(close);
         assertThat(close.state().isTerminal()).isTrue();
         assertThat(c.server().isOpen()).isFalse();
-        Ops.result(c.client().close());
+        Ops.result(c.client().closeAsync());
     }
 
     /** close() refuses what comes after it: a write, a read, a shutdown. */
@@ -302,7 +302,7 @@ class SocketGracefulCloseContractTest {
         Proactor p = fixture.proactor();
         AsyncServerSocket listener = Sockets.listen(p);
         Sockets.Connection c = Sockets.connect(listener, p);
-        Operation<Void> close = c.client().close();
+        Operation<Void> close = c.client().closeAsync();
         Operation<Integer> write = c.client().write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
         Operation<Long> writeAll = c.client().writeAll(ByteBuffer.allocateDirect(10));
         Operation<Void> shutdown = c.client().shutdownOutput();
@@ -313,8 +313,8 @@ class SocketGracefulCloseContractTest {
         }
         close.await(WAIT);
         assertThat(readToEnd(c.server()).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEmpty();
-        Ops.result(c.server().close());
-        Ops.result(listener.close());
+        Ops.result(c.server().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /**
@@ -328,14 +328,14 @@ class SocketGracefulCloseContractTest {
         Sockets.Connection c = Sockets.connect(listener, p);
         Operation<Integer> read = c.client().read(ByteBuffer.allocate(16));
         c.client().writeAll(ByteBuffer.wrap(new byte[] {9, 8, 7}));
-        Operation<Void> close = c.client().close();
+        Operation<Void> close = c.client().closeAsync();
         close.await(WAIT);
         assertThat(close.state()).isEqualTo(OperationState.COMPLETED);
         awaitEnd(read);
         assertThat(read.state()).as("the pending read ends cancelled").isEqualTo(OperationState.CANCELLED);
         assertThat(readToEnd(c.server()).get(WAIT.toSeconds(), TimeUnit.SECONDS)).containsExactly(9, 8, 7);
-        Ops.result(c.server().close());
-        Ops.result(listener.close());
+        Ops.result(c.server().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     // ------------------------------------------------------------------ helpers

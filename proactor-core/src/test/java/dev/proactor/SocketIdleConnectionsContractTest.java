@@ -131,10 +131,10 @@ class SocketIdleConnectionsContractTest {
         }
         long closeStart = System.nanoTime();
         List<Operation<Void>> closes = new ArrayList<>(CONNECTIONS);
-        all.forEach(s -> closes.add(s.close()));
+        all.forEach(s -> closes.add(s.closeAsync()));
         closes.forEach(Ops::result);
         long closed = System.nanoTime() - closeStart;
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
 
         long heapServer = (heap1 - heap0) / HALF;
         long nativeServer = (native1 - native0) / HALF;

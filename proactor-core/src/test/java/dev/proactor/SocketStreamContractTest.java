@@ -64,7 +64,7 @@ class SocketStreamContractTest {
         // The server's direction is still open: the reply goes through after the client's FIN.
         byte[] reply = MessageDigest.getInstance("SHA-256").digest(request);
         assertThat(Ops.result(c.server().writeAll(ByteBuffer.wrap(reply)))).isEqualTo(reply.length);
-        Ops.result(c.server().close());
+        Ops.result(c.server().closeAsync());
 
         ByteBuffer in = ByteBuffer.allocate(reply.length);
         assertThat(Ops.result(c.client().readFully(in))).isEqualTo(reply.length);
@@ -75,8 +75,8 @@ class SocketStreamContractTest {
         // readFully at end of stream fails with EndOfFileException rather than returning short.
         ProactorException eof = Ops.failure(c.client().readFully(ByteBuffer.allocate(4)));
         assertThat(eof).isInstanceOf(EndOfFileException.class);
-        Ops.result(c.client().close());
-        Ops.result(listener.close());
+        Ops.result(c.client().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /** A reset from a plain-socket client fails the pending read of a socket the server backend accepted. */
@@ -88,9 +88,9 @@ class SocketStreamContractTest {
             peer.connect(listener.localAddress());
             AsyncSocket socket = Ops.result(accept);
             resetMidStream(socket, peer);
-            Ops.result(socket.close());
+            Ops.result(socket.closeAsync());
         }
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     /** A reset from a plain-socket server fails the pending read of a socket the client backend connected. */
@@ -101,7 +101,7 @@ class SocketStreamContractTest {
             try (Socket peer = plain.accept()) {
                 AsyncSocket socket = Ops.result(connect);
                 resetMidStream(socket, peer);
-                Ops.result(socket.close());
+                Ops.result(socket.closeAsync());
             }
         }
     }

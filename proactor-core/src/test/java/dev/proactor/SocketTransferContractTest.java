@@ -54,10 +54,10 @@ class SocketTransferContractTest {
         for (int i = 0; i < sends.size(); i++) {
             assertThat(Ops.result(sends.get(i))).as("transfer " + i).isEqualTo(counts.get(i));
         }
-        Ops.result(file.close());
-        Ops.result(c.client().close());
-        Ops.result(c.server().close());
-        Ops.result(listener.close());
+        Ops.result(file.closeAsync());
+        Ops.result(c.client().closeAsync());
+        Ops.result(c.server().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /** A transfer past the end of the file sends what there is, then fails with exactly that count. */
@@ -86,10 +86,10 @@ class SocketTransferContractTest {
         assertThat(atEnd.bytesDone()).isZero();
         assertThat(Ops.result(c.server().transferFrom(file, size, 0))).as("an empty transfer").isZero();
 
-        Ops.result(file.close());
-        Ops.result(c.client().close());
-        Ops.result(c.server().close());
-        Ops.result(listener.close());
+        Ops.result(file.closeAsync());
+        Ops.result(c.client().closeAsync());
+        Ops.result(c.server().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /** Writes and transfers initiated back to back on one socket reach the peer in initiation order. */
@@ -125,10 +125,10 @@ class SocketTransferContractTest {
         for (Operation<Long> op : ops) {
             Ops.result(op);
         }
-        Ops.result(file.close());
-        Ops.result(c.client().close());
-        Ops.result(c.server().close());
-        Ops.result(listener.close());
+        Ops.result(file.closeAsync());
+        Ops.result(c.client().closeAsync());
+        Ops.result(c.server().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /**
@@ -157,9 +157,9 @@ class SocketTransferContractTest {
 
         // The file is still usable: the transfer's end left it alone.
         assertThat(Ops.result(file.size())).isEqualTo(size);
-        Ops.result(file.close());
-        Ops.result(c.client().close());
-        Ops.result(listener.close());
+        Ops.result(file.closeAsync());
+        Ops.result(c.client().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     /** Closing the file ends a transfer that is blocked on the socket; the socket stays usable. */
@@ -175,15 +175,15 @@ class SocketTransferContractTest {
 
         Operation<Long> send = c.server().transferFrom(file, 0, size);
         receive(c.client(), MIB, (buf, off, len) -> { });
-        Ops.result(file.close());
+        Ops.result(file.closeAsync());
         ProactorException e = Ops.failure(send);
         assertThat(send.state()).isIn(OperationState.CANCELLED, OperationState.FAILED);
         assertThat(e.bytesDone()).isBetween((long) MIB, size - 1);
         assertThat(Ops.failure(c.server().transferFrom(file, 0, 1))).isInstanceOf(ProactorClosedException.class);
 
-        Ops.result(c.client().close());
-        Ops.result(c.server().close());
-        Ops.result(listener.close());
+        Ops.result(c.client().closeAsync());
+        Ops.result(c.server().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     private interface Sink {

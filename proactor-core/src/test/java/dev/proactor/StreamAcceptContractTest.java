@@ -51,12 +51,12 @@ class StreamAcceptContractTest {
         assertThat(Ops.failure(stream).bytesDone()).isEqualTo(n + 5);
         assertThat(overlaps.get()).isZero();
         for (AsyncSocket s : accepted) {
-            Ops.result(s.close());
+            Ops.result(s.closeAsync());
         }
         for (AsyncSocket s : clients) {
-            Ops.result(s.close());
+            Ops.result(s.closeAsync());
         }
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -95,12 +95,12 @@ class StreamAcceptContractTest {
         assertThat(accepted.size()).isGreaterThanOrEqualTo(handed);
         last.cancel().toCompletableFuture().get();
         for (AsyncSocket s : accepted) {
-            Ops.result(s.close());
+            Ops.result(s.closeAsync());
         }
         for (Operation<AsyncSocket> c : connects) {
-            Ops.result(c.resultNow().close());
+            Ops.result(c.resultNow().closeAsync());
         }
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -127,7 +127,7 @@ class StreamAcceptContractTest {
         Ops.result(c.server().readFully(got.limit(big + 3)));
         assertThat(got.array()).isEqualTo(data);
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     /**
@@ -163,7 +163,7 @@ class StreamAcceptContractTest {
         assertThat(pendingAfter).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(budget));
         assertThat(got.array()).isEqualTo(data);
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -182,7 +182,7 @@ class StreamAcceptContractTest {
         Ops.result(c.server().readFully(sink));
         Ops.result(first);
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -211,6 +211,6 @@ class StreamAcceptContractTest {
         assertThat(got.array()).isEqualTo(data);
         assertThat(c.client().pendingWriteBytes()).isZero();
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 }

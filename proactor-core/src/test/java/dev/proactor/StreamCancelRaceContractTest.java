@@ -82,7 +82,7 @@ class StreamCancelRaceContractTest {
                     if (f != null && !(f instanceof OperationFailedException e && e.errnoName().equals("ECONNRESET"))) {
                         failures.add("client end of " + s + ": " + f);
                     }
-                    s.close();
+                    s.closeAsync();
                     ended.incrementAndGet();
                 });
             });
@@ -90,7 +90,7 @@ class StreamCancelRaceContractTest {
             OperationStream stream = listener.acceptEach(s -> {
                 handed.incrementAndGet();
                 mine.incrementAndGet();
-                s.close();
+                s.closeAsync();
             });
             handedBy.put(stream, mine);
             return stream;
@@ -107,7 +107,7 @@ class StreamCancelRaceContractTest {
             for (Operation<AsyncSocket> d : drains) {
                 d.onComplete((s, f) -> {
                     if (f == null) {
-                        s.close();
+                        s.closeAsync();
                     }
                 });
             }
@@ -116,7 +116,7 @@ class StreamCancelRaceContractTest {
             }
         });
         long took = System.nanoTime() - start;
-        try (AcceptLoop rest = AcceptLoop.start(listener, 8, AsyncSocket::close)) {
+        try (AcceptLoop rest = AcceptLoop.start(listener, 8, AsyncSocket::closeAsync)) {
             Waits.until(Duration.ofSeconds(30), () -> ended.get() == races,
                     () -> ended.get() + " of " + races + " client ends saw their server end close");
             assertThat(rest.failures()).isEmpty();
@@ -182,7 +182,7 @@ class StreamCancelRaceContractTest {
         }
         assertThat(t.count(OperationState.CANCELLED)).isPositive();
         Sockets.closeAll(conns);
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
         Reports.publish(report, "cancel-race", pair + ": RECEIVE_EACH " + races + " races in " + took / 1_000_000
                 + " ms; " + t);
     }

@@ -131,7 +131,7 @@ class StreamReceiveContractTest {
         assertThat(collector.overlapped).isFalse();
         assertThat(collector.wrongSize).isFalse();
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackendPair
@@ -153,7 +153,7 @@ class StreamReceiveContractTest {
             streams.add(s.receiveEach(chunk -> s.writeAll(chunk.segment()).onComplete((n, f) -> {
                 chunk.release();
                 if (f != null) {
-                    s.close();
+                    s.closeAsync();
                 }
             })));
         });
@@ -174,7 +174,7 @@ class StreamReceiveContractTest {
         for (int i = 0; i < connections; i++) {
             assertThat(echoed.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS)).as("connection %d", i)
                     .isEqualTo(sent.get(i));
-            Ops.result(clients.get(i).close());
+            Ops.result(clients.get(i).closeAsync());
         }
         for (OperationStream s : streams) {
             assertThat(Ops.result(s)).isEqualTo(each);
@@ -184,9 +184,9 @@ class StreamReceiveContractTest {
                 () -> server.metrics().receiveChunksHeld() + " chunks still held by echo writes");
         assertThat(accepts.cancel().toCompletableFuture().get().kind()).isEqualTo(CancelResult.Kind.CANCELLED);
         for (AsyncSocket s : accepted) {
-            Ops.result(s.close());
+            Ops.result(s.closeAsync());
         }
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackendPair
@@ -240,10 +240,10 @@ class StreamReceiveContractTest {
         assertThat(chunk.isReleased()).isTrue();
         Waits.until(Ops.WAIT, () -> p.metrics().receiveChunksHeld() == 0,
                 () -> p.metrics().receiveChunksHeld() + " chunks held");
-        Ops.result(c.client().close());
+        Ops.result(c.client().closeAsync());
         assertThat(Ops.result(stream)).isEqualTo(hello.length);
-        Ops.result(c.server().close());
-        Ops.result(listener.close());
+        Ops.result(c.server().closeAsync());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -284,7 +284,7 @@ class StreamReceiveContractTest {
             assertThat(holder.maxHeld).isEqualTo(2);
         }
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -315,7 +315,7 @@ class StreamReceiveContractTest {
             assertThat(holder.maxHeld).isLessThanOrEqualTo(bound);
         }
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -347,9 +347,9 @@ class StreamReceiveContractTest {
             assertThat(f).isInstanceOf(OperationFailedException.class);
             assertThat(((OperationFailedException) f).errnoName()).isEqualTo("ECONNRESET");
             assertThat(f.bytesDone()).isEqualTo(2);
-            Ops.result(s.close());
+            Ops.result(s.closeAsync());
         }
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -388,15 +388,15 @@ class StreamReceiveContractTest {
             assertThat(server.buffers().leased()).isZero();
         }
         for (Sockets.Connection c : conns) {
-            Ops.result(c.client().close());
+            Ops.result(c.client().closeAsync());
         }
         for (OperationStream s : streams) {
             assertThat(Ops.result(s)).isEqualTo(1);
         }
         for (Sockets.Connection c : conns) {
-            Ops.result(c.server().close());
+            Ops.result(c.server().closeAsync());
         }
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     /**
@@ -434,7 +434,7 @@ class StreamReceiveContractTest {
         assertThat(collector.received()).isEqualTo(data);
         assertThat(cancelled).isPositive();
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @EachBackend
@@ -447,7 +447,7 @@ class StreamReceiveContractTest {
             streams.add(c.server().receiveEach(BufferLease::release));
             Ops.result(c.client().write(ByteBuffer.wrap(new byte[] {1})));
         }
-        OperationStream accepts = listener.acceptEach(s -> s.close());
+        OperationStream accepts = listener.acceptEach(s -> s.closeAsync());
         CloseReport report = server.close(Duration.ofMillis(200));
         assertThat(report.clean()).isTrue();
         for (OperationStream s : streams) {
@@ -456,7 +456,7 @@ class StreamReceiveContractTest {
         }
         assertThat(accepts.state()).isIn(OperationState.CANCELLED, OperationState.FAILED);
         for (Sockets.Connection c : conns) {
-            Ops.result(c.client().close());
+            Ops.result(c.client().closeAsync());
         }
     }
 }

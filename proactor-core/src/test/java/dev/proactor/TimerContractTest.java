@@ -180,7 +180,7 @@ class TimerContractTest {
         assertThat(calls.get()).isEqualTo(1);
         MetricsSnapshot.KindMetrics reads = p.metrics().kinds().get(OperationKind.READ);
         assertThat(reads.timedOut()).isEqualTo(2);
-        Ops.result(pipe.close());
+        Ops.result(pipe.closeAsync());
 
     }
 

@@ -50,7 +50,7 @@ class VirtualThreadAwaitContractTest {
                         }
                         return n;
                     } finally {
-                        f.close().await();
+                        f.closeAsync().await();
                     }
                 }));
             }

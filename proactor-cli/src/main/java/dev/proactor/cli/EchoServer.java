@@ -43,14 +43,14 @@ final class EchoServer {
     void stop() {
         acceptor.stop();
         for (AsyncSocket s : open) {
-            s.close();
+            s.closeAsync();
         }
     }
 
     private void accepted(AsyncSocket socket) {
         open.add(socket);
         if (acceptor.isStopped()) {
-            socket.close(); // raced with stop(): it may have missed this one
+            socket.closeAsync(); // raced with stop(): it may have missed this one
         }
         read(socket, ByteBuffer.allocateDirect(BUFFER_SIZE));
     }
@@ -77,7 +77,7 @@ final class EchoServer {
                 && !f.errnoName().equals("ECONNRESET") && !f.errnoName().equals("EPIPE")) {
             report(socket.remoteAddress() + ": " + f.getMessage());
         }
-        socket.close().onComplete((v, f) -> {
+        socket.closeAsync().onComplete((v, f) -> {
             open.remove(socket);
             acceptor.released();
         });

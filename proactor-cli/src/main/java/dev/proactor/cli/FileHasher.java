@@ -167,7 +167,7 @@ final class FileHasher {
         Result result = error == null ? new Result(HexFormat.of().formatHex(digest.digest()), null)
                 : new Result(null, error);
         // Report after the close, so that no more than the files in flight hold a descriptor.
-        file.close().onComplete((v, failure) -> onDone.accept(result));
+        file.closeAsync().onComplete((v, failure) -> onDone.accept(result));
     }
 
     private static MessageDigest sha256() {

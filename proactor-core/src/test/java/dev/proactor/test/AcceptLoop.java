@@ -73,6 +73,6 @@ public final class AcceptLoop implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 }

@@ -189,11 +189,11 @@ public final class EachBackendPairExtension implements TestTemplateInvocationCon
             Ops.result(step);
             step = c.shutdownOutput();
             Ops.result(step);
-            step = c.close();
+            step = c.closeAsync();
             Ops.result(step);
-            step = s.close();
+            step = s.closeAsync();
             Ops.result(step);
-            step = listener.close();
+            step = listener.closeAsync();
             Ops.result(step);
             return Optional.empty();
         } catch (AssertionError e) {

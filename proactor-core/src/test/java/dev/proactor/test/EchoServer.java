@@ -44,9 +44,9 @@ public final class EchoServer implements AutoCloseable {
         socket.read(buf).onComplete((n, failure) -> {
             if (failure != null) {
                 failures.add("echo read on " + socket + " failed: " + failure);
-                socket.close();
+                socket.closeAsync();
             } else if (n < 0) {
-                socket.close().onComplete((v, f) -> {
+                socket.closeAsync().onComplete((v, f) -> {
                     if (f != null) {
                         failures.add("echo close of " + socket + " failed: " + f);
                     }
@@ -57,7 +57,7 @@ public final class EchoServer implements AutoCloseable {
                 socket.writeAll(buf).onComplete((w, f) -> {
                     if (f != null) {
                         failures.add("echo write on " + socket + " failed: " + f);
-                        socket.close();
+                        socket.closeAsync();
                     } else {
                         echoed.addAndGet(w);
                         readNext(socket, buf);

@@ -39,8 +39,8 @@ public final class Sockets {
     public record Connection(AsyncSocket server, AsyncSocket client) {
         /** Closes both ends and waits for the closes. */
         public void close() {
-            Operation<Void> a = client.close();
-            Operation<Void> b = server.close();
+            Operation<Void> a = client.closeAsync();
+            Operation<Void> b = server.closeAsync();
             Ops.result(a);
             Ops.result(b);
         }
@@ -96,8 +96,8 @@ public final class Sockets {
     public static void closeAll(List<Connection> connections) {
         List<Operation<Void>> closes = new ArrayList<>(connections.size() * 2);
         for (Connection c : connections) {
-            closes.add(c.client().close());
-            closes.add(c.server().close());
+            closes.add(c.client().closeAsync());
+            closes.add(c.server().closeAsync());
         }
         closes.forEach(Ops::result);
     }

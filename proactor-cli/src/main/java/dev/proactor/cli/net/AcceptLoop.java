@@ -56,7 +56,7 @@ public final class AcceptLoop {
     /** Stops accepting and closes the listener; connections already handed over stay the owner's. */
     public void stop() {
         stopped = true;
-        listener.close();
+        listener.closeAsync();
     }
 
     /** Whether {@link #stop()} was called: an owner closes a socket it receives after that. */

@@ -163,7 +163,7 @@ abstract sealed class AccessLog {
         }
 
         private void closeFile() {
-            file.close().onComplete((v, f) -> closed.complete(null));
+            file.closeAsync().onComplete((v, f) -> closed.complete(null));
         }
 
         @Override

@@ -186,7 +186,7 @@ final class Connection {
                     }
                     file.stat().onComplete((stat, f) -> guarded(() -> {
                         if (f != null || !stat.isRegularFile()) {
-                            file.close();
+                            file.closeAsync();
                             error(ex, f != null ? 500 : 404);
                         } else {
                             respondFile(ex, file, stat, real.getFileName().toString());
@@ -207,7 +207,7 @@ final class Connection {
         boolean notModified = r.ifNoneMatch() != null ? EntityTags.weakMatch(r.ifNoneMatch(), etag)
                 : HttpDates.parseSeconds(r.ifModifiedSince()) >= modified.getEpochSecond();
         if (notModified) {
-            file.close();
+            file.closeAsync();
             ResponseHead h = new ResponseHead(304).header("ETag", etag).header("Last-Modified", lastModified);
             send(ex, 304, connection(h, ex).toBuffer(null), 0);
             return;
@@ -220,7 +220,7 @@ final class Connection {
         ResponseHead h;
         switch (answer) {
             case ByteRange.Unsatisfiable u -> {
-                file.close();
+                file.closeAsync();
                 h = new ResponseHead(416).header("Content-Range", "bytes */" + size).header("Content-Length", 0);
                 send(ex, 416, connection(h, ex).toBuffer(null), 0);
                 return;
@@ -244,10 +244,10 @@ final class Connection {
         long length = r.isHead() ? 0 : count;
         socket.withTimeout(server.options().idleTimeout()).writeAll(head).onComplete((n, failure) -> guarded(() -> {
             if (failure != null) {
-                file.close();
+                file.closeAsync();
                 closeNow();
             } else if (length == 0) {
-                file.close();
+                file.closeAsync();
                 finished(ex, status, 0);
             } else {
                 transfer(ex, status, file, from, length, length);
@@ -263,12 +263,12 @@ final class Connection {
                     if (failure != null) {
                         // The head promised a length the connection can no longer deliver (the
                         // client left, stalled, or the file shrank): cutting it is the only honest end.
-                        file.close();
+                        file.closeAsync();
                         closeNow();
                     } else if (left > n) {
                         transfer(ex, status, file, position + n, left - n, total);
                     } else {
-                        file.close();
+                        file.closeAsync();
                         finished(ex, status, total);
                     }
                 }));
@@ -393,7 +393,7 @@ final class Connection {
         synchronized (this) {
             state = State.CLOSING;
         }
-        (abort ? socket.abort() : socket.close()).onComplete((v, failure) -> server.closed(this, proactor));
+        (abort ? socket.abort() : socket.closeAsync()).onComplete((v, failure) -> server.closed(this, proactor));
     }
 
     /** Runs a step; a bug in it ends this connection, reported, instead of leaving it hanging. */

@@ -569,6 +569,26 @@ public final class CoreProactor {
     }
 
     /**
+     * The blocking {@code close()} of a file, socket or listener: {@code close} is the handle's
+     * {@code closeAsync()}, already initiated. Waits for it and rethrows its failure, except on a
+     * thread the close's delivery may need: a dispatcher (an inline handler, where waiting would
+     * never end) or one of this proactor's workers (a handler, which may be the only worker left to
+     * deliver the close). There it returns once the close is initiated. An interrupt ends the wait
+     * with the interrupt flag set again; the close goes on.
+     */
+    void closeAndWait(Operation<Void> close) throws ProactorException {
+        Thread me = Thread.currentThread();
+        if (Dispatcher.onDispatcher() != null || (ownedExecutor != null && workerThreads.contains(me))) {
+            return;
+        }
+        try {
+            close.await();
+        } catch (InterruptedException e) {
+            me.interrupt();
+        }
+    }
+
+    /**
      * Throws if the calling thread is one that {@code what} would wait for: the dispatcher (an
      * inline handler), which would wait for itself for ever, or one of the proactor's own workers
      * (a handler), which close waits for and finally interrupts.

@@ -4,6 +4,7 @@ import dev.proactor.AsyncFile;
 import dev.proactor.BufferLease;
 import dev.proactor.FileStat;
 import dev.proactor.Operation;
+import dev.proactor.ProactorException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -143,7 +144,12 @@ final class FileHandle implements AsyncFile {
     }
 
     @Override
-    public Operation<Void> close() {
+    public void close() throws ProactorException {
+        p().closeAndWait(closeAsync());
+    }
+
+    @Override
+    public Operation<Void> closeAsync() {
         return p().closeResource(file);
     }
 

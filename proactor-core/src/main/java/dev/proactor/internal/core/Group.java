@@ -71,7 +71,7 @@ public final class Group implements ProactorGroup {
         } finally {
             if (!done) {
                 for (AsyncServerSocket l : listeners) {
-                    l.close();
+                    l.closeAsync();
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.proactor.internal.core;
 import dev.proactor.AsyncServerSocket;
 import dev.proactor.AsyncSocket;
 import dev.proactor.Operation;
+import dev.proactor.ProactorException;
 import dev.proactor.OperationStream;
 import dev.proactor.StreamHandler;
 import java.net.SocketAddress;
@@ -39,7 +40,12 @@ final class ListenerHandle implements AsyncServerSocket {
     }
 
     @Override
-    public Operation<Void> close() {
+    public void close() throws ProactorException {
+        listener.proactor.closeAndWait(closeAsync());
+    }
+
+    @Override
+    public Operation<Void> closeAsync() {
         return listener.proactor.closeResource(listener);
     }
 

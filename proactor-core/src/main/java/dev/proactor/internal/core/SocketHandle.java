@@ -4,6 +4,7 @@ import dev.proactor.AsyncFile;
 import dev.proactor.AsyncSocket;
 import dev.proactor.BufferLease;
 import dev.proactor.Operation;
+import dev.proactor.ProactorException;
 import dev.proactor.OperationStream;
 import dev.proactor.StreamHandler;
 import java.lang.foreign.MemorySegment;
@@ -144,7 +145,12 @@ final class SocketHandle implements AsyncSocket {
     }
 
     @Override
-    public Operation<Void> close() {
+    public void close() throws ProactorException {
+        p().closeAndWait(closeAsync());
+    }
+
+    @Override
+    public Operation<Void> closeAsync() {
         return p().closeResource(socket, timeout != null ? timeout : socket.closeLinger, false);
     }
 

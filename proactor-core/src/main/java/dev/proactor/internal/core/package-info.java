@@ -44,6 +44,12 @@
  * every time. A worker may await. A caller's own {@code Executor} cannot be told from the caller's
  * other threads, so {@code close()} there is not refused.
  *
+ * <p>A file's, socket's or listener's blocking {@code close()} ({@code CoreProactor.closeAndWait})
+ * is not refused on those threads but does not wait there: it initiates the same {@code CloseOp}
+ * as {@code closeAsync()} and returns, because the close is delivered on the dispatcher or a
+ * worker and the only worker may be the caller. Elsewhere it awaits the close and rethrows its
+ * failure; an interrupt ends the wait and sets the flag again, never the close.
+ *
  * <h2>Outcomes</h2>
  * An operation's life is two states, each one enum on {@code OperationImpl}: where the dispatcher
  * holds it ({@code Place}: NOWHERE, READY, BACKLOG, RETRY, CLOSE_WAIT, LANE_WAIT, PARKED,

@@ -109,7 +109,7 @@ class NioParityTest {
         try {
             return f.stat().await();
         } finally {
-            f.close().await();
+            f.closeAsync().await();
         }
     }
 
@@ -190,14 +190,14 @@ class NioParityTest {
         try {
             return body.run(f);
         } finally {
-            f.close().await();
+            f.closeAsync().await();
         }
     }
 
     private static String opened(Operation<AsyncFile> op) throws Exception {
         String o = outcome(op);
         if (o.startsWith("ok")) {
-            op.resultNow().close().await();
+            op.resultNow().closeAsync().await();
             return "opened";
         }
         return o;

@@ -181,7 +181,7 @@ class NioProactorTest {
         assertThat(st.lastModified()).isEqualTo(Files.getLastModifiedTime(f).toInstant());
         assertThat(file.size().await()).isEqualTo(29L);
 
-        file.close().await();
+        file.closeAsync().await();
         assertThat(file.isOpen()).isFalse();
         assertThatThrownBy(() -> file.read(0, ByteBuffer.allocate(1)).await())
                 .isInstanceOf(ProactorClosedException.class);
@@ -197,7 +197,7 @@ class NioProactorTest {
             assertThat(file.read(2, lease, 4).await()).isEqualTo(4);
             assertThat(lease.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 3);
         }
-        file.close().await();
+        file.closeAsync().await();
     }
 
     @Test
@@ -221,13 +221,13 @@ class NioProactorTest {
         AsyncFile d = p.openFile(dir).await();
         assertThatThrownBy(() -> d.read(0, ByteBuffer.allocate(8)).await())
                 .isInstanceOfSatisfying(OperationFailedException.class, e -> assertThat(e.errnoName()).isEqualTo("EISDIR"));
-        d.close().await();
+        d.closeAsync().await();
 
         // Writing a file opened read-only is EBADF.
         AsyncFile ro = p.openFile(existing, StandardOpenOption.READ).await();
         assertThatThrownBy(() -> ro.write(0, ByteBuffer.wrap(new byte[] {1})).await())
                 .isInstanceOfSatisfying(OperationFailedException.class, e -> assertThat(e.errnoName()).isEqualTo("EBADF"));
-        ro.close().await();
+        ro.closeAsync().await();
     }
 
     @Test

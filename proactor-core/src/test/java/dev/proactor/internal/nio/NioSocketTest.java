@@ -209,9 +209,9 @@ class NioSocketTest {
         assertThat(await(client.read(one))).isEqualTo(1);
         assertThat(one.get(0)).isEqualTo((byte) 7);
 
-        await(client.close());
-        await(accepted.close());
-        await(server.close());
+        await(client.closeAsync());
+        await(accepted.closeAsync());
+        await(server.closeAsync());
     }
 
     @Test
@@ -244,9 +244,9 @@ class NioSocketTest {
             assertThat(into.get(i).get(0)).as("read %d", i).isEqualTo((byte) (i + 1));
         }
         for (AsyncSocket s : List.of(c1, s1, c2, s2)) {
-            await(s.close());
+            await(s.closeAsync());
         }
-        await(server.close());
+        await(server.closeAsync());
     }
 
     @Test
@@ -286,7 +286,7 @@ class NioSocketTest {
         assertThatThrownBy(() -> await(second))
                 .isInstanceOfSatisfying(OperationFailedException.class,
                         e -> assertThat(e.errnoName()).isEqualTo("EADDRINUSE"));
-        await(first.close());
+        await(first.closeAsync());
     }
 
     @Test
@@ -312,7 +312,7 @@ class NioSocketTest {
                 s.close();
             }
         }
-        await(server.close());
+        await(server.closeAsync());
     }
 
     @Test
@@ -331,9 +331,9 @@ class NioSocketTest {
         ByteBuffer b = ByteBuffer.allocate(8);
         assertThat(await(s[1].read(b))).isEqualTo(1);
         assertThat(b.get(0)).isEqualTo((byte) 42);
-        await(s[0].close());
-        await(s[1].close());
-        await(server.close());
+        await(s[0].closeAsync());
+        await(s[1].closeAsync());
+        await(server.closeAsync());
     }
 
     @Test
@@ -344,9 +344,9 @@ class NioSocketTest {
         Operation<Integer> read = s[1].withTimeout(Duration.ofMillis(50)).read(ByteBuffer.allocate(8));
         assertThatThrownBy(() -> await(read)).isInstanceOf(OperationTimeoutException.class);
         assertThat(read.state()).isEqualTo(OperationState.TIMED_OUT);
-        await(s[0].close());
-        await(s[1].close());
-        await(server.close());
+        await(s[0].closeAsync());
+        await(s[1].closeAsync());
+        await(server.closeAsync());
     }
 
     @Test
@@ -364,9 +364,9 @@ class NioSocketTest {
             assertThatThrownBy(() -> await(read))
                     .isInstanceOfSatisfying(OperationFailedException.class,
                             e -> assertThat(e.errnoName()).isEqualTo("ECONNRESET"));
-            await(s.close());
+            await(s.closeAsync());
         }
-        await(server.close());
+        await(server.closeAsync());
     }
 
     @Test
@@ -379,13 +379,13 @@ class NioSocketTest {
         Operation<Integer> read = s[0].read(ByteBuffer.allocate(8));
         Operation<Integer> read2 = s[0].read(ByteBuffer.allocate(8));
         awaitSubmitted(read);
-        await(s[0].close());
+        await(s[0].closeAsync());
         assertThat(read.state()).isEqualTo(OperationState.CANCELLED);
         assertThat(read2.state()).isEqualTo(OperationState.CANCELLED);
         // The peer sees end of stream.
         assertThat(await(s[1].read(ByteBuffer.allocate(8)))).isEqualTo(-1);
-        await(s[1].close());
-        await(server.close());
+        await(s[1].closeAsync());
+        await(server.closeAsync());
         assertThat(openFds()).as("descriptors after closing everything").isEqualTo(baseline);
     }
 
@@ -397,7 +397,7 @@ class NioSocketTest {
         Operation<AsyncSocket> a1 = server.accept();
         Operation<AsyncSocket> a2 = server.accept();
         awaitSubmitted(a2);
-        await(server.close());
+        await(server.closeAsync());
         assertThat(a1.state()).isEqualTo(OperationState.CANCELLED);
         assertThat(a2.state()).isEqualTo(OperationState.CANCELLED);
         assertThat(openFds()).isEqualTo(baseline);

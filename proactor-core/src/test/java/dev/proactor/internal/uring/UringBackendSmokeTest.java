@@ -59,7 +59,7 @@ class UringBackendSmokeTest {
             assertThat(file.read(0, dst).await()).isEqualTo(15);
             assertThat(new String(dst.array(), 0, dst.position(), StandardCharsets.UTF_8)).isEqualTo("hello, proactor");
             assertThat(file.read(15, ByteBuffer.allocate(4)).await()).isEqualTo(-1);
-            file.close().await();
+            file.closeAsync().await();
             assertThat(Files.readString(f)).isEqualTo("hello, proactor");
             assertThat(p.metrics().ledger().outstanding()).isZero();
         }

@@ -133,7 +133,7 @@ class UringFallbackTest {
         assertThat(b.fallbacks().pollsArmed()).isEqualTo(polls + 1);
         assertThat(b.fallbacks().poolCalls()).isEqualTo(1);
         assertThat(b.fallbacks().threadsStarted()).isEqualTo(1);
-        Ops.result(af.close());
+        Ops.result(af.closeAsync());
     }
 
     @Test
@@ -154,7 +154,7 @@ class UringFallbackTest {
         assertThat(st.isRegularFile()).isTrue();
         assertThat(backend.get().fallbacks().threadsStarted()).isEqualTo(1);
         assertThat(liveThreads(threads)).isEqualTo(1);
-        Ops.result(af.close());
+        Ops.result(af.closeAsync());
         // The fixture's checks: the thread is gone once the proactor closed.
     }
 
@@ -188,7 +188,7 @@ class UringFallbackTest {
         Ops.result(c.client().shutdownOutput());
         assertThat(Ops.result(c.server().read(ByteBuffer.allocate(8)))).as("end of stream after shutdown").isEqualTo(-1);
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @Test
@@ -220,8 +220,8 @@ class UringFallbackTest {
         Ops.result(c.client().shutdownOutput());
         assertThat(Ops.result(c.server().read(ByteBuffer.allocate(8)))).isEqualTo(-1);
         c.close();
-        Ops.result(listener.close());
-        Ops.result(af.close());
+        Ops.result(listener.closeAsync());
+        Ops.result(af.closeAsync());
     }
 
     /**
@@ -257,7 +257,7 @@ class UringFallbackTest {
         assertThat(new String(got.array(), StandardCharsets.UTF_8))
                 .isEqualTo("plain SEND, then POLL_ADD and sendmsg(2)");
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @Test
@@ -278,7 +278,7 @@ class UringFallbackTest {
         assertThat(Ops.result(c.server().readFully(got))).isEqualTo(3);
         assertThat(got.array()).containsExactly(1, 2, 3);
         c.close();
-        Ops.result(listener.close());
+        Ops.result(listener.closeAsync());
     }
 
     @Test

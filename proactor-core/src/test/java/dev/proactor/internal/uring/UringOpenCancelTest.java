@@ -64,7 +64,7 @@ class UringOpenCancelTest {
                 CancelResult r = open.cancel().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 if (open.state() == OperationState.COMPLETED) {
                     assertThat(r.kind()).isIn(CancelResult.Kind.TOO_LATE, CancelResult.Kind.NOT_FOUND);
-                    open.resultNow().close().await();
+                    open.resultNow().closeAsync().await();
                     completed++;
                 } else {
                     assertThat(open.state()).isEqualTo(OperationState.CANCELLED);

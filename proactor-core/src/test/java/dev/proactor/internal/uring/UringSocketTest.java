@@ -130,9 +130,9 @@ class UringSocketTest {
         assertThat(client.read(one).await(WAIT)).isEqualTo(1);
         assertThat(one.get(0)).isEqualTo((byte) 42);
 
-        client.close().await(WAIT);
-        peer.close().await(WAIT);
-        server.close().await(WAIT);
+        client.closeAsync().await(WAIT);
+        peer.closeAsync().await(WAIT);
+        server.closeAsync().await(WAIT);
     }
 
     private static void transfer(AsyncSocket from, AsyncSocket to) throws Exception {
@@ -205,7 +205,7 @@ class UringSocketTest {
                 s.close();
             }
         }
-        server.close().await(WAIT);
+        server.closeAsync().await(WAIT);
     }
 
     @Test
@@ -222,9 +222,9 @@ class UringSocketTest {
             s.connect(server.localAddress(), 5_000);
             AsyncSocket peer = again.await(WAIT);
             assertThat(peer.remoteAddress()).isEqualTo(s.getLocalSocketAddress());
-            peer.close().await(WAIT);
+            peer.closeAsync().await(WAIT);
         }
-        server.close().await(WAIT);
+        server.closeAsync().await(WAIT);
     }
 
     @Test
@@ -243,9 +243,9 @@ class UringSocketTest {
             // A send to the reset peer fails with an errno rather than killing the process with SIGPIPE.
             Operation<Long> writing = peer.writeAll(ByteBuffer.allocate(64 * 1024));
             assertThatThrownBy(() -> writing.await(WAIT)).isInstanceOf(OperationFailedException.class);
-            peer.close().await(WAIT);
+            peer.closeAsync().await(WAIT);
         }
-        server.close().await(WAIT);
+        server.closeAsync().await(WAIT);
     }
 
     @Test
@@ -279,8 +279,8 @@ class UringSocketTest {
             AsyncSocket peer = accepting.await(WAIT);
             client.writeAll(ByteBuffer.wrap(new byte[1000])).await(WAIT);
             peer.readFully(ByteBuffer.allocate(1000)).await(WAIT);
-            client.close().await(WAIT);
-            peer.close().await(WAIT);
+            client.closeAsync().await(WAIT);
+            peer.closeAsync().await(WAIT);
             // A refused connect and a cancelled accept leave nothing either.
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -290,7 +290,7 @@ class UringSocketTest {
             assertThatThrownBy(() -> refused.await(WAIT)).isInstanceOf(OperationFailedException.class);
             Operation<AsyncSocket> a = server.accept();
             a.cancel().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            server.close().await(WAIT);
+            server.closeAsync().await(WAIT);
             // Nor does a connect that timed out against a full listen queue.
             AsyncServerSocket full = q.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     SocketOptions.defaults().withBacklog(1)).await(WAIT);
@@ -300,7 +300,7 @@ class UringSocketTest {
                 Operation<AsyncSocket> late = q.withTimeout(Duration.ofMillis(50)).connect(full.localAddress());
                 assertThatThrownBy(() -> late.await(WAIT)).isInstanceOf(OperationTimeoutException.class);
             }
-            full.close().await(WAIT);
+            full.closeAsync().await(WAIT);
             // A listener the application leaves open is closed with the proactor.
             q.listen(UnixDomainSocketAddress.of(dir.resolve("left-open-" + System.nanoTime() + ".sock"))).await(WAIT);
         }

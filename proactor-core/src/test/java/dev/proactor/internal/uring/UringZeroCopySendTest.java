@@ -103,7 +103,7 @@ class UringZeroCopySendTest {
         Operation<AsyncSocket> accepting = listener.accept();
         AsyncSocket client = p.connect(listener.localAddress()).await(WAIT);
         AsyncSocket server = accepting.await(WAIT);
-        listener.close().await(WAIT);
+        listener.closeAsync().await(WAIT);
         return new Pair(client, server);
     }
 
@@ -159,8 +159,8 @@ class UringZeroCopySendTest {
         assertThat(u.zeroCopy().refusals()).isZero();
         System.out.printf("loopback TCP: %d SEND_ZC, %d notifications, %d reported copied (usage reported: %s)%n",
                 u.zeroCopy().sends(), u.zeroCopy().notifications(), u.zeroCopy().copied(), u.zeroCopy().reportsUsage());
-        pair.client().close().await(WAIT);
-        pair.server().close().await(WAIT);
+        pair.client().closeAsync().await(WAIT);
+        pair.server().closeAsync().await(WAIT);
         assertClean();
         assertThat(p.metrics().kinds().get(OperationKind.SEND).failed()).isZero();
         assertThat(u.pending()).isZero();
@@ -176,8 +176,8 @@ class UringZeroCopySendTest {
         }
         UringBackend u = backend.get();
         assertThat(u.zeroCopy().sends()).isGreaterThanOrEqualTo(8 * MIB / CHUNK);
-        pair.client().close().await(WAIT);
-        pair.server().close().await(WAIT);
+        pair.client().closeAsync().await(WAIT);
+        pair.server().closeAsync().await(WAIT);
         assertClean();
         assertThat(u.pending()).isZero();
         assertThat(u.nativeBytes()).isZero();
@@ -199,7 +199,7 @@ class UringZeroCopySendTest {
      */
     @Test
     void aGracefulCloseOfASocketWhoseZeroCopySendThePeerNeverAcknowledgesEndsByItsBound() throws Exception {
-        stalledZeroCopySendEndedBy(s -> s.withTimeout(Duration.ofMillis(200)).close(), OperationState.TIMED_OUT);
+        stalledZeroCopySendEndedBy(s -> s.withTimeout(Duration.ofMillis(200)).closeAsync(), OperationState.TIMED_OUT);
     }
 
     private void stalledZeroCopySendEndedBy(Function<AsyncSocket, Operation<Void>> closer, OperationState closeOutcome)
@@ -223,7 +223,7 @@ class UringZeroCopySendTest {
             }
             assertThat(closing.state()).isEqualTo(closeOutcome);
             assertThat(pair.client().isOpen()).isFalse();
-            pair.server().close().await(WAIT);
+            pair.server().closeAsync().await(WAIT);
             // The operation ended only after the kernel let go of the segment: freeing it is safe.
         }
         assertClean();
@@ -250,8 +250,8 @@ class UringZeroCopySendTest {
             assertThat(writing.await(WAIT)).isEqualTo(src.byteSize());
             assertThat(MemorySegment.ofBuffer(dst.clear()).mismatch(src)).isEqualTo(-1);
         }
-        pair.client().close().await(WAIT);
-        pair.server().close().await(WAIT);
+        pair.client().closeAsync().await(WAIT);
+        pair.server().closeAsync().await(WAIT);
         assertClean();
     }
 
@@ -310,8 +310,8 @@ class UringZeroCopySendTest {
         // The operation has ended: the lease is the caller's again.
         lease.release();
         assertThat(lease.isReleased()).isTrue();
-        pair.client().close().await(WAIT);
-        pair.server().close().await(WAIT);
+        pair.client().closeAsync().await(WAIT);
+        pair.server().closeAsync().await(WAIT);
         assertClean();
     }
 
@@ -336,8 +336,8 @@ class UringZeroCopySendTest {
         // The refused attempt is the only SEND_ZC: the descriptor is remembered.
         assertThat(u.zeroCopy().sends()).isEqualTo(1);
         assertThat(p.metrics().kinds().get(OperationKind.SEND).failed()).isZero();
-        pair.client().close().await(WAIT);
-        pair.server().close().await(WAIT);
+        pair.client().closeAsync().await(WAIT);
+        pair.server().closeAsync().await(WAIT);
         assertClean();
         assertThat(u.pending()).isZero();
     }
@@ -352,8 +352,8 @@ class UringZeroCopySendTest {
             transfer(pair, pattern(arena, 4L * MIB, 4), CHUNK, null);
         }
         assertThat(backend.get().zeroCopy().sends()).isZero();
-        pair.client().close().await(WAIT);
-        pair.server().close().await(WAIT);
+        pair.client().closeAsync().await(WAIT);
+        pair.server().closeAsync().await(WAIT);
         assertClean();
     }
 
@@ -367,8 +367,8 @@ class UringZeroCopySendTest {
             transfer(pair, pattern(arena, MIB, 5), 32 * KIB, null);
         }
         assertThat(backend.get().zeroCopy().sends()).isZero();
-        pair.client().close().await(WAIT);
-        pair.server().close().await(WAIT);
+        pair.client().closeAsync().await(WAIT);
+        pair.server().closeAsync().await(WAIT);
         assertClean();
     }
 
