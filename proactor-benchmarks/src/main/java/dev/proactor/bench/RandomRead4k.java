@@ -275,7 +275,7 @@ public class RandomRead4k extends BenchmarkBase {
 
         @TearDown(Level.Trial)
         public void close() throws Exception {
-            file.close().await();
+            file.closeAsync().await();
             if (leases != null) {
                 for (BufferLease lease : leases) {
                     lease.release();

@@ -60,7 +60,7 @@ final class ProactorEchoServer implements EchoServer {
 
         private void onRead(Integer n, ProactorException failure) {
             if (failure != null || n < 0) {
-                socket.close();
+                socket.closeAsync();
                 return;
             }
             buffer.flip();
@@ -69,7 +69,7 @@ final class ProactorEchoServer implements EchoServer {
 
         private void onWritten(Long n, ProactorException failure) {
             if (failure != null) {
-                socket.close();
+                socket.closeAsync();
                 return;
             }
             readNext();

@@ -42,9 +42,9 @@ final class ProactorStreamEchoServer implements EchoServer {
                 .onComplete((n, failure) -> {
                     chunk.release();
                     if (failure != null) {
-                        socket.close();
+                        socket.closeAsync();
                     }
-                })).onComplete((total, failure) -> socket.close());
+                })).onComplete((total, failure) -> socket.closeAsync());
     }
 
     @Override

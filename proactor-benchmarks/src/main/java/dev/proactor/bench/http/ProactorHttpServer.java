@@ -81,7 +81,7 @@ final class ProactorHttpServer implements HttpBenchServer {
 
         private void onRead(Integer n, ProactorException failure) {
             if (failure != null || n < 0) {
-                socket.close();
+                socket.closeAsync();
                 return;
             }
             int m = matched;
@@ -113,7 +113,7 @@ final class ProactorHttpServer implements HttpBenchServer {
 
         private void onWritten(Long n, ProactorException failure) {
             if (failure != null) {
-                socket.close();
+                socket.closeAsync();
                 return;
             }
             writePending();
