@@ -98,8 +98,9 @@ public interface AsyncFile extends java.io.Closeable {
     Operation<Void> closeAsync();
 
     /**
-     * Closes the file as {@link #closeAsync()} does and waits until the descriptor is closed, so that
-     * {@code try (AsyncFile file = ...)} leaves nothing open. A second call waits for the same close.
+     * Closes the file as {@link #closeAsync()} does and waits until the descriptor is closed, so
+     * that {@code try (AsyncFile file = ...)} leaves nothing open. A second call waits for the same
+     * close.
      * On a thread of the proactor itself (a handler, inline or on a worker) it does not wait, since
      * the close may need that very thread to be delivered: it initiates the close and returns, and
      * {@link #closeAsync()} returns the same operation for whoever wants its outcome.

@@ -204,13 +204,16 @@ public interface AsyncSocket extends java.io.Closeable {
     Operation<Void> closeAsync();
 
     /**
-     * Closes the socket as {@link #closeAsync()} does and waits until the descriptor is closed, so that
-     * {@code try (AsyncSocket socket = ...)} leaves nothing open. Writes already initiated are sent first, as {@link #closeAsync()} promises, so {@code close()} returns only after they reached the kernel or the linger deadline cut them. A second call waits for the same close.
+     * Closes the socket as {@link #closeAsync()} does and waits until the descriptor is closed, so
+     * that {@code try (AsyncSocket socket = ...)} leaves nothing open. Writes already initiated are
+     * sent first, as {@link #closeAsync()} promises, so it returns only once they reached the
+     * kernel or the linger deadline cut them. A second call waits for the same close.
      * On a thread of the proactor itself (a handler, inline or on a worker) it does not wait, since
      * the close may need that very thread to be delivered: it initiates the close and returns, and
      * {@link #closeAsync()} returns the same operation for whoever wants its outcome.
      *
-     * @throws ProactorException the close's failure: an {@link OperationTimeoutException} when the linger deadline cut queued writes
+     * @throws ProactorException the close's failure: an {@link OperationTimeoutException} when
+     *     the linger deadline cut queued writes
      */
     @Override
     void close() throws ProactorException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.proactor.test.EachBackend;
+import dev.proactor.test.InHandler;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
 import dev.proactor.test.ResourceSnapshot;
@@ -203,17 +204,9 @@ class BlockingCloseContractTest {
         Path path = fixture.tempDir().resolve("handler.bin");
         TestFiles.writeRandom(path, 64, 5);
         AsyncFile f = Ops.result(p.openFile(path, StandardOpenOption.READ));
-        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
-        p.nop().onComplete((v, failure) -> {
-            try {
-                f.close();
-                thrown.complete(null);
-            } catch (Throwable t) {
-                thrown.complete(t);
-            }
-        });
+        Throwable thrown = InHandler.thrown(p, f::close);
 
-        assertThat(thrown.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNull();
+        assertThat(thrown).isNull();
         assertThat(f.isOpen()).isFalse();
         f.closeAsync().await(WAIT);
         assertThat(f.closeAsync().state()).isEqualTo(OperationState.COMPLETED);

@@ -3,6 +3,7 @@ package dev.proactor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.proactor.test.EachBackend;
+import dev.proactor.test.InHandler;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
 import java.time.Duration;
@@ -19,30 +20,11 @@ class HandlerBlockingContractTest {
 
     private static final long HANG_SECONDS = 30;
 
-    /** Runs {@code action} in a handler of a nop on {@code p}; returns what it threw, or null. */
-    private static Throwable inHandler(Proactor p, ThrowingRunnable action) throws Exception {
-        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
-        p.nop().onComplete((v, failure) -> {
-            try {
-                action.run();
-                thrown.complete(null);
-            } catch (Throwable t) {
-                thrown.complete(t);
-            }
-        });
-        return thrown.get(HANG_SECONDS, TimeUnit.SECONDS);
-    }
-
-    @FunctionalInterface
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
     @EachBackend
     void closeFromAnInlineHandlerThrowsInsteadOfDeadlocking(ProactorFixture fixture) throws Exception {
         Proactor p = fixture.open(fixture.config().inlineHandlers(true));
 
-        Throwable t = inHandler(p, p::close);
+        Throwable t = InHandler.thrown(p, p::close);
 
         assertThat(t).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("dispatcher thread").hasMessageContaining("closeAsync()");
@@ -54,8 +36,8 @@ class HandlerBlockingContractTest {
     void awaitFromAnInlineHandlerThrowsInsteadOfDeadlocking(ProactorFixture fixture) throws Exception {
         Proactor p = fixture.open(fixture.config().inlineHandlers(true));
 
-        Throwable t = inHandler(p, () -> p.nop().await());
-        Throwable timed = inHandler(p, () -> p.nop().await(Duration.ofSeconds(HANG_SECONDS)));
+        Throwable t = InHandler.thrown(p, () -> p.nop().await());
+        Throwable timed = InHandler.thrown(p, () -> p.nop().await(Duration.ofSeconds(HANG_SECONDS)));
 
         assertThat(t).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("dispatcher thread").hasMessageContaining("onComplete");
@@ -67,13 +49,13 @@ class HandlerBlockingContractTest {
     void closeFromAWorkerHandlerThrowsAndCloseAsyncCloses(ProactorFixture fixture) throws Exception {
         Proactor p = fixture.open();
 
-        Throwable t = inHandler(p, p::close);
+        Throwable t = InHandler.thrown(p, p::close);
 
         assertThat(t).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("a worker of").hasMessageContaining("closeAsync()");
         assertThat(p.isClosed()).isFalse();
         CompletableFuture<CloseReport> report = new CompletableFuture<>();
-        assertThat(inHandler(p, () -> p.closeAsync(Duration.ofSeconds(5)).whenComplete((r, e) -> {
+        assertThat(InHandler.thrown(p, () -> p.closeAsync(Duration.ofSeconds(5)).whenComplete((r, e) -> {
             if (e != null) {
                 report.completeExceptionally(e);
             } else {
@@ -89,7 +71,7 @@ class HandlerBlockingContractTest {
     void awaitFromAWorkerHandlerIsAllowed(ProactorFixture fixture) throws Exception {
         Proactor p = fixture.open();
 
-        Throwable t = inHandler(p, () -> p.nop().await(Duration.ofSeconds(HANG_SECONDS)));
+        Throwable t = InHandler.thrown(p, () -> p.nop().await(Duration.ofSeconds(HANG_SECONDS)));
 
         assertThat(t).isNull();
     }

@@ -578,7 +578,7 @@ public final class CoreProactor {
      */
     void closeAndWait(Operation<Void> close) throws ProactorException {
         Thread me = Thread.currentThread();
-        if (Dispatcher.onDispatcher() != null || (ownedExecutor != null && workerThreads.contains(me))) {
+        if (Dispatcher.onDispatcher() != null || isOwnWorker(me)) {
             return;
         }
         try {
@@ -599,10 +599,15 @@ public final class CoreProactor {
             throw new IllegalStateException(what + " called on the dispatcher thread of " + config.name()
                     + " (an inline handler): it would wait for the dispatcher itself and never return; " + instead);
         }
-        if (ownedExecutor != null && workerThreads.contains(me)) {
+        if (isOwnWorker(me)) {
             throw new IllegalStateException(what + " called on " + me.getName() + ", a worker of " + config.name()
                     + " (a completion handler): close waits for every handler to end, this one included; " + instead);
         }
+    }
+
+    /** Whether {@code t} is one of the workers this proactor owns (a caller's executor is not told apart). */
+    private boolean isOwnWorker(Thread t) {
+        return ownedExecutor != null && workerThreads.contains(t);
     }
 
     private synchronized CloseReport closeNow(Duration deadline) {
