@@ -17,6 +17,14 @@ import java.time.Duration;
  * must be usable by other threads (shared, global or automatic arena); a confined one is refused.
  * A read or write with no bytes remaining completes with 0 at once, even on a pipe or FIFO.
  *
+ * <p>The reads and writes form one matrix. {@code read} and {@code write} make one kernel call
+ * (the result may be short); {@code readFully} and {@code writeAll} make as many as it takes to
+ * move every byte. Each of the four takes a {@link ByteBuffer}, a native {@link MemorySegment}, the
+ * first {@code length} bytes of a {@link BufferLease}, or several {@code ByteBuffer}s in order
+ * (vectored: {@code preadv}/{@code pwritev}, one call a round, each buffer filled or drained before
+ * the next; 1 to 1024 buffers, none null). A single buffer's result is an {@code Integer} for one
+ * call and a {@code Long} otherwise.
+ *
  * <p>Cancellation and deadlines: on io_uring they stop any pending operation. The portable backend
  * runs file calls on a small pool of threads, and a call already running there cannot be stopped
  * (interrupting a {@code FileChannel} closes it): a cancel or a deadline then takes effect only for
@@ -70,11 +78,43 @@ public interface AsyncFile extends java.io.Closeable {
     /** Writes the whole native segment; see {@link #writeAll(long, ByteBuffer)}. */
     Operation<Long> writeAll(long position, MemorySegment src);
 
-    /** Reads once into several buffers in order ({@code preadv}); the result is the total, -1 at end. */
-    Operation<Long> readv(long position, ByteBuffer... dsts);
+    /** Reads until the first {@code length} bytes of a pooled lease are full; see {@link #readFully(long, ByteBuffer)}. */
+    Operation<Long> readFully(long position, BufferLease dst, int length);
 
-    /** Writes once from several buffers in order ({@code pwritev}); the result may be short. */
-    Operation<Long> writev(long position, ByteBuffer... srcs);
+    /** Writes the first {@code length} bytes of a lease, as {@link #write(long, BufferLease, int)} takes it, continuing after short writes. */
+    Operation<Long> writeAll(long position, BufferLease src, int length);
+
+    /**
+     * Reads once into several buffers in order ({@code preadv}), filling each before the next; the
+     * result is the total read, -1 when {@code position} is at or past the end. Each buffer's
+     * position advances by what it received.
+     *
+     * @throws IllegalArgumentException for no buffers or more than 1024, or a read-only one
+     * @throws NullPointerException if {@code dsts} or one of its elements is null
+     */
+    Operation<Long> read(long position, ByteBuffer... dsts);
+
+    /**
+     * Writes once from several buffers in order ({@code pwritev}); the result is the total written,
+     * possibly short, and each buffer's position advances by what was taken from it.
+     *
+     * @throws IllegalArgumentException for no buffers or more than 1024
+     * @throws NullPointerException if {@code srcs} or one of its elements is null
+     */
+    Operation<Long> write(long position, ByteBuffer... srcs);
+
+    /**
+     * Reads until every buffer is full, in order, continuing after short reads; fails with
+     * {@link EndOfFileException} carrying the count read when the file ends first, the buffers'
+     * positions saying where those bytes went. See {@link #read(long, ByteBuffer...)}.
+     */
+    Operation<Long> readFully(long position, ByteBuffer... dsts);
+
+    /**
+     * Writes every remaining byte of several buffers in order, continuing after short writes; a
+     * failure carries the count written. See {@link #write(long, ByteBuffer...)}.
+     */
+    Operation<Long> writeAll(long position, ByteBuffer... srcs);
 
     /** Flushes data and metadata to the device. */
     Operation<Void> fsync();

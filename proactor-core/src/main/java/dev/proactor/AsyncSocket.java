@@ -13,6 +13,13 @@ import java.time.Duration;
  * writes from different threads interleaves their bytes at operation boundaries. A read or write
  * with no bytes remaining completes with 0 at once, like a channel's, without waiting for data,
  * for send-buffer room or for the operations ahead of it.
+ *
+ * <p>The reads and writes form the same matrix as a file's, without the position: {@code read}
+ * and {@code write} make one kernel call, {@code readFully} and {@code writeAll} as many as it
+ * takes; each takes a {@link ByteBuffer}, a native {@link MemorySegment}, the first {@code length}
+ * bytes of a {@link BufferLease}, or several {@code ByteBuffer}s in order (a scatter receive or
+ * gather send, {@code recvmsg}/{@code sendmsg} with an iovec per buffer; 1 to 1024 buffers, none
+ * null). Each is one read or one write in the ordering above, whatever its number of buffers.
  */
 public interface AsyncSocket extends java.io.Closeable {
 
@@ -36,6 +43,27 @@ public interface AsyncSocket extends java.io.Closeable {
 
     /** Sends once from a native segment; see {@link #write(ByteBuffer)}. */
     Operation<Integer> write(MemorySegment src);
+
+    /**
+     * Receives once into the first {@code length} bytes of a pooled lease (not a received chunk,
+     * which holds exactly what arrived); see {@link #read(ByteBuffer)}. The lease is lent to the
+     * operation until it ends.
+     */
+    Operation<Integer> read(BufferLease dst, int length);
+
+    /** Sends once from the first {@code length} bytes of a lease, as {@link #writeAll(BufferLease, int)} takes it. */
+    Operation<Integer> write(BufferLease src, int length);
+
+    /**
+     * Receives once into several buffers, as one scatter receive ({@code recvmsg} with an iovec per
+     * buffer), filling each before the next. The result is the bytes received, or -1 at end of
+     * stream; each buffer's position advances by what it received.
+     *
+     * @param dsts 1 to 1024 buffers (IOV_MAX), none null or read-only
+     * @throws IllegalArgumentException for no buffers or more than 1024, or a read-only one
+     * @throws NullPointerException if {@code dsts} or one of its elements is null
+     */
+    Operation<Long> read(ByteBuffer... dsts);
 
     /**
      * Sends once from several buffers, as one gather send ({@code sendmsg} with an iovec per
@@ -67,6 +95,19 @@ public interface AsyncSocket extends java.io.Closeable {
 
     /** Receives until the buffer is full; fails with {@link EndOfFileException} (bytes done) at end of stream. */
     Operation<Long> readFully(ByteBuffer dst);
+
+    /** Receives until the native segment is full; see {@link #readFully(ByteBuffer)}. */
+    Operation<Long> readFully(MemorySegment dst);
+
+    /** Receives until the first {@code length} bytes of a pooled lease are full; see {@link #read(BufferLease, int)}. */
+    Operation<Long> readFully(BufferLease dst, int length);
+
+    /**
+     * Receives until every buffer is full, in order, continuing after short receives; fails with
+     * {@link EndOfFileException} (bytes done) at end of stream, the buffers' positions saying
+     * where those bytes went. See {@link #read(ByteBuffer...)}.
+     */
+    Operation<Long> readFully(ByteBuffer... dsts);
 
     /** Sends the whole buffer, continuing after short sends; a failure carries the bytes sent. */
     Operation<Long> writeAll(ByteBuffer src);

@@ -43,7 +43,7 @@ class FileOperationsContractTest {
             total += sizes[i];
         }
         long base = 1000;
-        assertThat(Ops.result(f.writev(base, srcs))).as("writev total").isEqualTo(total);
+        assertThat(Ops.result(f.write(base, srcs))).as("writev total").isEqualTo(total);
         for (ByteBuffer b : srcs) {
             assertThat(b.hasRemaining()).as("writev advanced every buffer").isFalse();
         }
@@ -52,7 +52,7 @@ class FileOperationsContractTest {
         for (int i = 0; i < sizes.length; i++) {
             dsts[i] = (i % 2 == 1 ? ByteBuffer.allocateDirect(sizes[i]) : ByteBuffer.allocate(sizes[i]));
         }
-        assertThat(Ops.result(f.readv(base, dsts))).as("readv total").isEqualTo(total);
+        assertThat(Ops.result(f.read(base, dsts))).as("readv total").isEqualTo(total);
         for (int i = 0; i < sizes.length; i++) {
             assertThat(dsts[i].position()).as("readv advanced buffer " + i).isEqualTo(sizes[i]);
             byte[] got = new byte[sizes[i]];
@@ -69,7 +69,7 @@ class FileOperationsContractTest {
             at += d.length;
         }
         ByteBuffer[] past = {ByteBuffer.allocate(10), ByteBuffer.allocate(10)};
-        assertThat(Ops.result(f.readv(base + total, past))).as("readv at end of file").isEqualTo(-1L);
+        assertThat(Ops.result(f.read(base + total, past))).as("readv at end of file").isEqualTo(-1L);
         Ops.result(f.closeAsync());
     }
 
@@ -144,8 +144,8 @@ class FileOperationsContractTest {
                 f.write(0, ByteBuffer.allocate(10)),
                 f.readFully(0, ByteBuffer.allocateDirect(10)),
                 f.writeAll(0, ByteBuffer.allocateDirect(10)),
-                f.readv(0, ByteBuffer.allocate(10)),
-                f.writev(0, ByteBuffer.allocate(10)),
+                f.read(0, ByteBuffer.allocate(10)),
+                f.write(0, ByteBuffer.allocate(10)),
                 f.fsync(),
                 f.fdatasync(),
                 f.stat(),

@@ -9,7 +9,7 @@ import dev.proactor.test.CancelRaces;
 import dev.proactor.test.EachBackend;
 import dev.proactor.test.EachBackendPair;
 import dev.proactor.test.FaultInjectingBackend;
-import dev.proactor.test.FaultInjectingBackend.SendCap;
+import dev.proactor.test.FaultInjectingBackend.RoundCap;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
 import dev.proactor.test.Sockets;
@@ -204,12 +204,12 @@ class SocketGatherWriteContractTest {
         }
         byte[] want = remaining(srcs);
         // Every round that could send 2 bytes or more sends 1 to n-1 of its n: a dozen rounds or so.
-        control.sendCap(SendCap.random(Request.SendV.class, 45, 1.0));
+        control.roundCap(RoundCap.random(Request.SendV.class, 45, 1.0));
         ByteBuffer in = ByteBuffer.allocate(want.length);
         Operation<Long> reading = c.server().readFully(in);
         assertThat(Ops.result(c.client().writeAll(srcs))).isEqualTo(want.length);
         assertThat(Ops.result(reading)).isEqualTo(want.length);
-        control.sendCap(SendCap.NONE);
+        control.roundCap(RoundCap.NONE);
         assertThat(control.shortsInjected()).as("short sends cut").isGreaterThanOrEqualTo(5);
         assertThat(Arrays.mismatch(in.array(), want)).as("first differing byte").isEqualTo(-1);
         assertThat(srcs).allSatisfy(b -> assertThat(b.hasRemaining()).isFalse());
@@ -220,7 +220,7 @@ class SocketGatherWriteContractTest {
         ByteBuffer b3 = filled(4, false, random);
         byte[] first7 = Arrays.copyOf(remaining(b1, b2, b3), 7);
         long shortsBefore = control.shortsInjected();
-        control.sendCap(SendCap.next(Request.SendV.class, 7));
+        control.roundCap(RoundCap.next(Request.SendV.class, 7));
         assertThat(Ops.result(c.client().write(b1, b2, b3))).isEqualTo(7L);
         assertThat(control.shortsInjected()).isEqualTo(shortsBefore + 1);
         assertThat(b1.position()).isEqualTo(5);

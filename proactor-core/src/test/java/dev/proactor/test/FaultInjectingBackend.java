@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * failures, timeouts and cancellations pass through.
  *
  * <p>A socket send cannot be reported short after the fact: the bytes it really sent would be sent
- * again, and the peer would receive them twice. Short sends are therefore real: a {@link SendCap}
+ * again, and the peer would receive them twice. Short sends are therefore real: a {@link RoundCap}
  * cuts a send's request down before the real backend sees it (the round runs under a stand-in
  * submission that carries the shorter request and is mapped back to the core's in every report),
  * so the kernel sends only the first bytes, and the core must send the rest.
@@ -115,26 +115,31 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         }
     }
 
-    /** Decides, on the dispatcher thread, how many of the bytes a socket send asks to send it may send. */
+    /**
+     * Decides, on the dispatcher thread, how many of the bytes a socket send or receive asks to move
+     * it may move: the request is cut before the real backend sees it, so the kernel really moves
+     * fewer bytes in that round.
+     */
     @FunctionalInterface
-    public interface SendCap {
+    public interface RoundCap {
         /**
-         * At most how many of the {@code total} bytes {@code request} (a {@link Request.Send} or a
-         * {@link Request.SendV}) may send in this round; {@code total} or more (or negative) for all.
+         * At most how many of the {@code total} bytes {@code request} (a {@link Request.Send},
+         * {@link Request.SendV}, {@link Request.Recv} or {@link Request.RecvV}) may move in this
+         * round; {@code total} or more (or negative) for all.
          */
         long cap(Request request, long total);
 
-        /** Every send sends what it asks. */
-        SendCap NONE = (request, total) -> -1;
+        /** Every round moves what it asks. */
+        RoundCap NONE = (request, total) -> -1;
 
-        /** The next send of type {@code type} asking more than {@code n} bytes sends {@code n}. */
-        static SendCap next(Class<? extends Request> type, long n) {
+        /** The next round of type {@code type} asking more than {@code n} bytes moves {@code n}. */
+        static RoundCap next(Class<? extends Request> type, long n) {
             AtomicInteger left = new AtomicInteger(1);
             return (request, total) -> type.isInstance(request) && total > n && left.getAndDecrement() > 0 ? n : -1;
         }
 
-        /** With probability {@code p}, a send of type {@code type} asking n bytes sends 1 to n-1 of them. */
-        static SendCap random(Class<? extends Request> type, long seed, double p) {
+        /** With probability {@code p}, a round of type {@code type} asking n bytes moves 1 to n-1 of them. */
+        static RoundCap random(Class<? extends Request> type, long seed, double p) {
             SplittableRandom random = new SplittableRandom(seed);
             return (request, total) -> type.isInstance(request) && total >= 2 && random.nextDouble() < p
                     ? 1 + random.nextLong(total - 1) : -1;
@@ -147,7 +152,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
      */
     public static final class Control {
         private volatile Plan plan = Plan.NONE;
-        private volatile SendCap sendCap = SendCap.NONE;
+        private volatile RoundCap roundCap = RoundCap.NONE;
         private final AtomicLong completionsSeen = new AtomicLong();
         private final AtomicLong failuresInjected = new AtomicLong();
         private final AtomicLong shortsInjected = new AtomicLong();
@@ -165,8 +170,8 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         }
 
         /** Replaces the send cap; it applies to sends submitted from now on. */
-        public Control sendCap(SendCap cap) {
-            this.sendCap = cap;
+        public Control roundCap(RoundCap cap) {
+            this.roundCap = cap;
             return this;
         }
 
@@ -186,7 +191,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             return failuresInjected.get();
         }
 
-        /** Completions reported short, and sends cut short by the {@link SendCap}, so far. */
+        /** Completions reported short, and sends cut short by the {@link RoundCap}, so far. */
         public long shortsInjected() {
             return shortsInjected.get();
         }
@@ -208,9 +213,11 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         long total = switch (r) {
             case Request.Send sd -> sd.buffer().byteSize();
             case Request.SendV v -> sum(v.buffers());
+            case Request.Recv rv -> rv.buffer().byteSize();
+            case Request.RecvV v -> sum(v.buffers());
             default -> -1;
         };
-        long n = total < 0 ? -1 : control.sendCap.cap(r, total);
+        long n = total < 0 ? -1 : control.roundCap.cap(r, total);
         if (n < 0 || n >= total) {
             return delegate.submit(s);
         }
@@ -240,13 +247,20 @@ public final class FaultInjectingBackend extends ForwardingBackend {
 
     /** {@code r}'s first {@code n} bytes, fewer than it holds. */
     private static Request cut(Request r, long n) {
-        if (r instanceof Request.Send sd) {
-            return new Request.Send(sd.fd(), sd.buffer().asSlice(0, n));
-        }
-        Request.SendV v = (Request.SendV) r;
+        return switch (r) {
+            case Request.Send sd -> new Request.Send(sd.fd(), sd.buffer().asSlice(0, n));
+            case Request.Recv rv -> new Request.Recv(rv.fd(), rv.buffer().asSlice(0, n));
+            case Request.SendV v -> new Request.SendV(v.fd(), first(v.buffers(), n));
+            case Request.RecvV v -> new Request.RecvV(v.fd(), first(v.buffers(), n));
+            default -> throw new IllegalArgumentException("not a socket send or receive: " + r);
+        };
+    }
+
+    /** The first {@code n} bytes of {@code buffers}, in order. */
+    private static MemorySegment[] first(MemorySegment[] buffers, long n) {
         List<MemorySegment> out = new ArrayList<>();
         long left = n;
-        for (MemorySegment b : v.buffers()) {
+        for (MemorySegment b : buffers) {
             if (left == 0) {
                 break;
             }
@@ -254,7 +268,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
             out.add(part);
             left -= part.byteSize();
         }
-        return new Request.SendV(v.fd(), out.toArray(MemorySegment[]::new));
+        return out.toArray(MemorySegment[]::new);
     }
 
     /** The core's submission a report is about. */
@@ -263,7 +277,7 @@ public final class FaultInjectingBackend extends ForwardingBackend {
     }
 
     /**
-     * A round of the core's submission with a shorter send: what the real backend holds, and keeps
+     * A round of the core's submission with a shorter send or receive: what the real backend holds, and keeps
      * its state in, until it releases it.
      */
     private static final class Capped extends Submission {

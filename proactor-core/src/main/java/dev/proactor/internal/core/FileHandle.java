@@ -112,15 +112,39 @@ final class FileHandle implements AsyncFile {
     }
 
     @Override
-    public Operation<Long> readv(long position, ByteBuffer... dsts) {
+    public Operation<Long> readFully(long position, BufferLease dst, int length) {
         checkPosition(position);
-        return p().initiate(new VectorOp(p(), file, timeout, false, position, Objects.requireNonNull(dsts, "dsts")));
+        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, CallerBuffer.lent(p(), dst, length, true)));
     }
 
     @Override
-    public Operation<Long> writev(long position, ByteBuffer... srcs) {
+    public Operation<Long> writeAll(long position, BufferLease src, int length) {
         checkPosition(position);
-        return p().initiate(new VectorOp(p(), file, timeout, true, position, Objects.requireNonNull(srcs, "srcs")));
+        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, CallerBuffer.lent(p(), src, length, false)));
+    }
+
+    @Override
+    public Operation<Long> read(long position, ByteBuffer... dsts) {
+        checkPosition(position);
+        return p().initiate(new VectoredOp.Once(p(), file, timeout, false, position, Objects.requireNonNull(dsts, "dsts")));
+    }
+
+    @Override
+    public Operation<Long> write(long position, ByteBuffer... srcs) {
+        checkPosition(position);
+        return p().initiate(new VectoredOp.Once(p(), file, timeout, true, position, Objects.requireNonNull(srcs, "srcs")));
+    }
+
+    @Override
+    public Operation<Long> readFully(long position, ByteBuffer... dsts) {
+        checkPosition(position);
+        return p().initiate(new VectoredOp.Fully(p(), file, timeout, false, position, Objects.requireNonNull(dsts, "dsts")));
+    }
+
+    @Override
+    public Operation<Long> writeAll(long position, ByteBuffer... srcs) {
+        checkPosition(position);
+        return p().initiate(new VectoredOp.Fully(p(), file, timeout, true, position, Objects.requireNonNull(srcs, "srcs")));
     }
 
     @Override

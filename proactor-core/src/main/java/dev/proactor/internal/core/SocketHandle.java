@@ -67,13 +67,37 @@ final class SocketHandle implements AsyncSocket {
     }
 
     @Override
+    public Operation<Integer> read(BufferLease dst, int length) {
+        return p().initiate(new SocketIoOp.Once(p(), socket, timeout, false, CallerBuffer.lent(p(), dst, length, true)));
+    }
+
+    @Override
+    public Operation<Integer> write(BufferLease src, int length) {
+        return p().initiate(sized(new SocketIoOp.Once(p(), socket, timeout, true, CallerBuffer.lent(p(), src, length, false))));
+    }
+
+    @Override
+    public Operation<Long> read(ByteBuffer... dsts) {
+        ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
+        return p().initiate(new VectoredOp.Once(p(), socket, timeout, false, VectoredOp.STREAM, bs));
+    }
+
+    @Override
     public Operation<Long> write(ByteBuffer... srcs) {
-        return p().initiate(new GatherSendOp.Once(p(), socket, timeout, Objects.requireNonNull(srcs, "srcs")));
+        ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
+        return p().initiate(new VectoredOp.Once(p(), socket, timeout, true, VectoredOp.STREAM, bs));
+    }
+
+    @Override
+    public Operation<Long> readFully(ByteBuffer... dsts) {
+        ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
+        return p().initiate(new VectoredOp.Fully(p(), socket, timeout, false, VectoredOp.STREAM, bs));
     }
 
     @Override
     public Operation<Long> writeAll(ByteBuffer... srcs) {
-        return p().initiate(new GatherSendOp.Fully(p(), socket, timeout, Objects.requireNonNull(srcs, "srcs")));
+        ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
+        return p().initiate(new VectoredOp.Fully(p(), socket, timeout, true, VectoredOp.STREAM, bs));
     }
 
     /** A send counts its bytes against the socket's write budget. */
@@ -86,6 +110,17 @@ final class SocketHandle implements AsyncSocket {
     public Operation<Long> readFully(ByteBuffer dst) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
         return p().initiate(new SocketIoOp.Fully(p(), socket, timeout, false, b));
+    }
+
+    @Override
+    public Operation<Long> readFully(MemorySegment dst) {
+        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
+        return p().initiate(new SocketIoOp.Fully(p(), socket, timeout, false, s));
+    }
+
+    @Override
+    public Operation<Long> readFully(BufferLease dst, int length) {
+        return p().initiate(new SocketIoOp.Fully(p(), socket, timeout, false, CallerBuffer.lent(p(), dst, length, true)));
     }
 
     @Override

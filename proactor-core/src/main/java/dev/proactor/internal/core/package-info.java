@@ -102,11 +102,13 @@
  * order ({@code Resource.laneOwner}): a {@code readFully} or {@code writeAll} that needs several
  * rounds keeps its bytes contiguous. {@code transferFrom(file, position, count)}
  * ({@code TransferOp}, SPI {@code Splice}) is a send too: it takes its place in the socket's send
- * order and sits in the file's pending set as well, so closing either ends it. A gather write,
- * {@code write(ByteBuffer...)} / {@code writeAll(ByteBuffer...)} ({@code GatherSendOp}, SPI
- * {@code SendV}, kind SEND), is one send in the socket's send order and write budget: each round
- * sends what earlier rounds left (sent buffers skipped, the partly sent one sliced); positions
- * advance by what each buffer gave, on delivery. If asked for (off by default), a send of at least
+ * order and sits in the file's pending set as well, so closing either ends it. Every read and
+ * write of several buffers, on a file or a socket ({@code read/write/readFully/writeAll(...,
+ * ByteBuffer...)}, {@code VectoredOp}, SPI {@code ReadV}/{@code WriteV}/{@code RecvV}/{@code SendV};
+ * kinds READV/WRITEV on files, RECV/SEND on sockets), is one operation: on a socket one receive or
+ * send in its lane (a send in the write budget too), and each round moves what earlier rounds left
+ * (finished buffers skipped, the partly done one sliced, a file round at the advanced position);
+ * positions advance by what each buffer took or gave, on delivery. If asked for (off by default), a send of at least
  * {@code zeroCopySendThreshold} bytes is a zero-copy send, whose buffer is the kernel's until the
  * kernel's notification (on TCP: until the peer acknowledged the data, so a write larger than the
  * peer's receive window ends only once the peer reads). {@code ProactorGroup} runs N proactors and

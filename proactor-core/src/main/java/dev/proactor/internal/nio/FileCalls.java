@@ -89,6 +89,7 @@ final class FileCalls {
             case Request.ReceiveEach x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Send x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.SendV x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.RecvV x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Shutdown x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Splice x -> throw new IllegalStateException("sockets never reach a file thread");
         }

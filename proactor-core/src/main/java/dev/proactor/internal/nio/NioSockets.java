@@ -107,8 +107,8 @@ final class NioSockets {
 
     /** Whether {@code r} is a request that waits in a socket's queue for readiness. */
     static boolean waits(Request r) {
-        return r instanceof Request.Accept || r instanceof Request.Recv || r instanceof Request.ReceiveEach
-                || r instanceof Request.Send || r instanceof Request.SendV
+        return r instanceof Request.Accept || r instanceof Request.Recv || r instanceof Request.RecvV
+                || r instanceof Request.ReceiveEach || r instanceof Request.Send || r instanceof Request.SendV
                 || r instanceof Request.Splice
                 || r instanceof Request.Connect;
     }
@@ -345,27 +345,10 @@ final class NioSockets {
     private boolean attempt(NioSocket so, ArrayDeque<NioOp> q, NioOp op) {
         switch (op.request) {
             case Request.Recv r -> {
-                long got;
-                try {
-                    ByteBuffer b = r.buffer().asByteBuffer();
-                    if (!b.hasRemaining()) {
-                        got = 0;
-                    } else {
-                        calls++;
-                        int k = ((SocketChannel) so.channel).read(b);
-                        if (k == 0) {
-                            return false;
-                        }
-                        got = k < 0 ? 0 : k;
-                    }
-                } catch (IOException | RuntimeException e) {
-                    dequeue(q, op);
-                    out.fail(op, NioErrno.of(e, "receive on " + so));
-                    return true;
-                }
-                dequeue(q, op);
-                out.complete(op, got, null);
-                return true;
+                return receive(so, q, op, new MemorySegment[] {r.buffer()});
+            }
+            case Request.RecvV r -> {
+                return receive(so, q, op, r.buffers());
             }
             case Request.ReceiveEach r -> {
                 return receiveEach(so, q, op);
@@ -439,17 +422,12 @@ final class NioSockets {
      */
     private boolean send(NioSocket so, ArrayDeque<NioOp> q, NioOp op, MemorySegment[] buffers) {
         try {
-            if (op.io == null) {
-                op.io = new ByteBuffer[buffers.length];
-                for (int i = 0; i < buffers.length; i++) {
-                    op.io[i] = buffers[i].asByteBuffer();
-                }
-            }
-            if (hasRemaining(op.io)) {
+            ByteBuffer[] io = io(op, buffers);
+            if (hasRemaining(io)) {
                 calls++;
                 SocketChannel ch = (SocketChannel) so.channel;
-                op.result += op.io.length == 1 ? ch.write(op.io[0]) : ch.write(op.io);
-                if (hasRemaining(op.io)) {
+                op.result += io.length == 1 ? ch.write(io[0]) : ch.write(io);
+                if (hasRemaining(io)) {
                     return false;
                 }
             }
@@ -466,6 +444,45 @@ final class NioSockets {
         dequeue(q, op);
         out.complete(op, op.result, null);
         return true;
+    }
+
+    /**
+     * A receive's turn, plain or scattering: one read, settled (true) with what it read, 0 at end
+     * of stream, or left queued (false) when nothing is there yet. One buffer takes the plain read.
+     */
+    private boolean receive(NioSocket so, ArrayDeque<NioOp> q, NioOp op, MemorySegment[] buffers) {
+        long got = 0;
+        try {
+            ByteBuffer[] io = io(op, buffers);
+            if (hasRemaining(io)) {
+                calls++;
+                SocketChannel ch = (SocketChannel) so.channel;
+                long k = io.length == 1 ? ch.read(io[0]) : ch.read(io);
+                if (k == 0) {
+                    return false;
+                }
+                got = Math.max(k, 0);
+            }
+        } catch (IOException | RuntimeException e) {
+            dequeue(q, op);
+            out.fail(op, NioErrno.of(e, "receive on " + so));
+            return true;
+        }
+        dequeue(q, op);
+        out.complete(op, got, null);
+        return true;
+    }
+
+    /** {@code op}'s views of {@code buffers}, made on its first turn: their positions carry its progress across turns. */
+    private static ByteBuffer[] io(NioOp op, MemorySegment[] buffers) {
+        if (op.io == null) {
+            ByteBuffer[] io = new ByteBuffer[buffers.length];
+            for (int i = 0; i < buffers.length; i++) {
+                io[i] = buffers[i].asByteBuffer();
+            }
+            op.io = io;
+        }
+        return op.io;
     }
 
     private static boolean hasRemaining(ByteBuffer[] buffers) {

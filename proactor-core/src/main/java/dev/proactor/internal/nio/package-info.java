@@ -30,8 +30,9 @@
  *
  * <p>Sockets live in the same handle table as files and are emulated on the selector: try the
  * non-blocking call, else wait for readiness. A transfer is {@code FileChannel.transferTo} on the
- * non-blocking socket, waiting for OP_WRITE like a send; a gather write is a gathering
- * {@code SocketChannel.write(ByteBuffer[])}. {@code ReceiveEach} is emulated: once the socket is
+ * non-blocking socket, waiting for OP_WRITE like a send; a gather send is a gathering
+ * {@code SocketChannel.write(ByteBuffer[])}, a scatter receive a scattering
+ * {@code SocketChannel.read(ByteBuffer[])}. {@code ReceiveEach} is emulated: once the socket is
  * readable the backend takes a buffer of its own set ({@code ProvidedBuffers}), reads, reports, until
  * the read would block (at most 16 chunks a turn); it has no multishot accept, so
  * {@code acceptEach} is single-shot accepts armed one after another.

@@ -168,6 +168,15 @@ public sealed interface Request {
     record Send(int fd, MemorySegment buffer) implements Request {}
 
     /**
+     * Receives once into several buffers in order, as one scatter receive; completes with the byte
+     * count, 0 at end of stream, filling each buffer before the next.
+     *
+     * @param fd descriptor
+     * @param buffers destinations, 1 to 1024 (IOV_MAX)
+     */
+    record RecvV(int fd, MemorySegment[] buffers) implements Request {}
+
+    /**
      * Sends once from several buffers in order, as one gather send (never raising SIGPIPE);
      * completes with the byte count, possibly fewer than the buffers hold.
      *
@@ -236,6 +245,7 @@ public sealed interface Request {
             case ReceiveEach x -> OperationKind.RECV;
             case Send x -> OperationKind.SEND;
             case SendV x -> OperationKind.SEND;
+            case RecvV x -> OperationKind.RECV;
             case Shutdown x -> OperationKind.SHUTDOWN;
             case Splice x -> OperationKind.TRANSFER;
         };

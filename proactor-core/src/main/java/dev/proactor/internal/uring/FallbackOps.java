@@ -186,6 +186,7 @@ final class FallbackOps {
         switch (job.r) {
             case Request.Accept a -> armPoll(job, POLLIN);
             case Request.Recv x -> armPoll(job, POLLIN);
+            case Request.RecvV x -> armPoll(job, POLLIN);
             case Request.Read x -> armPoll(job, POLLIN);
             case Request.ReadV x -> armPoll(job, POLLIN);
             case Request.Send x -> armPoll(job, POLLOUT);
@@ -268,6 +269,7 @@ final class FallbackOps {
         return switch (job.r) {
             case Request.Accept a -> a.fd();
             case Request.Recv rv -> rv.fd();
+            case Request.RecvV v -> v.fd();
             case Request.Send sd -> sd.fd();
             case Request.SendV v -> v.fd();
             case Request.Read rd -> rd.fd();
@@ -376,6 +378,7 @@ final class FallbackOps {
                     Syscalls.send(sd.fd(), capped(sd.buffer()), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL), POLLOUT);
             case Request.SendV v -> orPollAgain(job,
                     Syscalls.sendmsg(v.fd(), job.msghdr, Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL), POLLOUT);
+            case Request.RecvV v -> orPollAgain(job, Syscalls.recvmsg(v.fd(), job.msghdr, Syscalls.MSG_DONTWAIT), POLLIN);
             case Request.Splice sp -> orPollAgain(job,
                     Syscalls.send(sp.socketFd(), job.chunk.asSlice(0, job.chunkLength), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL),
                     POLLOUT);
@@ -541,7 +544,7 @@ final class FallbackOps {
                 case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(job.statx));
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Recv _,
-                        Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _,
+                        Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _, Request.RecvV _,
                         Request.Splice _, Request.Shutdown _, Request.Close _ -> sink.complete(s, res, null);
             }
         } else {
@@ -709,6 +712,7 @@ final class FallbackOps {
                 case Request.ReadV v -> iov = iovecs(arena, v.buffers());
                 case Request.WriteV v -> iov = iovecs(arena, v.buffers());
                 case Request.SendV v -> msghdr = KernelArgs.msghdr(arena, v.buffers());
+                case Request.RecvV v -> msghdr = KernelArgs.msghdr(arena, v.buffers());
                 case Request.Stat x -> {
                     path = arena.allocate(8, 8);
                     statx = arena.allocate(IoUringLayouts.STATX);
@@ -733,7 +737,8 @@ final class FallbackOps {
                 case Request.Open o -> (long) o.path().toString().getBytes(StandardCharsets.UTF_8).length + 1;
                 case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
                 case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
-                case Request.SendV v -> KernelArgs.msghdrBytes(v);
+                case Request.SendV v -> KernelArgs.msghdrBytes(v.buffers());
+                case Request.RecvV v -> KernelArgs.msghdrBytes(v.buffers());
                 case Request.Stat x -> IoUringLayouts.STATX.byteSize() + 8;
                 case Request.Accept x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + IoUringLayouts.SOCKLEN_T.byteSize();
                 case Request.Connect x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + 8;
@@ -841,7 +846,7 @@ final class FallbackOps {
                 case Request.Splice sp -> Syscalls.pread(sp.fileFd(), chunk, sp.position());
                 case Request.Nop _, Request.Timer _, Request.Listen _, Request.Accept _, Request.Connect _,
                         Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _, Request.Send _,
-                        Request.SendV _, Request.Shutdown _ -> throw new IllegalStateException(r + " is not a file call");
+                        Request.SendV _, Request.RecvV _, Request.Shutdown _ -> throw new IllegalStateException(r + " is not a file call");
             };
         }
     }

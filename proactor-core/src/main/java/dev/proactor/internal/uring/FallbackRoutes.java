@@ -41,10 +41,12 @@ final class FallbackRoutes {
     /** Indexed by {@link OperationKind#ordinal()}: true where the kind falls back. */
     private final boolean[] fallback = new boolean[OperationKind.values().length];
     /**
-     * A vectored send is a SEND by kind but needs IORING_OP_SENDMSG, not IORING_OP_SEND: it falls
-     * back on its own opcode's absence, whatever the plain send does.
+     * A vectored send is a SEND by kind but needs IORING_OP_SENDMSG, not IORING_OP_SEND, and a
+     * vectored receive is a RECV needing IORING_OP_RECVMSG: each falls back on its own opcode's
+     * absence, whatever the plain call does.
      */
     private final boolean vectoredSend;
+    private final boolean vectoredRecv;
 
     /**
      * @param kernel the kernel's probe
@@ -64,6 +66,7 @@ final class FallbackRoutes {
             }
         }
         this.vectoredSend = !probe.supports(IORING_OP_SENDMSG);
+        this.vectoredRecv = !probe.supports(IORING_OP_RECVMSG);
     }
 
     /** The probe the backend goes by: the kernel's, minus the masked opcodes. */
@@ -73,7 +76,7 @@ final class FallbackRoutes {
 
     /** Whether any kind falls back (when not, the submit path pays one check of this flag). */
     boolean any() {
-        return !missing.isEmpty() || vectoredSend;
+        return !missing.isEmpty() || vectoredSend || vectoredRecv;
     }
 
     /** Whether {@code kind} falls back. */
@@ -81,21 +84,37 @@ final class FallbackRoutes {
         return fallback[kind.ordinal()];
     }
 
-    /** Whether {@code r} falls back: by its kind, except a vectored send, by its own opcode. */
+    /** Whether {@code r} falls back: by its kind, except a vectored send or receive, by its own opcode. */
     boolean fallsBack(Request r) {
-        return r instanceof Request.SendV ? vectoredSend : fallback[Request.kindOf(r).ordinal()];
+        return switch (r) {
+            case Request.SendV _ -> vectoredSend;
+            case Request.RecvV _ -> vectoredRecv;
+            default -> fallback[Request.kindOf(r).ordinal()];
+        };
     }
 
-    /** Whether vectored sends fall back (IORING_OP_SENDMSG missing from the probe). */
-    boolean vectoredSendFallsBack() {
-        return vectoredSend;
+    /** The opcode of {@code kind}'s vectored form (SEND: SENDMSG, RECV: RECVMSG). */
+    static int vectoredOpcode(OperationKind kind) {
+        return switch (kind) {
+            case SEND -> IORING_OP_SENDMSG;
+            case RECV -> IORING_OP_RECVMSG;
+            default -> throw new IllegalArgumentException(kind + " has no vectored socket form");
+        };
     }
 
-    /** The capability text of vectored sends when they fall back: how, and which opcode is missing. */
-    String describeVectoredSend() {
-        return "fallback: POLL_ADD (POLLOUT), then sendmsg(2) with MSG_DONTWAIT|MSG_NOSIGNAL on the dispatcher ("
-                + UringNames.opcodeName(IORING_OP_SENDMSG) + " missing from the probe"
-                + (masked(IORING_OP_SENDMSG) ? ", masked by " + PROPERTY : "") + ")";
+    /** Whether the vectored form of SEND or RECV falls back (its opcode missing from the probe). */
+    boolean vectoredFallsBack(OperationKind kind) {
+        return kind == OperationKind.SEND ? vectoredSend : vectoredRecv;
+    }
+
+    /** The capability text of the vectored form of SEND or RECV when it falls back: how, and which opcode is missing. */
+    String describeVectored(OperationKind kind) {
+        int op = vectoredOpcode(kind);
+        String how = kind == OperationKind.SEND
+                ? "POLL_ADD (POLLOUT), then sendmsg(2) with MSG_DONTWAIT|MSG_NOSIGNAL on the dispatcher"
+                : "POLL_ADD (POLLIN), then recvmsg(2) with MSG_DONTWAIT on the dispatcher";
+        return "fallback: " + how + " (" + UringNames.opcodeName(op) + " missing from the probe"
+                + (masked(op) ? ", masked by " + PROPERTY : "") + ")";
     }
 
     /** Whether {@code opcode} was masked by {@value #PROPERTY} (rather than missing from the kernel). */
@@ -142,7 +161,7 @@ final class FallbackRoutes {
 
     private static Map<String, Integer> maskable() {
         Map<String, Integer> m = new LinkedHashMap<>();
-        for (int op : new int[] {IORING_OP_READV, IORING_OP_WRITEV, IORING_OP_FSYNC, IORING_OP_SENDMSG,
+        for (int op : new int[] {IORING_OP_READV, IORING_OP_WRITEV, IORING_OP_FSYNC, IORING_OP_SENDMSG, IORING_OP_RECVMSG,
                 IORING_OP_ACCEPT, IORING_OP_CONNECT, IORING_OP_OPENAT, IORING_OP_CLOSE, IORING_OP_STATX, IORING_OP_READ,
                 IORING_OP_WRITE, IORING_OP_SEND, IORING_OP_RECV, IORING_OP_SPLICE, IORING_OP_SHUTDOWN,
                 IORING_OP_SEND_ZC}) {

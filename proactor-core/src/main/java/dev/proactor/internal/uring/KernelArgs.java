@@ -64,12 +64,12 @@ final class KernelArgs {
         return v;
     }
 
-    /** Native bytes a vectored send's {@link #msghdr} takes: the header and its iovecs. */
-    static long msghdrBytes(Request.SendV v) {
-        return IoUringLayouts.MSGHDR.byteSize() + IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
+    /** Native bytes a vectored send's or receive's {@link #msghdr} takes for {@code buffers}: the header and its iovecs. */
+    static long msghdrBytes(MemorySegment[] buffers) {
+        return IoUringLayouts.MSGHDR.byteSize() + IoUringLayouts.IOVEC.byteSize() * buffers.length;
     }
 
-    /** A {@code struct msghdr} for a gather send of {@code buffers}, with its iovecs, in {@code arena}. */
+    /** A {@code struct msghdr} for a gather send or scatter receive of {@code buffers}, with its iovecs, in {@code arena}. */
     static MemorySegment msghdr(Arena arena, MemorySegment[] buffers) {
         MemorySegment m = arena.allocate(IoUringLayouts.MSGHDR);
         Pointers.putMsghdr(m, iovecs(arena, buffers), buffers.length);

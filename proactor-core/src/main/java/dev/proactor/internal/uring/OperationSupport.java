@@ -50,8 +50,7 @@ final class OperationSupport {
             } else if (probe.supports(op)) {
                 m.put(k, how(k, op));
             } else if (routes.fallsBack(k)) {
-                m.put(k, routes.describe(k) + streamFallbackNote(k)
-                        + (k == OperationKind.SEND ? vectoredSendNote() : ""));
+                m.put(k, routes.describe(k) + streamFallbackNote(k) + vectoredNote(k));
             } else {
                 m.put(k, "off: the kernel's probe lacks " + UringNames.opcodeName(op));
             }
@@ -101,9 +100,10 @@ final class OperationSupport {
             case RECV -> "io_uring " + UringNames.opcodeName(op) + "; receiveEach: " + (bufferRing != null
                     ? "multishot (IORING_RECV_MULTISHOT) into a provided buffer ring of " + bufferRing.count() + " x "
                             + bufferRing.size() + " bytes, re-armed after ENOBUFS once buffers are back"
-                    : "single-shot receives into a pool slab, re-armed one after another (" + bufferRingNote + ")");
+                    : "single-shot receives into a pool slab, re-armed one after another (" + bufferRingNote + ")")
+                    + vectoredNote(k);
             case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL" + zeroCopyNote()
-                    + vectoredSendNote();
+                    + vectoredNote(k);
             case TRANSFER -> "io_uring " + UringNames.opcodeName(op) + " file to a pipe, linked to "
                     + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + Transfers.ROUND_BYTES / 1024 + " KiB rounds)";
             default -> "io_uring " + UringNames.opcodeName(op);
@@ -119,10 +119,17 @@ final class OperationSupport {
         };
     }
 
-    /** How a vectored send (several buffers, one gather send) is done: its opcode is SENDMSG, not SEND. */
-    private String vectoredSendNote() {
-        return "; vectored: " + (routes.vectoredSendFallsBack() ? routes.describeVectoredSend()
-                : "io_uring " + UringNames.opcodeName(IORING_OP_SENDMSG) + " with MSG_NOSIGNAL (an iovec per buffer)");
+    /**
+     * How the vectored form of a send or receive (several buffers, one gather send or scatter
+     * receive) is done: its opcode is SENDMSG or RECVMSG, not SEND or RECV. Empty for other kinds.
+     */
+    private String vectoredNote(OperationKind k) {
+        if (k != OperationKind.SEND && k != OperationKind.RECV) {
+            return "";
+        }
+        return "; vectored: " + (routes.vectoredFallsBack(k) ? routes.describeVectored(k)
+                : "io_uring " + UringNames.opcodeName(FallbackRoutes.vectoredOpcode(k))
+                        + (k == OperationKind.SEND ? " with MSG_NOSIGNAL" : "") + " (an iovec per buffer)");
     }
 
     private String zeroCopyNote() {

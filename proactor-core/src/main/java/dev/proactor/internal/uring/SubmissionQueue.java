@@ -13,6 +13,7 @@ import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_POLL_AD
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READV;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_RECV;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_RECVMSG;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SENDMSG;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SEND;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_SEND_ZC;
@@ -462,6 +463,19 @@ public final class SubmissionQueue {
      */
     public long prepSendmsg(int fd, MemorySegment msghdr, int msgFlags, long userData) {
         long sqe = prepRw(IORING_OP_SENDMSG, fd, address(msghdr, IoUringLayouts.MSGHDR.byteSize()), 1, 0, userData);
+        if (sqe >= 0) {
+            setOpFlags(sqe, msgFlags);
+        }
+        return sqe;
+    }
+
+    /**
+     * {@code recvmsg(fd, msghdr, msgFlags)} (liburing {@code io_uring_prep_recvmsg}): a scatter
+     * receive into the iovecs {@code msghdr} points to, kept alive by the caller until the CQE.
+     * res is the byte count, 0 at end of stream, or -errno.
+     */
+    public long prepRecvmsg(int fd, MemorySegment msghdr, int msgFlags, long userData) {
+        long sqe = prepRw(IORING_OP_RECVMSG, fd, address(msghdr, IoUringLayouts.MSGHDR.byteSize()), 1, 0, userData);
         if (sqe >= 0) {
             setOpFlags(sqe, msgFlags);
         }

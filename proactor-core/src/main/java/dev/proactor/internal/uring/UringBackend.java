@@ -412,7 +412,7 @@ public final class UringBackend implements Backend {
             case Request.Send _ -> zeroCopySend ? new OpState.Send(arena, bytes, sqes) : plainState(arena, bytes, sqes);
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _, Request.ReadV _,
                     Request.WriteV _, Request.Fsync _, Request.Close _, Request.Recv _, Request.SendV _,
-                    Request.Shutdown _ -> plainState(arena, bytes, sqes);
+                    Request.RecvV _, Request.Shutdown _ -> plainState(arena, bytes, sqes);
         };
     }
 
@@ -427,7 +427,8 @@ public final class UringBackend implements Backend {
             case Request.Open o -> (long) o.path().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
             case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
             case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
-            case Request.SendV v -> KernelArgs.msghdrBytes(v);
+            case Request.SendV v -> KernelArgs.msghdrBytes(v.buffers());
+            case Request.RecvV v -> KernelArgs.msghdrBytes(v.buffers());
             case Request.Stat st -> IoUringLayouts.STATX.byteSize() + 8;
             case Request.Nop n -> 0;
             case Request.Read rd -> 0;
@@ -512,6 +513,7 @@ public final class UringBackend implements Backend {
                     ? zeroCopy.prepare(sq, sd, ud)
                     : sq.prepSend(sd.fd(), sd.buffer(), KernelArgs.len(sd.buffer()), MSG_NOSIGNAL, ud);
             case Request.SendV v -> sq.prepSendmsg(v.fd(), KernelArgs.msghdr(arena, v.buffers()), MSG_NOSIGNAL, ud);
+            case Request.RecvV v -> sq.prepRecvmsg(v.fd(), KernelArgs.msghdr(arena, v.buffers()), 0, ud);
             case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), KernelArgs.shutdownHow(sh), ud);
             case Request.Splice sp -> transfers.prepare(sp, ud, (Transfers.Round) st);
         };
@@ -870,7 +872,7 @@ public final class UringBackend implements Backend {
                         SocketAddresses.decode(so.peer, so.peerLen.get(IoUringLayouts.SOCKLEN_T, 0))));
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Recv _,
-                        Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _,
+                        Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _, Request.RecvV _,
                         Request.Splice _, Request.Shutdown _, Request.Close _ -> sink.complete(s, res, null);
             }
         } else if (res == -ECANCELED || res == -EINTR && st != null && linkResult == -ETIME) {

@@ -59,8 +59,8 @@
  * backend's small pool ({@code PipePool}); a short first splice breaks the link, and the backend then
  * drains the pipe to the socket before the round ends, so the round reports what reached the socket
  * and the pipe goes back empty (a pipe left holding bytes by a failure or a cancel is closed, never
- * reused). A gather write's round is {@code IORING_OP_SENDMSG} with a {@code msghdr} and iovecs from
- * the round's arena. A zero-copy send is {@code IORING_OP_SEND_ZC}: its first CQE settles it, its
+ * reused). A gather send's round is {@code IORING_OP_SENDMSG}, a scatter receive's
+ * {@code IORING_OP_RECVMSG}, with a {@code msghdr} and iovecs from the round's arena. A zero-copy send is {@code IORING_OP_SEND_ZC}: its first CQE settles it, its
  * notification CQE releases it; a socket that refuses it (Unix-domain) gets a plain send, and closing
  * a socket whose zero-copy send a stalled peer never acknowledges aborts the connection so that the
  * close does not wait for ever.
@@ -88,10 +88,10 @@
  * operation's own submission and token, so deadlines, cancels, the exactly-once ledger and the
  * release rules are those of every other operation:
  * <ul>
- * <li><b>Sockets</b> (accept, connect, recv, send, vectored send, the socket side of a transfer)
+ * <li><b>Sockets</b> (accept, connect, recv, send, vectored receive and send, the socket side of a transfer)
  *   wait for readiness on the ring: {@code IORING_OP_POLL_ADD} under the operation's own
  *   {@code user_data}, the deadline a linked timeout on the poll, a cancel an {@code ASYNC_CANCEL}
- *   of it. Then the dispatcher makes the call, which never blocks: recv/send/sendmsg with
+ *   of it. Then the dispatcher makes the call, which never blocks: recv/recvmsg/send/sendmsg with
  *   {@code MSG_DONTWAIT} ({@code MSG_NOSIGNAL} too), accept4 on a listener made non-blocking when
  *   accept falls back, a connect on a socket that is non-blocking until connected
  *   ({@code EINPROGRESS}, POLLOUT, {@code SO_ERROR}) and blocking afterwards like every other socket;
@@ -115,7 +115,7 @@
  *   sends it like a send; the round reports what the socket took. <b>SEND_ZC</b> missing means plain
  *   sends. <b>SENDMSG</b> decides a vectored send's route alone (it is a SEND by kind, but SEND's
  *   opcode says nothing about it): missing, vectored sends poll and call sendmsg(2), whatever plain
- *   sends do. <b>READ</b> missing means the wake-up is a POLL_ADD on the eventfd and a read(2) on the
+ *   sends do; <b>RECVMSG</b> likewise for a vectored receive (poll, then recvmsg(2)). <b>READ</b> missing means the wake-up is a POLL_ADD on the eventfd and a read(2) on the
  *   dispatcher.
  * </ul>
  *

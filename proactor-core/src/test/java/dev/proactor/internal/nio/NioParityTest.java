@@ -141,11 +141,11 @@ class NioParityTest {
                 Named.of("read at and past the end", (p, d) -> withFile(p, d.resolve("file"), Set.of(StandardOpenOption.READ),
                         f -> outcome(f.read(10, ByteBuffer.allocate(4))) + " " + outcome(f.read(99, ByteBuffer.allocate(4)))
                                 + " " + outcome(f.readFully(8, ByteBuffer.allocate(4))) + " " + outcome(f.read(0, ByteBuffer.allocate(0)))
-                                + " " + outcome(f.readv(10, ByteBuffer.allocate(2))))),
+                                + " " + outcome(f.read(10, ByteBuffer.allocate(2))))),
                 Named.of("READ, WRITE and APPEND: writes append, reads read", (p, d) -> withFile(p, d.resolve("file"),
                         Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.APPEND), f -> {
                             String w = outcome(f.write(0, ByteBuffer.wrap("ab".getBytes(StandardCharsets.UTF_8))));
-                            String v = outcome(f.writev(0, ByteBuffer.wrap("c".getBytes(StandardCharsets.UTF_8))));
+                            String v = outcome(f.write(0, ByteBuffer.wrap("c".getBytes(StandardCharsets.UTF_8))));
                             ByteBuffer dst = ByteBuffer.allocate(16);
                             String r = outcome(f.read(0, dst));
                             return w + " " + v + " " + r + " " + new String(dst.array(), 0, dst.position(), StandardCharsets.UTF_8)

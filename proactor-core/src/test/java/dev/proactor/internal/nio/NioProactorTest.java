@@ -139,7 +139,7 @@ class NioProactorTest {
         assertThat(file.write(0, ByteBuffer.wrap(hello)).await()).isEqualTo(hello.length);
         assertThat(file.writeAll(hello.length, ByteBuffer.wrap(" and more".getBytes(StandardCharsets.UTF_8))).await())
                 .isEqualTo(9L);
-        long n = file.writev(24, ByteBuffer.wrap("[".getBytes(StandardCharsets.UTF_8)),
+        long n = file.write(24, ByteBuffer.wrap("[".getBytes(StandardCharsets.UTF_8)),
                 ByteBuffer.allocateDirect(3).put("abc".getBytes(StandardCharsets.UTF_8)).flip(),
                 ByteBuffer.wrap("]".getBytes(StandardCharsets.UTF_8))).await();
         assertThat(n).isEqualTo(5);
@@ -164,12 +164,12 @@ class NioProactorTest {
 
         ByteBuffer a = ByteBuffer.allocate(5);
         ByteBuffer b = ByteBuffer.allocateDirect(4);
-        assertThat(file.readv(0, a, b).await()).isEqualTo(9L);
+        assertThat(file.read(0, a, b).await()).isEqualTo(9L);
         assertThat(new String(a.array(), StandardCharsets.UTF_8)).isEqualTo("hello");
         byte[] rest = new byte[4];
         b.flip().get(rest);
         assertThat(new String(rest, StandardCharsets.UTF_8)).isEqualTo(", pr");
-        assertThat(file.readv(29, ByteBuffer.allocate(3)).await()).as("readv at end of file").isEqualTo(-1L);
+        assertThat(file.read(29, ByteBuffer.allocate(3)).await()).as("readv at end of file").isEqualTo(-1L);
 
         FileStat st = file.stat().await();
         assertThat(st.size()).isEqualTo(29);

@@ -239,7 +239,7 @@ class UringFallbackTest {
                         + FallbackRoutes.PROPERTY + ")");
         UringBackend b = backend.get();
         assertThat(b.routes().fallsBack(OperationKind.SEND)).isFalse();
-        assertThat(b.routes().vectoredSendFallsBack()).isTrue();
+        assertThat(b.routes().vectoredFallsBack(OperationKind.SEND)).isTrue();
 
         AsyncServerSocket listener = Sockets.listen(p);
         Sockets.Connection c = Sockets.connect(listener, p);
@@ -277,6 +277,55 @@ class UringFallbackTest {
         ByteBuffer got = ByteBuffer.allocate(3);
         assertThat(Ops.result(c.server().readFully(got))).isEqualTo(3);
         assertThat(got.array()).containsExactly(1, 2, 3);
+        c.close();
+        Ops.result(listener.closeAsync());
+    }
+
+    /**
+     * A vectored receive is a RECV by kind, but its opcode is RECVMSG: it falls back (poll, then
+     * recvmsg(2)) when RECVMSG is missing, whatever RECV does, and keeps RECVMSG when only RECV is
+     * missing.
+     */
+    @Test
+    void aVectoredReceiveFallsBackOnItsOwnOpcode(TestInfo info) throws Exception {
+        scatterReceiveWithMasked(info, "RECVMSG");
+    }
+
+    @Test
+    void aVectoredReceiveKeepsRecvmsgWhenOnlyRecvFallsBack(TestInfo info) throws Exception {
+        scatterReceiveWithMasked(info, "RECV");
+    }
+
+    private void scatterReceiveWithMasked(TestInfo info, String mask) throws Exception {
+        ProactorFixture f = fixture(info, mask);
+        AtomicReference<UringBackend> backend = new AtomicReference<>();
+        Proactor p = open(f, ProactorConfig.builder(), backend);
+        boolean vectoredFallsBack = mask.equals("RECVMSG");
+        String recv = p.capabilities().operations().get(OperationKind.RECV);
+        if (vectoredFallsBack) {
+            assertThat(recv).startsWith("io_uring RECV;").endsWith("; vectored: fallback: POLL_ADD (POLLIN), then"
+                    + " recvmsg(2) with MSG_DONTWAIT on the dispatcher (RECVMSG missing from the probe, masked by "
+                    + FallbackRoutes.PROPERTY + ")");
+        } else {
+            assertThat(recv).startsWith("fallback: POLL_ADD (POLLIN)")
+                    .endsWith("; vectored: io_uring RECVMSG (an iovec per buffer)");
+        }
+        UringBackend b = backend.get();
+        assertThat(b.routes().fallsBack(OperationKind.RECV)).isEqualTo(!vectoredFallsBack);
+        assertThat(b.routes().vectoredFallsBack(OperationKind.RECV)).isEqualTo(vectoredFallsBack);
+
+        AsyncServerSocket listener = Sockets.listen(p);
+        Sockets.Connection c = Sockets.connect(listener, p);
+        Ops.result(c.client().writeAll(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5})));
+        long polls = b.fallbacks().pollsArmed();
+        ByteBuffer first = ByteBuffer.allocate(2);
+        ByteBuffer second = ByteBuffer.allocateDirect(3);
+        assertThat(Ops.result(c.server().readFully(first, second))).isEqualTo(5);
+        assertThat(b.fallbacks().pollsArmed()).as(mask + " masked: polls armed by the scatter receive")
+                .isEqualTo(vectoredFallsBack ? polls + 1 : polls);
+        assertThat(first.array()).containsExactly(1, 2);
+        assertThat(second.flip().get(0)).isEqualTo((byte) 3);
+        assertThat(second.get(2)).isEqualTo((byte) 5);
         c.close();
         Ops.result(listener.closeAsync());
     }

@@ -68,6 +68,8 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle SENDMSG = LibC.link("sendmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle RECVMSG = LibC.link("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle SHUTDOWN = LibC.link("shutdown",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle GETSOCKOPT = LibC.link("getsockopt",
@@ -204,6 +206,20 @@ public final class Syscalls {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
             return result((long) SENDMSG.invokeExact(cs, fd, msghdr, flags), cs);
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code recvmsg(fd, msghdr, flags)}: bytes received, 0 at end of stream, or -errno.
+     * {@code msghdr} is an {@link IoUringLayouts#MSGHDR} whose iovecs the caller keeps alive for the call.
+     */
+    public static long recvmsg(int fd, MemorySegment msghdr, int flags) {
+        LibC.checkLength(msghdr, IoUringLayouts.MSGHDR.byteSize());
+        MemorySegment cs = LibC.THREAD_CALL_STATE.get();
+        try {
+            return result((long) RECVMSG.invokeExact(cs, fd, msghdr, flags), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
