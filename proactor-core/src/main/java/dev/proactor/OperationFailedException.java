@@ -4,11 +4,18 @@ package dev.proactor;
 public final class OperationFailedException extends ProactorException {
     private static final long serialVersionUID = 1L;
 
+    /** The positive errno number. */
     private final int errno;
+    /** The errno number's symbolic name. */
     private final String errnoName;
+    /** The system's text for the error. */
     private final String description;
 
     /**
+     * Creates the exception for an operation of {@code kind} on {@code resource} that the kernel (or
+     * the portable backend, which maps its exceptions to the same numbers) failed after
+     * {@code bytesDone} bytes.
+     *
      * @param errno the positive errno number
      * @param errnoName its symbolic name, such as {@code ENOENT}
      * @param description the system's text for the error

@@ -6,6 +6,7 @@ import java.time.Duration;
 public final class OperationTimeoutException extends ProactorException {
     private static final long serialVersionUID = 1L;
 
+    /** The timeout the operation carried. */
     private final Duration timeout;
 
     /** Creates the exception for a deadline set {@code timeout} after the operation started. */

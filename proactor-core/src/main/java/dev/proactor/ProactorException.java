@@ -17,8 +17,11 @@ public sealed class ProactorException extends IOException
 
     private static final long serialVersionUID = 1L;
 
+    /** The kind of the operation that failed. */
     private final OperationKind kind;
+    /** The resource's description; empty, never null, when there is none. */
     private final String resource;
+    /** Bytes transferred before the failure. */
     private final long bytesDone;
 
     ProactorException(OperationKind kind, String resource, long bytesDone, String message, Throwable cause) {

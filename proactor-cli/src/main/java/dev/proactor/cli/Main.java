@@ -36,9 +36,8 @@ public final class Main implements Runnable {
     /**
      * The library logs through {@link System.Logger}, which the JDK sends to {@code
      * java.util.logging} and so to standard error, into the middle of a command's output; its
-     * backend choice is DEBUG, but a few degraded set-ups are INFO. Every command that cares prints
-     * the backend itself, so below WARNING stays quiet
-     * unless a logging configuration says otherwise. Held here: the logging system keeps loggers
+     * backend choice and the set-ups it degrades to are DEBUG. Every command that cares prints the
+     * backend itself, so below WARNING stays quiet unless a logging configuration says otherwise. Held here: the logging system keeps loggers
      * only weakly, and a collected one would forget its level.
      */
     private static final java.util.logging.Logger LIBRARY_LOG = java.util.logging.Logger.getLogger("dev.proactor");

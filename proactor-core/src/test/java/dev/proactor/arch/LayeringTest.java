@@ -17,10 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of docs/ARCHITECTURE.md ("Layers"), checked on the library's compiled classes: a new
- * import that crosses a layer fails the build, not only a review. Each rule also fails when the
- * packages it speaks of hold no class (ArchUnit's default), so a renamed package cannot leave a
- * rule checking nothing.
+ * The layering of docs/ARCHITECTURE.md ("Packages and layers"), checked on the library's compiled
+ * classes: a new import that crosses a layer fails the build, not only a review. Each rule also
+ * fails when the packages it speaks of hold no class (ArchUnit's default), so a renamed package
+ * cannot leave a rule checking nothing.
  */
 class LayeringTest {
 

@@ -9,7 +9,8 @@
  * withdraws a task) and a pool thread (which starts it) race on, changed only by compare-and-set.
  * A task that started runs to its end; only a queued one can be withdrawn.
  *
- * <p>Layering: this package depends on the JDK only; the backends (internal.uring, internal.nio)
- * may depend on it, the core and the backend SPI do not.
+ * <p>Layering: this package depends on the JDK only ({@code LayeringTest} would allow it the
+ * backend SPI, nothing more); the backends (internal.uring, internal.nio) may depend on it, the core
+ * and the backend SPI do not.
  */
 package dev.proactor.internal.blocking;

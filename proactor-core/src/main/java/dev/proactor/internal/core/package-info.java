@@ -7,7 +7,14 @@
  * (the loop and its queues), {@code Settlement} (the backend's reports), {@code ResourceOrder}
  * (pending sets, lane order, a close's wait and linger), {@code StreamParking} (streams between
  * rounds) and {@code Termination} (the proactor's close); {@code Admission} (in-flight limits and
- * write budgets) runs on the initiating threads. The detail of each part:
+ * write budgets) runs on the initiating threads.
+ *
+ * <p>A proactor serves only the handles it made: there is no provider SPI, so a file, pool lease or
+ * received chunk of another proactor, or a caller's own implementation of {@code AsyncFile} or
+ * {@code BufferLease}, is refused with {@code IllegalArgumentException} when the operation is
+ * initiated, before anything reaches the kernel ({@code SocketHandle.transferFrom},
+ * {@code BufferPoolImpl.lendToOperation}, {@code ChunkLease.lendToOperation};
+ * {@code ForeignHandleContractTest}). The detail of each part:
  *
  * <h2>Threads and wake-ups</h2>
  * Any thread initiates: admission, then a post to the dispatcher's {@code Inbox} (an intrusive
@@ -90,7 +97,8 @@
  * <h2>Cancellation</h2>
  * A cancel posts a command; the dispatcher ends an operation that is not in the kernel at once, or
  * asks the backend to cancel it and waits for the target's own completion, whose result decides:
- * {@code CANCELLED}, or {@code COMPLETED} with the result. An open that succeeds after its cancel
+ * {@code CANCELLED}, or {@code TOO_LATE} when the operation ended by itself first (completed,
+ * failed or timed out; its outcome stands). An open that succeeds after its cancel
  * gets its descriptor closed; so does an accepted or connected socket whose cancel came too late.
  *
  * <h2>Sockets</h2>

@@ -200,7 +200,9 @@ public final class UringBackend implements Backend {
                 note = null;
             } catch (IllegalStateException e) {
                 note = e.getMessage();
-                LOG.log(Level.INFO, "no provided buffer ring (" + note + "): receive streams use single-shot receives");
+                // DEBUG, not INFO: it would repeat on every open on this machine, and the capability
+                // report's receive lines carry the same note.
+                LOG.log(Level.DEBUG, "no provided buffer ring (" + note + "): receive streams use single-shot receives");
             }
         }
         this.bufferRing = br;

@@ -4,7 +4,8 @@
  * Every type here that holds ring state belongs to the one thread that owns the ring (the
  * dispatcher); no logic here touches the linker or computes struct offsets itself, it goes
  * through {@link dev.proactor.internal.uring.ffi}. {@code UringBackend} holds the policy (what
- * each request is submitted as, how its CQEs settle it), {@code SubmissionQueue} the SQE helpers
+ * each request is submitted as, how a cancel reaches the kernel, the loop turn, how CQEs are routed
+ * and settle the request), {@code SubmissionQueue} the SQE helpers
  * named after liburing's. Beside it, one concern each: {@code RingRoom} (the SQ slots and CQ entries
  * every submission promises before it is prepared, one entry kept for the wake-up), {@code WakeUp}
  * (the eventfd and its armed read), {@code OpState} (what a submission keeps until its last CQE,
