@@ -47,104 +47,112 @@ final class FileHandle implements AsyncFile {
     public Operation<Integer> read(long position, ByteBuffer dst) {
         checkPosition(position);
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, b));
+        return p().initiate(new BufferOp.Once(p(), file, timeout, false, position, b));
     }
 
     @Override
     public Operation<Integer> read(long position, MemorySegment dst) {
         checkPosition(position);
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, s));
+        return p().initiate(new BufferOp.Once(p(), file, timeout, false, position, s));
     }
 
     @Override
     public Operation<Integer> read(long position, BufferLease dst, int length) {
         checkPosition(position);
-        return p().initiate(new RwOp.Once(p(), file, timeout, false, position, CallerBuffer.lent(p(), dst, length, true)));
+        CallerBuffer lent = CallerBuffer.lent(p(), dst, length, true);
+        return p().initiate(new BufferOp.Once(p(), file, timeout, false, position, lent));
     }
 
     @Override
     public Operation<Integer> write(long position, ByteBuffer src) {
         checkPosition(position);
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, b));
+        return p().initiate(new BufferOp.Once(p(), file, timeout, true, position, b));
     }
 
     @Override
     public Operation<Integer> write(long position, MemorySegment src) {
         checkPosition(position);
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, s));
+        return p().initiate(new BufferOp.Once(p(), file, timeout, true, position, s));
     }
 
     @Override
     public Operation<Integer> write(long position, BufferLease src, int length) {
         checkPosition(position);
-        return p().initiate(new RwOp.Once(p(), file, timeout, true, position, CallerBuffer.lent(p(), src, length, false)));
+        CallerBuffer lent = CallerBuffer.lent(p(), src, length, false);
+        return p().initiate(new BufferOp.Once(p(), file, timeout, true, position, lent));
     }
 
     @Override
     public Operation<Long> readFully(long position, ByteBuffer dst) {
         checkPosition(position);
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, b));
+        return p().initiate(new BufferOp.Fully(p(), file, timeout, false, position, b));
     }
 
     @Override
     public Operation<Long> readFully(long position, MemorySegment dst) {
         checkPosition(position);
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, s));
+        return p().initiate(new BufferOp.Fully(p(), file, timeout, false, position, s));
     }
 
     @Override
     public Operation<Long> writeAll(long position, ByteBuffer src) {
         checkPosition(position);
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, b));
+        return p().initiate(new BufferOp.Fully(p(), file, timeout, true, position, b));
     }
 
     @Override
     public Operation<Long> writeAll(long position, MemorySegment src) {
         checkPosition(position);
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, s));
+        return p().initiate(new BufferOp.Fully(p(), file, timeout, true, position, s));
     }
 
     @Override
     public Operation<Long> readFully(long position, BufferLease dst, int length) {
         checkPosition(position);
-        return p().initiate(new RwOp.Fully(p(), file, timeout, false, position, CallerBuffer.lent(p(), dst, length, true)));
+        CallerBuffer lent = CallerBuffer.lent(p(), dst, length, true);
+        return p().initiate(new BufferOp.Fully(p(), file, timeout, false, position, lent));
     }
 
     @Override
     public Operation<Long> writeAll(long position, BufferLease src, int length) {
         checkPosition(position);
-        return p().initiate(new RwOp.Fully(p(), file, timeout, true, position, CallerBuffer.lent(p(), src, length, false)));
+        CallerBuffer lent = CallerBuffer.lent(p(), src, length, false);
+        return p().initiate(new BufferOp.Fully(p(), file, timeout, true, position, lent));
     }
 
     @Override
     public Operation<Long> read(long position, ByteBuffer... dsts) {
         checkPosition(position);
-        return p().initiate(new VectoredOp.Once(p(), file, timeout, false, position, Objects.requireNonNull(dsts, "dsts")));
+        ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
+        return p().initiate(new VectoredOp.Once(p(), file, timeout, false, position, bs));
     }
 
     @Override
     public Operation<Long> write(long position, ByteBuffer... srcs) {
         checkPosition(position);
-        return p().initiate(new VectoredOp.Once(p(), file, timeout, true, position, Objects.requireNonNull(srcs, "srcs")));
+        ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
+        return p().initiate(new VectoredOp.Once(p(), file, timeout, true, position, bs));
     }
 
     @Override
     public Operation<Long> readFully(long position, ByteBuffer... dsts) {
         checkPosition(position);
-        return p().initiate(new VectoredOp.Fully(p(), file, timeout, false, position, Objects.requireNonNull(dsts, "dsts")));
+        ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
+        return p().initiate(new VectoredOp.Fully(p(), file, timeout, false, position, bs));
     }
 
     @Override
     public Operation<Long> writeAll(long position, ByteBuffer... srcs) {
         checkPosition(position);
-        return p().initiate(new VectoredOp.Fully(p(), file, timeout, true, position, Objects.requireNonNull(srcs, "srcs")));
+        ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
+        return p().initiate(new VectoredOp.Fully(p(), file, timeout, true, position, bs));
     }
 
     @Override

@@ -45,99 +45,97 @@ final class SocketHandle implements AsyncSocket {
     @Override
     public Operation<Integer> read(ByteBuffer dst) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new SocketIoOp.Once(p(), socket, timeout, false, b));
+        return p().initiate(new BufferOp.Once(p(), socket, timeout, false, IoOp.STREAM, b));
     }
 
     @Override
     public Operation<Integer> read(MemorySegment dst) {
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new SocketIoOp.Once(p(), socket, timeout, false, s));
+        return p().initiate(new BufferOp.Once(p(), socket, timeout, false, IoOp.STREAM, s));
     }
 
     @Override
     public Operation<Integer> write(ByteBuffer src) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(sized(new SocketIoOp.Once(p(), socket, timeout, true, b)));
+        return p().initiate(new BufferOp.Once(p(), socket, timeout, true, IoOp.STREAM, b));
     }
 
     @Override
     public Operation<Integer> write(MemorySegment src) {
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(sized(new SocketIoOp.Once(p(), socket, timeout, true, s)));
+        return p().initiate(new BufferOp.Once(p(), socket, timeout, true, IoOp.STREAM, s));
     }
 
     @Override
     public Operation<Integer> read(BufferLease dst, int length) {
-        return p().initiate(new SocketIoOp.Once(p(), socket, timeout, false, CallerBuffer.lent(p(), dst, length, true)));
+        CallerBuffer lent = CallerBuffer.lent(p(), dst, length, true);
+        return p().initiate(new BufferOp.Once(p(), socket, timeout, false, IoOp.STREAM, lent));
     }
 
     @Override
     public Operation<Integer> write(BufferLease src, int length) {
-        return p().initiate(sized(new SocketIoOp.Once(p(), socket, timeout, true, CallerBuffer.lent(p(), src, length, false))));
+        CallerBuffer lent = CallerBuffer.lent(p(), src, length, false);
+        return p().initiate(new BufferOp.Once(p(), socket, timeout, true, IoOp.STREAM, lent));
     }
 
     @Override
     public Operation<Long> read(ByteBuffer... dsts) {
         ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
-        return p().initiate(new VectoredOp.Once(p(), socket, timeout, false, VectoredOp.STREAM, bs));
+        return p().initiate(new VectoredOp.Once(p(), socket, timeout, false, IoOp.STREAM, bs));
     }
 
     @Override
     public Operation<Long> write(ByteBuffer... srcs) {
         ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
-        return p().initiate(new VectoredOp.Once(p(), socket, timeout, true, VectoredOp.STREAM, bs));
+        return p().initiate(new VectoredOp.Once(p(), socket, timeout, true, IoOp.STREAM, bs));
     }
 
     @Override
     public Operation<Long> readFully(ByteBuffer... dsts) {
         ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
-        return p().initiate(new VectoredOp.Fully(p(), socket, timeout, false, VectoredOp.STREAM, bs));
+        return p().initiate(new VectoredOp.Fully(p(), socket, timeout, false, IoOp.STREAM, bs));
     }
 
     @Override
     public Operation<Long> writeAll(ByteBuffer... srcs) {
         ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
-        return p().initiate(new VectoredOp.Fully(p(), socket, timeout, true, VectoredOp.STREAM, bs));
-    }
-
-    /** A send counts its bytes against the socket's write budget. */
-    private static <R, S extends SocketIoOp<R>> S sized(S op) {
-        op.writeBytes = op.segment.byteSize();
-        return op;
+        return p().initiate(new VectoredOp.Fully(p(), socket, timeout, true, IoOp.STREAM, bs));
     }
 
     @Override
     public Operation<Long> readFully(ByteBuffer dst) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new SocketIoOp.Fully(p(), socket, timeout, false, b));
+        return p().initiate(new BufferOp.Fully(p(), socket, timeout, false, IoOp.STREAM, b));
     }
 
     @Override
     public Operation<Long> readFully(MemorySegment dst) {
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new SocketIoOp.Fully(p(), socket, timeout, false, s));
+        return p().initiate(new BufferOp.Fully(p(), socket, timeout, false, IoOp.STREAM, s));
     }
 
     @Override
     public Operation<Long> readFully(BufferLease dst, int length) {
-        return p().initiate(new SocketIoOp.Fully(p(), socket, timeout, false, CallerBuffer.lent(p(), dst, length, true)));
+        CallerBuffer lent = CallerBuffer.lent(p(), dst, length, true);
+        return p().initiate(new BufferOp.Fully(p(), socket, timeout, false, IoOp.STREAM, lent));
     }
 
     @Override
     public Operation<Long> writeAll(ByteBuffer src) {
         CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(sized(new SocketIoOp.Fully(p(), socket, timeout, true, b)));
+        return p().initiate(new BufferOp.Fully(p(), socket, timeout, true, IoOp.STREAM, b));
     }
 
     @Override
     public Operation<Long> writeAll(MemorySegment src) {
         CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(sized(new SocketIoOp.Fully(p(), socket, timeout, true, s)));
+        return p().initiate(new BufferOp.Fully(p(), socket, timeout, true, IoOp.STREAM, s));
     }
 
     @Override
     public Operation<Long> writeAll(BufferLease src, int length) {
-        return p().initiate(sized(new SocketIoOp.Fully(p(), socket, timeout, true, CallerBuffer.lent(p(), src, length, false))));
+        CallerBuffer lent = CallerBuffer.lent(p(), src, length, false);
+        return p().initiate(new BufferOp.Fully(p(), socket, timeout, true, IoOp.STREAM, lent));
     }
 
     @Override

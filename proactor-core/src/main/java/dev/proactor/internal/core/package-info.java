@@ -104,7 +104,7 @@
  * <h2>Sockets</h2>
  * {@code Proactor.listen} and {@code connect} give {@code AsyncServerSocket} and
  * {@code AsyncSocket}; their operations go through the same life-cycle as file operations
- * ({@code ListenOp}, {@code AcceptOp}, {@code ConnectOp}, {@code SocketIoOp}, {@code ShutdownOp},
+ * ({@code ListenOp}, {@code AcceptOp}, {@code ConnectOp}, {@code BufferOp}, {@code ShutdownOp},
  * over the SPI's {@code Listen}, {@code Accept}, {@code Connect}, {@code Recv}, {@code Send},
  * {@code Shutdown} requests). Stream operations run one per socket and direction, in initiation
  * order ({@code Resource.laneOwner}): a {@code readFully} or {@code writeAll} that needs several
