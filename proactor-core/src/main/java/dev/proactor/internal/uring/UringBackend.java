@@ -124,6 +124,8 @@ public final class UringBackend implements Backend {
     private final boolean multishotAccept;
     /** The provided buffer ring of multishot receives, or null (the capability report says why). */
     private final BufferRing bufferRing;
+    /** What multishot accepts' and receives' CQEs deliver. */
+    private final MultishotCqes multishot;
     /** Which kinds this ring performs, and how: the capability report's text. */
     private final OperationSupport support;
     /** The kernel's probe minus the opcodes masked for diagnosis ({@link FallbackRoutes#PROPERTY}). */
@@ -206,6 +208,7 @@ public final class UringBackend implements Backend {
             }
         }
         this.bufferRing = br;
+        this.multishot = new MultishotCqes(room, sockets, br);
         this.support = new OperationSupport(probe, routes, multishotAccept, br, note, zeroCopy.threshold());
     }
 
@@ -326,6 +329,7 @@ public final class UringBackend implements Backend {
     public void start(Completions completions) {
         this.sink = completions;
         transfers.start(completions);
+        multishot.start(completions);
     }
 
     @Override
@@ -684,7 +688,9 @@ public final class UringBackend implements Backend {
             return;
         }
         if (st instanceof OpState.Stream && tag == UserData.OP) {
-            onMultishotCqe(s, st, res, flags);
+            if (multishot.onCqe(s, res, flags)) {
+                release(s, st);
+            }
             return;
         }
         if (tag == UserData.LINK_TIMEOUT) {
@@ -793,49 +799,6 @@ public final class UringBackend implements Backend {
             }
             plainAgain.poll();
         }
-    }
-
-    /**
-     * One CQE of a multishot accept or receive. With IORING_CQE_F_MORE it is an item and the request
-     * stays armed, so its final CQE's room stays reserved; without it, it ends the round: a last
-     * item (which the core takes as the round's result and re-arms), end of stream (0), or a
-     * failure: -ENOBUFS when the buffer ring ran dry, -ECANCELED after a cancel.
-     */
-    private void onMultishotCqe(Submission s, OpState st, int res, int flags) {
-        boolean more = (flags & IORING_CQE_F_MORE) != 0;
-        Object item = null;
-        if (s.request() instanceof Request.ReceiveEach) {
-            if ((flags & IORING_CQE_F_BUFFER) != 0) {
-                int bid = flags >>> IORING_CQE_BUFFER_SHIFT;
-                MemorySegment data = bufferRing.take(bid, Math.max(res, 0));
-                if (res > 0) {
-                    item = new Request.Chunk(bid, data);
-                } else {
-                    bufferRing.recycle(bid);
-                }
-            }
-        } else if (res >= 0) {
-            item = new Request.Endpoints(sockets.address(res, false, null), sockets.address(res, true, null));
-        }
-        if (more) {
-            // An item: the request stays armed, and so does the room for its final CQE.
-            room.promise(1);
-            if (item != null) {
-                sink.next(s, res, item);
-            }
-            return;
-        }
-        if (res > 0 && item == null) {
-            // A receive result without a buffer: nothing to deliver it in.
-            sink.fail(s, dev.proactor.internal.spi.Errno.EIO);
-        } else if (res >= 0) {
-            sink.complete(s, res, item);
-        } else if (res == -ECANCELED && s.cancelRequested()) {
-            sink.cancelled(s);
-        } else {
-            sink.fail(s, -res);
-        }
-        release(s, st);
     }
 
     /** Decides the outcome once every CQE of the submission is in. */

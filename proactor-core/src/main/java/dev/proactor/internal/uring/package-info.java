@@ -67,15 +67,16 @@
  * close does not wait for ever.
  *
  * <h2>Streams</h2>
- * Multishot accept is {@code IORING_OP_ACCEPT} with {@code IORING_ACCEPT_MULTISHOT} (5.19); multishot
- * receive is {@code IORING_OP_RECV} with {@code IORING_RECV_MULTISHOT} + {@code IOSQE_BUFFER_SELECT}
- * from one provided buffer ring ({@code BufferRing}, {@code IORING_REGISTER_PBUF_RING};
- * {@code receiveBufferCount} x {@code receiveBufferSize}, one page-aligned shared-arena allocation
- * each, the tail written by the dispatcher only, freed at close only when no receive is in the
- * kernel). A CQE with {@code IORING_CQE_F_MORE} is an item, and the final CQE's completion-queue room
- * stays reserved: a multishot counts one CQE in the room accounting; its intermediate CQEs are
- * bounded by the buffer ring for receives and drawn from the CQ's spare room (or the kernel's
- * overflow list, flushed and counted) for accepts.
+ * Multishot accept is {@code IORING_OP_ACCEPT} with {@code IORING_ACCEPT_MULTISHOT} (5.19);
+ * multishot receive is {@code IORING_OP_RECV} with {@code IORING_RECV_MULTISHOT} +
+ * {@code IOSQE_BUFFER_SELECT} from one provided buffer ring ({@code BufferRing},
+ * {@code IORING_REGISTER_PBUF_RING}; {@code receiveBufferCount} x {@code receiveBufferSize}, one
+ * page-aligned shared-arena allocation each, the tail written by the dispatcher only, freed at
+ * close only when no receive is in the kernel). Their CQEs are read by {@code MultishotCqes}: one
+ * with {@code IORING_CQE_F_MORE} is an item, and the final CQE's completion-queue room stays
+ * reserved: a multishot counts one CQE in the room accounting; its intermediate CQEs are bounded by
+ * the buffer ring for receives and drawn from the CQ's spare room (or the kernel's overflow list,
+ * flushed and counted) for accepts.
  *
  * <h2>An opcode the probe lacks</h2>
  * The backend needs NOP, POLL_ADD, TIMEOUT, LINK_TIMEOUT and ASYNC_CANCEL, which every kernel it
