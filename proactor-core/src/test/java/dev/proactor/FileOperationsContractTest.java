@@ -128,6 +128,42 @@ class FileOperationsContractTest {
         assertThat(((OperationFailedException) exists).errnoName()).isEqualTo("EISDIR");
     }
 
+    /** Each failure names the errno the kernel gives for it, whichever backend made the call. */
+    @EachBackend
+    void failedOpensReadsAndWritesCarryTheKernelsErrno(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.proactor();
+        Path dir = fixture.tempDir();
+        Path existing = Files.writeString(dir.resolve("there"), "x");
+        assertThat(errnoOf(p.openFile(existing, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)))
+                .isEqualTo("EEXIST");
+        assertThat(errnoOf(p.openFile(existing.resolve("below")))).isEqualTo("ENOTDIR");
+        // A directory opens read-only, as with open(2); reading it is EISDIR.
+        try (AsyncFile d = Ops.result(p.openFile(dir))) {
+            assertThat(errnoOf(d.read(0, ByteBuffer.allocate(8)))).isEqualTo("EISDIR");
+        }
+        try (AsyncFile ro = Ops.result(p.openFile(existing, StandardOpenOption.READ))) {
+            assertThat(errnoOf(ro.write(0, ByteBuffer.wrap(new byte[] {1})))).as("write on a read-only file")
+                    .isEqualTo("EBADF");
+        }
+    }
+
+    private static String errnoOf(Operation<?> op) {
+        ProactorException e = Ops.failure(op);
+        assertThat(e).isInstanceOf(OperationFailedException.class);
+        return ((OperationFailedException) e).errnoName();
+    }
+
+    @EachBackend
+    void aCreatedFileGetsTheModeAsked(ProactorFixture fixture) throws Exception {
+        Path f = fixture.tempDir().resolve("mode.txt");
+        try (AsyncFile file = Ops.result(fixture.proactor().openFile(f, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), 0640))) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                    .isEqualTo("rw-r-----");
+            assertThat(Ops.result(file.stat()).mode() & 0777).isEqualTo(0640);
+        }
+    }
+
     @EachBackend
     void operationsAfterCloseFailWithProactorClosed(ProactorFixture fixture) throws Exception {
         Path file = fixture.tempDir().resolve("closed.bin");

@@ -194,4 +194,24 @@ class TimerContractTest {
         assertThat(timer.state()).isEqualTo(OperationState.TIMED_OUT);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(timeout);
     }
+
+    /**
+     * A long timer cancelled ends CANCELLED and its await throws; a second cancel finds nothing to
+     * cancel. A deadline longer than the timer lets the timer complete.
+     */
+    @EachBackend
+    void aCancelledTimerEndsCancelledAndALongDeadlineLetsATimerComplete(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.proactor();
+        Operation<Void> t = p.timer(Duration.ofHours(1));
+        CancelResult r = t.cancel().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(r.kind()).isEqualTo(CancelResult.Kind.CANCELLED);
+        assertThat(t.state()).isEqualTo(OperationState.CANCELLED);
+        assertThat(Ops.failure(t)).isInstanceOf(OperationCancelledException.class);
+        CancelResult again = t.cancel().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(again.kind()).isEqualTo(CancelResult.Kind.NOT_FOUND);
+
+        Operation<Void> bounded = p.withTimeout(Duration.ofSeconds(30)).timer(Duration.ofMillis(5));
+        assertThat(Ops.result(bounded)).isNull();
+        assertThat(bounded.state()).isEqualTo(OperationState.COMPLETED);
+    }
 }
