@@ -5,8 +5,6 @@ import dev.proactor.BufferPool;
 import dev.proactor.CancelResult;
 import dev.proactor.CapabilityReport;
 import dev.proactor.CloseReport;
-import dev.proactor.HandlerFailure;
-import dev.proactor.HandlerFailurePolicy;
 import dev.proactor.MetricsSnapshot;
 import dev.proactor.Operation;
 import dev.proactor.OperationInfo;
@@ -15,7 +13,6 @@ import dev.proactor.Proactor;
 import dev.proactor.ProactorClosedException;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
-import dev.proactor.internal.spi.Backend;
 import dev.proactor.internal.spi.BackendFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,11 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -54,17 +46,15 @@ public final class CoreProactor {
     private final BounceCache bounces = new BounceCache();
     private final Dispatcher dispatcher;
     private final Thread dispatcherThread;
-    private final Executor executor;
-    private final ExecutorService ownedExecutor;
-    /** The owned pool's threads, joined at close: a terminated pool's threads may still be exiting. */
-    private final java.util.Queue<Thread> workerThreads = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Where handlers run, what their throw does, the deliveries not yet handled. */
+    private final Handlers handlers;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger initiating = new AtomicInteger();
-    private final AtomicInteger undelivered = new AtomicInteger();
     private final Set<Resource> openResources = ConcurrentHashMap.newKeySet();
     private final AtomicInteger closedByClose = new AtomicInteger();
     private final long slowThresholdNanos;
     private final CapabilityReport capabilities;
+    /** Close has begun: initiations fail at once. */
     private volatile boolean terminating;
     /** What stopped the dispatcher, or null; set before the dispatcher drains its inbox for the last time. */
     private volatile Throwable failure;
@@ -76,18 +66,10 @@ public final class CoreProactor {
         this.admission = new Admission(config.maxInFlight(), config.admission(), metrics);
         this.slowThresholdNanos = config.slowOperationThreshold().toNanos();
         this.pool = new BufferPoolImpl(config.bufferSize(), config.bufferCount());
-        if (config.inlineHandlers()) {
-            executor = null;
-            ownedExecutor = null;
-        } else if (config.handlerExecutor() != null) {
-            executor = config.handlerExecutor();
-            ownedExecutor = null;
-        } else {
-            ownedExecutor = workers(config);
-            executor = ownedExecutor;
-        }
+        this.handlers = new Handlers(config, this::closeResource, metrics.handlerFailures::increment);
         this.dispatcher = new Dispatcher(this, config, factory, metrics);
         this.dispatcherThread = Thread.ofPlatform().name(config.name() + "-dispatcher").daemon(true).unstarted(dispatcher);
+        handlers.dispatcherThread(dispatcherThread);
         dispatcherThread.start();
         try {
             dispatcher.started.get();
@@ -108,18 +90,7 @@ public final class CoreProactor {
     private void abortOpen() {
         pool.close(false);
         bounces.close();
-        if (ownedExecutor != null) {
-            ownedExecutor.shutdownNow();
-        }
-    }
-
-    private ExecutorService workers(ProactorConfig config) {
-        AtomicInteger n = new AtomicInteger();
-        return new WorkerPool(config.workerThreads(), r -> {
-            Thread t = Thread.ofPlatform().name(config.name() + "-worker-" + n.incrementAndGet()).daemon(true).unstarted(r);
-            workerThreads.add(t);
-            return t;
-        });
+        handlers.abort();
     }
 
     /**
@@ -250,7 +221,6 @@ public final class CoreProactor {
         return java.util.Optional.ofNullable(failure);
     }
 
-    /** Ends an operation the dispatcher will never see. Its life-cycle fields are not shared yet. */
     /**
      * A read or write of zero bytes on an open resource: completes with 0 without the backend, and
      * without admission or a place in its socket's lane, since it moves nothing.
@@ -267,6 +237,7 @@ public final class CoreProactor {
         handOff(op);
     }
 
+    /** Ends an operation the dispatcher will never see. Its life-cycle fields are not shared yet. */
     private void endAtInitiation(OperationImpl<?> op, ProactorException e) {
         op.moveTo(OperationImpl.Place.FINISHED);
         op.settleWith(OperationState.FAILED, e);
@@ -368,39 +339,23 @@ public final class CoreProactor {
 
     /** Hands a finished operation to its handlers' thread. */
     void handOff(OperationImpl<?> op) {
-        undelivered.incrementAndGet();
+        handlers.handingOver();
         if (op instanceof StreamingOp<?> st) {
             // After the stream's last item, on the stream's own serial delivery.
             st.delivery.add(op);
             return;
         }
-        execute(op);
+        handlers.execute(op);
     }
 
     /** Runs {@code task} on the handlers' thread (the dispatcher itself with inline handlers). */
     void execute(Runnable task) {
-        if (executor == null) {
-            task.run();
-            return;
-        }
-        try {
-            if (ownedExecutor instanceof WorkerPool pool && Thread.currentThread() == dispatcherThread) {
-                pool.enqueue(task);  // the dispatcher signals once per loop turn: flushHandOffs
-            } else {
-                executor.execute(task);
-            }
-        } catch (RejectedExecutionException e) {
-            runOnOwnThread(task);
-        }
+        handlers.execute(task);
     }
 
-    /**
-     * The one fallback for a handler whose executor cannot take it (closed, or rejecting): a
-     * virtual thread of its own, so that it still runs exactly once and never on the thread that
-     * added it or on the dispatcher.
-     */
+    /** A late handler the dispatcher can no longer run (it stopped): a thread of its own. */
     void runOnOwnThread(Runnable task) {
-        Thread.ofVirtual().name(config.name() + "-late-handler").start(task);
+        handlers.runOnOwnThread(task);
     }
 
     /** A stream was paused or resumed (any thread). */
@@ -436,58 +391,26 @@ public final class CoreProactor {
 
     /** Wakes a worker for the hand-offs the dispatcher queued since the last call; dispatcher thread. */
     void flushHandOffs() {
-        if (ownedExecutor instanceof WorkerPool pool) {
-            pool.signal();
-        }
+        handlers.flushHandOffs();
     }
 
     void delivered(OperationImpl<?> op) {
-        if (undelivered.decrementAndGet() == 0 && terminating) {
-            synchronized (undelivered) {
-                undelivered.notifyAll();
-            }
-        }
+        handlers.delivered();
     }
 
     /** Runs a handler added after delivery, never on the caller's thread. */
     void runLate(Runnable task, OperationImpl<?> op) {
-        Executor e = executor;
-        if (e == null && !dispatcher.terminated.isDone()) {
+        if (handlers.inline() && !dispatcher.terminated.isDone()) {
             // Inline handlers run on the dispatcher; a late one goes there too, through the inbox.
             dispatcher.post(new Dispatcher.Command.Run(task));
             return;
         }
-        if (e != null) {
-            try {
-                e.execute(task);
-                return;
-            } catch (RejectedExecutionException ignored) {
-                // Closed pool: fall through to a thread of its own.
-            }
-        }
-        runOnOwnThread(task);
+        handlers.executeElsewhere(task);
     }
 
+    /** A handler of {@code op} threw {@code error}: see {@link Handlers#failed}. */
     void handlerFailed(OperationImpl<?> op, Throwable error) {
-        metrics.handlerFailures.increment();
-        HandlerFailure failure = new HandlerFailure(op, error, Thread.currentThread().getName());
-        switch (config.handlerFailures()) {
-            case HandlerFailurePolicy.Log l -> LOG.log(Level.WARNING, "handler of " + op + " threw", error);
-            case HandlerFailurePolicy.CloseResource c -> {
-                LOG.log(Level.WARNING, "handler of " + op + " threw; closing its resource", error);
-                if (op.resource != null) {
-                    closeResource(op.resource);
-                }
-            }
-            case HandlerFailurePolicy.Report r -> {
-                try {
-                    r.sink().accept(failure);
-                } catch (RuntimeException | Error e) {
-                    e.addSuppressed(error);
-                    LOG.log(Level.WARNING, "handler failure sink threw while reporting " + op, e);
-                }
-            }
-        }
+        handlers.failed(op, error);
     }
 
     // ------------------------------------------------------------------ API support
@@ -578,7 +501,7 @@ public final class CoreProactor {
      */
     void closeAndWait(Operation<Void> close) throws ProactorException {
         Thread me = Thread.currentThread();
-        if (Dispatcher.onDispatcher() != null || isOwnWorker(me)) {
+        if (Dispatcher.onDispatcher() != null || handlers.isOwnWorker(me)) {
             return;
         }
         try {
@@ -599,15 +522,10 @@ public final class CoreProactor {
             throw new IllegalStateException(what + " called on the dispatcher thread of " + config.name()
                     + " (an inline handler): it would wait for the dispatcher itself and never return; " + instead);
         }
-        if (isOwnWorker(me)) {
+        if (handlers.isOwnWorker(me)) {
             throw new IllegalStateException(what + " called on " + me.getName() + ", a worker of " + config.name()
                     + " (a completion handler): close waits for every handler to end, this one included; " + instead);
         }
-    }
-
-    /** Whether {@code t} is one of the workers this proactor owns (a caller's executor is not told apart). */
-    private boolean isOwnWorker(Thread t) {
-        return ownedExecutor != null && workerThreads.contains(t);
     }
 
     private synchronized CloseReport closeNow(Duration deadline) {
@@ -616,38 +534,15 @@ public final class CoreProactor {
         }
         long start = System.nanoTime();
         terminating = true;
+        handlers.closing();
         dispatcher.post(new Dispatcher.Command.Terminate(start + deadline.toNanos()));
         Termination.Outcome outcome = awaitDispatcher();
         // Chunks of provided buffers still held: the backend's close took their memory back.
         int reclaimed = pool.close(outcome.keepPool()) + metrics.providedChunksHeld.get();
         // Handlers of the last operations may still be running; wait for them, bounded.
         long handlersDeadline = System.nanoTime() + Math.max(deadline.toNanos(), Duration.ofSeconds(2).toNanos());
-        synchronized (undelivered) {
-            long left;
-            while (undelivered.get() > 0 && (left = handlersDeadline - System.nanoTime()) > 0) {
-                try {
-                    undelivered.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        if (ownedExecutor != null) {
-            ownedExecutor.shutdown();
-            try {
-                if (!ownedExecutor.awaitTermination(Math.max(1, handlersDeadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    LOG.log(Level.WARNING, config.name() + ": handlers still running after close; interrupting them");
-                    ownedExecutor.shutdownNow();
-                }
-                for (Thread t : workerThreads) {
-                    t.join(Duration.ofNanos(Math.max(1, handlersDeadline - System.nanoTime())));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                ownedExecutor.shutdownNow();
-            }
-        }
+        handlers.awaitHandled(handlersDeadline);
+        handlers.shutdown(handlersDeadline);
         // Handlers have run, so every delivered operation gave its bounce memory back; what is
         // still out belongs to an operation the kernel never released, and stays with it.
         long quarantined = outcome.quarantinedBytes() + (outcome.keepPool() ? pool.bytes() : 0) + bounces.close();

@@ -34,7 +34,10 @@
  * completion (echo, 64 B x32, server pinned: 106k futex calls for about 150k messages before, 41k
  * after). Idle workers poll the queue briefly before parking when the process may use more than one
  * CPU, never on one. Each finished operation is a {@code Runnable} handed to the executor; the
- * hand-off orders the dispatcher's writes before the handlers' reads.
+ * hand-off orders the dispatcher's writes before the handlers' reads. Which thread runs a handler
+ * (the workers, the caller's executor, the dispatcher with inline handlers, a virtual thread of its
+ * own when the executor refuses), what its throw does (the {@code HandlerFailurePolicy}) and the
+ * count of deliveries close waits for all live in {@code Handlers}.
  *
  * <p>The dispatcher never sleeps without a bound while it holds work it has not handed over. It
  * caps its wait at 5 ms ({@code HELD_TICK_NANOS}) while it holds refused submissions, refused
