@@ -12,12 +12,10 @@ import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
 import dev.proactor.internal.uring.ffi.IoUringLayouts;
 import dev.proactor.internal.uring.ffi.LibC;
-import dev.proactor.internal.uring.ffi.Pointers;
 import dev.proactor.internal.uring.ffi.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.time.Duration;
@@ -218,21 +216,22 @@ final class FallbackOps {
      * listener's backlog is full answers EAGAIN: it polls and tries again.
      */
     private void startConnect(Job job, Request.Connect c) {
-        int len = SocketAddresses.encode(c.address(), job.addr);
+        FallbackArgs.Connect a = (FallbackArgs.Connect) job.args;
+        int len = SocketAddresses.encode(c.address(), a.addr);
         int fd = host.openSocket(SocketAddresses.family(c.address()), c.options());
         if (fd < 0) {
             job.nopResult = fd;
             armNop(job);
             return;
         }
-        job.socketFd = fd;
-        job.addrLength = len;
+        a.socketFd = fd;
+        a.addrLength = len;
         int r = Syscalls.nonBlocking(fd, true);
         if (r == 0) {
-            r = LibC.connect(fd, job.addr, len);
+            r = LibC.connect(fd, a.addr, len);
         }
         if (r == -Syscalls.EINPROGRESS || r == -EAGAIN) {
-            job.connectAgain = r == -EAGAIN;
+            a.again = r == -EAGAIN;
             armPoll(job, POLLOUT);
         } else {
             job.nopResult = r;
@@ -277,7 +276,7 @@ final class FallbackOps {
             case Request.Write w -> w.fd();
             case Request.WriteV v -> v.fd();
             case Request.Splice sp -> sp.socketFd();
-            case Request.Connect c -> job.socketFd;
+            case Request.Connect c -> ((FallbackArgs.Connect) job.args).socketFd;
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
                     Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.Shutdown _,
                     Request.Close _ -> throw new IllegalStateException(job.r + " does not poll");
@@ -370,29 +369,32 @@ final class FallbackOps {
     private void ready(Job job) {
         switch (job.r) {
             case Request.Accept a -> {
-                job.addrLen.set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
-                orPollAgain(job, Syscalls.accept4(a.fd(), job.addr, job.addrLen, SOCK_CLOEXEC), POLLIN);
+                FallbackArgs.Peer peer = (FallbackArgs.Peer) job.args;
+                peer.addrLen().set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+                orPollAgain(job, Syscalls.accept4(a.fd(), peer.addr(), peer.addrLen(), SOCK_CLOEXEC), POLLIN);
             }
             case Request.Recv rv -> orPollAgain(job, Syscalls.recv(rv.fd(), capped(rv.buffer()), Syscalls.MSG_DONTWAIT), POLLIN);
             case Request.Send sd -> orPollAgain(job,
                     Syscalls.send(sd.fd(), capped(sd.buffer()), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL), POLLOUT);
             case Request.SendV v -> orPollAgain(job,
-                    Syscalls.sendmsg(v.fd(), job.msghdr, Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL), POLLOUT);
-            case Request.RecvV v -> orPollAgain(job, Syscalls.recvmsg(v.fd(), job.msghdr, Syscalls.MSG_DONTWAIT), POLLIN);
+                    Syscalls.sendmsg(v.fd(), ((FallbackArgs.Header) job.args).msghdr(), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL), POLLOUT);
+            case Request.RecvV v -> orPollAgain(job,
+                    Syscalls.recvmsg(v.fd(), ((FallbackArgs.Header) job.args).msghdr(), Syscalls.MSG_DONTWAIT), POLLIN);
             case Request.Splice sp -> orPollAgain(job,
-                    Syscalls.send(sp.socketFd(), job.chunk.asSlice(0, job.chunkLength), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL),
+                    Syscalls.send(sp.socketFd(), chunkRead(job), Syscalls.MSG_DONTWAIT | MSG_NOSIGNAL),
                     POLLOUT);
             case Request.Connect c -> {
-                if (job.connectAgain) {
-                    int r = LibC.connect(job.socketFd, job.addr, job.addrLength);
-                    job.connectAgain = r == -EAGAIN;
+                FallbackArgs.Connect ca = (FallbackArgs.Connect) job.args;
+                if (ca.again) {
+                    int r = LibC.connect(ca.socketFd, ca.addr, ca.addrLength);
+                    ca.again = r == -EAGAIN;
                     if (r == -Syscalls.EINPROGRESS || r == -EAGAIN) {
                         pollAgain(job, POLLOUT);
                     } else {
                         finish(job, r);
                     }
                 } else {
-                    int err = Syscalls.getIntOption(job.socketFd, SOL_SOCKET, Syscalls.SO_ERROR, job.scratch);
+                    int err = Syscalls.getIntOption(ca.socketFd, SOL_SOCKET, Syscalls.SO_ERROR, ca.scratch);
                     finish(job, err < 0 ? err : -err);
                 }
             }
@@ -522,7 +524,7 @@ final class FallbackOps {
             } else if (job.deadline != 0 && System.nanoTime() - job.deadline >= 0) {
                 finishMarked(job, TIMED_OUT);
             } else {
-                job.chunkLength = (int) res;
+                ((FallbackArgs.Chunk) job.args).length = (int) res;
                 ready(job);
             }
         } else {
@@ -539,9 +541,9 @@ final class FallbackOps {
         if (res >= 0) {
             switch (job.r) {
                 case Request.Accept a -> sink.complete(s, res, new Request.Endpoints(host.address((int) res, false, null),
-                        SocketAddresses.decode(job.addr, job.addrLen.get(IoUringLayouts.SOCKLEN_T, 0))));
+                        peerAddress((FallbackArgs.Peer) job.args)));
                 case Request.Connect c -> connected(job, c);
-                case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(job.statx));
+                case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(((FallbackArgs.Stat) job.args).statx()));
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Recv _,
                         Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _, Request.RecvV _,
@@ -562,14 +564,15 @@ final class FallbackOps {
 
     /** A connect that succeeded: the socket goes back to blocking mode, like every other, and to the core. */
     private void connected(Job job, Request.Connect c) {
-        int fd = job.socketFd;
+        FallbackArgs.Connect a = (FallbackArgs.Connect) job.args;
+        int fd = a.socketFd;
         int r = Syscalls.nonBlocking(fd, false);
         if (r < 0) {
             closeSocket(job);
             host.sink().fail(job.s, -r);
             return;
         }
-        job.socketFd = -1;
+        a.socketFd = -1;
         host.sink().complete(job.s, fd, new Request.Endpoints(host.address(fd, false, null),
                 host.address(fd, true, c.address())));
     }
@@ -586,11 +589,21 @@ final class FallbackOps {
     }
 
     private static void closeSocket(Job job) {
-        if (job.socketFd >= 0) {
+        if (job.args instanceof FallbackArgs.Connect a && a.socketFd >= 0) {
             // The socket a connect made: nobody else will close it.
-            LibC.close(job.socketFd);
-            job.socketFd = -1;
+            LibC.close(a.socketFd);
+            a.socketFd = -1;
         }
+    }
+
+    private static SocketAddress peerAddress(FallbackArgs.Peer peer) {
+        return SocketAddresses.decode(peer.addr(), peer.addrLen().get(IoUringLayouts.SOCKLEN_T, 0));
+    }
+
+    /** The part of a transfer's chunk the pool read. */
+    private static MemorySegment chunkRead(Job job) {
+        FallbackArgs.Chunk c = (FallbackArgs.Chunk) job.args;
+        return c.chunk.asSlice(0, c.length);
     }
 
     private void release(Job job) {
@@ -661,20 +674,8 @@ final class FallbackOps {
         final long bytes;
         /** The absolute deadline for linked timeouts; null without one. */
         final MemorySegment timespec;
-        /** Accept: the peer's address; connect: the address to connect to. */
-        MemorySegment addr;
-        MemorySegment addrLen;
-        int addrLength;
-        /** Connect: room for SO_ERROR and its length. */
-        MemorySegment scratch;
-        MemorySegment path;
-        MemorySegment iov;
-        /** A vectored send's header, pointing at its iovecs. */
-        MemorySegment msghdr;
-        MemorySegment statx;
-        /** A transfer's chunk: read from the file on the pool, sent from the dispatcher. */
-        MemorySegment chunk;
-        int chunkLength;
+        /** The family's own arguments and state. */
+        final FallbackArgs args;
 
         Stage stage = Stage.IDLE;
         /** What a deferred job does once there is room: {@link Stage#POLLING} or {@link Stage#POOLED}. */
@@ -685,9 +686,6 @@ final class FallbackOps {
         int linkResult;
         /** What a NOP-settled job (shutdown, an immediate connect outcome) reports. */
         int nopResult;
-        /** The socket a connect made, until it is handed to the core; closed on any other outcome. */
-        int socketFd = -1;
-        boolean connectAgain;
         /** The blocking call on the pool, for the kinds that make one; its state is the race with a cancel. */
         final BlockingTask<Job> task = new BlockingTask<>(this, Job::call);
         long poolResult;
@@ -697,69 +695,18 @@ final class FallbackOps {
             this.s = s;
             this.r = s.request();
             this.deadline = s.deadlineNanos();
-            long need = (linked ? IoUringLayouts.KERNEL_TIMESPEC.byteSize() : 0) + memoryFor(r);
+            long need = (linked ? IoUringLayouts.KERNEL_TIMESPEC.byteSize() : 0) + FallbackArgs.bytesFor(r);
             this.bytes = need;
             this.arena = need > 0 ? Arena.ofShared() : null;
             if (arena == null) {
                 this.timespec = null;
+                this.args = FallbackArgs.NONE;
                 return;
             }
             ops.nativeBytes += need;
             NativeAccounting.allocated(need);
             this.timespec = linked ? KernelArgs.timespec(arena, deadline) : null;
-            switch (r) {
-                case Request.Open o -> path = arena.allocateFrom(o.path().toString());
-                case Request.ReadV v -> iov = iovecs(arena, v.buffers());
-                case Request.WriteV v -> iov = iovecs(arena, v.buffers());
-                case Request.SendV v -> msghdr = KernelArgs.msghdr(arena, v.buffers());
-                case Request.RecvV v -> msghdr = KernelArgs.msghdr(arena, v.buffers());
-                case Request.Stat x -> {
-                    path = arena.allocate(8, 8);
-                    statx = arena.allocate(IoUringLayouts.STATX);
-                }
-                case Request.Accept x -> {
-                    addr = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
-                    addrLen = arena.allocate(IoUringLayouts.SOCKLEN_T);
-                }
-                case Request.Connect x -> {
-                    addr = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
-                    scratch = arena.allocate(8, 4);
-                }
-                case Request.Splice sp -> chunk = arena.allocate(chunkSize(sp));
-                case Request.Nop _, Request.Timer _, Request.Read _, Request.Write _, Request.Fsync _,
-                        Request.Listen _, Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _,
-                        Request.Send _, Request.Shutdown _, Request.Close _ -> { }
-            }
-        }
-
-        private static long memoryFor(Request r) {
-            return switch (r) {
-                case Request.Open o -> (long) o.path().toString().getBytes(StandardCharsets.UTF_8).length + 1;
-                case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
-                case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
-                case Request.SendV v -> KernelArgs.msghdrBytes(v.buffers());
-                case Request.RecvV v -> KernelArgs.msghdrBytes(v.buffers());
-                case Request.Stat x -> IoUringLayouts.STATX.byteSize() + 8;
-                case Request.Accept x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + IoUringLayouts.SOCKLEN_T.byteSize();
-                case Request.Connect x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + 8;
-                case Request.Splice sp -> chunkSize(sp);
-                case Request.Nop _, Request.Timer _, Request.Read _, Request.Write _, Request.Fsync _,
-                        Request.Listen _, Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _,
-                        Request.Send _, Request.Shutdown _, Request.Close _ -> 0;
-            };
-        }
-
-        /** A transfer round moves at most a default pipe's capacity, as the splice path does. */
-        private static int chunkSize(Request.Splice sp) {
-            return Math.clamp(sp.length(), 1, Transfers.ROUND_BYTES);
-        }
-
-        private static MemorySegment iovecs(Arena arena, MemorySegment[] buffers) {
-            MemorySegment v = arena.allocate(IoUringLayouts.IOVEC, buffers.length);
-            for (int i = 0; i < buffers.length; i++) {
-                Pointers.putIovec(v, i, buffers[i]);
-            }
-            return v;
+            this.args = FallbackArgs.of(r, arena);
         }
 
         /** Frees the job's memory; the kernel and the pool are done with it. */
@@ -807,11 +754,15 @@ final class FallbackOps {
                 MemorySegment b = capped(w.buffer());
                 return LibC.write(w.fd(), b, b.byteSize());
             } else if (r instanceof Request.ReadV v) {
-                return Syscalls.readv(v.fd(), iov, v.buffers().length, -1);
+                return Syscalls.readv(v.fd(), iov(), v.buffers().length, -1);
             } else if (r instanceof Request.WriteV v) {
-                return Syscalls.writev(v.fd(), iov, v.buffers().length, -1);
+                return Syscalls.writev(v.fd(), iov(), v.buffers().length, -1);
             }
             throw new IllegalStateException(r + " is not a stream call");
+        }
+
+        private MemorySegment iov() {
+            return ((FallbackArgs.Iovecs) args).iov();
         }
 
         /**
@@ -821,7 +772,7 @@ final class FallbackOps {
          */
         private long perform() {
             return switch (r) {
-                case Request.Open o -> Syscalls.openat(AT_FDCWD, path, KernelArgs.openFlags(o.options()), o.mode());
+                case Request.Open o -> Syscalls.openat(AT_FDCWD, ((FallbackArgs.Path) args).path(), KernelArgs.openFlags(o.options()), o.mode());
                 case Request.Read rd -> {
                     MemorySegment b = capped(rd.buffer());
                     long n = Syscalls.pread(rd.fd(), b, rd.position());
@@ -833,17 +784,20 @@ final class FallbackOps {
                     yield n == -Syscalls.ESPIPE ? LibC.write(w.fd(), b, b.byteSize()) : n;
                 }
                 case Request.ReadV v -> {
-                    long n = Syscalls.readv(v.fd(), iov, v.buffers().length, v.position());
-                    yield n == -Syscalls.ESPIPE ? Syscalls.readv(v.fd(), iov, v.buffers().length, -1) : n;
+                    long n = Syscalls.readv(v.fd(), iov(), v.buffers().length, v.position());
+                    yield n == -Syscalls.ESPIPE ? Syscalls.readv(v.fd(), iov(), v.buffers().length, -1) : n;
                 }
                 case Request.WriteV v -> {
-                    long n = Syscalls.writev(v.fd(), iov, v.buffers().length, v.position());
-                    yield n == -Syscalls.ESPIPE ? Syscalls.writev(v.fd(), iov, v.buffers().length, -1) : n;
+                    long n = Syscalls.writev(v.fd(), iov(), v.buffers().length, v.position());
+                    yield n == -Syscalls.ESPIPE ? Syscalls.writev(v.fd(), iov(), v.buffers().length, -1) : n;
                 }
                 case Request.Fsync f -> Syscalls.fsync(f.fd(), f.dataOnly());
-                case Request.Stat st -> Syscalls.statx(st.fd(), path, AT_EMPTY_PATH, STATX_BASIC_STATS, statx);
+                case Request.Stat st -> {
+                    FallbackArgs.Stat a = (FallbackArgs.Stat) args;
+                    yield Syscalls.statx(st.fd(), a.emptyPath(), AT_EMPTY_PATH, STATX_BASIC_STATS, a.statx());
+                }
                 case Request.Close c -> LibC.close(c.fd());
-                case Request.Splice sp -> Syscalls.pread(sp.fileFd(), chunk, sp.position());
+                case Request.Splice sp -> Syscalls.pread(sp.fileFd(), ((FallbackArgs.Chunk) args).chunk, sp.position());
                 case Request.Nop _, Request.Timer _, Request.Listen _, Request.Accept _, Request.Connect _,
                         Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _, Request.Send _,
                         Request.SendV _, Request.RecvV _, Request.Shutdown _ -> throw new IllegalStateException(r + " is not a file call");

@@ -88,7 +88,9 @@
  * {@code io_uring OP_X} or {@code fallback: <how> (OP_X missing from the probe)};
  * {@code supports(kind)} stays true. {@code FallbackOps} performs the fallbacks under the
  * operation's own submission and token, so deadlines, cancels, the exactly-once ledger and the
- * release rules are those of every other operation:
+ * release rules are those of every other operation; each job holds the life-cycle all share, and
+ * its family's native arguments and state ({@code FallbackArgs}: a connect's socket, a transfer's
+ * chunk, an accept's peer address, the iovecs or msghdr of a vectored call) apart:
  * <ul>
  * <li><b>Sockets</b> (accept, connect, recv, send, vectored receive and send, the socket side of a transfer)
  *   wait for readiness on the ring: {@code IORING_OP_POLL_ADD} under the operation's own
