@@ -27,7 +27,8 @@ record CommandRun(int exitCode, String out, String err) {
 
     /** {@code command --backend <variant's backend> args...}, the arguments of {@code Main.run}. */
     static String[] withBackend(ProactorFixture variant, String command, String... args) {
-        List<String> all = new ArrayList<>(List.of(command, "--backend", EachBackendExtension.shortName(variant.backend())));
+        List<String> all = new ArrayList<>(List.of(command, "--backend",
+                EachBackendExtension.shortName(variant.backend())));
         all.addAll(List.of(args));
         return all.toArray(String[]::new);
     }
