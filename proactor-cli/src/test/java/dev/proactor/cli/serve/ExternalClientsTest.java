@@ -80,8 +80,8 @@ class ExternalClientsTest {
         String wrk = tool("wrk", "wrk");
         Files.writeString(root.resolve("index.html"), "<h1>hello from proactor serve</h1>\n".repeat(50));
         for (int dispatchers : new int[] {1, 2}) {
-            try (ServerFixture f = new ServerFixture(ServerFixture.options(root, variant).dispatchers(dispatchers).build(),
-                    variant)) {
+            ServeOptions options = ServerFixture.options(root, variant).dispatchers(dispatchers).build();
+            try (ServerFixture f = new ServerFixture(options, variant)) {
                 Result r = exec(List.of(wrk, "-t2", "-c16", "-d2s", "--timeout", "5s", f.uri("/").toString()));
                 String out = dispatchers + " dispatcher(s): " + r.out();
                 assertThat(r.code()).as(out + r.err()).isZero();
