@@ -3,6 +3,9 @@ package dev.proactor.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.EachBackendExtension;
+import dev.proactor.test.ProactorFixture;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -14,13 +17,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code proactor echo} run in-process on port 0: the port is read from the line it prints, and the
  * server is stopped by interrupting the thread running the command, the same path a signal takes.
- * Every test runs on io_uring (the automatic choice here) and on the portable backend.
+ * Every test runs on every variant of the core harness ({@link EachBackend}: io_uring, portable,
+ * io_uring-fallback).
  */
 class EchoCommandTest {
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+) \\(backend (\\S+),");
@@ -58,14 +60,24 @@ class EchoCommandTest {
         volatile int exitCode = -1;
         final int port;
 
-        Server(String... args) throws InterruptedException {
-            String[] all = new String[args.length + 3];
-            all[0] = "echo";
-            all[1] = "--port";
-            all[2] = "0";
-            System.arraycopy(args, 0, all, 3, args.length);
-            thread = Thread.ofPlatform().name("echo-command").start(
-                    () -> exitCode = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), all));
+        /** Starts {@code echo --backend <variant's> --port 0 args...} in the variant, once it listens. */
+        Server(ProactorFixture variant, String... args) throws Exception {
+            String[] all = new String[args.length + 2];
+            all[0] = "--port";
+            all[1] = "0";
+            System.arraycopy(args, 0, all, 2, args.length);
+            String[] command = CommandRun.withBackend(variant, "echo", all);
+            thread = Thread.ofPlatform().name("echo-command").unstarted(
+                    () -> exitCode = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), command));
+            // The mask stays set until the command has opened its proactor: it printed that it listens.
+            Matcher m = variant.callInVariant(this::startAndAwaitListening);
+            port = Integer.parseInt(m.group(1));
+            assertThat(m.group(2)).as("the backend it names")
+                    .isEqualTo(EachBackendExtension.shortName(variant.backend()));
+        }
+
+        private Matcher startAndAwaitListening() throws InterruptedException {
+            thread.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             Matcher m;
             synchronized (out) {
@@ -77,7 +89,7 @@ class EchoCommandTest {
                     out.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
                 }
             }
-            port = Integer.parseInt(m.group(1));
+            return m;
         }
 
         /** Stops the command the way a signal would, and returns its exit code. */
@@ -96,12 +108,11 @@ class EchoCommandTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void echoesOneMebibyteByteExact(String backend) throws Exception {
+    @EachBackend
+    void echoesOneMebibyteByteExact(ProactorFixture variant) throws Exception {
         byte[] sent = new byte[1 << 20];
         new Random(7).nextBytes(sent);
-        try (Server server = new Server("--backend", backend)) {
+        try (Server server = new Server(variant)) {
             try (Socket client = new Socket("127.0.0.1", server.port)) {
                 client.setSoTimeout(20_000);
                 // Write from another thread: the server echoes as it reads, and both directions'
@@ -126,10 +137,9 @@ class EchoCommandTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void inlineHandlersEchoToo(String backend) throws Exception {
-        try (Server server = new Server("--backend", backend, "--inline-handlers")) {
+    @EachBackend
+    void inlineHandlersEchoToo(ProactorFixture variant) throws Exception {
+        try (Server server = new Server(variant, "--inline-handlers")) {
             assertThat(server.out.toString()).contains("inline handlers");
             try (Socket client = new Socket("127.0.0.1", server.port)) {
                 client.setSoTimeout(20_000);
@@ -142,10 +152,9 @@ class EchoCommandTest {
      * With --max-connections 1 a second client gets through the kernel's handshake (the listen
      * backlog) but is not served until the first one leaves.
      */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void maxConnectionsHoldsTheNextClientUntilOneCloses(String backend) throws Exception {
-        try (Server server = new Server("--backend", backend, "--max-connections", "1")) {
+    @EachBackend
+    void maxConnectionsHoldsTheNextClientUntilOneCloses(ProactorFixture variant) throws Exception {
+        try (Server server = new Server(variant, "--max-connections", "1")) {
             Socket first = new Socket("127.0.0.1", server.port);
             first.setSoTimeout(20_000);
             assertThat(roundTrip(first, "one")).isEqualTo("one");
@@ -163,10 +172,9 @@ class EchoCommandTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void stopsWithConnectionsStillOpen(String backend) throws Exception {
-        try (Server server = new Server("--backend", backend); Socket idle = new Socket("127.0.0.1", server.port)) {
+    @EachBackend
+    void stopsWithConnectionsStillOpen(ProactorFixture variant) throws Exception {
+        try (Server server = new Server(variant); Socket idle = new Socket("127.0.0.1", server.port)) {
             idle.setSoTimeout(20_000);
             assertThat(roundTrip(idle, "x")).isEqualTo("x");
             assertThat(server.stop()).isZero();
@@ -180,12 +188,10 @@ class EchoCommandTest {
      * its drain deadline: the idle client sees end of stream while the proactor is still open (this
      * test closes it only afterwards), which it could not if the stop left the connection alone.
      */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void theStopClosesIdleConnectionsBeforeTheProactorCloses(String backend) throws Exception {
+    @EachBackend
+    void theStopClosesIdleConnectionsBeforeTheProactorCloses(ProactorFixture variant) throws Exception {
         StringWriter err = new StringWriter();
-        try (dev.proactor.Proactor proactor = dev.proactor.Proactor.open(dev.proactor.ProactorConfig.builder()
-                .name("echo-stop").backend(new BackendConverter().convert(backend)).workerThreads(1).build())) {
+        try (dev.proactor.Proactor proactor = variant.open(dev.proactor.ProactorConfig.builder().workerThreads(1))) {
             dev.proactor.AsyncServerSocket listener = proactor.listen(
                     new java.net.InetSocketAddress("127.0.0.1", 0)).await(java.time.Duration.ofSeconds(20));
             EchoServer server = new EchoServer(proactor, listener, 0, new PrintWriter(err, true));
@@ -203,11 +209,10 @@ class EchoCommandTest {
         assertThat(err.toString()).isEmpty();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void anAddressInUseFailsWithExitCodeOne(String backend) throws Exception {
-        try (Server first = new Server("--backend", backend)) {
-            CommandRun second = CommandRun.of("echo", "--backend", backend, "--port", String.valueOf(first.port));
+    @EachBackend
+    void anAddressInUseFailsWithExitCodeOne(ProactorFixture variant) throws Exception {
+        try (Server first = new Server(variant)) {
+            CommandRun second = CommandRun.of(variant, "echo", "--port", String.valueOf(first.port));
             assertThat(second.exitCode()).isEqualTo(1);
             assertThat(second.err()).startsWith("proactor echo: cannot listen on 127.0.0.1:" + first.port + ": ");
         }

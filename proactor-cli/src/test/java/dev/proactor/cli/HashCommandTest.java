@@ -2,6 +2,8 @@ package dev.proactor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.ProactorFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code proactor hash} against GNU {@code sha256sum} on the same files: the output must be the
- * same bytes, and {@code sha256sum -c} must accept ours. Every test runs on io_uring (the automatic
- * choice here) and on the portable backend.
+ * same bytes, and {@code sha256sum -c} must accept ours. Every test that opens a backend runs on
+ * every variant of the core harness ({@link EachBackend}: io_uring, portable, io_uring-fallback).
  */
 class HashCommandTest {
 
@@ -40,15 +42,14 @@ class HashCommandTest {
                 root.resolve("empty"), root.resolve("sub/deeper/nested.txt"), root.resolve("sub/z.txt"));
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void matchesSha256sumByteForByte(String backend) throws Exception {
+    @EachBackend
+    void matchesSha256sumByteForByte(ProactorFixture variant) throws Exception {
         List<Path> files = tree();
         List<String> command = new ArrayList<>(List.of("sha256sum"));
         files.forEach(f -> command.add(f.toString()));
         String expected = exec(command).out;
 
-        CommandRun run = CommandRun.of("hash", "--backend", backend, dir.resolve("tree").toString());
+        CommandRun run = CommandRun.of(variant, "hash", dir.resolve("tree").toString());
 
         assertThat(run.err()).isEmpty();
         assertThat(run.exitCode()).isZero();
@@ -56,26 +57,24 @@ class HashCommandTest {
         assertThat(run.out()).contains("\\").contains("  " + dir.resolve("tree/a b.txt"));
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void smallChunksAndManyFilesInFlightKeepTheOrderAndTheDigests(String backend) throws Exception {
+    @EachBackend
+    void smallChunksAndManyFilesInFlightKeepTheOrderAndTheDigests(ProactorFixture variant) throws Exception {
         List<Path> files = tree();
         List<String> command = new ArrayList<>(List.of("sha256sum"));
         files.forEach(f -> command.add(f.toString()));
         String expected = exec(command).out;
 
-        CommandRun run = CommandRun.of("hash", "--backend", backend, "--chunk-size", "4k", "--concurrency", "3",
+        CommandRun run = CommandRun.of(variant, "hash", "--chunk-size", "4k", "--concurrency", "3",
                 "--workers", "2", dir.resolve("tree").toString());
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo(expected);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void sha256sumCheckAcceptsTheOutput(String backend) throws Exception {
+    @EachBackend
+    void sha256sumCheckAcceptsTheOutput(ProactorFixture variant) throws Exception {
         tree();
-        CommandRun run = CommandRun.of("hash", "--backend", backend, dir.resolve("tree").toString());
+        CommandRun run = CommandRun.of(variant, "hash", dir.resolve("tree").toString());
         Path sums = Files.writeString(dir.resolve("SHA256SUMS"), run.out());
 
         Result check = exec(List.of("sha256sum", "--check", "--strict", sums.toString()));
@@ -91,14 +90,13 @@ class HashCommandTest {
      * then fails with ENOENT, so the report comes through the library's own failure path. The files
      * named after it must still be hashed, and the exit code must be 1.
      */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void anUnopenableFileIsReportedAndTheRestStillHashed(String backend) throws Exception {
+    @EachBackend
+    void anUnopenableFileIsReportedAndTheRestStillHashed(ProactorFixture variant) throws Exception {
         Path good = Files.writeString(dir.resolve("good.txt"), "good\n");
         Path dangling = Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("gone"));
         Path after = Files.writeString(dir.resolve("after.txt"), "after\n");
 
-        CommandRun run = CommandRun.of("hash", "--backend", backend, good.toString(), dangling.toString(),
+        CommandRun run = CommandRun.of(variant, "hash", good.toString(), dangling.toString(),
                 after.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
@@ -107,9 +105,8 @@ class HashCommandTest {
     }
 
     /** Inside a tree only regular files count: links (even to files) and FIFOs are skipped, not failures. */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void insideATreeOnlyRegularFilesAreHashed(String backend) throws Exception {
+    @EachBackend
+    void insideATreeOnlyRegularFilesAreHashed(ProactorFixture variant) throws Exception {
         Path root = Files.createDirectory(dir.resolve("tree"));
         Path outside = Files.writeString(dir.resolve("outside.txt"), "outside\n");
         Files.writeString(root.resolve("file.txt"), "inside\n");
@@ -118,7 +115,7 @@ class HashCommandTest {
         Files.createSymbolicLink(root.resolve("link-dir"), dir);
         mkfifo(root.resolve("fifo"));
 
-        CommandRun run = CommandRun.of("hash", "--backend", backend, root.toString());
+        CommandRun run = CommandRun.of(variant, "hash", root.toString());
 
         assertThat(run.err()).isEmpty();
         assertThat(run.exitCode()).isZero();
@@ -126,13 +123,12 @@ class HashCommandTest {
     }
 
     /** A FIFO named on the command line is refused rather than read, since reading it might never end. */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aNamedFifoIsReportedAsNotARegularFile(String backend) throws Exception {
+    @EachBackend
+    void aNamedFifoIsReportedAsNotARegularFile(ProactorFixture variant) throws Exception {
         Path fifo = dir.resolve("fifo");
         mkfifo(fifo);
 
-        CommandRun run = CommandRun.of("hash", "--backend", backend, fifo.toString());
+        CommandRun run = CommandRun.of(variant, "hash", fifo.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).isEmpty();

@@ -2,27 +2,60 @@ package dev.proactor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.EachBackendExtension;
+import dev.proactor.test.ProactorFixture;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code proactor probe} and {@code probe --json}, run in-process: both parse (the text line by
  * line, the JSON by a strict parser), both name the backend that was chosen, and they agree field
- * for field. {@code auto} here must choose one of the two backends and say it chose automatically;
- * {@code portable} must say it was requested.
+ * for field. A backend named on the command line (every variant of the core harness,
+ * {@link EachBackend}) must be the one chosen and said to be requested, and on io_uring-fallback
+ * every operation with a fallback must say it takes it; {@code auto} must choose one of the two
+ * backends and say it chose automatically.
  */
 class ProbeCommandTest {
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void theTextAndTheJsonParseNameTheBackendAndAgree(String backend) {
-        CommandRun text = CommandRun.of("probe", "--backend", backend);
-        CommandRun json = CommandRun.of("probe", "--backend", backend, "--json");
+    @EachBackend
+    void aRequestedBackendIsChosenAndTheTextAndTheJsonAgree(ProactorFixture variant) throws Exception {
+        CommandRun text = CommandRun.of(variant, "probe");
+        CommandRun json = CommandRun.of(variant, "probe", "--json");
+        Map<String, String> operations = parseAndCompare(text, json,
+                EachBackendExtension.shortName(variant.backend()), "requested");
+        if (variant.uringMask() != null) {
+            // NOP and TIMEOUT carry the fallbacks themselves (LISTEN is settled by a NOP): never masked.
+            operations.forEach((kind, how) -> {
+                if (List.of("nop", "timer", "listen").contains(kind)) {
+                    assertThat(how).as(kind).doesNotContain("fallback");
+                } else {
+                    assertThat(how).as(kind).startsWith("fallback: ").contains("masked by "
+                            + ProactorFixture.URING_MASK_PROPERTY);
+                }
+            });
+        } else {
+            assertThat(operations.values()).noneMatch(how -> how.contains(ProactorFixture.URING_MASK_PROPERTY));
+        }
+    }
+
+    @Test
+    void autoChoosesABackendAndSaysSo() {
+        CommandRun text = CommandRun.of("probe", "--backend", "auto");
+        CommandRun json = CommandRun.of("probe", "--backend", "auto", "--json");
+        parseAndCompare(text, json, null, "auto");
+    }
+
+    /**
+     * Parses both reports and checks that they agree and that the backend chosen is {@code backend}
+     * (either, when null) for a reason starting with {@code reason}; returns the operations.
+     */
+    private static Map<String, String> parseAndCompare(CommandRun text, CommandRun json, String backend,
+            String reason) {
         assertThat(text.err()).isEmpty();
         assertThat(json.err()).isEmpty();
         assertThat(text.exitCode()).isZero();
@@ -33,15 +66,14 @@ class ProbeCommandTest {
         Map<String, Object> j = (Map<String, Object>) new Json(json.out().strip()).document();
 
         String chosen = (String) j.get("backend");
-        String reason = (String) j.get("reason");
-        if (backend.equals("portable")) {
-            assertThat(chosen).isEqualTo("portable");
-            assertThat(reason).isEqualTo("requested");
+        String why = (String) j.get("reason");
+        if (backend != null) {
+            assertThat(chosen).isEqualTo(backend);
         } else {
             assertThat(chosen).isIn("io_uring", "portable");
-            assertThat(reason).startsWith("auto");
         }
-        assertThat(t.fields.get("backend")).isEqualTo(chosen + " (" + reason + ")");
+        assertThat(why).startsWith(reason);
+        assertThat(t.fields.get("backend")).isEqualTo(chosen + " (" + why + ")");
         for (String key : List.of("os", "kernel", "java")) {
             assertThat(t.fields.get(key)).as(key).isEqualTo(j.get(key)).isNotBlank();
         }
@@ -63,6 +95,7 @@ class ProbeCommandTest {
         assertThat(t.operations).containsKeys("nop", "read", "accept", "send");
         assertThat(t.operations.get("nop")).startsWith(chosen);
         assertThat(t.notes).isEqualTo(j.get("notes"));
+        return t.operations;
     }
 
     private static List<String> words(Object joined) {

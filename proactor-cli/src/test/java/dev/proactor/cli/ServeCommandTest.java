@@ -2,6 +2,9 @@ package dev.proactor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.EachBackendExtension;
+import dev.proactor.test.ProactorFixture;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -23,12 +26,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code proactor serve} as a command: its help, its usage errors, and a real process stopped by
- * SIGTERM or SIGINT, which must shut down gracefully and exit 0.
+ * SIGTERM or SIGINT, which must shut down gracefully and exit 0. What needs a backend runs on every
+ * variant of the core harness ({@link EachBackend}); a child JVM gets the variant's JVM options.
  */
 class ServeCommandTest {
     private static final Pattern SERVING = Pattern.compile("serving (.+) at http://127\\.0\\.0\\.1:(\\d+)/");
@@ -56,34 +58,42 @@ class ServeCommandTest {
                 .exitCode()).isEqualTo(2);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aPortInUseFailsWithExitCodeOne(String backend) throws Exception {
+    @EachBackend
+    void aPortInUseFailsWithExitCodeOne(ProactorFixture variant) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CommandRun run = CommandRun.of("serve", "--backend", backend, "--port",
-                    String.valueOf(taken.getLocalPort()), dir.toString());
+            CommandRun run = CommandRun.of(variant, "serve", "--port", String.valueOf(taken.getLocalPort()),
+                    dir.toString());
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.err()).startsWith("proactor serve: cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
     }
 
     /**
-     * The command in a child JVM: it prints where it serves and which backend and why, answers a
-     * request (logged to standard output), and on the signal stops accepting, closes the idle
-     * keep-alive connection, closes the proactor and exits 0, saying so.
+     * The command in a child JVM, once stopped by SIGTERM and once by SIGINT: it prints where it
+     * serves and which backend and why, answers a request (logged to standard output), and on the
+     * signal stops accepting, closes the idle keep-alive connection, closes the proactor and exits 0,
+     * saying so.
      */
-    @ParameterizedTest
-    @ValueSource(strings = {"TERM", "INT"})
-    void aSignalStopsTheServerGracefullyWithExitCodeZero(String signal) throws Exception {
+    @EachBackend
+    void aSignalStopsTheServerGracefullyWithExitCodeZero(ProactorFixture variant) throws Exception {
         Files.writeString(dir.resolve("hello.txt"), "hello\n");
+        for (String signal : List.of("TERM", "INT")) {
+            serveInAChildUntil(variant, signal);
+        }
+    }
+
+    private void serveInAChildUntil(ProactorFixture variant, String signal) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // A command started in the background by a shell without job control (as CI may be) has
         // SIGINT ignored, and a JVM whose SIGINT is ignored at start keeps ignoring it: the child
         // would never see the signal. env(1) from coreutils gives the child the default disposition.
-        Process p = new ProcessBuilder("env", "--default-signal=INT", java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "serve", "--port", "0",
-                "--access-log", "-", "--shutdown-timeout", "3s", dir.toString())
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT", java,
+                "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(variant.jvmOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(CommandRun.withBackend(variant, "serve", "--port", "0", "--access-log", "-",
+                "--shutdown-timeout", "3s", dir.toString())));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -111,13 +121,20 @@ class ServeCommandTest {
             assertThat(m.group(1)).isEqualTo(dir.toRealPath().toString());
             String backendLine = lines.poll(30, TimeUnit.SECONDS);
             seen.add(backendLine);
-            assertThat(backendLine).matches("proactor serve: backend (io_uring|portable) \\(.+\\), \\d+ workers, .*");
+            assertThat(backendLine).as("SIG%s", signal).matches("proactor serve: backend "
+                    + EachBackendExtension.shortName(variant.backend()) + " \\(.+\\), \\d+ workers, .*");
 
             try (HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.group(2)
                         + "/hello.txt")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).isEqualTo(200);
                 assertThat(r.body()).isEqualTo("hello\n");
+                if (variant.uringMask() != null) {
+                    // The mask reached the child: with OPENAT masked the file was opened on the
+                    // ring's fallback threads, which stay until the proactor closes. Linux keeps 15
+                    // bytes of a thread's name.
+                    assertThat(threadNames(p.pid())).as("the child's threads").contains("serve-uring-fal");
+                }
 
                 // The client's keep-alive connection is still open when the signal comes.
                 // kill(2) rather than Process.destroy(), which sends SIGTERM too but also closes
@@ -134,6 +151,21 @@ class ServeCommandTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /** The names of process {@code pid}'s threads, as Linux keeps them ({@code /proc/<pid>/task/<tid>/comm}). */
+    private static List<String> threadNames(long pid) throws java.io.IOException {
+        List<String> names = new ArrayList<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    names.add(Files.readString(task.resolve("comm")).strip());
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    // the thread ended while listed
+                }
+            }
+        }
+        return names;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.proactor.test;
 
 import dev.proactor.BackendChoice;
+import dev.proactor.CapabilityReport;
 import dev.proactor.CloseReport;
 import dev.proactor.MetricsSnapshot;
 import dev.proactor.Proactor;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
@@ -95,6 +97,65 @@ public final class ProactorFixture {
     /** The opcodes masked out of this run's io_uring probe, or null. */
     public String uringMask() {
         return uringMask;
+    }
+
+    /**
+     * The system property that masks opcodes out of the probe of every io_uring backend opened
+     * without a mask of its own ({@code FallbackRoutes.PROPERTY}, the diagnostic switch of
+     * {@code internal.uring}): how a proactor this fixture does not open, such as one a command
+     * under test opens, becomes the {@code io_uring-fallback} variant.
+     */
+    public static final String URING_MASK_PROPERTY = "dev.proactor.uring.disableOpcodes";
+
+    /**
+     * The JVM options under which a child JVM's proactors, opened with this run's backend, are this
+     * run's variant: the opcode mask for {@code io_uring-fallback}, none otherwise.
+     */
+    public List<String> jvmOptions() {
+        return uringMask == null ? List.of() : List.of("-D" + URING_MASK_PROPERTY + "=" + uringMask);
+    }
+
+    /**
+     * Calls {@code action} with this run's opcode mask as the JVM's {@value #URING_MASK_PROPERTY}
+     * (cleared when the run has none), then restores the property: a proactor opened during the call
+     * by code that knows nothing of this fixture, with this run's backend, is this run's variant. A
+     * proactor reads the property once, while it opens, so one opened during the call stays masked
+     * after it. The property is the JVM's: proactors opened concurrently by another test would see
+     * it too, and the test suites run one test at a time.
+     */
+    public <T> T callInVariant(Callable<T> action) throws Exception {
+        String before = System.getProperty(URING_MASK_PROPERTY);
+        setMaskProperty(uringMask);
+        try {
+            return action.call();
+        } finally {
+            setMaskProperty(before);
+        }
+    }
+
+    private static void setMaskProperty(String value) {
+        if (value == null) {
+            System.clearProperty(URING_MASK_PROPERTY);
+        } else {
+            System.setProperty(URING_MASK_PROPERTY, value);
+        }
+    }
+
+    /**
+     * Throws an {@link AssertionError} unless {@code report} is a proactor of this run's variant: its
+     * backend is this run's, and it names an operation masked by {@value #URING_MASK_PROPERTY} exactly
+     * when this run has a mask. For a proactor opened outside the fixture ({@link #callInVariant}),
+     * so that a run which only seems to be on {@code io_uring-fallback} fails.
+     */
+    public void assertVariant(CapabilityReport report) {
+        String backendName = EachBackendExtension.shortName(backend);
+        boolean masked = report.operations().values().stream()
+                .anyMatch(how -> how.contains("masked by " + URING_MASK_PROPERTY));
+        if (!report.backend().equals(backendName) || masked != (uringMask != null)) {
+            throw new AssertionError("[" + variantName() + "] expected a proactor on " + backendName
+                    + (uringMask == null ? " without" : " with") + " masked opcodes, got " + report.backend()
+                    + " with operations " + report.operations());
+        }
     }
 
     /** The run's backend by name: {@code io_uring}, {@code portable}, or {@code io_uring-fallback} when masked. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.proactor.BackendChoice;
 import dev.proactor.BufferLease;
 import dev.proactor.Proactor;
+import dev.proactor.ProactorConfig;
 import dev.proactor.internal.spi.NativeAccounting;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -84,6 +85,25 @@ class ProactorFixtureSelfTest {
                     .hasMessageContaining("native bytes");
         } finally {
             NativeAccounting.freed(4096);
+        }
+    }
+
+    /**
+     * A proactor opened by plain {@code Proactor.open} inside {@code callInVariant} is the run's
+     * variant (on io_uring-fallback, masked through the system property), and the property is back
+     * as it was after the call; {@code assertVariant} tells the variants apart.
+     */
+    @EachBackend
+    void aProactorOpenedInTheVariantIsOfTheVariant(ProactorFixture fixture) throws Exception {
+        String before = System.getProperty(ProactorFixture.URING_MASK_PROPERTY);
+        try (Proactor p = fixture.callInVariant(() -> Proactor.open(ProactorConfig.builder().name("self-variant")
+                .backend(fixture.backend()).build()))) {
+            assertThat(System.getProperty(ProactorFixture.URING_MASK_PROPERTY)).isEqualTo(before);
+            fixture.assertVariant(p.capabilities());
+            ProactorFixture other = ProactorFixture.start(BackendChoice.IO_URING, "self-variant-other",
+                    fixture.uringMask() == null ? EachBackendExtension.FALLBACK_MASK : null);
+            assertThatThrownBy(() -> other.assertVariant(p.capabilities())).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("expected a proactor on io_uring");
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.proactor.cli.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.ProactorFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,9 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Clients that are not Java: curl for byte-exact bodies and ranges, wrk for a short load. Neither
@@ -48,14 +47,13 @@ class ExternalClientsTest {
                 new String(err, StandardCharsets.UTF_8));
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void curlGetsTheExactBytesAndARange(String backend) throws Exception {
+    @EachBackend
+    void curlGetsTheExactBytesAndARange(ProactorFixture variant) throws Exception {
         byte[] data = new byte[(3 << 20) + 17];
         new Random(3).nextBytes(data);
         Files.write(root.resolve("data.bin"), data);
-        Path got = root.resolve("../got-" + backend + ".bin").normalize();
-        try (ServerFixture f = new ServerFixture(root, backend)) {
+        Path got = root.resolve("../got-" + variant.variantName() + ".bin").normalize();
+        try (ServerFixture f = new ServerFixture(root, variant)) {
             String curl = tool("curl", "curl");
             Result r = exec(List.of(curl, "-sS", "--fail", "-o", got.toString(), "-w", "%{http_code} %{size_download}",
                     f.uri("/data.bin").toString()));
@@ -76,22 +74,25 @@ class ExternalClientsTest {
         }
     }
 
-    @ParameterizedTest
-    @CsvSource({"auto, 1", "portable, 1", "auto, 2"})
-    void wrkRunsWithoutErrorsOrNon2xx(String backend, int dispatchers) throws Exception {
+    /** A short wrk load on one proactor, then on two sharing the port (a group, SO_REUSEPORT). */
+    @EachBackend
+    void wrkRunsWithoutErrorsOrNon2xx(ProactorFixture variant) throws Exception {
         String wrk = tool("wrk", "wrk");
         Files.writeString(root.resolve("index.html"), "<h1>hello from proactor serve</h1>\n".repeat(50));
-        try (ServerFixture f = new ServerFixture(ServerFixture.options(root, backend).dispatchers(dispatchers).build())) {
-            Result r = exec(List.of(wrk, "-t2", "-c16", "-d3s", "--timeout", "5s", f.uri("/").toString()));
-            assertThat(r.code()).as(r.out() + r.err()).isZero();
-            String out = r.out();
-            Matcher done = Pattern.compile("(\\d+) requests in").matcher(out);
-            assertThat(done.find()).as(out).isTrue();
-            assertThat(Long.parseLong(done.group(1))).as(out).isPositive();
-            // wrk prints these lines only when they are not zero.
-            assertThat(out).as(out).doesNotContain("Socket errors").doesNotContain("Non-2xx");
-            StaticFileServer.Summary s = f.stop();
-            assertThat(s.requests()).isGreaterThanOrEqualTo(Long.parseLong(done.group(1)));
+        for (int dispatchers : new int[] {1, 2}) {
+            ServeOptions options = ServerFixture.options(root, variant).dispatchers(dispatchers).build();
+            try (ServerFixture f = new ServerFixture(options, variant)) {
+                Result r = exec(List.of(wrk, "-t2", "-c16", "-d2s", "--timeout", "5s", f.uri("/").toString()));
+                String out = dispatchers + " dispatcher(s): " + r.out();
+                assertThat(r.code()).as(out + r.err()).isZero();
+                Matcher done = Pattern.compile("(\\d+) requests in").matcher(out);
+                assertThat(done.find()).as(out).isTrue();
+                assertThat(Long.parseLong(done.group(1))).as(out).isPositive();
+                // wrk prints these lines only when they are not zero.
+                assertThat(out).as(out).doesNotContain("Socket errors").doesNotContain("Non-2xx");
+                StaticFileServer.Summary s = f.stop();
+                assertThat(s.requests()).as(out).isGreaterThanOrEqualTo(Long.parseLong(done.group(1)));
+            }
         }
     }
 

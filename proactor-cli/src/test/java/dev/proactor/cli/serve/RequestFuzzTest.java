@@ -2,6 +2,8 @@ package dev.proactor.cli.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.ProactorFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
@@ -14,8 +16,6 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Seeded random and mutated requests, from a corpus of valid ones: fed to the parser, which must
@@ -137,15 +137,14 @@ class RequestFuzzTest {
     @TempDir
     Path root;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aLiveServerAnswersWhatTheParserDecides(String backend) throws Exception {
+    @EachBackend
+    void aLiveServerAnswersWhatTheParserDecides(ProactorFixture variant) throws Exception {
         Files.writeString(root.resolve("a.txt"), "alpha\n");
         Files.createDirectories(root.resolve("dir"));
         Files.writeString(root.resolve("dir/index.html"), "<p>index</p>");
-        Random r = new Random(SEED + backend.hashCode());
-        ServeOptions options = ServerFixture.options(root, backend).build();
-        try (ServerFixture f = new ServerFixture(options)) {
+        Random r = new Random(SEED + variant.variantName().hashCode());
+        ServeOptions options = ServerFixture.options(root, variant).build();
+        try (ServerFixture f = new ServerFixture(options, variant)) {
             for (int i = 0; i < 150; i++) {
                 byte[] input = mutate(r);
                 String what = "input " + i + ": " + show(input);

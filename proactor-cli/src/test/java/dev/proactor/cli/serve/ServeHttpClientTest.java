@@ -2,6 +2,8 @@ package dev.proactor.cli.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.ProactorFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,12 +18,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The server as the JDK's HTTP client sees it: GET, HEAD, conditional requests, ranges,
- * directories and errors, each on io_uring (the automatic choice here) and the portable backend.
+ * directories and errors, each on every variant of the core harness ({@link EachBackend}: io_uring,
+ * portable, io_uring-fallback).
  */
 class ServeHttpClientTest {
     static final String HELLO = "hello, world\n";
@@ -72,10 +73,9 @@ class ServeHttpClientTest {
         return new String(r.body(), StandardCharsets.UTF_8);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void getServesTheFileWithItsHeaders(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void getServesTheFileWithItsHeaders(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             HttpResponse<byte[]> r = get(c, f.uri("/hello.txt"));
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(text(r)).isEqualTo(HELLO);
@@ -95,10 +95,9 @@ class ServeHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aLargeFileArrivesByteExact(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void aLargeFileArrivesByteExact(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             HttpResponse<byte[]> r = get(c, f.uri("/big.bin"));
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type")).hasValue("application/octet-stream");
@@ -106,10 +105,9 @@ class ServeHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void headHasTheHeadersOfGetAndNoBody(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void headHasTheHeadersOfGetAndNoBody(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             HttpResponse<byte[]> got = get(c, f.uri("/big.bin"));
             HttpResponse<byte[]> head = send(c, "HEAD", f.uri("/big.bin"), HttpRequest.BodyPublishers.noBody());
             assertThat(head.statusCode()).isEqualTo(200);
@@ -123,10 +121,9 @@ class ServeHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void ifModifiedSinceAnswers304UntilTheFileChanges(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void ifModifiedSinceAnswers304UntilTheFileChanges(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             String lastModified = get(c, f.uri("/hello.txt")).headers().firstValue("last-modified").orElseThrow();
 
             HttpResponse<byte[]> same = get(c, f.uri("/hello.txt"), "If-Modified-Since", lastModified);
@@ -140,10 +137,9 @@ class ServeHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void ifNoneMatchAnswers304AndTakesPrecedenceOverIfModifiedSince(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void ifNoneMatchAnswers304AndTakesPrecedenceOverIfModifiedSince(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             HttpResponse<byte[]> first = get(c, f.uri("/hello.txt"));
             String etag = first.headers().firstValue("etag").orElseThrow();
             String lastModified = first.headers().firstValue("last-modified").orElseThrow();
@@ -159,10 +155,9 @@ class ServeHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void singleRangesGet206AndUnsatisfiableOnes416(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void singleRangesGet206AndUnsatisfiableOnes416(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             HttpResponse<byte[]> r = get(c, f.uri("/hello.txt"), "Range", "bytes=2-5");
             assertThat(r.statusCode()).isEqualTo(206);
             assertThat(text(r)).isEqualTo(HELLO.substring(2, 6));
@@ -194,10 +189,9 @@ class ServeHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aDirectoryServesItsIndexOrAnEscapedListing(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void aDirectoryServesItsIndexOrAnEscapedListing(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             HttpResponse<byte[]> index = get(c, f.uri("/site/"));
             assertThat(index.statusCode()).isEqualTo(200);
             assertThat(text(index)).isEqualTo("<h1>site</h1>");
@@ -228,10 +222,9 @@ class ServeHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aDirectoryWithoutItsSlashIsRedirected(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void aDirectoryWithoutItsSlashIsRedirected(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             HttpResponse<byte[]> r = get(c, f.uri("/site"));
             assertThat(r.statusCode()).isEqualTo(301);
             assertThat(r.headers().firstValue("location")).hasValue("/site/");
@@ -240,10 +233,9 @@ class ServeHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void errorsHaveClearStatuses(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void errorsHaveClearStatuses(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             HttpResponse<byte[]> missing = get(c, f.uri("/nothing-here.txt"));
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(text(missing)).isEqualTo("404 Not Found\n");
@@ -266,10 +258,9 @@ class ServeHttpClientTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void keepAliveReusesOneConnection(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); HttpClient c = client()) {
+    @EachBackend
+    void keepAliveReusesOneConnection(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
             for (int i = 0; i < 20; i++) {
                 HttpResponse<byte[]> r = get(c, f.uri(i % 2 == 0 ? "/hello.txt" : "/missing"));
                 assertThat(r.statusCode()).isEqualTo(i % 2 == 0 ? 200 : 404);
@@ -282,10 +273,9 @@ class ServeHttpClientTest {
     }
 
     /** Two proactors, each with a listener on the same port: every connection is answered, whichever took it. */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void twoDispatchersShareThePort(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(ServerFixture.options(root, backend).dispatchers(2).build())) {
+    @EachBackend
+    void twoDispatchersShareThePort(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(ServerFixture.options(root, variant).dispatchers(2).build(), variant)) {
             assertThat(f.server.dispatchers()).isEqualTo(2);
             for (int i = 0; i < 8; i++) {
                 try (HttpClient c = client()) { // a client each: a connection each

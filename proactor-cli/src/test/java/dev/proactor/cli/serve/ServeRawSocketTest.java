@@ -3,23 +3,21 @@ package dev.proactor.cli.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.ProactorFixture;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What a browser never sends: pipelined requests, HTTP/1.0, malformed and oversized heads, bodies,
  * path traversal, links out of the tree, slow clients and more clients than allowed. Each runs on
- * io_uring (the automatic choice here) and on the portable backend.
+ * every variant of the core harness ({@link EachBackend}: io_uring, portable, io_uring-fallback).
  */
 class ServeRawSocketTest {
     static final String HOST = "Host: test\r\n";
@@ -39,14 +37,9 @@ class ServeRawSocketTest {
         Files.writeString(root.resolve("sub/c.txt"), "charlie\n");
     }
 
-    static List<String> backends() {
-        return List.of("auto", "portable");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void pipelinedRequestsAreAnsweredInOrder(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
+    @EachBackend
+    void pipelinedRequestsAreAnsweredInOrder(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); RawHttp c = new RawHttp(f.port())) {
             c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n"
                     + "HEAD /b.txt HTTP/1.1\r\n" + HOST + "\r\n"
                     + "GET /missing HTTP/1.1\r\n" + HOST + "\r\n"
@@ -66,10 +59,9 @@ class ServeRawSocketTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aRequestSplitIntoManyPiecesIsStillOneRequest(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
+    @EachBackend
+    void aRequestSplitIntoManyPiecesIsStillOneRequest(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); RawHttp c = new RawHttp(f.port())) {
             for (char ch : ("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").toCharArray()) {
                 c.send(String.valueOf(ch));
             }
@@ -77,10 +69,9 @@ class ServeRawSocketTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void http10ClosesUnlessAskedToKeepAlive(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend)) {
+    @EachBackend
+    void http10ClosesUnlessAskedToKeepAlive(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant)) {
             try (RawHttp c = new RawHttp(f.port())) {
                 RawHttp.Response r = c.send("GET /a.txt HTTP/1.0\r\n\r\n").read();
                 assertThat(r.status()).isEqualTo(200);
@@ -103,79 +94,101 @@ class ServeRawSocketTest {
         }
     }
 
-    static Stream<Arguments> badRequests() {
+    /** A request the server must refuse, and the status it must refuse it with. */
+    record BadRequest(String request, int status) {}
+
+    static final List<BadRequest> BAD_REQUESTS = badRequests();
+
+    private static List<BadRequest> badRequests() {
         String longPath = "/" + "x".repeat(9000);
         String bigHeaders = "X-Filler: " + "y".repeat(1000) + "\r\n";
-        return backends().stream().flatMap(b -> Stream.of(
-                Arguments.of(b, "GARBAGE\r\n\r\n", 400),
-                Arguments.of(b, "GET /\r\n\r\n", 400),
-                Arguments.of(b, "GET  / HTTP/1.1\r\n" + HOST + "\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\n\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + " folded\r\n\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "X: a\u0001b\r\n\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "X: a\rb\r\n\r\n", 400),
-                Arguments.of(b, "GET /%zz HTTP/1.1\r\n" + HOST + "\r\n", 400),
-                Arguments.of(b, "GET relative HTTP/1.1\r\n" + HOST + "\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Content-Length: abc\r\n\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Content-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Content-Length: 5\r\n\r\nhello", 413),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 413),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: gzip\r\n\r\n", 501),
-                Arguments.of(b, "BREW / HTTP/1.1\r\n" + HOST + "\r\n", 501),
-                Arguments.of(b, "DELETE /a.txt HTTP/1.1\r\n" + HOST + "\r\n", 405),
-                Arguments.of(b, "POST /a.txt HTTP/1.1\r\n" + HOST + "Content-Length: 2\r\n\r\nhi", 405),
-                Arguments.of(b, "GET / HTTP/2.0\r\n" + HOST + "\r\n", 505),
-                Arguments.of(b, "GET / HTTP/0.9\r\n\r\n", 505),
-                Arguments.of(b, "GET / HTTP/1\r\n" + HOST + "\r\n", 400),
-                Arguments.of(b, "GET " + longPath + " HTTP/1.1\r\n" + HOST + "\r\n", 414),
-                Arguments.of(b, "GET / HTTP/1.1\r\n" + HOST + bigHeaders.repeat(20) + "\r\n", 431)));
+        return List.of(
+                new BadRequest("GARBAGE\r\n\r\n", 400),
+                new BadRequest("GET /\r\n\r\n", 400),
+                new BadRequest("GET  / HTTP/1.1\r\n" + HOST + "\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + " folded\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + "X: a\u0001b\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + "X: a\rb\r\n\r\n", 400),
+                new BadRequest("GET /%zz HTTP/1.1\r\n" + HOST + "\r\n", 400),
+                new BadRequest("GET relative HTTP/1.1\r\n" + HOST + "\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + "Content-Length: abc\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + "Content-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + "Content-Length: 5\r\n\r\nhello", 413),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 413),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: gzip\r\n\r\n", 501),
+                new BadRequest("BREW / HTTP/1.1\r\n" + HOST + "\r\n", 501),
+                new BadRequest("DELETE /a.txt HTTP/1.1\r\n" + HOST + "\r\n", 405),
+                new BadRequest("POST /a.txt HTTP/1.1\r\n" + HOST + "Content-Length: 2\r\n\r\nhi", 405),
+                new BadRequest("GET / HTTP/2.0\r\n" + HOST + "\r\n", 505),
+                new BadRequest("GET / HTTP/0.9\r\n\r\n", 505),
+                new BadRequest("GET / HTTP/1\r\n" + HOST + "\r\n", 400),
+                new BadRequest("GET " + longPath + " HTTP/1.1\r\n" + HOST + "\r\n", 414),
+                new BadRequest("GET / HTTP/1.1\r\n" + HOST + bigHeaders.repeat(20) + "\r\n", 431));
     }
 
-    @ParameterizedTest
-    @MethodSource("badRequests")
-    void badRequestsGetAClearStatusAndTheConnectionCloses(String backend, String request, int status) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
-            RawHttp.Response r = c.send(request).read();
-            assertThat(r.status()).as(r.statusLine() + " " + r.text()).isEqualTo(status);
-            assertThat(r.header("connection")).isEqualTo("close");
-            assertThat(r.text()).startsWith(status + " ");
-            if (status == 405) {
-                assertThat(r.header("allow")).isEqualTo("GET, HEAD");
+    /**
+     * Every bad request, each on a connection of its own to one server: a clear status, and the
+     * server closes. Soft assertions, so that a failure lists every request answered wrongly.
+     */
+    @EachBackend
+    void badRequestsGetAClearStatusAndTheConnectionCloses(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant)) {
+            SoftAssertions soft = new SoftAssertions();
+            for (BadRequest bad : BAD_REQUESTS) {
+                String shown = bad.request().replace("\r", "\\r").replace("\n", "\\n");
+                String what = shown.length() > 80 ? shown.substring(0, 80) + "..." : shown;
+                try (RawHttp c = new RawHttp(f.port())) {
+                    RawHttp.Response r = c.send(bad.request()).read();
+                    soft.assertThat(r.status()).as(what + " -> " + r.statusLine() + " " + r.text())
+                            .isEqualTo(bad.status());
+                    soft.assertThat(r.header("connection")).as(what).isEqualTo("close");
+                    soft.assertThat(r.text()).as(what).startsWith(bad.status() + " ");
+                    if (bad.status() == 405) {
+                        soft.assertThat(r.header("allow")).as(what).isEqualTo("GET, HEAD");
+                    }
+                    soft.assertThat(c.closedByServer()).as(what + ": closed by the server").isTrue();
+                }
             }
-            assertThat(c.closedByServer()).isTrue();
+            soft.assertAll();
+            assertThat(f.stop().connections()).isEqualTo(BAD_REQUESTS.size());
         }
     }
 
-    static Stream<Arguments> traversals() {
-        return backends().stream().flatMap(b -> Stream.of(
-                "/../secret.txt", "/sub/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
-                "/%2e%2e%2fsecret.txt", "/..%2fsecret.txt", "/sub%2f..%2f..%2fsecret.txt", "/..%5csecret.txt",
-                "/..\\secret.txt", "/a.txt%00.html", "/%00", "/./a.txt", "/sub/./../../secret.txt",
-                "http://test/../secret.txt", "/%c0%ae%c0%ae/secret.txt", "/%252e%252e/secret.txt",
-                "/" + "..%2f".repeat(10) + "secret.txt").map(t -> Arguments.of(b, t)));
-    }
+    static final List<String> TRAVERSALS = List.of(
+            "/../secret.txt", "/sub/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
+            "/%2e%2e%2fsecret.txt", "/..%2fsecret.txt", "/sub%2f..%2f..%2fsecret.txt", "/..%5csecret.txt",
+            "/..\\secret.txt", "/a.txt%00.html", "/%00", "/./a.txt", "/sub/./../../secret.txt",
+            "http://test/../secret.txt", "/%c0%ae%c0%ae/secret.txt", "/%252e%252e/secret.txt",
+            "/" + "..%2f".repeat(10) + "secret.txt");
 
-    @ParameterizedTest
-    @MethodSource("traversals")
-    void nothingOutsideTheDirectoryIsServed(String backend, String target) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
-            RawHttp.Response r = c.send("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n").read();
-            assertThat(r.status()).as(target).isIn(403, 404);
-            assertThat(r.text()).doesNotContain("SECRET").doesNotContain(tmp.toString()).doesNotContain("/www");
+    /** Every traversal, each on a connection of its own to one server, is refused and shows nothing outside. */
+    @EachBackend
+    void nothingOutsideTheDirectoryIsServed(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant)) {
+            SoftAssertions soft = new SoftAssertions();
+            for (String target : TRAVERSALS) {
+                try (RawHttp c = new RawHttp(f.port())) {
+                    RawHttp.Response r = c.send("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n").read();
+                    soft.assertThat(r.status()).as(target).isIn(403, 404);
+                    soft.assertThat(r.text()).as(target).doesNotContain("SECRET").doesNotContain(tmp.toString())
+                            .doesNotContain("/www");
+                }
+            }
+            soft.assertAll();
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void symbolicLinksThatLeadOutAreNotFound(String backend) throws Exception {
+    @EachBackend
+    void symbolicLinksThatLeadOutAreNotFound(ProactorFixture variant) throws Exception {
         Files.createSymbolicLink(root.resolve("link-out"), tmp.resolve("secret.txt"));
         Files.createSymbolicLink(root.resolve("dir-out"), tmp);
         Files.createSymbolicLink(root.resolve("link-in"), root.resolve("a.txt"));
         Files.createSymbolicLink(root.resolve("sub/rel-out"), Path.of("../../secret.txt"));
-        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
+        try (ServerFixture f = new ServerFixture(root, variant); RawHttp c = new RawHttp(f.port())) {
             for (String target : new String[] {"/link-out", "/dir-out/secret.txt", "/dir-out/", "/dir-out",
                 "/sub/rel-out"}) {
                 RawHttp.Response r = c.send("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n").read();
@@ -191,11 +204,10 @@ class ServeRawSocketTest {
     }
 
     /** Slow loris: a head that never completes is answered 408 and closed at the header deadline. */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aHeadThatNeverEndsIsCutAtTheHeaderTimeout(String backend) throws Exception {
-        ServeOptions o = ServerFixture.options(root, backend).headerTimeout(Duration.ofMillis(300)).build();
-        try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
+    @EachBackend
+    void aHeadThatNeverEndsIsCutAtTheHeaderTimeout(ProactorFixture variant) throws Exception {
+        ServeOptions o = ServerFixture.options(root, variant).headerTimeout(Duration.ofMillis(300)).build();
+        try (ServerFixture f = new ServerFixture(o, variant); RawHttp c = new RawHttp(f.port())) {
             long start = System.nanoTime();
             c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "X-Slow: ");
             RawHttp.Response r = c.read();
@@ -207,11 +219,10 @@ class ServeRawSocketTest {
     }
 
     /** Bytes trickling in do not extend the header deadline: it runs from the head's first byte. */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void tricklingBytesDoNotExtendTheHeaderTimeout(String backend) throws Exception {
-        ServeOptions o = ServerFixture.options(root, backend).headerTimeout(Duration.ofMillis(300)).build();
-        try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
+    @EachBackend
+    void tricklingBytesDoNotExtendTheHeaderTimeout(ProactorFixture variant) throws Exception {
+        ServeOptions o = ServerFixture.options(root, variant).headerTimeout(Duration.ofMillis(300)).build();
+        try (ServerFixture f = new ServerFixture(o, variant); RawHttp c = new RawHttp(f.port())) {
             c.send("GET /a.txt HTTP/1.1\r\n" + HOST);
             // A header line every 50 ms, paced by waiting for the server's answer on the socket,
             // until the answer comes: each line is progress, yet the deadline holds.
@@ -237,11 +248,10 @@ class ServeRawSocketTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void anIdleConnectionIsClosedAtTheIdleTimeout(String backend) throws Exception {
-        ServeOptions o = ServerFixture.options(root, backend).idleTimeout(Duration.ofMillis(300)).build();
-        try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
+    @EachBackend
+    void anIdleConnectionIsClosedAtTheIdleTimeout(ProactorFixture variant) throws Exception {
+        ServeOptions o = ServerFixture.options(root, variant).idleTimeout(Duration.ofMillis(300)).build();
+        try (ServerFixture f = new ServerFixture(o, variant); RawHttp c = new RawHttp(f.port())) {
             assertThat(c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").read().status()).isEqualTo(200);
             assertThat(c.closedByServer()).isTrue();
         }
@@ -251,11 +261,10 @@ class ServeRawSocketTest {
      * With a limit of one connection a second client completes the TCP handshake (the kernel's
      * listen backlog) but is not served until the first one leaves; then it is.
      */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void acceptingPausesAtTheConnectionLimitAndResumes(String backend) throws Exception {
-        ServeOptions o = ServerFixture.options(root, backend).maxConnections(1).build();
-        try (ServerFixture f = new ServerFixture(o)) {
+    @EachBackend
+    void acceptingPausesAtTheConnectionLimitAndResumes(ProactorFixture variant) throws Exception {
+        ServeOptions o = ServerFixture.options(root, variant).maxConnections(1).build();
+        try (ServerFixture f = new ServerFixture(o, variant)) {
             RawHttp first = new RawHttp(f.port());
             assertThat(first.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").read().status()).isEqualTo(200);
             try (RawHttp second = new RawHttp(f.port())) {
@@ -273,13 +282,12 @@ class ServeRawSocketTest {
     }
 
     /** The access log file gets one Common Log Format line per exchange, written asynchronously. */
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void theAccessLogFileHasOneLinePerExchange(String backend) throws Exception {
+    @EachBackend
+    void theAccessLogFileHasOneLinePerExchange(ProactorFixture variant) throws Exception {
         Path log = tmp.resolve("access.log");
         Files.writeString(log, "earlier line\n"); // appended to, never truncated
-        ServeOptions o = ServerFixture.options(root, backend).accessLog(log.toString()).build();
-        try (ServerFixture f = new ServerFixture(o); RawHttp c = new RawHttp(f.port())) {
+        ServeOptions o = ServerFixture.options(root, variant).accessLog(log.toString()).build();
+        try (ServerFixture f = new ServerFixture(o, variant); RawHttp c = new RawHttp(f.port())) {
             c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n"
                     + "HEAD /b.txt HTTP/1.1\r\n" + HOST + "\r\n"
                     + "GET /\"quoted\" HTTP/1.1\r\n" + HOST + "\r\n"

@@ -2,6 +2,8 @@ package dev.proactor.cli.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.ProactorFixture;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -14,12 +16,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The graceful stop: a response in flight when the stop begins is finished (within the deadline)
- * and its connection then closed; one that cannot finish by the deadline is cut.
+ * and its connection then closed; one that cannot finish by the deadline is cut. Each on every
+ * variant of the core harness ({@link EachBackend}).
  */
 class ServeShutdownTest {
     static final int SIZE = 32 << 20; // far more than the socket buffers hold: the response is in flight
@@ -54,10 +55,9 @@ class ServeShutdownTest {
         throw new AssertionError("the listener stayed open");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aResponseInFlightFinishesBeforeTheStop(String backend) throws Exception {
-        try (ServerFixture f = new ServerFixture(root, backend); RawHttp c = new RawHttp(f.port())) {
+    @EachBackend
+    void aResponseInFlightFinishesBeforeTheStop(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); RawHttp c = new RawHttp(f.port())) {
             c.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n");
             assertThat(c.peek()).isEqualTo('H'); // the response has begun: it is in flight
             CompletableFuture<StaticFileServer.Summary> stop = CompletableFuture.supplyAsync(() -> {
@@ -77,11 +77,10 @@ class ServeShutdownTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "portable"})
-    void aResponseThatCannotFinishIsCutAtTheDeadline(String backend) throws Exception {
-        ServeOptions o = ServerFixture.options(root, backend).shutdownTimeout(Duration.ofMillis(300)).build();
-        try (ServerFixture f = new ServerFixture(o); Socket c = new Socket("127.0.0.1", f.port())) {
+    @EachBackend
+    void aResponseThatCannotFinishIsCutAtTheDeadline(ProactorFixture variant) throws Exception {
+        ServeOptions o = ServerFixture.options(root, variant).shutdownTimeout(Duration.ofMillis(300)).build();
+        try (ServerFixture f = new ServerFixture(o, variant); Socket c = new Socket("127.0.0.1", f.port())) {
             c.setSoTimeout(20_000);
             c.getOutputStream().write("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n".getBytes());
             // Read the first byte so the response has surely begun, then nothing more until the stop ends.

@@ -3,6 +3,7 @@ package dev.proactor.cli.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.proactor.BackendChoice;
+import dev.proactor.test.ProactorFixture;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,10 +18,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A {@link StaticFileServer} running in-process on port 0 over one backend. Closing it stops the
- * server and checks what every test must leave behind: a clean close report, every operation
- * initiated also ended (the exactly-once ledger, no duplicates or strays), no thread of the
- * server's proactor alive, and this process's descriptors back at their count before the start.
+ * A {@link StaticFileServer} running in-process on port 0 over one variant of the core harness
+ * ({@link dev.proactor.test.EachBackend}: io_uring, portable, io_uring-fallback), checked to be of
+ * it. Closing it stops the server and checks what every test must leave behind: a clean close
+ * report, every operation initiated also ended (the exactly-once ledger, no duplicates or strays),
+ * no thread of the server's proactor alive, and this process's descriptors back at their count
+ * before the start. The harness's {@link ProactorFixture} checks the process once more after the
+ * test (descriptors, native bytes).
  */
 final class ServerFixture implements AutoCloseable {
     final StaticFileServer server;
@@ -30,23 +34,26 @@ final class ServerFixture implements AutoCloseable {
     private StaticFileServer.Summary summary;
 
     /** Options for tests: loopback, port 0, short timeouts where a test does not set its own. */
-    static ServeOptions.Builder options(Path root, String backend) {
-        return ServeOptions.builder(root).port(0).backend(backend(backend)).workers(2).maxConnections(64)
+    static ServeOptions.Builder options(Path root, ProactorFixture variant) {
+        return options(root, variant.backend());
+    }
+
+    private static ServeOptions.Builder options(Path root, BackendChoice backend) {
+        return ServeOptions.builder(root).port(0).backend(backend).workers(2).maxConnections(64)
                 .idleTimeout(Duration.ofSeconds(30));
     }
 
-    static BackendChoice backend(String name) {
-        return name.equals("portable") ? BackendChoice.PORTABLE : BackendChoice.AUTO;
+    ServerFixture(Path root, ProactorFixture variant) throws Exception {
+        this(options(root, variant).build(), variant);
     }
 
-    ServerFixture(Path root, String backend) throws Exception {
-        this(options(root, backend).build());
-    }
-
-    ServerFixture(ServeOptions options) throws Exception {
+    /** Starts a server with {@code options}, whose backend is {@code variant}'s, in the variant. */
+    ServerFixture(ServeOptions options, ProactorFixture variant) throws Exception {
         warmUp(options.root());
         fdsBefore = ioDescriptors();
-        server = StaticFileServer.start(options, new PrintWriter(out, true), new PrintWriter(err, true));
+        server = variant.callInVariant(() -> StaticFileServer.start(options, new PrintWriter(out, true),
+                new PrintWriter(err, true)));
+        variant.assertVariant(server.proactor().capabilities());
     }
 
     private static boolean warm;
@@ -61,7 +68,7 @@ final class ServerFixture implements AutoCloseable {
             return;
         }
         warm = true;
-        for (String backend : new String[] {"auto", "portable"}) {
+        for (BackendChoice backend : new BackendChoice[] {BackendChoice.AUTO, BackendChoice.PORTABLE}) {
             StaticFileServer s = StaticFileServer.start(options(root, backend).build(), new PrintWriter(new StringWriter()),
                     new PrintWriter(new StringWriter()));
             try (java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient()) {
