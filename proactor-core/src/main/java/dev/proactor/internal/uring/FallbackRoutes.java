@@ -86,11 +86,10 @@ final class FallbackRoutes {
 
     /** Whether {@code r} falls back: by its kind, except a vectored send or receive, by its own opcode. */
     boolean fallsBack(Request r) {
-        return switch (r) {
-            case Request.SendV _ -> vectoredSend;
-            case Request.RecvV _ -> vectoredRecv;
-            default -> fallback[Request.kindOf(r).ordinal()];
-        };
+        if (r instanceof Request.SendV) {
+            return vectoredSend;
+        }
+        return r instanceof Request.RecvV ? vectoredRecv : fallback[Request.kindOf(r).ordinal()];
     }
 
     /** The opcode of {@code kind}'s vectored form (SEND: SENDMSG, RECV: RECVMSG). */
