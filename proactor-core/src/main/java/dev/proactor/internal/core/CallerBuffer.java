@@ -22,15 +22,19 @@ final class CallerBuffer {
         this.lease = lease;
     }
 
-    /** A buffer's remaining bytes; {@code inbound}: the kernel writes into it; heap buffers bounce through {@code cache}. */
+    /**
+     * A buffer's remaining bytes; {@code inbound}: the kernel writes into it; heap buffers bounce
+     * through {@code cache}. A null buffer is refused by its parameter's name, {@code dst} or {@code src}.
+     */
     static CallerBuffer of(ByteBuffer bb, boolean inbound, BounceCache cache) {
-        Bounce b = Bounce.of(bb, inbound, cache);
+        Bounce b = Bounce.of(java.util.Objects.requireNonNull(bb, inbound ? "dst" : "src"), inbound, cache);
         return new CallerBuffer(b.segment, b, bb, null);
     }
 
-    /** A caller's native segment, checked. */
+    /** A caller's native segment, checked (a null one refused as {@code dst} or {@code src}). */
     static CallerBuffer of(MemorySegment segment, boolean inbound) {
-        return new CallerBuffer(Bounce.checkNative(segment, inbound), null, null, null);
+        MemorySegment s = java.util.Objects.requireNonNull(segment, inbound ? "dst" : "src");
+        return new CallerBuffer(Bounce.checkNative(s, inbound), null, null, null);
     }
 
     /**

@@ -348,14 +348,9 @@ public final class CoreProactor {
         handlers.execute(op);
     }
 
-    /** Runs {@code task} on the handlers' thread (the dispatcher itself with inline handlers). */
-    void execute(Runnable task) {
-        handlers.execute(task);
-    }
-
-    /** A late handler the dispatcher can no longer run (it stopped): a thread of its own. */
-    void runOnOwnThread(Runnable task) {
-        handlers.runOnOwnThread(task);
+    /** Where handlers run, what their throw does, the deliveries not yet handled. */
+    Handlers handlers() {
+        return handlers;
     }
 
     /** A stream was paused or resumed (any thread). */
@@ -389,15 +384,6 @@ public final class CoreProactor {
         metrics.receiveRearms.increment();
     }
 
-    /** Wakes a worker for the hand-offs the dispatcher queued since the last call; dispatcher thread. */
-    void flushHandOffs() {
-        handlers.flushHandOffs();
-    }
-
-    void delivered(OperationImpl<?> op) {
-        handlers.delivered();
-    }
-
     /** Runs a handler added after delivery, never on the caller's thread. */
     void runLate(Runnable task, OperationImpl<?> op) {
         if (handlers.inline() && !dispatcher.terminated.isDone()) {
@@ -406,11 +392,6 @@ public final class CoreProactor {
             return;
         }
         handlers.executeElsewhere(task);
-    }
-
-    /** A handler of {@code op} threw {@code error}: see {@link Handlers#failed}. */
-    void handlerFailed(OperationImpl<?> op, Throwable error) {
-        handlers.failed(op, error);
     }
 
     // ------------------------------------------------------------------ API support
@@ -534,7 +515,6 @@ public final class CoreProactor {
         }
         long start = System.nanoTime();
         terminating = true;
-        handlers.closing();
         dispatcher.post(new Dispatcher.Command.Terminate(start + deadline.toNanos()));
         Termination.Outcome outcome = awaitDispatcher();
         // Chunks of provided buffers still held: the backend's close took their memory back.

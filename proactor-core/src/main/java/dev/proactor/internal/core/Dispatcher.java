@@ -215,10 +215,10 @@ final class Dispatcher implements Runnable {
                     wait = 0;
                 }
             }
-            proactor.flushHandOffs();
+            proactor.handlers().flushHandOffs();
             backend.runOnce(wait);
             sleeping.set(false);
-            proactor.flushHandOffs();
+            proactor.handlers().flushHandOffs();
             kernelCalls = backend.kernelCalls();
             backendBytes = backend.nativeBytes();
             dropped = backend.droppedCompletions();
@@ -635,7 +635,7 @@ final class Dispatcher implements Runnable {
                 }
                 case Command.Cancel c -> c.op().addCancelWaiter(c.result(), true);
                 case Command.List l -> l.result().complete(List.of());
-                case Command.Run r -> proactor.runOnOwnThread(r.task());
+                case Command.Run r -> proactor.handlers().runOnOwnThread(r.task());
                 default -> { }
             }
         }
@@ -647,7 +647,7 @@ final class Dispatcher implements Runnable {
             LOG.log(Level.ERROR, "closing the backend failed", e);
         }
         backendBytes = quarantined;
-        proactor.flushHandOffs();
+        proactor.handlers().flushHandOffs();
         terminated.complete(termination.outcome(quarantined));
     }
 

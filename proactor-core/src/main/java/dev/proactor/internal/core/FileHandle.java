@@ -45,114 +45,99 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public Operation<Integer> read(long position, ByteBuffer dst) {
-        checkPosition(position);
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new BufferOp.Once(p(), file, timeout, false, position, b));
+        return once(at(position), false, CallerBuffer.of(dst, true, p().bounces()));
     }
 
     @Override
     public Operation<Integer> read(long position, MemorySegment dst) {
-        checkPosition(position);
-        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new BufferOp.Once(p(), file, timeout, false, position, s));
+        return once(at(position), false, CallerBuffer.of(dst, true));
     }
 
     @Override
     public Operation<Integer> read(long position, BufferLease dst, int length) {
-        checkPosition(position);
-        CallerBuffer lent = CallerBuffer.lent(p(), dst, length, true);
-        return p().initiate(new BufferOp.Once(p(), file, timeout, false, position, lent));
-    }
-
-    @Override
-    public Operation<Integer> write(long position, ByteBuffer src) {
-        checkPosition(position);
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(new BufferOp.Once(p(), file, timeout, true, position, b));
-    }
-
-    @Override
-    public Operation<Integer> write(long position, MemorySegment src) {
-        checkPosition(position);
-        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new BufferOp.Once(p(), file, timeout, true, position, s));
-    }
-
-    @Override
-    public Operation<Integer> write(long position, BufferLease src, int length) {
-        checkPosition(position);
-        CallerBuffer lent = CallerBuffer.lent(p(), src, length, false);
-        return p().initiate(new BufferOp.Once(p(), file, timeout, true, position, lent));
-    }
-
-    @Override
-    public Operation<Long> readFully(long position, ByteBuffer dst) {
-        checkPosition(position);
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new BufferOp.Fully(p(), file, timeout, false, position, b));
-    }
-
-    @Override
-    public Operation<Long> readFully(long position, MemorySegment dst) {
-        checkPosition(position);
-        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new BufferOp.Fully(p(), file, timeout, false, position, s));
-    }
-
-    @Override
-    public Operation<Long> writeAll(long position, ByteBuffer src) {
-        checkPosition(position);
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(new BufferOp.Fully(p(), file, timeout, true, position, b));
-    }
-
-    @Override
-    public Operation<Long> writeAll(long position, MemorySegment src) {
-        checkPosition(position);
-        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new BufferOp.Fully(p(), file, timeout, true, position, s));
-    }
-
-    @Override
-    public Operation<Long> readFully(long position, BufferLease dst, int length) {
-        checkPosition(position);
-        CallerBuffer lent = CallerBuffer.lent(p(), dst, length, true);
-        return p().initiate(new BufferOp.Fully(p(), file, timeout, false, position, lent));
-    }
-
-    @Override
-    public Operation<Long> writeAll(long position, BufferLease src, int length) {
-        checkPosition(position);
-        CallerBuffer lent = CallerBuffer.lent(p(), src, length, false);
-        return p().initiate(new BufferOp.Fully(p(), file, timeout, true, position, lent));
+        return once(at(position), false, CallerBuffer.lent(p(), dst, length, true));
     }
 
     @Override
     public Operation<Long> read(long position, ByteBuffer... dsts) {
-        checkPosition(position);
-        ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
-        return p().initiate(new VectoredOp.Once(p(), file, timeout, false, position, bs));
+        return vectored(at(position), false, false, dsts);
+    }
+
+    @Override
+    public Operation<Integer> write(long position, ByteBuffer src) {
+        return once(at(position), true, CallerBuffer.of(src, false, p().bounces()));
+    }
+
+    @Override
+    public Operation<Integer> write(long position, MemorySegment src) {
+        return once(at(position), true, CallerBuffer.of(src, false));
+    }
+
+    @Override
+    public Operation<Integer> write(long position, BufferLease src, int length) {
+        return once(at(position), true, CallerBuffer.lent(p(), src, length, false));
     }
 
     @Override
     public Operation<Long> write(long position, ByteBuffer... srcs) {
-        checkPosition(position);
-        ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
-        return p().initiate(new VectoredOp.Once(p(), file, timeout, true, position, bs));
+        return vectored(at(position), true, false, srcs);
+    }
+
+    @Override
+    public Operation<Long> readFully(long position, ByteBuffer dst) {
+        return fully(at(position), false, CallerBuffer.of(dst, true, p().bounces()));
+    }
+
+    @Override
+    public Operation<Long> readFully(long position, MemorySegment dst) {
+        return fully(at(position), false, CallerBuffer.of(dst, true));
+    }
+
+    @Override
+    public Operation<Long> readFully(long position, BufferLease dst, int length) {
+        return fully(at(position), false, CallerBuffer.lent(p(), dst, length, true));
     }
 
     @Override
     public Operation<Long> readFully(long position, ByteBuffer... dsts) {
-        checkPosition(position);
-        ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
-        return p().initiate(new VectoredOp.Fully(p(), file, timeout, false, position, bs));
+        return vectored(at(position), false, true, dsts);
+    }
+
+    @Override
+    public Operation<Long> writeAll(long position, ByteBuffer src) {
+        return fully(at(position), true, CallerBuffer.of(src, false, p().bounces()));
+    }
+
+    @Override
+    public Operation<Long> writeAll(long position, MemorySegment src) {
+        return fully(at(position), true, CallerBuffer.of(src, false));
+    }
+
+    @Override
+    public Operation<Long> writeAll(long position, BufferLease src, int length) {
+        return fully(at(position), true, CallerBuffer.lent(p(), src, length, false));
     }
 
     @Override
     public Operation<Long> writeAll(long position, ByteBuffer... srcs) {
-        checkPosition(position);
-        ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
-        return p().initiate(new VectoredOp.Fully(p(), file, timeout, true, position, bs));
+        return vectored(at(position), true, true, srcs);
+    }
+
+    /** One round at {@code position} of a write ({@code outbound}) or read of {@code b}. */
+    private Operation<Integer> once(long position, boolean outbound, CallerBuffer b) {
+        return p().initiate(new BufferOp.Once(p(), file, timeout, outbound, position, b));
+    }
+
+    /** As many rounds as it takes to write ({@code outbound}) or fill all of {@code b}. */
+    private Operation<Long> fully(long position, boolean outbound, CallerBuffer b) {
+        return p().initiate(new BufferOp.Fully(p(), file, timeout, outbound, position, b));
+    }
+
+    /** A vectored write ({@code outbound}) or read of {@code bs}, one round or {@code all}. */
+    private Operation<Long> vectored(long position, boolean outbound, boolean all, ByteBuffer[] bs) {
+        Objects.requireNonNull(bs, outbound ? "srcs" : "dsts");
+        return p().initiate(all ? new VectoredOp.Fully(p(), file, timeout, outbound, position, bs)
+                : new VectoredOp.Once(p(), file, timeout, outbound, position, bs));
     }
 
     @Override
@@ -185,11 +170,15 @@ final class FileHandle implements AsyncFile {
         return p().closeResource(file);
     }
 
-    /** Checked before any buffer is lent or bounced, so that a refused call holds nothing. */
-    private static void checkPosition(long position) {
+    /**
+     * {@code position}, checked. Called as the first argument, so that it runs before the buffer
+     * argument is lent or bounced: a refused call holds nothing.
+     */
+    private static long at(long position) {
         if (position < 0) {
             throw new IllegalArgumentException("negative position: " + position);
         }
+        return position;
     }
 
     @Override

@@ -153,14 +153,14 @@ final class Handlers {
         }
     }
 
-    /** Close begins: {@link #delivered()} now wakes {@link #awaitHandled}. */
-    void closing() {
-        closing = true;
-    }
-
-    /** Waits, until {@code deadlineNanos} at most, for every delivery handed over to be handled. */
+    /**
+     * Waits, until {@code deadlineNanos} at most, for every delivery handed over to be handled. From
+     * here on {@link #delivered()} wakes the wait; one that counted down before saw the flag unset,
+     * and the count checked under the lock tells.
+     */
     void awaitHandled(long deadlineNanos) {
         synchronized (undelivered) {
+            closing = true;
             long left;
             while (undelivered.get() > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
                 try {

@@ -324,7 +324,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         try {
             beforeDelivery();
         } catch (RuntimeException | Error e) {
-            proactor.handlerFailed(this, e);
+            proactor.handlers().failed(this, e);
         }
         state = outcome;
         Object hs;
@@ -367,7 +367,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         if (parked != null) {
             LockSupport.unpark(parked);
         }
-        proactor.delivered(this);
+        proactor.handlers().delivered();
     }
 
     private CancelResult.Kind cancelKind(boolean afterEnd) {
@@ -418,7 +418,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         try {
             ((ResultHandler<? super T>) h).completed(outcome == OperationState.COMPLETED ? value : null, failure);
         } catch (RuntimeException | Error e) {
-            proactor.handlerFailed(this, e);
+            proactor.handlers().failed(this, e);
         }
     }
 

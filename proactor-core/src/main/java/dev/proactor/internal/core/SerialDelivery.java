@@ -27,7 +27,7 @@ final class SerialDelivery implements Runnable {
     void add(Runnable task) {
         queue.add(task);
         if (count.getAndIncrement() == 0) {
-            proactor.execute(this);
+            proactor.handlers().execute(this);
         }
     }
 
@@ -39,6 +39,6 @@ final class SerialDelivery implements Runnable {
                 return;
             }
         }
-        proactor.execute(this);
+        proactor.handlers().execute(this);
     }
 }

@@ -44,98 +44,99 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Integer> read(ByteBuffer dst) {
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new BufferOp.Once(p(), socket, timeout, false, IoOp.STREAM, b));
+        return once(false, CallerBuffer.of(dst, true, p().bounces()));
     }
 
     @Override
     public Operation<Integer> read(MemorySegment dst) {
-        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new BufferOp.Once(p(), socket, timeout, false, IoOp.STREAM, s));
-    }
-
-    @Override
-    public Operation<Integer> write(ByteBuffer src) {
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(new BufferOp.Once(p(), socket, timeout, true, IoOp.STREAM, b));
-    }
-
-    @Override
-    public Operation<Integer> write(MemorySegment src) {
-        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new BufferOp.Once(p(), socket, timeout, true, IoOp.STREAM, s));
+        return once(false, CallerBuffer.of(dst, true));
     }
 
     @Override
     public Operation<Integer> read(BufferLease dst, int length) {
-        CallerBuffer lent = CallerBuffer.lent(p(), dst, length, true);
-        return p().initiate(new BufferOp.Once(p(), socket, timeout, false, IoOp.STREAM, lent));
-    }
-
-    @Override
-    public Operation<Integer> write(BufferLease src, int length) {
-        CallerBuffer lent = CallerBuffer.lent(p(), src, length, false);
-        return p().initiate(new BufferOp.Once(p(), socket, timeout, true, IoOp.STREAM, lent));
+        return once(false, CallerBuffer.lent(p(), dst, length, true));
     }
 
     @Override
     public Operation<Long> read(ByteBuffer... dsts) {
-        ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
-        return p().initiate(new VectoredOp.Once(p(), socket, timeout, false, IoOp.STREAM, bs));
+        return vectored(false, false, dsts);
+    }
+
+    @Override
+    public Operation<Integer> write(ByteBuffer src) {
+        return once(true, CallerBuffer.of(src, false, p().bounces()));
+    }
+
+    @Override
+    public Operation<Integer> write(MemorySegment src) {
+        return once(true, CallerBuffer.of(src, false));
+    }
+
+    @Override
+    public Operation<Integer> write(BufferLease src, int length) {
+        return once(true, CallerBuffer.lent(p(), src, length, false));
     }
 
     @Override
     public Operation<Long> write(ByteBuffer... srcs) {
-        ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
-        return p().initiate(new VectoredOp.Once(p(), socket, timeout, true, IoOp.STREAM, bs));
-    }
-
-    @Override
-    public Operation<Long> readFully(ByteBuffer... dsts) {
-        ByteBuffer[] bs = Objects.requireNonNull(dsts, "dsts");
-        return p().initiate(new VectoredOp.Fully(p(), socket, timeout, false, IoOp.STREAM, bs));
-    }
-
-    @Override
-    public Operation<Long> writeAll(ByteBuffer... srcs) {
-        ByteBuffer[] bs = Objects.requireNonNull(srcs, "srcs");
-        return p().initiate(new VectoredOp.Fully(p(), socket, timeout, true, IoOp.STREAM, bs));
+        return vectored(true, false, srcs);
     }
 
     @Override
     public Operation<Long> readFully(ByteBuffer dst) {
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true, p().bounces());
-        return p().initiate(new BufferOp.Fully(p(), socket, timeout, false, IoOp.STREAM, b));
+        return fully(false, CallerBuffer.of(dst, true, p().bounces()));
     }
 
     @Override
     public Operation<Long> readFully(MemorySegment dst) {
-        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(dst, "dst"), true);
-        return p().initiate(new BufferOp.Fully(p(), socket, timeout, false, IoOp.STREAM, s));
+        return fully(false, CallerBuffer.of(dst, true));
     }
 
     @Override
     public Operation<Long> readFully(BufferLease dst, int length) {
-        CallerBuffer lent = CallerBuffer.lent(p(), dst, length, true);
-        return p().initiate(new BufferOp.Fully(p(), socket, timeout, false, IoOp.STREAM, lent));
+        return fully(false, CallerBuffer.lent(p(), dst, length, true));
+    }
+
+    @Override
+    public Operation<Long> readFully(ByteBuffer... dsts) {
+        return vectored(false, true, dsts);
     }
 
     @Override
     public Operation<Long> writeAll(ByteBuffer src) {
-        CallerBuffer b = CallerBuffer.of(Objects.requireNonNull(src, "src"), false, p().bounces());
-        return p().initiate(new BufferOp.Fully(p(), socket, timeout, true, IoOp.STREAM, b));
+        return fully(true, CallerBuffer.of(src, false, p().bounces()));
     }
 
     @Override
     public Operation<Long> writeAll(MemorySegment src) {
-        CallerBuffer s = CallerBuffer.of(Objects.requireNonNull(src, "src"), false);
-        return p().initiate(new BufferOp.Fully(p(), socket, timeout, true, IoOp.STREAM, s));
+        return fully(true, CallerBuffer.of(src, false));
     }
 
     @Override
     public Operation<Long> writeAll(BufferLease src, int length) {
-        CallerBuffer lent = CallerBuffer.lent(p(), src, length, false);
-        return p().initiate(new BufferOp.Fully(p(), socket, timeout, true, IoOp.STREAM, lent));
+        return fully(true, CallerBuffer.lent(p(), src, length, false));
+    }
+
+    @Override
+    public Operation<Long> writeAll(ByteBuffer... srcs) {
+        return vectored(true, true, srcs);
+    }
+
+    /** One round of a send ({@code outbound}) or receive of {@code b}. */
+    private Operation<Integer> once(boolean outbound, CallerBuffer b) {
+        return p().initiate(new BufferOp.Once(p(), socket, timeout, outbound, IoOp.STREAM, b));
+    }
+
+    /** As many rounds as it takes to send ({@code outbound}) or fill all of {@code b}. */
+    private Operation<Long> fully(boolean outbound, CallerBuffer b) {
+        return p().initiate(new BufferOp.Fully(p(), socket, timeout, outbound, IoOp.STREAM, b));
+    }
+
+    /** A gather send ({@code outbound}) or scatter receive of {@code bs}, one round or {@code all}. */
+    private Operation<Long> vectored(boolean outbound, boolean all, ByteBuffer[] bs) {
+        Objects.requireNonNull(bs, outbound ? "srcs" : "dsts");
+        return p().initiate(all ? new VectoredOp.Fully(p(), socket, timeout, outbound, IoOp.STREAM, bs)
+                : new VectoredOp.Once(p(), socket, timeout, outbound, IoOp.STREAM, bs));
     }
 
     @Override

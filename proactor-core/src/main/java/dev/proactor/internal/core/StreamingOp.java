@@ -100,7 +100,7 @@ abstract class StreamingOp<T> extends OperationImpl<Long> implements OperationSt
         try {
             handler.next(item);
         } catch (RuntimeException | Error e) {
-            proactor.handlerFailed(this, e);
+            proactor.handlers().failed(this, e);
         }
     }
 

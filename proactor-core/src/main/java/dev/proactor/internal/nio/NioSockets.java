@@ -345,19 +345,19 @@ final class NioSockets {
     private boolean attempt(NioSocket so, ArrayDeque<NioOp> q, NioOp op) {
         switch (op.request) {
             case Request.Recv r -> {
-                return receive(so, q, op, new MemorySegment[] {r.buffer()});
+                return receive(so, q, op, views(op, r.buffer()));
             }
             case Request.RecvV r -> {
-                return receive(so, q, op, r.buffers());
+                return receive(so, q, op, views(op, r.buffers()));
             }
             case Request.ReceiveEach r -> {
                 return receiveEach(so, q, op);
             }
             case Request.Send r -> {
-                return send(so, q, op, new MemorySegment[] {r.buffer()});
+                return send(so, q, op, views(op, r.buffer()));
             }
             case Request.SendV r -> {
-                return send(so, q, op, r.buffers());
+                return send(so, q, op, views(op, r.buffers()));
             }
             case Request.Splice r -> {
                 // Like a send: complete once the whole length went out, or the file ended.
@@ -420,9 +420,8 @@ final class NioSockets {
      * across turns, so their positions are the progress, and {@code result} the bytes sent so far.
      * One buffer takes the plain write, which spares the gathering path's bookkeeping.
      */
-    private boolean send(NioSocket so, ArrayDeque<NioOp> q, NioOp op, MemorySegment[] buffers) {
+    private boolean send(NioSocket so, ArrayDeque<NioOp> q, NioOp op, ByteBuffer[] io) {
         try {
-            ByteBuffer[] io = io(op, buffers);
             if (hasRemaining(io)) {
                 calls++;
                 SocketChannel ch = (SocketChannel) so.channel;
@@ -450,10 +449,9 @@ final class NioSockets {
      * A receive's turn, plain or scattering: one read, settled (true) with what it read, 0 at end
      * of stream, or left queued (false) when nothing is there yet. One buffer takes the plain read.
      */
-    private boolean receive(NioSocket so, ArrayDeque<NioOp> q, NioOp op, MemorySegment[] buffers) {
+    private boolean receive(NioSocket so, ArrayDeque<NioOp> q, NioOp op, ByteBuffer[] io) {
         long got = 0;
         try {
-            ByteBuffer[] io = io(op, buffers);
             if (hasRemaining(io)) {
                 calls++;
                 SocketChannel ch = (SocketChannel) so.channel;
@@ -473,8 +471,16 @@ final class NioSockets {
         return true;
     }
 
+    /** {@code op}'s view of {@code buffer}, made on its first turn: its position carries the progress across turns. */
+    private static ByteBuffer[] views(NioOp op, MemorySegment buffer) {
+        if (op.io == null) {
+            op.io = new ByteBuffer[] {buffer.asByteBuffer()};
+        }
+        return op.io;
+    }
+
     /** {@code op}'s views of {@code buffers}, made on its first turn: their positions carry its progress across turns. */
-    private static ByteBuffer[] io(NioOp op, MemorySegment[] buffers) {
+    private static ByteBuffer[] views(NioOp op, MemorySegment[] buffers) {
         if (op.io == null) {
             ByteBuffer[] io = new ByteBuffer[buffers.length];
             for (int i = 0; i < buffers.length; i++) {
