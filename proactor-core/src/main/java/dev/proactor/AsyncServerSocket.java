@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * A listening TCP or Unix-domain socket. Every method is safe from any thread; several accepts may
- * be pending at once, each taking one connection.
+ * be pending at once, each taking one connection, in the order they were initiated (on every
+ * backend: the oldest accept still pending gets the next connection).
  */
 public interface AsyncServerSocket extends java.io.Closeable {
 

@@ -208,6 +208,37 @@ class SocketBasicsContractTest {
     }
 
     /**
+     * Three accepts pending on one listener get three connections, made one at a time, in
+     * initiation order: each connection goes to the oldest accept still waiting, and the later ones
+     * stay pending meanwhile.
+     */
+    @EachBackend
+    void pendingAcceptsAreServedInOrder(ProactorFixture fixture) {
+        Proactor p = fixture.proactor();
+        AsyncServerSocket server = Sockets.listen(p);
+        List<Operation<AsyncSocket>> accepts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            accepts.add(server.accept());
+        }
+        accepts.forEach(SocketBasicsContractTest::awaitSubmitted);
+        List<AsyncSocket> open = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            AsyncSocket client = Ops.result(p.connect(server.localAddress()));
+            AsyncSocket accepted = Ops.result(accepts.get(i));
+            assertThat(accepted.remoteAddress()).as("accept %d", i).isEqualTo(client.localAddress());
+            for (Operation<AsyncSocket> later : accepts.subList(i + 1, 3)) {
+                assertThat(later.isDone()).as("a later accept, after connection %d", i).isFalse();
+            }
+            open.add(client);
+            open.add(accepted);
+        }
+        for (AsyncSocket s : open) {
+            Ops.result(s.closeAsync());
+        }
+        Ops.result(server.closeAsync());
+    }
+
+    /**
      * A connection and a listener the application leaves open, a read pending on one end: the
      * proactor's close (a short drain, since that read never ends by itself) cancels the read,
      * abandons nothing and closes the sockets; the fixture then finds no descriptor left.

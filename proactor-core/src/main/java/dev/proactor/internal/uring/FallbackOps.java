@@ -16,9 +16,11 @@ import dev.proactor.internal.uring.ffi.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
-import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * All methods must be called on the dispatcher thread, except {@link Job#call()}, which runs on a
@@ -34,7 +36,11 @@ import java.time.Duration;
  *       Sockets stay in blocking mode, as the backend makes them, so recv and send say
  *       {@code MSG_DONTWAIT}; accept4 and connect take no such flag, so a listener is made
  *       non-blocking when accept falls back (every accept on it falls back too), and a connect's
- *       socket is non-blocking until the connection is made, then blocking again like every other.</li>
+ *       socket is non-blocking until the connection is made, then blocking again like every other.
+ *       Pending accepts on one listener are served in initiation order: every one polls (so each
+ *       keeps its own deadline and cancel), but only the oldest still waiting calls accept4 when
+ *       its poll says ready; a later one whose poll fires first polls again, and the oldest's poll,
+ *       armed on the same ready listener, completes at once.</li>
  *   <li><b>Files</b> (open, read, write, vectored, fsync, statx, close, the file side of a transfer)
  *       make the blocking system call on the backend's fallback threads (a bounded {@link BlockingPool},
  *       the one the portable backend's file calls use too), whose thread puts the
@@ -119,6 +125,8 @@ final class FallbackOps {
     private final ArrayDeque<Job> withdrawn = new ArrayDeque<>();
     /** Jobs waiting for SQ, CQ or pool room; retried at the start of each turn. */
     private final ArrayDeque<Job> deferred = new ArrayDeque<>();
+    /** Per listening descriptor, its accept jobs in initiation order, from submit to release. */
+    private final Map<Integer, ArrayDeque<Job>> acceptsByListener = new HashMap<>();
     private long nativeBytes;
     /** The dispatcher's statx buffer for {@link #isStream}, allocated at its first use; freed at close. */
     private Arena typeArena;
@@ -171,6 +179,9 @@ final class FallbackOps {
             return false;
         }
         s.backendState = job;
+        if (r instanceof Request.Accept a) {
+            acceptsByListener.computeIfAbsent(a.fd(), _ -> new ArrayDeque<>()).add(job);
+        }
         host.accepted();
         return true;
     }
@@ -369,6 +380,11 @@ final class FallbackOps {
     private void ready(Job job) {
         switch (job.r) {
             case Request.Accept a -> {
+                if (acceptsByListener.get(a.fd()).peek() != job) {
+                    // The connection is the oldest accept's: its poll fires on it too.
+                    pollAgain(job, POLLIN);
+                    return;
+                }
                 FallbackArgs.Peer peer = (FallbackArgs.Peer) job.args;
                 peer.addrLen().set(IoUringLayouts.SOCKLEN_T, 0, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
                 orPollAgain(job, Syscalls.accept4(a.fd(), peer.addr(), peer.addrLen(), SOCK_CLOEXEC), POLLIN);
@@ -607,6 +623,13 @@ final class FallbackOps {
     }
 
     private void release(Job job) {
+        if (job.r instanceof Request.Accept a) {
+            ArrayDeque<Job> waiting = acceptsByListener.get(a.fd());
+            waiting.remove(job);
+            if (waiting.isEmpty()) {
+                acceptsByListener.remove(a.fd());
+            }
+        }
         job.stage = Stage.IDLE;
         job.s.backendState = null;
         job.free();
