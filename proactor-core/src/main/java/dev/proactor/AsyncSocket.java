@@ -133,6 +133,16 @@ public interface AsyncSocket extends java.io.Closeable {
      * receives in order. A transfer the file does not allow (a pipe, a directory) fails with the
      * kernel's errno.
      *
+     * <p>Cost while the peer does not read: a wait for room in the socket, never a thread, and no
+     * delay to other operations. On io_uring the socket is made non-blocking at its first transfer
+     * (and stays so; the proactor's own operations do not notice), the splices return at once, and
+     * a full socket is awaited by a poll on the ring; meanwhile the transfer holds one pipe (two
+     * descriptors) with at most 64 KiB of the file in it. The kernel's io-wq workers that run the
+     * splices are capped at 16 per proactor, and none of them waits for a peer. On the portable
+     * backend {@code transferTo} is called on the non-blocking socket by the dispatcher, which waits
+     * for writability with its selector. The timeout of {@link #withTimeout}, a cancel or a close ends
+     * a stalled transfer, with the bytes sent so far.
+     *
      * @throws IllegalArgumentException if {@code position} or {@code count} is negative, or
      *         {@code file} belongs to another proactor
      */

@@ -40,7 +40,8 @@
  *   {@code --idle-timeout}; once a head has begun, each read carries what is left of
  *   {@code --header-timeout} counted from its first byte, so a slow-loris client trickling bytes
  *   still hits it (408, close); every send and each transfer piece carries {@code --idle-timeout},
- *   so a client that stops reading is cut.
+ *   so a client that stops reading is cut. Until then it costs a wait for room in its socket, not
+ *   a thread ({@code AsyncSocket.transferFrom}), and delays no other connection.
  * <li><b>Containment.</b> The parser refuses dot segments, {@code %2f}, {@code %00} and backslashes
  *   (403) before any file-system call; the resolver takes the real path and answers 404 unless it
  *   lies under the root's real path, so symbolic links out of the tree are "not found"; the file is

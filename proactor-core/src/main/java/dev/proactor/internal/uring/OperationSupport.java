@@ -105,7 +105,8 @@ final class OperationSupport {
             case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL" + zeroCopyNote()
                     + vectoredNote(k);
             case TRANSFER -> "io_uring " + UringNames.opcodeName(op) + " file to a pipe, linked to "
-                    + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + Transfers.ROUND_BYTES / 1024 + " KiB rounds)";
+                    + UringNames.opcodeName(op) + " pipe to socket (zero-copy, " + Transfers.ROUND_BYTES / 1024
+                    + " KiB rounds; the socket non-blocking, a full one awaited with POLL_ADD, not a thread)";
             default -> "io_uring " + UringNames.opcodeName(op);
         };
     }

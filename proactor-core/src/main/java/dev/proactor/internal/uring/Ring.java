@@ -376,6 +376,26 @@ public final class Ring implements AutoCloseable {
         return LibC.ioUringRegister(callState, fd, opcode, arg, nrArgs);
     }
 
+    /**
+     * Caps the io-wq workers of the calling task's io-wq for this ring
+     * (IORING_REGISTER_IOWQ_MAX_WORKERS, 5.15): {@code bounded} for regular-file and block work,
+     * {@code unbounded} for the rest; 0 leaves a class as it is. Must run on the submitting thread:
+     * the limit belongs to its io-wq, and is applied to it when it is made later
+     * ({@code io_uring/register.c}, {@code io_register_iowq_max_workers}).
+     *
+     * @return 0, or -errno (-EINVAL on a kernel without it)
+     */
+    public int limitIoWorkers(int bounded, int unbounded) {
+        ensureOpen();
+        try (Arena scratch = Arena.ofConfined()) {
+            // unsigned int[2] {bounded, unbounded}; the kernel writes the previous limits back.
+            MemorySegment counts = scratch.allocate(JAVA_INT, 2);
+            counts.setAtIndex(JAVA_INT, 0, bounded);
+            counts.setAtIndex(JAVA_INT, 1, unbounded);
+            return LibC.ioUringRegister(callState, fd, IoUringConstants.IORING_REGISTER_IOWQ_MAX_WORKERS, counts, 2);
+        }
+    }
+
     /** Drops the fixed buffers; 0, or -errno (-ENXIO when none are registered). */
     public int unregisterBuffers() {
         ensureOpen();

@@ -63,8 +63,9 @@ import java.util.Set;
  * {@link Submission#backendState} until the last CQE of the submission is reaped, even when the
  * operation was cancelled long before.
  *
- * <p>Sockets are stream sockets in blocking mode (no O_NONBLOCK: io_uring polls them itself) and
- * close-on-exec, like every accepted descriptor. A listener's socket(2), setsockopt, bind, listen and
+ * <p>Sockets are stream sockets in blocking mode (no O_NONBLOCK: io_uring polls them itself) until
+ * their first transfer makes them non-blocking for good (its splices would otherwise sleep in io-wq
+ * workers, see {@link Transfers}), and close-on-exec, like every accepted descriptor. A listener's socket(2), setsockopt, bind, listen and
  * getsockname are quick and never block, so {@link #submit} makes them on the dispatcher thread,
  * keeps the outcome in the submission's state and queues an IORING_OP_NOP whose CQE settles it
  * inside {@link #runOnce}, as every other outcome is. A connect makes its socket the same way, then
@@ -187,6 +188,7 @@ public final class UringBackend implements Backend {
         this.zeroCopy = new ZeroCopy(probe.supports(IORING_OP_SEND_ZC) ? config.zeroCopySendThreshold() : 0,
                 ring.hasFeature(IORING_FEAT_REG_REG_RING), sockets);
         this.transfers = new Transfers(sq, room, this::release);
+        limitIoWorkers(ring);
         // A kind that falls back (its opcode absent or masked) streams through its fallback's
         // single-shot requests.
         this.multishotAccept = probe.supports(IORING_OP_ACCEPT) && kernelAtLeast(5, 19);
@@ -210,6 +212,32 @@ public final class UringBackend implements Backend {
         this.bufferRing = br;
         this.multishot = new MultishotCqes(room, sockets, br);
         this.support = new OperationSupport(probe, routes, multishotAccept, br, note, zeroCopy.threshold());
+    }
+
+    /**
+     * The most io-wq workers this ring's dispatcher may have for unbounded work (what is not a
+     * regular file or block device: every splice of a transfer, as the out descriptor is a pipe
+     * or a socket). The kernel's own limit is RLIMIT_NPROC, and it starts a worker for each
+     * forced-async request queued while none is idle ({@code io_uring/io-wq.c},
+     * {@code io_wq_enqueue}: {@code IO_WQ_WORK_CONCURRENT}), so a burst of transfers would start a
+     * thread each, kept idle for seconds. No splice here waits for a peer (see {@link Transfers}),
+     * so a few workers keep up with a ring, and a cap cannot make one connection wait for another's
+     * peer; the only waits left are the file's own reads. A fixed number rather than the kernel's
+     * bounded default ({@code 4 * num_online_cpus()}) keeps a process's threads independent of the
+     * machine; sixteen reads in flight are queue depth enough for a disk.
+     */
+    static final int UNBOUNDED_IO_WORKERS = 16;
+
+    /**
+     * Applies {@link #UNBOUNDED_IO_WORKERS}; on a kernel without the registration (before 5.15)
+     * the limit stays the kernel's, which costs threads under bursts but no correctness.
+     */
+    private static void limitIoWorkers(Ring ring) {
+        int r = ring.limitIoWorkers(0, UNBOUNDED_IO_WORKERS);
+        if (r < 0) {
+            LOG.log(Level.DEBUG, "IORING_REGISTER_IOWQ_MAX_WORKERS failed (errno " + -r
+                    + "): io-wq workers are limited by RLIMIT_NPROC only");
+        }
     }
 
     /** Whether the running kernel's release is at least {@code major.minor}. */
@@ -354,11 +382,11 @@ public final class UringBackend implements Backend {
         boolean linked = s.deadlineNanos() != 0;
         PipePool.Pipe pipe = null;
         int pipeErrno = 0;
-        if (r instanceof Request.Splice) {
-            pipe = transfers.acquirePipe();
+        if (r instanceof Request.Splice sp) {
+            pipe = transfers.acquire(sp);
             if (pipe == null) {
                 // Reported by a NOP, as a listen's setup failure is.
-                pipeErrno = transfers.pipeErrno();
+                pipeErrno = transfers.acquireErrno();
             }
         }
         int sqes = (r instanceof Request.Splice ? Transfers.sqes(pipe) : 1) + (linked ? 1 : 0);
@@ -397,6 +425,10 @@ public final class UringBackend implements Backend {
             sq.setFlags(sqe, IOSQE_IO_LINK);
             MemorySegment ts = KernelArgs.timespec(arena, s.deadlineNanos());
             sq.prepLinkTimeout(ts, IORING_TIMEOUT_ABS, UserData.encode(s.token(), UserData.LINK_TIMEOUT));
+            if (st instanceof Transfers.Round round) {
+                // A transfer that waits for room in the socket links the same deadline to each poll.
+                round.deadline = ts;
+            }
         }
         s.backendState = st;
         room.promise(cqes);

@@ -60,7 +60,13 @@
  * backend's small pool ({@code PipePool}); a short first splice breaks the link, and the backend then
  * drains the pipe to the socket before the round ends, so the round reports what reached the socket
  * and the pipe goes back empty (a pipe left holding bytes by a failure or a cancel is closed, never
- * reused). A gather send's round is {@code IORING_OP_SENDMSG}, a scatter receive's
+ * reused). The kernel runs every splice in an io-wq worker, so a splice into a full blocking socket
+ * would hold that thread until the peer reads: a transfer makes its socket non-blocking (for good),
+ * the socket splice sends what fits, and the rest of the pipe waits for {@code POLL_ADD} (POLLOUT)
+ * on the ring, under the operation's deadline, before a drain splice sends it. No worker ever waits
+ * for a peer, and the ring's io-wq is capped at 16 workers for unbounded work
+ * ({@code IORING_REGISTER_IOWQ_MAX_WORKERS}, 5.15), which a burst of transfers would otherwise
+ * grow to a thread each. A gather send's round is {@code IORING_OP_SENDMSG}, a scatter receive's
  * {@code IORING_OP_RECVMSG}, with a {@code msghdr} and iovecs from the round's arena. A zero-copy send is {@code IORING_OP_SEND_ZC}: its first CQE settles it, its
  * notification CQE releases it; a socket that refuses it (Unix-domain) gets a plain send, and closing
  * a socket whose zero-copy send a stalled peer never acknowledges aborts the connection so that the
@@ -100,8 +106,9 @@
  *   accept falls back, a connect on a socket that is non-blocking until connected
  *   ({@code EINPROGRESS}, POLLOUT, {@code SO_ERROR}) and blocking afterwards like every other socket;
  *   EAGAIN polls again. Shutdown is shutdown(2) on the dispatcher, settled by a NOP. Sockets
- *   otherwise stay in blocking mode: io_uring polls them itself, and flipping O_NONBLOCK per call
- *   would race with the opcodes that do exist.
+ *   otherwise stay in blocking mode until a spliced transfer makes them non-blocking for good:
+ *   io_uring polls them itself either way, and flipping O_NONBLOCK per call would race with the
+ *   opcodes that do exist.
  * <li><b>Files</b> (openat, pread/pwrite, preadv/pwritev, fsync/fdatasync, statx, close, the file
  *   side of a transfer) make the blocking call on the backend's fallback threads, a bounded
  *   {@code internal.blocking.BlockingPool} (the pool the portable backend's file calls use too: 2 to
@@ -116,7 +123,8 @@
  *   running cannot be stopped (as on the portable backend): a cancel lets it finish and report
  *   (completed anyway), a deadline counts only while it is queued.
  * <li><b>Transfer</b> without SPLICE reads at most 64 KiB into the job's buffer on the pool, then
- *   sends it like a send; the round reports what the socket took. <b>SEND_ZC</b> missing means plain
+ *   sends it like a send (POLLOUT, then send(2) with MSG_DONTWAIT on the dispatcher, so a stalled
+ *   peer holds no thread either); the round reports what the socket took. <b>SEND_ZC</b> missing means plain
  *   sends. <b>SENDMSG</b> decides a vectored send's route alone (it is a SEND by kind, but SEND's
  *   opcode says nothing about it): missing, vectored sends poll and call sendmsg(2), whatever plain
  *   sends do; <b>RECVMSG</b> likewise for a vectored receive (poll, then recvmsg(2)). <b>READ</b> missing means the wake-up is a POLL_ADD on the eventfd and a read(2) on the
