@@ -14,7 +14,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -146,20 +145,20 @@ final class Connection {
         }
         Exchange ex = new Exchange(request, request.keepAlive() && !server.draining());
         HttpRequest.Target target = request.target();
-        switch (server.resolver().resolve(target.segments())) {
+        switch (server.resolver().resolve(target.segments(), target.trailingSlash())) {
             case PathResolver.Missing m -> error(ex, 404);
             case PathResolver.Forbidden f -> error(ex, 403);
             case PathResolver.RegularFile file -> openFile(ex, file.real());
             case PathResolver.Directory dir -> {
                 if (!target.trailingSlash() && !target.segments().isEmpty()) {
-                    String location = target.rawPath() + "/" + (target.rawQuery() == null ? "" : "?" + target.rawQuery());
+                    String location = target.directoryLocation();
                     simple(ex, 301, "text/plain; charset=utf-8", bytes("301 Moved Permanently: " + location + "\n"),
                             "Location", location);
                     return;
                 }
                 List<String> index = new ArrayList<>(target.segments());
                 index.add("index.html");
-                if (server.resolver().resolve(index) instanceof PathResolver.RegularFile file) {
+                if (server.resolver().resolve(index, false) instanceof PathResolver.RegularFile file) {
                     openFile(ex, file.real());
                     return;
                 }
@@ -198,21 +197,17 @@ final class Connection {
     private void respondFile(Exchange ex, AsyncFile file, FileStat stat, String name) {
         HttpRequest r = ex.request;
         long size = stat.size();
-        Instant modified = stat.lastModified();
-        String etag = "\"" + Long.toHexString(size) + "-" + Long.toHexString(modified.getEpochSecond()) + "."
-                + Integer.toHexString(modified.getNano()) + "\"";
-        String lastModified = HttpDates.format(modified);
-
-        // RFC 9110 section 13.2.2: If-None-Match first; If-Modified-Since only without it.
-        boolean notModified = r.ifNoneMatch() != null ? EntityTags.weakMatch(r.ifNoneMatch(), etag)
-                : HttpDates.parseSeconds(r.ifModifiedSince()) >= modified.getEpochSecond();
-        if (notModified) {
+        long date = HttpDates.currentSecond(); // one second for the Date and the Last-Modified judged against it
+        Validators v = Validators.of(size, stat.lastModified(), date);
+        String etag = v.etag();
+        String lastModified = v.lastModifiedText();
+        if (v.notModified(r)) {
             file.closeAsync();
-            ResponseHead h = new ResponseHead(304).header("ETag", etag).header("Last-Modified", lastModified);
+            ResponseHead h = new ResponseHead(304, date).header("ETag", etag).header("Last-Modified", lastModified);
             send(ex, 304, connection(h, ex).toBuffer(null), 0);
             return;
         }
-        ByteRange.Answer answer = r.range() != null && EntityTags.ifRangeAllows(r.ifRange(), etag, modified)
+        ByteRange.Answer answer = r.range() != null && v.rangeApplies(r)
                 ? ByteRange.resolve(r.range(), size) : new ByteRange.Whole();
         int status;
         long position = 0;
@@ -229,12 +224,12 @@ final class Connection {
                 status = 206;
                 position = p.range().first();
                 count = p.range().length();
-                h = new ResponseHead(206).header("Content-Range",
+                h = new ResponseHead(206, date).header("Content-Range",
                         "bytes " + p.range().first() + "-" + p.range().last() + "/" + size);
             }
             case ByteRange.Whole w -> {
                 status = 200;
-                h = new ResponseHead(200);
+                h = new ResponseHead(200, date);
             }
         }
         h.header("Content-Type", ContentTypes.of(name)).header("Content-Length", count)

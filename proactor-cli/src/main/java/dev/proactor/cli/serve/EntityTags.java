@@ -1,7 +1,5 @@
 package dev.proactor.cli.serve;
 
-import java.time.Instant;
-
 /** Entity-tag comparisons for the conditional headers (RFC 9110 sections 8.8.3 and 13.1). */
 final class EntityTags {
     private EntityTags() {}
@@ -26,9 +24,13 @@ final class EntityTags {
 
     /**
      * If-Range: the Range applies only when the validator still names this representation: the same
-     * strong entity tag, or exactly its Last-Modified date. Absent, it allows the range.
+     * strong entity tag, or exactly its Last-Modified date when that date is a strong validator.
+     * Absent, it allows the range.
+     *
+     * @param lastModified the Last-Modified epoch second sent with the response
+     * @param dateIsStrong whether that date may validate a range (see {@link Validators#rangeApplies})
      */
-    static boolean ifRangeAllows(String ifRange, String etag, Instant modified) {
+    static boolean ifRangeAllows(String ifRange, String etag, long lastModified, boolean dateIsStrong) {
         if (ifRange == null) {
             return true;
         }
@@ -39,7 +41,7 @@ final class EntityTags {
         if (v.startsWith("W/")) {
             return false; // a weak tag never allows a range
         }
-        return HttpDates.parseSeconds(v) == modified.getEpochSecond();
+        return dateIsStrong && HttpDates.parseSeconds(v) == lastModified;
     }
 
     private static String opaque(String tag) {

@@ -34,9 +34,13 @@ final class HttpDates {
         return IMF_FIXDATE.format(t);
     }
 
-    /** The current time as an IMF-fixdate. */
-    static String now() {
-        long second = System.currentTimeMillis() / 1000;
+    /** The current time in epoch seconds, the unit of the Date header. */
+    static long currentSecond() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    /** The IMF-fixdate of an epoch second, shared while that second is the latest one asked for. */
+    static String ofSecond(long second) {
         Cached c = now;
         if (c.second != second) {
             c = new Cached(second, format(Instant.ofEpochSecond(second)));

@@ -28,22 +28,38 @@ record HttpRequest(String requestLine, String method, int minorVersion, Target t
      *
      * @param segments the decoded path segments, empty for the root
      * @param trailingSlash whether the path ended in a slash (the root always does)
-     * @param rawPath the path as received, still percent-encoded (safe to echo into a header: visible ASCII)
      * @param rawQuery the query as received without its '?', or null
      */
-    record Target(List<String> segments, boolean trailingSlash, String rawPath, String rawQuery) {
+    record Target(List<String> segments, boolean trailingSlash, String rawQuery) {
         Target {
             segments = List.copyOf(segments);
         }
 
         /** The decoded path, slash-separated, as a reader would write it ("/a b/"). */
         String decodedPath() {
+            return joined(segments, false) + (trailingSlash || segments.isEmpty() ? "/" : "");
+        }
+
+        /**
+         * Where a directory asked for without its trailing slash is redirected: the normalised
+         * path (one slash before each segment, empty segments dropped, each segment re-encoded),
+         * a slash, and the query as received. Built from the segments, never from the raw path,
+         * so it starts with exactly one slash and cannot be read as a network-path reference
+         * ("//host/", which a client resolves to another host) nor hold a scheme; the query is
+         * visible ASCII without '#' and follows the path, so it cannot change the authority
+         * either. nginx does the same by default: its redirect is made from the URI after
+         * {@code merge_slashes} (on by default) and dot-segment removal, so {@code //example.com}
+         * goes to {@code /example.com/}; nginx then writes it absolute from Host, where ours stays
+         * relative and so always names this server.
+         */
+        String directoryLocation() {
+            return joined(segments, true) + "/" + (rawQuery == null ? "" : "?" + rawQuery);
+        }
+
+        private static String joined(List<String> segments, boolean encoded) {
             StringBuilder b = new StringBuilder();
             for (String s : segments) {
-                b.append('/').append(s);
-            }
-            if (trailingSlash || segments.isEmpty()) {
-                b.append('/');
+                b.append('/').append(encoded ? DirectoryListing.encodePathSegment(s) : s);
             }
             return b.toString();
         }

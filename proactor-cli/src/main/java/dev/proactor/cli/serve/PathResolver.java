@@ -51,7 +51,12 @@ final class PathResolver {
 
     private static final Missing MISSING = new Missing();
 
-    Resolved resolve(List<String> segments) {
+    /**
+     * @param asDirectory the request path ended in a slash: only a directory answers it, and a
+     *     regular file is "not found", as open(2) fails with ENOTDIR for "file/" and as nginx answers
+     *     (Java's {@code Path} drops a trailing slash, so the check is made here)
+     */
+    Resolved resolve(List<String> segments, boolean asDirectory) {
         Path p = root;
         for (String s : segments) {
             p = p.resolve(s);
@@ -74,6 +79,6 @@ final class PathResolver {
         if (attributes.isDirectory()) {
             return new Directory(real);
         }
-        return attributes.isRegularFile() ? new RegularFile(real) : MISSING;
+        return attributes.isRegularFile() && !asDirectory ? new RegularFile(real) : MISSING;
     }
 }

@@ -18,10 +18,12 @@ import java.util.Set;
  *
  * <p>Decisions: lines may end in CRLF or a bare LF (RFC 9112 section 2.2 allows it); up to
  * {@value #MAX_LEADING_EMPTY_LINES} empty lines before a request line are skipped; obsolete line
- * folding, a bare CR, whitespace before a header's colon and control characters are 400. Only GET
- * and HEAD are served: other standard methods get 405, unknown ones 501. Since bodies are never
- * read, a request announcing one ({@code Content-Length} above 0 or {@code Transfer-Encoding:
- * chunked}) gets 413 and any other transfer coding 501; the connection closes after either.
+ * folding, a bare CR, whitespace before a header's colon and control characters are 400, and so is
+ * a Host header that is missing (HTTP/1.1), repeated or not {@code host [":" port]}
+ * ({@link HostSyntax}). Only GET and HEAD are served: other standard methods get 405, unknown ones
+ * 501. Since bodies are never read, a request announcing one ({@code Content-Length} above 0 or
+ * {@code Transfer-Encoding: chunked}) gets 413 and any other transfer coding 501; the connection
+ * closes after either.
  */
 final class RequestParser {
     /** Empty lines tolerated before a request line (RFC 9112 section 2.2: "at least one"). */
@@ -144,6 +146,7 @@ final class RequestParser {
 
         // Header fields.
         int hosts = 0;
+        String host = null;
         String contentLength = null;
         String transferEncoding = null;
         boolean close = false;
@@ -186,7 +189,10 @@ final class RequestParser {
             String name = ascii(in, pos, colon).toLowerCase(Locale.ROOT);
             String value = latin1(in, colon + 1, stop).strip();
             switch (name) {
-                case "host" -> hosts++;
+                case "host" -> {
+                    hosts++;
+                    host = value;
+                }
                 case "content-length" -> {
                     if (contentLength != null && !contentLength.equals(value)) {
                         return new Rejected(400, "conflicting Content-Length", line);
@@ -221,8 +227,13 @@ final class RequestParser {
                     ? new Rejected(405, "method " + method + " not allowed", line)
                     : new Rejected(501, "method " + method + " not implemented", line);
         }
-        if (minor == 1 && hosts != 1) {
-            return new Rejected(400, hosts == 0 ? "no Host header" : "more than one Host header", line);
+        // RFC 9112 section 3.2: 400 for a missing Host in HTTP/1.1, and in any version for more
+        // than one or an invalid one.
+        if (hosts > 1) {
+            return new Rejected(400, "more than one Host header", line);
+        }
+        if (host == null ? minor == 1 : !HostSyntax.isValid(host)) {
+            return new Rejected(400, host == null ? "no Host header" : "invalid Host header", line);
         }
         if (transferEncoding != null) {
             if (contentLength != null) {
@@ -320,7 +331,7 @@ final class RequestParser {
             segments.add(segment);
         }
         boolean trailingSlash = rawPath.endsWith("/");
-        return new HttpRequest.Target(segments, trailingSlash, rawPath, rawQuery);
+        return new HttpRequest.Target(segments, trailingSlash, rawQuery);
     }
 
     private static int indexOf(ByteBuffer in, int from, int to, byte b) {

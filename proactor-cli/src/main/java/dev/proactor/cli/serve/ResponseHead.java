@@ -11,9 +11,17 @@ final class ResponseHead {
     private final StringBuilder b = new StringBuilder(256);
 
     ResponseHead(int status) {
+        this(status, HttpDates.currentSecond());
+    }
+
+    /**
+     * @param date the Date header's epoch second, for a response whose other headers were judged
+     *     against it (a Last-Modified is never later than the Date)
+     */
+    ResponseHead(int status, long date) {
         b.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
         header("Server", "proactor");
-        header("Date", HttpDates.now());
+        header("Date", HttpDates.ofSecond(date));
     }
 
     ResponseHead header(String name, Object value) {

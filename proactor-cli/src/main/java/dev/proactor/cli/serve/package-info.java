@@ -48,7 +48,15 @@
  *   opened with {@code NOFOLLOW_LINKS}. Path resolution and the type check ({@code realpath},
  *   {@code lstat}) and directory listing are blocking metadata calls on the worker: the library has
  *   asynchronous open and stat, not those. Checking the type before the open also keeps FIFOs, whose
- *   open would block, from being opened.
+ *   open would block, from being opened. A path ending in a slash names a directory only: a regular
+ *   file asked for as {@code /file.txt/} is 404, as nginx answers.
+ * <li><b>Redirects and headers.</b> A directory asked for without its slash is redirected (301) to
+ *   the normalised path rebuilt from the decoded segments ({@code HttpRequest.Target}): one leading
+ *   slash, so {@code //example.com} goes to {@code /example.com/} and no Location is ever a
+ *   network-path reference to another host. A Host header that is missing (HTTP/1.1), repeated or not
+ *   {@code host [":" port]} is 400 ({@code HostSyntax}). A file's Last-Modified is never later than
+ *   the response's Date: a future time is replaced by the Date, and If-Modified-Since and If-Range
+ *   are judged against the value sent ({@code Validators}).
  * <li><b>Stop.</b> Stop accepting; idle connections close at once; a response in flight finishes and
  *   its connection then closes; at {@code --shutdown-timeout} the rest are closed (their operations
  *   end cancelled); the access log (asynchronous appends, one write in flight) is flushed; the

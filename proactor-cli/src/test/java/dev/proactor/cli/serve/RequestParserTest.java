@@ -71,7 +71,10 @@ class RequestParserTest {
         HttpRequest.Target t = parsed("GET /a%20b//%C3%BC/?q=%2f HTTP/1.1\r\nHost: x\r\n\r\n").target();
         assertThat(t.segments()).containsExactly("a b", "ü");
         assertThat(t.trailingSlash()).isTrue();
-        assertThat(t.rawPath()).isEqualTo("/a%20b//%C3%BC/");
+        // The redirect is rebuilt from the segments: one slash each, re-encoded, the query kept.
+        assertThat(t.directoryLocation()).isEqualTo("/a%20b/%C3%BC/?q=%2f");
+        assertThat(parsed("GET //evil.example HTTP/1.1\r\nHost: x\r\n\r\n").target().directoryLocation())
+                .isEqualTo("/evil.example/");
         assertThat(t.rawQuery()).isEqualTo("q=%2f");
         assertThat(t.decodedPath()).isEqualTo("/a b/ü/");
         assertThat(parsed("GET http://example.com/x/y HTTP/1.1\r\nHost: x\r\n\r\n").target().segments())
@@ -94,6 +97,29 @@ class RequestParserTest {
         assertThat(status(head + filler + "X\r\n\r\n")).isEqualTo(431);
     }
 
+    /** RFC 9112 section 3.2 and RFC 3986 section 3.2.2, form by form. */
+    @Test
+    void hostValues() {
+        for (String valid : List.of("a", "example.com", "example.com:80", "example.com:", "1.2.3.4",
+                "256.1.1.1", "a%2Fb", "!$&'()*+,;=-._~", "[::]", "[::1]:443", "[1::]", "[1:2:3:4:5:6:7:8]",
+                "[1:2:3:4:5:6:7::]", "[::2:3:4:5:6:7:8]", "[::ffff:10.0.0.1]", "[1:2:3:4:5:6:1.2.3.4]", "[v7.a:b]",
+                "[V1A.x]")) {
+            assertThat(HostSyntax.isValid(valid)).as(valid).isTrue();
+        }
+        for (String invalid : List.of("", ":80", "a b", "a/b", "a\\b", "a@b", "a?b", "a#b", "a:b", "a:80:80",
+                "a%", "a%2", "a%zz", "\u00e9", "[", "[]", "[::1", "::1", "[::1]80", "[::1]:x", "[:::]", "[1::2::3]",
+                "[1:2:3:4:5:6:7:8:9]", "[1:2:3:4:5:6:7]", "[12345::]", "[g::]", "[:1::]", "[1.2.3.4::]",
+                "[::1.2.3]", "[::1.2.3.256]", "[::01.2.3.4]", "[1:2:3:4:5:6:7:1.2.3.4]", "[::1%25eth0]",
+                "[v.x]", "[v1.]", "[v1x]", "[vg.x]", "[v1.a/b]")) {
+            assertThat(HostSyntax.isValid(invalid)).as(invalid).isFalse();
+        }
+        assertThat(status("GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n")).isEqualTo(400);
+        assertThat(status("GET / HTTP/1.1\r\nHost:\r\n\r\n")).isEqualTo(400);
+        assertThat(status("GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n")).isEqualTo(400);
+        assertThat(parsed("GET / HTTP/1.0\r\n\r\n").minorVersion()).isZero();
+        assertThat(parsed("GET / HTTP/1.1\r\nHost:  [::1]:8080 \t\r\n\r\n").minorVersion()).isEqualTo(1);
+    }
+
     @Test
     void ranges() {
         assertThat(ByteRange.resolve(null, 10)).isInstanceOf(ByteRange.Whole.class);
@@ -114,10 +140,25 @@ class RequestParserTest {
         assertThat(EntityTags.weakMatch("\"b\", \"a\"", "\"a\"")).isTrue();
         assertThat(EntityTags.weakMatch("\"b\"", "\"a\"")).isFalse();
         Instant t = Instant.ofEpochSecond(1_700_000_000);
-        assertThat(EntityTags.ifRangeAllows("\"a\"", "\"a\"", t)).isTrue();
-        assertThat(EntityTags.ifRangeAllows("W/\"a\"", "\"a\"", t)).isFalse();
-        assertThat(EntityTags.ifRangeAllows(HttpDates.format(t), "\"a\"", t)).isTrue();
-        assertThat(EntityTags.ifRangeAllows(HttpDates.format(t.minusSeconds(1)), "\"a\"", t)).isFalse();
+        long s = t.getEpochSecond();
+        assertThat(EntityTags.ifRangeAllows("\"a\"", "\"a\"", s, false)).isTrue();
+        assertThat(EntityTags.ifRangeAllows("W/\"a\"", "\"a\"", s, true)).isFalse();
+        assertThat(EntityTags.ifRangeAllows(HttpDates.format(t), "\"a\"", s, true)).isTrue();
+        assertThat(EntityTags.ifRangeAllows(HttpDates.format(t), "\"a\"", s, false)).isFalse();
+        assertThat(EntityTags.ifRangeAllows(HttpDates.format(t.minusSeconds(1)), "\"a\"", s, true)).isFalse();
+    }
+
+    /** RFC 9110 section 8.8.2.1: a modification time after the Date is sent, and judged, as the Date. */
+    @Test
+    void aFutureModificationTimeBecomesTheDate() {
+        long date = 1_700_000_000L;
+        Validators future = Validators.of(5, Instant.ofEpochSecond(date + 86_400, 7), date);
+        assertThat(future.lastModified()).isEqualTo(date);
+        assertThat(future.lastModifiedText()).isEqualTo(HttpDates.format(Instant.ofEpochSecond(date)));
+        assertThat(future.etag()).isEqualTo("\"5-" + Long.toHexString(date + 86_400) + ".7\"");
+        Validators past = Validators.of(5, Instant.ofEpochSecond(date - 10), date);
+        assertThat(past.lastModified()).isEqualTo(date - 10);
+        assertThat(past.lastModifiedText()).isEqualTo(HttpDates.format(Instant.ofEpochSecond(date - 10)));
     }
 
     @Test

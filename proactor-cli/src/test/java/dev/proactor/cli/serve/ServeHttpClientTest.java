@@ -155,6 +155,59 @@ class ServeHttpClientTest {
         }
     }
 
+    /**
+     * RFC 9110 section 8.8.2.1: a modification time later than the response's Date is replaced by
+     * the Date, and the conditional headers are judged against that value, the one sent: a date at
+     * or after it is "not modified", while If-Range refuses a date no earlier than the Date (section
+     * 8.8.2.2: such a date is not a strong validator). The entity tag, from the file's own time,
+     * still validates.
+     */
+    @EachBackend
+    void aModificationTimeInTheFutureIsSentAsTheDate(ProactorFixture variant) throws Exception {
+        Path future = root.resolve("future.txt");
+        Files.writeString(future, HELLO);
+        java.time.Instant mtime = java.time.Instant.now().plus(Duration.ofDays(2));
+        Files.setLastModifiedTime(future, java.nio.file.attribute.FileTime.from(mtime));
+        Path past = root.resolve("past.txt");
+        Files.writeString(past, HELLO);
+        Files.setLastModifiedTime(past, java.nio.file.attribute.FileTime.from(mtime.minus(Duration.ofDays(4))));
+        try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {
+            HttpResponse<byte[]> r = get(c, f.uri("/future.txt"));
+            assertThat(r.statusCode()).isEqualTo(200);
+            String date = r.headers().firstValue("date").orElseThrow();
+            String lastModified = r.headers().firstValue("last-modified").orElseThrow();
+            assertThat(lastModified).isEqualTo(date);
+            String etag = r.headers().firstValue("etag").orElseThrow();
+
+            // Judged against the date sent, not the file's: an hour after it is "not modified"
+            // (the file's own time lies a day past that), an hour before it is modified.
+            long sent = HttpDates.parseSeconds(lastModified);
+            String hourAfter = HttpDates.format(java.time.Instant.ofEpochSecond(sent + 3600));
+            HttpResponse<byte[]> notModified = get(c, f.uri("/future.txt"), "If-Modified-Since", hourAfter);
+            assertThat(notModified.statusCode()).isEqualTo(304);
+            assertThat(HttpDates.parseSeconds(notModified.headers().firstValue("last-modified").orElseThrow()))
+                    .isEqualTo(HttpDates.parseSeconds(notModified.headers().firstValue("date").orElseThrow()));
+            String hourBefore = HttpDates.format(java.time.Instant.ofEpochSecond(sent - 3600));
+            assertThat(get(c, f.uri("/future.txt"), "If-Modified-Since", hourBefore).statusCode()).isEqualTo(200);
+            assertThat(get(c, f.uri("/future.txt"), "If-None-Match", etag).statusCode()).isEqualTo(304);
+
+            // If-Range: the date sent is the Date, so it is no strong validator: the whole file.
+            HttpResponse<byte[]> whole = get(c, f.uri("/future.txt"), "Range", "bytes=2-5", "If-Range", lastModified);
+            assertThat(whole.statusCode()).isEqualTo(200);
+            assertThat(text(whole)).isEqualTo(HELLO);
+            assertThat(get(c, f.uri("/future.txt"), "Range", "bytes=2-5", "If-Range", etag).statusCode())
+                    .isEqualTo(206);
+
+            // A time in the past is sent as it is, and its date allows a range.
+            HttpResponse<byte[]> old = get(c, f.uri("/past.txt"));
+            String oldModified = old.headers().firstValue("last-modified").orElseThrow();
+            assertThat(HttpDates.parseSeconds(oldModified)).isEqualTo(Files.getLastModifiedTime(past).toInstant().getEpochSecond());
+            HttpResponse<byte[]> part = get(c, f.uri("/past.txt"), "Range", "bytes=2-5", "If-Range", oldModified);
+            assertThat(part.statusCode()).isEqualTo(206);
+            assertThat(text(part)).isEqualTo(HELLO.substring(2, 6));
+        }
+    }
+
     @EachBackend
     void singleRangesGet206AndUnsatisfiableOnes416(ProactorFixture variant) throws Exception {
         try (ServerFixture f = new ServerFixture(root, variant); HttpClient c = client()) {

@@ -108,6 +108,20 @@ class ServeRawSocketTest {
                 new BadRequest("GET  / HTTP/1.1\r\n" + HOST + "\r\n", 400),
                 new BadRequest("GET / HTTP/1.1\r\n\r\n", 400),
                 new BadRequest("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost:\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: \t \r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: user@a\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: a:b\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: a:80:80\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: [::g]\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: ::1\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: a%2\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.1\r\nHost: \u00e9.example\r\n\r\n", 400),
+                new BadRequest("GET / HTTP/1.0\r\nHost: a b\r\n\r\n", 400),
                 new BadRequest("GET / HTTP/1.1\r\n" + HOST + " folded\r\n\r\n", 400),
                 new BadRequest("GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400),
                 new BadRequest("GET / HTTP/1.1\r\n" + HOST + "X: a\u0001b\r\n\r\n", 400),
@@ -179,6 +193,94 @@ class ServeRawSocketTest {
                 }
             }
             soft.assertAll();
+        }
+    }
+
+    /**
+     * RFC 9112 section 3.2: Host is uri-host [":" port], uri-host being RFC 3986's reg-name,
+     * IPv4address or IP-literal. Every valid form is served, on one kept-alive connection.
+     */
+    @EachBackend
+    void everyValidHostIsServed(ProactorFixture variant) throws Exception {
+        List<String> hosts = List.of("example.com", "EXAMPLE.com:8080", "example.com:", "127.0.0.1", "127.0.0.1:80",
+                "999.1.1.1", "[::1]", "[::1]:8080", "[2001:db8::7]", "[1:2:3:4:5:6:7:8]", "[::ffff:192.0.2.1]",
+                "[v1.fe80::a+b]", "xn--bcher-kva.example", "a%20b", "a-b_c~d!$&'()*+,;=", "localhost");
+        try (ServerFixture f = new ServerFixture(root, variant); RawHttp c = new RawHttp(f.port())) {
+            for (String host : hosts) {
+                RawHttp.Response r = c.send("GET /a.txt HTTP/1.1\r\nHost: " + host + "\r\n\r\n").read();
+                assertThat(r.status()).as(host).isEqualTo(200);
+                assertThat(r.text()).as(host).isEqualTo("alpha\n");
+            }
+            // HTTP/1.0 may leave Host out.
+            assertThat(c.send("GET /a.txt HTTP/1.0\r\n\r\n").read().text()).isEqualTo("alpha\n");
+            assertThat(f.stop().requests()).isEqualTo(hosts.size() + 1);
+        }
+    }
+
+    /**
+     * A directory asked for without its slash is redirected to the normalised path: one leading
+     * slash, the segments re-encoded, so no Location can read as a network-path reference
+     * ("//host/") or carry a scheme, whatever slashes or encodings the request used. Dot segments,
+     * encoded slashes and backslashes never get as far as a redirect.
+     */
+    @EachBackend
+    void aRedirectNamesOnlyAPathOnThisServer(ProactorFixture variant) throws Exception {
+        Files.createDirectories(root.resolve("example.com"));
+        Files.createDirectories(root.resolve("sub/evil.example"));
+        List<String[]> redirects = List.of(
+                new String[] {"//example.com", "/example.com/"},
+                new String[] {"///example.com", "/example.com/"},
+                new String[] {"//example.com?x=1", "/example.com/?x=1"},
+                new String[] {"/%65xample.com", "/example.com/"},
+                new String[] {"http://test//example.com", "/example.com/"},
+                new String[] {"//sub//evil.example", "/sub/evil.example/"},
+                new String[] {"//sub", "/sub/"});
+        List<String> refused = List.of("/./example.com", "/sub/../example.com", "/%2Fexample.com",
+                "/%2fexample.com", "/%5Cexample.com", "/\\example.com", "/\\/example.com", "/.%2Fexample.com",
+                "/%2e/example.com");
+        try (ServerFixture f = new ServerFixture(root, variant); RawHttp c = new RawHttp(f.port())) {
+            SoftAssertions soft = new SoftAssertions();
+            for (String[] redirect : redirects) {
+                RawHttp.Response r = c.send("GET " + redirect[0] + " HTTP/1.1\r\n" + HOST + "\r\n").read();
+                soft.assertThat(r.status()).as(redirect[0]).isEqualTo(301);
+                soft.assertThat(r.header("location")).as(redirect[0]).isEqualTo(redirect[1]);
+                soft.assertThat(r.text()).as(redirect[0]).doesNotContain("//");
+            }
+            for (String target : refused) {
+                try (RawHttp one = new RawHttp(f.port())) {
+                    RawHttp.Response r = one.send("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n").read();
+                    soft.assertThat(r.status()).as(target).isEqualTo(403);
+                    soft.assertThat(r.header("location")).as(target).isNull();
+                }
+            }
+            soft.assertAll();
+        }
+    }
+
+    /**
+     * A slash after a regular file's name asks for a directory that is not there: 404, as nginx
+     * (and open(2), ENOTDIR) answers, never the file. A dot segment after it is refused like any
+     * dot segment.
+     */
+    @EachBackend
+    void aFileNameWithATrailingSlashIsNotFound(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(root, variant); RawHttp c = new RawHttp(f.port())) {
+            for (String target : new String[] {"/a.txt/", "/a.txt//", "//a.txt/", "/sub/c.txt/", "/a.txt/?x=1",
+                "/a%2Etxt/"}) {
+                RawHttp.Response r = c.send("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n").read();
+                assertThat(r.status()).as(target).isEqualTo(404);
+                assertThat(r.text()).as(target).doesNotContain("alpha").doesNotContain("charlie");
+            }
+            for (String target : new String[] {"/a.txt/.", "/a.txt/%2e", "/sub/c.txt/./"}) {
+                try (RawHttp one = new RawHttp(f.port())) {
+                    RawHttp.Response r = one.send("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n").read();
+                    assertThat(r.status()).as(target).isEqualTo(403);
+                    assertThat(r.text()).as(target).doesNotContain("alpha").doesNotContain("charlie");
+                }
+            }
+            // The file itself, and a directory with its slash, are still served.
+            assertThat(c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").read().text()).isEqualTo("alpha\n");
+            assertThat(c.send("GET /sub/ HTTP/1.1\r\n" + HOST + "\r\n").read().text()).contains("c.txt");
         }
     }
 
