@@ -239,6 +239,9 @@ public final class StaticFileServer {
         } catch (ExecutionException | TimeoutException e) {
             report("the access log could not be flushed: " + e);
         }
+        if (accessLog.dropped() > 0) {
+            report("the access log dropped " + accessLog.dropped() + " lines: its file did not keep up");
+        }
         List<CloseReport> closes = close(members, group);
         return new Summary(acceptors.stream().mapToLong(AcceptLoop::accepted).sum(), requests.get(), cut,
                 reclaimed.get(), closes, members.stream().map(Proactor::metrics).toList());
