@@ -46,9 +46,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * when the buffer holds no complete request. That is the back-pressure: a client that sends faster
  * than it reads stops being read, and its bytes wait in the kernel's socket buffers.
  *
- * <p>The state is small: the socket, one direct input buffer of the head-size limit, and a few
- * fields. {@code state} is guarded by {@code this}; everything else is touched by one handler at a
- * time, each step happening after the previous one's completion.
+ * <p>The state is small: the socket, one direct input buffer of the head-size limit (lent by the
+ * server's {@link InputBuffers} until the socket is closed), and a few fields. {@code state},
+ * {@code ending} and {@code waitingRead} are guarded by {@code this}; everything else is touched by
+ * one handler at a time, each step happening after the previous one's completion.
  */
 final class Connection {
     /** Largest piece of a file sent by one transfer, so that each piece's deadline measures progress. */

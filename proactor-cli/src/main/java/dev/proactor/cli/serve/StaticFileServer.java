@@ -206,8 +206,10 @@ public final class StaticFileServer {
     }
 
     /**
-     * Stops gracefully: no more accepts; idle connections close now; responses in flight may finish
-     * until {@code deadline}, each connection closing after its response; what is left then is cut.
+     * Stops gracefully: no more accepts; a parked newcomer is started (it answers what it already
+     * received, with {@code Connection: close}); waiting connections close now with a lingering
+     * close; responses in flight may finish until {@code deadline}, each connection closing after
+     * its response; what is left then is cut.
      * Then the access log is flushed and the proactor closed. Later calls return null.
      */
     public Summary stop(Duration deadline) throws InterruptedException {
