@@ -70,9 +70,15 @@ final class ServeCommand implements Callable<Integer> {
     int dispatchers;
 
     @Option(names = "--max-connections", defaultValue = "1024", paramLabel = "N",
-            description = "Connections served at once; more wait in the listen backlog until one closes"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Connections served at once. At the limit a newcomer takes the slot of the"
+                    + " longest-idle keep-alive connection, else of the oldest that has sent nothing; when"
+                    + " every one is mid-request, newcomers wait in the listen backlog (default: ${DEFAULT-VALUE}).")
     int maxConnections;
+
+    @Option(names = "--max-requests-per-connection", defaultValue = "1000", paramLabel = "N",
+            description = "Requests answered on one connection; the last answer says Connection: close"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int maxRequestsPerConnection;
 
     @Option(names = "--max-request-line", defaultValue = "8k", converter = SizeConverter.class, paramLabel = "SIZE",
             description = "Longest request line; longer gets 414 (default: ${DEFAULT-VALUE}).")
@@ -83,12 +89,13 @@ final class ServeCommand implements Callable<Integer> {
     int maxHeaderSize;
 
     @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "TIME",
-            description = "Close a connection idle this long between requests, or whose send makes no"
-                    + " progress this long (default: ${DEFAULT-VALUE}).")
+            description = "Close a keep-alive connection idle this long between requests, or whose send"
+                    + " makes no progress this long (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
     @Option(names = "--header-timeout", defaultValue = "10s", converter = DurationConverter.class, paramLabel = "TIME",
-            description = "Time a request head may take once it started; then 408 and close"
+            description = "Time a request head may take once it started, and the first one from the"
+                    + " connection's accept (a client that sends nothing is cut too); then 408 and close"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration headerTimeout;
 
@@ -116,6 +123,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             options = ServeOptions.builder(dir).bind(bind).port(port).backend(backend)
                     .workers(workers == null ? 0 : workers).dispatchers(dispatchers).maxConnections(maxConnections)
+                    .maxRequestsPerConnection(maxRequestsPerConnection)
                     .maxRequestLine(maxRequestLine).maxHeaderSize(maxHeaderSize).idleTimeout(idleTimeout)
                     .headerTimeout(headerTimeout).shutdownTimeout(shutdownTimeout).accessLog(accessLog).build();
         } catch (IllegalArgumentException e) {
@@ -159,6 +167,8 @@ final class ServeCommand implements Callable<Integer> {
                 out.println("proactor serve: stopped after " + s.connections()
                         + (s.connections() == 1 ? " connection, " : " connections, ") + s.requests()
                         + (s.requests() == 1 ? " request" : " requests")
+                        + (s.reclaimed() > 0 ? " (" + s.reclaimed() + " idle or silent connections reclaimed"
+                                + " at the limit)" : "")
                         + (s.cut() > 0 ? " (" + s.cut() + " cut at the deadline)" : "")
                         + (s.clean() ? "" : " (" + s.abandoned() + " operations abandoned)"));
             }

@@ -45,6 +45,7 @@ class ServeCommandTest {
         assertThat(run.out()).contains("Exit codes:").contains("0   stopped by SIGINT or SIGTERM")
                 .contains("--port=PORT").contains("default: 8080").contains("default: 127.0.0.1")
                 .contains("--access-log").contains("--max-connections").contains("--header-timeout")
+                .contains("--max-requests-per-connection").contains("default: 1000")
                 .contains("--shutdown-timeout").contains("--backend");
     }
 

@@ -33,15 +33,25 @@ abstract sealed class AccessLog {
         return new ToWriter(out);
     }
 
+    /** Characters of lines waiting for the file's write in flight, at most: see {@link #toFile(Proactor, Path, int)}. */
+    static final int MAX_PENDING = 1 << 20;
+
+    /** {@link #toFile(Proactor, Path, int)} with {@link #MAX_PENDING}. */
+    static AccessLog toFile(Proactor proactor, Path file) throws ProactorException, InterruptedException {
+        return toFile(proactor, file, MAX_PENDING);
+    }
+
     /**
      * Lines appended to a file through the proactor's asynchronous writes: opened (created when
      * missing) at start, written at its end, one write in flight at a time carrying every line
-     * logged meanwhile.
+     * logged meanwhile. Lines that would take what waits beyond {@code maxPending} characters (a
+     * disk slower than the requests) are dropped whole and counted ({@link #dropped()}), so that
+     * the log's memory stays bounded whatever the request rate.
      */
-    static AccessLog toFile(Proactor proactor, Path file) throws ProactorException, InterruptedException {
+    static AccessLog toFile(Proactor proactor, Path file, int maxPending) throws ProactorException, InterruptedException {
         AsyncFile f = proactor.openFile(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE).await();
         try {
-            return new ToFile(f, f.size().await());
+            return new ToFile(f, f.size().await(), maxPending);
         } catch (ProactorException | InterruptedException e) {
             f.close();
             throw e;
@@ -79,6 +89,11 @@ abstract sealed class AccessLog {
     }
 
     abstract void write(String line);
+
+    /** Lines dropped because the file did not keep up; 0 for a log that never drops. */
+    long dropped() {
+        return 0;
+    }
 
     /** Completes once every line logged so far is written and the file, if any, closed. */
     abstract CompletableFuture<Void> close();
@@ -121,16 +136,28 @@ abstract sealed class AccessLog {
         private long position; // guarded by this
         private boolean writing; // guarded by this
         private boolean closing; // guarded by this
+        private long dropped; // guarded by this
+        private final int maxPending;
 
-        ToFile(AsyncFile file, long position) {
+        ToFile(AsyncFile file, long position, int maxPending) {
             this.file = file;
             this.position = position;
+            this.maxPending = maxPending;
+        }
+
+        @Override
+        synchronized long dropped() {
+            return dropped;
         }
 
         @Override
         void write(String line) {
             synchronized (this) {
                 if (closing) {
+                    return;
+                }
+                if (pending.length() + line.length() > maxPending) {
+                    dropped++;
                     return;
                 }
                 pending.append(line);

@@ -3,6 +3,8 @@ package dev.proactor.cli.serve;
 import dev.proactor.AsyncFile;
 import dev.proactor.AsyncSocket;
 import dev.proactor.FileStat;
+import dev.proactor.Operation;
+import dev.proactor.OperationCancelledException;
 import dev.proactor.OperationFailedException;
 import dev.proactor.OperationTimeoutException;
 import dev.proactor.Proactor;
@@ -24,20 +26,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * takes the following step:
  *
  * <pre>
- *  IDLE ──read──► HEAD ──read──► (head complete: parse) ──► RESPONDING
+ *  FRESH ──read──┐  (header timeout from the accept: 408, close)
+ *  IDLE ──read───┴─► HEAD ──read──► (head complete: parse) ──► RESPONDING
  *   ▲  (idle timeout: close)  (header timeout: 408, close)     │ open ► stat ► write head ► transferFrom… ► close file
  *   └──────────── keep-alive: parse what is already buffered ◄─┘
  *                 close: write ► shutdownOutput ► drain input briefly ► close
  * </pre>
+ *
+ * <p>FRESH (nothing received yet) and IDLE (keep-alive, nothing buffered) are the waiting
+ * states: only there can the connection be ended from outside ({@link #endIfWaiting}), by a
+ * newcomer reclaiming the slot ({@link Slots}) or by the stop. Ending cancels the waiting read;
+ * if that read completed anyway, what it brought is still answered, with {@code Connection: close}.
+ * A connection answers at most {@code --max-requests-per-connection} requests, the last with
+ * {@code Connection: close}.
  *
  * <p>Requests are handled one at a time, in order: the next request is parsed from the buffered
  * bytes (pipelining) only after the previous response was fully sent, and the socket is read only
  * when the buffer holds no complete request. That is the back-pressure: a client that sends faster
  * than it reads stops being read, and its bytes wait in the kernel's socket buffers.
  *
- * <p>The state is small: the socket, one direct input buffer of the head-size limit, and a few
- * fields. {@code state} is guarded by {@code this}; everything else is touched by one handler at a
- * time, each step happening after the previous one's completion.
+ * <p>The state is small: the socket, one direct input buffer of the head-size limit (lent by the
+ * server's {@link InputBuffers} until the socket is closed), and a few fields. {@code state},
+ * {@code ending} and {@code waitingRead} are guarded by {@code this}; everything else is touched by
+ * one handler at a time, each step happening after the previous one's completion.
  */
 final class Connection {
     /** Largest piece of a file sent by one transfer, so that each piece's deadline measures progress. */
@@ -45,39 +56,82 @@ final class Connection {
     /** How long the input is drained after the last response before closing (a lingering close). */
     static final Duration LINGER = Duration.ofSeconds(2);
 
-    private enum State { IDLE, HEAD, RESPONDING, CLOSING }
+    private enum State { FRESH, IDLE, HEAD, RESPONDING, CLOSING }
+
+    /** Why a waiting connection was ended from outside: how it closes differs. */
+    private enum Ending {
+        /**
+         * For a newcomer at the limit: closed at once, so that the slot is free within a dispatcher
+         * turn. Nothing is unread unless a request raced the reclaim; the kernel then resets, as
+         * nginx's reclaim does, and the client retries its idempotent request elsewhere.
+         */
+        RECLAIMED,
+        /** By the stop: FIN, then what the client still sends is read and dropped (lingering close). */
+        DRAINED
+    }
 
     private final StaticFileServer server;
+    private final int member; // the index of the proactor and accept loop that accepted it
     private final Proactor proactor; // the one that accepted the socket: its files must be opened there too
     private final AsyncSocket socket;
     private final ByteBuffer in; // bytes received and not yet parsed: [0, position)
     private final String remoteHost;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private State state = State.IDLE; // guarded by this
-    private long headStarted; // nanoTime the current head's first byte was seen; 0 when none
+    private State state = State.FRESH; // guarded by this
+    private Ending ending; // guarded by this; null until ended from outside
+    private Operation<Integer> waitingRead; // guarded by this: the read of FRESH or IDLE, for endIfWaiting
+    private int served; // requests answered
+    // nanoTime the current head's deadline counts from: the start for the first (a client that
+    // connects and sends nothing is a slow head), else the head's first byte; 0 when none
+    private long headStarted;
 
-    Connection(StaticFileServer server, Proactor proactor, AsyncSocket socket) {
+    /** @param in an input buffer of {@code maxHeaderSize} bytes, given back when the socket is closed */
+    Connection(StaticFileServer server, int member, Proactor proactor, AsyncSocket socket, ByteBuffer in) {
         this.server = server;
+        this.member = member;
         this.proactor = proactor;
         this.socket = socket;
-        this.in = ByteBuffer.allocateDirect(server.options().maxHeaderSize());
+        this.in = in;
         this.remoteHost = socket.remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress() : String.valueOf(socket.remoteAddress());
     }
 
+    /** Starts serving: the first head's deadline counts from now. */
     void start() {
+        headStarted = System.nanoTime();
         guarded(this::next);
     }
 
-    /** A stop began: an idle connection closes now; one in the middle of a request finishes it first. */
+    /**
+     * A stop began: a waiting connection closes now, gracefully (FIN, then its input is drained
+     * briefly, so that a request that arrives meanwhile cannot turn the close into a reset); one in
+     * the middle of a request finishes it first.
+     */
     void drain() {
-        boolean idle;
+        endIfWaiting(false);
+    }
+
+    /**
+     * Ends this connection if it is only waiting for a request (FRESH or IDLE): its read is
+     * cancelled and it closes. If the read completed anyway, its bytes are still answered, with
+     * {@code Connection: close}. Any thread.
+     *
+     * @param reclaim for a newcomer (close at once) rather than for the stop (lingering close)
+     * @return whether it was waiting and is now ending
+     */
+    boolean endIfWaiting(boolean reclaim) {
+        Operation<Integer> r;
         synchronized (this) {
-            idle = state == State.IDLE;
+            if (state != State.FRESH && state != State.IDLE || ending != null) {
+                return false;
+            }
+            ending = reclaim ? Ending.RECLAIMED : Ending.DRAINED;
+            r = waitingRead;
         }
-        if (idle) {
-            closeNow();
+        if (r != null) {
+            r.cancel(); // a read already done says NOT_FOUND; its handler then sees the ending
         }
+        return true;
     }
 
     /** Parses the buffered bytes: answers a complete request, or reads more. */
@@ -99,7 +153,7 @@ final class Connection {
     private void read() {
         Duration timeout;
         State waiting;
-        if (in.position() == 0) {
+        if (in.position() == 0 && served > 0) {
             waiting = State.IDLE;
             timeout = server.options().idleTimeout();
         } else {
@@ -112,21 +166,52 @@ final class Connection {
                 rejected(408, "request head not received in time", null);
                 return;
             }
-            waiting = State.HEAD;
+            waiting = in.position() == 0 ? State.FRESH : State.HEAD;
             timeout = Duration.ofNanos(left);
         }
+        boolean ended;
         synchronized (this) {
             if (state == State.CLOSING) {
                 return;
             }
-            state = waiting;
+            ended = ending != null;
+            state = ended ? State.RESPONDING : waiting; // ended: not waiting, nobody ends it twice
         }
-        if (waiting == State.IDLE && server.draining()) {
-            closeNow();
+        if (ended) {
+            lingeringClose(); // the head begun before the end will not be answered
             return;
         }
-        socket.withTimeout(timeout).read(in).onComplete((n, failure) -> guarded(() -> {
-            if (failure instanceof OperationTimeoutException && waiting == State.HEAD) {
+        boolean waits = waiting != State.HEAD;
+        if (waits) {
+            if (server.draining()) {
+                endIfWaiting(false); // the stop's drain may have run before this state was set
+            }
+            server.waiting(this, member, waiting == State.FRESH);
+        }
+        Operation<Integer> op = socket.withTimeout(timeout).read(in);
+        boolean cancel = false;
+        if (waits) {
+            synchronized (this) {
+                waitingRead = op;
+                cancel = ending != null; // ended before the read existed: endIfWaiting could not cancel it
+            }
+        }
+        op.onComplete((n, failure) -> guarded(() -> {
+            Ending e;
+            synchronized (this) {
+                waitingRead = null;
+                e = ending;
+            }
+            if (waits) {
+                server.busy(this, member);
+            }
+            if (failure instanceof OperationCancelledException && e != null) {
+                if (e == Ending.RECLAIMED) {
+                    closeNow();
+                } else {
+                    lingeringClose();
+                }
+            } else if (failure instanceof OperationTimeoutException && waiting != State.IDLE) {
                 rejected(408, "request head not received in time", null);
             } else if (failure != null || n < 0) {
                 closeNow(); // idle timeout, end of stream, reset, or the stop closed us
@@ -134,16 +219,23 @@ final class Connection {
                 next();
             }
         }));
+        if (cancel) {
+            op.cancel();
+        }
     }
 
     private void handle(HttpRequest request) {
+        boolean ended;
         synchronized (this) {
             if (state == State.CLOSING) {
                 return;
             }
             state = State.RESPONDING;
+            ended = ending != null;
         }
-        Exchange ex = new Exchange(request, request.keepAlive() && !server.draining());
+        served++;
+        Exchange ex = new Exchange(request, request.keepAlive() && !server.draining() && !ended
+                && served < server.options().maxRequestsPerConnection());
         HttpRequest.Target target = request.target();
         switch (server.resolver().resolve(target.segments(), target.trailingSlash())) {
             case PathResolver.Missing m -> error(ex, 404);
@@ -388,7 +480,9 @@ final class Connection {
         synchronized (this) {
             state = State.CLOSING;
         }
-        (abort ? socket.abort() : socket.closeAsync()).onComplete((v, failure) -> server.closed(this, proactor));
+        server.busy(this, member);
+        // The close completes after every operation pending on the socket ended: the buffer is free.
+        (abort ? socket.abort() : socket.closeAsync()).onComplete((v, failure) -> server.closed(this, member, in));
     }
 
     /** Runs a step; a bug in it ends this connection, reported, instead of leaving it hanging. */
@@ -402,7 +496,7 @@ final class Connection {
     }
 
     private ResponseHead connection(ResponseHead h, Exchange ex) {
-        if (!ex.keepAlive) {
+        if (!ex.keepAlive || server.draining()) { // a stop begun since the request came: this is its last answer
             h.header("Connection", "close");
         } else if (ex.request.minorVersion() == 0) {
             h.header("Connection", "keep-alive");

@@ -15,20 +15,27 @@ import java.util.Objects;
  * @param workers worker threads for the handlers, or 0 for one per core (per dispatcher)
  * @param dispatchers proactors serving, each with its own dispatcher thread, ring and listener on the
  *     same port (SO_REUSEPORT: the kernel spreads connections across them); 1 for a single proactor
- * @param maxConnections connections served at once, split evenly across the dispatchers; further
- *     clients wait in the listen backlog
+ * @param maxConnections connections served at once, split evenly across the dispatchers. At the
+ *     limit a newcomer reclaims the slot of a connection that only waits (the longest-idle
+ *     keep-alive one, else the oldest that has sent nothing), being accepted as one extra per
+ *     dispatcher while that one closes; when every connection is mid-request or mid-response,
+ *     newcomers wait in the listen backlog. It also bounds the input buffers' native memory:
+ *     ({@code maxConnections} + dispatchers) × {@code maxHeaderSize}
+ * @param maxRequestsPerConnection requests answered on one connection; the last answer says
+ *     {@code Connection: close}, and the connection closes after it
  * @param maxRequestLine the longest request line accepted (414 above it)
  * @param maxHeaderSize the largest request head accepted, request line included (431 above it);
  *     also each connection's input buffer size
- * @param idleTimeout how long a connection may wait for the next request, and how long one send
- *     may take to make progress, before it is closed
- * @param headerTimeout how long a request head may take to arrive once its first byte did
- *     (slow-loris defence); then 408 and close
+ * @param idleTimeout how long a keep-alive connection may wait for its next request, and how
+ *     long one send may take to make progress, before it is closed
+ * @param headerTimeout how long a request head may take to arrive once its first byte did, and
+ *     the first request's head from the accept (slow-loris defence; a connection that sends
+ *     nothing is a slow head); then 408 and close
  * @param shutdownTimeout how long a stop lets responses in flight finish before cutting them
  * @param accessLog null for none, {@code "-"} for standard output, else a file path
  */
 public record ServeOptions(Path root, String bind, int port, BackendChoice backend, int workers, int dispatchers,
-        int maxConnections,
+        int maxConnections, int maxRequestsPerConnection,
         int maxRequestLine, int maxHeaderSize, Duration idleTimeout, Duration headerTimeout,
         Duration shutdownTimeout, String accessLog) {
 
@@ -42,6 +49,8 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         require(dispatchers >= 1 && dispatchers <= 256, "dispatchers must be in [1, 256]: " + dispatchers);
         require(maxConnections >= 1 && maxConnections <= 1 << 20, "max connections must be in [1, 1048576]: "
                 + maxConnections);
+        require(maxRequestsPerConnection >= 1, "max requests per connection must be at least 1: "
+                + maxRequestsPerConnection);
         require(maxRequestLine >= 64 && maxRequestLine <= 1 << 20, "max request line must be in [64, 1m]: "
                 + maxRequestLine);
         require(maxHeaderSize >= maxRequestLine && maxHeaderSize <= 1 << 20,
@@ -72,6 +81,7 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         private int workers;
         private int dispatchers = 1;
         private int maxConnections = 1024;
+        private int maxRequestsPerConnection = 1000;
         private int maxRequestLine = 8192;
         private int maxHeaderSize = 16384;
         private Duration idleTimeout = Duration.ofSeconds(60);
@@ -101,6 +111,9 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         /** See {@link ServeOptions#maxConnections()}. */
         public Builder maxConnections(int v) { maxConnections = v; return this; }
 
+        /** See {@link ServeOptions#maxRequestsPerConnection()}. */
+        public Builder maxRequestsPerConnection(int v) { maxRequestsPerConnection = v; return this; }
+
         /** See {@link ServeOptions#maxRequestLine()}. */
         public Builder maxRequestLine(int v) { maxRequestLine = v; return this; }
 
@@ -125,7 +138,8 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
          * @throws IllegalArgumentException for a value out of range; the message names it
          */
         public ServeOptions build() {
-            return new ServeOptions(root, bind, port, backend, workers, dispatchers, maxConnections, maxRequestLine, maxHeaderSize,
+            return new ServeOptions(root, bind, port, backend, workers, dispatchers, maxConnections,
+                    maxRequestsPerConnection, maxRequestLine, maxHeaderSize,
                     idleTimeout, headerTimeout, shutdownTimeout, accessLog);
         }
     }

@@ -33,9 +33,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * that calls {@link #start} returns once the listener is bound, and {@link #stop} is the only
  * blocking call, made by whoever stops the server.
  *
- * <p>Connection limit: at most {@code maxConnections} are served at once ({@link AcceptLoop}): at
- * the limit no accept is pending, so further clients wait in the kernel's listen backlog, and the
- * next accept starts when a connection closes.
+ * <p>Connection limit: at most {@code maxConnections} are served at once ({@link AcceptLoop}),
+ * split evenly across the listeners. At a listener's limit an accept stays pending while one of its
+ * connections only waits for a request ({@link Slots}); a newcomer is then accepted as the one
+ * extra and reclaims a slot: the longest-idle keep-alive connection is closed, else the oldest
+ * connection that has sent nothing. When every connection is mid-request or mid-response, the
+ * newcomer is parked (accepted, not read) and the next newcomers wait in the kernel's listen
+ * backlog, until a connection ends or starts waiting (then it is reclaimed at once). Each busy
+ * connection is bounded by the header timeout or by the send-progress timeout, so that wait is
+ * bounded too; refusing with 503 instead would need a descriptor and a write for every refused
+ * client, which is what the limit exists to bound, and would turn a short wait into an error.
  */
 public final class StaticFileServer {
     /** How long the stop waits for connections it cut, for the access log and for the proactor's close. */
@@ -49,8 +56,11 @@ public final class StaticFileServer {
     private final PathResolver resolver;
     private final AccessLog accessLog;
     private final PrintWriter err;
+    private final List<Slots> slots = new ArrayList<>(); // one per listener, beside its accept loop
+    private final InputBuffers buffers;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong reclaimed = new AtomicLong();
     private final AtomicBoolean stopOnce = new AtomicBoolean();
     private final Object idle = new Object();
     private volatile boolean draining;
@@ -70,10 +80,11 @@ public final class StaticFileServer {
      * @param connections connections accepted in all
      * @param requests requests answered (every status, errors included)
      * @param cut connections still open at the shutdown deadline, closed mid-request
+     * @param reclaimed waiting connections closed at the limit to give their slot to a newcomer
      * @param closes each proactor's close report
      * @param metrics each proactor's counters after the close (its exactly-once ledger included)
      */
-    public record Summary(long connections, long requests, int cut, List<CloseReport> closes,
+    public record Summary(long connections, long requests, int cut, long reclaimed, List<CloseReport> closes,
             List<MetricsSnapshot> metrics) {
         /** Copies the lists. */
         public Summary {
@@ -101,12 +112,17 @@ public final class StaticFileServer {
         this.resolver = resolver;
         this.accessLog = accessLog;
         this.err = err;
+        this.buffers = new InputBuffers(options.maxHeaderSize());
         // The limit is split evenly: each listener's loop accepts independently, so no loop can hold
         // a slot that a client waiting at another listener needs.
         int perMember = (options.maxConnections() + members.size() - 1) / members.size();
         for (int i = 0; i < members.size(); i++) {
             Proactor p = members.get(i);
-            acceptors.add(new AcceptLoop(p, listeners.get(i), perMember, s -> accepted(p, s), this::report));
+            int member = i;
+            Slots s = new Slots();
+            slots.add(s);
+            acceptors.add(new AcceptLoop(p, listeners.get(i), perMember, socket -> accepted(member, p, socket),
+                    this::report, s::any));
         }
     }
 
@@ -190,8 +206,10 @@ public final class StaticFileServer {
     }
 
     /**
-     * Stops gracefully: no more accepts; idle connections close now; responses in flight may finish
-     * until {@code deadline}, each connection closing after its response; what is left then is cut.
+     * Stops gracefully: no more accepts; a parked newcomer is started (it answers what it already
+     * received, with {@code Connection: close}); waiting connections close now with a lingering
+     * close; responses in flight may finish until {@code deadline}, each connection closing after
+     * its response; what is left then is cut.
      * Then the access log is flushed and the proactor closed. Later calls return null.
      */
     public Summary stop(Duration deadline) throws InterruptedException {
@@ -201,6 +219,12 @@ public final class StaticFileServer {
         long end = System.nanoTime() + deadline.toNanos();
         draining = true;
         acceptors.forEach(AcceptLoop::stop);
+        for (Slots s : slots) {
+            Connection parked = s.unpark();
+            if (parked != null) {
+                parked.start(); // draining: it answers what it already received, with Connection: close
+            }
+        }
         for (Connection c : connections) {
             c.drain();
         }
@@ -217,9 +241,12 @@ public final class StaticFileServer {
         } catch (ExecutionException | TimeoutException e) {
             report("the access log could not be flushed: " + e);
         }
+        if (accessLog.dropped() > 0) {
+            report("the access log dropped " + accessLog.dropped() + " lines: its file did not keep up");
+        }
         List<CloseReport> closes = close(members, group);
-        return new Summary(acceptors.stream().mapToLong(AcceptLoop::accepted).sum(), requests.get(), cut, closes,
-                members.stream().map(Proactor::metrics).toList());
+        return new Summary(acceptors.stream().mapToLong(AcceptLoop::accepted).sum(), requests.get(), cut,
+                reclaimed.get(), closes, members.stream().map(Proactor::metrics).toList());
     }
 
     private boolean awaitNoConnections(long end) throws InterruptedException {
@@ -240,6 +267,16 @@ public final class StaticFileServer {
         return connections.size();
     }
 
+    /** Connections only waiting for a request now (reclaimable), for tests. */
+    int waitingConnections() {
+        return slots.stream().mapToInt(Slots::size).sum();
+    }
+
+    /** Input buffers allocated so far: bounded by the most connections open at once. */
+    int inputBuffersAllocated() {
+        return buffers.allocated();
+    }
+
     ServeOptions options() {
         return options;
     }
@@ -252,23 +289,52 @@ public final class StaticFileServer {
         return draining;
     }
 
-    private void accepted(Proactor proactor, AsyncSocket socket) {
-        Connection c = new Connection(this, proactor, socket);
+    private void accepted(int member, Proactor proactor, AsyncSocket socket) {
+        Connection c = new Connection(this, member, proactor, socket, buffers.take());
         connections.add(c);
         if (draining) {
             c.closeNow(); // raced with stop(), which may have missed it
+            return;
+        }
+        // Accepted as the limit's one extra: a waiting connection gives up its slot, or the
+        // newcomer is parked until one does or ends.
+        if (acceptors.get(member).overLimit()) {
+            if (!slots.get(member).admit(c)) {
+                return;
+            }
+            reclaimed.incrementAndGet();
+        }
+        c.start();
+    }
+
+    /** {@code c} waits for a request: it may be reclaimed, and at the limit an accept may start for it. */
+    void waiting(Connection c, int member, boolean first) {
+        Connection parked = slots.get(member).waiting(c, first);
+        if (parked != null) {
+            reclaimed.incrementAndGet();
+            parked.start();
         } else {
-            c.start();
+            acceptors.get(member).reconsider();
         }
     }
 
-    /** A connection's socket is closed. */
-    void closed(Connection c, Proactor proactor) {
+    /** {@code c} no longer waits for a request. */
+    void busy(Connection c, int member) {
+        slots.get(member).busy(c);
+    }
+
+    /** A connection's socket is closed: its input buffer {@code in} is free. */
+    void closed(Connection c, int member, java.nio.ByteBuffer in) {
+        buffers.give(in);
         connections.remove(c);
         synchronized (idle) {
             idle.notifyAll();
         }
-        acceptors.get(members.indexOf(proactor)).released();
+        Connection parked = slots.get(member).unpark(); // before the release lets another extra in
+        if (parked != null) {
+            parked.start();
+        }
+        acceptors.get(member).released();
     }
 
     /** One exchange ended: counted and logged. */

@@ -5,13 +5,17 @@
  * step. {@code RequestParser} reads heads, limits and target checks; {@code Connection} is the
  * per-connection state machine; {@code PathResolver} keeps requests inside the root;
  * {@code StaticFileServer} runs the accept loops and the stop; {@code cli.net.AcceptLoop} holds the
- * connection limit, shared with {@code echo}.
+ * connection limit, shared with {@code echo}; {@code Slots} decides which waiting connection gives
+ * its slot to a newcomer at the limit; {@code InputBuffers} reuses the connections' input buffers.
  *
  * <pre>
- * StaticFileServer: accept ──► Connection ──► accept again (unless at --max-connections)
+ * StaticFileServer: accept ──► Connection ──► accept again (at --max-connections: only while one waits)
+ *   newcomer beyond the limit ──► reclaim the longest-idle keep-alive, else the oldest silent one
+ *                               └─ none waits: park it (accepted, not read) until one waits or ends
  *
  * Connection (one per socket; state guarded by the connection, steps ordered by completions)
- *   IDLE ─read(idle deadline)─► HEAD ─read(header deadline)─► parse on the worker
+ *   FRESH ─read(header deadline from the start)─┐
+ *   IDLE ─read(idle deadline)──────────────────┴► HEAD ─read(header deadline)─► parse on the worker
  *     ▲                                                           │ 400/405/413/414/431/501/505, 408:
  *     │                                                           │   write (Connection: close) ► close
  *     │                                                           ▼
@@ -27,13 +31,33 @@
  *   it reads stops being read and its bytes wait in the kernel. Bodies go by {@code transferFrom}
  *   (splice on io_uring, {@code transferTo} on the portable backend) in pieces whose completion
  *   starts the next piece; nothing is buffered on the heap. At {@code --max-connections} no accept is
- *   pending and new clients wait in the listen backlog; the accept resumes when a connection closes.
+ *   pending unless a connection only waits for a request; new clients wait in the listen backlog.
  *   Under all of it the proactor's own in-flight admission applies. With {@code --dispatchers N} a
  *   {@code ProactorGroup} listens once per member (SO_REUSEPORT); each member has its own accept loop
  *   and a share of the connection limit (a shared limit would let one loop's pending accept hold the
  *   slot a client waiting at another listener needs), and a connection's files are opened on the
  *   member that accepted it, since {@code transferFrom} wants the file and the socket on one
  *   proactor.
+ * <li><b>Connection floods.</b> At a listener's share of {@code --max-connections} an accept stays
+ *   pending while one of its connections is FRESH (nothing received) or IDLE (keep-alive, nothing
+ *   buffered); the newcomer, accepted as the one extra, ends one of them ({@code Slots}: the
+ *   longest-idle keep-alive first, then the oldest silent one) and is served at once. The ended
+ *   connection's read is cancelled and it closes at once (FIN; a reset only if a request raced the
+ *   reclaim, as with nginx, and clients retry such a request). Mid-head and mid-response
+ *   connections are never reclaimed; when all are, the newcomer is parked, unread, until one
+ *   waits (and is reclaimed for it) or ends, and later clients wait in the listen backlog: a 503
+ *   would cost a descriptor and a write per refused client, which the limit exists to bound, and
+ *   each busy connection is itself bounded by the header or send timeout. A FRESH connection's
+ *   read carries the header deadline counted from its start, so a client that connects and sends
+ *   nothing is a slow head (408, close); only IDLE waits the idle timeout. A connection answers at
+ *   most {@code --max-requests-per-connection} requests, the last with {@code Connection: close}.
+ * <li><b>Memory.</b> Per connection: the state and one direct input buffer of
+ *   {@code --max-header-size}, taken from {@code InputBuffers} and given back once the socket is
+ *   closed, so input memory stays at the most connections open at once ((limit + 1 per listener) ×
+ *   the head size: 16 MiB at the defaults) rather than waiting for a garbage collection; bodies
+ *   never touch the heap; the access log file keeps at most 1 MiB of lines waiting for its write
+ *   and drops (and counts) the rest. What grew under load was the heap the JVM sizes from the
+ *   machine, so {@code bin/proactor} sets {@code -Xmx256m} ({@code PROACTOR_JAVA_OPTS} overrides).
  * <li><b>How limits are enforced.</b> The input buffer is {@code --max-header-size} bytes: a head
  *   that does not fit is 431, a request line longer than {@code --max-request-line} 414. Deadlines
  *   are operation deadlines ({@code withTimeout}): the read for a new request carries
@@ -57,9 +81,12 @@
  *   {@code host [":" port]} is 400 ({@code HostSyntax}). A file's Last-Modified is never later than
  *   the response's Date: a future time is replaced by the Date, and If-Modified-Since and If-Range
  *   are judged against the value sent ({@code Validators}).
- * <li><b>Stop.</b> Stop accepting; idle connections close at once; a response in flight finishes and
- *   its connection then closes; at {@code --shutdown-timeout} the rest are closed (their operations
- *   end cancelled); the access log (asynchronous appends, one write in flight) is flushed; the
+ * <li><b>Stop.</b> Stop accepting; a waiting connection's read is cancelled: if it completed anyway
+ *   its request is answered with {@code Connection: close}, else the connection sends FIN and reads
+ *   and drops input until end of stream or 2 s, so a request arriving then meets a graceful close,
+ *   not a reset; a response in flight finishes (saying {@code Connection: close} if its head was
+ *   not yet written) and its connection then closes the same way; at {@code --shutdown-timeout}
+ *   the rest are closed (their operations end cancelled); the access log (asynchronous appends, one write in flight) is flushed; the
  *   proactor closes and reports. The command runs this from a shutdown hook on SIGINT/SIGTERM and
  *   then halts the JVM with status 0.
  * </ul>

@@ -26,7 +26,12 @@ final class RawHttp implements AutoCloseable {
     }
 
     RawHttp(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** Speaks over a socket already connected; closing this closes it. */
+    RawHttp(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(20_000); // a hang fails the test instead of stalling it
         in = new java.io.PushbackInputStream(socket.getInputStream());
     }

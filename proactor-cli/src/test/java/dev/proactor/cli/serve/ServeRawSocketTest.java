@@ -1,7 +1,6 @@
 package dev.proactor.cli.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.proactor.test.EachBackend;
 import dev.proactor.test.ProactorFixture;
@@ -16,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a browser never sends: pipelined requests, HTTP/1.0, malformed and oversized heads, bodies,
- * path traversal, links out of the tree, slow clients and more clients than allowed. Each runs on
+ * path traversal, links out of the tree and slow clients (more clients than allowed:
+ * {@link ServeConnectionFloodTest}). Each runs on
  * every variant of the core harness ({@link EachBackend}: io_uring, portable, io_uring-fallback).
  */
 class ServeRawSocketTest {
@@ -356,30 +356,6 @@ class ServeRawSocketTest {
         try (ServerFixture f = new ServerFixture(o, variant); RawHttp c = new RawHttp(f.port())) {
             assertThat(c.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").read().status()).isEqualTo(200);
             assertThat(c.closedByServer()).isTrue();
-        }
-    }
-
-    /**
-     * With a limit of one connection a second client completes the TCP handshake (the kernel's
-     * listen backlog) but is not served until the first one leaves; then it is.
-     */
-    @EachBackend
-    void acceptingPausesAtTheConnectionLimitAndResumes(ProactorFixture variant) throws Exception {
-        ServeOptions o = ServerFixture.options(root, variant).maxConnections(1).build();
-        try (ServerFixture f = new ServerFixture(o, variant)) {
-            RawHttp first = new RawHttp(f.port());
-            assertThat(first.send("GET /a.txt HTTP/1.1\r\n" + HOST + "\r\n").read().status()).isEqualTo(200);
-            try (RawHttp second = new RawHttp(f.port())) {
-                second.send("GET /b.txt HTTP/1.1\r\n" + HOST + "\r\n");
-                second.socket.setSoTimeout(300);
-                assertThatThrownBy(() -> second.read()).isInstanceOf(SocketTimeoutException.class);
-                assertThat(f.server.openConnections()).isEqualTo(1);
-
-                first.close();
-                second.socket.setSoTimeout(20_000);
-                assertThat(second.read().text()).isEqualTo("bravo bravo\n");
-            }
-            assertThat(f.stop().connections()).isEqualTo(2);
         }
     }
 
