@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -31,14 +32,15 @@ class TransferContractTest {
 
     @EachProvider
     void eightMebibytesEachWayAtOnceArriveByteExact(Side side) throws Exception {
-        try (Nio2Fixture f = new Nio2Fixture(side)) {
+        // A thread per direction: the common pool may have a single thread on a small machine.
+        try (Nio2Fixture f = new Nio2Fixture(side); var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             AsynchronousSocketChannel[] p = f.pair(f.listening());
             byte[] there = pattern(1);
             byte[] back = pattern(2);
-            CompletableFuture<Void> sendThere = CompletableFuture.runAsync(() -> write(p[0], ByteBuffer.wrap(there)));
-            CompletableFuture<Void> sendBack = CompletableFuture.runAsync(() -> write(p[1], ByteBuffer.allocateDirect(SIZE).put(back).flip()));
+            CompletableFuture<Void> sendThere = CompletableFuture.runAsync(() -> write(p[0], ByteBuffer.wrap(there)), threads);
+            CompletableFuture<Void> sendBack = CompletableFuture.runAsync(() -> write(p[1], ByteBuffer.allocateDirect(SIZE).put(back).flip()), threads);
             ByteBuffer gotThere = ByteBuffer.allocateDirect(SIZE);
-            CompletableFuture<Void> readThere = CompletableFuture.runAsync(() -> read(p[1], gotThere));
+            CompletableFuture<Void> readThere = CompletableFuture.runAsync(() -> read(p[1], gotThere), threads);
             ByteBuffer gotBack = ByteBuffer.allocate(SIZE);
             read(p[0], gotBack);
             readThere.get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -53,7 +55,7 @@ class TransferContractTest {
 
     @EachProvider
     void gatherWritesAndScatterReadsCarryEightMebibytesByteExact(Side side) throws Exception {
-        try (Nio2Fixture f = new Nio2Fixture(side)) {
+        try (Nio2Fixture f = new Nio2Fixture(side); var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             AsynchronousSocketChannel[] p = f.pair(f.listening());
             byte[] data = pattern(3);
             ByteBuffer[] srcs = slices(ByteBuffer.wrap(data), 7);
@@ -62,7 +64,7 @@ class TransferContractTest {
                 while (total < SIZE) {
                     total += awaitLong(h -> p[0].write(srcs, 0, srcs.length, 0, TimeUnit.SECONDS, null, h));
                 }
-            });
+            }, threads);
             ByteBuffer got = ByteBuffer.allocateDirect(SIZE);
             ByteBuffer[] dsts = slices(got, 5);
             long total = 0;
