@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.channels.Channel;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.spi.AsynchronousChannelProvider;
@@ -32,7 +33,7 @@ final class Nio2Fixture implements AutoCloseable {
     final Side side;
     final AsynchronousChannelProvider provider;
     final AsynchronousChannelGroup group;
-    private final List<AutoCloseable> channels = new ArrayList<>();
+    private final List<Channel> channels = new ArrayList<>();
 
     Nio2Fixture(Side side) throws IOException {
         this.side = side;
@@ -69,7 +70,7 @@ final class Nio2Fixture implements AutoCloseable {
         return new AsynchronousSocketChannel[] {client, track(accepted.get(WAIT_SECONDS, TimeUnit.SECONDS))};
     }
 
-    <C extends AutoCloseable> C track(C channel) {
+    <C extends Channel> C track(C channel) {
         synchronized (channels) {
             channels.add(channel);
         }
@@ -92,14 +93,21 @@ final class Nio2Fixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         synchronized (channels) {
-            for (AutoCloseable c : channels) {
+            for (Channel c : channels) {
                 c.close();
             }
         }
         group.shutdownNow();
-        assertThat(group.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).as("group terminated").isTrue();
+        boolean terminated;
+        try {
+            terminated = group.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the group's termination", e);
+        }
+        assertThat(terminated).as("group terminated").isTrue();
         assertThat(group.isTerminated()).isTrue();
     }
 }
