@@ -1,0 +1,548 @@
+package dev.proactor.nio2;
+
+import dev.proactor.AsyncSocket;
+import dev.proactor.Operation;
+import dev.proactor.ProactorException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.InterruptedByTimeoutException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.ReadPendingException;
+import java.nio.channels.WritePendingException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An {@link AsynchronousSocketChannel} on a proactor's {@link AsyncSocket}. The channel keeps the
+ * NIO.2 state the proactor does not have (unconnected, connecting, connected; one read and one
+ * write pending at most; reads or writes forbidden after a timeout or a cancelled Future, as the
+ * JDK's provider forbids them; input or output shut down) and checks it in the order the JDK's
+ * provider does, so the same misuse throws the same exception. Each read and write is one proactor
+ * {@code read}/{@code write} (one kernel call, possibly short, as NIO.2 promises), with the
+ * timeout as the operation's deadline.
+ *
+ * <p>Closing cancels the pending connect, read and write (their handlers get
+ * {@link AsynchronousCloseException} once the proactor has ended them, so no buffer is handed back
+ * while the kernel may still use it), then closes the socket gracefully. Every method is safe
+ * from any thread; {@link #lock} guards the state and is never held while a handler runs.
+ */
+final class ProactorSocketChannel extends AsynchronousSocketChannel implements ProactorChannelGroup.Member {
+
+    private enum State { UNCONNECTED, CONNECTING, CONNECTED }
+
+    private enum Direction { CONNECT, READ, WRITE }
+
+    private final ProactorChannelGroup group;
+    private final ChannelOptions options;
+    private final Object lock = new Object();
+    // Guarded by lock:
+    private State state;
+    private boolean open = true;
+    private boolean bound;
+    private AsyncSocket socket;
+    private SocketAddress remote;
+    private Operation<?> connectOp;
+    private Operation<?> readOp;
+    private Operation<?> writeOp;
+    private boolean reading;
+    private boolean writing;
+    private boolean readKilled;
+    private boolean writeKilled;
+    private boolean readShutdown;
+    private boolean writeShutdown;
+
+    /** A new unconnected channel of {@code group}; throws ShutdownChannelGroupException if it is shut down. */
+    ProactorSocketChannel(ProactorChannelGroup group) {
+        super(group.provider());
+        this.group = group;
+        this.options = ChannelOptions.forSocket();
+        this.state = State.UNCONNECTED;
+        group.register(this);
+    }
+
+    /** The channel of a socket a listener of {@code group} accepted, with the options it inherited. */
+    ProactorSocketChannel(ProactorChannelGroup group, AsyncSocket accepted, ChannelOptions inherited) {
+        super(group.provider());
+        this.group = group;
+        this.options = inherited;
+        this.socket = accepted;
+        this.remote = accepted.remoteAddress();
+        this.state = State.CONNECTED;
+        this.bound = true;
+        group.register(this);
+    }
+
+    @Override
+    public AsynchronousSocketChannel bind(SocketAddress local) throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            if (state == State.CONNECTING) {
+                throw new ConnectionPendingException();
+            }
+            if (bound) {
+                throw new AlreadyBoundException();
+            }
+            InetSocketAddress a = local == null ? new InetSocketAddress(0) : Failures.checkAddress(local);
+            if (!a.getAddress().isAnyLocalAddress() || a.getPort() != 0) {
+                throw new UnsupportedOperationException("the Proactor provider binds a socket channel only to the"
+                        + " wildcard address with port 0 before it connects (the kernel then picks the local"
+                        + " address); asked for " + a);
+            }
+            bound = true;
+        }
+        return this;
+    }
+
+    @Override
+    public <T> AsynchronousSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            options.set(name, value);
+        }
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            return options.get(name);
+        }
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return options.supported();
+    }
+
+    @Override
+    public AsynchronousSocketChannel shutdownInput() throws IOException {
+        AsyncSocket s;
+        synchronized (lock) {
+            ensureConnected();
+            if (readShutdown) {
+                return this;
+            }
+            readShutdown = true;
+            s = socket;
+        }
+        await(s.shutdownInput());
+        return this;
+    }
+
+    @Override
+    public AsynchronousSocketChannel shutdownOutput() throws IOException {
+        AsyncSocket s;
+        synchronized (lock) {
+            ensureConnected();
+            if (writeShutdown) {
+                return this;
+            }
+            writeShutdown = true;
+            s = socket;
+        }
+        await(s.shutdownOutput());
+        return this;
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress() throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            return remote;
+        }
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            if (socket != null) {
+                return socket.localAddress();
+            }
+            return bound ? new InetSocketAddress(0) : null;
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        synchronized (lock) {
+            return open;
+        }
+    }
+
+    @Override
+    public <A> void connect(SocketAddress remote, A attachment, CompletionHandler<Void, ? super A> handler) {
+        connect(remote, PendingIo.handler(group, handler, attachment));
+    }
+
+    @Override
+    public Future<Void> connect(SocketAddress remote) {
+        return connect(remote, PendingIo.future(group, this::cancelConnect));
+    }
+
+    private <A> PendingIo<Void, A> connect(SocketAddress address, PendingIo<Void, A> io) {
+        if (!isOpen()) {
+            io.fail(new ClosedChannelException());
+            return io;
+        }
+        InetSocketAddress target = Failures.checkAddress(address);
+        synchronized (lock) {
+            if (state == State.CONNECTED) {
+                throw new AlreadyConnectedException();
+            }
+            if (state == State.CONNECTING) {
+                throw new ConnectionPendingException();
+            }
+            state = State.CONNECTING;
+            options.freeze("once a connect is initiated");
+            Operation<AsyncSocket> op = group.proactor().connect(target, options.toSocketOptions(1));
+            connectOp = op;
+            io.operation(op);
+            op.onComplete((s, failure) -> connected(io, s, failure));
+        }
+        return io;
+    }
+
+    private void connected(PendingIo<Void, ?> io, AsyncSocket s, ProactorException failure) {
+        Throwable nio = null;
+        boolean lateSocket = false;
+        synchronized (lock) {
+            connectOp = null;
+            if (failure != null) {
+                nio = open ? Failures.toNio(failure) : new AsynchronousCloseException();
+            } else if (!open) {
+                lateSocket = true;
+                nio = new AsynchronousCloseException();
+            } else {
+                socket = s;
+                remote = s.remoteAddress();
+                bound = true;
+                state = State.CONNECTED;
+            }
+        }
+        if (lateSocket) {
+            s.closeAsync();
+        }
+        if (nio == null) {
+            io.complete(null);
+            return;
+        }
+        // As the JDK's provider: a connection that cannot be established closes the channel.
+        closeQuietly();
+        io.fail(nio);
+    }
+
+    @Override
+    public <A> void read(ByteBuffer dst, long timeout, TimeUnit unit, A attachment,
+            CompletionHandler<Integer, ? super A> handler) {
+        PendingIo<Integer, A> io = PendingIo.handler(group, handler, attachment);
+        requireWritable(dst);
+        read(io, new ByteBuffer[] {dst}, false, timeout, unit);
+    }
+
+    @Override
+    public Future<Integer> read(ByteBuffer dst) {
+        requireWritable(dst);
+        return read(PendingIo.future(group, (f, interrupt) -> killed(Direction.READ, interrupt)),
+                new ByteBuffer[] {dst}, false, 0, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public <A> void read(ByteBuffer[] dsts, int offset, int length, long timeout, TimeUnit unit, A attachment,
+            CompletionHandler<Long, ? super A> handler) {
+        PendingIo<Long, A> io = PendingIo.handler(group, handler, attachment);
+        ByteBuffer[] range = range(dsts, offset, length);
+        for (ByteBuffer b : range) {
+            requireWritable(b);
+        }
+        read(io, range, true, timeout, unit);
+    }
+
+    @Override
+    public <A> void write(ByteBuffer src, long timeout, TimeUnit unit, A attachment,
+            CompletionHandler<Integer, ? super A> handler) {
+        PendingIo<Integer, A> io = PendingIo.handler(group, handler, attachment);
+        write(io, new ByteBuffer[] {Objects.requireNonNull(src, "src")}, false, timeout, unit);
+    }
+
+    @Override
+    public Future<Integer> write(ByteBuffer src) {
+        return write(PendingIo.future(group, (f, interrupt) -> killed(Direction.WRITE, interrupt)),
+                new ByteBuffer[] {Objects.requireNonNull(src, "src")}, false, 0, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public <A> void write(ByteBuffer[] srcs, int offset, int length, long timeout, TimeUnit unit, A attachment,
+            CompletionHandler<Long, ? super A> handler) {
+        PendingIo<Long, A> io = PendingIo.handler(group, handler, attachment);
+        write(io, range(srcs, offset, length), true, timeout, unit);
+    }
+
+    /**
+     * Starts one read into {@code dsts} (one buffer unless {@code vectored}), checking the state in
+     * the JDK's order: closed (delivered as the outcome), not connected, killed by a timeout or a
+     * cancel, already reading (thrown). After {@code shutdownInput} it answers -1 at once, with no
+     * room to read 0, as the JDK's provider does.
+     */
+    private <V, A> PendingIo<V, A> read(PendingIo<V, A> io, ByteBuffer[] dsts, boolean vectored, long timeout,
+            TimeUnit unit) {
+        boolean room = vectored ? Arrays.stream(dsts).anyMatch(ByteBuffer::hasRemaining) : dsts[0].hasRemaining();
+        boolean atEnd = false;
+        AsyncSocket s;
+        synchronized (lock) {
+            if (!open) {
+                s = null;
+            } else {
+                if (state != State.CONNECTED) {
+                    throw new NotYetConnectedException();
+                }
+                if (readKilled) {
+                    throw new IllegalStateException("Reading not allowed due to timeout or cancellation");
+                }
+                if (reading) {
+                    throw new ReadPendingException();
+                }
+                if (readShutdown) {
+                    atEnd = true;
+                } else if (room) {
+                    reading = true;
+                }
+                s = socket;
+            }
+        }
+        if (s == null) {
+            io.fail(new ClosedChannelException());
+            return io;
+        }
+        if (atEnd || !room) {
+            io.complete(immediate(vectored, atEnd ? -1 : 0));
+            return io;
+        }
+        AsyncSocket view = timeout > 0 ? s.withTimeout(Duration.ofNanos(unit.toNanos(timeout))) : s;
+        Operation<?> op = vectored ? view.read(dsts) : view.read(dsts[0]);
+        track(Direction.READ, op);
+        io.operation(op);
+        op.onComplete((n, failure) -> ended(Direction.READ, io, n, failure));
+        return io;
+    }
+
+    /**
+     * Starts one write from {@code srcs}, with the read's checks for writing; after
+     * {@code shutdownOutput} it fails with {@link ClosedChannelException}, with nothing to write it
+     * answers 0 at once, as the JDK's provider does.
+     */
+    private <V, A> PendingIo<V, A> write(PendingIo<V, A> io, ByteBuffer[] srcs, boolean vectored, long timeout,
+            TimeUnit unit) {
+        boolean data = Arrays.stream(srcs).anyMatch(ByteBuffer::hasRemaining);
+        boolean shut = false;
+        AsyncSocket s;
+        synchronized (lock) {
+            if (!open) {
+                s = null;
+            } else {
+                if (state != State.CONNECTED) {
+                    throw new NotYetConnectedException();
+                }
+                if (writeKilled) {
+                    throw new IllegalStateException("Writing not allowed due to timeout or cancellation");
+                }
+                if (writing) {
+                    throw new WritePendingException();
+                }
+                if (writeShutdown) {
+                    shut = true;
+                } else if (data) {
+                    writing = true;
+                }
+                s = socket;
+            }
+        }
+        if (s == null || shut) {
+            io.fail(new ClosedChannelException());
+            return io;
+        }
+        if (!data) {
+            io.complete(immediate(vectored, 0));
+            return io;
+        }
+        AsyncSocket view = timeout > 0 ? s.withTimeout(Duration.ofNanos(unit.toNanos(timeout))) : s;
+        Operation<?> op = vectored ? view.write(srcs) : view.write(srcs[0]);
+        track(Direction.WRITE, op);
+        io.operation(op);
+        op.onComplete((n, failure) -> ended(Direction.WRITE, io, n, failure));
+        return io;
+    }
+
+    /** Remembers the operation a close must cancel, unless it already ended. */
+    private void track(Direction d, Operation<?> op) {
+        synchronized (lock) {
+            if (op.isDone()) {
+                return;
+            }
+            if (d == Direction.READ) {
+                readOp = op;
+            } else {
+                writeOp = op;
+            }
+        }
+    }
+
+    /** A read's or write's end: the direction is free again (or killed by a timeout), then the outcome. */
+    @SuppressWarnings("unchecked")
+    private <V> void ended(Direction d, PendingIo<V, ?> io, Object result, ProactorException failure) {
+        Throwable nio = null;
+        synchronized (lock) {
+            if (failure != null) {
+                nio = open ? Failures.toNio(failure) : new AsynchronousCloseException();
+                if (nio instanceof InterruptedByTimeoutException) {
+                    if (d == Direction.READ) {
+                        readKilled = true;
+                    } else {
+                        writeKilled = true;
+                    }
+                }
+            }
+            if (d == Direction.READ) {
+                reading = false;
+                readOp = null;
+            } else {
+                writing = false;
+                writeOp = null;
+            }
+        }
+        if (nio == null) {
+            io.complete((V) result);
+        } else {
+            io.fail(nio);
+        }
+    }
+
+    /** A cancelled Future: the direction is forbidden from now on, as the JDK's provider forbids it. */
+    private void killed(Direction d, boolean interrupt) {
+        synchronized (lock) {
+            if (d == Direction.READ) {
+                readKilled = true;
+            } else {
+                writeKilled = true;
+            }
+        }
+        if (interrupt) {
+            closeQuietly();
+        }
+    }
+
+    /** A cancelled connect leaves the channel in no usable state: it is closed. */
+    private void cancelConnect(PendingIo<?, ?> io, boolean interrupt) {
+        closeQuietly();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> V immediate(boolean vectored, int n) {
+        return (V) (vectored ? (Object) (long) n : (Object) n);
+    }
+
+    private static ByteBuffer[] range(ByteBuffer[] buffers, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buffers.length);
+        ByteBuffer[] range = Arrays.copyOfRange(buffers, offset, offset + length);
+        for (ByteBuffer b : range) {
+            Objects.requireNonNull(b, "buffer");
+        }
+        if (range.length == 0) {
+            throw new IllegalArgumentException("no buffers in the range");
+        }
+        return range;
+    }
+
+    private static void requireWritable(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        AsyncSocket s;
+        Operation<?> c;
+        Operation<?> r;
+        Operation<?> w;
+        synchronized (lock) {
+            if (!open) {
+                return;
+            }
+            open = false;
+            s = socket;
+            c = connectOp;
+            r = readOp;
+            w = writeOp;
+        }
+        try {
+            for (Operation<?> op : new Operation<?>[] {c, r, w}) {
+                if (op != null) {
+                    op.cancel();
+                }
+            }
+            if (s != null) {
+                s.close();
+            }
+        } catch (ProactorException e) {
+            throw Failures.toIo(e);
+        } finally {
+            group.unregister(this);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException ignored) {
+            // The channel is closed all the same; the failure that led here is what the caller reports.
+        }
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!open) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private void ensureConnected() throws ClosedChannelException {
+        ensureOpen();
+        if (state != State.CONNECTED) {
+            throw new NotYetConnectedException();
+        }
+    }
+
+    private static void await(Operation<?> op) throws IOException {
+        try {
+            op.await();
+        } catch (ProactorException e) {
+            throw Failures.toIo(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for " + op.kind());
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            return "ProactorSocketChannel[" + (open ? state : "closed") + (remote != null ? " " + remote : "") + "]";
+        }
+    }
+}

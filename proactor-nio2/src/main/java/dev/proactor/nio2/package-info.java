@@ -1,0 +1,29 @@
+/**
+ * The JDK's asynchronous channel API (NIO.2) served by Proactor: an
+ * {@link java.nio.channels.spi.AsynchronousChannelProvider} whose groups are proactors, so a program
+ * written against {@code AsynchronousSocketChannel} and {@code AsynchronousServerSocketChannel}
+ * runs on io_uring (or the portable backend) when it is selected by system property or by this
+ * module's service file. It uses proactor-core's public API only.
+ *
+ * <h2>Sockets</h2>
+ * <ul>
+ * <li>{@link dev.proactor.nio2.ProactorChannelProvider}: the entry point; picks the backend
+ *     ({@code dev.proactor.nio2.backend}) and holds the default group.
+ * <li>{@code ProactorChannelGroup}: one proactor, whose handler executor is the group's executor,
+ *     wrapped so its threads are known as the group's; shutdown and termination as the JDK's.
+ * <li>{@code ProactorSocketChannel}, {@code ProactorServerSocketChannel}: the NIO.2 state the
+ *     proactor does not keep (connecting, one read and one write pending, killed by a timeout or
+ *     a cancel, shut down), checked in the JDK provider's order; each read, write, connect or
+ *     accept is one proactor operation.
+ * <li>{@code PendingIo}: one operation's outcome, settled once (complete, fail or cancel), the
+ *     {@code Future} of the Future forms and the delivery to a {@code CompletionHandler}.
+ * <li>{@code HandlerInvoker}: handlers run directly on a group thread up to 16 nested calls,
+ *     else on the executor, so a chain of immediate completions cannot overflow the stack.
+ * <li>{@code ChannelOptions}, {@code Failures}: options applied when the socket is created, and
+ *     the proactor's failures as the exceptions NIO.2 programs catch.
+ * </ul>
+ *
+ * <h2>Files</h2>
+ * The asynchronous file channel half is described in its own classes.
+ */
+package dev.proactor.nio2;

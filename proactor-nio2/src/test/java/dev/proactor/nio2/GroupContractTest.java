@@ -1,0 +1,202 @@
+package dev.proactor.nio2;
+
+import static dev.proactor.nio2.Nio2Fixture.WAIT_SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.IllegalChannelGroupException;
+import java.nio.channels.ShutdownChannelGroupException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code AsynchronousChannelGroup}'s contract: shutdown refuses new channels and terminates the
+ * group once its last channel is closed, shutdownNow closes the channels (their pending operations
+ * fail with AsynchronousCloseException), awaitTermination; handlers on the group's threads, with
+ * bounded direct invocation. On the JDK's provider and on this one on each backend.
+ */
+class GroupContractTest {
+
+    @EachProvider
+    void shutdownRefusesNewChannelsAndTerminatesOnceTheLastChannelIsClosed(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side)) {
+            AsynchronousSocketChannel open = f.socket();
+            f.group.shutdown();
+            assertThat(f.group.isShutdown()).isTrue();
+            assertThatThrownBy(() -> f.provider.openAsynchronousSocketChannel(f.group))
+                    .isInstanceOf(ShutdownChannelGroupException.class);
+            assertThatThrownBy(() -> f.provider.openAsynchronousServerSocketChannel(f.group))
+                    .isInstanceOf(ShutdownChannelGroupException.class);
+            assertThat(f.group.awaitTermination(0, TimeUnit.SECONDS)).isFalse();
+            assertThat(f.group.isTerminated()).isFalse();
+            open.close();
+            assertThat(f.group.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(f.group.isTerminated()).isTrue();
+        }
+    }
+
+    @EachProvider
+    void shutdownNowClosesTheChannelsAndFailsTheirPendingOperations(Side side) throws Exception {
+        // The peers live in a group of their own, so that closing them cannot end the read first.
+        try (Nio2Fixture peers = new Nio2Fixture(side); Nio2Fixture f = new Nio2Fixture(side)) {
+            AsynchronousServerSocketChannel server = f.listening();
+            AsynchronousServerSocketChannel peerServer = peers.listening();
+            var peerAccept = peerServer.accept();
+            AsynchronousSocketChannel client = f.socket();
+            client.connect(peerServer.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            AsynchronousSocketChannel[] p = {client, peers.track(peerAccept.get(WAIT_SECONDS, TimeUnit.SECONDS))};
+            CompletableFuture<Integer> read = new CompletableFuture<>();
+            p[0].read(ByteBuffer.allocate(8), 0, TimeUnit.SECONDS, null, into(read));
+            CompletableFuture<AsynchronousSocketChannel> accept = new CompletableFuture<>();
+            server.accept(null, into(accept));
+            f.group.shutdownNow();
+            assertThatThrownBy(() -> read.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(AsynchronousCloseException.class);
+            assertThatThrownBy(() -> accept.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(AsynchronousCloseException.class);
+            assertThat(f.group.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(p[0].isOpen()).isFalse();
+            assertThat(p[1].isOpen()).as("a channel of another group").isTrue();
+            assertThat(server.isOpen()).isFalse();
+        }
+    }
+
+    @EachProvider
+    void aGroupOnAnExecutorRunsHandlersOnItAndShutsItDownAtTermination(Side side) throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newCachedThreadPool(r -> new Thread(r, "given-pool-" + n.incrementAndGet()));
+        AsynchronousChannelGroup group = side.provider().openAsynchronousChannelGroup(pool, 1);
+        try (AsynchronousServerSocketChannel server = side.provider().openAsynchronousServerSocketChannel(group)) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            CompletableFuture<String> thread = new CompletableFuture<>();
+            server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Object>() {
+                @Override
+                public void completed(AsynchronousSocketChannel ch, Object a) {
+                    thread.complete(Thread.currentThread().getName());
+                    try {
+                        ch.close();
+                    } catch (java.io.IOException e) {
+                        thread.completeExceptionally(e);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable exc, Object a) {
+                    thread.completeExceptionally(exc);
+                }
+            });
+            try (AsynchronousSocketChannel client = side.provider().openAsynchronousSocketChannel(group)) {
+                client.connect(server.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                assertThat(thread.get(WAIT_SECONDS, TimeUnit.SECONDS)).startsWith("given-pool-");
+            }
+        }
+        group.shutdown();
+        assertThat(group.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.isShutdown()).isTrue();
+    }
+
+    @EachProvider
+    void aChannelOfAnotherProvidersGroupIsRefused(Side side) throws Exception {
+        Side other = side == Side.JDK ? Side.PROACTOR_PORTABLE : Side.JDK;
+        try (Nio2Fixture f = new Nio2Fixture(other)) {
+            assertThatThrownBy(() -> side.provider().openAsynchronousSocketChannel(f.group))
+                    .isInstanceOf(IllegalChannelGroupException.class);
+        }
+    }
+
+    @EachProvider
+    void badGroupArgumentsAreRefused(Side side) {
+        assertThatThrownBy(() -> side.provider().openAsynchronousChannelGroup(0, Executors.defaultThreadFactory()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> side.provider().openAsynchronousChannelGroup(null, 0))
+                .isInstanceOf(NullPointerException.class);
+    }
+
+    /**
+     * A handler that initiates an operation failing at once (a read on a closed channel) nests
+     * the next handler inside itself on a group thread; the nesting is bounded (the JDK's bound is
+     * 16), so a chain of 5000 such reads neither overflows the stack nor loses a handler.
+     */
+    @EachProvider
+    void directInvocationOfHandlersIsBounded(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side)) {
+            AsynchronousSocketChannel closed = f.socket();
+            closed.close();
+            int chain = 5000;
+            AtomicInteger calls = new AtomicInteger();
+            ThreadLocal<int[]> nesting = ThreadLocal.withInitial(() -> new int[1]);
+            AtomicInteger deepest = new AtomicInteger();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            ByteBuffer dst = ByteBuffer.allocate(1);
+            CompletionHandler<Integer, Object> handler = new CompletionHandler<>() {
+                @Override
+                public void completed(Integer result, Object a) {
+                    done.completeExceptionally(new AssertionError("read on a closed channel completed"));
+                }
+
+                @Override
+                public void failed(Throwable exc, Object a) {
+                    int[] depth = nesting.get();
+                    depth[0]++;
+                    try {
+                        deepest.accumulateAndGet(depth[0], Math::max);
+                        if (!(exc instanceof ClosedChannelException)) {
+                            done.completeExceptionally(exc);
+                        } else if (calls.incrementAndGet() == chain) {
+                            done.complete(null);
+                        } else {
+                            closed.read(dst, 0, TimeUnit.SECONDS, null, this);
+                        }
+                    } finally {
+                        depth[0]--;
+                    }
+                }
+            };
+            closed.read(dst, 0, TimeUnit.SECONDS, null, handler);
+            done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertThat(calls).hasValue(chain);
+            assertThat(deepest.get()).isBetween(2, HandlerInvoker.MAX_DIRECT_DEPTH + 1);
+        }
+    }
+
+    private static <V> CompletionHandler<V, Object> into(CompletableFuture<V> into) {
+        return new CompletionHandler<>() {
+            @Override
+            public void completed(V result, Object a) {
+                into.complete(result);
+            }
+
+            @Override
+            public void failed(Throwable exc, Object a) {
+                into.completeExceptionally(exc);
+            }
+        };
+    }
+
+    @Test
+    void theDefaultGroupServesChannelsOpenedWithoutOneAndSaysItsBackend() throws Exception {
+        ProactorChannelProvider provider = new ProactorChannelProvider(dev.proactor.BackendChoice.PORTABLE);
+        assertThat(provider.backendName()).isEqualTo("portable");
+        try (AsynchronousServerSocketChannel server = provider.openAsynchronousServerSocketChannel(null)
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                AsynchronousSocketChannel client = provider.openAsynchronousSocketChannel(null)) {
+            var accepted = server.accept();
+            client.connect(server.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            accepted.get(WAIT_SECONDS, TimeUnit.SECONDS).close();
+        }
+        assertThat(new ProactorChannelProvider(dev.proactor.BackendChoice.IO_URING).backendName()).isEqualTo("io_uring");
+    }
+}
