@@ -59,10 +59,13 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
     private final ExecutorService executor;
     private final boolean reading;
     private final boolean writing;
+    private final String backendName;
     private volatile boolean open = true;
 
-    private ProactorFileChannel(AsyncFile file, FileChannel fc, ExecutorService executor, boolean reading, boolean writing) {
+    private ProactorFileChannel(AsyncFile file, FileChannel fc, ExecutorService executor, boolean reading, boolean writing,
+            String backendName) {
         this.file = file;
+        this.backendName = backendName;
         this.fc = fc;
         this.executor = executor;
         this.reading = reading;
@@ -123,8 +126,10 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
         FileChannel fc = platform.newFileChannel(path, channelOptions, attrs);
         // No CREATE here: the FileChannel above made the file, with the caller's attributes.
         AsyncFile file;
+        dev.proactor.Proactor proactor;
         try {
-            file = FileProactors.get(backend).openFile(path, fileOptions, 0644).await();
+            proactor = FileProactors.get(backend);
+            file = proactor.openFile(path, fileOptions, 0644).await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fc.close();
@@ -136,7 +141,12 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
         if (deleteOnClose) {
             Files.deleteIfExists(path);
         }
-        return new ProactorFileChannel(file, fc, executor, reading, writing);
+        return new ProactorFileChannel(file, fc, executor, reading, writing, proactor.backendName());
+    }
+
+    /** The backend running this channel's reads and writes, such as {@code io_uring} or {@code portable}. */
+    public String backendName() {
+        return backendName;
     }
 
     @Override
