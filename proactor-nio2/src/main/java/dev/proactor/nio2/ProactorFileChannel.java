@@ -200,6 +200,12 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
         FileProactors.handlerThreads().execute(() -> {
             try {
                 result.complete(new ProactorFileLock(this, fc.lock(position, size, shared)));
+            } catch (ClosedChannelException e) {
+                // The lock was pending when the channel closed, even if this thread had not yet
+                // entered FileChannel.lock: the spec's answer for a pending operation is this one.
+                AsynchronousCloseException closed = new AsynchronousCloseException();
+                closed.initCause(e);
+                result.completeExceptionally(closed);
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
