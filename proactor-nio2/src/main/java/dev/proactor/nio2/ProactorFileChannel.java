@@ -139,7 +139,11 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
             throw e;
         }
         if (deleteOnClose) {
-            Files.deleteIfExists(path);
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // As the JDK's channel: the unlink is best effort and a failure does not fail the open.
+            }
         }
         return new ProactorFileChannel(file, fc, executor, reading, writing, proactor.backendName());
     }

@@ -25,6 +25,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -50,13 +53,17 @@ class AsynchronousFileChannelContractFileTest {
         JDK, IO_URING, PORTABLE;
 
         AsynchronousFileChannel open(Path path, ExecutorService executor, OpenOption... options) throws IOException {
-            Set<OpenOption> set = Set.of(options);
+            return open(path, executor, Set.of(options));
+        }
+
+        AsynchronousFileChannel open(Path path, ExecutorService executor, Set<OpenOption> options,
+                FileAttribute<?>... attrs) throws IOException {
             return switch (this) {
-                case JDK -> AsynchronousFileChannel.open(path, set, executor);
-                case IO_URING -> ProactorFileChannel.open(FileSystems.getDefault().provider(), path, set, executor,
-                        BackendChoice.IO_URING);
-                case PORTABLE -> ProactorFileChannel.open(FileSystems.getDefault().provider(), path, set, executor,
-                        BackendChoice.PORTABLE);
+                case JDK -> AsynchronousFileChannel.open(path, options, executor, attrs);
+                case IO_URING -> ProactorFileChannel.open(FileSystems.getDefault().provider(), path, options, executor,
+                        BackendChoice.IO_URING, attrs);
+                case PORTABLE -> ProactorFileChannel.open(FileSystems.getDefault().provider(), path, options, executor,
+                        BackendChoice.PORTABLE, attrs);
             };
         }
 
@@ -125,6 +132,31 @@ class AsynchronousFileChannelContractFileTest {
             assertThat(ch.read(ByteBuffer.allocate(3), 0).get()).isEqualTo(3);
         }
         assertThat(temp).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void fileAttributesApplyToTheCreatedFileAndSyncOptionsAreAccepted(Impl impl) throws Exception {
+        Path created = dir.resolve("private");
+        try (AsynchronousFileChannel ch = impl.open(created, null,
+                Set.of(WRITE, CREATE_NEW, StandardOpenOption.SYNC),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            assertThat(ch.write(ByteBuffer.wrap(new byte[] {9}), 0).get()).isEqualTo(1);
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(created))).isEqualTo("rw-------");
+        try (AsynchronousFileChannel ch = impl.open(created, READ, WRITE, StandardOpenOption.DSYNC)) {
+            assertThat(ch.write(ByteBuffer.wrap(new byte[] {7}), 1).get()).isEqualTo(1);
+            assertThat(ch.size()).isEqualTo(2);
+        }
+        assertThatThrownBy(() -> impl.open(created, null, Set.of(WRITE, CREATE_NEW, APPEND)))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> impl.open(dir.resolve("never"), null, Set.of(WRITE, CREATE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")),
+                new FileAttribute<String>() {
+                    @Override public String name() { return "unknown:attribute"; }
+                    @Override public String value() { return "x"; }
+                })).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(dir.resolve("never")).doesNotExist();
     }
 
     @ParameterizedTest
