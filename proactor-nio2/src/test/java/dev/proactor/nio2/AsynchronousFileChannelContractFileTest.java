@@ -161,6 +161,28 @@ class AsynchronousFileChannelContractFileTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
+    void closedAndFailedOpensLeaveNoDescriptorBehind(Impl impl) throws Exception {
+        Path path = fileOf(10);
+        impl.open(path, READ).close(); // the first open of a backend opens its proactor, for good
+        long before = openDescriptors();
+        for (int i = 0; i < 50; i++) {
+            try (AsynchronousFileChannel ch = impl.open(path, READ, WRITE)) {
+                ch.lock().get();
+                assertThat(ch.read(ByteBuffer.allocate(10), 0).get()).isEqualTo(10);
+            }
+            assertThatThrownBy(() -> impl.open(dir.resolve("missing"), READ)).isInstanceOf(NoSuchFileException.class);
+        }
+        assertThat(openDescriptors()).isEqualTo(before);
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
     void afterCloseEveryOperationFailsWithClosedChannelException(Impl impl) throws Exception {
         Path path = fileOf(10);
         AsynchronousFileChannel ch = impl.open(path, READ, WRITE);
