@@ -87,7 +87,7 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
     /** As {@link #open(FileSystemProvider, Path, Set, ExecutorService, FileAttribute[])}, on the given backend. */
     public static ProactorFileChannel open(FileSystemProvider platform, Path path, Set<? extends OpenOption> options,
             ExecutorService executor, BackendChoice backend, FileAttribute<?>... attrs) throws IOException {
-        Objects.requireNonNull(path, "path");
+        path = ProactorPath.unwrap(path);
         boolean reading = false;
         boolean writing = false;
         boolean deleteOnClose = false;

@@ -81,5 +81,9 @@ class ProactorFileSystemFileTest {
             assertThat(ch).isInstanceOf(ProactorFileChannel.class);
             assertThat(ch.size()).isEqualTo(3);
         }
+        try (AsynchronousFileChannel ch = ProactorFileSystemProvider.openAsynchronousFileChannel(
+                fs.getPath(file.toString()), Set.of(StandardOpenOption.READ), null)) {
+            assertThat(ch.size()).as("a wrapped path is unwrapped for the platform").isEqualTo(3);
+        }
     }
 }
