@@ -4,6 +4,7 @@ import dev.proactor.AsyncFile;
 import dev.proactor.BackendChoice;
 import dev.proactor.BufferLease;
 import dev.proactor.ResultHandler;
+import dev.proactor.nio2.ProactorFileSystemProvider;
 import dev.proactor.Proactor;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
@@ -45,8 +46,9 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>{@code proactor}: {@link AsyncFile#read} on the io_uring backend, into a direct
  *       {@link ByteBuffer} ({@code buffer=direct}) or a registered {@link BufferLease}
  *       ({@code buffer=lease}); handlers on the worker pool or inline.</li>
- *   <li>{@code asyncFileChannel}: {@link AsynchronousFileChannel} with its default thread pool
- *       (on Linux, blocking {@code pread} calls on pool threads), with the same depth.</li>
+ *   <li>{@code asyncFileChannel}: {@link AsynchronousFileChannel} on its default thread pool, with
+ *       the same depth: the JDK's ({@code provider=jdk}; on Linux, blocking {@code pread} calls on
+ *       pool threads) or proactor-nio2's ({@code provider=proactor}; io_uring reads).</li>
  *   <li>{@code fileChannel}: {@link FileChannel#read(ByteBuffer, long)} on one thread, which is
  *       queue depth 1 whatever {@code depth} says; it has no {@code depth} parameter.</li>
  *   <li>{@code fileChannel2Threads}: the same on two benchmark threads (the machine's core count),
@@ -285,9 +287,18 @@ public class RandomRead4k extends BenchmarkBase {
         }
     }
 
-    /** {@link AsynchronousFileChannel} on the JDK's default thread pool. */
+    /**
+     * {@link AsynchronousFileChannel}, from the JDK's provider ({@code provider=jdk}: blocking
+     * {@code pread} calls on its default thread pool) or from proactor-nio2's
+     * ({@code provider=proactor}: io_uring reads, as the one flag
+     * {@code -Djava.nio.file.spi.DefaultFileSystemProvider} gives an unchanged program), run side by side.
+     */
     @State(Scope.Thread)
     public static class AfcWindow extends Window {
+        /** Whose channel: {@code jdk} or {@code proactor}. */
+        @Param({"jdk", "proactor"})
+        public String provider;
+
         AsynchronousFileChannel channel;
         final java.nio.channels.CompletionHandler<Integer, Integer> handler =
                 new java.nio.channels.CompletionHandler<>() {
@@ -305,7 +316,12 @@ public class RandomRead4k extends BenchmarkBase {
         @Setup(Level.Trial)
         public void open(TestFile testFile) throws IOException {
             allocate();
-            channel = AsynchronousFileChannel.open(testFile.path, StandardOpenOption.READ);
+            channel = switch (provider) {
+                case "jdk" -> AsynchronousFileChannel.open(testFile.path, StandardOpenOption.READ);
+                case "proactor" -> ProactorFileSystemProvider.openAsynchronousFileChannel(
+                        testFile.path, java.util.Set.of(StandardOpenOption.READ), null);
+                default -> throw new IllegalArgumentException("provider=" + provider + ": expected jdk or proactor");
+            };
         }
 
         @Override

@@ -1,0 +1,73 @@
+package dev.proactor.nio2;
+
+import dev.proactor.BackendChoice;
+import dev.proactor.Proactor;
+import dev.proactor.ProactorConfig;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The proactors behind {@link ProactorFileChannel}s: one per backend, opened on first use and kept
+ * for the life of the process (their threads are daemons, so they never hold the JVM up). Their
+ * handlers run on one cached pool of daemon threads, the channels' default thread pool, so a handler
+ * that blocks (on another channel's future, say) delays only itself. Safe to use from any thread.
+ */
+final class FileProactors {
+
+    /** Names the backend: {@code auto} (the default), {@code io_uring} or {@code portable}. */
+    static final String BACKEND_PROPERTY = "dev.proactor.nio2.backend";
+
+    private static final ExecutorService HANDLER_THREADS = Executors.newCachedThreadPool(new ThreadFactoryImpl());
+    private static final Map<BackendChoice, Proactor> PROACTORS = new EnumMap<>(BackendChoice.class);
+
+    private FileProactors() {
+    }
+
+    /**
+     * The backend {@value #BACKEND_PROPERTY} names.
+     *
+     * @throws IllegalArgumentException for a value other than auto, io_uring or portable
+     */
+    static BackendChoice configuredBackend() {
+        String value = System.getProperty(BACKEND_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "auto" -> BackendChoice.AUTO;
+            case "io_uring" -> BackendChoice.IO_URING;
+            case "portable" -> BackendChoice.PORTABLE;
+            default -> throw new IllegalArgumentException(
+                    BACKEND_PROPERTY + "=" + value + ": expected auto, io_uring or portable");
+        };
+    }
+
+    /**
+     * The shared proactor of {@code backend}, opened now if it is the first use.
+     *
+     * @throws java.io.UncheckedIOException if that backend cannot open here (the message says why)
+     */
+    static synchronized Proactor get(BackendChoice backend) {
+        return PROACTORS.computeIfAbsent(backend, b -> Proactor.open(ProactorConfig.builder()
+                .name("proactor-nio2-file-" + b.name().toLowerCase(Locale.ROOT))
+                .backend(b)
+                .handlerExecutor(HANDLER_THREADS)
+                .build()));
+    }
+
+    /** The cached pool that runs the channels' handlers and their blocking lock waits. */
+    static ExecutorService handlerThreads() {
+        return HANDLER_THREADS;
+    }
+
+    private static final class ThreadFactoryImpl implements java.util.concurrent.ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            return Thread.ofPlatform().name("proactor-nio2-file-handler-" + count.incrementAndGet())
+                    .daemon(true).unstarted(r);
+        }
+    }
+}
