@@ -24,6 +24,13 @@
  * </ul>
  *
  * <h2>Files</h2>
- * The asynchronous file channel half is described in its own classes.
+ * {@link dev.proactor.nio2.ProactorFileSystemProvider}, installed as the default file system
+ * provider (or called directly), is the platform's provider except that
+ * {@code newAsynchronousFileChannel} opens a {@link dev.proactor.nio2.ProactorFileChannel}: reads
+ * and writes are {@code AsyncFile} operations on a shared proactor per backend
+ * ({@code FileProactors}); opening, locks, truncation, size and force go through a
+ * {@code FileChannel} on the same file, so the platform's errors and the JVM's lock table hold.
+ * {@code ProactorFileSystem}, {@code ProactorPath} and {@code ProactorWatchService} wrap the default
+ * file system so every path of it leads back to the provider.
  */
 package dev.proactor.nio2;
