@@ -82,7 +82,7 @@ final class EchoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
 
         ProactorConfig.Builder config = ProactorConfig.builder().name("echo").backend(backend)
-                .inlineHandlers(inlineHandlers).bufferCount(0);
+                .inlineHandlers(inlineHandlers);
         if (workers != null) {
             config.workerThreads(workers);
         }
