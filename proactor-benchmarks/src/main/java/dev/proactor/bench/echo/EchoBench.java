@@ -83,9 +83,7 @@ public final class EchoBench {
             case "no" -> List.of(false);
             default -> throw new IllegalArgumentException("--pin takes both, yes or no");
         };
-        if (impls.contains(EchoServerProcess.COMMAND) && (proactorJar == null || !Files.isRegularFile(proactorJar))) {
-            throw new IllegalArgumentException(EchoServerProcess.COMMAND + " needs --proactor-jar pointing at proactor.jar: " + proactorJar);
-        }
+        EchoServerProcess.requireJarFor(impls, proactorJar);
         String allCpus = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
         long self = ProcessHandle.current().pid();
         int cells = sizes.length * connections.length;

@@ -84,6 +84,18 @@ final class EchoServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks before a run that {@code proactorJar} is a file when {@code impls} name {@link #COMMAND},
+     * so that a missing jar fails the run at once rather than each of its rounds.
+     *
+     * @throws IllegalArgumentException when it is needed and missing
+     */
+    static void requireJarFor(List<String> impls, Path proactorJar) {
+        if (impls.contains(COMMAND) && (proactorJar == null || !java.nio.file.Files.isRegularFile(proactorJar))) {
+            throw new IllegalArgumentException(COMMAND + " needs --proactor-jar pointing at proactor.jar: " + proactorJar);
+        }
+    }
+
     /** This JVM's java launcher, which the servers run on too. */
     static String java() {
         return ProcessHandle.current().info().command().orElse("java");

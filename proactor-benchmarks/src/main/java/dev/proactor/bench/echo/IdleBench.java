@@ -59,6 +59,7 @@ public final class IdleBench {
         if (out == null) {
             throw new IllegalArgumentException("--out FILE is required");
         }
+        EchoServerProcess.requireJarFor(impls, proactorJar);
         if (connections < BATCH || connections % BATCH != 0) {
             throw new IllegalArgumentException("--connections must be a positive multiple of " + BATCH + ": " + connections);
         }
