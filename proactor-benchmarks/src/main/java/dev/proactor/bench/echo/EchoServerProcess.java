@@ -75,8 +75,15 @@ final class EchoServerProcess implements AutoCloseable {
             if (port < 0) {
                 throw new IOException(impl + ": server did not print its port");
             }
-            // Later output must not fill the pipe and block the server.
-            Thread.ofVirtual().start(() -> r.lines().forEach(_ -> { }));
+            // Later output must not fill the pipe and block the server. The JDK closes the pipe once
+            // the process exited, which ends the reading with "Stream closed": that is its end too.
+            Thread.ofVirtual().start(() -> {
+                try {
+                    r.lines().forEach(_ -> { });
+                } catch (java.io.UncheckedIOException e) {
+                    // the process is gone
+                }
+            });
             return new EchoServerProcess(impl, p, new InetSocketAddress("127.0.0.1", port));
         } catch (IOException | RuntimeException e) {
             p.destroyForcibly();

@@ -2,6 +2,7 @@ package dev.proactor.bench.echo;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,11 @@ import java.util.regex.Pattern;
 public final class IdleBench {
 
     private static final int BATCH = 100;
+    /**
+     * How long one echo may take before the contender counts as not serving that many connections
+     * (and the run moves on to the next): longer than any admission wait it could still recover from.
+     */
+    private static final int ECHO_TIMEOUT_MS = 45_000;
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
     private IdleBench() {}
@@ -96,14 +102,20 @@ public final class IdleBench {
                     SocketChannel ch = SocketChannel.open(addr);
                     idle.add(ch);
                     batch.add(ch);
+                    ch.socket().setSoTimeout(ECHO_TIMEOUT_MS);
                     ch.write(one.clear().put(0, (byte) i));
                 }
                 for (SocketChannel ch : batch) {
-                    one.clear();
-                    while (one.hasRemaining()) {
-                        if (ch.read(one) < 0) {
-                            throw new IOException(impl + " closed an idle connection");
-                        }
+                    // Through the socket's stream, which honours SO_TIMEOUT (a channel read would not).
+                    int b;
+                    try {
+                        b = ch.socket().getInputStream().read();
+                    } catch (SocketTimeoutException e) {
+                        throw new IOException(impl + " did not echo within " + ECHO_TIMEOUT_MS + " ms with "
+                                + idle.size() + " connections open: it does not serve that many", e);
+                    }
+                    if (b < 0) {
+                        throw new IOException(impl + " closed an idle connection");
                     }
                 }
             }
