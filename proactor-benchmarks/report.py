@@ -2,8 +2,8 @@
 """Turns the JMH (and fio) JSON files of a benchmark run into a Markdown table of medians with
 ratios against the peers, plus one SVG bar chart per table.
 
-Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, echo-*.jsonl, http-*.jsonl,
-machine.txt, command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
+Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, echo-*.jsonl, idle-*.jsonl,
+http-*.jsonl, machine.txt, command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
 
 Medians pool every measured iteration of every round (and fork) of one contender; the range shown
 is the lowest and highest per-round median, so a reader sees how far rounds disagree. Nothing here
@@ -276,6 +276,7 @@ def read_section(jmh, fio, results, lines):
 
 
 ECHO_NAMES = {
+    "proactor-echo": "Proactor `proactor echo` as shipped",
     "proactor-uring-worker": "Proactor io_uring, worker handlers",
     "proactor-uring-inline": "Proactor io_uring, inline handlers",
     "proactor-uring-stream-worker": "Proactor io_uring streams (multishot), worker handlers",
@@ -376,7 +377,7 @@ def echo_section(echo, results, lines):
         title = f"Echo {size_label}, {conns} connection{'s' if conns != 1 else ''}, {'pinned (server CPU 0, load CPU 1)' if pinned else 'unpinned'}"
         impls = contender_table(lines, title, "msg/s", "µs/msg", ECHO_NAMES, ECHO_PEERS, row)
         svg = svg_bars(os.path.join(results, f"echo-{size}b-{conns}c-{'pinned' if pinned else 'unpinned'}.svg"),
-                       title, "msg/s", [(ECHO_NAMES.get(i, i), row[i].rate) for i in impls])
+                       title, "msg/s", [(ECHO_NAMES.get(i, i).replace("`", ""), row[i].rate) for i in impls])
         lines += ["", f"![{title}]({svg})" if svg else "", ""]
 
 
@@ -412,6 +413,78 @@ def echo_targets(echo):
                 r = c.rate / peer.rate
                 rows.append((f"Echo 16 KiB x256 ({mode}): >= 1.10x Netty io_uring msg/s", label,
                              f"{r:.2f}x ({fmt(c.rate)} against {fmt(peer.rate)} msg/s)", verdict(r, 1.10)))
+    return rows
+
+
+IDLE_PEERS = [("netty-uring", "Netty io_uring"), ("netty-epoll", "Netty epoll")]
+
+
+def load_idle(results):
+    """{impl: [record per round]} from idle-*.jsonl."""
+    return load_jsonl(results, "idle-*.jsonl", lambda r: r["impl"])
+
+
+class IdleCell:
+    """Medians over the rounds of one contender's idle-connection memory."""
+
+    def __init__(self, recs):
+        self.n = len(recs)
+        per = [r["bytesPerConnection"] for r in recs]
+        self.bytes = median(per)
+        self.lo, self.hi = min(per), max(per)
+        self.connections = median([r["connections"] for r in recs])
+        self.rss_kb = median([r["rssAfterKb"] - r["rssBeforeKb"] for r in recs])
+        self.heap_kb = median([r["heapAfterKb"] - r["heapBeforeKb"] for r in recs])
+
+
+def idle_section(idle, results, lines):
+    if not idle:
+        return
+    row = {impl: IdleCell(recs) for impl, recs in idle.items()}
+    conns = sorted({int(c.connections) for c in row.values()})
+    lines += [
+        "## Idle connections (memory per connection)",
+        "",
+        "Each server JVM (-Xms512m -Xmx512m -XX:+AlwaysPreTouch, so the heap is resident from the start) is",
+        f"warmed up with 1 s of echo load, measured, then given {', '.join(f'{c:,}' for c in conns)} connections,",
+        "each echoing one byte before it goes idle, and measured again. Bytes per connection = (growth of",
+        "VmRSS + growth of the heap live after a full GC, `jcmd GC.run` then `GC.heap_info`) / connections.",
+        "Kernel memory (socket buffers, io_uring requests) is not the process's and is not counted. Medians",
+        "over rounds; range = lowest–highest round; lower is better. Ratio columns: this row's bytes ÷ that",
+        "peer's.",
+        "",
+        "### Memory per idle connection",
+        "",
+        "| Contender | bytes/connection (median) | range | n | resident growth KiB | live heap growth KiB | "
+        + " | ".join(f"÷ {n}" for _, n in IDLE_PEERS) + " |",
+        "|---|" + "---:|" * (5 + len(IDLE_PEERS)),
+    ]
+    order = list(ECHO_NAMES)
+    impls = sorted(row, key=lambda i: order.index(i) if i in order else 99)
+    for impl in impls:
+        c = row[impl]
+        cols = ([ECHO_NAMES.get(impl, impl), fmt(c.bytes), f"{fmt(c.lo)}–{fmt(c.hi)}", str(c.n), fmt(c.rss_kb),
+                 fmt(c.heap_kb)] + [ratio(c.bytes, row[p].bytes) if p in row else "–" for p, _ in IDLE_PEERS])
+        lines.append("| " + " | ".join(cols) + " |")
+    svg = svg_bars(os.path.join(results, "idle.svg"), "Memory per idle connection", "bytes, lower is better",
+                   [(ECHO_NAMES.get(i, i).replace("`", ""), row[i].bytes) for i in impls])
+    lines += ["", f"![Memory per idle connection]({svg})" if svg else "", ""]
+
+
+def idle_targets(idle):
+    """Rows for the targets table: every Proactor contender's bytes per idle connection against Netty io_uring's."""
+    rows = []
+    recs = idle.get("netty-uring")
+    peer = IdleCell(recs) if recs else None
+    if peer is None or not peer.bytes:
+        return rows
+    for impl in ECHO_NAMES:
+        if not impl.startswith("proactor") or impl not in idle:
+            continue
+        c = IdleCell(idle[impl])
+        r = c.bytes / peer.bytes
+        rows.append(("Idle connections: memory per idle connection <= 0.5x Netty io_uring's", ECHO_NAMES[impl],
+                     f"{r:.2f}x ({fmt(c.bytes)} against {fmt(peer.bytes)} B/connection)", at_most(r, 0.5)))
     return rows
 
 
@@ -543,7 +616,7 @@ def verdict(measured, target):
     return f"**not met** ({target / measured:.2f}x short)"
 
 
-def targets_section(jmh, fio, lines, echo=None, http=None):
+def targets_section(jmh, fio, lines, echo=None, http=None, idle=None):
     """The targets of the method document that this suite measures, with the ratio of this run."""
     rows = []
     nop = {(m, p): s for (c, m, p), s in jmh.items() if c == "NopRoundTrip"}
@@ -584,6 +657,7 @@ def targets_section(jmh, fio, lines, echo=None, http=None):
                 rows.append((f"4 KiB random read, page cache, QD{depth}: >= 3x AsynchronousFileChannel", label,
                              f"{r:.2f}x ({fmt(s.median)} against {fmt(afc.median)} IOPS)", verdict(r, 3.0)))
     rows += echo_targets(echo or {})
+    rows += idle_targets(idle or {})
     rows += http_targets(http or {})
     if not rows:
         return
@@ -605,19 +679,21 @@ def main():
     fio = load_fio(results)
     echo = load_echo(results)
     http = load_http(results)
+    idle = load_idle(results)
     lines = ["# Proactor benchmark results", ""]
     for name, heading in (("machine.txt", "Machine"), ("command.txt", "Command"), ("load.txt", "Load average at each step")):
         p = os.path.join(results, name)
         if os.path.exists(p):
             with open(p) as f:
                 lines += [f"**{heading}**", "", "```", f.read().rstrip(), "```", ""]
-    if not jmh and not fio and not echo and not http:
+    if not jmh and not fio and not echo and not http and not idle:
         lines.append("No results found.")
     nop_section(jmh, results, lines)
     read_section(jmh, fio, results, lines)
     echo_section(echo, results, lines)
+    idle_section(idle, results, lines)
     http_section(http, results, lines)
-    targets_section(jmh, fio, lines, echo, http)
+    targets_section(jmh, fio, lines, echo, http, idle)
     out = os.path.join(results, "results.md")
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling), the echo suite and
-# the HTTP suite (wrk against proactor serve, nginx and the Java peers) in rounds, and writes
-# OUT/results.md: medians with ratios against the peers and the project's targets, plus SVG charts.
+# Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling), the echo suite, the
+# idle-connection suite and the HTTP suite (wrk against proactor serve, nginx and the Java peers) in
+# rounds, and writes OUT/results.md: medians with ratios against the peers and the project's
+# targets, plus SVG charts.
 # bin/bench runs this same script.
 #
 # Usage: proactor-benchmarks/run-benchmarks.sh [options] [-- extra JMH arguments]
@@ -10,10 +11,14 @@
 #                    cores without echo, 7 with it (a full round takes about 7, and 15 with echo);
 #                    http 1 s warm-up, 3 s measured per cell: about 3 minutes more
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
-#   --suite S        nop, read, echo, http, a comma list of them (nop,read), or all (default: all four)
+#   --suite S        nop, read, echo, idle, http, a comma list of them (nop,read), or all (default: all
+#                    five); idle holds 10,000 idle connections per contender and measures the server's
+#                    memory per connection: about 20 s per contender
 #   --echo-pin MODE  echo suite: both (pinned and unpinned, default), yes or no; pinned puts the
 #                    server JVM on CPU 0 and the load generator on CPU 1
-#   --echo-impls L   echo suite: comma-separated contenders (default: all ten, see EchoBench)
+#   --echo-impls L   echo suite: comma-separated contenders (default: all eleven, see EchoBench;
+#                    proactor-echo is the shipped `proactor echo`, run from proactor-cli's jar)
+#   --idle-impls L   idle suite: comma-separated contenders (default: the same eleven)
 #   --http-pin MODE  http suite: both (default), yes or no; pinned puts the server on CPU 0 and wrk
 #                    (one thread; two when unpinned) on CPU 1
 #   --http-impls L   http suite: comma-separated contenders (default: all eight: proactor-serve,
@@ -40,7 +45,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
-quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls="" http_pin=both http_impls=""
+quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls="" idle_impls=""
+http_pin=both http_impls=""
 jmh_extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -54,6 +60,7 @@ while [[ $# -gt 0 ]]; do
     --pin) pin="$2"; shift ;;
     --echo-pin) echo_pin="$2"; shift ;;
     --echo-impls) echo_impls="$2"; shift ;;
+    --idle-impls) idle_impls="$2"; shift ;;
     --http-pin) http_pin="$2"; shift ;;
     --http-impls) http_impls="$2"; shift ;;
     --) shift; jmh_extra=("$@"); break ;;
@@ -63,9 +70,9 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds takes a positive number" >&2; exit 2; }
-[[ "$suite" == all ]] && suite=nop,read,echo,http
+[[ "$suite" == all ]] && suite=nop,read,echo,idle,http
 for s_ in ${suite//,/ }; do
-  case "$s_" in nop|read|echo|http) ;; *) echo "--suite takes nop, read, echo, http, a comma list of them, or all" >&2; exit 2 ;; esac
+  case "$s_" in nop|read|echo|idle|http) ;; *) echo "--suite takes nop, read, echo, idle, http, a comma list of them, or all" >&2; exit 2 ;; esac
 done
 has() { [[ ",$suite," == *",$1,"* ]]; }
 case "$echo_pin" in both|yes|no) ;; *) echo "--echo-pin takes both, yes or no" >&2; exit 2 ;; esac
@@ -114,10 +121,11 @@ jdk="$(find_jdk || true)"
 java="$jdk/bin/java"
 
 jar="$here/target/benchmarks.jar"
-proactor_jar="$root/proactor-cli/target/proactor.jar"  # the http suite runs `proactor serve` from it
+# The http suite runs `proactor serve` from it, echo and idle `proactor echo` (the proactor-echo contender).
+proactor_jar="$root/proactor-cli/target/proactor.jar"
 if [[ "$build" == 1 ]]; then
   modules=proactor-core,proactor-benchmarks
-  if has http; then modules="$modules,proactor-cli"; fi
+  if has http || has echo || has idle; then modules="$modules,proactor-cli"; fi
   step "Building $modules (the toolchains plugin picks JDK 25; benchmarks run on $jdk)"
   (cd "$root" && ./mvnw -q -B -pl "$modules" -am package -DskipTests)
 fi
@@ -170,7 +178,8 @@ if [[ "$quick" == 1 ]]; then
   fio_runtime=3
   echo_time=(--warmup-ms 500 --measure-ms 1500 --server-warmup-ms 1000)
 fi
-echo_args=("${echo_time[@]}" --pin "$echo_pin" ${echo_impls:+--impls "$echo_impls"})
+echo_args=("${echo_time[@]}" --pin "$echo_pin" ${echo_impls:+--impls "$echo_impls"} --proactor-jar "$proactor_jar")
+idle_args=(${idle_impls:+--impls "$idle_impls"} --proactor-jar "$proactor_jar")
 http_time=(--warmup-s 3 --measure-s 8)
 if [[ "$quick" == 1 ]]; then
   http_time=(--warmup-s 1 --measure-s 3)
@@ -179,7 +188,7 @@ http_args=("${http_time[@]}" --pin "$http_pin" ${http_impls:+--impls "$http_impl
   ${nginx_bin:+--nginx "$nginx_bin"})
 
 # --- What was run on what, for the report.
-rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/http-*.jsonl "$out"/*.svg
+rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/idle-*.jsonl "$out"/http-*.jsonl "$out"/*.svg
 {
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "kernel:  $(uname -sr)"
@@ -197,7 +206,7 @@ rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/http-*.json
 } > "$out/machine.txt"
 jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=$data_dir")
 {
-  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} --http-pin $http_pin ${http_impls:+--http-impls $http_impls} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
+  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} ${idle_impls:+--idle-impls $idle_impls} --http-pin $http_pin ${http_impls:+--http-impls $http_impls} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
   if has nop || has read; then
     echo "JMH: java --enable-native-access=ALL-UNNAMED -jar benchmarks.jar <suite> ${jmh_common[*]} ${jmh_extra[*]:-} -rf json"
     echo "     (iterations and times not given here come from BenchmarkBase: 1 fork, 3 x 2 s warm-up, 5 x 2 s measured)"
@@ -205,6 +214,10 @@ jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=
   if has echo; then
     echo "echo: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.echo.EchoBench ${echo_args[*]} --rounds 1 --first-round R --out echo-roundR.jsonl"
     echo "      (per round; sizes 64,16384 B; connections 1,32,256; servers in their own JVM, -Xms512m -Xmx512m)"
+  fi
+  if has idle; then
+    echo "idle: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.echo.IdleBench ${idle_args[*]} --rounds 1 --first-round R --out idle-roundR.jsonl"
+    echo "      (per round; 10,000 connections, each echoing 1 B, then idle; servers -Xms512m -Xmx512m -XX:+AlwaysPreTouch)"
   fi
   if has http; then
     echo "http: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.http.HttpBench ${http_args[*]} --rounds 1 --first-round R --out http-roundR.jsonl"
@@ -264,7 +277,7 @@ PY
   fi
 }
 
-run_harness() {  # round, suite (echo or http), pin mode, main class, its arguments...
+run_harness() {  # round, suite (echo, idle or http), pin mode, main class, its arguments...
   local round="$1" name="$2" pin_mode="$3" main="$4"
   shift 4
   step "Round $round/$rounds: $name (pin: $pin_mode)"
@@ -282,6 +295,9 @@ run_harness() {  # round, suite (echo or http), pin mode, main class, its argume
 for ((r = 1; r <= rounds; r++)); do
   if has echo; then
     run_harness "$r" echo "$echo_pin" dev.proactor.bench.echo.EchoBench "${echo_args[@]}"
+  fi
+  if has idle; then
+    run_harness "$r" idle no dev.proactor.bench.echo.IdleBench "${idle_args[@]}"
   fi
   if has http; then
     run_harness "$r" http "$http_pin" dev.proactor.bench.http.HttpBench "${http_args[@]}"

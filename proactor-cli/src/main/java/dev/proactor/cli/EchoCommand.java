@@ -1,5 +1,6 @@
 package dev.proactor.cli;
 
+import dev.proactor.AdmissionPolicy;
 import dev.proactor.AsyncServerSocket;
 import dev.proactor.AsyncSocket;
 import dev.proactor.BackendChoice;
@@ -35,6 +36,20 @@ final class EchoCommand implements Callable<Integer> {
     /** How long the stop lets operations still pending end by themselves before cancelling them. */
     static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(2);
 
+    /**
+     * Connections served at once unless {@code --max-connections} says otherwise. With {@link
+     * #WRITE_ROOM} and the accept it makes an in-flight limit of 20,481, whose completions (three
+     * per operation, as the io_uring backend reserves) one ring of 65,536 entries holds.
+     */
+    static final int DEFAULT_MAX_CONNECTIONS = 16384;
+
+    /**
+     * In-flight operations beyond one receive stream per connection and the pending accept: room for
+     * the echo writes, which end as soon as the kernel took their bytes. Writes past it wait in the
+     * proactor's admission queue, never on a handler's thread.
+     */
+    static final int WRITE_ROOM = 4096;
+
     @Option(names = "--port", defaultValue = "7007", paramLabel = "PORT",
             description = "TCP port; 0 for any free one, printed at start (default: ${DEFAULT-VALUE}).")
     int port;
@@ -55,9 +70,9 @@ final class EchoCommand implements Callable<Integer> {
             description = "Run handlers on the dispatcher thread: no hand-off to a worker.")
     boolean inlineHandlers;
 
-    @Option(names = "--max-connections", defaultValue = "0", paramLabel = "N",
-            description = "Connections served at once; more wait in the listen backlog until one closes"
-                    + " (default: 0, no limit).")
+    @Option(names = "--max-connections", defaultValue = "" + DEFAULT_MAX_CONNECTIONS, paramLabel = "N",
+            description = "Connections served at once, at most 1048576; more wait in the listen backlog until"
+                    + " one closes (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
     @CommandLine.Spec
@@ -75,14 +90,22 @@ final class EchoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--workers and --inline-handlers exclude each other: inline handlers use no workers");
         }
-        if (maxConnections < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections must not be negative");
+        if (maxConnections < 1 || maxConnections > 1 << 20) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--max-connections must be in [1, 1048576]: " + maxConnections);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
+        // Every connection holds one receive stream for as long as it is open, and an operation that
+        // is in flight counts against the proactor's in-flight limit: the limit must hold one
+        // stream per connection, or a connection past it would be accepted and its stream left
+        // waiting for a slot that no idle connection frees. Writes beyond WRITE_ROOM queue (each
+        // waits for a write ahead of it to end) rather than block the handler that made them; the
+        // queue holds at most one write per chunk lent, connections x receive backlog.
         ProactorConfig.Builder config = ProactorConfig.builder().name("echo").backend(backend)
-                .inlineHandlers(inlineHandlers).bufferCount(0);
+                .inlineHandlers(inlineHandlers).maxInFlight(maxConnections + WRITE_ROOM + 1)
+                .admission(AdmissionPolicy.queue(Integer.MAX_VALUE));
         if (workers != null) {
             config.workerThreads(workers);
         }
@@ -107,7 +130,7 @@ final class EchoCommand implements Callable<Integer> {
         SignalStop signal = new SignalStop("proactor-echo-shutdown", SHUTDOWN_DEADLINE.plusSeconds(3), false);
         out.println("proactor echo: listening on " + address(listener) + " (backend " + proactor.backendName()
                 + ", " + (inlineHandlers ? "inline handlers" : proactor.config().workerThreads() + " workers")
-                + (maxConnections > 0 ? ", at most " + maxConnections + " connections" : "") + ")");
+                + ", at most " + maxConnections + " connections)");
         out.flush();
         server.start();
         signal.await();

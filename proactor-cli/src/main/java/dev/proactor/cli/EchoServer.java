@@ -7,19 +7,21 @@ import dev.proactor.Proactor;
 import dev.proactor.ProactorException;
 import dev.proactor.cli.net.AcceptLoop;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The echo server's loops, all in completion handlers. Connections come from an
  * {@link AcceptLoop} (one accept pending at a time; at the connection limit further clients wait
- * in the kernel's listen backlog until a connection closes). Each connection runs read, then write
- * everything read, then read again, with one direct buffer of {@value #BUFFER_SIZE} bytes; it ends
- * at end of stream or the first failure.
+ * in the kernel's listen backlog until a connection closes). Each connection is one
+ * {@code receiveEach}: every chunk received is written back from the buffer it arrived in and
+ * released once that write ended. The proactor lends a receive buffer only while data waits (on
+ * io_uring a multishot receive into the provided buffer ring), so an idle connection holds no
+ * buffer, and its receive backlog bounds what a client that does not read its echo can pin: past
+ * it the proactor stops receiving on that socket until the writes catch up. A connection ends at
+ * end of stream or at its first failure.
  */
 final class EchoServer {
-    static final int BUFFER_SIZE = 64 * 1024;
 
     private final AcceptLoop acceptor;
     private final PrintWriter err;
@@ -52,23 +54,13 @@ final class EchoServer {
         if (acceptor.isStopped()) {
             socket.closeAsync(); // raced with stop(): it may have missed this one
         }
-        read(socket, ByteBuffer.allocateDirect(BUFFER_SIZE));
-    }
-
-    private void read(AsyncSocket socket, ByteBuffer buffer) {
-        socket.read(buffer.clear()).onComplete((n, failure) -> {
-            if (failure != null || n < 0) {
-                closed(socket, failure);
-            } else {
-                socket.writeAll(buffer.flip()).onComplete((w, f) -> {
-                    if (f != null) {
-                        closed(socket, f);
-                    } else {
-                        read(socket, buffer);
-                    }
-                });
+        socket.receiveEach(chunk -> socket.writeAll(chunk.segment()).onComplete((w, f) -> {
+            chunk.release();
+            if (f != null) {
+                // Ends the receive stream too (cancelled), whose completion then closes the socket.
+                socket.closeAsync();
             }
-        });
+        })).onComplete((total, failure) -> closed(socket, failure));
     }
 
     private void closed(AsyncSocket socket, ProactorException failure) {

@@ -2,6 +2,7 @@ package dev.proactor.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.proactor.test.EachBackend;
 import dev.proactor.test.EachBackendExtension;
@@ -10,8 +11,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -207,6 +211,50 @@ class EchoCommandTest {
             }
         }
         assertThat(err.toString()).isEmpty();
+    }
+
+    /**
+     * More idle connections than a proactor's default in-flight limit and than its receive buffers,
+     * each with its receive stream armed, are all served with the command's defaults: none is
+     * closed, and when every client then sends at once (more chunks arrive than there are buffers,
+     * so on io_uring multishot receives end with ENOBUFS and wait for a buffer to come back) every
+     * byte still comes back. Each connection echoes once before the next opens, so the listen
+     * backlog never holds more than one.
+     */
+    @EachBackend
+    void servesMoreIdleConnectionsThanTheDefaultInFlightLimitAndReceiveBuffers(ProactorFixture variant)
+            throws Exception {
+        dev.proactor.ProactorConfig defaults = dev.proactor.ProactorConfig.builder().build();
+        int n = Math.max(defaults.maxInFlight(), defaults.receiveBufferCount()) + 1;
+        // Both ends of every connection are descriptors of this JVM.
+        assumeThat(((com.sun.management.UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getMaxFileDescriptorCount()).as("open-file limit").isGreaterThan(2L * n + 1024);
+        List<Socket> clients = new ArrayList<>(n);
+        try (Server server = new Server(variant)) {
+            try {
+                for (int i = 0; i < n; i++) {
+                    Socket s = new Socket("127.0.0.1", server.port);
+                    clients.add(s);
+                    s.setSoTimeout(20_000);
+                    s.getOutputStream().write(i);
+                    assertThat(s.getInputStream().read()).as("echo on connection %d", i).isEqualTo(i & 0xff);
+                }
+                for (int i = 0; i < n; i++) {
+                    clients.get(i).getOutputStream().write(~i);
+                }
+                for (int i = 0; i < n; i++) {
+                    assertThat(clients.get(i).getInputStream().read()).as("second echo on connection %d", i)
+                            .isEqualTo(~i & 0xff);
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+            }
+            assertThat(server.stop()).isZero();
+            assertThat(server.err.toString()).isEmpty();
+            assertThat(server.out.toString()).contains("stopped after " + n + " connections");
+        }
     }
 
     @EachBackend

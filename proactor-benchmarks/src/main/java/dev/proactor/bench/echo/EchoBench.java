@@ -1,10 +1,7 @@
 package dev.proactor.bench.echo;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 import static dev.proactor.bench.ProcessCpu.CLK_TCK;
@@ -21,8 +17,9 @@ import static dev.proactor.bench.ProcessCpu.taskset;
 
 /**
  * The echo harness. For each round, pin mode and contender (rotated each round, so that every
- * contender takes every position: A B C, B C A, ...) it starts the server as its own JVM (same JDK,
- * same jar; {@code taskset -c SERVER_CPU} when pinned), warms it up, and then for every message size
+ * contender takes every position: A B C, B C A, ...) it starts the server as its own JVM
+ * ({@link EchoServerProcess}: {@code proactor-echo} is the shipped {@code proactor echo} command,
+ * the others servers of this jar; {@code taskset -c SERVER_CPU} when pinned), warms it up, and then for every message size
  * and connection count runs the load generator of this JVM ({@link EchoLoad}) for a warm-up and a
  * measured window. Over the measured window it reads the server's user + system time from
  * {@code /proc/PID/stat} and this JVM's own, and appends one JSON line per cell to the output file.
@@ -35,12 +32,12 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * java -cp benchmarks.jar dev.proactor.bench.echo.EchoBench --out FILE [--rounds N] [--warmup-ms MS]
  *     [--measure-ms MS] [--server-warmup-ms MS] [--sizes 64,16384] [--connections 1,32,256]
  *     [--impls a,b,...] [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--first-round R]
- *     [--server-wrapper "strace -f -c -o FILE"]
+ *     [--server-wrapper "strace -f -c -o FILE"] [--proactor-jar proactor-cli/target/proactor.jar]
  * </pre>
  */
 public final class EchoBench {
 
-    static final List<String> ALL = List.of("proactor-uring-worker", "proactor-uring-inline",
+    static final List<String> ALL = List.of(EchoServerProcess.COMMAND, "proactor-uring-worker", "proactor-uring-inline",
             "proactor-uring-stream-worker", "proactor-uring-stream-inline",
             "proactor-portable-worker", "proactor-portable-inline", "netty-uring", "netty-epoll", "nio2", "vthreads");
 
@@ -56,6 +53,7 @@ public final class EchoBench {
         String pin = "both";
         String serverCpu = "0", loadCpu = "1";
         List<String> wrapper = List.of();
+        Path proactorJar = null;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -72,6 +70,7 @@ public final class EchoBench {
                 case "--server-cpu" -> { serverCpu = v; i++; }
                 case "--load-cpu" -> { loadCpu = v; i++; }
                 case "--server-wrapper" -> { wrapper = List.of(v.trim().split("\\s+")); i++; }
+                case "--proactor-jar" -> { proactorJar = Path.of(v); i++; }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -84,8 +83,7 @@ public final class EchoBench {
             case "no" -> List.of(false);
             default -> throw new IllegalArgumentException("--pin takes both, yes or no");
         };
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String classpath = System.getProperty("java.class.path");
+        EchoServerProcess.requireJarFor(impls, proactorJar);
         String allCpus = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
         long self = ProcessHandle.current().pid();
         int cells = sizes.length * connections.length;
@@ -97,22 +95,13 @@ public final class EchoBench {
                 taskset("-a", "-p", "-c", pinned ? loadCpu : allCpus, Long.toString(self));
                 for (int k = 0; k < impls.size(); k++) {
                     String impl = impls.get((k + round - 1) % impls.size());
-                    List<String> cmd = new ArrayList<>();
+                    List<String> prefix = new ArrayList<>();
                     if (pinned) {
-                        cmd.addAll(List.of("taskset", "-c", serverCpu));
+                        prefix.addAll(List.of("taskset", "-c", serverCpu));
                     }
-                    cmd.addAll(wrapper);  // e.g. "strace -f -c -o FILE": then the CPU figures are the wrapper's
-                    cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m",
-                            "-cp", classpath, EchoServer.class.getName(), impl));
-                    Process server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                    try {
-                        BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-                        String line = r.readLine();
-                        if (line == null || !line.startsWith("PORT ")) {
-                            throw new IOException(impl + ": server did not start: " + line);
-                        }
-                        InetSocketAddress addr = new InetSocketAddress("127.0.0.1", Integer.parseInt(line.substring(5).trim()));
-                        long pid = server.pid();  // taskset execs the JVM: same pid
+                    prefix.addAll(wrapper);  // e.g. "strace -f -c -o FILE": then the CPU figures are the wrapper's
+                    try (EchoServerProcess server = EchoServerProcess.start(impl, prefix, proactorJar)) {
+                        InetSocketAddress addr = server.address();
                         // Server warm-up (JIT), not recorded: half small, half large messages.
                         for (int size : new int[] {64, 16384}) {
                             try (EchoLoad load = new EchoLoad(addr, 32, size)) {
@@ -122,17 +111,12 @@ public final class EchoBench {
                         }
                         for (int size : sizes) {
                             for (int conns : connections) {
-                                String result = cell(addr, pid, self, impl, pinned, round, size, conns, warmupMs, measureMs);
+                                String result = cell(addr, server.pid(), self, impl, pinned, round, size, conns, warmupMs, measureMs);
                                 Files.writeString(out, result + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                             }
                         }
                     } catch (IOException e) {
                         System.out.printf("  %s: FAILED: %s%n", impl, e);
-                    } finally {
-                        server.getOutputStream().close();
-                        if (!server.waitFor(5, TimeUnit.SECONDS)) {
-                            server.destroyForcibly().waitFor();
-                        }
                     }
                 }
             }

@@ -15,6 +15,15 @@ public interface EchoServer extends AutoCloseable {
     /** The message buffer each connection gets: the largest message the suite sends. */
     int BUFFER = 16 * 1024;
 
+    /**
+     * The in-flight limit of the Proactor servers of this jar, as {@code proactor echo} sizes its
+     * own for its default 16,384 connections: every open connection holds one read (or receive
+     * stream) in flight, so the library's default of 4096 would leave connections past it unserved
+     * ({@link IdleBench} holds 10,000); 4096 more for the writes, and one for the accept. Three
+     * completions per operation of it fit one ring's 65,536 entries.
+     */
+    int MAX_IN_FLIGHT = 16_384 + 4096 + 1;
+
     /** The port it listens on. */
     int port();
 

@@ -31,7 +31,7 @@ final class ProactorStreamEchoServer implements EchoServer {
 
     static ProactorStreamEchoServer start(SocketAddress local, BackendChoice backend, boolean inline) throws Exception {
         Proactor p = Proactor.open(ProactorConfig.builder().name("echo").backend(backend).inlineHandlers(inline)
-                .receiveBufferSize(BUFFER).build());
+                .receiveBufferSize(BUFFER).maxInFlight(MAX_IN_FLIGHT).build());
         AsyncServerSocket listener = p.listen(local).await();
         OperationStream accepts = listener.acceptEach(ProactorStreamEchoServer::serve);
         return new ProactorStreamEchoServer(p, listener, accepts);

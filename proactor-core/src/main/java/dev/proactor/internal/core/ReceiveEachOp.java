@@ -12,9 +12,11 @@ import java.lang.foreign.MemorySegment;
  * Receives until end of stream, each chunk handed to the handler as a {@link ChunkLease}.
  *
  * <p>Multishot rounds ({@link Request.ReceiveEach}) receive into the backend's provided buffers,
- * taken only when data is there. Single-shot rounds ({@link Request.Recv}, where the backend has no
- * provided buffers) take a slab of the proactor's pool for each armed receive; the slab becomes the
- * chunk, or goes back to the pool when the round ends empty or the stream parks.
+ * taken only when data is there. Where the backend has no provided buffers, rounds are single-shot
+ * and come in pairs: a wait for data that holds no buffer ({@link Request.AwaitReadable}), then a
+ * slab of the proactor's pool taken for one {@link Request.Recv}; the slab becomes the chunk, or goes
+ * back to the pool when the round ends empty or the stream parks. So on either path an idle
+ * connection holds no buffer, and the pool's few slabs serve any number of idle connections.
  *
  * <p>Back-pressure: {@link #outstanding} chunks (delivered or waiting for delivery, not yet
  * released) stop the stream from wanting a round at {@code receiveBacklog}; each release brings it
@@ -29,6 +31,11 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
     int outstanding;
     /** The pool slab of the armed single-shot round, or null. */
     private BufferPoolImpl.Lease roundLease;
+    /**
+     * The last single-shot wait found data (or end of stream, or a failure) that the next round's
+     * {@link Request.Recv} takes; until then single-shot rounds are waits.
+     */
+    private boolean readable;
 
     ReceiveEachOp(CoreProactor p, Resource socket, StreamHandler<? super BufferLease> handler) {
         super(p, OperationKind.RECV, socket, handler);
@@ -48,7 +55,7 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
     @Override
     boolean beforeRound(Backend backend) {
         super.beforeRound(backend);
-        if (!multishot && roundLease == null) {
+        if (!multishot && readable && roundLease == null) {
             if (proactor.pool().capacity() == 0) {
                 // Nothing to receive into, ever: bufferCount 0 and no provided buffers.
                 failErrno(Errno.ENOBUFS);
@@ -62,8 +69,11 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
 
     @Override
     public Request request() {
-        return multishot ? new Request.ReceiveEach(resource.fd)
-                : new Request.Recv(resource.fd, roundLease.slice(proactor.pool().bufferSize()));
+        if (multishot) {
+            return new Request.ReceiveEach(resource.fd);
+        }
+        return readable ? new Request.Recv(resource.fd, roundLease.slice(proactor.pool().bufferSize()))
+                : new Request.AwaitReadable(resource.fd);
     }
 
     @Override
@@ -74,6 +84,12 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
 
     @Override
     void onResult(long n, Object attachment) {
+        if (!multishot && !readable) {
+            // The wait ended: the next round takes a slab and receives what is there.
+            readable = true;
+            again();
+            return;
+        }
         if (n == 0) {
             // End of stream: the stream completes with what it delivered.
             succeed(bytesDone);
@@ -84,6 +100,7 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
         } else {
             BufferPoolImpl.Lease l = roundLease;
             roundLease = null;
+            readable = false;
             chunk(n, -1, l.slice((int) n), l);
         }
         again();

@@ -156,14 +156,16 @@
  *   (a last item, end of stream 0, or a failure). A multishot counts one permit in admission.
  * <li><b>Single-shot fallback</b> elsewhere (old kernels, a failed ring registration, a kind whose
  *   opcode the probe lacks and which therefore runs on io_uring's per-opcode fallback, the portable
- *   backend's accepts, the test hook {@code SingleShotStreams}): one {@code Accept}, or one
- *   {@code Recv} into a slab of the buffer pool, armed after another. An armed single-shot receive
- *   holds its slab while it waits, so there at most {@code bufferCount} receive streams are armed at
- *   once; the others retry every millisecond until a slab is free. The capability report's operation
- *   lines say which path each kind takes and why.
+ *   backend's accepts, the test hook {@code SingleShotStreams}): one {@code Accept} armed after
+ *   another; a receive stream alternates a wait for data that holds no buffer
+ *   ({@code Request.AwaitReadable}, io_uring's POLL_ADD) with one {@code Recv} into a slab of the
+ *   buffer pool taken once the wait ended. So an idle connection holds no slab, and the pool's
+ *   {@code bufferCount} slabs bound only the receives under way at once; a stream that finds none
+ *   free retries every millisecond. The capability report's operation lines say which path each
+ *   kind takes and why.
  * <li><b>Chunks</b> are {@code ChunkLease}s whose segment is exactly the bytes received;
  *   {@code release()} (any thread) posts to the dispatcher, which recycles the provided buffer and
- *   counts the chunk off the stream. An idle connection holds no buffer on the multishot paths. A
+ *   counts the chunk off the stream. An idle connection holds no buffer on any path. A
  *   chunk can be lent to a write ({@code writeAll(chunk, n)}, a file write) like a pool lease
  *   ({@code LentMemory}): it is sent from the buffer it arrived in, still counts as held, and cannot
  *   be released until the write ended.

@@ -87,6 +87,7 @@ final class FileCalls {
             case Request.Recv x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.AcceptEach x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.ReceiveEach x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.AwaitReadable x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Send x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.SendV x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.RecvV x -> throw new IllegalStateException("sockets never reach a file thread");

@@ -297,6 +297,7 @@ public final class NioBackend implements Backend {
             case Request.RecvV x -> op = socketOp(s, x.fd(), false, true);
             case Request.ReceiveEach x -> op = socketOp(s, x.fd(), false, true);
             case Request.AcceptEach x -> throw new IllegalArgumentException("no multishot accept on this backend");
+            case Request.AwaitReadable x -> op = socketOp(s, x.fd(), false, true);
             case Request.Send x -> op = socketOp(s, x.fd(), false, false);
             case Request.SendV x -> op = socketOp(s, x.fd(), false, false);
             case Request.Splice x -> {
@@ -407,8 +408,8 @@ public final class NioBackend implements Backend {
             case Request.Close c -> {
                 // Runs to its end: see the class comment.
             }
-            case Request.Accept _, Request.Recv _, Request.ReceiveEach _, Request.Send _, Request.SendV _, Request.RecvV _,
-                    Request.Splice _, Request.Connect _ -> withdrawSocketOp(op);
+            case Request.Accept _, Request.Recv _, Request.ReceiveEach _, Request.AwaitReadable _, Request.Send _,
+                    Request.SendV _, Request.RecvV _, Request.Splice _, Request.Connect _ -> withdrawSocketOp(op);
             case Request.Nop _, Request.Listen _, Request.Shutdown _ -> {
                 // Decided inside submit (outcome set above): never reached.
             }
@@ -568,8 +569,8 @@ public final class NioBackend implements Backend {
                     case Request.Nop _, Request.Timer _, Request.Read _, Request.Write _, Request.ReadV _,
                             Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Accept _,
                             Request.Connect _, Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _,
-                            Request.Send _, Request.SendV _, Request.RecvV _, Request.Splice _, Request.Shutdown _,
-                            Request.Close _ -> sink.complete(s, op.result, null);
+                            Request.AwaitReadable _, Request.Send _, Request.SendV _, Request.RecvV _, Request.Splice _,
+                            Request.Shutdown _, Request.Close _ -> sink.complete(s, op.result, null);
                 }
             }
             release(op);

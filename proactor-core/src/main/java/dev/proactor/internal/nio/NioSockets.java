@@ -63,6 +63,14 @@ import java.util.Set;
  * get the options their listener was created with.
  */
 final class NioSockets {
+    /**
+     * The pass under way is the selector's report that the socket is readable: the one thing that
+     * settles an {@link Request.AwaitReadable}, which no call can test without taking the data.
+     * Speculative passes (a fresh submission) leave it false, so such a wait goes to the selector,
+     * which reports data already there at once.
+     */
+    private boolean selectedReadable;
+
     private static final System.Logger LOG = System.getLogger("dev.proactor.nio");
 
     /** Where the sockets report outcomes; implemented by the backend. */
@@ -309,7 +317,12 @@ final class NioSockets {
             return 0;
         }
         // On an error or a hang-up the JDK reports every interest as ready: the calls then tell.
-        return pump(so, (readyOps & (OP_READ | OP_ACCEPT)) != 0, (readyOps & (OP_WRITE | OP_CONNECT)) != 0);
+        selectedReadable = (readyOps & OP_READ) != 0;
+        try {
+            return pump(so, (readyOps & (OP_READ | OP_ACCEPT)) != 0, (readyOps & (OP_WRITE | OP_CONNECT)) != 0);
+        } finally {
+            selectedReadable = false;
+        }
     }
 
     /**
@@ -352,6 +365,14 @@ final class NioSockets {
             }
             case Request.ReceiveEach r -> {
                 return receiveEach(so, q, op);
+            }
+            case Request.AwaitReadable r -> {
+                if (!selectedReadable) {
+                    return false;
+                }
+                dequeue(q, op);
+                out.complete(op, OP_READ, null);
+                return true;
             }
             case Request.Send r -> {
                 return send(so, q, op, views(op, r.buffer()));

@@ -127,6 +127,19 @@ public sealed interface Request {
     record Recv(int fd, MemorySegment buffer) implements Request {}
 
     /**
+     * Waits, holding no buffer, until the socket has data to receive, is at end of stream or has
+     * failed; completes with the events ready (a positive poll mask). A receive stream's single-shot
+     * rounds wait with it before they take a buffer for their {@link Recv}, so that an idle
+     * connection holds none. io_uring does it with IORING_OP_POLL_ADD, which never falls back (every
+     * kernel the backend accepts has it); the portable backend settles it when its selector reports
+     * the socket readable (its own receive streams are multishot, so only a backend that offers no
+     * multishot receive, like the test hook for that path, asks it).
+     *
+     * @param fd descriptor
+     */
+    record AwaitReadable(int fd) implements Request {}
+
+    /**
      * Accepts connections until stopped: a multishot request. Each connection is reported through
      * {@link Completions#next} with the new descriptor and an {@link Endpoints} attachment while the
      * request stays armed; the round then ends as any other (a final connection through
@@ -241,6 +254,7 @@ public sealed interface Request {
             case Accept x -> OperationKind.ACCEPT;
             case Connect x -> OperationKind.CONNECT;
             case Recv x -> OperationKind.RECV;
+            case AwaitReadable x -> OperationKind.RECV;
             case AcceptEach x -> OperationKind.ACCEPT;
             case ReceiveEach x -> OperationKind.RECV;
             case Send x -> OperationKind.SEND;

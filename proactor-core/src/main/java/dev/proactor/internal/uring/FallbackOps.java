@@ -218,6 +218,7 @@ final class FallbackOps {
             // A kind that falls back is never offered as multishot (UringBackend.supportsMultishot).
             case Request.AcceptEach x -> throw new IllegalStateException("multishot never falls back");
             case Request.ReceiveEach x -> throw new IllegalStateException("multishot never falls back");
+            case Request.AwaitReadable x -> throw new IllegalStateException("POLL_ADD never falls back");
         }
     }
 
@@ -289,8 +290,8 @@ final class FallbackOps {
             case Request.Splice sp -> sp.socketFd();
             case Request.Connect c -> ((FallbackArgs.Connect) job.args).socketFd;
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
-                    Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.Shutdown _,
-                    Request.Close _ -> throw new IllegalStateException(job.r + " does not poll");
+                    Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _,
+                    Request.Shutdown _, Request.Close _ -> throw new IllegalStateException(job.r + " does not poll");
         };
     }
 
@@ -419,8 +420,8 @@ final class FallbackOps {
             case Request.Write w -> streamOrPool(job, w.fd());
             case Request.WriteV v -> streamOrPool(job, v.fd());
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
-                    Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.Shutdown _,
-                    Request.Close _ -> throw new IllegalStateException(job.r + " has no readiness step");
+                    Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _,
+                    Request.Shutdown _, Request.Close _ -> throw new IllegalStateException(job.r + " has no readiness step");
         }
     }
 
@@ -562,8 +563,9 @@ final class FallbackOps {
                 case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(((FallbackArgs.Stat) job.args).statx()));
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Recv _,
-                        Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _, Request.RecvV _,
-                        Request.Splice _, Request.Shutdown _, Request.Close _ -> sink.complete(s, res, null);
+                        Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _, Request.Send _,
+                        Request.SendV _, Request.RecvV _, Request.Splice _, Request.Shutdown _, Request.Close _ ->
+                        sink.complete(s, res, null);
             }
         } else {
             closeSocket(job);
@@ -822,8 +824,9 @@ final class FallbackOps {
                 case Request.Close c -> LibC.close(c.fd());
                 case Request.Splice sp -> Syscalls.pread(sp.fileFd(), ((FallbackArgs.Chunk) args).chunk, sp.position());
                 case Request.Nop _, Request.Timer _, Request.Listen _, Request.Accept _, Request.Connect _,
-                        Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _, Request.Send _,
-                        Request.SendV _, Request.RecvV _, Request.Shutdown _ -> throw new IllegalStateException(r + " is not a file call");
+                        Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _,
+                        Request.Send _, Request.SendV _, Request.RecvV _, Request.Shutdown _ ->
+                        throw new IllegalStateException(r + " is not a file call");
             };
         }
     }

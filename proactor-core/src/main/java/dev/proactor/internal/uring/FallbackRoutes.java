@@ -84,8 +84,14 @@ final class FallbackRoutes {
         return fallback[kind.ordinal()];
     }
 
-    /** Whether {@code r} falls back: by its kind, except a vectored send or receive, by its own opcode. */
+    /**
+     * Whether {@code r} falls back: by its kind, except a vectored send or receive, by its own
+     * opcode, and a receive stream's wait for data, which is IORING_OP_POLL_ADD and never does.
+     */
     boolean fallsBack(Request r) {
+        if (r instanceof Request.AwaitReadable) {
+            return false;
+        }
         if (r instanceof Request.SendV) {
             return vectoredSend;
         }

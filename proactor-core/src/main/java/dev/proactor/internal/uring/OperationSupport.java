@@ -100,7 +100,8 @@ final class OperationSupport {
             case RECV -> "io_uring " + UringNames.opcodeName(op) + "; receiveEach: " + (bufferRing != null
                     ? "multishot (IORING_RECV_MULTISHOT) into a provided buffer ring of " + bufferRing.count() + " x "
                             + bufferRing.size() + " bytes, re-armed after ENOBUFS once buffers are back"
-                    : "single-shot receives into a pool slab, re-armed one after another (" + bufferRingNote + ")")
+                    : "a wait for data (POLL_ADD), then a single-shot receive into a pool slab, re-armed one after another ("
+                            + bufferRingNote + ")")
                     + vectoredNote(k);
             case SEND -> "io_uring " + UringNames.opcodeName(op) + " with MSG_NOSIGNAL" + zeroCopyNote()
                     + vectoredNote(k);
@@ -115,7 +116,8 @@ final class OperationSupport {
     private static String streamFallbackNote(OperationKind k) {
         return switch (k) {
             case ACCEPT -> "; acceptEach: single-shot accepts re-armed one after another";
-            case RECV -> "; receiveEach: single-shot receives into a pool slab, re-armed one after another";
+            case RECV -> "; receiveEach: a wait for data (POLL_ADD), then a single-shot receive into a pool slab,"
+                    + " re-armed one after another";
             default -> "";
         };
     }

@@ -449,8 +449,8 @@ public final class UringBackend implements Backend {
             case Request.AcceptEach _, Request.ReceiveEach _ -> new OpState.Stream(arena, bytes, sqes);
             case Request.Send _ -> zeroCopySend ? new OpState.Send(arena, bytes, sqes) : plainState(arena, bytes, sqes);
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _, Request.ReadV _,
-                    Request.WriteV _, Request.Fsync _, Request.Close _, Request.Recv _, Request.SendV _,
-                    Request.RecvV _, Request.Shutdown _ -> plainState(arena, bytes, sqes);
+                    Request.WriteV _, Request.Fsync _, Request.Close _, Request.Recv _, Request.AwaitReadable _,
+                    Request.SendV _, Request.RecvV _, Request.Shutdown _ -> plainState(arena, bytes, sqes);
         };
     }
 
@@ -477,6 +477,7 @@ public final class UringBackend implements Backend {
             case Request.Accept x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE + IoUringLayouts.SOCKLEN_T.byteSize();
             case Request.Connect x -> IoUringLayouts.SOCKADDR_STORAGE_SIZE;
             case Request.Recv x -> 0;
+            case Request.AwaitReadable x -> 0;
             case Request.AcceptEach x -> 0;
             case Request.ReceiveEach x -> 0;
             case Request.Send x -> 0;
@@ -540,6 +541,7 @@ public final class UringBackend implements Backend {
                 yield sq.prepAccept(a.fd(), so.peer, so.peerLen, SOCK_CLOEXEC, ud);
             }
             case Request.Recv rv -> sq.prepRecv(rv.fd(), rv.buffer(), KernelArgs.len(rv.buffer()), 0, ud);
+            case Request.AwaitReadable w -> sq.prepPollAdd(w.fd(), POLLIN, ud);
             case Request.AcceptEach a -> sq.prepMultishotAccept(a.fd(), SOCK_CLOEXEC, ud);
             case Request.ReceiveEach rv -> {
                 if (bufferRing == null) {
@@ -868,7 +870,7 @@ public final class UringBackend implements Backend {
                 case Request.Accept x -> sink.complete(s, res, new Request.Endpoints(sockets.address(res, false, null),
                         SocketAddresses.decode(so.peer, so.peerLen.get(IoUringLayouts.SOCKLEN_T, 0))));
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
-                        Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Recv _,
+                        Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Recv _, Request.AwaitReadable _,
                         Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _, Request.RecvV _,
                         Request.Splice _, Request.Shutdown _, Request.Close _ -> sink.complete(s, res, null);
             }
