@@ -215,6 +215,7 @@ final class FallbackOps {
             case Request.Nop x -> throw new IllegalStateException("NOP never falls back");
             case Request.Timer x -> throw new IllegalStateException("TIMEOUT never falls back");
             case Request.Listen x -> throw new IllegalStateException("LISTEN never falls back");
+            case Request.SocketOpt x -> throw new IllegalStateException("SOCKET_OPTION never falls back");
             // A kind that falls back is never offered as multishot (UringBackend.supportsMultishot).
             case Request.AcceptEach x -> throw new IllegalStateException("multishot never falls back");
             case Request.ReceiveEach x -> throw new IllegalStateException("multishot never falls back");
@@ -290,7 +291,7 @@ final class FallbackOps {
             case Request.Connect c -> ((FallbackArgs.Connect) job.args).socketFd;
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
                     Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.Shutdown _,
-                    Request.Close _ -> throw new IllegalStateException(job.r + " does not poll");
+                    Request.Close _, Request.SocketOpt _ -> throw new IllegalStateException(job.r + " does not poll");
         };
     }
 
@@ -420,7 +421,7 @@ final class FallbackOps {
             case Request.WriteV v -> streamOrPool(job, v.fd());
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
                     Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.Shutdown _,
-                    Request.Close _ -> throw new IllegalStateException(job.r + " has no readiness step");
+                    Request.Close _, Request.SocketOpt _ -> throw new IllegalStateException(job.r + " has no readiness step");
         }
     }
 
@@ -563,7 +564,7 @@ final class FallbackOps {
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Recv _,
                         Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _, Request.RecvV _,
-                        Request.Splice _, Request.Shutdown _, Request.Close _ -> sink.complete(s, res, null);
+                        Request.Splice _, Request.Shutdown _, Request.Close _, Request.SocketOpt _ -> sink.complete(s, res, null);
             }
         } else {
             closeSocket(job);
@@ -823,7 +824,8 @@ final class FallbackOps {
                 case Request.Splice sp -> Syscalls.pread(sp.fileFd(), ((FallbackArgs.Chunk) args).chunk, sp.position());
                 case Request.Nop _, Request.Timer _, Request.Listen _, Request.Accept _, Request.Connect _,
                         Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _, Request.Send _,
-                        Request.SendV _, Request.RecvV _, Request.Shutdown _ -> throw new IllegalStateException(r + " is not a file call");
+                        Request.SendV _, Request.RecvV _, Request.Shutdown _, Request.SocketOpt _ ->
+                        throw new IllegalStateException(r + " is not a file call");
             };
         }
     }
