@@ -213,8 +213,11 @@ public interface AsyncSocket extends java.io.Closeable {
      * creation: {@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_SNDBUF}, {@code SO_RCVBUF},
      * {@code SO_REUSEADDR} and {@code SO_REUSEPORT} of {@link java.net.StandardSocketOptions}
      * (a Unix-domain socket: the two buffer sizes only). The result is the value then in effect,
-     * as {@link #option} would read it: Linux doubles a buffer size it is given, within its limits,
-     * and raises one below its minimum (0 included) to that minimum.
+     * as {@link #option} would read it. A buffer size reads as the JDK's channels report it: the
+     * size asked for, within the kernel's limits (a request below its minimum, 0 included, reads
+     * as that minimum, one above {@code net.core.rmem_max} or {@code wmem_max} as that maximum);
+     * on Linux that is half of what getsockopt(2) says, since the kernel doubles a request for its
+     * bookkeeping, as {@code SocketChannel.getOption} halves it too.
      *
      * <p>The dispatcher makes the call (setsockopt(2) on io_uring, the channel's
      * {@code setOption} on the portable backend), when it takes the operation: it is not ordered

@@ -107,7 +107,7 @@ final class SocketCalls implements AutoCloseable {
 
     /**
      * Sets {@code name} to {@code value} on a live socket unless {@code value} is null, then reads
-     * it back: the value (a boolean as 1 or 0), or -errno.
+     * it back: the value (a boolean as 1 or 0, a buffer size as the JDK reports it), or -errno.
      *
      * <p>A plain setsockopt(2) here rather than an io_uring request: the call only takes the
      * socket's lock and never waits for the network, so it costs the dispatcher no more than a
@@ -128,7 +128,10 @@ final class SocketCalls implements AutoCloseable {
                 return r;
             }
         }
-        return Syscalls.getIntOption(fd, level, optName, optValue8);
+        int v = Syscalls.getIntOption(fd, level, optName, optValue8);
+        // Linux reports twice a buffer size it was given (the rest is its bookkeeping); the JDK's
+        // channels halve it back, and so the portable backend's answer, so this one does too.
+        return v > 0 && (optName == SO_SNDBUF || optName == SO_RCVBUF) ? v / 2 : v;
     }
 
     /** The option's number at its level: the options the core lets through (SocketOptionOp). */
