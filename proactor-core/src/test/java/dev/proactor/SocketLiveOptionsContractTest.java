@@ -23,49 +23,40 @@ class SocketLiveOptionsContractTest {
 
     @EachBackend
     void tcpNoDelayTogglesOnAnAcceptedSocket(ProactorFixture fixture) {
-        Proactor p = fixture.proactor();
-        AsyncServerSocket server = Sockets.listen(p);
-        Sockets.Connection c = Sockets.connect(server, p);
-        AsyncSocket accepted = c.server();
-        // The default options set TCP_NODELAY on the listener, whence the accepted socket has it.
-        assertThat(Ops.result(accepted.option(StandardSocketOptions.TCP_NODELAY))).isTrue();
+        try (Link link = Link.open(fixture.proactor())) {
+            Sockets.Connection c = link.connection();
+            AsyncSocket accepted = c.server();
+            // The default options set TCP_NODELAY on the listener, whence the accepted socket has it.
+            assertThat(Ops.result(accepted.option(StandardSocketOptions.TCP_NODELAY))).isTrue();
 
-        assertThat(Ops.result(accepted.setOption(StandardSocketOptions.TCP_NODELAY, false))).isFalse();
-        assertThat(Ops.result(accepted.option(StandardSocketOptions.TCP_NODELAY))).isFalse();
-        assertThat(Ops.result(accepted.setOption(StandardSocketOptions.TCP_NODELAY, true))).isTrue();
-        assertThat(Ops.result(accepted.option(StandardSocketOptions.TCP_NODELAY))).isTrue();
-        // The client's own option is its own.
-        assertThat(Ops.result(c.client().setOption(StandardSocketOptions.TCP_NODELAY, false))).isFalse();
-        assertThat(Ops.result(accepted.option(StandardSocketOptions.TCP_NODELAY))).isTrue();
+            setReadsBack(accepted, StandardSocketOptions.TCP_NODELAY, false);
+            setReadsBack(accepted, StandardSocketOptions.TCP_NODELAY, true);
+            // The client's own option is its own.
+            setReadsBack(c.client(), StandardSocketOptions.TCP_NODELAY, false);
+            assertThat(Ops.result(accepted.option(StandardSocketOptions.TCP_NODELAY))).isTrue();
 
-        assertStillCarriesBytes(c);
-        c.close();
-        Ops.result(server.closeAsync());
+            assertStillCarriesBytes(c);
+        }
     }
 
     @EachBackend
     void keepAliveAndBufferSizesChangeOnAConnectedSocket(ProactorFixture fixture) {
-        Proactor p = fixture.proactor();
-        AsyncServerSocket server = Sockets.listen(p);
-        Sockets.Connection c = Sockets.connect(server, p);
-        AsyncSocket client = c.client();
-        assertThat(Ops.result(client.option(StandardSocketOptions.SO_KEEPALIVE))).isFalse();
-        assertThat(Ops.result(client.setOption(StandardSocketOptions.SO_KEEPALIVE, true))).isTrue();
-        assertThat(Ops.result(client.option(StandardSocketOptions.SO_KEEPALIVE))).isTrue();
+        try (Link link = Link.open(fixture.proactor())) {
+            Sockets.Connection c = link.connection();
+            AsyncSocket client = c.client();
+            assertThat(Ops.result(client.option(StandardSocketOptions.SO_KEEPALIVE))).isFalse();
+            setReadsBack(client, StandardSocketOptions.SO_KEEPALIVE, true);
 
-        for (SocketOption<Integer> size : java.util.List.of(StandardSocketOptions.SO_RCVBUF,
-                StandardSocketOptions.SO_SNDBUF)) {
-            // Both sizes lie within Linux's limits (a minimum of a few KiB, net.core.[rw]mem_max
-            // 208 KiB by default), so each reads back as asked on every backend, as the JDK's.
-            assertThat(Ops.result(client.setOption(size, 128 * 1024))).as(size.name()).isEqualTo(128 * 1024);
-            assertThat(Ops.result(client.option(size))).as(size.name()).isEqualTo(128 * 1024);
-            assertThat(Ops.result(client.setOption(size, 8 * 1024))).as(size.name()).isEqualTo(8 * 1024);
-            assertThat(Ops.result(client.option(size))).as(size.name()).isEqualTo(8 * 1024);
+            for (SocketOption<Integer> size : java.util.List.of(StandardSocketOptions.SO_RCVBUF,
+                    StandardSocketOptions.SO_SNDBUF)) {
+                // Both sizes lie within Linux's limits (a minimum of a few KiB, net.core.[rw]mem_max
+                // 208 KiB by default), so each reads back as asked on every backend, as the JDK's.
+                setReadsBack(client, size, 128 * 1024);
+                setReadsBack(client, size, 8 * 1024);
+            }
+
+            assertStillCarriesBytes(c);
         }
-
-        assertStillCarriesBytes(c);
-        c.close();
-        Ops.result(server.closeAsync());
     }
 
     @EachBackend
@@ -86,25 +77,24 @@ class SocketLiveOptionsContractTest {
 
     @EachBackend
     void badArgumentsAreRefusedAtInitiation(ProactorFixture fixture) {
-        Proactor p = fixture.proactor();
-        AsyncServerSocket server = Sockets.listen(p);
-        Sockets.Connection c = Sockets.connect(server, p);
-        AsyncSocket s = c.client();
-        assertThatThrownBy(() -> s.setOption(StandardSocketOptions.SO_RCVBUF, -1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
-        assertThatThrownBy(() -> s.setOption(StandardSocketOptions.TCP_NODELAY, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null");
-        assertThatThrownBy(() -> s.setOption(StandardSocketOptions.SO_LINGER, 5))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("SO_LINGER");
-        assertThatThrownBy(() -> s.option(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> server.setOption(StandardSocketOptions.TCP_NODELAY, true))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("TCP_NODELAY");
-        assertThatThrownBy(() -> s.setOption(rawOption(), "yes"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Boolean");
-        // Nothing was changed by the refusals.
-        assertThat(Ops.result(s.option(StandardSocketOptions.TCP_NODELAY))).isTrue();
-        c.close();
-        Ops.result(server.closeAsync());
+        try (Link link = Link.open(fixture.proactor())) {
+            AsyncServerSocket server = link.server();
+            Sockets.Connection c = link.connection();
+            AsyncSocket s = c.client();
+            assertThatThrownBy(() -> s.setOption(StandardSocketOptions.SO_RCVBUF, -1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative");
+            assertThatThrownBy(() -> s.setOption(StandardSocketOptions.TCP_NODELAY, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null");
+            assertThatThrownBy(() -> s.setOption(StandardSocketOptions.SO_LINGER, 5))
+                    .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("SO_LINGER");
+            assertThatThrownBy(() -> s.option(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> server.setOption(StandardSocketOptions.TCP_NODELAY, true))
+                    .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("TCP_NODELAY");
+            assertThatThrownBy(() -> s.setOption(rawOption(), "yes"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Boolean");
+            // Nothing was changed by the refusals.
+            assertThat(Ops.result(s.option(StandardSocketOptions.TCP_NODELAY))).isTrue();
+        }
     }
 
     /** TCP_NODELAY typed as taking any object: what a caller with raw types can pass. */
@@ -135,14 +125,12 @@ class SocketLiveOptionsContractTest {
 
     @EachBackend
     void aClosedSocketOrListenerFailsTheCallAsClosed(ProactorFixture fixture) {
-        Proactor p = fixture.proactor();
-        AsyncServerSocket server = Sockets.listen(p);
-        Sockets.Connection c = Sockets.connect(server, p);
-        c.close();
-        Ops.result(server.closeAsync());
-        for (Operation<?> op : java.util.List.of(c.server().setOption(StandardSocketOptions.TCP_NODELAY, false),
-                c.client().option(StandardSocketOptions.SO_RCVBUF),
-                server.setOption(StandardSocketOptions.SO_RCVBUF, 4096))) {
+        Link link = Link.open(fixture.proactor());
+        link.close();
+        for (Operation<?> op : java.util.List.of(
+                link.connection().server().setOption(StandardSocketOptions.TCP_NODELAY, false),
+                link.connection().client().option(StandardSocketOptions.SO_RCVBUF),
+                link.server().setOption(StandardSocketOptions.SO_RCVBUF, 4096))) {
             assertThat(Ops.failure(op)).isInstanceOf(ProactorClosedException.class)
                     .hasMessageContaining("socket closed");
             assertThat(op.kind()).isEqualTo(OperationKind.SOCKET_OPTION);
@@ -172,6 +160,26 @@ class SocketLiveOptionsContractTest {
             }
         }
         Ops.result(server.closeAsync());
+    }
+
+    /** A listener and one connection to it, on one proactor; closing closes all three sockets. */
+    private record Link(AsyncServerSocket server, Sockets.Connection connection) implements AutoCloseable {
+        static Link open(Proactor p) {
+            AsyncServerSocket server = Sockets.listen(p);
+            return new Link(server, Sockets.connect(server, p));
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+            Ops.result(server.closeAsync());
+        }
+    }
+
+    /** Sets {@code name} to {@code value}: the set answers it, and a read afterwards does too. */
+    private static <T> void setReadsBack(AsyncSocket s, SocketOption<T> name, T value) {
+        assertThat(Ops.result(s.setOption(name, value))).as("set " + name).isEqualTo(value);
+        assertThat(Ops.result(s.option(name))).as("read " + name).isEqualTo(value);
     }
 
     private static void assertStillCarriesBytes(Sockets.Connection c) {
