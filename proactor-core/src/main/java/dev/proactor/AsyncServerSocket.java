@@ -35,6 +35,35 @@ public interface AsyncServerSocket extends java.io.Closeable {
     OperationStream acceptEach(StreamHandler<? super AsyncSocket> handler);
 
     /**
+     * Changes a standard option of this listener: {@code SO_RCVBUF}, {@code SO_REUSEADDR} or
+     * {@code SO_REUSEPORT} of {@link java.net.StandardSocketOptions} (a Unix-domain listener:
+     * {@code SO_RCVBUF} only), as {@link AsyncSocket#setOption} does for a connected socket, with
+     * the same result, threading and failures. Sockets accepted later start with the listener's
+     * receive buffer size (the kernel copies it); those accepted before keep theirs.
+     *
+     * @param name the option
+     * @param value its new value
+     * @param <T> the option's type, {@code Boolean} or {@code Integer}
+     * @return the operation, completing with the value in effect
+     * @throws NullPointerException if {@code name} is null
+     * @throws UnsupportedOperationException if a listener does not support {@code name}
+     * @throws IllegalArgumentException if {@code value} is null, not of the option's type, or a
+     *     negative buffer size
+     */
+    <T> Operation<T> setOption(java.net.SocketOption<T> name, T value);
+
+    /**
+     * Reads a standard option of this listener as the kernel has it now; see {@link #setOption}.
+     *
+     * @param name the option
+     * @param <T> the option's type
+     * @return the operation, completing with the value
+     * @throws NullPointerException if {@code name} is null
+     * @throws UnsupportedOperationException if a listener does not support {@code name}
+     */
+    <T> Operation<T> option(java.net.SocketOption<T> name);
+
+    /**
      * Ends every pending accept (cancelled), then closes the socket. Calling it again returns the
      * same operation. Once initiated it cannot be cancelled: {@link Operation#cancel()} on it
      * changes nothing and is answered {@link CancelResult.Kind#TOO_LATE} once the descriptor is

@@ -209,6 +209,47 @@ public interface AsyncSocket extends java.io.Closeable {
     AsyncSocket writeBudget(long bytes);
 
     /**
+     * Changes a standard option of this connected socket, which {@link SocketOptions} set only at
+     * creation: {@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_SNDBUF}, {@code SO_RCVBUF},
+     * {@code SO_REUSEADDR} and {@code SO_REUSEPORT} of {@link java.net.StandardSocketOptions}
+     * (a Unix-domain socket: the two buffer sizes only). The result is the value then in effect,
+     * as {@link #option} would read it. A buffer size reads as the JDK's channels report it: the
+     * size asked for, within the kernel's limits (a request below its minimum, 0 included, reads
+     * as that minimum, one above {@code net.core.rmem_max} or {@code wmem_max} as that maximum);
+     * on Linux that is half of what getsockopt(2) says, since the kernel doubles a request for its
+     * bookkeeping, as {@code SocketChannel.getOption} halves it too.
+     *
+     * <p>The dispatcher makes the call (setsockopt(2) on io_uring, the channel's
+     * {@code setOption} on the portable backend), when it takes the operation: it is not ordered
+     * after the socket's pending reads or writes, and it affects what the kernel does with them from
+     * then on. Like any operation it fails with {@link ProactorClosedException} once a close was
+     * initiated, and a close waits for it, so it never reaches a descriptor number the system has
+     * given to another file; the kernel's refusal fails it with {@link OperationFailedException}.
+     *
+     * @param name the option
+     * @param value its new value
+     * @param <T> the option's type, {@code Boolean} or {@code Integer}
+     * @return the operation, completing with the value in effect
+     * @throws NullPointerException if {@code name} is null
+     * @throws UnsupportedOperationException if this socket does not support {@code name}
+     * @throws IllegalArgumentException if {@code value} is null, not of the option's type, or a
+     *     negative buffer size
+     */
+    <T> Operation<T> setOption(java.net.SocketOption<T> name, T value);
+
+    /**
+     * Reads a standard option of this socket as the kernel has it now (getsockopt(2), or the
+     * channel's {@code getOption}); the options and the threading are those of {@link #setOption}.
+     *
+     * @param name the option
+     * @param <T> the option's type
+     * @return the operation, completing with the value
+     * @throws NullPointerException if {@code name} is null
+     * @throws UnsupportedOperationException if this socket does not support {@code name}
+     */
+    <T> Operation<T> option(java.net.SocketOption<T> name);
+
+    /**
      * Shuts down the sending side (shutdown(2) with {@code SHUT_WR}): the peer reads end of stream
      * once it has read what was sent. It takes its place among this socket's writes: it runs after
      * every write initiated before it has ended, so their bytes all precede the end of stream. A

@@ -37,5 +37,7 @@ public enum OperationKind {
     /** Shuts down one or both directions of a socket. */
     SHUTDOWN,
     /** Moves file bytes to a socket without copying through the Java heap. */
-    TRANSFER
+    TRANSFER,
+    /** Sets or reads an option of a live socket ({@code setsockopt}, {@code getsockopt}). */
+    SOCKET_OPTION
 }

@@ -29,9 +29,10 @@ class ProbeCommandTest {
         Map<String, String> operations = parseAndCompare(text, json,
                 EachBackendExtension.shortName(variant.backend()), "requested");
         if (variant.uringMask() != null) {
-            // NOP and TIMEOUT carry the fallbacks themselves (LISTEN is settled by a NOP): never masked.
+            // NOP and TIMEOUT carry the fallbacks themselves (LISTEN and SOCKET_OPTION are settled
+            // by a NOP): never masked.
             operations.forEach((kind, how) -> {
-                if (List.of("nop", "timer", "listen").contains(kind)) {
+                if (List.of("nop", "timer", "listen", "socket_option").contains(kind)) {
                     assertThat(how).as(kind).doesNotContain("fallback");
                 } else {
                     assertThat(how).as(kind).startsWith("fallback: ").contains("masked by "

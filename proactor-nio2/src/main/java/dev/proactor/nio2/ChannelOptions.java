@@ -7,18 +7,22 @@ import java.net.Socket;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The socket options of one channel, as {@code setOption} left them: validated as the JDK's
- * provider validates them, and turned into the {@link SocketOptions} the proactor applies when it
- * creates the socket (at connect or bind). Proactor's public API sets options only then, so a
- * channel accepts {@code setOption} until it is connected or bound and refuses it afterwards
- * ({@link #freeze}); see the README's list of differences.
+ * The socket options of one channel until it has a socket, and the checks {@code setOption} and
+ * {@code getOption} make, as the JDK's provider makes them. Before a connect or a bind, options are
+ * recorded here, answered by {@code getOption}, and turned into the {@link SocketOptions} the
+ * proactor applies when it creates the socket. Once the channel has a socket (connected, bound,
+ * accepted) the channel sets and reads them on it ({@code AsyncSocket.setOption}) and this only
+ * checks their names. While a connect is in flight there is no socket yet: options set then are
+ * recorded and also kept aside ({@link #takeSetWhileConnecting}) for the channel to set on the
+ * socket the connect brings.
  *
- * <p>A buffer size reads back as the kernel reports it for that request (Linux doubles it, within
- * its limits), which is what the JDK's provider returns; the kernel's answer is learnt from a
+ * <p>A recorded buffer size reads back as the kernel reports it for that request (Linux doubles it,
+ * within its limits), which is what the JDK's provider returns; the kernel's answer is learnt from a
  * short-lived unconnected {@link Socket} given the same request. Guarded by the channel's lock.
  */
 final class ChannelOptions {
@@ -37,7 +41,13 @@ final class ChannelOptions {
     private final Map<SocketOption<?>, Object> values = new HashMap<>();
     /** What {@code setOption} was given, as the proactor is to request it. */
     private final Map<SocketOption<?>, Object> requested = new HashMap<>();
-    private String frozenBecause;
+    /** What {@code setOption} was given while a connect was in flight. */
+    private final Map<SocketOption<?>, Object> setWhileConnecting = new LinkedHashMap<>();
+
+    /** Checks only: the options of a channel that has its socket from the start. */
+    private ChannelOptions(Set<SocketOption<?>> supported) {
+        this.supported = supported;
+    }
 
     private ChannelOptions(Set<SocketOption<?>> supported, boolean reuseAddress) {
         this.supported = supported;
@@ -56,33 +66,28 @@ final class ChannelOptions {
         return new ChannelOptions(SOCKET, false);
     }
 
+    /**
+     * The options of an accepted channel: its socket is live from the start, so nothing is
+     * recorded (and no kernel default learnt), the names are only checked.
+     */
+    static ChannelOptions forAccepted() {
+        return new ChannelOptions(SOCKET);
+    }
+
     /** A listener's defaults, the JDK's on Linux: SO_REUSEADDR on. */
     static ChannelOptions forServer() {
         return new ChannelOptions(SERVER, true);
-    }
-
-    /**
-     * The options a socket this listener accepts starts with: the kernel copies the listener's
-     * SO_REUSEADDR and SO_RCVBUF to it, the rest are a socket's defaults.
-     */
-    ChannelOptions inheritedByAccepted() {
-        ChannelOptions accepted = forSocket();
-        accepted.values.put(StandardSocketOptions.SO_REUSEADDR, values.get(StandardSocketOptions.SO_REUSEADDR));
-        accepted.values.put(StandardSocketOptions.SO_RCVBUF, values.get(StandardSocketOptions.SO_RCVBUF));
-        accepted.freeze("once connected");
-        return accepted;
     }
 
     Set<SocketOption<?>> supported() {
         return supported;
     }
 
-    /** From now on {@link #set} throws, saying {@code why}. */
-    void freeze(String why) {
-        frozenBecause = why;
-    }
-
-    <T> void set(SocketOption<T> name, T value) {
+    /**
+     * Records an option for the socket not made yet; {@code connecting}: a connect is in flight,
+     * so the socket it brings is to get the option too.
+     */
+    <T> void set(SocketOption<T> name, T value, boolean connecting) {
         check(name);
         if (value == null) {
             throw new IllegalArgumentException("Invalid value 'null'");
@@ -95,12 +100,18 @@ final class ChannelOptions {
             }
             stored = kernelBufferSize(name, size);
         }
-        if (frozenBecause != null) {
-            throw new UnsupportedOperationException("'" + name + "' cannot be set " + frozenBecause
-                    + ": the Proactor provider applies socket options when it creates the socket");
-        }
         values.put(name, stored);
         requested.put(name, value);
+        if (connecting) {
+            setWhileConnecting.put(name, value);
+        }
+    }
+
+    /** The options set while the connect was in flight, in the order set; none are kept afterwards. */
+    Map<SocketOption<?>, Object> takeSetWhileConnecting() {
+        Map<SocketOption<?>, Object> taken = new LinkedHashMap<>(setWhileConnecting);
+        setWhileConnecting.clear();
+        return taken;
     }
 
     <T> T get(SocketOption<T> name) {
@@ -108,7 +119,13 @@ final class ChannelOptions {
         return name.type().cast(values.get(name));
     }
 
-    private void check(SocketOption<?> name) {
+    /**
+     * Throws as the JDK's provider does for a name the channel does not support.
+     *
+     * @throws NullPointerException for null
+     * @throws UnsupportedOperationException for an option not in {@link #supported()}
+     */
+    void check(SocketOption<?> name) {
         if (name == null) {
             throw new NullPointerException("'name' is null");
         }

@@ -42,6 +42,7 @@ final class ProactorChannelGroup extends AsynchronousChannelGroup {
     /** The default group can never be shut down, as the JDK's. */
     private final boolean isDefault;
     private final Set<Member> channels = ConcurrentHashMap.newKeySet();
+    private final HelpingWait waits = new HelpingWait(this);
     private final Object lock = new Object();
     /** Guarded by {@link #lock}. */
     private boolean shutdown;
@@ -77,9 +78,21 @@ final class ProactorChannelGroup extends AsynchronousChannelGroup {
         return proactor;
     }
 
-    /** Runs {@code task} on the group's executor, its thread marked as this group's. */
+    /**
+     * Runs {@code task} on the group's executor, its thread marked as this group's; while a group
+     * thread waits in {@link #await}, that thread may run it instead.
+     */
     void execute(Runnable task) {
-        executor.execute(() -> HandlerInvoker.runMarked(this, task));
+        Runnable t = waits.offer(task);
+        executor.execute(() -> HandlerInvoker.runMarked(this, t));
+    }
+
+    /**
+     * Initiates an operation and waits for its outcome, without deadlocking when called on a group
+     * thread: {@link HelpingWait}.
+     */
+    <T> T await(java.util.function.Supplier<dev.proactor.Operation<T>> initiate) throws IOException {
+        return waits.await(initiate);
     }
 
     /**

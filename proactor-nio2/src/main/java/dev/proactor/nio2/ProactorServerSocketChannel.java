@@ -69,26 +69,45 @@ final class ProactorServerSocketChannel extends AsynchronousServerSocketChannel
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while binding to " + a);
             }
-            options.freeze("once bound");
         }
         return this;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Before {@code bind} the option is recorded and applied when the listener is created;
+     * afterwards it is set on the live listener, and this call returns once the kernel has it.
+     */
     @Override
     public <T> AsynchronousServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        AsyncServerSocket live;
         synchronized (lock) {
             ensureOpen();
-            options.set(name, value);
+            if (listener == null) {
+                options.set(name, value, false);
+                return this;
+            }
+            options.check(name);
+            live = listener;
         }
+        group.await(() -> live.setOption(name, value));
         return this;
     }
 
+    /** {@inheritDoc} Once bound, the kernel's value now. */
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
+        AsyncServerSocket live;
         synchronized (lock) {
             ensureOpen();
-            return options.get(name);
+            if (listener == null) {
+                return options.get(name);
+            }
+            options.check(name);
+            live = listener;
         }
+        return group.await(() -> live.option(name));
     }
 
     @Override
@@ -167,7 +186,7 @@ final class ProactorServerSocketChannel extends AsynchronousServerSocketChannel
         }
         ProactorSocketChannel channel;
         try {
-            channel = new ProactorSocketChannel(group, s, options.inheritedByAccepted());
+            channel = new ProactorSocketChannel(group, s);
         } catch (ShutdownChannelGroupException e) {
             s.closeAsync();
             io.fail(new IOException("the connection was closed: the channel group is shut down", e));

@@ -4,7 +4,6 @@ import dev.proactor.AsyncSocket;
 import dev.proactor.Operation;
 import dev.proactor.ProactorException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -22,6 +21,7 @@ import java.nio.channels.ReadPendingException;
 import java.nio.channels.WritePendingException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -75,11 +75,11 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
         group.register(this);
     }
 
-    /** The channel of a socket a listener of {@code group} accepted, with the options it inherited. */
-    ProactorSocketChannel(ProactorChannelGroup group, AsyncSocket accepted, ChannelOptions inherited) {
+    /** The channel of a socket a listener of {@code group} accepted: its options are the live socket's. */
+    ProactorSocketChannel(ProactorChannelGroup group, AsyncSocket accepted) {
         super(group.provider());
         this.group = group;
-        this.options = inherited;
+        this.options = ChannelOptions.forAccepted();
         this.socket = accepted;
         this.remote = accepted.remoteAddress();
         this.state = State.CONNECTED;
@@ -108,21 +108,43 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
         return this;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Before a connect the option is recorded and applied when the socket is created; while the
+     * connect is in flight it is recorded and set on the socket once connected; afterwards (and on
+     * an accepted channel) it is set on the live socket, and this call returns once the kernel
+     * has it.
+     */
     @Override
     public <T> AsynchronousSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        AsyncSocket live;
         synchronized (lock) {
             ensureOpen();
-            options.set(name, value);
+            if (socket == null) {
+                options.set(name, value, state == State.CONNECTING);
+                return this;
+            }
+            options.check(name);
+            live = socket;
         }
+        group.await(() -> live.setOption(name, value));
         return this;
     }
 
+    /** {@inheritDoc} Once the channel has a socket, the kernel's value now. */
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
+        AsyncSocket live;
         synchronized (lock) {
             ensureOpen();
-            return options.get(name);
+            if (socket == null) {
+                return options.get(name);
+            }
+            options.check(name);
+            live = socket;
         }
+        return group.await(() -> live.option(name));
     }
 
     @Override
@@ -141,7 +163,7 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
             readShutdown = true;
             s = socket;
         }
-        await(s.shutdownInput());
+        group.await(s::shutdownInput);
         return this;
     }
 
@@ -156,7 +178,7 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
             writeShutdown = true;
             s = socket;
         }
-        await(s.shutdownOutput());
+        group.await(s::shutdownOutput);
         return this;
     }
 
@@ -210,7 +232,6 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
                 throw new ConnectionPendingException();
             }
             state = State.CONNECTING;
-            options.freeze("once a connect is initiated");
             Operation<AsyncSocket> op = group.proactor().connect(target, options.toSocketOptions(1));
             connectOp = op;
             io.operation(op);
@@ -234,6 +255,12 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
                 remote = s.remoteAddress();
                 bound = true;
                 state = State.CONNECTED;
+                // Initiated under the lock, so a setOption that finds the socket comes after them.
+                // Each is an option the socket's creation already accepted the kind of; its outcome
+                // is what getOption then reads.
+                for (Map.Entry<SocketOption<?>, Object> e : options.takeSetWhileConnecting().entrySet()) {
+                    setLive(s, e.getKey(), e.getValue());
+                }
             }
         }
         if (lateSocket) {
@@ -528,15 +555,10 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
         }
     }
 
-    private static void await(Operation<?> op) throws IOException {
-        try {
-            op.await();
-        } catch (ProactorException e) {
-            throw Failures.toIo(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for " + op.kind());
-        }
+    /** The value was checked against the option's type when it was recorded. */
+    @SuppressWarnings("unchecked")
+    private static <T> void setLive(AsyncSocket s, SocketOption<T> name, Object value) {
+        s.setOption(name, (T) value);
     }
 
     @Override

@@ -19,8 +19,13 @@
  *     {@code Future} of the Future forms and the delivery to a {@code CompletionHandler}.
  * <li>{@code HandlerInvoker}: handlers run directly on a group thread up to 16 nested calls,
  *     else on the executor, so a chain of immediate completions cannot overflow the stack.
- * <li>{@code ChannelOptions}, {@code Failures}: options applied when the socket is created, and
- *     the proactor's failures as the exceptions NIO.2 programs catch.
+ * <li>{@code ChannelOptions}: a channel's options until it has a socket (applied when the
+ *     socket is created), and the JDK's checks; once it has one, {@code setOption} and
+ *     {@code getOption} go to the live socket ({@code AsyncSocket.setOption}).
+ * <li>{@code HelpingWait}: a channel method that waits for an operation (a live option, a
+ *     shutdown) on a group thread runs the group's deliveries meanwhile, so a handler on a group
+ *     of one thread never waits for itself.
+ * <li>{@code Failures}: the proactor's failures as the exceptions NIO.2 programs catch.
  * </ul>
  *
  * <h2>Files</h2>

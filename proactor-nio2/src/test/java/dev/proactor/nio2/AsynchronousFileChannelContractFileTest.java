@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.proactor.BackendChoice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.CompletionHandler;
@@ -179,6 +180,60 @@ class AsynchronousFileChannelContractFileTest {
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
         }
+    }
+
+    /**
+     * A read and a write truly pending when the channel closes. A regular file gives none: its
+     * reads and writes never wait for anything a test can hold (the page cache answers, and
+     * stalling the disk needs FUSE or device-mapper, which a test run does not have). A FIFO does:
+     * an empty one keeps a read waiting for a writer, a full one (65536 bytes, Linux's default
+     * pipe capacity) keeps a write waiting for a reader; one FIFO cannot be both at once, so each
+     * has its own channel. The JDK's channel makes positional pread/pwrite calls, which a FIFO
+     * refuses at once (ESPIPE, "Illegal seek"): it has nothing pending to close, and the test
+     * pins that difference. This provider reads and writes a FIFO as the stream it is, so its
+     * operations wait, and closing the channel fails them with AsynchronousCloseException.
+     * Either way no descriptor is left behind.
+     */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void closingWithAReadAndAWritePendingOnFifosFailsThemAndLeaksNoDescriptor(Impl impl) throws Exception {
+        Path empty = fifo("empty");
+        Path full = fifo("full");
+        impl.open(fileOf(1), READ).close(); // the first open of a backend opens its proactor, for good
+        long before = openDescriptors();
+        // READ and WRITE: opening a FIFO so does not wait for a peer.
+        AsynchronousFileChannel reader = impl.open(empty, READ, WRITE);
+        AsynchronousFileChannel writer = impl.open(full, READ, WRITE);
+        Future<Integer> read = reader.read(ByteBuffer.allocate(16), 0);
+        Future<Integer> write;
+        if (impl == Impl.JDK) {
+            write = writer.write(ByteBuffer.allocate(1), 0);
+            assertThatThrownBy(read::get).cause().isInstanceOf(IOException.class).hasMessageContaining("Illegal seek");
+            assertThatThrownBy(write::get).cause().isInstanceOf(IOException.class).hasMessageContaining("Illegal seek");
+        } else {
+            assertThat(writer.write(ByteBuffer.allocate(PIPE_CAPACITY), 0).get()).isEqualTo(PIPE_CAPACITY);
+            write = writer.write(ByteBuffer.allocate(1), 0);
+            // Nothing was written to the empty FIFO and nothing read from the full one: neither can end yet.
+            assertThat(read.isDone()).isFalse();
+            assertThat(write.isDone()).isFalse();
+        }
+        reader.close();
+        writer.close();
+        if (impl != Impl.JDK) {
+            assertFailsWith(read, AsynchronousCloseException.class);
+            assertFailsWith(write, AsynchronousCloseException.class);
+        }
+        assertThat(openDescriptors()).isEqualTo(before);
+    }
+
+    /** Linux's default pipe capacity (16 pages), which a fresh FIFO has. */
+    private static final int PIPE_CAPACITY = 65536;
+
+    private Path fifo(String name) throws Exception {
+        Path path = dir.resolve(name);
+        Process p = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).inheritIO().start();
+        assertThat(p.waitFor()).as("mkfifo (coreutils) exit code").isZero();
+        return path;
     }
 
     @ParameterizedTest

@@ -36,15 +36,20 @@ final class Nio2Fixture implements AutoCloseable {
     private final List<Channel> channels = new ArrayList<>();
 
     Nio2Fixture(Side side) throws IOException {
+        this(side, 2);
+    }
+
+    /** With a group of {@code threads} handler threads. */
+    Nio2Fixture(Side side, int threads) throws IOException {
         this.side = side;
         this.provider = side.provider();
         AtomicInteger n = new AtomicInteger();
-        ThreadFactory threads = r -> {
+        ThreadFactory factory = r -> {
             Thread t = new Thread(r, THREAD_PREFIX + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
-        this.group = provider.openAsynchronousChannelGroup(2, threads);
+        this.group = provider.openAsynchronousChannelGroup(threads, factory);
     }
 
     AsynchronousSocketChannel socket() throws IOException {

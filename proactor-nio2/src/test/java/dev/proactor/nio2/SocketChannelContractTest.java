@@ -4,6 +4,7 @@ import static dev.proactor.nio2.Nio2Fixture.WAIT_SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ConnectException;
@@ -28,6 +29,7 @@ import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.channels.AcceptPendingException;
 import java.nio.channels.WritePendingException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -417,6 +419,118 @@ class SocketChannelContractTest {
             ch.connect(server.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
             f.track(server.accept().get(WAIT_SECONDS, TimeUnit.SECONDS));
             assertThat(ch.getOption(StandardSocketOptions.TCP_NODELAY)).isTrue();
+        }
+    }
+
+    @EachProvider
+    void optionsChangeOnConnectedAndAcceptedChannelsAndReadBackFromTheKernel(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side)) {
+            AsynchronousSocketChannel[] p = f.pair(f.listening());
+            for (AsynchronousSocketChannel ch : p) {
+                assertThat(ch.getOption(StandardSocketOptions.TCP_NODELAY)).isFalse();
+                assertThat(ch.setOption(StandardSocketOptions.TCP_NODELAY, true)).isSameAs(ch);
+                assertThat(ch.getOption(StandardSocketOptions.TCP_NODELAY)).isTrue();
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, false);
+                assertThat(ch.getOption(StandardSocketOptions.TCP_NODELAY)).isFalse();
+                assertThat(ch.getOption(StandardSocketOptions.SO_KEEPALIVE)).isFalse();
+                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+                assertThat(ch.getOption(StandardSocketOptions.SO_KEEPALIVE)).isTrue();
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, 65536).setOption(StandardSocketOptions.SO_SNDBUF, 32768);
+                assertThat(ch.getOption(StandardSocketOptions.SO_RCVBUF)).isEqualTo(expectedBufferSize(65536, false));
+                assertThat(ch.getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(expectedBufferSize(32768, true));
+                assertThatThrownBy(() -> ch.setOption(StandardSocketOptions.SO_RCVBUF, -1))
+                        .isInstanceOf(IllegalArgumentException.class);
+                assertThatThrownBy(() -> ch.setOption(StandardSocketOptions.IP_TOS, 0))
+                        .isInstanceOf(UnsupportedOperationException.class);
+            }
+            // The connection still carries bytes both ways.
+            Nio2Fixture.writeFully(p[0], ascii("ping"));
+            ByteBuffer got = ByteBuffer.allocate(4);
+            Nio2Fixture.readFully(p[1], got);
+            assertThat(got.flip()).isEqualTo(ascii("ping"));
+
+            p[1].close();
+            assertThatThrownBy(() -> p[1].setOption(StandardSocketOptions.TCP_NODELAY, true))
+                    .isInstanceOf(ClosedChannelException.class);
+        }
+    }
+
+    @EachProvider
+    void aBoundServerChannelsOptionsChangeLive(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side)) {
+            AsynchronousServerSocketChannel server = f.listening();
+            assertThat(server.getOption(StandardSocketOptions.SO_REUSEADDR)).isTrue();
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, false);
+            assertThat(server.getOption(StandardSocketOptions.SO_REUSEADDR)).isFalse();
+            server.setOption(StandardSocketOptions.SO_RCVBUF, 131072);
+            assertThat(server.getOption(StandardSocketOptions.SO_RCVBUF)).isEqualTo(expectedBufferSize(131072, false));
+            // A connection accepted afterwards starts with the listener's receive buffer.
+            AsynchronousSocketChannel[] p = f.pair(server);
+            assertThat(p[1].getOption(StandardSocketOptions.SO_RCVBUF)).isEqualTo(expectedBufferSize(131072, false));
+            server.close();
+            assertThatThrownBy(() -> server.setOption(StandardSocketOptions.SO_RCVBUF, 4096))
+                    .isInstanceOf(ClosedChannelException.class);
+        }
+    }
+
+    /**
+     * The common use: an accept handler sets TCP_NODELAY on the channel it is given. On a group of
+     * one thread the handler runs on the very thread that delivers outcomes, so the set must not
+     * wait for that thread.
+     */
+    @EachProvider
+    void anAcceptHandlerOnAOneThreadGroupSetsAndReadsOptions(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side, 1)) {
+            AsynchronousServerSocketChannel server = f.listening();
+            CompletableFuture<List<Object>> seen = new CompletableFuture<>();
+            server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Object>() {
+                @Override
+                public void completed(AsynchronousSocketChannel ch, Object a) {
+                    f.track(ch);
+                    try {
+                        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+                        ch.shutdownOutput();
+                        seen.complete(List.of(ch.getOption(StandardSocketOptions.TCP_NODELAY),
+                                ch.getOption(StandardSocketOptions.SO_KEEPALIVE),
+                                Thread.currentThread().getName()));
+                    } catch (IOException | RuntimeException e) {
+                        seen.completeExceptionally(e);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable exc, Object a) {
+                    seen.completeExceptionally(exc);
+                }
+            });
+            AsynchronousSocketChannel client = f.socket();
+            client.connect(server.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            List<Object> got = seen.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertThat(got.subList(0, 2)).containsExactly(true, true);
+            assertThat((String) got.get(2)).startsWith(Nio2Fixture.THREAD_PREFIX);
+            // The shutdown made in the handler reached the peer.
+            assertThat(client.read(ByteBuffer.allocate(1)).get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(-1);
+        }
+    }
+
+    /**
+     * Options set right after {@code connect} returns hold once it completes. On loopback the
+     * connect may already be done when they are set (then they are set on the live socket); when
+     * it is not, the channel keeps them and sets them on the socket the connect brings.
+     */
+    @EachProvider
+    void anOptionSetRightAfterConnectHoldsOnceConnected(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side)) {
+            AsynchronousServerSocketChannel server = f.listening();
+            AsynchronousSocketChannel ch = f.socket();
+            Future<Void> connecting = ch.connect(server.getLocalAddress());
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, 32768);
+            connecting.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            f.track(server.accept().get(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertThat(ch.getOption(StandardSocketOptions.TCP_NODELAY)).isTrue();
+            assertThat(ch.getOption(StandardSocketOptions.SO_SNDBUF)).isEqualTo(expectedBufferSize(32768, true));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.proactor.ProactorException;
 import dev.proactor.OperationStream;
 import dev.proactor.StreamHandler;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.time.Duration;
 
 /** The caller's view of a listening socket, with the timeout it attaches to what it initiates. */
@@ -32,6 +33,16 @@ final class ListenerHandle implements AsyncServerSocket {
     @Override
     public Operation<AsyncSocket> accept() {
         return listener.proactor.initiate(new AcceptOp(listener.proactor, listener, timeout));
+    }
+
+    @Override
+    public <T> Operation<T> setOption(SocketOption<T> name, T value) {
+        return listener.proactor.initiate(new SocketOptionOp<>(listener.proactor, listener, timeout, name, true, value));
+    }
+
+    @Override
+    public <T> Operation<T> option(SocketOption<T> name) {
+        return listener.proactor.initiate(new SocketOptionOp<>(listener.proactor, listener, timeout, name, false, null));
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.proactor.OperationStream;
 import dev.proactor.StreamHandler;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -166,6 +167,16 @@ final class SocketHandle implements AsyncSocket {
         }
         socket.writeBudget = bytes;
         return this;
+    }
+
+    @Override
+    public <T> Operation<T> setOption(SocketOption<T> name, T value) {
+        return p().initiate(new SocketOptionOp<>(p(), socket, timeout, name, true, value));
+    }
+
+    @Override
+    public <T> Operation<T> option(SocketOption<T> name) {
+        return p().initiate(new SocketOptionOp<>(p(), socket, timeout, name, false, null));
     }
 
     @Override

@@ -109,7 +109,10 @@
  * {@code AsyncSocket}; their operations go through the same life-cycle as file operations
  * ({@code ListenOp}, {@code AcceptOp}, {@code ConnectOp}, {@code BufferOp}, {@code ShutdownOp},
  * over the SPI's {@code Listen}, {@code Accept}, {@code Connect}, {@code Recv}, {@code Send},
- * {@code Shutdown} requests). Stream operations run one per socket and direction, in initiation
+ * {@code Shutdown} requests). A live socket's option ({@code setOption}, {@code option}:
+ * {@code SocketOptionOp}, SPI {@code SocketOpt}, kind SOCKET_OPTION) is checked at initiation and
+ * takes no lane; as a pending operation of its socket it holds the descriptor's close back until
+ * the dispatcher has made the call. Stream operations run one per socket and direction, in initiation
  * order ({@code Resource.laneOwner}): a {@code readFully} or {@code writeAll} that needs several
  * rounds keeps its bytes contiguous. {@code transferFrom(file, position, count)}
  * ({@code TransferOp}, SPI {@code Splice}) is a send too: it takes its place in the socket's send

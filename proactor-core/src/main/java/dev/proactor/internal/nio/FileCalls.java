@@ -93,6 +93,7 @@ final class FileCalls {
             case Request.RecvV x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Shutdown x -> throw new IllegalStateException("sockets never reach a file thread");
             case Request.Splice x -> throw new IllegalStateException("sockets never reach a file thread");
+            case Request.SocketOpt x -> throw new IllegalStateException("sockets never reach a file thread");
         }
     }
 

@@ -78,7 +78,7 @@ public final class NioBackend implements Backend {
             OperationKind.OPEN, OperationKind.READ, OperationKind.WRITE, OperationKind.READV, OperationKind.WRITEV,
             OperationKind.FSYNC, OperationKind.STAT, OperationKind.CLOSE, OperationKind.LISTEN, OperationKind.ACCEPT,
             OperationKind.CONNECT, OperationKind.RECV, OperationKind.SEND, OperationKind.SHUTDOWN,
-            OperationKind.TRANSFER);
+            OperationKind.TRANSFER, OperationKind.SOCKET_OPTION);
 
     /** How long close waits for file threads still in a call once their channels are closed. */
     private static final long CLOSE_WAIT_NANOS = Duration.ofSeconds(2).toNanos();
@@ -183,6 +183,7 @@ public final class NioBackend implements Backend {
                 case LISTEN, CONNECT, SHUTDOWN -> SOCKETS;
                 case TRANSFER -> "portable (selector): FileChannel.transferTo to the non-blocking socket on the"
                         + " dispatcher (sendfile on Linux)";
+                case SOCKET_OPTION -> "portable: the channel's setOption and getOption on the dispatcher";
             });
         }
         return m;
@@ -309,6 +310,15 @@ public final class NioBackend implements Backend {
                     decide(op, OUTCOME_FAIL, e == null ? Errno.EBADF : Errno.EINVAL);
                 }
             }
+            case Request.SocketOpt x -> {
+                op = new NioOp(s, null, null);
+                ChannelTable.Entry e = table.get(x.fd());
+                if (e instanceof NioSocket so) {
+                    sockets.option(op, so, x);
+                } else {
+                    decide(op, OUTCOME_FAIL, e == null ? Errno.EBADF : Errno.ENOTSOCK);
+                }
+            }
             case Request.Shutdown x -> {
                 op = new NioOp(s, null, null);
                 NioSocket so = socket(op, x.fd(), false);
@@ -410,7 +420,7 @@ public final class NioBackend implements Backend {
             }
             case Request.Accept _, Request.Recv _, Request.ReceiveEach _, Request.AwaitReadable _, Request.Send _,
                     Request.SendV _, Request.RecvV _, Request.Splice _, Request.Connect _ -> withdrawSocketOp(op);
-            case Request.Nop _, Request.Listen _, Request.Shutdown _ -> {
+            case Request.Nop _, Request.Listen _, Request.Shutdown _, Request.SocketOpt _ -> {
                 // Decided inside submit (outcome set above): never reached.
             }
             case Request.AcceptEach _ -> {
@@ -570,7 +580,8 @@ public final class NioBackend implements Backend {
                             Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Accept _,
                             Request.Connect _, Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _,
                             Request.AwaitReadable _, Request.Send _, Request.SendV _, Request.RecvV _, Request.Splice _,
-                            Request.Shutdown _, Request.Close _ -> sink.complete(s, op.result, null);
+                            Request.Shutdown _, Request.Close _, Request.SocketOpt _ ->
+                                    sink.complete(s, op.result, null);
                 }
             }
             release(op);

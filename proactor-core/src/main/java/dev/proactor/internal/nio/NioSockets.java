@@ -227,6 +227,32 @@ final class NioSockets {
     }
 
     /**
+     * Sets a live socket's option with the channel's {@code setOption} unless the request only
+     * reads it, then reads it back: the value (a boolean as 1 or 0) is the outcome.
+     */
+    void option(NioOp op, NioSocket so, Request.SocketOpt r) {
+        NetworkChannel ch = (NetworkChannel) so.channel;
+        try {
+            if (r.value() != null) {
+                calls++;
+                setOption(ch, r.name(), r.value());
+            }
+            calls++;
+            Object v = ch.getOption(r.name());
+            op.result = v instanceof Boolean b ? (b ? 1 : 0) : (Integer) v;
+            out.decide(op, NioBackend.OUTCOME_COMPLETE, 0);
+        } catch (IOException | RuntimeException e) {
+            out.decide(op, NioBackend.OUTCOME_FAIL, NioErrno.of(e, r.name() + " on " + so));
+        }
+    }
+
+    /** The core checked that {@code value} is of the option's type (SocketOptionOp). */
+    @SuppressWarnings("unchecked")
+    private static <T> void setOption(NetworkChannel ch, SocketOption<T> name, Object value) throws IOException {
+        ch.setOption(name, (T) value);
+    }
+
+    /**
      * Takes {@code so} out of the table and closes it; whatever still waits on it is cancelled
      * (the core cancels an operation before it closes its socket, so normally nothing does). The
      * descriptor itself goes when the next select deregisters the key, before the close is reported.
@@ -430,8 +456,8 @@ final class NioSockets {
             }
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                     Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Stat _, Request.Listen _,
-                    Request.Connect _, Request.AcceptEach _, Request.Shutdown _, Request.Close _ ->
-                    throw new IllegalStateException("not a queued socket request: " + op);
+                    Request.Connect _, Request.AcceptEach _, Request.Shutdown _, Request.Close _,
+                    Request.SocketOpt _ -> throw new IllegalStateException("not a queued socket request: " + op);
         }
     }
 

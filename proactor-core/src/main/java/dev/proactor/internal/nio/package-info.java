@@ -32,7 +32,8 @@
  * non-blocking call, else wait for readiness. A transfer is {@code FileChannel.transferTo} on the
  * non-blocking socket, waiting for OP_WRITE like a send; a gather send is a gathering
  * {@code SocketChannel.write(ByteBuffer[])}, a scatter receive a scattering
- * {@code SocketChannel.read(ByteBuffer[])}. {@code ReceiveEach} is emulated: once the socket is
+ * {@code SocketChannel.read(ByteBuffer[])}. A live socket's option is the channel's
+ * {@code setOption} and {@code getOption}, decided at submission. {@code ReceiveEach} is emulated: once the socket is
  * readable the backend takes a buffer of its own set ({@code ProvidedBuffers}), reads, reports, until
  * the read would block (at most 16 chunks a turn); it has no multishot accept, so
  * {@code acceptEach} is single-shot accepts armed one after another.

@@ -222,6 +222,19 @@ public sealed interface Request {
     record Shutdown(int fd, boolean input, boolean output) implements Request {}
 
     /**
+     * Sets a standard option of a live socket when {@code value} is not null, then reads it back;
+     * completes with the value now in effect (a boolean as 1 or 0). The core has checked that the
+     * socket supports {@code name} and that {@code value} is of its type (an {@code Integer} buffer
+     * size not negative), so a backend only maps the option to its call.
+     *
+     * @param fd the socket's or listener's descriptor
+     * @param name one of {@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_SNDBUF},
+     *     {@code SO_RCVBUF}, {@code SO_REUSEADDR}, {@code SO_REUSEPORT} of {@link java.net.StandardSocketOptions}
+     * @param value a {@code Boolean} or {@code Integer} to set, or null to read only
+     */
+    record SocketOpt(int fd, java.net.SocketOption<?> name, Object value) implements Request {}
+
+    /**
      * The two ends of a socket, attached to the completion of {@link Listen} (remote null),
      * {@link Accept} and {@link Connect}.
      *
@@ -262,6 +275,7 @@ public sealed interface Request {
             case RecvV x -> OperationKind.RECV;
             case Shutdown x -> OperationKind.SHUTDOWN;
             case Splice x -> OperationKind.TRANSFER;
+            case SocketOpt x -> OperationKind.SOCKET_OPTION;
         };
     }
 }

@@ -73,7 +73,8 @@ sealed interface FallbackArgs {
             case Request.Splice sp -> chunkSize(sp);
             case Request.Nop _, Request.Timer _, Request.Read _, Request.Write _, Request.Fsync _,
                     Request.Listen _, Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _,
-                    Request.AwaitReadable _, Request.Send _, Request.Shutdown _, Request.Close _ -> 0;
+                    Request.AwaitReadable _, Request.Send _, Request.Shutdown _, Request.Close _,
+                    Request.SocketOpt _ -> 0;
         };
     }
 
@@ -92,7 +93,8 @@ sealed interface FallbackArgs {
             case Request.Splice sp -> new Chunk(arena.allocate(chunkSize(sp)));
             case Request.Nop _, Request.Timer _, Request.Read _, Request.Write _, Request.Fsync _,
                     Request.Listen _, Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _,
-                    Request.AwaitReadable _, Request.Send _, Request.Shutdown _, Request.Close _ -> NONE;
+                    Request.AwaitReadable _, Request.Send _, Request.Shutdown _, Request.Close _,
+                    Request.SocketOpt _ -> NONE;
         };
     }
 

@@ -215,6 +215,7 @@ final class FallbackOps {
             case Request.Nop x -> throw new IllegalStateException("NOP never falls back");
             case Request.Timer x -> throw new IllegalStateException("TIMEOUT never falls back");
             case Request.Listen x -> throw new IllegalStateException("LISTEN never falls back");
+            case Request.SocketOpt x -> throw new IllegalStateException("SOCKET_OPTION never falls back");
             // A kind that falls back is never offered as multishot (UringBackend.supportsMultishot).
             case Request.AcceptEach x -> throw new IllegalStateException("multishot never falls back");
             case Request.ReceiveEach x -> throw new IllegalStateException("multishot never falls back");
@@ -291,7 +292,8 @@ final class FallbackOps {
             case Request.Connect c -> ((FallbackArgs.Connect) job.args).socketFd;
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
                     Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _,
-                    Request.Shutdown _, Request.Close _ -> throw new IllegalStateException(job.r + " does not poll");
+                    Request.Shutdown _, Request.Close _, Request.SocketOpt _ ->
+                            throw new IllegalStateException(job.r + " does not poll");
         };
     }
 
@@ -421,7 +423,8 @@ final class FallbackOps {
             case Request.WriteV v -> streamOrPool(job, v.fd());
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
                     Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _,
-                    Request.Shutdown _, Request.Close _ -> throw new IllegalStateException(job.r + " has no readiness step");
+                    Request.Shutdown _, Request.Close _, Request.SocketOpt _ ->
+                            throw new IllegalStateException(job.r + " has no readiness step");
         }
     }
 
@@ -564,7 +567,8 @@ final class FallbackOps {
                 case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Recv _,
                         Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _, Request.Send _,
-                        Request.SendV _, Request.RecvV _, Request.Splice _, Request.Shutdown _, Request.Close _ ->
+                        Request.SendV _, Request.RecvV _, Request.Splice _, Request.Shutdown _,
+                        Request.Close _, Request.SocketOpt _ ->
                         sink.complete(s, res, null);
             }
         } else {
@@ -825,7 +829,7 @@ final class FallbackOps {
                 case Request.Splice sp -> Syscalls.pread(sp.fileFd(), ((FallbackArgs.Chunk) args).chunk, sp.position());
                 case Request.Nop _, Request.Timer _, Request.Listen _, Request.Accept _, Request.Connect _,
                         Request.Recv _, Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _,
-                        Request.Send _, Request.SendV _, Request.RecvV _, Request.Shutdown _ ->
+                        Request.Send _, Request.SendV _, Request.RecvV _, Request.Shutdown _, Request.SocketOpt _ ->
                         throw new IllegalStateException(r + " is not a file call");
             };
         }

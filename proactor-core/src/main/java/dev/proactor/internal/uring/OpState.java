@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Dispatcher thread only.
  */
-sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Send, OpState.Stream, Transfers.Round {
+sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Option, OpState.Send, OpState.Stream, Transfers.Round {
 
     /** Null when the request needs no memory of its own (a zero-copy send without deadline). */
     final Arena arena;
@@ -30,7 +30,7 @@ sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Send, OpState
     int linkResult;
     /**
      * The errno of a set-up step made on the dispatcher (a listen's system calls, a connect's
-     * socket, a transfer's pipe); the NOP submitted in place of the request reports it.
+     * socket, a transfer's pipe, a socket option's setsockopt); the NOP submitted in place of the request reports it.
      */
     int setupErrno;
 
@@ -63,6 +63,15 @@ sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Send, OpState
         MemorySegment peerLen;
 
         Socket(Arena arena, long bytes, int cqes) {
+            super(arena, bytes, cqes);
+        }
+    }
+
+    /** A socket option set or read on the dispatcher: the value its NOP reports, unless {@link #setupErrno} is set. */
+    static final class Option extends OpState {
+        int value;
+
+        Option(Arena arena, long bytes, int cqes) {
             super(arena, bytes, cqes);
         }
     }

@@ -84,6 +84,7 @@ final class OperationSupport {
         m.put(OperationKind.SEND, IORING_OP_SEND);
         m.put(OperationKind.SHUTDOWN, IORING_OP_SHUTDOWN);
         m.put(OperationKind.TRANSFER, IORING_OP_SPLICE);
+        m.put(OperationKind.SOCKET_OPTION, IORING_OP_NOP);
         return m;
     }
 
@@ -93,6 +94,7 @@ final class OperationSupport {
             case LISTEN -> "socket(2)+setsockopt+bind+listen on the dispatcher, settled by io_uring "
                     + UringNames.opcodeName(op);
             case CONNECT -> "socket(2)+setsockopt on the dispatcher, then io_uring " + UringNames.opcodeName(op);
+            case SOCKET_OPTION -> "setsockopt+getsockopt on the dispatcher, settled by io_uring " + UringNames.opcodeName(op);
             case ACCEPT -> "io_uring " + UringNames.opcodeName(op) + " (SOCK_CLOEXEC); acceptEach: " + (multishotAccept
                     ? "multishot (IORING_ACCEPT_MULTISHOT), re-armed when the kernel ends it"
                     : "single-shot accepts re-armed one after another (kernel " + UringSupport.kernelRelease()

@@ -10,10 +10,11 @@ import dev.proactor.internal.uring.ffi.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 
 /**
  * The socket system calls the dispatcher makes itself because none of them blocks: socket(2) and
- * its options, bind and listen, getsockname and getpeername, and the connect(2) to AF_UNSPEC that
+ * its options, bind and listen, a live socket's options, getsockname and getpeername, and the connect(2) to AF_UNSPEC that
  * resets a connection. They share scratch memory that is never lent to the ring, so the kernel
  * reads and writes it only inside these calls.
  *
@@ -25,6 +26,8 @@ final class SocketCalls implements AutoCloseable {
     private final MemorySegment sockAddr = arena.allocate(IoUringLayouts.SOCKADDR_STORAGE);
     private final MemorySegment sockLen = arena.allocate(IoUringLayouts.SOCKLEN_T);
     private final MemorySegment optValue = arena.allocate(JAVA_INT);
+    /** getsockopt's value and length. */
+    private final MemorySegment optValue8 = arena.allocate(8, 4);
 
     /**
      * A close-on-exec stream socket of {@code family} with {@code options} applied: the descriptor,
@@ -100,6 +103,53 @@ final class SocketCalls implements AutoCloseable {
         // AF_UNSPEC is 0: a zeroed sockaddr.
         sockAddr.fill((byte) 0);
         return LibC.connect(fd, sockAddr, (int) IoUringLayouts.SOCKADDR_STORAGE_SIZE);
+    }
+
+    /**
+     * Sets {@code name} to {@code value} on a live socket unless {@code value} is null, then reads
+     * it back: the value (a boolean as 1 or 0, a buffer size as the JDK reports it), or -errno.
+     *
+     * <p>A plain setsockopt(2) here rather than an io_uring request: the call only takes the
+     * socket's lock and never waits for the network, so it costs the dispatcher no more than a
+     * getsockname. The ring's own way, IORING_OP_URING_CMD ({@code IORING_OP_URING_CMD} = 46) with
+     * {@code cmd_op} SOCKET_URING_OP_SETSOCKOPT (3) or SOCKET_URING_OP_GETSOCKOPT (2) of
+     * {@code enum io_uring_socket_op} (include/uapi/linux/io_uring.h, Linux 6.7 and later; the 6.1
+     * headers here lack it), would add a kernel version to probe and SQE fields to lay out for a
+     * result the dispatcher has at once; and its GETSOCKOPT reads SOL_SOCKET options only, not
+     * TCP_NODELAY.
+     */
+    int option(int fd, java.net.SocketOption<?> name, Object value) {
+        int level = name == StandardSocketOptions.TCP_NODELAY ? IPPROTO_TCP : SOL_SOCKET;
+        int optName = optionName(name);
+        if (value != null) {
+            int v = value instanceof Boolean b ? (b ? 1 : 0) : (Integer) value;
+            int r = setInt(fd, level, optName, v);
+            if (r < 0) {
+                return r;
+            }
+        }
+        int v = Syscalls.getIntOption(fd, level, optName, optValue8);
+        // Linux reports twice a buffer size it was given (the rest is its bookkeeping); the JDK's
+        // channels halve it back, and so the portable backend's answer, so this one does too.
+        return v > 0 && (optName == SO_SNDBUF || optName == SO_RCVBUF) ? v / 2 : v;
+    }
+
+    /** The option's number at its level: the options the core lets through (SocketOptionOp). */
+    private static int optionName(java.net.SocketOption<?> name) {
+        if (name == StandardSocketOptions.TCP_NODELAY) {
+            return TCP_NODELAY;
+        } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
+            return SO_KEEPALIVE;
+        } else if (name == StandardSocketOptions.SO_SNDBUF) {
+            return SO_SNDBUF;
+        } else if (name == StandardSocketOptions.SO_RCVBUF) {
+            return SO_RCVBUF;
+        } else if (name == StandardSocketOptions.SO_REUSEADDR) {
+            return SO_REUSEADDR;
+        } else if (name == StandardSocketOptions.SO_REUSEPORT) {
+            return SO_REUSEPORT;
+        }
+        throw new IllegalArgumentException("not a socket option the backend sets: " + name);
     }
 
     private int setInt(int fd, int level, int name, int value) {

@@ -446,6 +446,7 @@ public final class UringBackend implements Backend {
             case Request.Splice _ -> new Transfers.Round(arena, bytes, sqes, pipe, pipeErrno);
             case Request.Listen _, Request.Connect _, Request.Accept _ -> new OpState.Socket(arena, bytes, sqes);
             case Request.Stat _ -> new OpState.Stat(arena, bytes, sqes);
+            case Request.SocketOpt _ -> new OpState.Option(arena, bytes, sqes);
             case Request.AcceptEach _, Request.ReceiveEach _ -> new OpState.Stream(arena, bytes, sqes);
             case Request.Send _ -> zeroCopySend ? new OpState.Send(arena, bytes, sqes) : plainState(arena, bytes, sqes);
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _, Request.ReadV _,
@@ -483,6 +484,7 @@ public final class UringBackend implements Backend {
             case Request.Send x -> 0;
             case Request.Shutdown x -> 0;
             case Request.Splice x -> 0;
+            case Request.SocketOpt x -> 0;
         };
     }
 
@@ -556,6 +558,18 @@ public final class UringBackend implements Backend {
             case Request.RecvV v -> sq.prepRecvmsg(v.fd(), KernelArgs.msghdr(arena, v.buffers()), 0, ud);
             case Request.Shutdown sh -> sq.prepShutdown(sh.fd(), KernelArgs.shutdownHow(sh), ud);
             case Request.Splice sp -> transfers.prepare(sp, ud, (Transfers.Round) st);
+            case Request.SocketOpt o -> {
+                // setsockopt never blocks (SocketCalls.option says why it is not a ring request);
+                // the NOP carries its outcome, as a listen's.
+                OpState.Option opt = (OpState.Option) st;
+                int v = sockets.option(o.fd(), o.name(), o.value());
+                if (v < 0) {
+                    opt.setupErrno = -v;
+                } else {
+                    opt.value = v;
+                }
+                yield sq.prepNop(ud);
+            }
         };
     }
 
@@ -856,6 +870,7 @@ public final class UringBackend implements Backend {
         } else if (res >= 0) {
             switch (r) {
                 case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(((OpState.Stat) st).statx));
+                case Request.SocketOpt x -> sink.complete(s, ((OpState.Option) st).value, null);
                 case Request.Listen x -> {
                     int fd = so.socketFd;
                     so.socketFd = -1;

@@ -53,7 +53,9 @@
  *
  * <h2>Sockets</h2>
  * Listen's {@code socket}/{@code setsockopt}/{@code bind}/{@code listen} are quick system calls made
- * on the dispatcher and settled by a {@code NOP}; connect is {@code socket} then
+ * on the dispatcher and settled by a {@code NOP}, and so is a live socket's option
+ * ({@code setsockopt} then {@code getsockopt}; {@code SocketCalls.option} says why not
+ * {@code IORING_OP_URING_CMD}); connect is {@code socket} then
  * {@code IORING_OP_CONNECT}; accept, recv, send and shutdown are their opcodes (send with
  * {@code MSG_NOSIGNAL}). A transfer's round is {@code IORING_OP_SPLICE} file to pipe (at most 64 KiB,
  * a pipe's capacity) linked to {@code IORING_OP_SPLICE} pipe to socket, through a pipe from the
