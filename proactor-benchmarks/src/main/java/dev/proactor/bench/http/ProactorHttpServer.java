@@ -24,8 +24,9 @@ import java.nio.ByteBuffer;
  * once, and a chain takes them one dispatcher round (an accept completion, its handler, the next
  * accept's submission) after another while the connections already accepted keep the dispatcher
  * busy. The last connection's first request then waited for 63 such rounds (65 to 370 ms measured),
- * which wrk's coordinated-omission correction spreads into thousands of samples: that was the whole
- * of the p99 near 195 ms (BENCHMARKS.md, "The fixed-response server's tail").
+ * which wrk's coordinated-omission correction spreads into thousands of samples: that, and the JIT
+ * work the harness's short warm-up left for the same moment, was the p99 near 195 ms (BENCHMARKS.md,
+ * "The fixed-response server's tail").
  */
 final class ProactorHttpServer implements HttpBenchServer {
 
