@@ -33,11 +33,22 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * mode and contender (rotated each round, so that every contender takes every position: A B C, B C A,
  * ...) it starts the server as its own process ({@code taskset -c SERVER_CPU} when pinned), checks
  * every path it is measured on (status 200, Content-Length, the exact body, twice on one keep-alive
- * connection), and then per workload runs wrk for a warm-up and a measured window
- * ({@code taskset -c LOAD_CPU wrk -t1} when pinned, {@code wrk -t2} when not; 64 connections,
- * keep-alive, {@code --latency}). Over the measured window it reads the user + system time of the
+ * connection), warms the server's connection path up (below), and then per workload runs wrk for a
+ * warm-up and a measured window ({@code taskset -c LOAD_CPU wrk -t1} when pinned, {@code wrk -t2}
+ * when not; 64 connections, keep-alive, {@code --latency}). Over the measured window it reads the user + system time of the
  * server process and its descendants (nginx's master and worker) from {@code /proc/PID/stat}, and
  * appends one JSON line per cell. A contender whose check fails is not measured.
+ *
+ * <p>Every wrk run opens its 64 connections at once, after an idle gap, and closes them at its end,
+ * so the measured window begins with 64 accepts and first requests, and wrk's coordinated-omission
+ * correction (it adds the samples a slow response held back, {@code stats_correct}) turns a slow
+ * first response on each connection into about a percent of the samples: the p99. A JIT runtime
+ * that saw the connections open and close only once (the one warm-up window) still compiles and
+ * deoptimises its connection, idle and wake-up paths there, on the server's only CPU when pinned
+ * (measured: C1 and C2 took 11 of the 18 ms before the first response). So each server first gets
+ * {@code --server-warmup-runs} (default 4) short wrk runs of 1 s on its first workload, which open
+ * and close the connections that many times; nginx has nothing to warm, the JVM peers all get the
+ * same runs.
  *
  * <p>Contenders: {@code proactor-serve} (the {@code proactor serve} command from proactor.jar on the
  * served directory; {@code /hello} is a 13-byte static file there), {@code proactor-fixed} and
@@ -47,7 +58,8 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * <pre>
  * java -cp benchmarks.jar dev.proactor.bench.http.HttpBench --out FILE --proactor-jar JAR [--rounds N]
  *     [--first-round R] [--warmup-s S] [--measure-s S] [--workloads hello,4k,1m] [--impls a,b,...]
- *     [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--connections 64] [--nginx nginx] [--wrk wrk]
+ *     [--server-warmup-runs 4] [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--connections 64]
+ *     [--nginx nginx] [--wrk wrk]
  * </pre>
  */
 public final class HttpBench {
@@ -66,7 +78,7 @@ public final class HttpBench {
     public static void main(String[] args) throws Exception {
         Path out = null, proactorJar = null;
         int rounds = 1, firstRound = 1, connections = 64;
-        int warmupS = 3, measureS = 8;
+        int warmupS = 3, measureS = 8, serverWarmupRuns = 4;
         List<String> impls = ALL, workloadNames = List.of("hello", "4k", "1m");
         String pin = "both", serverCpu = "0", loadCpu = "1", nginx = "nginx", wrk = "wrk";
         for (int i = 0; i < args.length; i++) {
@@ -78,6 +90,7 @@ public final class HttpBench {
                 case "--first-round" -> { firstRound = Integer.parseInt(v); i++; }
                 case "--warmup-s" -> { warmupS = Integer.parseInt(v); i++; }
                 case "--measure-s" -> { measureS = Integer.parseInt(v); i++; }
+                case "--server-warmup-runs" -> { serverWarmupRuns = Integer.parseInt(v); i++; }
                 case "--workloads" -> { workloadNames = List.of(v.split(",")); i++; }
                 case "--impls" -> { impls = List.of(v.split(",")); i++; }
                 case "--pin" -> { pin = v; i++; }
@@ -99,6 +112,9 @@ public final class HttpBench {
         }
         if (impls.contains("proactor-serve") && (proactorJar == null || !Files.isRegularFile(proactorJar))) {
             throw new IllegalArgumentException("proactor-serve needs --proactor-jar pointing at proactor.jar: " + proactorJar);
+        }
+        if (serverWarmupRuns < 0) {
+            throw new IllegalArgumentException("--server-warmup-runs takes a count >= 0");
         }
         if (warmupS < 1 || measureS < 1) {
             throw new IllegalArgumentException("--warmup-s and --measure-s take whole seconds >= 1 (wrk's -d)");
@@ -150,7 +166,7 @@ public final class HttpBench {
         }
         System.out.printf(Locale.ROOT, "http: %d round(s) x %d pin mode(s) x %d cells (%s; %s): about %d s%n",
                 rounds, modes.size(), cells, String.join(",", impls), String.join(",", workloadNames),
-                rounds * modes.size() * (cells * (warmupS + measureS + 1) + impls.size() * 3L));
+                rounds * modes.size() * (cells * (warmupS + measureS + 1) + impls.size() * (3L + serverWarmupRuns)));
         try {
             for (int round = firstRound; round < firstRound + rounds; round++) {
                 for (boolean pinned : modes) {
@@ -169,10 +185,15 @@ public final class HttpBench {
                             for (Workload wl : mine) {
                                 check(server.port(), wl);
                             }
+                            List<String> loadPrefix = pinned ? List.of("taskset", "-c", loadCpu) : List.of();
+                            int threads = pinned ? 1 : 2;
+                            for (int w = 0; w < serverWarmupRuns; w++) {
+                                runWrk(wrkCommand(wrk, script, server, mine.getFirst(), connections, loadPrefix,
+                                        threads, 1));
+                            }
                             for (Workload wl : mine) {
                                 String json = cell(wrk, script, server, self, impl, pinned, round, wl, connections,
-                                        pinned ? List.of("taskset", "-c", loadCpu) : List.of(), pinned ? 1 : 2,
-                                        warmupS, measureS);
+                                        loadPrefix, threads, warmupS, measureS);
                                 Files.writeString(out, json + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                             }
                         } catch (IOException e) {
@@ -407,14 +428,8 @@ public final class HttpBench {
     private static String cell(String wrk, Path script, Server server, long self, String impl, boolean pinned, int round,
             Workload wl, int connections, List<String> loadPrefix, int threads, int warmupS, int measureS)
             throws IOException, InterruptedException {
-        String url = "http://127.0.0.1:" + server.port() + wl.path();
-        List<String> cmd = new ArrayList<>(loadPrefix);
-        cmd.addAll(List.of(wrk, "-t" + threads, "-c" + connections, "--latency", "-s", script.toString()));
-        List<String> warm = new ArrayList<>(cmd);
-        warm.addAll(List.of("-d" + warmupS + "s", url));
-        runWrk(warm);
-        List<String> measured = new ArrayList<>(cmd);
-        measured.addAll(List.of("-d" + measureS + "s", url));
+        runWrk(wrkCommand(wrk, script, server, wl, connections, loadPrefix, threads, warmupS));
+        List<String> measured = wrkCommand(wrk, script, server, wl, connections, loadPrefix, threads, measureS);
         Map<Long, long[]> c0 = cpuTree(server.process().toHandle());
         long t0 = System.nanoTime();
         String output = runWrk(measured);
@@ -456,6 +471,14 @@ public final class HttpBench {
                 requests == 0 ? 0 : serverCpuUs / requests, errors > 0 ? "  ERRORS " + errors : "",
                 String.join(" ", Arrays.copyOf(loadavg.split(" "), 3)));
         return json;
+    }
+
+    private static List<String> wrkCommand(String wrk, Path script, Server server, Workload wl, int connections,
+            List<String> loadPrefix, int threads, int seconds) {
+        List<String> cmd = new ArrayList<>(loadPrefix);
+        cmd.addAll(List.of(wrk, "-t" + threads, "-c" + connections, "--latency", "-s", script.toString(),
+                "-d" + seconds + "s", "http://127.0.0.1:" + server.port() + wl.path()));
+        return cmd;
     }
 
     private static String runWrk(List<String> cmd) throws IOException, InterruptedException {
