@@ -39,7 +39,8 @@ public final class EchoBench {
 
     static final List<String> ALL = List.of(EchoServerProcess.COMMAND, "proactor-uring-worker", "proactor-uring-inline",
             "proactor-uring-stream-worker", "proactor-uring-stream-inline",
-            "proactor-portable-worker", "proactor-portable-inline", "netty-uring", "netty-epoll", "nio2", "vthreads");
+            "proactor-portable-worker", "proactor-portable-inline", "netty-uring", "netty-epoll", "nio2",
+            dev.proactor.bench.Nio2Contenders.PROACTOR, "vthreads");
 
     private EchoBench() {}
 

@@ -42,7 +42,14 @@ public interface EchoServer extends AutoCloseable {
             case "proactor-uring-stream-inline" -> ProactorStreamEchoServer.start(any, dev.proactor.BackendChoice.IO_URING, true);
             case "netty-epoll" -> NettyEchoServer.start(any, dev.proactor.bench.NettyServer.Transport.EPOLL);
             case "netty-uring" -> NettyEchoServer.start(any, dev.proactor.bench.NettyServer.Transport.IO_URING);
-            case "nio2" -> Nio2EchoServer.start(any);
+            case "nio2" -> {
+                dev.proactor.bench.Nio2Contenders.requireJdkProviders();
+                yield Nio2EchoServer.start(any);
+            }
+            case dev.proactor.bench.Nio2Contenders.PROACTOR -> {
+                dev.proactor.bench.Nio2Contenders.requireProactorProviders();
+                yield Nio2EchoServer.start(any);
+            }
             case "vthreads" -> VirtualThreadEchoServer.start(any);
             default -> throw new IllegalArgumentException("unknown echo server: " + impl);
         };

@@ -52,6 +52,7 @@ final class EchoServerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m"));
         cmd.addAll(jvmOptions);
+        cmd.addAll(dev.proactor.bench.Nio2Contenders.jvmOptions(impl));
         if (impl.equals(COMMAND)) {
             if (proactorJar == null) {
                 throw new IllegalArgumentException(COMMAND + " needs --proactor-jar pointing at proactor.jar");

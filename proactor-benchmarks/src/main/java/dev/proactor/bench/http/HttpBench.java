@@ -65,7 +65,8 @@ import static dev.proactor.bench.ProcessCpu.taskset;
 public final class HttpBench {
 
     static final List<String> ALL = List.of("proactor-serve", "proactor-fixed", "proactor-fixed-inline", "nginx",
-            "netty-uring", "netty-epoll", "nio2", "vthreads");
+            "netty-uring", "netty-epoll", "nio2",
+            dev.proactor.bench.Nio2Contenders.PROACTOR, "vthreads");
 
     /** A workload: the path wrk requests and the body every contender must answer it with. */
     record Workload(String name, String path, byte[] body) {}
@@ -236,8 +237,12 @@ public final class HttpBench {
                 cmd.addAll(List.of(nginx, "-p", tmp.toString(), "-e", tmp.resolve("nginx-error.log").toString(),
                         "-c", conf.toString(), "-g", "daemon off;"));
             }
-            default -> cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m",
-                    "-cp", System.getProperty("java.class.path"), HttpBenchServer.class.getName(), impl, www.toString()));
+            default -> {
+                cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m"));
+                cmd.addAll(dev.proactor.bench.Nio2Contenders.jvmOptions(impl));
+                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpBenchServer.class.getName(),
+                        impl, www.toString()));
+            }
         }
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {

@@ -31,7 +31,14 @@ public interface HttpBenchServer extends AutoCloseable {
             case "proactor-fixed-inline" -> ProactorHttpServer.start(any, true);
             case "netty-epoll" -> NettyHttpServer.start(any, dir, dev.proactor.bench.NettyServer.Transport.EPOLL);
             case "netty-uring" -> NettyHttpServer.start(any, dir, dev.proactor.bench.NettyServer.Transport.IO_URING);
-            case "nio2" -> Nio2HttpServer.start(any, dir);
+            case "nio2" -> {
+                dev.proactor.bench.Nio2Contenders.requireJdkProviders();
+                yield Nio2HttpServer.start(any, dir);
+            }
+            case dev.proactor.bench.Nio2Contenders.PROACTOR -> {
+                dev.proactor.bench.Nio2Contenders.requireProactorProviders();
+                yield Nio2HttpServer.start(any, dir);
+            }
             case "vthreads" -> VirtualThreadHttpServer.start(any, dir);
             default -> throw new IllegalArgumentException("unknown in-JVM HTTP server: " + impl);
         };
