@@ -16,8 +16,8 @@
 #   --echo-impls L   echo suite: comma-separated contenders (default: all ten, see EchoBench)
 #   --http-pin MODE  http suite: both (default), yes or no; pinned puts the server on CPU 0 and wrk
 #                    (one thread; two when unpinned) on CPU 1
-#   --http-impls L   http suite: comma-separated contenders (default: all eight: proactor-serve,
-#                    proactor-fixed,proactor-fixed-inline,nginx,netty-uring,netty-epoll,nio2,vthreads)
+#   --http-impls L   http suite: comma-separated contenders (default: all nine: proactor-serve,
+#                    proactor-fixed,proactor-fixed-inline,nginx,h2o,netty-uring,netty-epoll,nio2,vthreads)
 #   --no-fio         skip fio (otherwise installed with apt-get when missing, skipped if that fails)
 #   --no-build       use the benchmarks.jar already built
 #   --out DIR        results directory (default bench-results, under the current directory)
@@ -33,7 +33,7 @@
 #   proactor-benchmarks/run-benchmarks.sh --suite http --quick --http-impls nginx,proactor-serve
 #
 # Needs JDK 25 (JAVA_HOME, or the newest under /usr/lib/jvm; Maven's toolchains plugin picks it
-# for the build), python3 for the report, and root for apt-get when fio, wrk or nginx is missing.
+# for the build), python3 for the report, and root for apt-get when fio, wrk, nginx or h2o is missing.
 # Nothing here passes or fails on a number: the script reports, a reader judges.
 set -euo pipefail
 
@@ -135,12 +135,14 @@ if [[ "$fio" == 1 ]] && has read && ! command -v fio >/dev/null 2>&1; then
   fi
 fi
 
-# --- wrk and nginx for the http suite, from Debian's packages.
+# --- wrk, nginx and h2o for the http suite, from Debian's packages.
 apt_install() {  # package: installs it with apt-get when we are root, else fails
   [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1 \
     && (apt-get install -y -q "$1" >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$1" >/dev/null 2>&1))
 }
 nginx_bin="$(command -v nginx || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true)"
+h2o_bin="$(command -v h2o || { [[ -x /usr/bin/h2o ]] && echo /usr/bin/h2o; } || true)"
+all_http_impls=proactor-serve,proactor-fixed,proactor-fixed-inline,nginx,h2o,netty-uring,netty-epoll,nio2,vthreads
 if has http; then
   if ! command -v wrk >/dev/null 2>&1; then
     step "Installing wrk (Debian package)"
@@ -153,8 +155,21 @@ if has http; then
     fi
     if [[ -z "$nginx_bin" || ! -x "$nginx_bin" ]]; then
       echo "nginx could not be installed: the http suite runs without it"
-      http_impls="${http_impls:-proactor-serve,proactor-fixed,proactor-fixed-inline,nginx,netty-uring,netty-epoll,nio2,vthreads}"
+      http_impls="${http_impls:-$all_http_impls}"
       http_impls="$(echo ",$http_impls," | sed 's/,nginx,/,/; s/^,//; s/,$//')"
+    fi
+  fi
+  if has http && [[ -z "$h2o_bin" ]] && [[ -z "$http_impls" || ",$http_impls," == *",h2o,"* ]]; then
+    step "Installing h2o (Debian package h2o; not started as a service)"
+    if apt_install h2o; then
+      h2o_bin="$(command -v h2o || echo /usr/bin/h2o)"
+      # The package starts its own service on port 80; the suite runs its own h2o, so stop that one.
+      if command -v systemctl >/dev/null 2>&1; then systemctl stop h2o >/dev/null 2>&1 || true; fi
+    fi
+    if [[ -z "$h2o_bin" || ! -x "$h2o_bin" ]]; then
+      echo "h2o could not be installed: the http suite runs without it"
+      http_impls="${http_impls:-$all_http_impls}"
+      http_impls="$(echo ",$http_impls," | sed 's/,h2o,/,/; s/^,//; s/,$//')"
     fi
   fi
 fi
@@ -176,7 +191,7 @@ if [[ "$quick" == 1 ]]; then
   http_time=(--warmup-s 1 --measure-s 3)
 fi
 http_args=("${http_time[@]}" --pin "$http_pin" ${http_impls:+--impls "$http_impls"} --proactor-jar "$proactor_jar" \
-  ${nginx_bin:+--nginx "$nginx_bin"})
+  ${nginx_bin:+--nginx "$nginx_bin"} ${h2o_bin:+--h2o "$h2o_bin"})
 
 # --- What was run on what, for the report.
 rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/http-*.jsonl "$out"/*.svg
@@ -191,6 +206,7 @@ rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/http-*.json
   if has http; then
     echo "wrk:     $(wrk -v 2>&1 | head -1)"
     [[ -n "$nginx_bin" ]] && echo "nginx:   $("$nginx_bin" -v 2>&1)"
+    [[ -n "$h2o_bin" ]] && echo "h2o:     $("$h2o_bin" --version 2>&1 | head -1)"
   fi
   echo "git:     $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "pinned:  ${pin:-no}"

@@ -42,18 +42,21 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * <p>Contenders: {@code proactor-serve} (the {@code proactor serve} command from proactor.jar on the
  * served directory; {@code /hello} is a 13-byte static file there), {@code proactor-fixed} and
  * {@code proactor-fixed-inline} ({@link ProactorHttpServer}, {@code /hello} only), {@code nginx}
- * (Debian's, generated config, one worker), and the in-JVM peers of {@link HttpBenchServer}.
+ * (Debian's, generated config, one worker), {@code h2o} (Debian's, generated config configured as
+ * nginx is: one thread, keep-alive, no access log; its {@code /hello} is the 13-byte static file,
+ * as for {@code proactor serve}, since h2o has no fixed response without mruby), and the in-JVM
+ * peers of {@link HttpBenchServer}.
  *
  * <pre>
  * java -cp benchmarks.jar dev.proactor.bench.http.HttpBench --out FILE --proactor-jar JAR [--rounds N]
  *     [--first-round R] [--warmup-s S] [--measure-s S] [--workloads hello,4k,1m] [--impls a,b,...]
- *     [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--connections 64] [--nginx nginx] [--wrk wrk]
+ *     [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--connections 64] [--nginx nginx] [--h2o h2o] [--wrk wrk]
  * </pre>
  */
 public final class HttpBench {
 
     static final List<String> ALL = List.of("proactor-serve", "proactor-fixed", "proactor-fixed-inline", "nginx",
-            "netty-uring", "netty-epoll", "nio2", "vthreads");
+            "h2o", "netty-uring", "netty-epoll", "nio2", "vthreads");
 
     /** A workload: the path wrk requests and the body every contender must answer it with. */
     record Workload(String name, String path, byte[] body) {}
@@ -68,7 +71,7 @@ public final class HttpBench {
         int rounds = 1, firstRound = 1, connections = 64;
         int warmupS = 3, measureS = 8;
         List<String> impls = ALL, workloadNames = List.of("hello", "4k", "1m");
-        String pin = "both", serverCpu = "0", loadCpu = "1", nginx = "nginx", wrk = "wrk";
+        String pin = "both", serverCpu = "0", loadCpu = "1", nginx = "nginx", h2o = "h2o", wrk = "wrk";
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -85,6 +88,7 @@ public final class HttpBench {
                 case "--load-cpu" -> { loadCpu = v; i++; }
                 case "--connections" -> { connections = Integer.parseInt(v); i++; }
                 case "--nginx" -> { nginx = v; i++; }
+                case "--h2o" -> { h2o = v; i++; }
                 case "--wrk" -> { wrk = v; i++; }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -165,7 +169,7 @@ public final class HttpBench {
                         List<String> prefix = pinned ? List.of("taskset", "-c", serverCpu) : List.of();
                         Server server = null;
                         try {
-                            server = start(impl, prefix, java, proactorJar, nginx, tmp, www, mine);
+                            server = start(impl, prefix, java, proactorJar, nginx, h2o, tmp, www, mine);
                             for (Workload wl : mine) {
                                 check(server.port(), wl);
                             }
@@ -201,7 +205,7 @@ public final class HttpBench {
     private static final Pattern SERVE_BANNER = Pattern.compile("serving .* at http://[^ ]*:(\\d+)/");
 
     private static Server start(String impl, List<String> prefix, String java, Path proactorJar, String nginx,
-            Path tmp, Path www, List<Workload> workloads) throws IOException {
+            String h2o, Path tmp, Path www, List<Workload> workloads) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         int nginxPort = 0;
         switch (impl) {
@@ -215,6 +219,10 @@ public final class HttpBench {
                 cmd.addAll(List.of(nginx, "-p", tmp.toString(), "-e", tmp.resolve("nginx-error.log").toString(),
                         "-c", conf.toString(), "-g", "daemon off;"));
             }
+            case "h2o" -> {
+                nginxPort = freePort();
+                cmd.addAll(List.of(h2o, "-c", h2oConf(tmp, www, nginxPort).toString()));
+            }
             default -> cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m",
                     "-cp", System.getProperty("java.class.path"), HttpBenchServer.class.getName(), impl, www.toString()));
         }
@@ -222,9 +230,9 @@ public final class HttpBench {
         try {
             int port;
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            if (impl.equals("nginx")) {
+            if (impl.equals("nginx") || impl.equals("h2o")) {
                 port = nginxPort;
-                awaitListening(p, port);
+                awaitListening(p, impl, port);
             } else if (impl.equals("proactor-serve")) {
                 port = -1;
                 for (String line; port < 0 && (line = r.readLine()) != null; ) {
@@ -270,8 +278,8 @@ public final class HttpBench {
         }
     }
 
-    /** Waits until something accepts on the port (nginx prints nothing when it is ready). */
-    private static void awaitListening(Process p, int port) throws IOException {
+    /** Waits until something accepts on the port (nginx and h2o print nothing when they are ready). */
+    private static void awaitListening(Process p, String impl, int port) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try (Socket s = new Socket()) {
@@ -279,11 +287,11 @@ public final class HttpBench {
                 return;
             } catch (IOException e) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
-                    throw new IOException("nginx is not listening on " + port + " (exit " + exitOf(p)
+                    throw new IOException(impl + " is not listening on " + port + " (exit " + exitOf(p)
                             + "; see its error log above)", e);
                 }
                 try {
-                    p.waitFor(50, TimeUnit.MILLISECONDS);  // polls: nginx has no ready signal in the foreground
+                    p.waitFor(50, TimeUnit.MILLISECONDS);  // polls: no ready signal in the foreground
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted", ie);
@@ -332,10 +340,35 @@ public final class HttpBench {
         return conf;
     }
 
+    /**
+     * h2o configured as {@link #nginxConf} configures nginx: one thread (nginx's one worker), the
+     * same directory, keep-alive without a request cap, no access log, the listen backlog 1024.
+     * Run as root, h2o drops to {@code nobody}, who can read the tree (the harness makes it 755) but
+     * not write a pid file there, so there is none; the harness stops the process it started.
+     */
+    static Path h2oConf(Path tmp, Path www, int port) throws IOException {
+        Path conf = tmp.resolve("h2o.conf");
+        Files.writeString(conf, """
+                num-threads: 1
+                error-log: %1$s/h2o-error.log
+                tcp-fastopen: 0
+                http1-request-timeout: 120
+                listen:
+                  host: 127.0.0.1
+                  port: %2$d
+                hosts:
+                  default:
+                    paths:
+                      /:
+                        file.dir: %3$s
+                """.formatted(tmp, port, www));
+        return conf;
+    }
+
     private static void stop(String impl, Process p) {
         try {
-            if (impl.equals("nginx") || impl.equals("proactor-serve")) {
-                p.destroy();  // SIGTERM: nginx's fast shutdown, proactor serve's graceful stop
+            if (impl.equals("nginx") || impl.equals("h2o") || impl.equals("proactor-serve")) {
+                p.destroy();  // SIGTERM: nginx's and h2o's fast shutdown, proactor serve's graceful stop
             } else {
                 p.getOutputStream().close();
             }
