@@ -8,7 +8,8 @@
 #   --quick          short iterations (JMH 2 x 1 s warm-up, 3 x 1 s measured; fio 3 s; echo 0.5 s
 #                    warm-up, 1.5 s measured per cell) for a first look: about 3 minutes on two
 #                    cores without echo, 7 with it (a full round takes about 7, and 15 with echo);
-#                    http 1 s warm-up, 3 s measured per cell: about 3 minutes more
+#                    http 1 s warm-up, 3 s measured per cell, after 2 s per workload to warm each
+#                    server up: about 4 minutes more
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
 #   --suite S        nop, read, echo, http, a comma list of them (nop,read), or all (default: all four)
 #   --echo-pin MODE  echo suite: both (pinned and unpinned, default), yes or no; pinned puts the
@@ -186,9 +187,9 @@ if [[ "$quick" == 1 ]]; then
   echo_time=(--warmup-ms 500 --measure-ms 1500 --server-warmup-ms 1000)
 fi
 echo_args=("${echo_time[@]}" --pin "$echo_pin" ${echo_impls:+--impls "$echo_impls"})
-http_time=(--warmup-s 3 --measure-s 8)
+http_time=(--warmup-s 3 --measure-s 8 --server-warmup-s 3)
 if [[ "$quick" == 1 ]]; then
-  http_time=(--warmup-s 1 --measure-s 3)
+  http_time=(--warmup-s 1 --measure-s 3 --server-warmup-s 2)
 fi
 http_args=("${http_time[@]}" --pin "$http_pin" ${http_impls:+--impls "$http_impls"} --proactor-jar "$proactor_jar" \
   ${nginx_bin:+--nginx "$nginx_bin"} ${h2o_bin:+--h2o "$h2o_bin"})

@@ -35,7 +35,8 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * every path it is measured on (status 200, Content-Length, the exact body, twice on one keep-alive
  * connection), and then per workload runs wrk for a warm-up and a measured window
  * ({@code taskset -c LOAD_CPU wrk -t1} when pinned, {@code wrk -t2} when not; 64 connections,
- * keep-alive, {@code --latency}). Over the measured window it reads the user + system time of the
+ * keep-alive, {@code --latency}), after a server warm-up of {@code --server-warmup-s} per workload
+ * over all of them first (so that a JVM's first cell is as warm as its last). Over the measured window it reads the user + system time of the
  * server process and its descendants (nginx's master and worker) from {@code /proc/PID/stat}, and
  * appends one JSON line per cell. A contender whose check fails is not measured.
  *
@@ -49,7 +50,7 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  *
  * <pre>
  * java -cp benchmarks.jar dev.proactor.bench.http.HttpBench --out FILE --proactor-jar JAR [--rounds N]
- *     [--first-round R] [--warmup-s S] [--measure-s S] [--workloads hello,4k,1m] [--impls a,b,...]
+ *     [--first-round R] [--warmup-s S] [--measure-s S] [--server-warmup-s S] [--workloads hello,4k,1m] [--impls a,b,...]
  *     [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--connections 64] [--nginx nginx] [--h2o h2o] [--wrk wrk]
  * </pre>
  */
@@ -69,7 +70,7 @@ public final class HttpBench {
     public static void main(String[] args) throws Exception {
         Path out = null, proactorJar = null;
         int rounds = 1, firstRound = 1, connections = 64;
-        int warmupS = 3, measureS = 8;
+        int warmupS = 3, measureS = 8, serverWarmupS = 0;
         List<String> impls = ALL, workloadNames = List.of("hello", "4k", "1m");
         String pin = "both", serverCpu = "0", loadCpu = "1", nginx = "nginx", h2o = "h2o", wrk = "wrk";
         for (int i = 0; i < args.length; i++) {
@@ -80,6 +81,7 @@ public final class HttpBench {
                 case "--rounds" -> { rounds = Integer.parseInt(v); i++; }
                 case "--first-round" -> { firstRound = Integer.parseInt(v); i++; }
                 case "--warmup-s" -> { warmupS = Integer.parseInt(v); i++; }
+                case "--server-warmup-s" -> { serverWarmupS = Integer.parseInt(v); i++; }
                 case "--measure-s" -> { measureS = Integer.parseInt(v); i++; }
                 case "--workloads" -> { workloadNames = List.of(v.split(",")); i++; }
                 case "--impls" -> { impls = List.of(v.split(",")); i++; }
@@ -154,7 +156,7 @@ public final class HttpBench {
         }
         System.out.printf(Locale.ROOT, "http: %d round(s) x %d pin mode(s) x %d cells (%s; %s): about %d s%n",
                 rounds, modes.size(), cells, String.join(",", impls), String.join(",", workloadNames),
-                rounds * modes.size() * (cells * (warmupS + measureS + 1) + impls.size() * 3L));
+                rounds * modes.size() * (cells * (warmupS + measureS + 1 + serverWarmupS) + impls.size() * 3L));
         try {
             for (int round = firstRound; round < firstRound + rounds; round++) {
                 for (boolean pinned : modes) {
@@ -172,6 +174,14 @@ public final class HttpBench {
                             server = start(impl, prefix, java, proactorJar, nginx, h2o, tmp, www, mine);
                             for (Workload wl : mine) {
                                 check(server.port(), wl);
+                            }
+                            // Every workload once before the first cell: otherwise the first cell of a
+                            // JVM contender measures its JIT compiling, the later ones not.
+                            for (int w = 0; serverWarmupS > 0 && w < mine.size(); w++) {
+                                List<String> load = new ArrayList<>(pinned ? List.of("taskset", "-c", loadCpu) : List.of());
+                                load.addAll(List.of(wrk, "-t" + (pinned ? 1 : 2), "-c" + connections,
+                                        "-d" + serverWarmupS + "s", "http://127.0.0.1:" + server.port() + mine.get(w).path()));
+                                runWrk(load);
                             }
                             for (Workload wl : mine) {
                                 String json = cell(wrk, script, server, self, impl, pinned, round, wl, connections,
