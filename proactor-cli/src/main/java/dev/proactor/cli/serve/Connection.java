@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>
  *  FRESH ──read──┐  (header timeout from the accept: 408, close)
  *  IDLE ──read───┴─► HEAD ──read──► (head complete: parse) ──► RESPONDING
- *   ▲  (idle timeout: close)  (header timeout: 408, close)     │ open ► stat ► write head ► transferFrom… ► close file
+ *   ▲  (idle timeout: close)  (header timeout: 408, close)     │ cached file (else resolve ► open ► stat)
+ *   │                                                          │   ► head and small body in one send,
+ *   │                                                          │     or head ► transferFrom… ► release
  *   └──────────── keep-alive: parse what is already buffered ◄─┘
  *                 close: write ► shutdownOutput ► drain input briefly ► close
  * </pre>

@@ -41,14 +41,9 @@ class ServeFileCacheTest {
 
     @BeforeEach
     void tree() throws Exception {
-        root = Files.createDirectories(tmp.resolve("www"));
-        Files.writeString(root.resolve("a.txt"), "alpha\n");
-        Files.writeString(root.resolve("b.txt"), "bravo bravo\n");
-        Files.writeString(tmp.resolve("secret.txt"), "TOP SECRET\n");
+        root = ServeRawSocketTest.tree(tmp);
         Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(tmp.resolve("outside/c.txt"), "OUTSIDE\n");
-        Files.createDirectories(root.resolve("sub"));
-        Files.writeString(root.resolve("sub/c.txt"), "charlie\n");
         TestFiles.writeRandom(root.resolve("large.bin"), LARGE, 31);
         TestFiles.writeRandom(root.resolve("edge.bin"), FileCache.SMALL_BODY, 32);
     }
