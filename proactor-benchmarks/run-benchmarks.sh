@@ -9,20 +9,22 @@
 #   --quick          short iterations (JMH 2 x 1 s warm-up, 3 x 1 s measured; fio 3 s; echo 0.5 s
 #                    warm-up, 1.5 s measured per cell) for a first look: about 3 minutes on two
 #                    cores without echo, 7 with it (a full round takes about 7, and 15 with echo);
-#                    http 1 s warm-up, 3 s measured per cell: about 3 minutes more
+#                    http 1 s warm-up, 3 s measured per cell, after four 1 s runs to warm each
+#                    server up: about 4 minutes more
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
 #   --suite S        nop, read, echo, idle, http, a comma list of them (nop,read), or all (default: all
 #                    five); idle holds 10,000 idle connections per contender and measures the server's
 #                    memory per connection: about 20 s per contender
 #   --echo-pin MODE  echo suite: both (pinned and unpinned, default), yes or no; pinned puts the
 #                    server JVM on CPU 0 and the load generator on CPU 1
-#   --echo-impls L   echo suite: comma-separated contenders (default: all eleven, see EchoBench;
+#   --echo-impls L   echo suite: comma-separated contenders (default: all twelve, see EchoBench;
 #                    proactor-echo is the shipped `proactor echo`, run from proactor-cli's jar)
-#   --idle-impls L   idle suite: comma-separated contenders (default: the same eleven)
+#   --idle-impls L   idle suite: comma-separated contenders (default: the same twelve)
 #   --http-pin MODE  http suite: both (default), yes or no; pinned puts the server on CPU 0 and wrk
 #                    (one thread; two when unpinned) on CPU 1
-#   --http-impls L   http suite: comma-separated contenders (default: all eight: proactor-serve,
-#                    proactor-fixed,proactor-fixed-inline,nginx,netty-uring,netty-epoll,nio2,vthreads)
+#   --http-impls L   http suite: comma-separated contenders (default: all ten: proactor-serve,
+#                    proactor-fixed,proactor-fixed-inline,nginx,h2o,netty-uring,netty-epoll,nio2,nio2-proactor,
+#                    vthreads)
 #   --no-fio         skip fio (otherwise installed with apt-get when missing, skipped if that fails)
 #   --no-build       use the benchmarks.jar already built
 #   --out DIR        results directory (default bench-results, under the current directory)
@@ -38,7 +40,7 @@
 #   proactor-benchmarks/run-benchmarks.sh --suite http --quick --http-impls nginx,proactor-serve
 #
 # Needs JDK 25 (JAVA_HOME, or the newest under /usr/lib/jvm; Maven's toolchains plugin picks it
-# for the build), python3 for the report, and root for apt-get when fio, wrk or nginx is missing.
+# for the build), python3 for the report, and root for apt-get when fio, wrk, nginx or h2o is missing.
 # Nothing here passes or fails on a number: the script reports, a reader judges.
 set -euo pipefail
 
@@ -143,12 +145,14 @@ if [[ "$fio" == 1 ]] && has read && ! command -v fio >/dev/null 2>&1; then
   fi
 fi
 
-# --- wrk and nginx for the http suite, from Debian's packages.
+# --- wrk, nginx and h2o for the http suite, from Debian's packages.
 apt_install() {  # package: installs it with apt-get when we are root, else fails
   [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1 \
     && (apt-get install -y -q "$1" >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$1" >/dev/null 2>&1))
 }
 nginx_bin="$(command -v nginx || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true)"
+h2o_bin="$(command -v h2o || { [[ -x /usr/bin/h2o ]] && echo /usr/bin/h2o; } || true)"
+all_http_impls=proactor-serve,proactor-fixed,proactor-fixed-inline,nginx,h2o,netty-uring,netty-epoll,nio2,vthreads
 if has http; then
   if ! command -v wrk >/dev/null 2>&1; then
     step "Installing wrk (Debian package)"
@@ -161,8 +165,21 @@ if has http; then
     fi
     if [[ -z "$nginx_bin" || ! -x "$nginx_bin" ]]; then
       echo "nginx could not be installed: the http suite runs without it"
-      http_impls="${http_impls:-proactor-serve,proactor-fixed,proactor-fixed-inline,nginx,netty-uring,netty-epoll,nio2,vthreads}"
+      http_impls="${http_impls:-$all_http_impls}"
       http_impls="$(echo ",$http_impls," | sed 's/,nginx,/,/; s/^,//; s/,$//')"
+    fi
+  fi
+  if has http && [[ -z "$h2o_bin" ]] && [[ -z "$http_impls" || ",$http_impls," == *",h2o,"* ]]; then
+    step "Installing h2o (Debian package h2o; not started as a service)"
+    if apt_install h2o; then
+      h2o_bin="$(command -v h2o || echo /usr/bin/h2o)"
+      # The package starts its own service on port 80; the suite runs its own h2o, so stop that one.
+      if command -v systemctl >/dev/null 2>&1; then systemctl stop h2o >/dev/null 2>&1 || true; fi
+    fi
+    if [[ -z "$h2o_bin" || ! -x "$h2o_bin" ]]; then
+      echo "h2o could not be installed: the http suite runs without it"
+      http_impls="${http_impls:-$all_http_impls}"
+      http_impls="$(echo ",$http_impls," | sed 's/,h2o,/,/; s/^,//; s/,$//')"
     fi
   fi
 fi
@@ -185,7 +202,7 @@ if [[ "$quick" == 1 ]]; then
   http_time=(--warmup-s 1 --measure-s 3)
 fi
 http_args=("${http_time[@]}" --pin "$http_pin" ${http_impls:+--impls "$http_impls"} --proactor-jar "$proactor_jar" \
-  ${nginx_bin:+--nginx "$nginx_bin"})
+  ${nginx_bin:+--nginx "$nginx_bin"} ${h2o_bin:+--h2o "$h2o_bin"})
 
 # --- What was run on what, for the report.
 rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/idle-*.jsonl "$out"/http-*.jsonl "$out"/*.svg
@@ -200,6 +217,7 @@ rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/idle-*.json
   if has http; then
     echo "wrk:     $(wrk -v 2>&1 | head -1)"
     [[ -n "$nginx_bin" ]] && echo "nginx:   $("$nginx_bin" -v 2>&1)"
+    [[ -n "$h2o_bin" ]] && echo "h2o:     $("$h2o_bin" --version 2>&1 | head -1)"
   fi
   echo "git:     $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "pinned:  ${pin:-no}"

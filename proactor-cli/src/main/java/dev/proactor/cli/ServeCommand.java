@@ -108,6 +108,21 @@ final class ServeCommand implements Callable<Integer> {
                     + " (default: none).")
     String accessLog;
 
+    @Option(names = "--file-cache", defaultValue = "1024", paramLabel = "N",
+            description = "Files kept open, or in memory up to 16 KiB each, for the next request to them;"
+                    + " 0 opens every file per request (default: ${DEFAULT-VALUE}).")
+    int fileCache;
+
+    @Option(names = "--file-cache-descriptors", defaultValue = "256", paramLabel = "N",
+            description = "Of those, how many larger files may hold an open descriptor (default: ${DEFAULT-VALUE}).")
+    int fileCacheDescriptors;
+
+    @Option(names = "--file-cache-validity", defaultValue = "1s", converter = DurationConverter.class,
+            paramLabel = "TIME", description = "How long a cached file is served before its path is checked"
+                    + " again: the longest a changed or deleted file is still served as it was"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration fileCacheValidity;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -125,7 +140,9 @@ final class ServeCommand implements Callable<Integer> {
                     .workers(workers == null ? 0 : workers).dispatchers(dispatchers).maxConnections(maxConnections)
                     .maxRequestsPerConnection(maxRequestsPerConnection)
                     .maxRequestLine(maxRequestLine).maxHeaderSize(maxHeaderSize).idleTimeout(idleTimeout)
-                    .headerTimeout(headerTimeout).shutdownTimeout(shutdownTimeout).accessLog(accessLog).build();
+                    .headerTimeout(headerTimeout).shutdownTimeout(shutdownTimeout).accessLog(accessLog)
+                    .fileCacheEntries(fileCache).fileCacheDescriptors(fileCacheDescriptors)
+                    .fileCacheValidity(fileCacheValidity).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -46,7 +46,9 @@ class ServeCommandTest {
                 .contains("--port=PORT").contains("default: 8080").contains("default: 127.0.0.1")
                 .contains("--access-log").contains("--max-connections").contains("--header-timeout")
                 .contains("--max-requests-per-connection").contains("default: 1000")
-                .contains("--shutdown-timeout").contains("--backend");
+                .contains("--shutdown-timeout").contains("--backend")
+                .contains("--file-cache=N").contains("--file-cache-descriptors=N").contains("default: 256")
+                .contains("--file-cache-validity=TIME").contains("default: 1s");
     }
 
     @Test
@@ -57,6 +59,11 @@ class ServeCommandTest {
         assertThat(CommandRun.of("serve", "--idle-timeout", "soon", dir.toString()).exitCode()).isEqualTo(2);
         assertThat(CommandRun.of("serve", "--max-request-line", "32k", "--max-header-size", "16k", dir.toString())
                 .exitCode()).isEqualTo(2);
+        CommandRun cache = CommandRun.of("serve", "--file-cache", "-1", dir.toString());
+        assertThat(cache.exitCode()).isEqualTo(2);
+        assertThat(cache.err()).contains("file cache entries must be in [0, 1048576]: -1");
+        assertThat(CommandRun.of("serve", "--file-cache-descriptors", "-1", dir.toString()).exitCode()).isEqualTo(2);
+        assertThat(CommandRun.of("serve", "--file-cache-validity", "0s", dir.toString()).exitCode()).isEqualTo(2);
     }
 
     @EachBackend

@@ -33,7 +33,7 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * mode and contender (rotated each round, so that every contender takes every position: A B C, B C A,
  * ...) it starts the server as its own process ({@code taskset -c SERVER_CPU} when pinned), checks
  * every path it is measured on (status 200, Content-Length, the exact body, twice on one keep-alive
- * connection), warms the server's connection path up (below), and then per workload runs wrk for a
+ * connection), warms the server up (below), and then per workload runs wrk for a
  * warm-up and a measured window ({@code taskset -c LOAD_CPU wrk -t1} when pinned, {@code wrk -t2}
  * when not; 64 connections, keep-alive, {@code --latency}). Over the measured window it reads the user + system time of the
  * server process and its descendants (nginx's master and worker) from {@code /proc/PID/stat}, and
@@ -46,26 +46,30 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * that saw the connections open and close only once (the one warm-up window) still compiles and
  * deoptimises its connection, idle and wake-up paths there, on the server's only CPU when pinned
  * (measured: C1 and C2 took 11 of the 18 ms before the first response). So each server first gets
- * {@code --server-warmup-runs} (default 4) short wrk runs of 1 s on its first workload, which open
- * and close the connections that many times; nginx has nothing to warm, the JVM peers all get the
+ * {@code --server-warmup-runs} (default 4) short wrk runs of 1 s, on its workloads in turn, which
+ * open and close the connections that many times and run every workload's path before its first
+ * cell (otherwise a JVM's first cell measures its compiler and its later ones do not); nginx has nothing to warm, the JVM peers all get the
  * same runs.
  *
  * <p>Contenders: {@code proactor-serve} (the {@code proactor serve} command from proactor.jar on the
  * served directory; {@code /hello} is a 13-byte static file there), {@code proactor-fixed} and
  * {@code proactor-fixed-inline} ({@link ProactorHttpServer}, {@code /hello} only), {@code nginx}
- * (Debian's, generated config, one worker), and the in-JVM peers of {@link HttpBenchServer}.
+ * (Debian's, generated config, one worker), {@code h2o} (Debian's, generated config configured as
+ * nginx is: one thread, keep-alive, no access log; its {@code /hello} is the 13-byte static file,
+ * as for {@code proactor serve}, since h2o has no fixed response without mruby), and the in-JVM
+ * peers of {@link HttpBenchServer}.
  *
  * <pre>
  * java -cp benchmarks.jar dev.proactor.bench.http.HttpBench --out FILE --proactor-jar JAR [--rounds N]
  *     [--first-round R] [--warmup-s S] [--measure-s S] [--workloads hello,4k,1m] [--impls a,b,...]
  *     [--server-warmup-runs 4] [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--connections 64]
- *     [--nginx nginx] [--wrk wrk]
+ *     [--nginx nginx] [--h2o h2o] [--wrk wrk]
  * </pre>
  */
 public final class HttpBench {
 
     static final List<String> ALL = List.of("proactor-serve", "proactor-fixed", "proactor-fixed-inline", "nginx",
-            "netty-uring", "netty-epoll", "nio2",
+            "h2o", "netty-uring", "netty-epoll", "nio2",
             dev.proactor.bench.Nio2Contenders.PROACTOR, "vthreads");
 
     /** A workload: the path wrk requests and the body every contender must answer it with. */
@@ -81,7 +85,7 @@ public final class HttpBench {
         int rounds = 1, firstRound = 1, connections = 64;
         int warmupS = 3, measureS = 8, serverWarmupRuns = 4;
         List<String> impls = ALL, workloadNames = List.of("hello", "4k", "1m");
-        String pin = "both", serverCpu = "0", loadCpu = "1", nginx = "nginx", wrk = "wrk";
+        String pin = "both", serverCpu = "0", loadCpu = "1", nginx = "nginx", h2o = "h2o", wrk = "wrk";
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -99,6 +103,7 @@ public final class HttpBench {
                 case "--load-cpu" -> { loadCpu = v; i++; }
                 case "--connections" -> { connections = Integer.parseInt(v); i++; }
                 case "--nginx" -> { nginx = v; i++; }
+                case "--h2o" -> { h2o = v; i++; }
                 case "--wrk" -> { wrk = v; i++; }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -182,15 +187,15 @@ public final class HttpBench {
                         List<String> prefix = pinned ? List.of("taskset", "-c", serverCpu) : List.of();
                         Server server = null;
                         try {
-                            server = start(impl, prefix, java, proactorJar, nginx, tmp, www, mine);
+                            server = start(impl, prefix, java, proactorJar, nginx, h2o, tmp, www, mine);
                             for (Workload wl : mine) {
                                 check(server.port(), wl);
                             }
                             List<String> loadPrefix = pinned ? List.of("taskset", "-c", loadCpu) : List.of();
                             int threads = pinned ? 1 : 2;
                             for (int w = 0; w < serverWarmupRuns; w++) {
-                                runWrk(wrkCommand(wrk, script, server, mine.getFirst(), connections, loadPrefix,
-                                        threads, 1));
+                                runWrk(wrkCommand(wrk, script, server, mine.get(w % mine.size()), connections,
+                                        loadPrefix, threads, 1));
                             }
                             for (Workload wl : mine) {
                                 String json = cell(wrk, script, server, self, impl, pinned, round, wl, connections,
@@ -223,7 +228,7 @@ public final class HttpBench {
     private static final Pattern SERVE_BANNER = Pattern.compile("serving .* at http://[^ ]*:(\\d+)/");
 
     private static Server start(String impl, List<String> prefix, String java, Path proactorJar, String nginx,
-            Path tmp, Path www, List<Workload> workloads) throws IOException {
+            String h2o, Path tmp, Path www, List<Workload> workloads) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         int nginxPort = 0;
         switch (impl) {
@@ -237,6 +242,10 @@ public final class HttpBench {
                 cmd.addAll(List.of(nginx, "-p", tmp.toString(), "-e", tmp.resolve("nginx-error.log").toString(),
                         "-c", conf.toString(), "-g", "daemon off;"));
             }
+            case "h2o" -> {
+                nginxPort = freePort();
+                cmd.addAll(List.of(h2o, "-c", h2oConf(tmp, www, nginxPort).toString()));
+            }
             default -> {
                 cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m"));
                 cmd.addAll(dev.proactor.bench.Nio2Contenders.jvmOptions(impl));
@@ -248,9 +257,9 @@ public final class HttpBench {
         try {
             int port;
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            if (impl.equals("nginx")) {
+            if (impl.equals("nginx") || impl.equals("h2o")) {
                 port = nginxPort;
-                awaitListening(p, port);
+                awaitListening(p, impl, port);
             } else if (impl.equals("proactor-serve")) {
                 port = -1;
                 for (String line; port < 0 && (line = r.readLine()) != null; ) {
@@ -296,8 +305,8 @@ public final class HttpBench {
         }
     }
 
-    /** Waits until something accepts on the port (nginx prints nothing when it is ready). */
-    private static void awaitListening(Process p, int port) throws IOException {
+    /** Waits until something accepts on the port (nginx and h2o print nothing when they are ready). */
+    private static void awaitListening(Process p, String impl, int port) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try (Socket s = new Socket()) {
@@ -305,11 +314,11 @@ public final class HttpBench {
                 return;
             } catch (IOException e) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
-                    throw new IOException("nginx is not listening on " + port + " (exit " + exitOf(p)
+                    throw new IOException(impl + " is not listening on " + port + " (exit " + exitOf(p)
                             + "; see its error log above)", e);
                 }
                 try {
-                    p.waitFor(50, TimeUnit.MILLISECONDS);  // polls: nginx has no ready signal in the foreground
+                    p.waitFor(50, TimeUnit.MILLISECONDS);  // polls: no ready signal in the foreground
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted", ie);
@@ -358,10 +367,35 @@ public final class HttpBench {
         return conf;
     }
 
+    /**
+     * h2o configured as {@link #nginxConf} configures nginx: one thread (nginx's one worker), the
+     * same directory, keep-alive without a request cap, no access log, the listen backlog 1024.
+     * Run as root, h2o drops to {@code nobody}, who can read the tree (the harness makes it 755) but
+     * not write a pid file there, so there is none; the harness stops the process it started.
+     */
+    static Path h2oConf(Path tmp, Path www, int port) throws IOException {
+        Path conf = tmp.resolve("h2o.conf");
+        Files.writeString(conf, """
+                num-threads: 1
+                error-log: %1$s/h2o-error.log
+                tcp-fastopen: 0
+                http1-request-timeout: 120
+                listen:
+                  host: 127.0.0.1
+                  port: %2$d
+                hosts:
+                  default:
+                    paths:
+                      /:
+                        file.dir: %3$s
+                """.formatted(tmp, port, www));
+        return conf;
+    }
+
     private static void stop(String impl, Process p) {
         try {
-            if (impl.equals("nginx") || impl.equals("proactor-serve")) {
-                p.destroy();  // SIGTERM: nginx's fast shutdown, proactor serve's graceful stop
+            if (impl.equals("nginx") || impl.equals("h2o") || impl.equals("proactor-serve")) {
+                p.destroy();  // SIGTERM: nginx's and h2o's fast shutdown, proactor serve's graceful stop
             } else {
                 p.getOutputStream().close();
             }

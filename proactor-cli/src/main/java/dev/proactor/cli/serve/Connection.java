@@ -1,20 +1,14 @@
 package dev.proactor.cli.serve;
 
-import dev.proactor.AsyncFile;
 import dev.proactor.AsyncSocket;
-import dev.proactor.FileStat;
 import dev.proactor.Operation;
 import dev.proactor.OperationCancelledException;
-import dev.proactor.OperationFailedException;
 import dev.proactor.OperationTimeoutException;
 import dev.proactor.Proactor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>
  *  FRESH ──read──┐  (header timeout from the accept: 408, close)
  *  IDLE ──read───┴─► HEAD ──read──► (head complete: parse) ──► RESPONDING
- *   ▲  (idle timeout: close)  (header timeout: 408, close)     │ open ► stat ► write head ► transferFrom… ► close file
+ *   ▲  (idle timeout: close)  (header timeout: 408, close)     │ cached file (else resolve ► open ► stat)
+ *   │                                                          │   ► head and small body in one send,
+ *   │                                                          │     or head ► transferFrom… ► release
  *   └──────────── keep-alive: parse what is already buffered ◄─┘
  *                 close: write ► shutdownOutput ► drain input briefly ► close
  * </pre>
@@ -237,21 +233,31 @@ final class Connection {
         Exchange ex = new Exchange(request, request.keepAlive() && !server.draining() && !ended
                 && served < server.options().maxRequestsPerConnection());
         HttpRequest.Target target = request.target();
-        switch (server.resolver().resolve(target.segments(), target.trailingSlash())) {
+        List<String> segments = target.segments();
+        // A path ending in a slash names a directory, which is never cached.
+        String key = target.trailingSlash() ? null : String.join("/", segments);
+        if (key != null && fromCache(ex, key, segments)) {
+            return;
+        }
+        switch (server.resolver().resolve(segments, target.trailingSlash())) {
             case PathResolver.Missing m -> error(ex, 404);
             case PathResolver.Forbidden f -> error(ex, 403);
-            case PathResolver.RegularFile file -> openFile(ex, file.real());
+            case PathResolver.RegularFile file -> load(ex, key, file);
             case PathResolver.Directory dir -> {
-                if (!target.trailingSlash() && !target.segments().isEmpty()) {
+                if (!target.trailingSlash() && !segments.isEmpty()) {
                     String location = target.directoryLocation();
                     simple(ex, 301, "text/plain; charset=utf-8", bytes("301 Moved Permanently: " + location + "\n"),
                             "Location", location);
                     return;
                 }
-                List<String> index = new ArrayList<>(target.segments());
+                List<String> index = new ArrayList<>(segments);
                 index.add("index.html");
+                String indexKey = String.join("/", index);
+                if (fromCache(ex, indexKey, index)) {
+                    return;
+                }
                 if (server.resolver().resolve(index, false) instanceof PathResolver.RegularFile file) {
-                    openFile(ex, file.real());
+                    load(ex, indexKey, file);
                     return;
                 }
                 byte[] listing;
@@ -266,35 +272,52 @@ final class Connection {
         }
     }
 
-    private void openFile(Exchange ex, Path real) {
-        proactor.openFile(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)
-                .onComplete((file, failure) -> guarded(() -> {
-                    if (failure != null) {
-                        // Gone or replaced by a link since it was resolved: not found; refused: forbidden.
-                        error(ex, failure instanceof OperationFailedException f && f.errnoName().equals("EACCES")
-                                ? 403 : failure instanceof OperationFailedException ? 404 : 500);
-                        return;
-                    }
-                    file.stat().onComplete((stat, f) -> guarded(() -> {
-                        if (f != null || !stat.isRegularFile()) {
-                            file.closeAsync();
-                            error(ex, f != null ? 500 : 404);
-                        } else {
-                            respondFile(ex, file, stat, real.getFileName().toString());
-                        }
-                    }));
-                }));
+    /**
+     * Answers from the file cache when it holds {@code key} and the entry is still valid (checked
+     * again, as a miss resolves, once its validity ran out); false on a miss or a failed check, and
+     * the caller resolves the path.
+     */
+    private boolean fromCache(Exchange ex, String key, List<String> segments) {
+        FileCache cache = server.cache(member);
+        FileCache.Entry e = cache.acquire(key);
+        if (e == null) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (cache.due(e, now)) {
+            if (server.resolver().resolve(segments, false) instanceof PathResolver.RegularFile f && e.sameAs(f)) {
+                cache.validated(e, now);
+            } else {
+                cache.invalidate(e); // changed, replaced, gone or now a link out: resolved afresh
+                cache.release(e);
+                return false;
+            }
+        }
+        respondFile(ex, e);
+        return true;
     }
 
-    private void respondFile(Exchange ex, AsyncFile file, FileStat stat, String name) {
+    private void load(Exchange ex, String key, PathResolver.RegularFile file) {
+        server.cache(member).load(key, file, (entry, status) -> guarded(() -> {
+            if (entry == null) {
+                error(ex, status);
+            } else {
+                respondFile(ex, entry);
+            }
+        }));
+    }
+
+    /** Sends a file's answer: 200, 206, 304 or 416; {@code e}'s reference is released when it is sent. */
+    private void respondFile(Exchange ex, FileCache.Entry e) {
+        FileCache cache = server.cache(member);
         HttpRequest r = ex.request;
-        long size = stat.size();
+        long size = e.size;
         long date = HttpDates.currentSecond(); // one second for the Date and the Last-Modified judged against it
-        Validators v = Validators.of(size, stat.lastModified(), date);
+        Validators v = e.validators(date);
         String etag = v.etag();
-        String lastModified = v.lastModifiedText();
+        String lastModified = v.lastModified() == date ? HttpDates.ofSecond(date) : e.lastModifiedText;
         if (v.notModified(r)) {
-            file.closeAsync();
+            cache.release(e);
             ResponseHead h = new ResponseHead(304, date).header("ETag", etag).header("Last-Modified", lastModified);
             send(ex, 304, connection(h, ex).toBuffer(null), 0);
             return;
@@ -304,11 +327,12 @@ final class Connection {
         int status;
         long position = 0;
         long count = size;
-        ResponseHead h;
+        ByteBuffer head;
         switch (answer) {
             case ByteRange.Unsatisfiable u -> {
-                file.closeAsync();
-                h = new ResponseHead(416).header("Content-Range", "bytes */" + size).header("Content-Length", 0);
+                cache.release(e);
+                ResponseHead h = new ResponseHead(416).header("Content-Range", "bytes */" + size)
+                        .header("Content-Length", 0);
                 send(ex, 416, connection(h, ex).toBuffer(null), 0);
                 return;
             }
@@ -316,46 +340,77 @@ final class Connection {
                 status = 206;
                 position = p.range().first();
                 count = p.range().length();
-                h = new ResponseHead(206, date).header("Content-Range",
+                ResponseHead h = new ResponseHead(206, date).header("Content-Range",
                         "bytes " + p.range().first() + "-" + p.range().last() + "/" + size);
+                h.header("Content-Type", e.contentType).header("Content-Length", count)
+                        .header("Last-Modified", lastModified).header("ETag", etag).header("Accept-Ranges", "bytes");
+                head = connection(h, ex).toBuffer(null);
             }
             case ByteRange.Whole w -> {
                 status = 200;
-                h = new ResponseHead(200, date);
+                head = v.lastModified() < date ? okHead(ex, date, e.fixed200) : connection(new ResponseHead(200, date)
+                        .header("Content-Type", e.contentType).header("Content-Length", count)
+                        .header("Last-Modified", lastModified).header("ETag", etag).header("Accept-Ranges", "bytes"), ex)
+                        .toBuffer(null);
             }
         }
-        h.header("Content-Type", ContentTypes.of(name)).header("Content-Length", count)
-                .header("Last-Modified", lastModified).header("ETag", etag).header("Accept-Ranges", "bytes");
-        ByteBuffer head = connection(h, ex).toBuffer(null);
         long from = position;
         long length = r.isHead() ? 0 : count;
+        if (e.body != null || length == 0) {
+            // In memory: head and body leave in one gathering send.
+            Operation<Long> w = length == 0 ? socket.withTimeout(server.options().idleTimeout()).writeAll(head)
+                    : socket.withTimeout(server.options().idleTimeout()).writeAll(head,
+                            e.body.duplicate().position((int) from).limit((int) (from + length)));
+            w.onComplete((n, failure) -> guarded(() -> {
+                cache.release(e);
+                if (failure != null) {
+                    closeNow();
+                } else {
+                    finished(ex, status, length);
+                }
+            }));
+            return;
+        }
         socket.withTimeout(server.options().idleTimeout()).writeAll(head).onComplete((n, failure) -> guarded(() -> {
             if (failure != null) {
-                file.closeAsync();
+                cache.release(e);
                 closeNow();
-            } else if (length == 0) {
-                file.closeAsync();
-                finished(ex, status, 0);
             } else {
-                transfer(ex, status, file, from, length, length);
+                transfer(ex, status, e, from, length, length);
             }
         }));
     }
 
+    /** A whole 200's head from the shared prefix and the entry's fixed headers: no formatting. */
+    private ByteBuffer okHead(Exchange ex, long date, byte[] fixed) {
+        byte[] prefix = ResponseHead.okPrefix(date);
+        byte[] conn = !ex.keepAlive || server.draining() ? CONNECTION_CLOSE
+                : ex.request.minorVersion() == 0 ? CONNECTION_KEEP_ALIVE : CRLF;
+        byte[] head = new byte[prefix.length + fixed.length + conn.length];
+        System.arraycopy(prefix, 0, head, 0, prefix.length);
+        System.arraycopy(fixed, 0, head, prefix.length, fixed.length);
+        System.arraycopy(conn, 0, head, prefix.length + fixed.length, conn.length);
+        return ByteBuffer.wrap(head);
+    }
+
+    private static final byte[] CRLF = bytes("\r\n");
+    private static final byte[] CONNECTION_CLOSE = bytes("Connection: close\r\n\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE = bytes("Connection: keep-alive\r\n\r\n");
+
     /** Sends the file's bytes, piece by piece, straight from the file to the socket. */
-    private void transfer(Exchange ex, int status, AsyncFile file, long position, long left, long total) {
+    private void transfer(Exchange ex, int status, FileCache.Entry e, long position, long left, long total) {
         long n = Math.min(left, TRANSFER_CHUNK);
-        socket.withTimeout(server.options().idleTimeout()).transferFrom(file, position, n)
+        socket.withTimeout(server.options().idleTimeout()).transferFrom(e.file, position, n)
                 .onComplete((sent, failure) -> guarded(() -> {
                     if (failure != null) {
                         // The head promised a length the connection can no longer deliver (the
                         // client left, stalled, or the file shrank): cutting it is the only honest end.
-                        file.closeAsync();
+                        server.cache(member).release(e);
                         closeNow();
                     } else if (left > n) {
-                        transfer(ex, status, file, position + n, left - n, total);
+                        transfer(ex, status, e, position + n, left - n, total);
                     } else {
-                        file.closeAsync();
+                        server.cache(member).release(e);
                         finished(ex, status, total);
                     }
                 }));

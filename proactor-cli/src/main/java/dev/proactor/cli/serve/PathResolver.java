@@ -43,8 +43,11 @@ final class PathResolver {
     /** The file system refused to look: 403. */
     record Forbidden() implements Resolved {}
 
-    /** A regular file at this real path. */
-    record RegularFile(Path real) implements Resolved {}
+    /**
+     * A regular file at this real path, with its attributes as {@code lstat} read them then (what
+     * {@link FileCache} compares to tell whether the path still leads to the same file).
+     */
+    record RegularFile(Path real, BasicFileAttributes attributes) implements Resolved {}
 
     /** A directory at this real path. */
     record Directory(Path real) implements Resolved {}
@@ -79,6 +82,6 @@ final class PathResolver {
         if (attributes.isDirectory()) {
             return new Directory(real);
         }
-        return attributes.isRegularFile() && !asDirectory ? new RegularFile(real) : MISSING;
+        return attributes.isRegularFile() && !asDirectory ? new RegularFile(real, attributes) : MISSING;
     }
 }

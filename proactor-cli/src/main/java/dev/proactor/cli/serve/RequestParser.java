@@ -305,20 +305,26 @@ final class RequestParser {
                     bytes[n++] = (byte) c;
                 }
             }
+            boolean ascii = true;
             for (int j = 0; j < n; j++) {
                 if (bytes[j] == 0 || bytes[j] == '/' || bytes[j] == '\\') {
                     return new Rejected(403, "forbidden byte in the path", null);
                 }
+                ascii &= bytes[j] >= 0;
             }
             String segment;
-            try {
-                CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes, 0, n));
-                segment = chars.toString();
-            } catch (CharacterCodingException e) {
-                return new Rejected(404, "path is not UTF-8", null); // no file here has such a name
+            if (ascii) {
+                segment = new String(bytes, 0, n, StandardCharsets.ISO_8859_1); // ASCII is its own UTF-8: no decoder
+            } else {
+                try {
+                    CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(bytes, 0, n));
+                    segment = chars.toString();
+                } catch (CharacterCodingException e) {
+                    return new Rejected(404, "path is not UTF-8", null); // no file here has such a name
+                }
             }
             if (segment.equals(".") || segment.equals("..")) {
                 return new Rejected(403, "dot segment in the path", null);

@@ -40,6 +40,24 @@ final class ResponseHead {
         return buf.put(head).put(body).flip();
     }
 
+    private record Prefix(long second, byte[] bytes) {}
+
+    private static volatile Prefix ok = new Prefix(Long.MIN_VALUE, new byte[0]);
+
+    /**
+     * The start of a 200's head dated {@code date}, through the Date line: the same bytes as
+     * {@code new ResponseHead(200, date)} begins with, made once a second and shared (read only).
+     */
+    static byte[] okPrefix(long date) {
+        Prefix p = ok;
+        if (p.second != date) {
+            p = new Prefix(date, ("HTTP/1.1 200 OK\r\nServer: proactor\r\nDate: " + HttpDates.ofSecond(date) + "\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            ok = p;
+        }
+        return p.bytes;
+    }
+
     static String reason(int status) {
         return switch (status) {
             case 200 -> "OK";

@@ -33,11 +33,20 @@ import java.util.Objects;
  *     nothing is a slow head); then 408 and close
  * @param shutdownTimeout how long a stop lets responses in flight finish before cutting them
  * @param accessLog null for none, {@code "-"} for standard output, else a file path
+ * @param fileCacheEntries files kept open (or, up to {@link FileCache#SMALL_BODY} bytes, in memory)
+ *     for the next request to them, split evenly across the dispatchers; 0 opens every file per
+ *     request. Small bodies cost at most this many × 16 KiB of direct memory
+ * @param fileCacheDescriptors of those entries, how many may hold an open descriptor (larger files);
+ *     the process needs this many descriptors beyond {@code maxConnections}
+ * @param fileCacheValidity how long a cached file is served without checking its path again (real
+ *     path, containment, {@code lstat}): the longest a changed, replaced or deleted file is still
+ *     served as it was; zero checks on every request
  */
 public record ServeOptions(Path root, String bind, int port, BackendChoice backend, int workers, int dispatchers,
         int maxConnections, int maxRequestsPerConnection,
         int maxRequestLine, int maxHeaderSize, Duration idleTimeout, Duration headerTimeout,
-        Duration shutdownTimeout, String accessLog) {
+        Duration shutdownTimeout, String accessLog, int fileCacheEntries, int fileCacheDescriptors,
+        Duration fileCacheValidity) {
 
     /** Checks every value, so a bad one fails before anything is opened. */
     public ServeOptions {
@@ -59,6 +68,12 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
             Objects.requireNonNull(d, "timeout");
             require(!d.isNegative() && !d.isZero(), "timeouts must be positive: " + d);
         }
+        require(fileCacheEntries >= 0 && fileCacheEntries <= 1 << 20, "file cache entries must be in [0, 1048576]: "
+                + fileCacheEntries);
+        require(fileCacheDescriptors >= 0 && fileCacheDescriptors <= 1 << 20,
+                "file cache descriptors must be in [0, 1048576]: " + fileCacheDescriptors);
+        Objects.requireNonNull(fileCacheValidity, "fileCacheValidity");
+        require(!fileCacheValidity.isNegative(), "file cache validity must not be negative: " + fileCacheValidity);
     }
 
     private static void require(boolean ok, String message) {
@@ -88,6 +103,9 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private String accessLog;
+        private int fileCacheEntries = 1024;
+        private int fileCacheDescriptors = 256;
+        private Duration fileCacheValidity = Duration.ofSeconds(1);
 
         private Builder(Path root) {
             this.root = root;
@@ -132,6 +150,15 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         /** See {@link ServeOptions#accessLog()}. */
         public Builder accessLog(String v) { accessLog = v; return this; }
 
+        /** See {@link ServeOptions#fileCacheEntries()}. */
+        public Builder fileCacheEntries(int v) { fileCacheEntries = v; return this; }
+
+        /** See {@link ServeOptions#fileCacheDescriptors()}. */
+        public Builder fileCacheDescriptors(int v) { fileCacheDescriptors = v; return this; }
+
+        /** See {@link ServeOptions#fileCacheValidity()}. */
+        public Builder fileCacheValidity(Duration v) { fileCacheValidity = v; return this; }
+
         /**
          * Validates and builds.
          *
@@ -140,7 +167,8 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         public ServeOptions build() {
             return new ServeOptions(root, bind, port, backend, workers, dispatchers, maxConnections,
                     maxRequestsPerConnection, maxRequestLine, maxHeaderSize,
-                    idleTimeout, headerTimeout, shutdownTimeout, accessLog);
+                    idleTimeout, headerTimeout, shutdownTimeout, accessLog, fileCacheEntries, fileCacheDescriptors,
+                    fileCacheValidity);
         }
     }
 }

@@ -58,6 +58,7 @@ public final class StaticFileServer {
     private final PrintWriter err;
     private final List<Slots> slots = new ArrayList<>(); // one per listener, beside its accept loop
     private final InputBuffers buffers;
+    private final List<FileCache> caches = new ArrayList<>(); // one per proactor: a file is sent on the one it was opened on
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong reclaimed = new AtomicLong();
@@ -116,9 +117,12 @@ public final class StaticFileServer {
         // The limit is split evenly: each listener's loop accepts independently, so no loop can hold
         // a slot that a client waiting at another listener needs.
         int perMember = (options.maxConnections() + members.size() - 1) / members.size();
+        int entries = (options.fileCacheEntries() + members.size() - 1) / members.size();
+        int descriptors = (options.fileCacheDescriptors() + members.size() - 1) / members.size();
         for (int i = 0; i < members.size(); i++) {
             Proactor p = members.get(i);
             int member = i;
+            caches.add(new FileCache(p, entries, descriptors, options.fileCacheValidity().toNanos()));
             Slots s = new Slots();
             slots.add(s);
             acceptors.add(new AcceptLoop(p, listeners.get(i), perMember, socket -> accepted(member, p, socket),
@@ -236,6 +240,15 @@ public final class StaticFileServer {
             }
             awaitNoConnections(System.nanoTime() + CUT_GRACE.toNanos());
         }
+        for (FileCache c : caches) {
+            for (var close : c.close()) {
+                try {
+                    close.await(CUT_GRACE);
+                } catch (ProactorException | TimeoutException e) {
+                    report("a cached file could not be closed: " + e);
+                }
+            }
+        }
         try {
             accessLog.close().get(CUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -275,6 +288,21 @@ public final class StaticFileServer {
     /** Input buffers allocated so far: bounded by the most connections open at once. */
     int inputBuffersAllocated() {
         return buffers.allocated();
+    }
+
+    /** The file cache of the proactor at index {@code member}. */
+    FileCache cache(int member) {
+        return caches.get(member);
+    }
+
+    /** Descriptors the file caches hold now, for tests. */
+    int cachedDescriptors() {
+        return caches.stream().mapToInt(FileCache::descriptors).sum();
+    }
+
+    /** Requests answered from the file caches so far, for tests. */
+    long cacheHits() {
+        return caches.stream().mapToLong(FileCache::hits).sum();
     }
 
     ServeOptions options() {

@@ -4,6 +4,8 @@
  * operation and returns, and that operation's completion handler (on a worker) takes the following
  * step. {@code RequestParser} reads heads, limits and target checks; {@code Connection} is the
  * per-connection state machine; {@code PathResolver} keeps requests inside the root;
+ * {@code FileCache} keeps what a request for a file needs (descriptor or small body, validators, the
+ * head of a 200) for the next request to it;
  * {@code StaticFileServer} runs the accept loops and the stop; {@code cli.net.AcceptLoop} holds the
  * connection limit, shared with {@code echo}; {@code Slots} decides which waiting connection gives
  * its slot to a newcomer at the limit; {@code InputBuffers} reuses the connections' input buffers.
@@ -19,8 +21,10 @@
  *     ▲                                                           │ 400/405/413/414/431/501/505, 408:
  *     │                                                           │   write (Connection: close) ► close
  *     │                                                           ▼
- *     │     resolve (realpath + containment, on the worker) ► openFile ► stat ► writeAll(head)
- *     │       ► transferFrom(file, pos, ≤4 MiB) … ► file.close          (or a small writeAll body)
+ *     │     file cache hit (valid, or checked again once its validity ran out) ─┐
+ *     │     miss: resolve (realpath + containment, on the worker) ► openFile ► stat ┤ (≤16 KiB: read, close)
+ *     │       ► ≤16 KiB: writeAll(head, body) in one gathering send             ◄─┘
+ *     │       ► larger: writeAll(head) ► transferFrom(kept file, pos, ≤4 MiB) … ► release the entry
  *     └────── keep-alive: parse what is already buffered (pipelining) ◄─┘
  *   close: shutdownOutput ► read and discard until EOF or 2 s (lingering close) ► socket.close
  * </pre>
@@ -30,7 +34,8 @@
  *   the socket only when its buffer holds no complete head, so a client that pipelines faster than
  *   it reads stops being read and its bytes wait in the kernel. Bodies go by {@code transferFrom}
  *   (splice on io_uring, {@code transferTo} on the portable backend) in pieces whose completion
- *   starts the next piece; nothing is buffered on the heap. At {@code --max-connections} no accept is
+ *   starts the next piece; only small bodies (up to 16 KiB) are held in memory, once per cached
+ *   file, never per connection. At {@code --max-connections} no accept is
  *   pending unless a connection only waits for a request; new clients wait in the listen backlog.
  *   Under all of it the proactor's own in-flight admission applies. With {@code --dispatchers N} a
  *   {@code ProactorGroup} listens once per member (SO_REUSEPORT); each member has its own accept loop
@@ -54,8 +59,9 @@
  * <li><b>Memory.</b> Per connection: the state and one direct input buffer of
  *   {@code --max-header-size}, taken from {@code InputBuffers} and given back once the socket is
  *   closed, so input memory stays at the most connections open at once ((limit + 1 per listener) ×
- *   the head size: 16 MiB at the defaults) rather than waiting for a garbage collection; bodies
- *   never touch the heap; the access log file keeps at most 1 MiB of lines waiting for its write
+ *   the head size: 16 MiB at the defaults) rather than waiting for a garbage collection; large
+ *   bodies never touch memory; small ones are held by the file cache, at most
+ *   {@code --file-cache} × 16 KiB of direct memory (16 MiB at the defaults); the access log file keeps at most 1 MiB of lines waiting for its write
  *   and drops (and counts) the rest. What grew under load was the heap the JVM sizes from the
  *   machine, so {@code bin/proactor} sets {@code -Xmx256m} ({@code PROACTOR_JAVA_OPTS} overrides).
  * <li><b>How limits are enforced.</b> The input buffer is {@code --max-header-size} bytes: a head
@@ -67,13 +73,33 @@
  *   so a client that stops reading is cut. Until then it costs a wait for room in its socket, not
  *   a thread ({@code AsyncSocket.transferFrom}), and delays no other connection.
  * <li><b>Containment.</b> The parser refuses dot segments, {@code %2f}, {@code %00} and backslashes
- *   (403) before any file-system call; the resolver takes the real path and answers 404 unless it
+ *   (403) before any file-system call; the resolver (on a miss, and on each check of a cached file)
+ *   takes the real path and answers 404 unless it
  *   lies under the root's real path, so symbolic links out of the tree are "not found"; the file is
  *   opened with {@code NOFOLLOW_LINKS}. Path resolution and the type check ({@code realpath},
  *   {@code lstat}) and directory listing are blocking metadata calls on the worker: the library has
  *   asynchronous open and stat, not those. Checking the type before the open also keeps FIFOs, whose
  *   open would block, from being opened. A path ending in a slash names a directory only: a regular
  *   file asked for as {@code /file.txt/} is 404, as nginx answers.
+ * <li><b>The file cache.</b> Per proactor (a file is sent from the proactor it was opened on), keyed
+ *   by the decoded segments, which the parser already checked, so a hit is contained as its miss
+ *   was. A hit skips {@code realpath}, {@code lstat}, open, {@code statx} and close: for a body up
+ *   to 16 KiB it holds the bytes (read once; no descriptor) and sends them with the head in one
+ *   gathering send, for a larger one the open descriptor for {@code transferFrom}; the 200 head is
+ *   prebuilt but for its Date and Connection lines. Bounded by {@code --file-cache} entries (1024)
+ *   and {@code --file-cache-descriptors} (256), least recently used first; each response holds a
+ *   reference to its entry, so an evicted file is closed after its last transfer, never under one.
+ *   <b>Staleness bound:</b> an entry is served unchecked for {@code --file-cache-validity} (1 s);
+ *   the next request after that resolves the path again exactly as a miss does (real path,
+ *   containment, {@code lstat} without following links) and keeps the entry only if the real path,
+ *   file key (device, inode), size and modification time are unchanged, else it is dropped and the
+ *   request served afresh: a file changed, replaced, renamed, deleted or swapped for a link (out of
+ *   the root: 404) is served as it was for at most the validity (plus one check's duration) after
+ *   the change. An entry is kept only if the opened file's {@code statx} agrees with the resolved
+ *   attributes. A file rewritten in place without a size or time change inside one validity is
+ *   not noticed for large files (the descriptor reads the new bytes while the head says the old
+ *   length; as without a cache) and not for small ones (the old bytes). The stop closes every
+ *   cached descriptor before the proactors.
  * <li><b>Redirects and headers.</b> A directory asked for without its slash is redirected (301) to
  *   the normalised path rebuilt from the decoded segments ({@code HttpRequest.Target}): one leading
  *   slash, so {@code //example.com} goes to {@code /example.com/} and no Location is ever a

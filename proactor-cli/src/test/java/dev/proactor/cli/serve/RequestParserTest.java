@@ -77,6 +77,13 @@ class RequestParserTest {
                 .isEqualTo("/evil.example/");
         assertThat(t.rawQuery()).isEqualTo("q=%2f");
         assertThat(t.decodedPath()).isEqualTo("/a b/ü/");
+        // ASCII takes the short way, anything else the strict decoder: malformed UTF-8 names no file.
+        assertThat(parsed("GET /plain-ascii~1 HTTP/1.1\r\nHost: x\r\n\r\n").target().segments())
+                .containsExactly("plain-ascii~1");
+        assertThat(parsed("GET /%E2%82%AC HTTP/1.1\r\nHost: x\r\n\r\n").target().segments()).containsExactly("€");
+        assertThat(status("GET /%FF HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(404);
+        assertThat(status("GET /a%C3%28 HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(404);
+        assertThat(status("GET /%C0%AE%C0%AE HTTP/1.1\r\nHost: x\r\n\r\n")).as("overlong dots").isEqualTo(404);
         assertThat(parsed("GET http://example.com/x/y HTTP/1.1\r\nHost: x\r\n\r\n").target().segments())
                 .containsExactly("x", "y");
         assertThat(parsed("GET http://example.com HTTP/1.1\r\nHost: x\r\n\r\n").target().segments()).isEmpty();

@@ -29,12 +29,21 @@ class ServeRawSocketTest {
 
     @BeforeEach
     void tree() throws Exception {
-        root = Files.createDirectories(tmp.resolve("www"));
+        root = tree(tmp);
+    }
+
+    /**
+     * The served tree {@code tmp/www}, returned: a.txt, b.txt, sub/c.txt; and tmp/secret.txt
+     * outside it, for links that lead out.
+     */
+    static Path tree(Path tmp) throws java.io.IOException {
+        Path root = Files.createDirectories(tmp.resolve("www"));
         Files.writeString(root.resolve("a.txt"), "alpha\n");
         Files.writeString(root.resolve("b.txt"), "bravo bravo\n");
         Files.writeString(tmp.resolve("secret.txt"), "TOP SECRET\n");
         Files.createDirectories(root.resolve("sub"));
         Files.writeString(root.resolve("sub/c.txt"), "charlie\n");
+        return root;
     }
 
     @EachBackend
