@@ -70,6 +70,7 @@ public final class CoreProactor {
         this.dispatcher = new Dispatcher(this, config, factory, metrics);
         this.dispatcherThread = Thread.ofPlatform().name(config.name() + "-dispatcher").daemon(true).unstarted(dispatcher);
         handlers.dispatcherThread(dispatcherThread);
+        metrics.owner(dispatcherThread);
         dispatcherThread.start();
         try {
             dispatcher.started.get();
@@ -381,7 +382,7 @@ public final class CoreProactor {
 
     /** Dispatcher: a multishot receive ran out of provided buffers and will be re-armed. */
     void receiveRearmed() {
-        metrics.receiveRearms.increment();
+        metrics.receiveRearmed();
     }
 
     /** Runs a handler added after delivery, never on the caller's thread. */
