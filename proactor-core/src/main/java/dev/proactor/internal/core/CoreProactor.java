@@ -13,6 +13,8 @@ import dev.proactor.Proactor;
 import dev.proactor.ProactorClosedException;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
+import dev.proactor.ResultHandler;
+import dev.proactor.ReusableOperation;
 import dev.proactor.internal.spi.BackendFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -415,6 +417,10 @@ public final class CoreProactor {
 
     Operation<Void> nop(Duration timeout) {
         return initiate(new NopOp(this, timeout));
+    }
+
+    ReusableOperation<Void> reusableNop(ResultHandler<? super Void> handler, Duration timeout) {
+        return initiate(new NopOp.Reusable(this, timeout, handler));
     }
 
     Operation<Void> timer(Duration delay, Duration timeout) {
