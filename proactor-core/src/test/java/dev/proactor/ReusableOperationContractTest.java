@@ -114,12 +114,25 @@ class ReusableOperationContractTest {
         Proactor p = fixture.open(fixture.config().inlineHandlers(true));
         Chains chains = new Chains(p, 32);
         long dispatcher = dispatcherThreadId(fixture.nameOf(p));
-        chains.run(20_000); // warm-up: the code compiled, the queues at their working size
-        long shortRun = allocatedDuring(threads, dispatcher, () -> chains.run(5_000));
-        long longRun = allocatedDuring(threads, dispatcher, () -> chains.run(20_000));
-        assertThat(longRun - shortRun).as("bytes the dispatcher allocated for 15,000 more runs (short run %d B, long"
-                + " run %d B)", shortRun, longRun).isLessThan(15_000);
-        assertThat(longRun).as("bytes for 20,000 runs").isLessThan(20_000);
+        // Warm-up until a run allocates (next to) nothing: the interpreter and C1 allocate what C2's
+        // escape analysis removes (segment slices of the ring's accessors, for one), and the loop
+        // compiles late. A per-run allocation never gets there.
+        long warm = Long.MAX_VALUE;
+        for (int i = 0; i < 100 && warm > 1_000; i++) {
+            warm = allocatedDuring(threads, dispatcher, () -> chains.run(20_000));
+        }
+        assertThat(warm).as("bytes the dispatcher allocated for 20,000 runs after warm-up").isLessThanOrEqualTo(1_000);
+        // Then a short and a four times longer run: what they allocate must not grow with the runs.
+        // A recompilation (a deoptimised path) can allocate once in a while, so three tries.
+        java.util.List<String> tries = new java.util.ArrayList<>();
+        boolean flat = false;
+        for (int i = 0; i < 3 && !flat; i++) {
+            long shortRun = allocatedDuring(threads, dispatcher, () -> chains.run(10_000));
+            long longRun = allocatedDuring(threads, dispatcher, () -> chains.run(40_000));
+            tries.add(shortRun + " B for 10,000 runs, " + longRun + " B for 40,000");
+            flat = longRun - shortRun < 3_000;  // below 0.1 B per run
+        }
+        assertThat(flat).as("the dispatcher's allocation grew with the runs: %s", tries).isTrue();
     }
 
     private static long dispatcherThreadId(String proactorName) {

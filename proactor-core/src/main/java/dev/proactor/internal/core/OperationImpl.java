@@ -115,12 +115,22 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private Thread waiter;
     /** Someone waits in {@link #awaitDelivered}; guarded by {@code this}. Spares the notifyAll otherwise. */
     private boolean deliveryWatched;
-    /** A reusable operation's handler, run in every run before those of {@link #handlers}; else null. */
-    private ResultHandler<?> standingHandler;
-    /** The thread in {@link #run()} while it delivers, else null; guarded by {@code this}. */
-    private Thread deliverer;
-    /** The standing handler asked for the next run ({@link #rerun}): it begins as {@link #run()} ends. */
-    private boolean rerunAsked;
+    /** A reusable operation's state across runs, else null: one field, so other operations stay as small. */
+    private Reuse reuse;
+
+    /** What a reusable operation keeps across runs; guarded by the operation. */
+    private static final class Reuse {
+        /** Run in every run, before the handlers of {@link #handlers}. */
+        final ResultHandler<?> handler;
+        /** The thread in {@link #run()} while it delivers, else null. */
+        Thread deliverer;
+        /** The handler asked for the next run ({@link #rerun}): it begins as {@link #run()} ends. */
+        boolean rerunAsked;
+
+        Reuse(ResultHandler<?> handler) {
+            this.handler = handler;
+        }
+    }
 
     OperationImpl(CoreProactor proactor, OperationKind kind, Resource resource, Duration timeout) {
         this.proactor = proactor;
@@ -138,7 +148,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
 
     /** Makes this operation reusable, with {@code handler} run in every run; before the first initiation. */
     final void standingHandler(ResultHandler<?> handler) {
-        standingHandler = handler;
+        reuse = new Reuse(handler);
     }
 
     /** {@link #lane()} of a socket receive. */
@@ -347,12 +357,12 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         OutcomeStage<T> f;
         List<CancelWaiter> waiters;
         Thread parked;
-        ResultHandler<?> standing;
+        Reuse r;
         synchronized (this) {
             delivery = Delivery.PUBLISHED;
-            standing = standingHandler;
-            if (standing != null) {
-                deliverer = Thread.currentThread();
+            r = reuse;
+            if (r != null) {
+                r.deliverer = Thread.currentThread();
             }
             hs = handlers;
             handlers = null;
@@ -360,8 +370,8 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             waiters = cancelWaiters;
             cancelWaiters = null;
         }
-        if (standing != null) {
-            invoke(standing);
+        if (r != null) {
+            invoke(r.handler);
         }
         if (hs instanceof ResultHandler<?> h) {
             invoke(h);
@@ -380,7 +390,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
                 w.result.complete(new CancelResult(cancelKind(w.afterEnd), this));
             }
         }
-        boolean again;
+        boolean again = false;
         synchronized (this) {
             delivery = Delivery.HANDLED;
             parked = waiter;
@@ -388,9 +398,11 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             if (deliveryWatched) {
                 notifyAll();
             }
-            deliverer = null;
-            again = rerunAsked;
-            rerunAsked = false;
+            if (r != null) {
+                r.deliverer = null;
+                again = r.rerunAsked;
+                r.rerunAsked = false;
+            }
         }
         if (parked != null) {
             LockSupport.unpark(parked);
@@ -414,14 +426,15 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      */
     final void rerun() {
         synchronized (this) {
-            if (standingHandler == null) {
+            Reuse r = reuse;
+            if (r == null) {
                 throw new IllegalStateException(this + " is not reusable");
             }
-            if (deliverer == Thread.currentThread()) {
-                if (rerunAsked) {
+            if (r.deliverer == Thread.currentThread()) {
+                if (r.rerunAsked) {
                     throw new IllegalStateException(this + ": the next run was already asked for");
                 }
-                rerunAsked = true;
+                r.rerunAsked = true;
                 return;
             }
             if (delivery != Delivery.HANDLED || abandoned) {
