@@ -148,7 +148,7 @@ def params_label(params, skip=()):
 
 
 NOP_ORDER = ["rawSingle", "rawBatch32", "proactorPipelined", "proactorAwait", "proactorHandler",
-             "proactorBatch32", "threadHandoff"]
+             "proactorBatch32", "proactorBatch32Reusable", "threadHandoff"]
 
 
 def nop_batched(method, params):

@@ -51,6 +51,13 @@ public interface Proactor extends AutoCloseable {
     Operation<Void> nop();
 
     /**
+     * A nop whose operation object is used again for every run ({@link ReusableOperation#restart()}),
+     * with {@code handler} run once per run: a loop of nops that allocates nothing per operation.
+     * The first run is initiated now.
+     */
+    ReusableOperation<Void> reusableNop(ResultHandler<? super Void> handler);
+
+    /**
      * A one-shot timer that completes, with no result, once {@code delay} has passed from this call.
      * It never fires early; timers fire in the order of their expiry.
      */

@@ -51,7 +51,7 @@ public final class KernelCallsPerOp {
         ProactorConfig inline = ProactorConfig.builder().name("calls").backend(BackendChoice.IO_URING)
                 .inlineHandlers(true).bufferCount(0).build();
         try (Proactor p = Proactor.open(inline)) {
-            NopChains chains = new NopChains(p);
+            NopChains chains = new NopChains(p, false);
             chains.run(32, ops); // warm-up
             for (int k : new int[] {1, 32}) {
                 long before = p.metrics().kernelCalls();

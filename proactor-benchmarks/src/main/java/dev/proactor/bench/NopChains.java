@@ -3,6 +3,7 @@ package dev.proactor.bench;
 import dev.proactor.ResultHandler;
 import dev.proactor.Proactor;
 import dev.proactor.ProactorException;
+import dev.proactor.ReusableOperation;
 
 /**
  * Pipelined no-ops with no thread hand-off per operation: on a proactor with inline handlers, the
@@ -16,6 +17,10 @@ import dev.proactor.ProactorException;
  * single loop); with 32 chains, 32 are in flight and the dispatcher can submit and reap them in
  * batches (like the raw batch of 32).
  *
+ * <p>With {@code reuse}, each chain is one {@link ReusableOperation} that its handler restarts, so
+ * a run allocates no operation; without, each nop is a new operation, as {@code proactor.nop()}
+ * makes it.
+ *
  * <p>Threading: {@link #run} on one thread at a time. The counters are written by the calling
  * thread before the first initiation (the inbox post publishes them to the dispatcher), then only
  * by handlers, which all run on the dispatcher thread (a handler added after its nop ended, which
@@ -24,6 +29,8 @@ import dev.proactor.ProactorException;
 final class NopChains implements ResultHandler<Object> {
 
     private final Proactor proactor;
+    private final boolean reuse;
+    private ReusableOperation<?>[] reusable = new ReusableOperation<?>[0];
     private final CompletionMailbox done = new CompletionMailbox(1);
     private int total;
     private int issued;
@@ -31,11 +38,12 @@ final class NopChains implements ResultHandler<Object> {
     private volatile ProactorException failure;
 
     /** {@code proactor} must run handlers inline, or the handlers would race on the counters. */
-    NopChains(Proactor proactor) {
+    NopChains(Proactor proactor, boolean reuse) {
         if (!proactor.config().inlineHandlers()) {
             throw new IllegalArgumentException("NopChains needs a proactor with inline handlers");
         }
         this.proactor = proactor;
+        this.reuse = reuse;
     }
 
     /** Runs {@code total} nops in {@code chains} chains; returns when all have completed. */
@@ -46,8 +54,12 @@ final class NopChains implements ResultHandler<Object> {
         this.total = total;
         this.issued = chains;
         this.completed = 0;
-        for (int i = 0; i < chains; i++) {
-            proactor.nop().onComplete(this);
+        if (reuse) {
+            startReusable(chains);
+        } else {
+            for (int i = 0; i < chains; i++) {
+                proactor.nop().onComplete(this);
+            }
         }
         done.take();
         ProactorException f = failure;
@@ -57,16 +69,52 @@ final class NopChains implements ResultHandler<Object> {
         return completed;
     }
 
+    /** The first run of each chain: made on the first call, restarted (each delivered by now) after. */
+    private void startReusable(int chains) {
+        if (reusable.length != chains) {
+            for (ReusableOperation<?> op : reusable) {
+                awaitQuietly(op);
+            }
+            reusable = new ReusableOperation<?>[chains];
+            for (int i = 0; i < chains; i++) {
+                int slot = i;
+                reusable[i] = proactor.reusableNop((result, failed) -> next(failed, reusable[slot]));
+            }
+            return;
+        }
+        for (ReusableOperation<?> op : reusable) {
+            // The last handler posted before its delivery ended: wait for that end.
+            awaitQuietly(op);
+            op.restart();
+        }
+    }
+
+    private static void awaitQuietly(ReusableOperation<?> op) {
+        try {
+            op.await();
+        } catch (ProactorException | InterruptedException e) {
+            throw new IllegalStateException("a nop failed; the numbers would be meaningless", e);
+        }
+    }
+
     /** On the dispatcher: start the next nop of this chain, or wake the caller after the last. */
     @Override
     public void completed(Object result, ProactorException failed) {
+        next(failed, null);
+    }
+
+    private void next(ProactorException failed, ReusableOperation<?> chain) {
         if (failed != null) {
             failure = failed;
         }
         completed++;
         if (issued < total) {
             issued++;
-            proactor.nop().onComplete(this);
+            if (chain != null) {
+                chain.restart();
+            } else {
+                proactor.nop().onComplete(this);
+            }
         } else if (completed == total) {
             done.post(0);
         }

@@ -92,6 +92,9 @@ public class NopRoundTrip extends BenchmarkBase {
             mailbox.post(0);
         };
 
+        /** One reusable nop per slot of a batch, each counting the batch down; made on first use. */
+        dev.proactor.ReusableOperation<?>[] batch;
+
         @Setup(Level.Trial)
         public void open() {
             ProactorConfig.Builder b = ProactorConfig.builder()
@@ -127,6 +130,10 @@ public class NopRoundTrip extends BenchmarkBase {
         @Param({"1", "32"})
         public int chains;
 
+        /** {@code new}: a new operation per nop; {@code reuse}: one {@code reusableNop} per chain, restarted. */
+        @Param({"new", "reuse"})
+        public String ops;
+
         Proactor proactor;
         NopChains nops;
 
@@ -138,7 +145,10 @@ public class NopRoundTrip extends BenchmarkBase {
                     .bufferCount(0)
                     .inlineHandlers(true)
                     .build());
-            nops = new NopChains(proactor);
+            if (!ops.equals("new") && !ops.equals("reuse")) {
+                throw new IllegalArgumentException("ops must be new or reuse: " + ops);
+            }
+            nops = new NopChains(proactor, ops.equals("reuse"));
         }
 
         @TearDown(Level.Trial)
@@ -260,6 +270,36 @@ public class NopRoundTrip extends BenchmarkBase {
         }
         while (s.remaining.get() != 0) {
             LockSupport.park(s);
+        }
+        s.check();
+        return BATCH;
+    }
+
+    /**
+     * 32 reusable nops restarted back to back; returns when all 32 handlers have run. The batch of
+     * {@code proactorBatch32} with no operation allocated per nop.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int proactorBatch32Reusable(ProactorState s) throws Exception {
+        s.waiter = Thread.currentThread();
+        s.remaining.set(BATCH);
+        if (s.batch == null) {
+            s.batch = new dev.proactor.ReusableOperation<?>[BATCH];
+            for (int i = 0; i < BATCH; i++) {
+                s.batch[i] = s.proactor.reusableNop(s.countDown);
+            }
+        } else {
+            for (dev.proactor.ReusableOperation<?> op : s.batch) {
+                op.restart();
+            }
+        }
+        while (s.remaining.get() != 0) {
+            LockSupport.park(s);
+        }
+        for (dev.proactor.ReusableOperation<?> op : s.batch) {
+            // Its handler counted down before its delivery ended; the next restart needs that end.
+            op.await();
         }
         s.check();
         return BATCH;

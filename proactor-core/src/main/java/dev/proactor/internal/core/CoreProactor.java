@@ -13,6 +13,8 @@ import dev.proactor.Proactor;
 import dev.proactor.ProactorClosedException;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
+import dev.proactor.ResultHandler;
+import dev.proactor.ReusableOperation;
 import dev.proactor.internal.spi.BackendFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,6 +72,7 @@ public final class CoreProactor {
         this.dispatcher = new Dispatcher(this, config, factory, metrics);
         this.dispatcherThread = Thread.ofPlatform().name(config.name() + "-dispatcher").daemon(true).unstarted(dispatcher);
         handlers.dispatcherThread(dispatcherThread);
+        metrics.owner(dispatcherThread);
         dispatcherThread.start();
         try {
             dispatcher.started.get();
@@ -381,7 +384,7 @@ public final class CoreProactor {
 
     /** Dispatcher: a multishot receive ran out of provided buffers and will be re-armed. */
     void receiveRearmed() {
-        metrics.receiveRearms.increment();
+        metrics.receiveRearmed();
     }
 
     /** Runs a handler added after delivery, never on the caller's thread. */
@@ -414,6 +417,10 @@ public final class CoreProactor {
 
     Operation<Void> nop(Duration timeout) {
         return initiate(new NopOp(this, timeout));
+    }
+
+    ReusableOperation<Void> reusableNop(ResultHandler<? super Void> handler, Duration timeout) {
+        return initiate(new NopOp.Reusable(this, timeout, handler));
     }
 
     Operation<Void> timer(Duration delay, Duration timeout) {

@@ -564,6 +564,11 @@ final class Dispatcher implements Runnable {
     void finish(OperationImpl<?> op) {
         op.moveTo(Place.FINISHED);
         live--;
+        if (op.cancelRequested) {
+            // A cancel still waiting for room would otherwise outlive the operation, and hit a
+            // reusable operation's next run.
+            pendingCancels.remove(op);
+        }
         order.left(op);
         proactor.admission().release(op);
         proactor.admission().writeEnded(op);

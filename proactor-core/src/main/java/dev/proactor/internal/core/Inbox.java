@@ -10,9 +10,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * previous tail to it; the consumer follows the links. Operations link through a field of their
  * own, so posting one allocates nothing; commands, which are rare, ride in a {@link Cmd} node.
  *
- * <p>An item taken stays the queue's head (its link field is written once more, when the next item
- * arrives) until the following take, which clears its link; an item is therefore posted at most
- * once at a time.
+ * <p>The consumer's head is the oldest item not yet taken, or the stub (a node of the inbox's own)
+ * when the queue was drained. A take moves the head past the item and clears the item's link; when
+ * the item is the last one, the stub is posted behind it first, so that no producer can still link
+ * to it (Vyukov's intrusive queue with its stub). An operation may therefore be posted again as soon
+ * as it was taken, which a reusable operation's next run does; never twice at once.
  */
 final class Inbox {
     private static final VarHandle OP_NEXT;
@@ -39,18 +41,22 @@ final class Inbox {
     }
 
     private final AtomicReference<Object> tail;
-    /** Consumer-only: the last item taken (or the initial stub). */
+    /** Posted behind the last item when it is taken; never taken itself. */
+    private final Cmd stub = new Cmd(null);
+    /** Consumer-only: the oldest item not yet taken, or {@link #stub}. */
     private Object head;
 
     Inbox() {
-        Cmd stub = new Cmd(null);
         head = stub;
         tail = new AtomicReference<>(stub);
     }
 
     /** Posts an operation (at most once per operation) or a command. Any thread. */
     void offer(Object item) {
-        Object node = item instanceof OperationImpl<?> ? item : new Cmd(item);
+        push(item instanceof OperationImpl<?> ? item : new Cmd(item));
+    }
+
+    private void push(Object node) {
         setNext(node, null, false);
         Object prev = tail.getAndSet(node);
         // Release: the consumer that sees the link also sees everything written before the post.
@@ -62,23 +68,39 @@ final class Inbox {
      * its swap and its link; {@link #isEmpty()} says false then, and the item appears on a later try.
      */
     Object poll() {
-        Object prev = head;
-        Object next = next(prev);
+        Object h = head;
+        Object next = next(h);
+        if (h == stub) {
+            if (next == null) {
+                return null;
+            }
+            setNext(stub, null, false);
+            head = h = next;
+            next = next(h);
+        }
         if (next == null) {
-            return null;
+            if (tail.get() != h) {
+                return null;  // a producer is between its swap and its link to h
+            }
+            push(stub);
+            next = next(h);  // the stub, or an item a producer swapped in just before it
+            if (next == null) {
+                return null;
+            }
         }
         head = next;
-        // The previous head is behind the tail now, so no producer writes its link again; cleared,
-        // because a taken operation that lives on (a pending accept, a stream, a timer) would
-        // otherwise keep every item posted after it reachable through the links: an unbounded
-        // chain, promoted to the old generation and copied by every young collection.
-        setNext(prev, null, false);
-        return next instanceof Cmd c ? c.command : next;
+        // h is behind the tail now, so no producer writes its link again; cleared, because a taken
+        // operation that lives on (a pending accept, a stream, a timer) would otherwise keep every
+        // item posted after it reachable through the links: an unbounded chain, promoted to the old
+        // generation and copied by every young collection.
+        setNext(h, null, false);
+        return h instanceof Cmd c ? c.command : h;
     }
 
     /** Whether nothing has been posted that is not yet taken, counting posts still being linked. */
     boolean isEmpty() {
-        return next(head) == null && tail.get() == head;
+        Object h = head;
+        return h == stub && next(h) == null && tail.get() == h;
     }
 
     private static Object next(Object node) {

@@ -1,27 +1,70 @@
 package dev.proactor.internal.core;
 
 import dev.proactor.MetricsSnapshot.Latency;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A log-linear histogram of nanosecond latencies with 32 sub-buckets per power of two (about 3%
- * relative error), in a fixed array: recording neither allocates nor locks. Recorded mostly by the
- * dispatcher, and by initiating threads for operations refused at initiation; read by any thread.
+ * relative error), in a fixed array: recording neither allocates nor locks. Any thread may read
+ * it ({@link #snapshot}, {@link #addTo}); who may record depends on how it was made:
+ * <ul>
+ *   <li>{@linkplain #singleWriter() single writer}: one thread records, for ever (the dispatcher,
+ *       which records every operation it finishes). {@link #record} is then a plain load and a
+ *       release store per bucket and for the maximum: no atomic instruction, no fence on x86;
+ *       readers load with acquire, so they see every count up to the last store they observe.
+ *   <li>{@linkplain #shared() shared}: any thread records, with an atomic add (the initiating
+ *       threads, for operations refused at initiation: rare).
+ * </ul>
+ * A proactor keeps one of each kind per operation kind and merges them in its snapshot.
  */
 final class LatencyHistogram {
     private static final int SUB_BITS = 5;
     private static final int SUB = 1 << SUB_BITS;
-    private static final int BUCKETS = (64 - SUB_BITS) * SUB + SUB;
+    static final int BUCKETS = (64 - SUB_BITS) * SUB + SUB;
+    private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle MAX;
 
-    private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
-    private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+    static {
+        try {
+            MAX = MethodHandles.lookup().findVarHandle(LatencyHistogram.class, "max", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final boolean singleWriter;
+    private final long[] counts = new long[BUCKETS];
+    @SuppressWarnings("unused") // through MAX
+    private long max;
+
+    private LatencyHistogram(boolean singleWriter) {
+        this.singleWriter = singleWriter;
+    }
+
+    /** A histogram only one thread ever records into. */
+    static LatencyHistogram singleWriter() {
+        return new LatencyHistogram(true);
+    }
+
+    /** A histogram any thread may record into. */
+    static LatencyHistogram shared() {
+        return new LatencyHistogram(false);
+    }
 
     void record(long nanos) {
         long v = Math.max(0, nanos);
         int i = index(v);
-        counts.incrementAndGet(i);
+        if (singleWriter) {
+            COUNTS.setRelease(counts, i, (long) COUNTS.get(counts, i) + 1);
+            if (v > (long) MAX.get(this)) {
+                MAX.setRelease(this, v);
+            }
+            return;
+        }
+        COUNTS.getAndAdd(counts, i, 1L);
         long m;
-        while (v > (m = max.get()) && !max.compareAndSet(m, v)) {
+        while (v > (m = (long) MAX.getVolatile(this)) && !MAX.compareAndSet(this, m, v)) {
             Thread.onSpinWait();
         }
     }
@@ -46,17 +89,28 @@ final class LatencyHistogram {
         return ((SUB + sub + 1) << shift) - 1;
     }
 
+    /** Adds this histogram's counts to {@code into} (any thread); returns the larger maximum. */
+    long addTo(long[] into, long maxSoFar) {
+        for (int i = 0; i < BUCKETS; i++) {
+            into[i] += (long) COUNTS.getAcquire(counts, i);
+        }
+        return Math.max(maxSoFar, (long) MAX.getAcquire(this));
+    }
+
     Latency snapshot() {
         long[] c = new long[BUCKETS];
+        return summarize(c, addTo(c, 0));
+    }
+
+    /** The percentiles of merged counts {@code c} whose largest sample is {@code m}. */
+    static Latency summarize(long[] c, long m) {
         long sum = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            c[i] = counts.get(i);
-            sum += c[i];
+        for (long n : c) {
+            sum += n;
         }
         if (sum == 0) {
             return new Latency(0, 0, 0, 0, 0, 0);
         }
-        long m = max.get();
         return new Latency(sum, at(c, sum, 0.50, m), at(c, sum, 0.90, m), at(c, sum, 0.99, m),
                 at(c, sum, 0.999, m), m);
     }

@@ -1,11 +1,13 @@
 package dev.proactor.internal.core;
 
 import dev.proactor.OperationKind;
+import dev.proactor.ResultHandler;
+import dev.proactor.ReusableOperation;
 import dev.proactor.internal.spi.Request;
 import java.time.Duration;
 
 /** A no-op round trip through the kernel. */
-final class NopOp extends OperationImpl<Void> {
+sealed class NopOp extends OperationImpl<Void> {
     private static final Request.Nop NOP = new Request.Nop();
 
     NopOp(CoreProactor p, Duration timeout) {
@@ -20,5 +22,19 @@ final class NopOp extends OperationImpl<Void> {
     @Override
     void onResult(long result, Object attachment) {
         succeed(null);
+    }
+
+    /** A nop initiated again for each run ({@code Proactor.reusableNop}): no memory of its own to wait for. */
+    static final class Reusable extends NopOp implements ReusableOperation<Void> {
+        Reusable(CoreProactor p, Duration timeout, ResultHandler<? super Void> handler) {
+            super(p, timeout);
+            standingHandler(handler);
+        }
+
+        @Override
+        public ReusableOperation<Void> restart() {
+            rerun();
+            return this;
+        }
     }
 }

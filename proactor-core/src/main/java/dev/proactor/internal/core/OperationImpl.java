@@ -39,14 +39,15 @@ import java.util.concurrent.locks.LockSupport;
 abstract class OperationImpl<T> extends Submission implements Operation<T>, Runnable {
 
     final CoreProactor proactor;
-    final long id;
     final OperationKind kind;
     /** The file or socket the operation works on, or null. */
     final Resource resource;
-    final long startNanos;
-    /** Absolute deadline on the nanoTime clock, 0 for none. */
-    final long deadline;
     final Duration timeout;
+    // Per run: final but for a reusable operation, whose rerun() sets them before the inbox post.
+    long id;
+    long startNanos;
+    /** Absolute deadline on the nanoTime clock, 0 for none. */
+    long deadline;
 
     /** The inbox link, accessed only through {@link Inbox}'s VarHandle. */
     Object inboxNext;
@@ -114,6 +115,22 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private Thread waiter;
     /** Someone waits in {@link #awaitDelivered}; guarded by {@code this}. Spares the notifyAll otherwise. */
     private boolean deliveryWatched;
+    /** A reusable operation's state across runs, else null: one field, so other operations stay as small. */
+    private Reuse reuse;
+
+    /** What a reusable operation keeps across runs; guarded by the operation. */
+    private static final class Reuse {
+        /** Run in every run, before the handlers of {@link #handlers}. */
+        final ResultHandler<?> handler;
+        /** The thread in {@link #run()} while it delivers, else null. */
+        Thread deliverer;
+        /** The handler asked for the next run ({@link #rerun}): it begins as {@link #run()} ends. */
+        boolean rerunAsked;
+
+        Reuse(ResultHandler<?> handler) {
+            this.handler = handler;
+        }
+    }
 
     OperationImpl(CoreProactor proactor, OperationKind kind, Resource resource, Duration timeout) {
         this.proactor = proactor;
@@ -122,7 +139,16 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         this.resource = resource;
         this.timeout = timeout;
         this.startNanos = System.nanoTime();
-        this.deadline = timeout == null ? 0 : startNanos + Math.max(1, timeout.toNanos());
+        this.deadline = deadlineFrom(startNanos);
+    }
+
+    private long deadlineFrom(long start) {
+        return timeout == null ? 0 : start + Math.max(1, timeout.toNanos());
+    }
+
+    /** Makes this operation reusable, with {@code handler} run in every run; before the first initiation. */
+    final void standingHandler(ResultHandler<?> handler) {
+        reuse = new Reuse(handler);
     }
 
     /** {@link #lane()} of a socket receive. */
@@ -331,13 +357,21 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         OutcomeStage<T> f;
         List<CancelWaiter> waiters;
         Thread parked;
+        Reuse r;
         synchronized (this) {
             delivery = Delivery.PUBLISHED;
+            r = reuse;
+            if (r != null) {
+                r.deliverer = Thread.currentThread();
+            }
             hs = handlers;
             handlers = null;
             f = future;
             waiters = cancelWaiters;
             cancelWaiters = null;
+        }
+        if (r != null) {
+            invoke(r.handler);
         }
         if (hs instanceof ResultHandler<?> h) {
             invoke(h);
@@ -356,6 +390,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
                 w.result.complete(new CancelResult(cancelKind(w.afterEnd), this));
             }
         }
+        boolean again = false;
         synchronized (this) {
             delivery = Delivery.HANDLED;
             parked = waiter;
@@ -363,11 +398,77 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             if (deliveryWatched) {
                 notifyAll();
             }
+            if (r != null) {
+                r.deliverer = null;
+                again = r.rerunAsked;
+                r.rerunAsked = false;
+            }
         }
         if (parked != null) {
             LockSupport.unpark(parked);
         }
         proactor.handlers().delivered();
+        if (again) {
+            rerun();
+        }
+    }
+
+    /**
+     * Initiates a reusable operation's next run: at once if the last run was delivered, or at the
+     * end of its delivery when called from within it (a handler restarting its own operation must
+     * not reset the state {@link #run()} is still publishing).
+     *
+     * <p>Safe to reset then: the delivery is the last thing that touches a run. The dispatcher
+     * finished the operation (its round released: the kernel holds nothing of it, its table slot
+     * freed, its permits back, out of every queue) before it handed it over, and the executor
+     * hand-off and {@code this} order the dispatcher's writes before the reset; the inbox post in
+     * {@code initiate} publishes the reset to the dispatcher.
+     */
+    final void rerun() {
+        synchronized (this) {
+            Reuse r = reuse;
+            if (r == null) {
+                throw new IllegalStateException(this + " is not reusable");
+            }
+            if (r.deliverer == Thread.currentThread()) {
+                if (r.rerunAsked) {
+                    throw new IllegalStateException(this + ": the next run was already asked for");
+                }
+                r.rerunAsked = true;
+                return;
+            }
+            if (delivery != Delivery.HANDLED || abandoned) {
+                throw new IllegalStateException(this + ": the previous run has not been delivered yet");
+            }
+            resetForRun();
+        }
+        proactor.initiate(this);
+    }
+
+    /** Clears every per-run field, as a new operation has them; under {@code this}. */
+    private void resetForRun() {
+        token(-1);
+        backendState = null;
+        inboxNext = null;
+        id = proactor.nextId();
+        startNanos = System.nanoTime();
+        deadline = deadlineFrom(startNanos);
+        attempts = 0;
+        failedTries = 0;
+        place = Place.NOWHERE;
+        verdict = Verdict.OPEN;
+        againAtNanos = 0;
+        cancelRequested = false;
+        cancelReason = null;
+        bytesDone = 0;
+        outcome = null;
+        value = null;
+        failure = null;
+        future = null;
+        waiter = null;
+        deliveryWatched = false;
+        state = OperationState.QUEUED;
+        delivery = Delivery.PENDING;
     }
 
     private CancelResult.Kind cancelKind(boolean afterEnd) {

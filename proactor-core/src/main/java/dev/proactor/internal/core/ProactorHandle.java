@@ -13,6 +13,8 @@ import dev.proactor.Operation;
 import dev.proactor.OperationInfo;
 import dev.proactor.Proactor;
 import dev.proactor.ProactorConfig;
+import dev.proactor.ResultHandler;
+import dev.proactor.ReusableOperation;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +50,11 @@ final class ProactorHandle implements Proactor {
     @Override
     public Operation<Void> nop() {
         return core.nop(timeout);
+    }
+
+    @Override
+    public ReusableOperation<Void> reusableNop(ResultHandler<? super Void> handler) {
+        return core.reusableNop(Objects.requireNonNull(handler, "handler"), timeout);
     }
 
     @Override

@@ -68,7 +68,7 @@ final class Settlement implements Completions {
                 && config.retry().shouldRetry(Errno.name(errno), op.failedTries + 1)) {
             op.failedTries++;
             op.againAfter(System.nanoTime() + config.retry().delayAfter(op.failedTries).toNanos());
-            metrics.retries[op.kind.ordinal()].increment();
+            metrics.retried(op.kind);
         } else {
             op.failErrno(errno);
         }
@@ -164,7 +164,7 @@ final class Settlement implements Completions {
         if (op.admits(report)) {
             return true;
         }
-        metrics.duplicates.increment();
+        metrics.duplicate();
         return false;
     }
 
@@ -178,12 +178,12 @@ final class Settlement implements Completions {
 
     @Override
     public void stray(long userData, int result) {
-        metrics.strays.increment();
+        metrics.stray();
         LOG.log(Level.DEBUG, () -> "stray completion user_data=" + Long.toHexString(userData) + " res=" + result);
     }
 
     @Override
     public void overflowed(long n) {
-        metrics.overflows.add(n);
+        metrics.overflowed(n);
     }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +43,8 @@ final class WorkerPool extends AbstractExecutorService {
     /** Polls of the queue an idle worker makes before parking, when there is a CPU to spare. */
     private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 256 : 0;
 
-    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    /** A ring that allocates nothing per task while it has room ({@link HandOffQueue}). */
+    private final HandOffQueue queue = new HandOffQueue();
     private final Worker[] workers;
     private final ThreadFactory factory;
     /** Workers awake and not running a task; started workers count as searching. */
@@ -241,9 +241,7 @@ final class WorkerPool extends AbstractExecutorService {
     public List<Runnable> shutdownNow() {
         shutdown = true;
         List<Runnable> left = new ArrayList<>();
-        for (Runnable r; (r = queue.poll()) != null; ) {
-            left.add(r);
-        }
+        queue.drainTo(left);
         for (Worker w : workers) {
             if (w != null) {
                 w.thread.interrupt();

@@ -1,0 +1,235 @@
+package dev.proactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.proactor.test.EachBackend;
+import dev.proactor.test.ProactorFixture;
+import java.lang.reflect.Method;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A reusable operation runs again on the same object, only once delivered, and allocates nothing per run. */
+class ReusableOperationContractTest {
+
+    private static final int RUNS = 500;
+
+    @EachBackend
+    void restartFromItsOwnHandlerRunsAgainUntilStopped(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open();
+        Set<Long> ids = ConcurrentHashMap.newKeySet();
+        AtomicInteger runs = new AtomicInteger();
+        AtomicReference<Throwable> trouble = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<ReusableOperation<Void>> self = new AtomicReference<>();
+        CountDownLatch made = new CountDownLatch(1);
+        ReusableOperation<Void> op = p.reusableNop((v, failure) -> {
+            try {
+                made.await();
+                ReusableOperation<Void> me = self.get();
+                if (failure != null) {
+                    trouble.set(failure);
+                }
+                assertThat(me.state()).isEqualTo(OperationState.COMPLETED);
+                ids.add(me.id());
+                if (runs.incrementAndGet() < RUNS) {
+                    me.restart();
+                    assertThatThrownBy(me::restart).as("a second restart from the same delivery")
+                            .isInstanceOf(IllegalStateException.class);
+                } else {
+                    done.countDown();
+                }
+            } catch (Throwable t) {
+                trouble.compareAndSet(null, t);
+                done.countDown();
+            }
+        });
+        self.set(op);
+        made.countDown();
+        assertThat(done.await(60, TimeUnit.SECONDS)).as("%d runs so far", runs.get()).isTrue();
+        assertThat(trouble.get()).isNull();
+        assertThat(runs.get()).isEqualTo(RUNS);
+        assertThat(ids).as("a new id per run").hasSize(RUNS);
+        assertThat(op.await()).isNull();
+        assertThat(p.metrics().kinds().get(OperationKind.NOP).completed()).isEqualTo(RUNS);
+    }
+
+    @EachBackend
+    void restartIsRefusedUntilTheRunIsDelivered(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open();
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        ReusableOperation<Void> op = p.reusableNop((v, failure) -> {
+            if (runs.incrementAndGet() == 1) {
+                inHandler.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(inHandler.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(op.state()).as("published while its handler runs").isEqualTo(OperationState.COMPLETED);
+        assertThatThrownBy(op::restart).as("its handler is still running").isInstanceOf(IllegalStateException.class);
+        release.countDown();
+        assertThat(op.await()).isNull();
+        long first = op.id();
+        assertThat(op.restart()).isSameAs(op);
+        assertThat(op.await()).isNull();
+        assertThat(op.id()).isNotEqualTo(first);
+        assertThat(runs.get()).isEqualTo(2);
+    }
+
+    @EachBackend
+    void aRunTheClosedProactorRefusesFailsToTheHandler(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open();
+        AtomicReference<ProactorException> last = new AtomicReference<>();
+        ReusableOperation<Void> op = p.reusableNop((v, failure) -> last.set(failure));
+        op.await();
+        p.close();
+        op.restart();
+        assertThatThrownBy(op::await).isInstanceOf(ProactorClosedException.class);
+        assertThat(last.get()).isInstanceOf(ProactorClosedException.class);
+    }
+
+    /**
+     * The steady state allocates nothing: chains of reusable nops on a proactor with inline
+     * handlers run wholly on the dispatcher, whose allocated bytes are counted over a short and a
+     * four times longer run of the same chains. A per-run allocation would grow with the runs;
+     * what does not (a queue's growth, a lazily made lookup) is the same in both.
+     */
+    @EachBackend
+    void chainsOfReusableNopsAllocateNothingPerRunOnTheDispatcher(ProactorFixture fixture) throws Exception {
+        assumeTrue(fixture.backend() == BackendChoice.IO_URING,
+                "the portable backend keeps a small record per submission (NioOp)");
+        ThreadAllocation threads = new ThreadAllocation();
+        assumeTrue(threads.supported(), "this JVM does not count allocated bytes per thread");
+        Proactor p = fixture.open(fixture.config().inlineHandlers(true));
+        Chains chains = new Chains(p, 32);
+        long dispatcher = dispatcherThreadId(fixture.nameOf(p));
+        // Warm-up until a run allocates (next to) nothing: the interpreter and C1 allocate what C2's
+        // escape analysis removes (segment slices of the ring's accessors, for one), and the loop
+        // compiles late. A per-run allocation never gets there.
+        long warm = Long.MAX_VALUE;
+        for (int i = 0; i < 100 && warm > 1_000; i++) {
+            warm = allocatedDuring(threads, dispatcher, () -> chains.run(20_000));
+        }
+        assertThat(warm).as("bytes the dispatcher allocated for 20,000 runs after warm-up").isLessThanOrEqualTo(1_000);
+        // Then a short and a four times longer run: what they allocate must not grow with the runs.
+        // A recompilation (a deoptimised path) can allocate once in a while, so three tries.
+        java.util.List<String> tries = new java.util.ArrayList<>();
+        boolean flat = false;
+        for (int i = 0; i < 3 && !flat; i++) {
+            long shortRun = allocatedDuring(threads, dispatcher, () -> chains.run(10_000));
+            long longRun = allocatedDuring(threads, dispatcher, () -> chains.run(40_000));
+            tries.add(shortRun + " B for 10,000 runs, " + longRun + " B for 40,000");
+            flat = longRun - shortRun < 3_000;  // below 0.1 B per run
+        }
+        assertThat(flat).as("the dispatcher's allocation grew with the runs: %s", tries).isTrue();
+    }
+
+    private static long dispatcherThreadId(String proactorName) {
+        String name = proactorName + "-dispatcher";
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) {
+                return t.threadId();
+            }
+        }
+        throw new AssertionError("no thread " + name);
+    }
+
+    private static long allocatedDuring(ThreadAllocation threads, long id, Runnable action) throws Exception {
+        long before = threads.bytes(id);
+        action.run();
+        return threads.bytes(id) - before;
+    }
+
+    /**
+     * {@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}, reached by reflection: the
+     * tests compile inside the library's module, which does not read {@code jdk.management}, and run
+     * on the class path, where reflection reaches it.
+     */
+    private static final class ThreadAllocation {
+        private final Object bean;
+        private final Method bytes;
+        private final boolean supported;
+
+        ThreadAllocation() throws Exception {
+            bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+            Class<?> sun = Class.forName("com.sun.management.ThreadMXBean");
+            supported = sun.isInstance(bean) && (boolean) sun.getMethod("isThreadAllocatedMemorySupported").invoke(bean);
+            if (supported) {
+                sun.getMethod("setThreadAllocatedMemoryEnabled", boolean.class).invoke(bean, true);
+            }
+            bytes = sun.getMethod("getThreadAllocatedBytes", long.class);
+        }
+
+        boolean supported() {
+            return supported;
+        }
+
+        /** Bytes thread {@code id} allocated so far. */
+        long bytes(long id) throws Exception {
+            return (long) bytes.invoke(bean, id);
+        }
+    }
+
+    /** {@code width} reusable nops, each restarted by its handler until a run's total is reached. */
+    private static final class Chains {
+        private final ReusableOperation<?>[] ops;
+        private final AtomicInteger left = new AtomicInteger();
+        private volatile CountDownLatch done;
+        private volatile boolean stopped = true;
+
+        Chains(Proactor p, int width) throws Exception {
+            ops = new ReusableOperation<?>[width];
+            CountDownLatch first = new CountDownLatch(width);
+            done = first;
+            for (int i = 0; i < width; i++) {
+                int slot = i;
+                ops[i] = p.reusableNop((v, failure) -> {
+                    if (failure != null || stopped) {
+                        done.countDown();
+                        return;
+                    }
+                    if (left.decrementAndGet() >= ops.length) {
+                        ops[slot].restart();
+                    } else {
+                        done.countDown();
+                    }
+                });
+            }
+            assertThat(first.await(60, TimeUnit.SECONDS)).isTrue();
+            for (ReusableOperation<?> op : ops) {
+                op.await();
+            }
+        }
+
+        /** Runs {@code total} nops over the chains and returns once all ended. */
+        void run(int total) {
+            CountDownLatch latch = new CountDownLatch(ops.length);
+            done = latch;
+            left.set(total);
+            stopped = false;
+            for (ReusableOperation<?> op : ops) {
+                op.restart();
+            }
+            try {
+                assertThat(latch.await(60, TimeUnit.SECONDS)).as("runs left %d", left.get()).isTrue();
+                for (ReusableOperation<?> op : ops) {
+                    op.await();
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            stopped = true;
+        }
+    }
+}
