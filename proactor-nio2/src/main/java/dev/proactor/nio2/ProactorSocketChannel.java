@@ -45,7 +45,34 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
 
     private enum State { UNCONNECTED, CONNECTING, CONNECTED }
 
-    private enum Direction { CONNECT, READ, WRITE }
+    /**
+     * One direction's NIO.2 state (guarded by the channel's lock): the operation a close must cancel,
+     * whether one is pending, whether a timeout or a cancelled Future forbade the direction for good,
+     * and whether it was shut down.
+     */
+    private static final class Side {
+        private final String forbidden;
+        private final boolean reads;
+        private Operation<?> op;
+        private boolean pending;
+        private boolean killed;
+        private boolean shutdown;
+
+        Side(boolean reads) {
+            this.reads = reads;
+            this.forbidden = (reads ? "Reading" : "Writing") + " not allowed due to timeout or cancellation";
+        }
+
+        /** The checks after "connected", in the JDK provider's order: killed, then already pending. */
+        void checkStart() {
+            if (killed) {
+                throw new IllegalStateException(forbidden);
+            }
+            if (pending) {
+                throw reads ? new ReadPendingException() : new WritePendingException();
+            }
+        }
+    }
 
     private final ProactorChannelGroup group;
     private final ChannelOptions options;
@@ -57,14 +84,8 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
     private AsyncSocket socket;
     private SocketAddress remote;
     private Operation<?> connectOp;
-    private Operation<?> readOp;
-    private Operation<?> writeOp;
-    private boolean reading;
-    private boolean writing;
-    private boolean readKilled;
-    private boolean writeKilled;
-    private boolean readShutdown;
-    private boolean writeShutdown;
+    private final Side in = new Side(true);
+    private final Side out = new Side(false);
 
     /** A new unconnected channel of {@code group}; throws ShutdownChannelGroupException if it is shut down. */
     ProactorSocketChannel(ProactorChannelGroup group) {
@@ -154,31 +175,26 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
 
     @Override
     public AsynchronousSocketChannel shutdownInput() throws IOException {
-        AsyncSocket s;
-        synchronized (lock) {
-            ensureConnected();
-            if (readShutdown) {
-                return this;
-            }
-            readShutdown = true;
-            s = socket;
-        }
-        group.await(s::shutdownInput);
-        return this;
+        return shutdown(in);
     }
 
     @Override
     public AsynchronousSocketChannel shutdownOutput() throws IOException {
+        return shutdown(out);
+    }
+
+    /** Shuts one direction down once; later calls return at once, as the JDK's provider does. */
+    private AsynchronousSocketChannel shutdown(Side side) throws IOException {
         AsyncSocket s;
         synchronized (lock) {
             ensureConnected();
-            if (writeShutdown) {
+            if (side.shutdown) {
                 return this;
             }
-            writeShutdown = true;
+            side.shutdown = true;
             s = socket;
         }
-        group.await(s::shutdownOutput);
+        group.await(side.reads ? s::shutdownInput : s::shutdownOutput);
         return this;
     }
 
@@ -286,7 +302,7 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
     @Override
     public Future<Integer> read(ByteBuffer dst) {
         requireWritable(dst);
-        return read(PendingIo.future(group, (f, interrupt) -> killed(Direction.READ, interrupt)),
+        return read(PendingIo.future(group, (f, interrupt) -> killed(in, interrupt)),
                 new ByteBuffer[] {dst}, false, 0, TimeUnit.MILLISECONDS);
     }
 
@@ -310,7 +326,7 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
 
     @Override
     public Future<Integer> write(ByteBuffer src) {
-        return write(PendingIo.future(group, (f, interrupt) -> killed(Direction.WRITE, interrupt)),
+        return write(PendingIo.future(group, (f, interrupt) -> killed(out, interrupt)),
                 new ByteBuffer[] {Objects.requireNonNull(src, "src")}, false, 0, TimeUnit.MILLISECONDS);
     }
 
@@ -339,16 +355,11 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
                 if (state != State.CONNECTED) {
                     throw new NotYetConnectedException();
                 }
-                if (readKilled) {
-                    throw new IllegalStateException("Reading not allowed due to timeout or cancellation");
-                }
-                if (reading) {
-                    throw new ReadPendingException();
-                }
-                if (readShutdown) {
+                in.checkStart();
+                if (in.shutdown) {
                     atEnd = true;
                 } else if (room) {
-                    reading = true;
+                    in.pending = true;
                 }
                 s = socket;
             }
@@ -363,9 +374,9 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
         }
         AsyncSocket view = timeout > 0 ? s.withTimeout(Duration.ofNanos(unit.toNanos(timeout))) : s;
         Operation<?> op = vectored ? view.read(dsts) : view.read(dsts[0]);
-        track(Direction.READ, op);
+        track(in, op);
         io.operation(op);
-        op.onComplete((n, failure) -> ended(Direction.READ, io, n, failure));
+        op.onComplete((n, failure) -> ended(in, io, n, failure));
         return io;
     }
 
@@ -386,16 +397,11 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
                 if (state != State.CONNECTED) {
                     throw new NotYetConnectedException();
                 }
-                if (writeKilled) {
-                    throw new IllegalStateException("Writing not allowed due to timeout or cancellation");
-                }
-                if (writing) {
-                    throw new WritePendingException();
-                }
-                if (writeShutdown) {
+                out.checkStart();
+                if (out.shutdown) {
                     shut = true;
                 } else if (data) {
-                    writing = true;
+                    out.pending = true;
                 }
                 s = socket;
             }
@@ -410,48 +416,34 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
         }
         AsyncSocket view = timeout > 0 ? s.withTimeout(Duration.ofNanos(unit.toNanos(timeout))) : s;
         Operation<?> op = vectored ? view.write(srcs) : view.write(srcs[0]);
-        track(Direction.WRITE, op);
+        track(out, op);
         io.operation(op);
-        op.onComplete((n, failure) -> ended(Direction.WRITE, io, n, failure));
+        op.onComplete((n, failure) -> ended(out, io, n, failure));
         return io;
     }
 
     /** Remembers the operation a close must cancel, unless it already ended. */
-    private void track(Direction d, Operation<?> op) {
+    private void track(Side side, Operation<?> op) {
         synchronized (lock) {
-            if (op.isDone()) {
-                return;
-            }
-            if (d == Direction.READ) {
-                readOp = op;
-            } else {
-                writeOp = op;
+            if (!op.isDone()) {
+                side.op = op;
             }
         }
     }
 
     /** A read's or write's end: the direction is free again (or killed by a timeout), then the outcome. */
     @SuppressWarnings("unchecked")
-    private <V> void ended(Direction d, PendingIo<V, ?> io, Object result, ProactorException failure) {
+    private <V> void ended(Side side, PendingIo<V, ?> io, Object result, ProactorException failure) {
         Throwable nio = null;
         synchronized (lock) {
             if (failure != null) {
                 nio = open ? Failures.toNio(failure) : new AsynchronousCloseException();
                 if (nio instanceof InterruptedByTimeoutException) {
-                    if (d == Direction.READ) {
-                        readKilled = true;
-                    } else {
-                        writeKilled = true;
-                    }
+                    side.killed = true;
                 }
             }
-            if (d == Direction.READ) {
-                reading = false;
-                readOp = null;
-            } else {
-                writing = false;
-                writeOp = null;
-            }
+            side.pending = false;
+            side.op = null;
         }
         if (nio == null) {
             io.complete((V) result);
@@ -461,13 +453,9 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
     }
 
     /** A cancelled Future: the direction is forbidden from now on, as the JDK's provider forbids it. */
-    private void killed(Direction d, boolean interrupt) {
+    private void killed(Side side, boolean interrupt) {
         synchronized (lock) {
-            if (d == Direction.READ) {
-                readKilled = true;
-            } else {
-                writeKilled = true;
-            }
+            side.killed = true;
         }
         if (interrupt) {
             closeQuietly();
@@ -515,8 +503,8 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
             open = false;
             s = socket;
             c = connectOp;
-            r = readOp;
-            w = writeOp;
+            r = in.op;
+            w = out.op;
         }
         try {
             for (Operation<?> op : new Operation<?>[] {c, r, w}) {
