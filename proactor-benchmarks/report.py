@@ -3,7 +3,7 @@
 ratios against the peers, plus one SVG bar chart per table.
 
 Usage: report.py RESULTS_DIR  (reads RESULTS_DIR/jmh-*.json, fio-*.json, echo-*.jsonl, idle-*.jsonl,
-http-*.jsonl, machine.txt, command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
+http-*.jsonl, hash-*.jsonl, machine.txt, command.txt; writes RESULTS_DIR/results.md and RESULTS_DIR/*.svg)
 
 Medians pool every measured iteration of every round (and fork) of one contender; the range shown
 is the lowest and highest per-round median, so a reader sees how far rounds disagree. Nothing here
@@ -621,6 +621,80 @@ def http_targets(http):
     return rows
 
 
+HASH_NAMES = {
+    "proactor-hash": "Proactor `proactor hash` (as shipped: bin/proactor)",
+    "sha256sum": "`sha256sum` (one process)",
+    "xargs-p2": "`xargs -P2 -n 4 sha256sum`",
+}
+HASH_PEERS = [("sha256sum", "sha256sum"), ("xargs-p2", "xargs -P2")]
+
+
+def load_hash(results):
+    """{impl: [record per run]} from hash-*.jsonl."""
+    return load_jsonl(results, "hash-*.jsonl", lambda r: r["impl"])
+
+
+class HashCell:
+    """Medians over every run of one contender; the range is the lowest and highest per-round median."""
+
+    def __init__(self, recs):
+        self.n = len(recs)
+        self.wall = median([r["wallS"] for r in recs])
+        self.cpu = median([r["userS"] + r["sysS"] for r in recs])
+        by_round = defaultdict(list)
+        for r in recs:
+            by_round[r["round"]].append(r["wallS"])
+        meds = [median(v) for v in by_round.values()]
+        self.lo, self.hi = min(meds), max(meds)
+        self.bytes = recs[0]["bytes"]
+        self.files = recs[0]["files"]
+        self.mib_s = self.bytes / 1048576 / self.wall if self.wall else None
+
+
+def hash_section(hashes, results, lines):
+    if not hashes:
+        return
+    row = {impl: HashCell(recs) for impl, recs in hashes.items()}
+    any_cell = next(iter(row.values()))
+    lines += [
+        "## Hash a tree (CPU work overlapping I/O)",
+        "",
+        f"Every regular file of a tree of {any_cell.files:,} files and {any_cell.bytes / 1048576:,.0f} MiB, its pages",
+        "cached; wall and CPU (user + system) time of the whole command, JVM start-up included for",
+        "`proactor hash`. Unpinned: every contender may use both CPUs. Every run's output is checked",
+        "against sha256sum's. Medians over all runs; range = lowest–highest round median. Ratio columns:",
+        "that peer's wall time ÷ this row's (higher is better).",
+        "",
+        "| Contender | wall s (median) | range | n | CPU s | MiB/s | " + " | ".join(f"{n} ÷ this" for _, n in HASH_PEERS) + " |",
+        "|---|" + "---:|" * (5 + len(HASH_PEERS)),
+    ]
+    impls = sorted(row, key=lambda i: list(HASH_NAMES).index(i) if i in HASH_NAMES else 99)
+    for impl in impls:
+        c = row[impl]
+        cols = ([HASH_NAMES.get(impl, impl), fmt(c.wall, 3), f"{fmt(c.lo, 3)}–{fmt(c.hi, 3)}", str(c.n), fmt(c.cpu, 3),
+                 fmt(c.mib_s)] + [ratio(row[p].wall, c.wall) if p in row else "–" for p, _ in HASH_PEERS])
+        lines.append("| " + " | ".join(cols) + " |")
+    svg = svg_bars(os.path.join(results, "hash.svg"), "Hash a tree", "MiB/s, higher is better",
+                   [(HASH_NAMES.get(i, i).replace("`", ""), row[i].mib_s) for i in impls])
+    lines += ["", f"![Hash a tree]({svg})" if svg else "", ""]
+
+
+def hash_targets(hashes):
+    """Rows for the targets table: proactor hash's wall time against sha256sum's and xargs -P2's."""
+    rows = []
+    if "proactor-hash" not in hashes:
+        return rows
+    c = HashCell(hashes["proactor-hash"])
+    for peer, text, bound in (("sha256sum", "proactor hash, warm tree: >= 1.8x sha256sum", 1.8),
+                              ("xargs-p2", "proactor hash, warm tree: >= 1.0x xargs -P2 sha256sum", 1.0)):
+        if peer in hashes and c.wall:
+            p = HashCell(hashes[peer])
+            r = p.wall / c.wall
+            rows.append((text, HASH_NAMES["proactor-hash"],
+                         f"{r:.2f}x ({fmt(c.wall, 3)} against {fmt(p.wall, 3)} s)", verdict(r, bound)))
+    return rows
+
+
 def verdict(measured, target):
     """'met' or 'not met' with the factor still missing; measured and target are ratios (higher is better)."""
     if measured is None:
@@ -630,7 +704,7 @@ def verdict(measured, target):
     return f"**not met** ({target / measured:.2f}x short)"
 
 
-def targets_section(jmh, fio, lines, echo=None, http=None, idle=None):
+def targets_section(jmh, fio, lines, echo=None, http=None, idle=None, hashes=None):
     """The targets of the method document that this suite measures, with the ratio of this run."""
     rows = []
     nop = {(m, p): s for (c, m, p), s in jmh.items() if c == "NopRoundTrip"}
@@ -673,6 +747,7 @@ def targets_section(jmh, fio, lines, echo=None, http=None, idle=None):
     rows += echo_targets(echo or {})
     rows += idle_targets(idle or {})
     rows += http_targets(http or {})
+    rows += hash_targets(hashes or {})
     if not rows:
         return
     lines += [
@@ -694,20 +769,22 @@ def main():
     echo = load_echo(results)
     http = load_http(results)
     idle = load_idle(results)
+    hashes = load_hash(results)
     lines = ["# Proactor benchmark results", ""]
     for name, heading in (("machine.txt", "Machine"), ("command.txt", "Command"), ("load.txt", "Load average at each step")):
         p = os.path.join(results, name)
         if os.path.exists(p):
             with open(p) as f:
                 lines += [f"**{heading}**", "", "```", f.read().rstrip(), "```", ""]
-    if not jmh and not fio and not echo and not http and not idle:
+    if not jmh and not fio and not echo and not http and not idle and not hashes:
         lines.append("No results found.")
     nop_section(jmh, results, lines)
     read_section(jmh, fio, results, lines)
     echo_section(echo, results, lines)
     idle_section(idle, results, lines)
     http_section(http, results, lines)
-    targets_section(jmh, fio, lines, echo, http, idle)
+    hash_section(hashes, results, lines)
+    targets_section(jmh, fio, lines, echo, http, idle, hashes)
     out = os.path.join(results, "results.md")
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")

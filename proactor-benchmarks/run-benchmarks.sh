@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks, runs the JMH suites (and fio, for the native ceiling), the echo suite, the
-# idle-connection suite and the HTTP suite (wrk against proactor serve, nginx and the Java peers) in
-# rounds, and writes OUT/results.md: medians with ratios against the peers and the project's
+# idle-connection suite, the HTTP suite (wrk against proactor serve, nginx and the Java peers) and the
+# hash suite (`proactor hash` against sha256sum) in rounds, and writes OUT/results.md: medians with ratios against the peers and the project's
 # targets, plus SVG charts.
 # bin/bench runs this same script.
 #
@@ -12,9 +12,12 @@
 #                    http 1 s warm-up, 3 s measured per cell, after four 1 s runs to warm each
 #                    server up: about 4 minutes more
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
-#   --suite S        nop, read, echo, idle, http, a comma list of them (nop,read), or all (default: all
-#                    five); idle holds 10,000 idle connections per contender and measures the server's
-#                    memory per connection: about 20 s per contender
+#   --suite S        nop, read, echo, idle, http, hash, a comma list of them (nop,read), or all (default:
+#                    all six); idle holds 10,000 idle connections per contender and measures the server's
+#                    memory per connection: about 20 s per contender; hash times `bin/proactor hash`,
+#                    `sha256sum` and `xargs -P2 sha256sum` on a tree whose pages are cached: under a minute
+#   --hash-tree DIR  hash suite: the tree to hash (default: the benchmarks' JDK, about 300 MiB)
+#   --hash-runs N    hash suite: runs of each contender per round, taken in turn (default 5; 3 with --quick)
 #   --echo-pin MODE  echo suite: both (pinned and unpinned, default), yes or no; pinned puts the
 #                    server JVM on CPU 0 and the load generator on CPU 1
 #   --echo-impls L   echo suite: comma-separated contenders (default: all twelve, see EchoBench;
@@ -48,7 +51,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls="" idle_impls=""
-http_pin=both http_impls=""
+http_pin=both http_impls="" hash_tree="" hash_runs=""
 jmh_extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -65,6 +68,8 @@ while [[ $# -gt 0 ]]; do
     --idle-impls) idle_impls="$2"; shift ;;
     --http-pin) http_pin="$2"; shift ;;
     --http-impls) http_impls="$2"; shift ;;
+    --hash-tree) hash_tree="$2"; shift ;;
+    --hash-runs) hash_runs="$2"; shift ;;
     --) shift; jmh_extra=("$@"); break ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
@@ -72,10 +77,14 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds takes a positive number" >&2; exit 2; }
-[[ "$suite" == all ]] && suite=nop,read,echo,idle,http
+[[ "$suite" == all ]] && suite=nop,read,echo,idle,http,hash
 for s_ in ${suite//,/ }; do
-  case "$s_" in nop|read|echo|idle|http) ;; *) echo "--suite takes nop, read, echo, idle, http, a comma list of them, or all" >&2; exit 2 ;; esac
+  case "$s_" in
+    nop|read|echo|idle|http|hash) ;;
+    *) echo "--suite takes nop, read, echo, idle, http, hash, a comma list of them, or all" >&2; exit 2 ;;
+  esac
 done
+[[ -z "$hash_runs" || "$hash_runs" =~ ^[1-9][0-9]*$ ]] || { echo "--hash-runs takes a positive number" >&2; exit 2; }
 has() { [[ ",$suite," == *",$1,"* ]]; }
 case "$echo_pin" in both|yes|no) ;; *) echo "--echo-pin takes both, yes or no" >&2; exit 2 ;; esac
 case "$http_pin" in both|yes|no) ;; *) echo "--http-pin takes both, yes or no" >&2; exit 2 ;; esac
@@ -127,7 +136,7 @@ jar="$here/target/benchmarks.jar"
 proactor_jar="$root/proactor-cli/target/proactor.jar"
 if [[ "$build" == 1 ]]; then
   modules=proactor-core,proactor-benchmarks
-  if has http || has echo || has idle; then modules="$modules,proactor-cli"; fi
+  if has http || has echo || has idle || has hash; then modules="$modules,proactor-cli"; fi
   step "Building $modules (the toolchains plugin picks JDK 25; benchmarks run on $jdk)"
   (cd "$root" && ./mvnw -q -B -pl "$modules" -am package -DskipTests)
 fi
@@ -184,6 +193,11 @@ if has http; then
   fi
 fi
 
+if has hash && [[ ! -x /usr/bin/time ]]; then
+  step "Installing GNU time (Debian package time)"
+  apt_install time || { echo "GNU time could not be installed: the hash suite is skipped"; suite="${suite//hash/}"; }
+fi
+
 taskset_cmd=()
 if [[ -n "$pin" ]]; then taskset_cmd=(taskset -c "$pin"); fi
 
@@ -205,7 +219,12 @@ http_args=("${http_time[@]}" --pin "$http_pin" ${http_impls:+--impls "$http_impl
   ${nginx_bin:+--nginx "$nginx_bin"} ${h2o_bin:+--h2o "$h2o_bin"})
 
 # --- What was run on what, for the report.
-rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/idle-*.jsonl "$out"/http-*.jsonl "$out"/*.svg
+rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/idle-*.jsonl "$out"/http-*.jsonl \
+  "$out"/hash-*.jsonl "$out"/*.svg
+hash_tree="${hash_tree:-$jdk}"
+[[ -d "$hash_tree" ]] || { echo "--hash-tree: not a directory: $hash_tree" >&2; exit 2; }
+hash_tree="$(cd "$hash_tree" && pwd)"
+hash_runs="${hash_runs:-$([[ "$quick" == 1 ]] && echo 3 || echo 5)}"
 {
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "kernel:  $(uname -sr)"
@@ -241,6 +260,11 @@ jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=
     echo "http: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.http.HttpBench ${http_args[*]} --rounds 1 --first-round R --out http-roundR.jsonl"
     echo "      (per round; workloads hello (13 B), 4k.bin, 1m.bin; wrk -c64 --latency, -t1 pinned / -t2 unpinned; Java servers -Xms512m -Xmx512m;"
     echo "      each server first gets 4 wrk runs of 1 s that open and close the connections: --server-warmup-runs)"
+  fi
+  if has hash; then
+    echo "hash: bin/proactor hash TREE; find TREE -type f -print0 | xargs -0 sha256sum; the same with xargs -P2 -n 4"
+    echo "      (TREE $hash_tree, $(du -sh "$hash_tree" | cut -f1), its pages read once first; $hash_runs runs of each per"
+    echo "      round, taken in turn; wall and CPU from /usr/bin/time; every output checked against sha256sum's)"
   fi
   if [[ "$fio" == 1 ]] && has read; then
     echo "fio: fio --name=randread --filename=DATA --size=1g --rw=randread --bs=4k --invalidate=0 --norandommap --randrepeat=0"
@@ -311,7 +335,47 @@ run_harness() {  # round, suite (echo, idle or http), pin mode, main class, its 
   [[ "$rc" == 0 ]] || echo "$name exited with $rc (see $log); the report uses what finished"
 }
 
+# One run of a hash contender: its wall and CPU time as a JSON line, after checking that it printed
+# exactly the lines sha256sum printed (in any order: proactor hash lists a tree in name order).
+hash_once() {  # round, run, impl, expected lines (sorted), command...
+  local round="$1" run="$2" impl="$3" expected="$4"
+  shift 4
+  local times="$out/hash-time.tmp" got="$out/hash-out.tmp"
+  if ! /usr/bin/time -f '%e %U %S' -o "$times" "$@" > "$got" 2>"$out/hash-err.tmp"; then
+    echo "  $impl run $run failed: $(tail -1 "$out/hash-err.tmp")"
+    return
+  fi
+  if ! sort "$got" | cmp -s - "$expected"; then
+    echo "  $impl run $run printed different sums (kept in $out/hash-$impl-round$round-run$run.out)"
+    cp "$got" "$out/hash-$impl-round$round-run$run.out"
+    return
+  fi
+  read -r wall user sys < "$times"
+  printf '  %-16s run %s: %s s wall, %s s CPU\n' "$impl" "$run" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')"
+  printf '{"impl":"%s","round":%s,"run":%s,"wallS":%s,"userS":%s,"sysS":%s,"bytes":%s,"files":%s}\n' \
+    "$impl" "$round" "$run" "$wall" "$user" "$sys" "$hash_bytes" "$hash_files" >> "$out/hash-round$round.jsonl"
+}
+
+run_hash() {  # round
+  local round="$1" expected="$out/hash-expected.tmp" run
+  step "Round $round/$rounds: hash $hash_tree (warm page cache; $hash_runs runs each)"
+  find "$hash_tree" -type f -exec cat {} + > /dev/null
+  hash_files="$(find "$hash_tree" -type f | wc -l)"
+  hash_bytes="$(find "$hash_tree" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')"
+  find "$hash_tree" -type f -print0 | xargs -0 sha256sum | sort > "$expected"
+  for ((run = 1; run <= hash_runs; run++)); do
+    hash_once "$round" "$run" proactor-hash "$expected" "$root/bin/proactor" hash "$hash_tree"
+    hash_once "$round" "$run" sha256sum "$expected" sh -c 'find "$1" -type f -print0 | xargs -0 sha256sum' - "$hash_tree"
+    hash_once "$round" "$run" xargs-p2 "$expected" \
+      sh -c 'find "$1" -type f -print0 | xargs -0 -P2 -n 4 sha256sum' - "$hash_tree"
+  done
+  rm -f "$expected" "$out/hash-time.tmp" "$out/hash-out.tmp" "$out/hash-err.tmp"
+}
+
 for ((r = 1; r <= rounds; r++)); do
+  if has hash; then
+    run_hash "$r"
+  fi
   if has echo; then
     run_harness "$r" echo "$echo_pin" dev.proactor.bench.echo.EchoBench "${echo_args[@]}"
   fi
