@@ -6,10 +6,12 @@ import dev.proactor.ProactorConfig;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +22,11 @@ import picocli.CommandLine.Parameters;
  * asynchronous reads and the hashing done by the completion handlers on the proactor's workers.
  * Up to {@code --concurrency} files are read at once, each with {@value #READ_AHEAD} chunks in
  * flight (see {@link FileHasher}), so the reads and buffers in flight are bounded by their product.
- * Lines come out in the order the files were listed (see {@link HashTargets}), each as soon as it
- * and every file before it are done.
+ * Files start largest first: one file's digest is sequential, so the largest file is the floor of
+ * the run's length, and starting it last would leave one worker hashing it alone at the end (the
+ * JDK's 146 MB {@code lib/modules} is half of its 303 MB tree). Lines still come out in the order
+ * the files were listed (see {@link HashTargets}), each as soon as it and every file before it are
+ * done.
  */
 @Command(name = "hash", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {
@@ -102,6 +107,13 @@ final class HashCommand implements Callable<Integer> {
         }
     }
 
+    /** Indexes into {@code targets} in the order their files start: largest first, ties in listing order. */
+    static int[] startOrder(List<HashTargets.Target> targets) {
+        return IntStream.range(0, targets.size()).boxed()
+                .sorted(Comparator.comparingLong((Integer i) -> targets.get(i).size()).reversed())
+                .mapToInt(Integer::intValue).toArray();
+    }
+
     /** One invocation's schedule: which file starts next, which results wait for their turn to print. */
     private final class Run {
         private final Proactor proactor;
@@ -110,6 +122,7 @@ final class HashCommand implements Callable<Integer> {
         private final PrintWriter err;
         private final ProgressBar progress;
         private final FileHasher.Result[] results;
+        private final int[] startOrder;
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicInteger failures = new AtomicInteger();
         private final CountDownLatch finished;
@@ -122,6 +135,7 @@ final class HashCommand implements Callable<Integer> {
             this.err = err;
             this.progress = progress;
             this.results = new FileHasher.Result[targets.size()];
+            this.startOrder = startOrder(targets);
             this.finished = new CountDownLatch(targets.size());
         }
 
@@ -133,8 +147,9 @@ final class HashCommand implements Callable<Integer> {
 
         /** Starts the next file that needs reading; settles the ones that failed while listing on the way. */
         private void startNext() {
-            int i;
-            while ((i = next.getAndIncrement()) < targets.size()) {
+            int turn;
+            while ((turn = next.getAndIncrement()) < targets.size()) {
+                int i = startOrder[turn];
                 HashTargets.Target t = targets.get(i);
                 if (t.error() != null) {
                     done(i, new FileHasher.Result(null, t.error()));

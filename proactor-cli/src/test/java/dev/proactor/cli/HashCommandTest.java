@@ -135,6 +135,15 @@ class HashCommandTest {
         assertThat(run.err()).isEqualTo("proactor hash: " + fifo + ": not a regular file\n");
     }
 
+    @org.junit.jupiter.api.Test
+    void filesStartLargestFirstAndEqualSizesInListingOrder() {
+        List<HashTargets.Target> targets = List.of(new HashTargets.Target(Path.of("a"), 10, null),
+                new HashTargets.Target(Path.of("b"), 300, null), new HashTargets.Target(Path.of("c"), 0, "gone"),
+                new HashTargets.Target(Path.of("d"), 300, null), new HashTargets.Target(Path.of("e"), 5, null));
+
+        assertThat(HashCommand.startOrder(targets)).containsExactly(1, 3, 0, 4, 2);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0", "5000", "1k"})
     void outOfRangeOptionsAreBadUsage(String concurrency) {

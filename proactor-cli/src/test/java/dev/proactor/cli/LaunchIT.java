@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -34,12 +35,12 @@ class LaunchIT {
         Path jar = Files.copy(JAR, dir.resolve("proactor.jar"));
         // No --enable-native-access: without the manifest's Enable-Native-Access the JDK warns about
         // the restricted methods on stderr. An empty stderr also means no log line from the library.
-        Run probe = run(dir, List.of(JAVA, "-jar", jar.toString(), "probe"), false);
+        Run probe = run(dir, List.of(JAVA, "-jar", jar.toString(), "probe"), false, Map.of());
         assertThat(probe.exitCode).as("stderr: %s", probe.err).isZero();
         assertThat(probe.out).startsWith("backend:");
         assertThat(probe.err).isEmpty();
 
-        Run version = run(dir, List.of(JAVA, "-jar", jar.toString(), "--version"), false);
+        Run version = run(dir, List.of(JAVA, "-jar", jar.toString(), "--version"), false, Map.of());
         assertThat(version.exitCode).isZero();
         assertThat(version.out).startsWith("proactor " + System.getProperty("proactor.version") + " (Java ");
     }
@@ -52,18 +53,71 @@ class LaunchIT {
         Path chained = Files.createSymbolicLink(dir.resolve("px"), Path.of("bin", "proactor"));
         assertThat(link).isSymbolicLink();
 
-        Run probe = run(dir, List.of(chained.toString(), "probe"), true);
+        Run first = run(dir, List.of(chained.toString(), "probe"), true, Map.of());
+        assertThat(first.exitCode).as("stderr: %s", first.err).isZero();
+        assertThat(first.out).startsWith("backend:");
+        // The script found the fresh jar (no rebuild message) and a JDK 25 by itself; at most it made
+        // the start-up cache, once per build.
+        assertThat(first.err).isIn("", "proactor: preparing the start-up cache (once per build)...\n");
+
+        Run probe = run(dir, List.of(chained.toString(), "probe"), true, Map.of());
         assertThat(probe.exitCode).as("stderr: %s", probe.err).isZero();
         assertThat(probe.out).startsWith("backend:");
-        // Empty: the script found the fresh jar (no rebuild message) and a JDK 25 by itself.
         assertThat(probe.err).isEmpty();
     }
 
-    private static Run run(Path dir, List<String> command, boolean withoutJavaHome) throws Exception {
+    @Test
+    void binProactorMakesItsStartUpCacheOnceAndStartsFromIt(@TempDir Path dir) throws Exception {
+        // Options of their own, so a cache of their own: made by the first run, used by the second.
+        // The class-loading log says where each class came from: the cache is the "shared objects file".
+        Map<String, String> env = Map.of("PROACTOR_JAVA_OPTS", "-Xlog:class+load=info:stdout -Dlaunch.it=" + dir);
+        Path target = SCRIPT.toAbsolutePath().getParent().getParent().resolve("proactor-cli/target");
+        List<Path> before = caches(target);
+        try {
+            startsFromItsCache(dir, env);
+        } finally {
+            // This test's options make a cache nobody else uses: take it away again.
+            for (Path made : caches(target)) {
+                if (!before.contains(made)) {
+                    Files.delete(made);
+                }
+            }
+        }
+    }
+
+    private static List<Path> caches(Path target) throws IOException {
+        try (var files = Files.list(target)) {
+            return files.filter(f -> f.getFileName().toString().matches("proactor-.*\\.aot.*")).toList();
+        }
+    }
+
+    private static void startsFromItsCache(Path dir, Map<String, String> env) throws Exception {
+        Run first = run(dir, List.of(SCRIPT.toAbsolutePath().toString(), "probe"), true, env);
+        assertThat(first.exitCode).as("stderr: %s", first.err).isZero();
+        assertThat(first.err).isEqualTo("proactor: preparing the start-up cache (once per build)...\n");
+
+        Run second = run(dir, List.of(SCRIPT.toAbsolutePath().toString(), "probe"), true, env);
+        assertThat(second.exitCode).as("stderr: %s", second.err).isZero();
+        assertThat(second.err).isEmpty();
+        assertThat(second.out).contains("dev.proactor.cli.Main source: shared objects file")
+                .contains("dev.proactor.Proactor source: shared objects file");
+
+        Run without = run(dir, List.of(SCRIPT.toAbsolutePath().toString(), "probe"), true,
+                Map.of("PROACTOR_JAVA_OPTS", env.get("PROACTOR_JAVA_OPTS"), "PROACTOR_AOT", "no"));
+        assertThat(without.exitCode).as("stderr: %s", without.err).isZero();
+        assertThat(without.out).contains("dev.proactor.cli.Main source: file:")
+                .doesNotContain("dev.proactor.cli.Main source: shared objects file");
+    }
+
+    private static Run run(Path dir, List<String> command, boolean withoutJavaHome, Map<String, String> env)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         if (withoutJavaHome) {
             pb.environment().remove("JAVA_HOME");
         }
+        pb.environment().remove("PROACTOR_JAVA_OPTS");
+        pb.environment().remove("PROACTOR_AOT");
+        pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
