@@ -27,8 +27,9 @@ import java.util.function.BooleanSupplier;
  * that takes a task while others wait wakes the next. This is the proactor's own worker pool's
  * rule, with its lost-wake-up argument: a submitter publishes the task, then reads the searching
  * count; a thread about to park first leaves the count, then reads the queue; both sequentially
- * consistent, so one of them sees the other. A thread polls briefly before it parks when the
- * process may use more than one CPU, never on one (it would only take the CPU from the dispatcher).
+ * consistent, so one of them sees the other. Unlike the proactor's own pool a thread parks as soon
+ * as the queue is empty, without polling first: measured on two CPUs (echo 64 B x32, unpinned),
+ * 256 polls cost server CPU per message (8.8 against 7.3 µs) and gained no throughput.
  *
  * <p>How many threads, and whose:
  * <ul>
@@ -50,8 +51,6 @@ import java.util.function.BooleanSupplier;
 final class HandlerPool extends AbstractExecutorService implements BatchingExecutor {
 
     private static final System.Logger LOG = System.getLogger(HandlerPool.class.getName());
-    /** Polls of the queue a thread makes before parking, when there is a CPU to spare. */
-    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 256 : 0;
     /** How long tasks may wait untaken before a growing pool adds a thread: far above a handler's usual run. */
     static final long STALL_MILLIS = 10;
     /** Looks without a task taken after which a growing pool adds a thread even if one is runnable: a second. */
@@ -340,7 +339,7 @@ final class HandlerPool extends AbstractExecutorService implements BatchingExecu
 
         private void loop() {
             while (true) {
-                Runnable task = poll();
+                Runnable task = queue.poll();
                 if (task != null) {
                     taken.incrementAndGet();
                     if (searching.decrementAndGet() == 0 && !queue.isEmpty()) {
@@ -415,14 +414,6 @@ final class HandlerPool extends AbstractExecutorService implements BatchingExecu
             return false;
         }
 
-        private Runnable poll() {
-            Runnable task = queue.poll();
-            for (int i = 0; task == null && i < SPINS && !shutdown; i++) {
-                Thread.onSpinWait();
-                task = queue.poll();
-            }
-            return task;
-        }
     }
 
     @Override
