@@ -258,41 +258,46 @@ final class HandlerPool extends AbstractExecutorService implements BatchingExecu
         if (w == null || w.pool() != this) {
             throw new IllegalStateException(Thread.currentThread() + " is not a thread of this pool");
         }
-        while (!done.getAsBoolean()) {
-            Runnable task = queue.poll();
-            if (task != null) {
-                taken.incrementAndGet();
-                if (searching.get() == 0 && !queue.isEmpty()) {
-                    wakeOne();
+        try {
+            while (!done.getAsBoolean()) {
+                Runnable task = queue.poll();
+                if (task != null) {
+                    taken.incrementAndGet();
+                    if (searching.get() == 0 && !queue.isEmpty()) {
+                        wakeOne();
+                    }
+                    runTask(task);
+                    continue;
                 }
-                runTask(task);
-                continue;
-            }
-            w.parked.set(true);
-            idle.add(w);
-            try {
-                while (w.parked.get() && queue.isEmpty() && !done.getAsBoolean()) {
-                    if (!timed) {
-                        LockSupport.park(this);
-                    } else if (deadline - System.nanoTime() > 0) {
-                        LockSupport.parkNanos(this, deadline - System.nanoTime());
+                w.parked.set(true);
+                idle.add(w);
+                try {
+                    while (w.parked.get() && queue.isEmpty() && !done.getAsBoolean()) {
+                        if (!timed) {
+                            LockSupport.park(this);
+                        } else if (deadline - System.nanoTime() > 0) {
+                            LockSupport.parkNanos(this, deadline - System.nanoTime());
+                        } else {
+                            return false;
+                        }
+                        if (Thread.interrupted()) {
+                            throw new InterruptedException();
+                        }
+                    }
+                } finally {
+                    if (w.claim()) {
+                        idle.remove(w);
                     } else {
-                        return false;
+                        // A hand-off claimed this thread and counted it searching: it runs tasks, it does not search.
+                        searching.decrementAndGet();
                     }
-                    if (Thread.interrupted()) {
-                        throw new InterruptedException();
-                    }
-                }
-            } finally {
-                if (w.claim()) {
-                    idle.remove(w);
-                } else {
-                    // A hand-off claimed this thread and counted it searching: it runs tasks, it does not search.
-                    searching.decrementAndGet();
                 }
             }
+            return true;
+        } finally {
+            // A hand-off may have woken this thread for a task it now leaves: see that one runs it.
+            flush();
         }
-        return true;
     }
 
     private static void runTask(Runnable task) {
