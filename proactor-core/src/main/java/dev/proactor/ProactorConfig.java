@@ -364,7 +364,10 @@ public final class ProactorConfig {
         /** See {@link ProactorConfig#completionQueueEntries()}. */
         public Builder completionQueueEntries(int v) { completionQueueEntries = v; return this; }
 
-        /** Runs handlers on {@code v}; the proactor does not shut it down. Virtual threads are fine. */
+        /**
+         * Runs handlers on {@code v}; the proactor does not shut it down. Virtual threads are fine.
+         * A {@link BatchingExecutor} is handed each dispatcher loop turn's completions as one batch.
+         */
         public Builder handlerExecutor(Executor v) { handlerExecutor = v; inlineHandlers = false; return this; }
 
         /** See {@link ProactorConfig#workerThreads()}. */

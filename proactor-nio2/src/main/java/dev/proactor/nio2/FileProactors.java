@@ -8,20 +8,24 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * The proactors behind {@link ProactorFileChannel}s: one per backend, opened on first use and kept
  * for the life of the process (their threads are daemons, so they never hold the JVM up). Their
- * handlers run on one cached pool of daemon threads, the channels' default thread pool, so a handler
- * that blocks (on another channel's future, say) delays only itself. Safe to use from any thread.
+ * handlers run on one {@link HandlerPool} of daemon threads, the channels' default thread pool,
+ * which takes each dispatcher turn's completions as one batch: one thread per CPU, and more while
+ * all of them are blocked in handlers (on another channel's future, say). A lock that must wait
+ * for another process blocks a thread of a cached pool of its own. Safe to use from any thread.
  */
 final class FileProactors {
 
     /** Names the backend: {@code auto} (the default), {@code io_uring} or {@code portable}. */
     static final String BACKEND_PROPERTY = "dev.proactor.nio2.backend";
 
-    private static final ExecutorService HANDLER_THREADS = Executors.newCachedThreadPool(new ThreadFactoryImpl());
+    private static final HandlerPool HANDLER_THREADS = HandlerPool.growing(Runtime.getRuntime().availableProcessors(),
+            daemons("proactor-nio2-file-handler-"));
+    private static final ExecutorService LOCK_WAITS = Executors.newCachedThreadPool(daemons("proactor-nio2-file-lock-"));
     private static final Map<BackendChoice, Proactor> PROACTORS = new EnumMap<>(BackendChoice.class);
 
     private FileProactors() {
@@ -56,18 +60,12 @@ final class FileProactors {
                 .build()));
     }
 
-    /** The cached pool that runs the channels' handlers and their blocking lock waits. */
-    static ExecutorService handlerThreads() {
-        return HANDLER_THREADS;
+    /** The cached pool whose threads wait for a lock another process holds. */
+    static ExecutorService lockWaits() {
+        return LOCK_WAITS;
     }
 
-    private static final class ThreadFactoryImpl implements java.util.concurrent.ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            return Thread.ofPlatform().name("proactor-nio2-file-handler-" + count.incrementAndGet())
-                    .daemon(true).unstarted(r);
-        }
+    private static ThreadFactory daemons(String prefix) {
+        return Thread.ofPlatform().name(prefix, 1).daemon(true).factory();
     }
 }

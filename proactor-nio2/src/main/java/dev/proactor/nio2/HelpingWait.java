@@ -4,112 +4,52 @@ import dev.proactor.Operation;
 import dev.proactor.ProactorException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * The wait of a channel method that returns a proactor operation's outcome (a live socket option,
- * a shutdown, a bind), made so that it cannot deadlock the group. The proactor delivers every
- * outcome on the group's executor; a handler that waits on that executor's thread for an outcome
- * would wait for itself when the pool has one thread (or when every thread of a fixed pool does
- * it). So while any group thread waits, each delivery the proactor hands the group is also offered
- * here, and the waiting threads run the deliveries themselves, the one they wait for among them,
- * as a {@code ForkJoinPool} worker helps while it joins. Each delivery runs once, on whichever
- * thread claims it first: the executor's or a waiting one.
+ * The waits of a group's channels, made so that they cannot deadlock the group: a channel method
+ * that returns a proactor operation's outcome (a live socket option, a shutdown) and the
+ * {@code get} of a Future form. The proactor delivers every outcome on the group's pool; a handler
+ * that waits on a pool thread for an outcome would wait for itself when the pool has one thread (or
+ * when every thread of a fixed pool does it). So a waiting pool thread runs the pool's tasks
+ * meanwhile, the delivery it waits for among them, as a {@code ForkJoinPool} worker helps while it
+ * joins ({@link HandlerPool#helpUntil}).
  *
  * <p>Any thread may call it; threads that are not the group's simply wait.
  */
 final class HelpingWait {
 
-    private final ProactorChannelGroup group;
-    /** Group threads in {@link #await} now; deliveries are offered to them while there are any. */
-    private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
-    private final ConcurrentLinkedQueue<Delivery> offered = new ConcurrentLinkedQueue<>();
-
-    HelpingWait(ProactorChannelGroup group) {
-        this.group = group;
-    }
-
-    /** A delivery that runs once, on whichever thread claims it first. */
-    private static final class Delivery implements Runnable {
-        private final Runnable task;
-        private final AtomicBoolean claimed = new AtomicBoolean();
-
-        Delivery(Runnable task) {
-            this.task = task;
-        }
-
-        @Override
-        public void run() {
-            if (claimed.compareAndSet(false, true)) {
-                task.run();
-            }
-        }
-    }
+    private HelpingWait() {}
 
     /**
-     * What the group's executor is to run for {@code task}: the task itself, or, while a group
-     * thread waits, a claim on it that is also offered to the waiting threads.
-     */
-    Runnable offer(Runnable task) {
-        if (waiting.isEmpty()) {
-            return task;
-        }
-        Delivery d = new Delivery(task);
-        offered.add(d);
-        for (Thread t : waiting) {
-            LockSupport.unpark(t);
-        }
-        return () -> {
-            offered.remove(d);
-            d.run();
-        };
-    }
-
-    /**
-     * Initiates an operation and waits for its outcome. On a group thread it is registered as
-     * waiting before {@code initiate} runs, so that the operation's own delivery is offered to it.
+     * Initiates an operation and waits for its outcome.
      *
      * @throws IOException the operation's failure, as {@link Failures#toIo} maps it, or
      *     {@link InterruptedIOException} when the thread is interrupted (the operation goes on)
      */
-    <T> T await(Supplier<Operation<T>> initiate) throws IOException {
-        if (!HandlerInvoker.onGroupThread(group)) {
-            return plainAwait(initiate.get());
-        }
-        Thread me = Thread.currentThread();
-        waiting.add(me);
-        try {
-            Operation<T> op = initiate.get();
+    static <T> T await(HandlerPool pool, Supplier<Operation<T>> initiate) throws IOException {
+        Operation<T> op = initiate.get();
+        if (pool.isPoolThread()) {
+            Thread me = Thread.currentThread();
             AtomicBoolean delivered = new AtomicBoolean();
             op.onComplete((v, f) -> {
                 delivered.set(true);
                 LockSupport.unpark(me);
             });
-            while (!delivered.get()) {
-                Delivery d = offered.poll();
-                if (d != null) {
-                    d.run();
-                } else {
-                    LockSupport.park(this);
-                    if (Thread.interrupted()) {
-                        me.interrupt();
-                        throw new InterruptedIOException("interrupted while waiting for " + op.kind());
-                    }
-                }
+            try {
+                pool.helpUntil(delivered::get, false, 0);
+            } catch (InterruptedException e) {
+                me.interrupt();
+                throw new InterruptedIOException("interrupted while waiting for " + op.kind());
             }
-            // Its handlers ran; another thread may still be finishing the delivery, without waiting on anything.
-            return plainAwait(op);
-        } finally {
-            waiting.remove(me);
+            // Its handlers ran; the operation's own delivery, before them, published the outcome.
         }
-    }
-
-    private static <T> T plainAwait(Operation<T> op) throws IOException {
         try {
             return op.await();
         } catch (ProactorException e) {
@@ -118,5 +58,32 @@ final class HelpingWait {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for " + op.kind());
         }
+    }
+
+    /** Waits for {@code outcome} and returns it as {@link java.util.concurrent.Future#get()} does. */
+    static <V> V get(HandlerPool pool, CompletableFuture<V> outcome) throws InterruptedException, ExecutionException {
+        help(pool, outcome, false, 0);
+        return outcome.get();
+    }
+
+    /** Waits at most {@code timeout} for {@code outcome}, as {@link java.util.concurrent.Future#get(long, TimeUnit)}. */
+    static <V> V get(HandlerPool pool, CompletableFuture<V> outcome, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long nanos = unit.toNanos(timeout);
+        if (!help(pool, outcome, true, System.nanoTime() + nanos)) {
+            throw new TimeoutException();
+        }
+        return outcome.get(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** On a pool thread, runs the pool's tasks until {@code outcome} is done; false if the deadline passed first. */
+    private static boolean help(HandlerPool pool, CompletableFuture<?> outcome, boolean timed, long deadline)
+            throws InterruptedException {
+        if (outcome.isDone() || !pool.isPoolThread()) {
+            return true;
+        }
+        Thread me = Thread.currentThread();
+        outcome.whenComplete((v, f) -> LockSupport.unpark(me));
+        return pool.helpUntil(outcome::isDone, timed, deadline);
     }
 }

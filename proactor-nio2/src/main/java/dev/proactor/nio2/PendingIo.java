@@ -111,11 +111,11 @@ final class PendingIo<V, A> implements Future<V> {
 
     @Override
     public V get() throws InterruptedException, ExecutionException {
-        return outcome.get();
+        return HelpingWait.get(group.pool(), outcome);
     }
 
     @Override
     public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        return outcome.get(timeout, unit);
+        return HelpingWait.get(group.pool(), outcome, timeout, unit);
     }
 }

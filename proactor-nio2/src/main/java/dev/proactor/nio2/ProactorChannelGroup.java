@@ -22,14 +22,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An {@link AsynchronousChannelGroup} that is one {@link Proactor}: its channels' sockets belong to
  * the proactor, whose dispatcher performs their operations, and the completion handlers run on the
- * group's executor (the fixed pool of {@code withFixedThreadPool}, the executor of
- * {@code withThreadPool} and {@code withCachedThreadPool}, or the default group's pool). The
- * proactor is opened with that executor as its handler executor, wrapped so that each task marks
- * its thread as this group's ({@link HandlerInvoker}).
+ * group's {@link HandlerPool}, the proactor's handler executor, which takes each dispatcher turn's
+ * completions as one batch: the threads of {@code withFixedThreadPool}'s factory, loops run on the
+ * executor of {@code withThreadPool} and {@code withCachedThreadPool}, or the default group's
+ * threads.
  *
  * <p>Life-cycle, as the JDK's specifies: {@link #shutdown()} refuses new channels; once the last
  * channel is closed the group terminates: the proactor is closed (its dispatcher, ring and native
- * memory go), then the executor is shut down and the handlers already handed to it run. {@link
+ * memory go), then the pool (and a caller's executor) is shut down and the handlers already handed
+ * to it run. {@link
  * #shutdownNow()} also closes every open channel, failing their pending operations with
  * {@code AsynchronousCloseException}. Every method is safe from any thread, handlers included.
  */
@@ -38,11 +39,12 @@ final class ProactorChannelGroup extends AsynchronousChannelGroup {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final Proactor proactor;
+    private final HandlerPool pool;
+    /** The caller's executor the pool's loops run on, shut down with the group; null if none. */
     private final ExecutorService executor;
     /** The default group can never be shut down, as the JDK's. */
     private final boolean isDefault;
     private final Set<Member> channels = ConcurrentHashMap.newKeySet();
-    private final HelpingWait waits = new HelpingWait(this);
     private final Object lock = new Object();
     /** Guarded by {@link #lock}. */
     private boolean shutdown;
@@ -56,19 +58,21 @@ final class ProactorChannelGroup extends AsynchronousChannelGroup {
         void close() throws IOException;
     }
 
-    ProactorChannelGroup(ProactorChannelProvider provider, BackendChoice backend, ExecutorService executor,
-            boolean isDefault) throws IOException {
+    /** A group whose handlers run on {@code pool}, itself on {@code executor} if that is not null. */
+    ProactorChannelGroup(ProactorChannelProvider provider, BackendChoice backend, HandlerPool pool,
+            ExecutorService executor, boolean isDefault) throws IOException {
         super(provider);
+        this.pool = pool;
         this.executor = executor;
         this.isDefault = isDefault;
         try {
             this.proactor = Proactor.open(ProactorConfig.builder()
                     .name("nio2-group-" + SEQUENCE.incrementAndGet())
                     .backend(backend)
-                    .handlerExecutor(this::execute)
+                    .handlerExecutor(pool)
                     .build());
         } catch (UncheckedIOException e) {
-            executor.shutdown();
+            shutdownThreads();
             throw e.getCause();
         }
     }
@@ -78,13 +82,25 @@ final class ProactorChannelGroup extends AsynchronousChannelGroup {
         return proactor;
     }
 
+    /** The threads that run this group's handlers. */
+    HandlerPool pool() {
+        return pool;
+    }
+
     /**
-     * Runs {@code task} on the group's executor, its thread marked as this group's; while a group
-     * thread waits in {@link #await}, that thread may run it instead.
+     * Runs {@code task} on one of the group's threads.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException once the group has terminated
      */
     void execute(Runnable task) {
-        Runnable t = waits.offer(task);
-        executor.execute(() -> HandlerInvoker.runMarked(this, t));
+        pool.execute(task);
+    }
+
+    private void shutdownThreads() {
+        pool.shutdown();
+        if (executor != null) {
+            executor.shutdown();
+        }
     }
 
     /**
@@ -92,7 +108,7 @@ final class ProactorChannelGroup extends AsynchronousChannelGroup {
      * thread: {@link HelpingWait}.
      */
     <T> T await(java.util.function.Supplier<dev.proactor.Operation<T>> initiate) throws IOException {
-        return waits.await(initiate);
+        return HelpingWait.await(pool, initiate);
     }
 
     /**
@@ -131,7 +147,7 @@ final class ProactorChannelGroup extends AsynchronousChannelGroup {
 
     @Override
     public boolean isTerminated() {
-        return closed.isDone() && executor.isTerminated();
+        return closed.isDone() && pool.isTerminated() && (executor == null || executor.isTerminated());
     }
 
     @Override
@@ -179,15 +195,17 @@ final class ProactorChannelGroup extends AsynchronousChannelGroup {
         } catch (TimeoutException e) {
             return false;
         } catch (ExecutionException e) {
-            // The proactor's close failed; the executor's termination still decides.
+            // The proactor's close failed; the threads' termination still decides.
         }
-        return executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                && (executor == null
+                        || executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
     }
 
     /**
      * Begins termination if the group is shut down and has no channel left. The proactor's close
      * runs on a thread of its own (it may be reached from a handler, on which it must not wait);
-     * the executor is shut down after it, so the outcomes the close publishes still find a thread.
+     * the pool is shut down after it, so the outcomes the close publishes still find a thread.
      */
     private void terminateIfIdle() {
         synchronized (lock) {
@@ -197,7 +215,7 @@ final class ProactorChannelGroup extends AsynchronousChannelGroup {
             terminating = true;
         }
         proactor.closeAsync(Duration.ofSeconds(10)).whenComplete((report, failure) -> {
-            executor.shutdown();
+            shutdownThreads();
             if (failure != null) {
                 closed.completeExceptionally(failure);
             } else {

@@ -8,11 +8,7 @@ import java.nio.channels.spi.AsynchronousChannelProvider;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The NIO.2 asynchronous channel provider on Proactor: {@code AsynchronousSocketChannel},
@@ -95,18 +91,20 @@ public final class ProactorChannelProvider extends AsynchronousChannelProvider {
             throw new IllegalArgumentException("'nThreads' must be > 0");
         }
         Objects.requireNonNull(threadFactory, "threadFactory");
-        return open(Executors.newFixedThreadPool(nThreads, threadFactory), false);
+        return open(HandlerPool.fixed(nThreads, threadFactory), null, false);
     }
 
     /**
      * {@inheritDoc} Handlers run on {@code executor}, which the group shuts down when it
-     * terminates; {@code initialSize} is not needed (the proactor's dispatcher does the polling
-     * the JDK's provider gives those threads).
+     * terminates: {@code max(1, initialSize)} tasks of it run the group's deliveries in a loop (as
+     * the JDK's provider runs that many polling loops there), and one more whenever all of them are
+     * blocked in handlers while deliveries wait ({@link HandlerPool}).
      */
     @Override
     public AsynchronousChannelGroup openAsynchronousChannelGroup(ExecutorService executor, int initialSize)
             throws IOException {
-        return open(Objects.requireNonNull(executor, "executor"), false);
+        Objects.requireNonNull(executor, "executor");
+        return open(HandlerPool.growing(initialSize, executor), executor, false);
     }
 
     @Override
@@ -130,23 +128,24 @@ public final class ProactorChannelProvider extends AsynchronousChannelProvider {
         return g;
     }
 
-    private ProactorChannelGroup open(ExecutorService executor, boolean isDefault) throws IOException {
-        ProactorChannelGroup group = new ProactorChannelGroup(this, backend, executor, isDefault);
+    private ProactorChannelGroup open(HandlerPool pool, ExecutorService executor, boolean isDefault)
+            throws IOException {
+        ProactorChannelGroup group = new ProactorChannelGroup(this, backend, pool, executor, isDefault);
         LOG.log(System.Logger.Level.DEBUG, "NIO.2 {0} on backend {1} (asked: {2})", group,
                 group.proactor().backendName(), backend);
         return group;
     }
 
     /**
-     * The group of channels opened without one: a pool of handler threads that grows as needed
-     * (idle ones above the initial size end after a minute), never shut down, like the JDK's.
+     * The group of channels opened without one, never shut down, like the JDK's: its initial size
+     * of handler threads (at least one), and more while all of them are blocked in handlers and
+     * deliveries wait; those above the initial size end after a minute without work
+     * ({@link HandlerPool}).
      */
     private synchronized ProactorChannelGroup defaultGroup() throws IOException {
         if (defaultGroup == null) {
             int initial = Integer.getInteger(INITIAL_SIZE_PROPERTY, Runtime.getRuntime().availableProcessors());
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(Math.max(0, initial), Integer.MAX_VALUE,
-                    60, TimeUnit.SECONDS, new SynchronousQueue<>(), defaultThreadFactory());
-            defaultGroup = open(pool, true);
+            defaultGroup = open(HandlerPool.growing(initial, defaultThreadFactory()), null, true);
         }
         return defaultGroup;
     }

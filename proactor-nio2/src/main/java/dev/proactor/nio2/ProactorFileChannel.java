@@ -48,7 +48,8 @@ import java.util.concurrent.RejectedExecutionException;
  * one channel.
  *
  * <p>Handlers run on the executor the channel was opened with, or, for the default ({@code null}),
- * on the shared proactor's handler threads (a cached pool of daemon threads, so a handler may block).
+ * on the shared proactor's handler threads (daemon threads, more of them while all are blocked, so
+ * a handler may block).
  * Closing the channel fails its pending reads and writes with {@link AsynchronousCloseException},
  * and later ones with {@link ClosedChannelException}.
  */
@@ -201,7 +202,7 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<FileLock> result = new CompletableFuture<>();
-        FileProactors.handlerThreads().execute(() -> {
+        FileProactors.lockWaits().execute(() -> {
             try {
                 result.complete(new ProactorFileLock(this, fc.lock(position, size, shared)));
             } catch (ClosedChannelException e) {

@@ -345,7 +345,7 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
      */
     private <V, A> PendingIo<V, A> read(PendingIo<V, A> io, ByteBuffer[] dsts, boolean vectored, long timeout,
             TimeUnit unit) {
-        boolean room = vectored ? Arrays.stream(dsts).anyMatch(ByteBuffer::hasRemaining) : dsts[0].hasRemaining();
+        boolean room = anyRemaining(dsts);
         boolean atEnd = false;
         AsyncSocket s;
         synchronized (lock) {
@@ -387,7 +387,7 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
      */
     private <V, A> PendingIo<V, A> write(PendingIo<V, A> io, ByteBuffer[] srcs, boolean vectored, long timeout,
             TimeUnit unit) {
-        boolean data = Arrays.stream(srcs).anyMatch(ByteBuffer::hasRemaining);
+        boolean data = anyRemaining(srcs);
         boolean shut = false;
         AsyncSocket s;
         synchronized (lock) {
@@ -470,6 +470,16 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
     @SuppressWarnings("unchecked")
     private static <V> V immediate(boolean vectored, int n) {
         return (V) (vectored ? (Object) (long) n : (Object) n);
+    }
+
+    /** Whether any of {@code buffers} has bytes remaining (a loop: this runs on every read and write). */
+    private static boolean anyRemaining(ByteBuffer[] buffers) {
+        for (ByteBuffer b : buffers) {
+            if (b.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ByteBuffer[] range(ByteBuffer[] buffers, int offset, int length) {

@@ -9,8 +9,11 @@
  * <ul>
  * <li>{@link dev.proactor.nio2.ProactorChannelProvider}: the entry point; picks the backend
  *     ({@code dev.proactor.nio2.backend}) and holds the default group.
- * <li>{@code ProactorChannelGroup}: one proactor, whose handler executor is the group's executor,
- *     wrapped so its threads are known as the group's; shutdown and termination as the JDK's.
+ * <li>{@code ProactorChannelGroup}: one proactor, whose handler executor is the group's
+ *     {@code HandlerPool}; shutdown and termination as the JDK's.
+ * <li>{@code HandlerPool}: the group's threads (a fixed pool's from its factory, loops on a
+ *     caller's executor, the default group's), fed a dispatcher turn's completions at a time with
+ *     one wake-up; a growing pool adds a thread only while every one is blocked in a handler.
  * <li>{@code ProactorSocketChannel}, {@code ProactorServerSocketChannel}: the NIO.2 state the
  *     proactor does not keep (connecting, one read and one write pending, killed by a timeout or
  *     a cancel, shut down), checked in the JDK provider's order; each read, write, connect or
@@ -18,13 +21,13 @@
  * <li>{@code PendingIo}: one operation's outcome, settled once (complete, fail or cancel), the
  *     {@code Future} of the Future forms and the delivery to a {@code CompletionHandler}.
  * <li>{@code HandlerInvoker}: handlers run directly on a group thread up to 16 nested calls,
- *     else on the executor, so a chain of immediate completions cannot overflow the stack.
+ *     else on the pool, so a chain of immediate completions cannot overflow the stack.
  * <li>{@code ChannelOptions}: a channel's options until it has a socket (applied when the
  *     socket is created), and the JDK's checks; once it has one, {@code setOption} and
  *     {@code getOption} go to the live socket ({@code AsyncSocket.setOption}).
  * <li>{@code HelpingWait}: a channel method that waits for an operation (a live option, a
- *     shutdown) on a group thread runs the group's deliveries meanwhile, so a handler on a group
- *     of one thread never waits for itself.
+ *     shutdown) or a Future's {@code get} on a group thread runs the group's deliveries meanwhile,
+ *     so a handler on a group of one thread never waits for itself.
  * <li>{@code Failures}: the proactor's failures as the exceptions NIO.2 programs catch.
  * </ul>
  *

@@ -16,6 +16,7 @@ import java.nio.channels.CompletionHandler;
 import java.nio.channels.IllegalChannelGroupException;
 import java.nio.channels.ShutdownChannelGroupException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -106,6 +107,148 @@ class GroupContractTest {
         group.shutdown();
         assertThat(group.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(pool.isShutdown()).isTrue();
+    }
+
+    /**
+     * A handler on a group of one thread makes calls that wait for the proactor (a live option
+     * set and read, a write's Future): each must end although the one thread that could run the
+     * delivery is the one waiting (proactor-nio2's waits help; the JDK makes these calls at once).
+     * Several accepts in a row, each handler waiting, as an echo server that sets TCP_NODELAY does.
+     */
+    @EachProvider
+    void aHandlerOnAGroupOfOneThreadMayWaitOnLiveOptionsAndAFuture(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side, 1)) {
+            AsynchronousServerSocketChannel server = f.listening();
+            int connections = 4;
+            java.util.List<CompletableFuture<Boolean>> served = new java.util.ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                served.add(new CompletableFuture<>());
+            }
+            server.accept(0, new CompletionHandler<AsynchronousSocketChannel, Integer>() {
+                @Override
+                public void completed(AsynchronousSocketChannel ch, Integer i) {
+                    try {
+                        f.track(ch);
+                        ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                        boolean noDelay = ch.getOption(java.net.StandardSocketOptions.TCP_NODELAY);
+                        int wrote = ch.write(ByteBuffer.wrap(new byte[] {i.byteValue()})).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                        served.get(i).complete(noDelay && wrote == 1);
+                        if (i + 1 < connections) {
+                            server.accept(i + 1, this);
+                        }
+                    } catch (Exception e) {
+                        served.get(i).completeExceptionally(e);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable exc, Integer i) {
+                    served.get(i).completeExceptionally(exc);
+                }
+            });
+            for (int i = 0; i < connections; i++) {
+                AsynchronousSocketChannel client = f.socket();
+                client.connect(server.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                ByteBuffer one = ByteBuffer.allocate(1);
+                Nio2Fixture.readFully(client, one);
+                assertThat(one.get(0)).isEqualTo((byte) i);
+                assertThat(served.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    /**
+     * A flood of completions on a group of a caller's cached pool, initial size 1: proactor-nio2
+     * serves it on that one loop (the pool adds threads only while every one is blocked), where a
+     * pool handed each completion alone added threads whenever none was idle at that instant.
+     * Not a JDK contract (its internal threads hand events to the pool as they come), so only on
+     * this provider's backends.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = Side.class, names = {"PROACTOR_IO_URING", "PROACTOR_PORTABLE"})
+    void aFloodOfCompletionsIsServedWithoutAddingThreads(Side side) throws Exception {
+        AtomicInteger made = new AtomicInteger();
+        ExecutorService pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "flood-pool-" + made.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        AsynchronousChannelGroup group = side.provider().openAsynchronousChannelGroup(pool, 1);
+        int connections = 8;
+        int rounds = 2000;
+        java.util.List<AsynchronousSocketChannel> open = new java.util.ArrayList<>();
+        try (AsynchronousServerSocketChannel server = side.provider().openAsynchronousServerSocketChannel(group)) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            CountDownLatch finished = new CountDownLatch(connections);
+            java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int c = 0; c < connections; c++) {
+                var accepted = server.accept();
+                AsynchronousSocketChannel client = side.provider().openAsynchronousSocketChannel(group);
+                open.add(client);
+                client.connect(server.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                AsynchronousSocketChannel end = accepted.get(WAIT_SECONDS, TimeUnit.SECONDS);
+                open.add(end);
+                PingPong.start(client, end, rounds, finished, failures);
+            }
+            assertThat(finished.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(failures).isEmpty();
+            assertThat(made).as("the executor's threads after %d round trips", connections * rounds).hasValue(1);
+        } finally {
+            for (AsynchronousSocketChannel ch : open) {
+                ch.close();
+            }
+        }
+        group.shutdown();
+        assertThat(group.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /**
+     * One byte from {@code a} to {@code b} and back, {@code rounds} times, each step a handler that
+     * starts the next: a's write, b's read, b's write, a's read.
+     */
+    private static final class PingPong implements CompletionHandler<Integer, Integer> {
+        private final AsynchronousSocketChannel a;
+        private final AsynchronousSocketChannel b;
+        private final CountDownLatch finished;
+        private final java.util.Queue<Throwable> failures;
+        private final ByteBuffer buf = ByteBuffer.allocate(1);
+
+        private PingPong(AsynchronousSocketChannel a, AsynchronousSocketChannel b, CountDownLatch finished,
+                java.util.Queue<Throwable> failures) {
+            this.a = a;
+            this.b = b;
+            this.finished = finished;
+            this.failures = failures;
+        }
+
+        static void start(AsynchronousSocketChannel a, AsynchronousSocketChannel b, int rounds, CountDownLatch finished,
+                java.util.Queue<Throwable> failures) {
+            PingPong p = new PingPong(a, b, finished, failures);
+            p.buf.clear();
+            a.write(p.buf, 4 * rounds - 1, p);
+        }
+
+        /** {@code step} counts down to 0; {@code step % 4} says which of the four just ended. */
+        @Override
+        public void completed(Integer n, Integer step) {
+            if (step == 0) {
+                finished.countDown();
+                return;
+            }
+            buf.clear();
+            switch (step % 4) {
+                case 3 -> b.read(buf, step - 1, this);
+                case 2 -> b.write(buf, step - 1, this);
+                case 1 -> a.read(buf, step - 1, this);
+                default -> a.write(buf, step - 1, this);
+            }
+        }
+
+        @Override
+        public void failed(Throwable exc, Integer step) {
+            failures.add(exc);
+            finished.countDown();
+        }
     }
 
     @EachProvider

@@ -1,5 +1,6 @@
 package dev.proactor.internal.core;
 
+import dev.proactor.BatchingExecutor;
 import dev.proactor.HandlerFailure;
 import dev.proactor.HandlerFailurePolicy;
 import dev.proactor.ProactorConfig;
@@ -91,8 +92,8 @@ final class Handlers {
             return;
         }
         try {
-            if (owned instanceof WorkerPool pool && Thread.currentThread() == dispatcherThread) {
-                pool.enqueue(task);  // the dispatcher signals once per loop turn: flushHandOffs
+            if (executor instanceof BatchingExecutor batching && Thread.currentThread() == dispatcherThread) {
+                batching.enqueue(task);  // the dispatcher flushes once per loop turn: flushHandOffs
             } else {
                 executor.execute(task);
             }
@@ -119,10 +120,14 @@ final class Handlers {
         Thread.ofVirtual().name(config.name() + "-late-handler").start(task);
     }
 
-    /** Wakes a worker for the hand-offs the dispatcher queued since the last call; dispatcher thread. */
+    /**
+     * Wakes a thread for the hand-offs the dispatcher queued since the last call, when the
+     * executor batches them (the proactor's own pool, or a caller's {@link BatchingExecutor});
+     * dispatcher thread.
+     */
     void flushHandOffs() {
-        if (owned instanceof WorkerPool pool) {
-            pool.signal();
+        if (executor instanceof BatchingExecutor batching) {
+            batching.flush();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.proactor.internal.core;
 
+import dev.proactor.BatchingExecutor;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
@@ -36,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Tasks run in the order they were queued when one worker runs them; with several workers they
  * run concurrently, as with any pool. A task that throws is logged and the worker carries on.
  */
-final class WorkerPool extends AbstractExecutorService {
+final class WorkerPool extends AbstractExecutorService implements BatchingExecutor {
 
     private static final Logger LOG = System.getLogger(WorkerPool.class.getName());
 
@@ -67,18 +68,19 @@ final class WorkerPool extends AbstractExecutorService {
     @Override
     public void execute(Runnable task) {
         enqueue(task);
-        signal();
+        flush();
     }
 
     /**
-     * Queues a task without waking a worker for it: the caller promises a {@link #signal()} once
+     * Queues a task without waking a worker for it: the caller promises a {@link #flush()} once
      * it has queued the rest of its batch. The dispatcher hands a loop turn's completions over this
      * way, so that a worker is woken once per turn, not once per completion: on one CPU a wake-up
      * per completion would let the woken worker preempt the dispatcher for every single handler.
      *
      * @throws RejectedExecutionException when the pool is shut down
      */
-    void enqueue(Runnable task) {
+    @Override
+    public void enqueue(Runnable task) {
         Objects.requireNonNull(task, "task");
         if (shutdown) {
             throw new RejectedExecutionException("worker pool is shut down");
@@ -94,7 +96,8 @@ final class WorkerPool extends AbstractExecutorService {
     }
 
     /** Wakes a worker if tasks wait and none is searching for them. */
-    void signal() {
+    @Override
+    public void flush() {
         if (searching.get() == 0 && !queue.isEmpty()) {
             wakeOne();
         }

@@ -99,7 +99,7 @@ class WorkerPoolTest {
             for (int i = 0; i < 8; i++) {
                 pool.enqueue(done::countDown);
             }
-            pool.signal();
+            pool.flush();
             assertThat(done.await(10, TimeUnit.SECONDS)).as("round %d", round).isTrue();
         }
         pool.shutdown();
@@ -125,7 +125,7 @@ class WorkerPoolTest {
                 }
             });
         }
-        pool.signal();
+        pool.flush();
         assertThat(done.await(20, TimeUnit.SECONDS)).as("all workers ran the burst together").isTrue();
         pool.shutdown();
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
