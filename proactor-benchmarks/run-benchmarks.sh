@@ -363,6 +363,8 @@ run_hash() {  # round
   hash_files="$(find "$hash_tree" -type f | wc -l)"
   hash_bytes="$(find "$hash_tree" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')"
   find "$hash_tree" -type f -print0 | xargs -0 sha256sum | sort > "$expected"
+  # Untimed: bin/proactor makes its start-up cache on its first run after a build.
+  "$root/bin/proactor" --version > /dev/null
   for ((run = 1; run <= hash_runs; run++)); do
     hash_once "$round" "$run" proactor-hash "$expected" "$root/bin/proactor" hash "$hash_tree"
     hash_once "$round" "$run" sha256sum "$expected" sh -c 'find "$1" -type f -print0 | xargs -0 sha256sum' - "$hash_tree"
