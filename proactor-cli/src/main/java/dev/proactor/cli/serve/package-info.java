@@ -11,7 +11,8 @@
  * its slot to a newcomer at the limit; {@code InputBuffers} reuses the connections' input buffers.
  *
  * <pre>
- * StaticFileServer: accept ──► Connection ──► accept again (at --max-connections: only while one waits)
+ * StaticFileServer: accept (a multishot stream below 3/4 of the limit, then one at a time) ──► Connection
+ *   at --max-connections: an accept only while a connection waits
  *   newcomer beyond the limit ──► reclaim the longest-idle keep-alive, else the oldest silent one
  *                               └─ none waits: park it (accepted, not read) until one waits or ends
  *
@@ -35,7 +36,9 @@
  *   it reads stops being read and its bytes wait in the kernel. Bodies go by {@code transferFrom}
  *   (splice on io_uring, {@code transferTo} on the portable backend) in pieces whose completion
  *   starts the next piece; only small bodies (up to 16 KiB) are held in memory, once per cached
- *   file, never per connection. At {@code --max-connections} no accept is
+ *   file, never per connection. Below three quarters of {@code --max-connections} one multishot
+ *   accept stream takes connections as they come (a burst in one kernel round); above, accepts go
+ *   one at a time ({@code AcceptLoop}), and at the limit no accept is
  *   pending unless a connection only waits for a request; new clients wait in the listen backlog.
  *   Under all of it the proactor's own in-flight admission applies. With {@code --dispatchers N} a
  *   {@code ProactorGroup} listens once per member (SO_REUSEPORT); each member has its own accept loop
