@@ -25,6 +25,10 @@
 #   --http-impls L   http suite: comma-separated contenders (default: all ten: proactor-serve,
 #                    proactor-fixed,proactor-fixed-inline,nginx,h2o,netty-uring,netty-epoll,nio2,nio2-proactor,
 #                    vthreads)
+#   --serve-variant NAME=[JAR][:JVM OPTIONS]
+#                    http suite: one more contender NAME (starting proactor-serve-), proactor serve from
+#                    JAR (default: this checkout's) with these JVM options instead of the heap options;
+#                    repeatable; name it in --http-impls too (HttpBench's javadoc has examples)
 #   --no-fio         skip fio (otherwise installed with apt-get when missing, skipped if that fails)
 #   --no-build       use the benchmarks.jar already built
 #   --out DIR        results directory (default bench-results, under the current directory)
@@ -48,7 +52,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls="" idle_impls=""
-http_pin=both http_impls=""
+http_pin=both http_impls="" serve_variants=()
 jmh_extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -65,6 +69,7 @@ while [[ $# -gt 0 ]]; do
     --idle-impls) idle_impls="$2"; shift ;;
     --http-pin) http_pin="$2"; shift ;;
     --http-impls) http_impls="$2"; shift ;;
+    --serve-variant) serve_variants+=(--serve-variant "$2"); shift ;;
     --) shift; jmh_extra=("$@"); break ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
@@ -202,7 +207,7 @@ if [[ "$quick" == 1 ]]; then
   http_time=(--warmup-s 1 --measure-s 3)
 fi
 http_args=("${http_time[@]}" --pin "$http_pin" ${http_impls:+--impls "$http_impls"} --proactor-jar "$proactor_jar" \
-  ${nginx_bin:+--nginx "$nginx_bin"} ${h2o_bin:+--h2o "$h2o_bin"})
+  ${nginx_bin:+--nginx "$nginx_bin"} ${h2o_bin:+--h2o "$h2o_bin"} ${serve_variants[@]+"${serve_variants[@]}"})
 
 # --- What was run on what, for the report.
 rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/idle-*.jsonl "$out"/http-*.jsonl "$out"/*.svg
@@ -239,7 +244,7 @@ jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=
   fi
   if has http; then
     echo "http: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.http.HttpBench ${http_args[*]} --rounds 1 --first-round R --out http-roundR.jsonl"
-    echo "      (per round; workloads hello (13 B), 4k.bin, 1m.bin; wrk -c64 --latency, -t1 pinned / -t2 unpinned; Java servers -Xms512m -Xmx512m;"
+    echo "      (per round; workloads hello (13 B), 4k.bin, 1m.bin; wrk -c64 --latency, -t1 pinned / -t2 unpinned; proactor serve with bin/proactor's JVM options, other Java servers -Xms512m -Xmx512m;"
     echo "      each server first gets 4 wrk runs of 1 s that open and close the connections: --server-warmup-runs)"
   fi
   if [[ "$fio" == 1 ]] && has read; then
