@@ -229,7 +229,7 @@ rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/idle-*.json
 } > "$out/machine.txt"
 jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=$data_dir")
 {
-  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} ${idle_impls:+--idle-impls $idle_impls} --http-pin $http_pin ${http_impls:+--http-impls $http_impls} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
+  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} ${idle_impls:+--idle-impls $idle_impls} --http-pin $http_pin ${http_impls:+--http-impls $http_impls} ${serve_variants[*]:+${serve_variants[*]}} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
   if has nop || has read; then
     echo "JMH: java --enable-native-access=ALL-UNNAMED -jar benchmarks.jar <suite> ${jmh_common[*]} ${jmh_extra[*]:-} -rf json"
     echo "     (iterations and times not given here come from BenchmarkBase: 1 fork, 3 x 2 s warm-up, 5 x 2 s measured)"
