@@ -605,7 +605,9 @@ def http_targets(http):
     """Rows for the targets table: every Proactor contender against HTTP_TARGETS."""
     rows = []
     cells = http_cells(http)
-    for impl in HTTP_NAMES:
+    # --serve-variant contenders (proactor-serve-NAME: another build or other JVM options) are judged too.
+    variants = sorted({impl for (_, _, impl) in http if impl.startswith("proactor-serve-")})
+    for impl in list(HTTP_NAMES) + variants:
         if not impl.startswith("proactor"):
             continue
         for workload, text, peer_name, metric, bound, higher in HTTP_TARGETS:
@@ -615,7 +617,7 @@ def http_targets(http):
                 continue
             r = getattr(c, metric) / getattr(peer, metric)
             unit, digits = HTTP_METRIC_UNITS[metric]
-            rows.append((text, HTTP_NAMES[impl],
+            rows.append((text, HTTP_NAMES.get(impl, f"`{impl}`"),
                          f"{r:.2f}x ({fmt(getattr(c, metric), digits)} against {fmt(getattr(peer, metric), digits)} {unit})",
                          verdict(r, bound) if higher else at_most(r, bound)))
     return rows

@@ -28,6 +28,10 @@
 #   --http-impls L   http suite: comma-separated contenders (default: all ten: proactor-serve,
 #                    proactor-fixed,proactor-fixed-inline,nginx,h2o,netty-uring,netty-epoll,nio2,nio2-proactor,
 #                    vthreads)
+#   --serve-variant NAME=[JAR][:JVM OPTIONS]
+#                    http suite: one more contender NAME (starting proactor-serve-), proactor serve from
+#                    JAR (default: this checkout's) with these JVM options instead of the heap options;
+#                    repeatable; name it in --http-impls too (HttpBench's javadoc has examples)
 #   --no-fio         skip fio (otherwise installed with apt-get when missing, skipped if that fails)
 #   --no-build       use the benchmarks.jar already built
 #   --out DIR        results directory (default bench-results, under the current directory)
@@ -51,7 +55,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls="" idle_impls=""
-http_pin=both http_impls="" hash_tree="" hash_runs=""
+http_pin=both http_impls="" serve_variants=() hash_tree="" hash_runs=""
 jmh_extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -68,6 +72,7 @@ while [[ $# -gt 0 ]]; do
     --idle-impls) idle_impls="$2"; shift ;;
     --http-pin) http_pin="$2"; shift ;;
     --http-impls) http_impls="$2"; shift ;;
+    --serve-variant) serve_variants+=(--serve-variant "$2"); shift ;;
     --hash-tree) hash_tree="$2"; shift ;;
     --hash-runs) hash_runs="$2"; shift ;;
     --) shift; jmh_extra=("$@"); break ;;
@@ -216,7 +221,7 @@ if [[ "$quick" == 1 ]]; then
   http_time=(--warmup-s 1 --measure-s 3)
 fi
 http_args=("${http_time[@]}" --pin "$http_pin" ${http_impls:+--impls "$http_impls"} --proactor-jar "$proactor_jar" \
-  ${nginx_bin:+--nginx "$nginx_bin"} ${h2o_bin:+--h2o "$h2o_bin"})
+  ${nginx_bin:+--nginx "$nginx_bin"} ${h2o_bin:+--h2o "$h2o_bin"} ${serve_variants[@]+"${serve_variants[@]}"})
 
 # --- What was run on what, for the report.
 rm -f "$out"/jmh-*.json "$out"/fio-*.json "$out"/echo-*.jsonl "$out"/idle-*.jsonl "$out"/http-*.jsonl \
@@ -243,7 +248,7 @@ hash_runs="${hash_runs:-$([[ "$quick" == 1 ]] && echo 3 || echo 5)}"
 } > "$out/machine.txt"
 jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=$data_dir")
 {
-  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} ${idle_impls:+--idle-impls $idle_impls} --http-pin $http_pin ${http_impls:+--http-impls $http_impls} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
+  echo "proactor-benchmarks/run-benchmarks.sh $([[ $quick == 1 ]] && echo --quick) --rounds $rounds --suite $suite $([[ $fio == 0 ]] && echo --no-fio) ${pin:+--pin $pin} --echo-pin $echo_pin ${echo_impls:+--echo-impls $echo_impls} ${idle_impls:+--idle-impls $idle_impls} --http-pin $http_pin ${http_impls:+--http-impls $http_impls} ${serve_variants[*]:+${serve_variants[*]}} ${jmh_extra[*]:+-- ${jmh_extra[*]}}"
   if has nop || has read; then
     echo "JMH: java --enable-native-access=ALL-UNNAMED -jar benchmarks.jar <suite> ${jmh_common[*]} ${jmh_extra[*]:-} -rf json"
     echo "     (iterations and times not given here come from BenchmarkBase: 1 fork, 3 x 2 s warm-up, 5 x 2 s measured)"
@@ -258,7 +263,7 @@ jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=
   fi
   if has http; then
     echo "http: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.http.HttpBench ${http_args[*]} --rounds 1 --first-round R --out http-roundR.jsonl"
-    echo "      (per round; workloads hello (13 B), 4k.bin, 1m.bin; wrk -c64 --latency, -t1 pinned / -t2 unpinned; Java servers -Xms512m -Xmx512m;"
+    echo "      (per round; workloads hello (13 B), 4k.bin, 1m.bin; wrk -c64 --latency, -t1 pinned / -t2 unpinned; proactor serve with bin/proactor's JVM options, other Java servers -Xms512m -Xmx512m;"
     echo "      each server first gets 4 wrk runs of 1 s that open and close the connections: --server-warmup-runs)"
   fi
   if has hash; then

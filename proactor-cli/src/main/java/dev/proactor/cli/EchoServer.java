@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The echo server's loops, all in completion handlers. Connections come from an
- * {@link AcceptLoop} (one accept pending at a time; at the connection limit further clients wait
- * in the kernel's listen backlog until a connection closes). Each connection is one
+ * {@link AcceptLoop} (an accept stream while there is room, single accepts near the connection
+ * limit; at the limit further clients wait in the kernel's listen backlog until a connection
+ * closes). Each connection is one
  * {@code receiveEach}: every chunk received is written back from the buffer it arrived in and
  * released once that write ended. The proactor lends a receive buffer only while data waits (on
  * io_uring a multishot receive into the provided buffer ring), so an idle connection holds no

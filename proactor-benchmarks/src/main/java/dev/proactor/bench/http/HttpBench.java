@@ -63,8 +63,16 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * java -cp benchmarks.jar dev.proactor.bench.http.HttpBench --out FILE --proactor-jar JAR [--rounds N]
  *     [--first-round R] [--warmup-s S] [--measure-s S] [--workloads hello,4k,1m] [--impls a,b,...]
  *     [--server-warmup-runs 4] [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--connections 64]
- *     [--nginx nginx] [--h2o h2o] [--wrk wrk]
+ *     [--nginx nginx] [--h2o h2o] [--wrk wrk] [--serve-variant NAME=[JAR][:JVM OPTIONS]]...
  * </pre>
+ *
+ * <p>{@code --serve-variant} adds a contender {@code NAME} (which must start with
+ * {@code proactor-serve-}): {@code proactor serve} from {@code JAR} (default: {@code --proactor-jar})
+ * with these JVM options, space-separated, in place of bin/proactor's ({@link #SERVE_JVM_OPTIONS}); so two
+ * builds, or two collectors, are measured side by side in one run, e.g.
+ * {@code "--serve-variant proactor-serve-before=/tmp/old.jar:-Xms512m -Xmx512m"} or
+ * {@code --serve-variant "proactor-serve-parallel=:-Xmx256m -XX:+UseParallelGC"}. Name it in
+ * {@code --impls} too.
  */
 public final class HttpBench {
 
@@ -72,8 +80,27 @@ public final class HttpBench {
             "h2o", "netty-uring", "netty-epoll", "nio2",
             dev.proactor.bench.Nio2Contenders.PROACTOR, "vthreads");
 
+    /**
+     * The JVM options bin/proactor gives {@code proactor serve} (keep the two in step): the shipped
+     * command is what is measured, not a heap of the harness's choosing.
+     */
+    static final List<String> SERVE_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-Xmn32m");
+
     /** A workload: the path wrk requests and the body every contender must answer it with. */
     record Workload(String name, String path, byte[] body) {}
+
+    /** A {@code --serve-variant}: the jar to run (null: {@code --proactor-jar}) and its JVM options. */
+    record ServeVariant(Path jar, List<String> jvmOptions) {
+        static final String PREFIX = "proactor-serve-";
+
+        static ServeVariant parse(String spec) {
+            int colon = spec.indexOf(':');
+            String jar = colon < 0 ? spec : spec.substring(0, colon);
+            String opts = colon < 0 ? "" : spec.substring(colon + 1).trim();
+            return new ServeVariant(jar.isEmpty() ? null : Path.of(jar),
+                    opts.isEmpty() ? SERVE_JVM_OPTIONS : List.of(opts.split("\\s+")));
+        }
+    }
 
     /** A started contender: its process, the port it listens on, what it is measured on. */
     record Server(Process process, int port, List<Workload> workloads) {}
@@ -86,6 +113,7 @@ public final class HttpBench {
         int warmupS = 3, measureS = 8, serverWarmupRuns = 4;
         List<String> impls = ALL, workloadNames = List.of("hello", "4k", "1m");
         String pin = "both", serverCpu = "0", loadCpu = "1", nginx = "nginx", h2o = "h2o", wrk = "wrk";
+        Map<String, ServeVariant> variants = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -105,6 +133,15 @@ public final class HttpBench {
                 case "--nginx" -> { nginx = v; i++; }
                 case "--h2o" -> { h2o = v; i++; }
                 case "--wrk" -> { wrk = v; i++; }
+                case "--serve-variant" -> {
+                    int eq = v.indexOf('=');
+                    if (eq < 0 || !v.startsWith(ServeVariant.PREFIX)) {
+                        throw new IllegalArgumentException("--serve-variant takes " + ServeVariant.PREFIX
+                                + "NAME=[JAR][:JVM OPTIONS]: " + v);
+                    }
+                    variants.put(v.substring(0, eq), ServeVariant.parse(v.substring(eq + 1)));
+                    i++;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -112,11 +149,13 @@ public final class HttpBench {
             throw new IllegalArgumentException("--out FILE is required");
         }
         for (String impl : impls) {
-            if (!ALL.contains(impl)) {
+            if (!ALL.contains(impl) && !variants.containsKey(impl)) {
                 throw new IllegalArgumentException("unknown contender " + impl + "; known: " + String.join(",", ALL));
             }
         }
-        if (impls.contains("proactor-serve") && (proactorJar == null || !Files.isRegularFile(proactorJar))) {
+        boolean needsJar = impls.contains("proactor-serve")
+                || variants.values().stream().anyMatch(sv -> sv.jar() == null);
+        if (needsJar && (proactorJar == null || !Files.isRegularFile(proactorJar))) {
             throw new IllegalArgumentException("proactor-serve needs --proactor-jar pointing at proactor.jar: " + proactorJar);
         }
         if (serverWarmupRuns < 0) {
@@ -187,7 +226,8 @@ public final class HttpBench {
                         List<String> prefix = pinned ? List.of("taskset", "-c", serverCpu) : List.of();
                         Server server = null;
                         try {
-                            server = start(impl, prefix, java, proactorJar, nginx, h2o, tmp, www, mine);
+                            server = start(impl, prefix, java, proactorJar, variants.get(impl), nginx, h2o, tmp, www,
+                                    mine);
                             for (Workload wl : mine) {
                                 check(server.port(), wl);
                             }
@@ -227,15 +267,23 @@ public final class HttpBench {
 
     private static final Pattern SERVE_BANNER = Pattern.compile("serving .* at http://[^ ]*:(\\d+)/");
 
-    private static Server start(String impl, List<String> prefix, String java, Path proactorJar, String nginx,
-            String h2o, Path tmp, Path www, List<Workload> workloads) throws IOException {
+    private static Server start(String impl, List<String> prefix, String java, Path proactorJar, ServeVariant variant,
+            String nginx, String h2o, Path tmp, Path www, List<Workload> workloads) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         int nginxPort = 0;
-        switch (impl) {
-            case "proactor-serve" ->
-                // As bin/proactor runs it, plus the heap the in-JVM contenders get. Access log: off by default.
-                cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m",
-                        "-jar", proactorJar.toString(), "serve", www.toString(), "--port", "0"));
+        switch (variant != null ? "proactor-serve-variant" : impl) {
+            case "proactor-serve-variant" -> {
+                cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+                cmd.addAll(variant.jvmOptions());
+                cmd.addAll(List.of("-jar", (variant.jar() == null ? proactorJar : variant.jar()).toString(), "serve",
+                        www.toString(), "--port", "0"));
+            }
+            case "proactor-serve" -> {
+                // As bin/proactor runs it (its heap and collector options). Access log: off by default.
+                cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+                cmd.addAll(SERVE_JVM_OPTIONS);
+                cmd.addAll(List.of("-jar", proactorJar.toString(), "serve", www.toString(), "--port", "0"));
+            }
             case "nginx" -> {
                 nginxPort = freePort();
                 Path conf = nginxConf(tmp, www, nginxPort);
@@ -260,7 +308,7 @@ public final class HttpBench {
             if (impl.equals("nginx") || impl.equals("h2o")) {
                 port = nginxPort;
                 awaitListening(p, impl, port);
-            } else if (impl.equals("proactor-serve")) {
+            } else if (impl.startsWith("proactor-serve")) {
                 port = -1;
                 for (String line; port < 0 && (line = r.readLine()) != null; ) {
                     Matcher m = SERVE_BANNER.matcher(line);
@@ -394,7 +442,7 @@ public final class HttpBench {
 
     private static void stop(String impl, Process p) {
         try {
-            if (impl.equals("nginx") || impl.equals("h2o") || impl.equals("proactor-serve")) {
+            if (impl.equals("nginx") || impl.equals("h2o") || impl.startsWith("proactor-serve")) {
                 p.destroy();  // SIGTERM: nginx's and h2o's fast shutdown, proactor serve's graceful stop
             } else {
                 p.getOutputStream().close();

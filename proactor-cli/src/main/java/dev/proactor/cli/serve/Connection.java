@@ -70,9 +70,13 @@ final class Connection {
     private final int member; // the index of the proactor and accept loop that accepted it
     private final Proactor proactor; // the one that accepted the socket: its files must be opened there too
     private final AsyncSocket socket;
+    /** {@code socket} with {@code --idle-timeout} on each operation: every send, transfer piece and idle read. */
+    private final AsyncSocket idleTimed;
     private final ByteBuffer in; // bytes received and not yet parsed: [0, position)
     private final String remoteHost;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Its place in the listener's {@link Slots} while it waits; guarded by that {@code Slots}. */
+    final Slots.Node slot = new Slots.Node(this);
     private State state = State.FRESH; // guarded by this
     private Ending ending; // guarded by this; null until ended from outside
     private Operation<Integer> waitingRead; // guarded by this: the read of FRESH or IDLE, for endIfWaiting
@@ -87,6 +91,7 @@ final class Connection {
         this.member = member;
         this.proactor = proactor;
         this.socket = socket;
+        this.idleTimed = socket.withTimeout(server.options().idleTimeout());
         this.in = in;
         this.remoteHost = socket.remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress() : String.valueOf(socket.remoteAddress());
@@ -184,7 +189,7 @@ final class Connection {
             }
             server.waiting(this, member, waiting == State.FRESH);
         }
-        Operation<Integer> op = socket.withTimeout(timeout).read(in);
+        Operation<Integer> op = (waiting == State.IDLE ? idleTimed : socket.withTimeout(timeout)).read(in);
         boolean cancel = false;
         if (waits) {
             synchronized (this) {
@@ -235,7 +240,8 @@ final class Connection {
         HttpRequest.Target target = request.target();
         List<String> segments = target.segments();
         // A path ending in a slash names a directory, which is never cached.
-        String key = target.trailingSlash() ? null : String.join("/", segments);
+        String key = target.trailingSlash() ? null
+                : segments.size() == 1 ? segments.get(0) : String.join("/", segments); // the same string, not a copy
         if (key != null && fromCache(ex, key, segments)) {
             return;
         }
@@ -348,7 +354,7 @@ final class Connection {
             }
             case ByteRange.Whole w -> {
                 status = 200;
-                head = v.lastModified() < date ? okHead(ex, date, e.fixed200) : connection(new ResponseHead(200, date)
+                head = v.lastModified() < date ? okHead(ex, date, e) : connection(new ResponseHead(200, date)
                         .header("Content-Type", e.contentType).header("Content-Length", count)
                         .header("Last-Modified", lastModified).header("ETag", etag).header("Accept-Ranges", "bytes"), ex)
                         .toBuffer(null);
@@ -358,8 +364,8 @@ final class Connection {
         long length = r.isHead() ? 0 : count;
         if (e.body != null || length == 0) {
             // In memory: head and body leave in one gathering send.
-            Operation<Long> w = length == 0 ? socket.withTimeout(server.options().idleTimeout()).writeAll(head)
-                    : socket.withTimeout(server.options().idleTimeout()).writeAll(head,
+            Operation<Long> w = length == 0 ? idleTimed.writeAll(head)
+                    : idleTimed.writeAll(head,
                             e.body.duplicate().position((int) from).limit((int) (from + length)));
             w.onComplete((n, failure) -> guarded(() -> {
                 cache.release(e);
@@ -371,7 +377,7 @@ final class Connection {
             }));
             return;
         }
-        socket.withTimeout(server.options().idleTimeout()).writeAll(head).onComplete((n, failure) -> guarded(() -> {
+        idleTimed.writeAll(head).onComplete((n, failure) -> guarded(() -> {
             if (failure != null) {
                 cache.release(e);
                 closeNow();
@@ -381,11 +387,18 @@ final class Connection {
         }));
     }
 
-    /** A whole 200's head from the shared prefix and the entry's fixed headers: no formatting. */
-    private ByteBuffer okHead(Exchange ex, long date, byte[] fixed) {
+    /**
+     * A whole 200's head from the shared prefix and the entry's fixed headers: no formatting. The
+     * common one (HTTP/1.1, kept open) is the entry's shared direct head.
+     */
+    private ByteBuffer okHead(Exchange ex, long date, FileCache.Entry e) {
+        boolean close = !ex.keepAlive || server.draining();
+        if (!close && ex.request.minorVersion() != 0) {
+            return e.keepAliveHead(date);
+        }
         byte[] prefix = ResponseHead.okPrefix(date);
-        byte[] conn = !ex.keepAlive || server.draining() ? CONNECTION_CLOSE
-                : ex.request.minorVersion() == 0 ? CONNECTION_KEEP_ALIVE : CRLF;
+        byte[] fixed = e.fixed200;
+        byte[] conn = close ? CONNECTION_CLOSE : CONNECTION_KEEP_ALIVE;
         byte[] head = new byte[prefix.length + fixed.length + conn.length];
         System.arraycopy(prefix, 0, head, 0, prefix.length);
         System.arraycopy(fixed, 0, head, prefix.length, fixed.length);
@@ -393,14 +406,13 @@ final class Connection {
         return ByteBuffer.wrap(head);
     }
 
-    private static final byte[] CRLF = bytes("\r\n");
     private static final byte[] CONNECTION_CLOSE = bytes("Connection: close\r\n\r\n");
     private static final byte[] CONNECTION_KEEP_ALIVE = bytes("Connection: keep-alive\r\n\r\n");
 
     /** Sends the file's bytes, piece by piece, straight from the file to the socket. */
     private void transfer(Exchange ex, int status, FileCache.Entry e, long position, long left, long total) {
         long n = Math.min(left, TRANSFER_CHUNK);
-        socket.withTimeout(server.options().idleTimeout()).transferFrom(e.file, position, n)
+        idleTimed.transferFrom(e.file, position, n)
                 .onComplete((sent, failure) -> guarded(() -> {
                     if (failure != null) {
                         // The head promised a length the connection can no longer deliver (the
@@ -432,7 +444,7 @@ final class Connection {
     }
 
     private void send(Exchange ex, int status, ByteBuffer response, long bodyBytes) {
-        socket.withTimeout(server.options().idleTimeout()).writeAll(response).onComplete((n, failure) -> guarded(() -> {
+        idleTimed.writeAll(response).onComplete((n, failure) -> guarded(() -> {
             if (failure != null) {
                 closeNow();
             } else {
@@ -467,7 +479,7 @@ final class Connection {
         if (status == 405) {
             h.header("Allow", "GET, HEAD");
         }
-        socket.withTimeout(server.options().idleTimeout()).writeAll(h.toBuffer(body)).onComplete((n, failure) -> guarded(() -> {
+        idleTimed.writeAll(h.toBuffer(body)).onComplete((n, failure) -> guarded(() -> {
             server.served(remoteHost, requestLine, status, body.length);
             if (failure != null) {
                 closeNow();

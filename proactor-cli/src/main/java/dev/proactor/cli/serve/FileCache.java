@@ -76,6 +76,9 @@ final class FileCache {
      * One file as it was opened: its body source, its validators and the fixed headers of a 200.
      * Immutable but for the validation time and, guarded by the cache, the reference count.
      */
+    /** A response head and the epoch second of its Date line. */
+    private record DatedHead(long second, ByteBuffer head) {}
+
     static final class Entry {
         final String key;
         final Path real;
@@ -95,6 +98,8 @@ final class FileCache {
         /** Content-Type through Accept-Ranges of a whole 200 (Last-Modified as {@link #lastModifiedText}). */
         final byte[] fixed200;
         private final AtomicLong validated;
+        /** The last keep-alive 200 head made by {@link #keepAliveHead}, with its Date's second. */
+        private volatile DatedHead keepAliveHead;
         private int refs = 1; // guarded by the cache: the response that loaded it holds the first
         private boolean kept; // guarded by the cache: in the map
 
@@ -117,6 +122,25 @@ final class FileCache {
                     + lastModifiedText + "\r\nETag: " + etag + "\r\nAccept-Ranges: bytes\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1);
             this.validated = new AtomicLong(now);
+        }
+
+        /**
+         * The whole head of a 200 dated {@code date} that keeps an HTTP/1.1 connection open (no
+         * Connection line), made once a second per entry in direct memory and shared read-only, so
+         * that the common answer formats nothing, copies nothing into a bounce buffer and allocates
+         * only the view returned. Only for a {@code date} at least a second after the modification
+         * (the caller checks), so the Last-Modified is {@link #lastModifiedText}.
+         */
+        ByteBuffer keepAliveHead(long date) {
+            DatedHead h = keepAliveHead;
+            if (h == null || h.second != date) {
+                byte[] prefix = ResponseHead.okPrefix(date);
+                ByteBuffer b = ByteBuffer.allocateDirect(prefix.length + fixed200.length + 2);
+                b.put(prefix).put(fixed200).put((byte) '\r').put((byte) '\n').flip();
+                h = new DatedHead(date, b.asReadOnlyBuffer());
+                keepAliveHead = h;
+            }
+            return h.head.duplicate();
         }
 
         /** The validators as sent with a response dated {@code date}. */

@@ -15,8 +15,6 @@ final class HostSyntax {
 
     /** @param value the field value, its surrounding whitespace already removed */
     static boolean isValid(String value) {
-        String host;
-        String port;
         if (value.startsWith("[")) {
             int close = value.indexOf(']');
             if (close < 0) {
@@ -33,26 +31,24 @@ final class HostSyntax {
             if (rest.charAt(0) != ':') {
                 return false;
             }
-            port = rest.substring(1);
-            host = null;
-        } else {
-            int colon = value.indexOf(':');
-            host = colon < 0 ? value : value.substring(0, colon);
-            port = colon < 0 ? "" : value.substring(colon + 1);
+            return isDigits(rest, 1, rest.length());
         }
+        // Checked in place, without substrings: this runs on every request.
+        int colon = value.indexOf(':');
+        int hostEnd = colon < 0 ? value.length() : colon;
         // An IPv4address is also a reg-name by its characters, so one check covers both.
-        return (host == null || isRegName(host)) && isDigits(port);
+        return isRegName(value, hostEnd) && (colon < 0 || isDigits(value, colon + 1, value.length()));
     }
 
-    /** reg-name = *( unreserved / pct-encoded / sub-delims ), here at least one character. */
-    private static boolean isRegName(String s) {
-        if (s.isEmpty()) {
+    /** reg-name = *( unreserved / pct-encoded / sub-delims ) in {@code s[0, end)}, here at least one character. */
+    private static boolean isRegName(String s, int end) {
+        if (end == 0) {
             return false;
         }
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = 0; i < end; i++) {
             char c = s.charAt(i);
             if (c == '%') {
-                if (i + 2 >= s.length() || !isHex(s.charAt(i + 1)) || !isHex(s.charAt(i + 2))) {
+                if (i + 2 >= end || !isHex(s.charAt(i + 1)) || !isHex(s.charAt(i + 2))) {
                     return false;
                 }
                 i += 2;
@@ -151,7 +147,12 @@ final class HostSyntax {
     }
 
     private static boolean isDigits(String s) {
-        for (int i = 0; i < s.length(); i++) {
+        return isDigits(s, 0, s.length());
+    }
+
+    /** Whether {@code s[from, to)} holds only ASCII digits (or nothing). */
+    private static boolean isDigits(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (s.charAt(i) < '0' || s.charAt(i) > '9') {
                 return false;
             }

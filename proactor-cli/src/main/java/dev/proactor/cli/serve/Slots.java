@@ -1,8 +1,5 @@
 package dev.proactor.cli.serve;
 
-import java.util.Iterator;
-import java.util.LinkedHashSet;
-
 /**
  * One listener's connection slots at {@code --max-connections}: which connections only wait for a
  * request, in the order a newcomer reclaims them, and the newcomer parked while none does.
@@ -22,9 +19,63 @@ import java.util.LinkedHashSet;
  * one step; the connection's state decides.
  */
 final class Slots {
-    private final LinkedHashSet<Connection> idle = new LinkedHashSet<>(); // guarded by this; oldest first
-    private final LinkedHashSet<Connection> silent = new LinkedHashSet<>(); // guarded by this; oldest first
+    private final Ring idle = new Ring(); // guarded by this; oldest first
+    private final Ring silent = new Ring(); // guarded by this; oldest first
     private Connection parked; // guarded by this
+
+    /**
+     * A connection's place in one of the rings, linked in place, so that the per-request moves in
+     * and out (twice a request on a keep-alive connection) allocate nothing. Guarded by the
+     * {@link Slots} that links it; one per connection.
+     */
+    static final class Node {
+        final Connection connection;
+        private Node prev;
+        private Node next;
+        private Ring ring; // null: in none
+
+        Node(Connection connection) {
+            this.connection = connection;
+        }
+    }
+
+    /** A first-in first-out ring of nodes with a sentinel. Guarded by the owning {@link Slots}. */
+    private static final class Ring {
+        private final Node head = new Node(null);
+        private int size;
+
+        Ring() {
+            head.prev = head;
+            head.next = head;
+        }
+
+        void addLast(Node n) {
+            n.prev = head.prev;
+            n.next = head;
+            head.prev.next = n;
+            head.prev = n;
+            n.ring = this;
+            size++;
+        }
+
+        /** Takes {@code n} out of whichever ring holds it, if any. */
+        static void unlink(Node n) {
+            Ring r = n.ring;
+            if (r == null) {
+                return;
+            }
+            n.prev.next = n.next;
+            n.next.prev = n.prev;
+            n.prev = null;
+            n.next = null;
+            n.ring = null;
+            r.size--;
+        }
+
+        Node first() {
+            return size == 0 ? null : head.next;
+        }
+    }
 
     /**
      * {@code c} waits for its first request ({@code first}) or, after an answer, for the next.
@@ -38,29 +89,25 @@ final class Slots {
             }
             return null; // it is ending anyway, and will release its slot
         }
-        if (first) {
-            silent.add(c);
-        } else {
-            idle.remove(c); // re-added at the end: idle since now
-            idle.add(c);
-        }
+        Node n = c.slot;
+        Ring.unlink(n); // re-added at the end: waiting since now
+        (first ? silent : idle).addLast(n);
         return null;
     }
 
     /** {@code c} stopped waiting: bytes came, it ends, or it closed. */
     synchronized void busy(Connection c) {
-        idle.remove(c);
-        silent.remove(c);
+        Ring.unlink(c.slot);
     }
 
     /** Whether a connection could be reclaimed now (it may have stopped waiting meanwhile). */
     synchronized boolean any() {
-        return !idle.isEmpty() || !silent.isEmpty();
+        return idle.size + silent.size > 0;
     }
 
     /** Connections waiting now, for tests. */
     synchronized int size() {
-        return idle.size() + silent.size();
+        return idle.size + silent.size;
     }
 
     /**
@@ -70,11 +117,9 @@ final class Slots {
      * @return whether a connection was reclaimed, and the newcomer is to start now
      */
     synchronized boolean admit(Connection newcomer) {
-        while (!idle.isEmpty() || !silent.isEmpty()) {
-            Iterator<Connection> it = (idle.isEmpty() ? silent : idle).iterator();
-            Connection c = it.next();
-            it.remove();
-            if (c.endIfWaiting(true)) {
+        for (Node n; (n = idle.size > 0 ? idle.first() : silent.first()) != null; ) {
+            Ring.unlink(n);
+            if (n.connection.endIfWaiting(true)) {
                 return true;
             }
         }

@@ -11,7 +11,8 @@
  * its slot to a newcomer at the limit; {@code InputBuffers} reuses the connections' input buffers.
  *
  * <pre>
- * StaticFileServer: accept ──► Connection ──► accept again (at --max-connections: only while one waits)
+ * StaticFileServer: accept (a multishot stream below 3/4 of the limit, then one at a time) ──► Connection
+ *   at --max-connections: an accept only while a connection waits
  *   newcomer beyond the limit ──► reclaim the longest-idle keep-alive, else the oldest silent one
  *                               └─ none waits: park it (accepted, not read) until one waits or ends
  *
@@ -35,7 +36,9 @@
  *   it reads stops being read and its bytes wait in the kernel. Bodies go by {@code transferFrom}
  *   (splice on io_uring, {@code transferTo} on the portable backend) in pieces whose completion
  *   starts the next piece; only small bodies (up to 16 KiB) are held in memory, once per cached
- *   file, never per connection. At {@code --max-connections} no accept is
+ *   file, never per connection. Below three quarters of {@code --max-connections} one multishot
+ *   accept stream takes connections as they come (a burst in one kernel round); above, accepts go
+ *   one at a time ({@code AcceptLoop}), and at the limit no accept is
  *   pending unless a connection only waits for a request; new clients wait in the listen backlog.
  *   Under all of it the proactor's own in-flight admission applies. With {@code --dispatchers N} a
  *   {@code ProactorGroup} listens once per member (SO_REUSEPORT); each member has its own accept loop
@@ -61,9 +64,12 @@
  *   closed, so input memory stays at the most connections open at once ((limit + 1 per listener) ×
  *   the head size: 16 MiB at the defaults) rather than waiting for a garbage collection; large
  *   bodies never touch memory; small ones are held by the file cache, at most
- *   {@code --file-cache} × 16 KiB of direct memory (16 MiB at the defaults); the access log file keeps at most 1 MiB of lines waiting for its write
+ *   {@code --file-cache} × 16 KiB of direct memory (16 MiB at the defaults), and each entry's prebuilt
+ *   keep-alive 200 head (a few hundred bytes, made again once a second while it is asked for); the
+ *   access log file keeps at most 1 MiB of lines waiting for its write
  *   and drops (and counts) the rest. What grew under load was the heap the JVM sizes from the
- *   machine, so {@code bin/proactor} sets {@code -Xmx256m} ({@code PROACTOR_JAVA_OPTS} overrides).
+ *   machine, so {@code bin/proactor} sets {@code -Xmx256m}, with the serial collector and a 32 MiB
+ *   young generation for short pauses ({@code PROACTOR_JAVA_OPTS} overrides).
  * <li><b>How limits are enforced.</b> The input buffer is {@code --max-header-size} bytes: a head
  *   that does not fit is 431, a request line longer than {@code --max-request-line} 414. Deadlines
  *   are operation deadlines ({@code withTimeout}): the read for a new request carries
@@ -86,7 +92,8 @@
  *   was. A hit skips {@code realpath}, {@code lstat}, open, {@code statx} and close: for a body up
  *   to 16 KiB it holds the bytes (read once; no descriptor) and sends them with the head in one
  *   gathering send, for a larger one the open descriptor for {@code transferFrom}; the 200 head is
- *   prebuilt but for its Date and Connection lines. Bounded by {@code --file-cache} entries (1024)
+ *   prebuilt but for its Date and Connection lines, and the commonest one (HTTP/1.1, kept open)
+ *   whole, in direct memory, once a second. Bounded by {@code --file-cache} entries (1024)
  *   and {@code --file-cache-descriptors} (256), least recently used first; each response holds a
  *   reference to its entry, so an evicted file is closed after its last transfer, never under one.
  *   <b>Staleness bound:</b> an entry is served unchecked for {@code --file-cache-validity} (1 s);
