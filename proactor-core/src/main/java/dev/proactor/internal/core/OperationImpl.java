@@ -52,6 +52,10 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /** The inbox link, accessed only through {@link Inbox}'s VarHandle. */
     Object inboxNext;
 
+    // ---- dispatcher-confined: the links of its resource's PendingSet ----
+    OperationImpl<?> pendingPrev;
+    OperationImpl<?> pendingNext;
+
     // ---- dispatcher-confined life-cycle ----
     /** Submissions so far, every round and retry included (reported, never a limit). */
     int attempts;

@@ -2,8 +2,6 @@ package dev.proactor.internal.core;
 
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -47,7 +45,7 @@ final class Resource {
     CloseOp closeOperation;
 
     // ---- dispatcher-confined ----
-    final Set<OperationImpl<?>> pending = new HashSet<>();
+    final PendingSet pending = new PendingSet(this);
     /** The close waiting for {@link #pending} to empty, or null. */
     CloseOp closing;
     boolean closed;
