@@ -312,6 +312,7 @@ public final class CoreProactor {
 
     void resourceClosed(Resource f) {
         f.closed = true;
+        f.dropViews();
         openResources.remove(f);
     }
 

@@ -41,6 +41,14 @@ final class Resource {
     private final java.util.concurrent.atomic.AtomicInteger writeWaiters = new java.util.concurrent.atomic.AtomicInteger();
     private final Object writeRoom = new Object();
 
+    /**
+     * The last direct buffer each direction used (0 inbound, 1 outbound) and the segment over its
+     * bytes then; see {@link #view}. Read and written by any initiating thread without a lock: a
+     * {@link View} is immutable, so a thread sees one whole or another, and either is right.
+     */
+    private volatile View inView;
+    private volatile View outView;
+
     /** The one close of this resource, guarded by this object's monitor. */
     CloseOp closeOperation;
 
@@ -72,6 +80,42 @@ final class Resource {
         this.permits = perResourceLimit >= (1 << 24) ? null : new Semaphore(perResourceLimit);
         this.writeBudget = proactor.config().writeBudget();
     }
+
+    /**
+     * The native segment over a direct buffer's remaining bytes, for a read ({@code inbound}) or a
+     * write on this resource. {@code MemorySegment.ofBuffer} makes a segment and, for a buffer
+     * that no segment made, a memory session object each time (14% of the bytes a fixed-response
+     * HTTP request allocated); a connection reads into, and writes from, the same buffer again and
+     * again, so the segment made for the last one is kept and given again while the buffer, its
+     * position and its limit are the same: it then covers the same bytes (a direct buffer's
+     * address never changes). The segment holds the buffer, as the kernel's view does; the
+     * resource's close drops it.
+     */
+    java.lang.foreign.MemorySegment view(java.nio.ByteBuffer bb, boolean inbound) {
+        int position = bb.position();
+        int limit = bb.limit();
+        View v = inbound ? inView : outView;
+        if (v != null && v.buffer == bb && v.position == position && v.limit == limit) {
+            return v.segment;
+        }
+        java.lang.foreign.MemorySegment s = java.lang.foreign.MemorySegment.ofBuffer(bb);
+        v = new View(bb, position, limit, s);
+        if (inbound) {
+            inView = v;
+        } else {
+            outView = v;
+        }
+        return s;
+    }
+
+    /** Forgets the buffers {@link #view} kept; the resource is closed. */
+    void dropViews() {
+        inView = null;
+        outView = null;
+    }
+
+    /** A direct buffer, its position and limit, and the segment over its bytes between them. */
+    private record View(java.nio.ByteBuffer buffer, int position, int limit, java.lang.foreign.MemorySegment segment) {}
 
     /** Waits up to {@code nanos} for the pending writes to fall below {@code seen}. */
     void awaitWriteRoom(long seen, long nanos) throws InterruptedException {
