@@ -2,7 +2,6 @@ package dev.proactor.internal.core;
 
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.Semaphore;
 
 /**
  * The shared state of one open file or socket: its descriptor, its per-resource admission permits,
@@ -28,7 +27,7 @@ final class Resource {
      */
     final java.time.Duration closeLinger;
     /** Null when the per-resource limit is effectively unlimited. */
-    final Semaphore permits;
+    final Permits permits;
 
     /** False once close() was initiated: later operations are refused at initiation. */
     volatile boolean open = true;
@@ -77,7 +76,7 @@ final class Resource {
         this.remote = remote;
         this.description = description;
         this.closeLinger = closeLinger;
-        this.permits = perResourceLimit >= (1 << 24) ? null : new Semaphore(perResourceLimit);
+        this.permits = perResourceLimit >= (1 << 24) ? null : new Permits(perResourceLimit);
         this.writeBudget = proactor.config().writeBudget();
     }
 
