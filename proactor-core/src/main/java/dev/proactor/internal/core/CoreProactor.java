@@ -184,19 +184,30 @@ public final class CoreProactor {
                     "interrupted while waiting for admission", 0));
             return op;
         }
+        if (onDispatcher) {
+            // The count below is for the dispatcher's last drain, which runs on this thread: it
+            // cannot begin while this initiation runs, so the two atomic updates are spared.
+            post(op);
+            return op;
+        }
         initiating.incrementAndGet();
         try {
-            if (terminating || failure != null) {
-                admission.release(op);
-                admission.writeEnded(op);
-                endAtInitiation(op, refusal(op));
-                return op;
-            }
-            dispatcher.post(op);
+            post(op);
         } finally {
             initiating.decrementAndGet();
         }
         return op;
+    }
+
+    /** Posts an admitted {@code op} to the dispatcher, or ends it refused if the proactor is closing or failed. */
+    private void post(OperationImpl<?> op) {
+        if (terminating || failure != null) {
+            admission.release(op);
+            admission.writeEnded(op);
+            endAtInitiation(op, refusal(op));
+            return;
+        }
+        dispatcher.post(op);
     }
 
     private ProactorClosedException refusal(OperationImpl<?> op) {
