@@ -122,7 +122,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /** A reusable operation's state across runs, else null: one field, so other operations stay as small. */
     private Reuse reuse;
 
-    /** What a reusable operation keeps across runs; guarded by the operation. */
+    /** What a reusable operation keeps across runs; guarded by the operation, but for the deliverer's own restart ({@link #rerun}). */
     private static final class Reuse {
         /** Run in every run, before the handlers of {@link #handlers}. */
         final ResultHandler<?> handler;
@@ -395,24 +395,35 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             }
         }
         boolean again = false;
+        boolean reset = false;
         synchronized (this) {
             delivery = Delivery.HANDLED;
             parked = waiter;
             waiter = null;
-            if (deliveryWatched) {
+            boolean watched = deliveryWatched;
+            if (watched) {
                 notifyAll();
             }
             if (r != null) {
                 r.deliverer = null;
                 again = r.rerunAsked;
                 r.rerunAsked = false;
+                if (again && parked == null && !watched && !abandoned) {
+                    // The next run asked for by a handler begins under this same lock, one monitor
+                    // fewer per run. Not with someone waiting for this run: let it wake to its end
+                    // first (rerun() below resets after the unpark, as a restart from elsewhere would).
+                    resetForRun();
+                    reset = true;
+                }
             }
         }
         if (parked != null) {
             LockSupport.unpark(parked);
         }
         proactor.handlers().delivered();
-        if (again) {
+        if (reset) {
+            proactor.initiate(this);
+        } else if (again) {
             rerun();
         }
     }
@@ -429,18 +440,21 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      * {@code initiate} publishes the reset to the dispatcher.
      */
     final void rerun() {
+        Reuse r = reuse;
+        if (r == null) {
+            throw new IllegalStateException(this + " is not reusable");
+        }
+        if (r.deliverer == Thread.currentThread()) {
+            // Without the lock: only the delivering thread sets deliverer to itself and, until it
+            // clears it, only it reads or writes rerunAsked; any other thread reads a value that
+            // is not itself (its own last write was null, or another thread's).
+            if (r.rerunAsked) {
+                throw new IllegalStateException(this + ": the next run was already asked for");
+            }
+            r.rerunAsked = true;
+            return;
+        }
         synchronized (this) {
-            Reuse r = reuse;
-            if (r == null) {
-                throw new IllegalStateException(this + " is not reusable");
-            }
-            if (r.deliverer == Thread.currentThread()) {
-                if (r.rerunAsked) {
-                    throw new IllegalStateException(this + ": the next run was already asked for");
-                }
-                r.rerunAsked = true;
-                return;
-            }
             if (delivery != Delivery.HANDLED || abandoned) {
                 throw new IllegalStateException(this + ": the previous run has not been delivered yet");
             }
