@@ -324,6 +324,7 @@ public final class CoreProactor {
     void resourceClosed(Resource f) {
         f.closed = true;
         f.dropViews();
+        f.dropRequests();
         openResources.remove(f);
     }
 

@@ -52,6 +52,9 @@ final class Resource {
     CloseOp closeOperation;
 
     // ---- dispatcher-confined ----
+    /** The last one-buffer receive and send built on this socket: see {@link #streamRequest}. */
+    private dev.proactor.internal.spi.Request.Recv lastRecv;
+    private dev.proactor.internal.spi.Request.Send lastSend;
     final PendingSet pending = new PendingSet(this);
     /** The close waiting for {@link #pending} to empty, or null. */
     CloseOp closing;
@@ -107,10 +110,37 @@ final class Resource {
         return s;
     }
 
+    /**
+     * The first round's request of a one-buffer receive ({@code outbound} false) or send of
+     * {@code segment} on this socket (dispatcher thread). Requests are immutable, so the one built
+     * for the last such round is given again when its segment is the same object, as it is for a
+     * connection that reads into or writes from the same direct buffer ({@link #view}).
+     */
+    dev.proactor.internal.spi.Request streamRequest(java.lang.foreign.MemorySegment segment, boolean outbound) {
+        if (outbound) {
+            var r = lastSend;
+            if (r == null || r.buffer() != segment) {
+                lastSend = r = new dev.proactor.internal.spi.Request.Send(fd, segment);
+            }
+            return r;
+        }
+        var r = lastRecv;
+        if (r == null || r.buffer() != segment) {
+            lastRecv = r = new dev.proactor.internal.spi.Request.Recv(fd, segment);
+        }
+        return r;
+    }
+
     /** Forgets the buffers {@link #view} kept; the resource is closed. */
     void dropViews() {
         inView = null;
         outView = null;
+    }
+
+    /** Forgets the requests {@link #streamRequest} kept (dispatcher thread); the resource is closed. */
+    void dropRequests() {
+        lastRecv = null;
+        lastSend = null;
     }
 
     /** A direct buffer, its position and limit, and the segment over its bytes between them. */
