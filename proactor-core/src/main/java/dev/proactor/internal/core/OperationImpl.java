@@ -117,13 +117,11 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private volatile Delivery delivery = Delivery.PENDING;
     /** The one thread parked in {@link #await}, when no future was needed; unparked by {@link #run()}. */
     private Thread waiter;
-    /** Someone waits in {@link #awaitDelivered}; guarded by {@code this}. Spares the notifyAll otherwise. */
-    private boolean deliveryWatched;
-    /** A reusable operation's state across runs, else null: one field, so other operations stay as small. */
-    private Reuse reuse;
-
-    /** What a reusable operation keeps across runs; guarded by the operation, but for the deliverer's own restart ({@link #rerun}). */
-    private static final class Reuse {
+    /**
+     * What a reusable operation keeps across runs ({@link #reuse()}); guarded by the operation, but
+     * for the deliverer's own restart ({@link #rerun}).
+     */
+    static final class Reuse {
         /** Run in every run, before the handlers of {@link #handlers}. */
         final ResultHandler<?> handler;
         /** The thread in {@link #run()} while it delivers, else null. */
@@ -150,9 +148,12 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         return timeout == null ? 0 : start + Math.max(1, timeout.toNanos());
     }
 
-    /** Makes this operation reusable, with {@code handler} run in every run; before the first initiation. */
-    final void standingHandler(ResultHandler<?> handler) {
-        reuse = new Reuse(handler);
+    /**
+     * A reusable operation's state across runs, else null. Held by the reusable subclass, not here,
+     * so that every other operation is a field smaller (the pending set's links took that room).
+     */
+    Reuse reuse() {
+        return null;
     }
 
     /** {@link #lane()} of a socket receive. */
@@ -364,7 +365,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         Reuse r;
         synchronized (this) {
             delivery = Delivery.PUBLISHED;
-            r = reuse;
+            r = reuse();
             if (r != null) {
                 r.deliverer = Thread.currentThread();
             }
@@ -400,18 +401,15 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             delivery = Delivery.HANDLED;
             parked = waiter;
             waiter = null;
-            boolean watched = deliveryWatched;
-            if (watched) {
-                notifyAll();
-            }
             if (r != null) {
                 r.deliverer = null;
                 again = r.rerunAsked;
                 r.rerunAsked = false;
-                if (again && parked == null && !watched && !abandoned) {
+                if (again && parked == null && !abandoned) {
                     // The next run asked for by a handler begins under this same lock, one monitor
-                    // fewer per run. Not with someone waiting for this run: let it wake to its end
-                    // first (rerun() below resets after the unpark, as a restart from elsewhere would).
+                    // fewer per run. Not with a thread parked in await() for this run: let it wake to
+                    // its end first (rerun() below resets after the unpark, as a restart from
+                    // elsewhere would). A stage taken in this run was completed above.
                     resetForRun();
                     reset = true;
                 }
@@ -440,7 +438,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      * {@code initiate} publishes the reset to the dispatcher.
      */
     final void rerun() {
-        Reuse r = reuse;
+        Reuse r = reuse();
         if (r == null) {
             throw new IllegalStateException(this + " is not reusable");
         }
@@ -484,7 +482,6 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         failure = null;
         future = null;
         waiter = null;
-        deliveryWatched = false;
         state = OperationState.QUEUED;
         delivery = Delivery.PENDING;
     }
@@ -514,19 +511,22 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         result.complete(new CancelResult(cancelKind(afterEnd), this));
     }
 
-    /** Waits until the outcome is published and handled, or until {@code deadlineNanos}; never throws. */
+    /**
+     * Waits until the outcome is published and the handlers have run, or until
+     * {@code deadlineNanos}; never throws. Through the stage, which {@link #run()} completes after
+     * the handlers: rare (a close waits so for the operations it ended), so it needs no field of
+     * its own.
+     */
     final void awaitDelivered(long deadlineNanos) {
-        synchronized (this) {
-            deliveryWatched = true;
-            long left;
-            while (!handled() && (left = deadlineNanos - System.nanoTime()) > 0) {
-                try {
-                    wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        if (handled()) {
+            return;
+        }
+        try {
+            future().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
+            // A failed outcome is delivered too; a wait that ran out is the caller's bound.
         }
     }
 
