@@ -397,23 +397,29 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         }
         boolean again = false;
         boolean reset = false;
+        OutcomeStage<T> late;
         synchronized (this) {
             delivery = Delivery.HANDLED;
             parked = waiter;
             waiter = null;
+            // A stage awaitDelivered made while the handlers ran completes now, as they have returned.
+            late = f == null ? future : null;
             if (r != null) {
                 r.deliverer = null;
                 again = r.rerunAsked;
                 r.rerunAsked = false;
-                if (again && parked == null && !abandoned) {
+                if (again && parked == null && late == null && !abandoned) {
                     // The next run asked for by a handler begins under this same lock, one monitor
-                    // fewer per run. Not with a thread parked in await() for this run: let it wake to
-                    // its end first (rerun() below resets after the unpark, as a restart from
-                    // elsewhere would). A stage taken in this run was completed above.
+                    // fewer per run. Not with a thread parked in await() for this run, or a stage
+                    // still to complete: let them see its end first (rerun() below resets after,
+                    // as a restart from elsewhere would).
                     resetForRun();
                     reset = true;
                 }
             }
+        }
+        if (late != null) {
+            complete(late);
         }
         if (parked != null) {
             LockSupport.unpark(parked);
@@ -513,16 +519,24 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
 
     /**
      * Waits until the outcome is published and the handlers have run, or until
-     * {@code deadlineNanos}; never throws. Through the stage, which {@link #run()} completes after
-     * the handlers: rare (a close waits so for the operations it ended), so it needs no field of
-     * its own.
+     * {@code deadlineNanos}; never throws. Through the stage, completed once the handlers have
+     * returned (by {@link #run()}, which takes one made while they run as late): rare (a close
+     * waits so for the operations it ended), so it needs no field of its own.
      */
     final void awaitDelivered(long deadlineNanos) {
-        if (handled()) {
-            return;
+        OutcomeStage<T> f;
+        synchronized (this) {
+            if (handled()) {
+                return;
+            }
+            if (future == null) {
+                // Not completed here even while the handlers run: run() completes it as they return.
+                future = new OutcomeStage<>(id);
+            }
+            f = future;
         }
         try {
-            future().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
