@@ -81,8 +81,9 @@ final class WakeUp {
     void completed(int res) {
         armed = false;
         if (byPoll && res > 0) {
-            // The poll saw the counter non-zero and only this thread reads it: never blocks.
-            LibC.read(eventFd, counter, 8);
+            // The poll saw the counter non-zero and only this thread reads it: never blocks, and
+            // cannot fail but for a bug; errno is not captured, which would allocate per wake-up.
+            LibC.readIgnoringErrno(eventFd, counter, 8);
         }
     }
 

@@ -73,6 +73,9 @@ public final class LibC {
      */
     private static final MethodHandle WRITE_NO_ERRNO = link("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** {@code ssize_t read(int fd, void *buf, size_t count)} with no errno captured, as {@link #WRITE_NO_ERRNO}. */
+    private static final MethodHandle READ_NO_ERRNO = link("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     /** {@code int mkfifo(const char *path, mode_t mode)}. */
     private static final MethodHandle MKFIFO = link("mkfifo",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
@@ -292,6 +295,19 @@ public final class LibC {
         checkLength(buf, len);
         try {
             return (long) WRITE_NO_ERRNO.invokeExact(fd, buf, len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code read(fd, buf, len)} for a caller that no errno would change: bytes read, or -1.
+     * Allocates nothing ({@link #READ_NO_ERRNO}); {@code len} must not exceed the segment.
+     */
+    public static long readIgnoringErrno(int fd, MemorySegment buf, long len) {
+        checkLength(buf, len);
+        try {
+            return (long) READ_NO_ERRNO.invokeExact(fd, buf, len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
