@@ -135,6 +135,57 @@ class ReusableOperationContractTest {
         assertThat(flat).as("the dispatcher's allocation grew with the runs: %s", tries).isTrue();
     }
 
+    /**
+     * The same with handlers on the proactor's workers: each restart is initiated on a worker and
+     * crosses to the dispatcher (the inbox, the eventfd wake-up) and back (the worker pool's queue),
+     * and still allocates nothing per run on any of the proactor's threads. Their bytes are summed
+     * over a short and a four times longer run.
+     */
+    @EachBackend
+    void chainsOfReusableNopsOnWorkersAllocateNothingPerRun(ProactorFixture fixture) throws Exception {
+        assumeTrue(fixture.backend() == BackendChoice.IO_URING,
+                "the portable backend keeps a small record per submission (NioOp)");
+        ThreadAllocation threads = new ThreadAllocation();
+        assumeTrue(threads.supported(), "this JVM does not count allocated bytes per thread");
+        Proactor p = fixture.open(fixture.config().inlineHandlers(false).workerThreads(2));
+        Chains chains = new Chains(p, 32);
+        String name = fixture.nameOf(p);
+        long warm = Long.MAX_VALUE;
+        for (int i = 0; i < 100 && warm > 1_000; i++) {
+            warm = allocatedDuring(threads, proactorThreadIds(name), () -> chains.run(20_000));
+        }
+        assertThat(warm).as("bytes the proactor's threads allocated for 20,000 runs after warm-up").isLessThanOrEqualTo(1_000);
+        java.util.List<String> tries = new java.util.ArrayList<>();
+        boolean flat = false;
+        for (int i = 0; i < 3 && !flat; i++) {
+            long shortRun = allocatedDuring(threads, proactorThreadIds(name), () -> chains.run(10_000));
+            long longRun = allocatedDuring(threads, proactorThreadIds(name), () -> chains.run(40_000));
+            tries.add(shortRun + " B for 10,000 runs, " + longRun + " B for 40,000");
+            flat = longRun - shortRun < 3_000;  // below 0.1 B per run
+        }
+        assertThat(flat).as("the proactor's threads' allocation grew with the runs: %s", tries).isTrue();
+    }
+
+    /** The dispatcher's and the workers' thread ids. */
+    private static long[] proactorThreadIds(String proactorName) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(proactorName + "-dispatcher") || t.getName().startsWith(proactorName + "-worker-"))
+                .mapToLong(Thread::threadId).toArray();
+    }
+
+    private static long allocatedDuring(ThreadAllocation threads, long[] ids, Runnable action) throws Exception {
+        long before = 0;
+        for (long id : ids) {
+            before += threads.bytes(id);
+        }
+        action.run();
+        long after = 0;
+        for (long id : ids) {
+            after += threads.bytes(id);
+        }
+        return after - before;
+    }
+
     private static long dispatcherThreadId(String proactorName) {
         String name = proactorName + "-dispatcher";
         for (Thread t : Thread.getAllStackTraces().keySet()) {
