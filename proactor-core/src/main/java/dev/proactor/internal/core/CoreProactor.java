@@ -355,6 +355,13 @@ public final class CoreProactor {
 
     /** Hands a finished operation to its handlers' thread. */
     void handOff(OperationImpl<?> op) {
+        if (handlers.inline() && Thread.currentThread() == dispatcherThread && !(op instanceof StreamingOp<?>)) {
+            // Delivered here and now, uncounted: the count is for close's wait for handlers, which
+            // begins only after this thread has stopped, so it never sees this delivery in flight
+            // (and the count's two atomic updates per operation are spared).
+            op.deliverUncounted();
+            return;
+        }
         handlers.handingOver();
         if (op instanceof StreamingOp<?> st) {
             // After the stream's last item, on the stream's own serial delivery.

@@ -352,6 +352,18 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /** Publishes the outcome and runs the handlers; called once, on a worker. */
     @Override
     public final void run() {
+        deliver(true);
+    }
+
+    /**
+     * {@link #run()} for a delivery the handlers' count never counted: inline handlers, on the
+     * dispatcher ({@code CoreProactor.handOff}).
+     */
+    final void deliverUncounted() {
+        deliver(false);
+    }
+
+    private void deliver(boolean counted) {
         try {
             beforeDelivery();
         } catch (RuntimeException | Error e) {
@@ -424,7 +436,9 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         if (parked != null) {
             LockSupport.unpark(parked);
         }
-        proactor.handlers().delivered();
+        if (counted) {
+            proactor.handlers().delivered();
+        }
         if (reset) {
             proactor.initiate(this);
         } else if (again) {
