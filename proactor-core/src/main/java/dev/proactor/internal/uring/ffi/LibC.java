@@ -18,12 +18,17 @@ import java.lang.ref.Reference;
  * Downcalls into the C library: the three io_uring system calls and the few libc functions the
  * ring needs.
  *
- * <p>Every invoker returns the call's result, or {@code -errno} when the call returned -1, so
- * callers test {@code result < 0} and never see a {@code -1}. errno is captured by the linker
- * ({@link Linker.Option#captureCallState}) into a <em>call-state segment</em>: either one the
- * caller passes (the overloads whose first parameter is {@code callState}, for the hot path; the
- * segment must be at least {@link #callStateSize()} bytes and used by one thread at a time), or
- * one allocated once per thread and kept in a {@link ThreadLocal}. Neither allocates per call.
+ * <p>Every invoker but the two {@code ...IgnoringErrno} ones returns the call's result, or
+ * {@code -errno} when the call returned -1, so callers test {@code result < 0} and never see a
+ * {@code -1}. errno is captured by the linker ({@link Linker.Option#captureCallState}) into a
+ * <em>call-state segment</em>: either one the caller passes (the overloads whose first parameter
+ * is {@code callState}, for the hot path; the segment must be at least {@link #callStateSize()}
+ * bytes and used by one thread at a time), or one allocated once per thread and kept in a
+ * {@link ThreadLocal}. The segment is not allocated per call, but the JDK checks it by slicing it
+ * ({@code SharedUtils.checkCaptureSegment}): a segment object per call unless the JIT removes it,
+ * which it did not for the wake-up's eventfd write from a worker (9% of a fixed-response HTTP
+ * request's bytes). {@link #writeIgnoringErrno} and {@link #readIgnoringErrno} capture nothing
+ * and allocate nothing, for calls whose errno changes nothing (they return -1 on failure).
  *
  * <p>No invoker is {@link Linker.Option#critical critical}: {@code io_uring_enter} blocks, and a
  * critical call would hold up safepoints and the garbage collector while it waits. Linking
