@@ -107,32 +107,88 @@ class ReusableOperationContractTest {
      */
     @EachBackend
     void chainsOfReusableNopsAllocateNothingPerRunOnTheDispatcher(ProactorFixture fixture) throws Exception {
+        ThreadAllocation threads = countingAllocation(fixture);
+        Proactor p = fixture.open(fixture.config().inlineHandlers(true));
+        Chains chains = new Chains(p, 32);
+        long[] dispatcher = {dispatcherThreadId(fixture.nameOf(p))};
+        assertAllocationFlat(runs -> allocatedDuring(threads, dispatcher, () -> chains.run(runs)), "the dispatcher");
+    }
+
+    /**
+     * The same with handlers on the proactor's workers: each restart is initiated on a worker and
+     * crosses to the dispatcher (the inbox, the eventfd wake-up) and back (the worker pool's queue),
+     * and still allocates nothing per run on any of the proactor's threads. Their bytes are summed
+     * over a short and a four times longer run.
+     */
+    @EachBackend
+    void chainsOfReusableNopsOnWorkersAllocateNothingPerRun(ProactorFixture fixture) throws Exception {
+        ThreadAllocation threads = countingAllocation(fixture);
+        Proactor p = fixture.open(fixture.config().inlineHandlers(false).workerThreads(2));
+        Chains chains = new Chains(p, 32);
+        String name = fixture.nameOf(p);
+        assertAllocationFlat(runs -> allocatedDuring(threads, proactorThreadIds(name), () -> chains.run(runs)),
+                "the proactor's threads");
+    }
+
+    /** The per-thread allocation counter, or the test skipped where it cannot judge. */
+    private static ThreadAllocation countingAllocation(ProactorFixture fixture) throws Exception {
         assumeTrue(fixture.backend() == BackendChoice.IO_URING,
                 "the portable backend keeps a small record per submission (NioOp)");
         ThreadAllocation threads = new ThreadAllocation();
         assumeTrue(threads.supported(), "this JVM does not count allocated bytes per thread");
-        Proactor p = fixture.open(fixture.config().inlineHandlers(true));
-        Chains chains = new Chains(p, 32);
-        long dispatcher = dispatcherThreadId(fixture.nameOf(p));
+        return threads;
+    }
+
+    /** Bytes allocated by the threads measured while {@code runs} nops run. */
+    private interface Allocation {
+        long during(int runs) throws Exception;
+    }
+
+    /**
+     * Warms the chains up until a run of 20,000 allocates (next to) nothing, then requires a
+     * run four times longer than another to allocate no more than it: a per-run allocation grows
+     * with the runs, what does not (a queue's growth, a lazily made lookup) is the same in both.
+     */
+    private static void assertAllocationFlat(Allocation measured, String who) throws Exception {
         // Warm-up until a run allocates (next to) nothing: the interpreter and C1 allocate what C2's
         // escape analysis removes (segment slices of the ring's accessors, for one), and the loop
         // compiles late. A per-run allocation never gets there.
         long warm = Long.MAX_VALUE;
         for (int i = 0; i < 100 && warm > 1_000; i++) {
-            warm = allocatedDuring(threads, dispatcher, () -> chains.run(20_000));
+            warm = measured.during(20_000);
         }
-        assertThat(warm).as("bytes the dispatcher allocated for 20,000 runs after warm-up").isLessThanOrEqualTo(1_000);
+        assertThat(warm).as("bytes %s allocated for 20,000 runs after warm-up", who).isLessThanOrEqualTo(1_000);
         // Then a short and a four times longer run: what they allocate must not grow with the runs.
         // A recompilation (a deoptimised path) can allocate once in a while, so three tries.
         java.util.List<String> tries = new java.util.ArrayList<>();
         boolean flat = false;
         for (int i = 0; i < 3 && !flat; i++) {
-            long shortRun = allocatedDuring(threads, dispatcher, () -> chains.run(10_000));
-            long longRun = allocatedDuring(threads, dispatcher, () -> chains.run(40_000));
+            long shortRun = measured.during(10_000);
+            long longRun = measured.during(40_000);
             tries.add(shortRun + " B for 10,000 runs, " + longRun + " B for 40,000");
             flat = longRun - shortRun < 3_000;  // below 0.1 B per run
         }
-        assertThat(flat).as("the dispatcher's allocation grew with the runs: %s", tries).isTrue();
+        assertThat(flat).as("the allocation of %s grew with the runs: %s", who, tries).isTrue();
+    }
+
+    /** The dispatcher's and the workers' thread ids. */
+    private static long[] proactorThreadIds(String proactorName) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(proactorName + "-dispatcher") || t.getName().startsWith(proactorName + "-worker-"))
+                .mapToLong(Thread::threadId).toArray();
+    }
+
+    private static long allocatedDuring(ThreadAllocation threads, long[] ids, Runnable action) throws Exception {
+        long before = 0;
+        for (long id : ids) {
+            before += threads.bytes(id);
+        }
+        action.run();
+        long after = 0;
+        for (long id : ids) {
+            after += threads.bytes(id);
+        }
+        return after - before;
     }
 
     private static long dispatcherThreadId(String proactorName) {
@@ -145,11 +201,6 @@ class ReusableOperationContractTest {
         throw new AssertionError("no thread " + name);
     }
 
-    private static long allocatedDuring(ThreadAllocation threads, long id, Runnable action) throws Exception {
-        long before = threads.bytes(id);
-        action.run();
-        return threads.bytes(id) - before;
-    }
 
     /**
      * {@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}, reached by reflection: the

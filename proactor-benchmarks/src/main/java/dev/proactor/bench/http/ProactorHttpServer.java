@@ -7,6 +7,7 @@ import dev.proactor.OperationStream;
 import dev.proactor.Proactor;
 import dev.proactor.ProactorConfig;
 import dev.proactor.ProactorException;
+import dev.proactor.ResultHandler;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -67,6 +68,9 @@ final class ProactorHttpServer implements HttpBenchServer {
         private int matched;
         /** Complete requests not answered yet. */
         private int pending;
+        // Made once: a method reference passed per call is a new object per read and per write.
+        private final ResultHandler<Integer> readDone = this::onRead;
+        private final ResultHandler<Long> written = this::onWritten;
 
         Connection(AsyncSocket socket) {
             this.socket = socket;
@@ -74,7 +78,7 @@ final class ProactorHttpServer implements HttpBenchServer {
 
         void readNext() {
             in.clear();
-            socket.read(in).onComplete(this::onRead);
+            socket.read(in).onComplete(readDone);
         }
 
         private void onRead(Integer n, ProactorException failure) {
@@ -106,7 +110,7 @@ final class ProactorHttpServer implements HttpBenchServer {
             int k = Math.min(pending, BATCH);
             pending -= k;
             out.limit(k * responseLength).position(0);
-            socket.writeAll(out).onComplete(this::onWritten);
+            socket.writeAll(out).onComplete(written);
         }
 
         private void onWritten(Long n, ProactorException failure) {

@@ -4,8 +4,6 @@ import dev.proactor.AdmissionPolicy;
 import dev.proactor.AdmissionRejectedException;
 import dev.proactor.ProactorClosedException;
 import dev.proactor.ProactorException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,15 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Admission {
     private final int limit;
-    private final Semaphore global;
+    private final Permits global;
     private final AdmissionPolicy policy;
     private final Metrics metrics;
-    private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
 
     Admission(int limit, AdmissionPolicy policy, Metrics metrics) {
         this.limit = limit;
-        this.global = new Semaphore(limit);
+        this.global = new Permits(limit);
         this.policy = policy;
         this.metrics = metrics;
     }
@@ -84,35 +81,38 @@ final class Admission {
     }
 
     private boolean tryBoth(OperationImpl<?> op) {
-        if (!global.tryAcquire()) {
+        int inFlight = global.tryAcquire();
+        if (inFlight == 0) {
             return false;
         }
-        Semaphore local = op.resource == null ? null : op.resource.permits;
-        if (local != null && !local.tryAcquire()) {
+        Permits local = op.resource == null ? null : op.resource.permits;
+        if (local != null && local.tryAcquire() == 0) {
             global.release();
             return false;
         }
-        held(op);
+        held(op, inFlight);
         return true;
     }
 
     private boolean waitBoth(OperationImpl<?> op, long nanos) throws InterruptedException {
         long end = System.nanoTime() + nanos;
-        if (!global.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
+        int inFlight = global.tryAcquire(nanos);
+        if (inFlight == 0) {
             return false;
         }
-        Semaphore local = op.resource == null ? null : op.resource.permits;
-        if (local != null && !local.tryAcquire(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        Permits local = op.resource == null ? null : op.resource.permits;
+        if (local != null && local.tryAcquire(Math.max(0, end - System.nanoTime())) == 0) {
             global.release();
             return false;
         }
-        held(op);
+        held(op, inFlight);
         return true;
     }
 
-    private void held(OperationImpl<?> op) {
+    /** {@code op} holds its permits; {@code inFlight} were held globally with its own. */
+    private void held(OperationImpl<?> op, int inFlight) {
         op.admitted = true;
-        metrics.admitted(admitted.incrementAndGet());
+        metrics.admitted(inFlight);
     }
 
     /** Gives back the permits of a finished operation. */
@@ -121,7 +121,6 @@ final class Admission {
             return;
         }
         op.admitted = false;
-        admitted.decrementAndGet();
         if (op.resource != null && op.resource.permits != null) {
             op.resource.permits.release();
         }
@@ -130,7 +129,7 @@ final class Admission {
 
     private AdmissionRejectedException rejected(OperationImpl<?> op, String why) {
         return new AdmissionRejectedException(op.kind, op.resource(),
-                "in-flight limit " + (op.resource != null && op.resource.permits != null && global.availablePermits() > 0
+                "in-flight limit " + (op.resource != null && op.resource.permits != null && global.available() > 0
                         ? "per resource" : "of " + limit) + " reached (" + why + ")");
     }
 

@@ -58,7 +58,12 @@ final class Bounce {
             b = new Bounce(seg, bb, null, null, arena);
         }
         if (!forRead) {
-            MemorySegment.copy(MemorySegment.ofBuffer(bb), 0, b.segment, 0, n);
+            if (bb.hasArray()) {
+                // From the array itself: a segment over the buffer would be two objects per write.
+                MemorySegment.copy(bb.array(), bb.arrayOffset() + bb.position(), b.segment, ValueLayout.JAVA_BYTE, 0, n);
+            } else {
+                MemorySegment.copy(MemorySegment.ofBuffer(bb), 0, b.segment, 0, n);  // a read-only heap buffer
+            }
         }
         return b;
     }
@@ -83,8 +88,8 @@ final class Bounce {
     /** Copies the first {@code n} bytes the kernel wrote back into the heap buffer, if there is one. */
     void copyBack(long n) {
         if (heap != null && n > 0) {
-            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, 0, MemorySegment.ofBuffer(heap.duplicate().position(heapPosition)),
-                    ValueLayout.JAVA_BYTE, 0, n);
+            // Into the array itself (a buffer read into is never read-only, so it has one).
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, 0, heap.array(), heap.arrayOffset() + heapPosition, (int) n);
         }
     }
 

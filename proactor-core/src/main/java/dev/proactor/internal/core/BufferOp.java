@@ -14,6 +14,12 @@ import java.time.Duration;
  */
 abstract sealed class BufferOp<R> extends IoOp<R> permits BufferOp.Once, BufferOp.Fully {
     private final CallerBuffer data;
+    /**
+     * The last request built, and the progress it was built for: a backend asks for it more than
+     * once a round (io_uring: at submission and again to settle), and a retried round moves nothing.
+     */
+    private Request last;
+    private long lastDone = -1;
 
     BufferOp(CoreProactor p, Resource r, Duration timeout, boolean outbound, long position, CallerBuffer data) {
         super(p, r, timeout, false, outbound, position, data.segment.byteSize());
@@ -23,9 +29,20 @@ abstract sealed class BufferOp<R> extends IoOp<R> permits BufferOp.Once, BufferO
     @Override
     public final Request request() {
         long off = bytesDone;
+        if (off != lastDone) {
+            last = build(off);
+            lastDone = off;
+        }
+        return last;
+    }
+
+    private Request build(long off) {
         MemorySegment s = off == 0 ? data.segment : data.segment.asSlice(off);
         int fd = resource.fd;
         if (position == STREAM) {
+            if (off == 0) {
+                return resource.streamRequest(s, outbound);
+            }
             return outbound ? new Request.Send(fd, s) : new Request.Recv(fd, s);
         }
         int index = data.registeredIndex();

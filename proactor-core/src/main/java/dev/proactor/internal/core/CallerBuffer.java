@@ -23,11 +23,20 @@ final class CallerBuffer {
     }
 
     /**
-     * A buffer's remaining bytes; {@code inbound}: the kernel writes into it; heap buffers bounce
-     * through {@code cache}. A null buffer is refused by its parameter's name, {@code dst} or {@code src}.
+     * A buffer's remaining bytes, for an operation on {@code r}; {@code inbound}: the kernel writes
+     * into it. A direct buffer is used in place, through {@code r}'s view of it
+     * ({@link Resource#view}); a heap buffer bounces through the proactor's cache. A null buffer is
+     * refused by its parameter's name, {@code dst} or {@code src}.
      */
-    static CallerBuffer of(ByteBuffer bb, boolean inbound, BounceCache cache) {
-        Bounce b = Bounce.of(java.util.Objects.requireNonNull(bb, inbound ? "dst" : "src"), inbound, cache);
+    static CallerBuffer of(ByteBuffer bb, boolean inbound, Resource r) {
+        java.util.Objects.requireNonNull(bb, inbound ? "dst" : "src");
+        if (bb.isDirect()) {
+            if (inbound && bb.isReadOnly()) {
+                throw new IllegalArgumentException("cannot read into a read-only buffer");
+            }
+            return new CallerBuffer(r.view(bb, inbound), null, bb, null);
+        }
+        Bounce b = Bounce.of(bb, inbound, r.proactor.bounces());
         return new CallerBuffer(b.segment, b, bb, null);
     }
 

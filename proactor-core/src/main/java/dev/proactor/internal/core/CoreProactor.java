@@ -184,19 +184,30 @@ public final class CoreProactor {
                     "interrupted while waiting for admission", 0));
             return op;
         }
+        if (onDispatcher) {
+            // The count below is for the dispatcher's last drain, which runs on this thread: it
+            // cannot begin while this initiation runs, so the two atomic updates are spared.
+            post(op);
+            return op;
+        }
         initiating.incrementAndGet();
         try {
-            if (terminating || failure != null) {
-                admission.release(op);
-                admission.writeEnded(op);
-                endAtInitiation(op, refusal(op));
-                return op;
-            }
-            dispatcher.post(op);
+            post(op);
         } finally {
             initiating.decrementAndGet();
         }
         return op;
+    }
+
+    /** Posts an admitted {@code op} to the dispatcher, or ends it refused if the proactor is closing or failed. */
+    private void post(OperationImpl<?> op) {
+        if (terminating || failure != null) {
+            admission.release(op);
+            admission.writeEnded(op);
+            endAtInitiation(op, refusal(op));
+            return;
+        }
+        dispatcher.post(op);
     }
 
     private ProactorClosedException refusal(OperationImpl<?> op) {
@@ -312,6 +323,8 @@ public final class CoreProactor {
 
     void resourceClosed(Resource f) {
         f.closed = true;
+        f.dropViews();
+        f.dropRequests();
         openResources.remove(f);
     }
 
@@ -342,6 +355,13 @@ public final class CoreProactor {
 
     /** Hands a finished operation to its handlers' thread. */
     void handOff(OperationImpl<?> op) {
+        if (handlers.inline() && Thread.currentThread() == dispatcherThread && !(op instanceof StreamingOp<?>)) {
+            // Delivered here and now, uncounted: the count is for close's wait for handlers, which
+            // begins only after this thread has stopped, so it never sees this delivery in flight
+            // (and the count's two atomic updates per operation are spared).
+            op.deliverUncounted();
+            return;
+        }
         handlers.handingOver();
         if (op instanceof StreamingOp<?> st) {
             // After the stream's last item, on the stream's own serial delivery.

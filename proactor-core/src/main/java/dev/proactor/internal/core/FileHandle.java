@@ -45,7 +45,7 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public Operation<Integer> read(long position, ByteBuffer dst) {
-        return once(at(position), false, CallerBuffer.of(dst, true, p().bounces()));
+        return once(at(position), false, CallerBuffer.of(dst, true, file));
     }
 
     @Override
@@ -65,7 +65,7 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public Operation<Integer> write(long position, ByteBuffer src) {
-        return once(at(position), true, CallerBuffer.of(src, false, p().bounces()));
+        return once(at(position), true, CallerBuffer.of(src, false, file));
     }
 
     @Override
@@ -85,7 +85,7 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public Operation<Long> readFully(long position, ByteBuffer dst) {
-        return fully(at(position), false, CallerBuffer.of(dst, true, p().bounces()));
+        return fully(at(position), false, CallerBuffer.of(dst, true, file));
     }
 
     @Override
@@ -105,7 +105,7 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public Operation<Long> writeAll(long position, ByteBuffer src) {
-        return fully(at(position), true, CallerBuffer.of(src, false, p().bounces()));
+        return fully(at(position), true, CallerBuffer.of(src, false, file));
     }
 
     @Override

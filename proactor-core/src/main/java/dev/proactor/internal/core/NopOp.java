@@ -26,9 +26,16 @@ sealed class NopOp extends OperationImpl<Void> {
 
     /** A nop initiated again for each run ({@code Proactor.reusableNop}): no memory of its own to wait for. */
     static final class Reusable extends NopOp implements ReusableOperation<Void> {
+        private final Reuse reuse;
+
         Reusable(CoreProactor p, Duration timeout, ResultHandler<? super Void> handler) {
             super(p, timeout);
-            standingHandler(handler);
+            reuse = new Reuse(handler);
+        }
+
+        @Override
+        Reuse reuse() {
+            return reuse;
         }
 
         @Override

@@ -52,6 +52,10 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /** The inbox link, accessed only through {@link Inbox}'s VarHandle. */
     Object inboxNext;
 
+    // ---- dispatcher-confined: the links of its resource's PendingSet ----
+    OperationImpl<?> pendingPrev;
+    OperationImpl<?> pendingNext;
+
     // ---- dispatcher-confined life-cycle ----
     /** Submissions so far, every round and retry included (reported, never a limit). */
     int attempts;
@@ -113,13 +117,11 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     private volatile Delivery delivery = Delivery.PENDING;
     /** The one thread parked in {@link #await}, when no future was needed; unparked by {@link #run()}. */
     private Thread waiter;
-    /** Someone waits in {@link #awaitDelivered}; guarded by {@code this}. Spares the notifyAll otherwise. */
-    private boolean deliveryWatched;
-    /** A reusable operation's state across runs, else null: one field, so other operations stay as small. */
-    private Reuse reuse;
-
-    /** What a reusable operation keeps across runs; guarded by the operation. */
-    private static final class Reuse {
+    /**
+     * What a reusable operation keeps across runs ({@link #reuse()}); guarded by the operation, but
+     * for the deliverer's own restart ({@link #rerun}).
+     */
+    static final class Reuse {
         /** Run in every run, before the handlers of {@link #handlers}. */
         final ResultHandler<?> handler;
         /** The thread in {@link #run()} while it delivers, else null. */
@@ -146,9 +148,12 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         return timeout == null ? 0 : start + Math.max(1, timeout.toNanos());
     }
 
-    /** Makes this operation reusable, with {@code handler} run in every run; before the first initiation. */
-    final void standingHandler(ResultHandler<?> handler) {
-        reuse = new Reuse(handler);
+    /**
+     * A reusable operation's state across runs, else null. Held by the reusable subclass, not here,
+     * so that every other operation is a field smaller (the pending set's links took that room).
+     */
+    Reuse reuse() {
+        return null;
     }
 
     /** {@link #lane()} of a socket receive. */
@@ -347,6 +352,18 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /** Publishes the outcome and runs the handlers; called once, on a worker. */
     @Override
     public final void run() {
+        deliver(true);
+    }
+
+    /**
+     * {@link #run()} for a delivery the handlers' count never counted: inline handlers, on the
+     * dispatcher ({@code CoreProactor.handOff}).
+     */
+    final void deliverUncounted() {
+        deliver(false);
+    }
+
+    private void deliver(boolean counted) {
         try {
             beforeDelivery();
         } catch (RuntimeException | Error e) {
@@ -360,7 +377,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         Reuse r;
         synchronized (this) {
             delivery = Delivery.PUBLISHED;
-            r = reuse;
+            r = reuse();
             if (r != null) {
                 r.deliverer = Thread.currentThread();
             }
@@ -391,24 +408,40 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             }
         }
         boolean again = false;
+        boolean reset = false;
+        OutcomeStage<T> late;
         synchronized (this) {
             delivery = Delivery.HANDLED;
             parked = waiter;
             waiter = null;
-            if (deliveryWatched) {
-                notifyAll();
-            }
+            // A stage awaitDelivered made while the handlers ran completes now, as they have returned.
+            late = f == null ? future : null;
             if (r != null) {
                 r.deliverer = null;
                 again = r.rerunAsked;
                 r.rerunAsked = false;
+                if (again && parked == null && late == null && !abandoned) {
+                    // The next run asked for by a handler begins under this same lock, one monitor
+                    // fewer per run. Not with a thread parked in await() for this run, or a stage
+                    // still to complete: let them see its end first (rerun() below resets after,
+                    // as a restart from elsewhere would).
+                    resetForRun();
+                    reset = true;
+                }
             }
+        }
+        if (late != null) {
+            complete(late);
         }
         if (parked != null) {
             LockSupport.unpark(parked);
         }
-        proactor.handlers().delivered();
-        if (again) {
+        if (counted) {
+            proactor.handlers().delivered();
+        }
+        if (reset) {
+            proactor.initiate(this);
+        } else if (again) {
             rerun();
         }
     }
@@ -425,18 +458,21 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      * {@code initiate} publishes the reset to the dispatcher.
      */
     final void rerun() {
+        Reuse r = reuse();
+        if (r == null) {
+            throw new IllegalStateException(this + " is not reusable");
+        }
+        if (r.deliverer == Thread.currentThread()) {
+            // Without the lock: only the delivering thread sets deliverer to itself and, until it
+            // clears it, only it reads or writes rerunAsked; any other thread reads a value that
+            // is not itself (its own last write was null, or another thread's).
+            if (r.rerunAsked) {
+                throw new IllegalStateException(this + ": the next run was already asked for");
+            }
+            r.rerunAsked = true;
+            return;
+        }
         synchronized (this) {
-            Reuse r = reuse;
-            if (r == null) {
-                throw new IllegalStateException(this + " is not reusable");
-            }
-            if (r.deliverer == Thread.currentThread()) {
-                if (r.rerunAsked) {
-                    throw new IllegalStateException(this + ": the next run was already asked for");
-                }
-                r.rerunAsked = true;
-                return;
-            }
             if (delivery != Delivery.HANDLED || abandoned) {
                 throw new IllegalStateException(this + ": the previous run has not been delivered yet");
             }
@@ -466,7 +502,6 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         failure = null;
         future = null;
         waiter = null;
-        deliveryWatched = false;
         state = OperationState.QUEUED;
         delivery = Delivery.PENDING;
     }
@@ -496,19 +531,30 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         result.complete(new CancelResult(cancelKind(afterEnd), this));
     }
 
-    /** Waits until the outcome is published and handled, or until {@code deadlineNanos}; never throws. */
+    /**
+     * Waits until the outcome is published and the handlers have run, or until
+     * {@code deadlineNanos}; never throws. Through the stage, completed once the handlers have
+     * returned (by {@link #run()}, which takes one made while they run as late): rare (a close
+     * waits so for the operations it ended), so it needs no field of its own.
+     */
     final void awaitDelivered(long deadlineNanos) {
+        OutcomeStage<T> f;
         synchronized (this) {
-            deliveryWatched = true;
-            long left;
-            while (!handled() && (left = deadlineNanos - System.nanoTime()) > 0) {
-                try {
-                    wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            if (handled()) {
+                return;
             }
+            if (future == null) {
+                // Not completed here even while the handlers run: run() completes it as they return.
+                future = new OutcomeStage<>(id);
+            }
+            f = future;
+        }
+        try {
+            f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
+            // A failed outcome is delivered too; a wait that ran out is the caller's bound.
         }
     }
 

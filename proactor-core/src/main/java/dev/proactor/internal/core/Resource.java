@@ -2,9 +2,6 @@ package dev.proactor.internal.core;
 
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.Semaphore;
 
 /**
  * The shared state of one open file or socket: its descriptor, its per-resource admission permits,
@@ -30,7 +27,7 @@ final class Resource {
      */
     final java.time.Duration closeLinger;
     /** Null when the per-resource limit is effectively unlimited. */
-    final Semaphore permits;
+    final Permits permits;
 
     /** False once close() was initiated: later operations are refused at initiation. */
     volatile boolean open = true;
@@ -43,11 +40,22 @@ final class Resource {
     private final java.util.concurrent.atomic.AtomicInteger writeWaiters = new java.util.concurrent.atomic.AtomicInteger();
     private final Object writeRoom = new Object();
 
+    /**
+     * The last direct buffer each direction used (0 inbound, 1 outbound) and the segment over its
+     * bytes then; see {@link #view}. Read and written by any initiating thread without a lock: a
+     * {@link View} is immutable, so a thread sees one whole or another, and either is right.
+     */
+    private volatile View inView;
+    private volatile View outView;
+
     /** The one close of this resource, guarded by this object's monitor. */
     CloseOp closeOperation;
 
     // ---- dispatcher-confined ----
-    final Set<OperationImpl<?>> pending = new HashSet<>();
+    /** The last one-buffer receive and send built on this socket: see {@link #streamRequest}. */
+    private dev.proactor.internal.spi.Request.Recv lastRecv;
+    private dev.proactor.internal.spi.Request.Send lastSend;
+    final PendingSet pending = new PendingSet(this);
     /** The close waiting for {@link #pending} to empty, or null. */
     CloseOp closing;
     boolean closed;
@@ -71,9 +79,72 @@ final class Resource {
         this.remote = remote;
         this.description = description;
         this.closeLinger = closeLinger;
-        this.permits = perResourceLimit >= (1 << 24) ? null : new Semaphore(perResourceLimit);
+        this.permits = perResourceLimit >= (1 << 24) ? null : new Permits(perResourceLimit);
         this.writeBudget = proactor.config().writeBudget();
     }
+
+    /**
+     * The native segment over a direct buffer's remaining bytes, for a read ({@code inbound}) or a
+     * write on this resource. {@code MemorySegment.ofBuffer} makes a segment and, for a buffer
+     * that no segment made, a memory session object each time (14% of the bytes a fixed-response
+     * HTTP request allocated); a connection reads into, and writes from, the same buffer again and
+     * again, so the segment made for the last one is kept and given again while the buffer, its
+     * position and its limit are the same: it then covers the same bytes (a direct buffer's
+     * address never changes). The segment holds the buffer, as the kernel's view does; the
+     * resource's close drops it.
+     */
+    java.lang.foreign.MemorySegment view(java.nio.ByteBuffer bb, boolean inbound) {
+        int position = bb.position();
+        int limit = bb.limit();
+        View v = inbound ? inView : outView;
+        if (v != null && v.buffer == bb && v.position == position && v.limit == limit) {
+            return v.segment;
+        }
+        java.lang.foreign.MemorySegment s = java.lang.foreign.MemorySegment.ofBuffer(bb);
+        v = new View(bb, position, limit, s);
+        if (inbound) {
+            inView = v;
+        } else {
+            outView = v;
+        }
+        return s;
+    }
+
+    /**
+     * The first round's request of a one-buffer receive ({@code outbound} false) or send of
+     * {@code segment} on this socket (dispatcher thread). Requests are immutable, so the one built
+     * for the last such round is given again when its segment is the same object, as it is for a
+     * connection that reads into or writes from the same direct buffer ({@link #view}).
+     */
+    dev.proactor.internal.spi.Request streamRequest(java.lang.foreign.MemorySegment segment, boolean outbound) {
+        if (outbound) {
+            var r = lastSend;
+            if (r == null || r.buffer() != segment) {
+                lastSend = r = new dev.proactor.internal.spi.Request.Send(fd, segment);
+            }
+            return r;
+        }
+        var r = lastRecv;
+        if (r == null || r.buffer() != segment) {
+            lastRecv = r = new dev.proactor.internal.spi.Request.Recv(fd, segment);
+        }
+        return r;
+    }
+
+    /** Forgets the buffers {@link #view} kept; the resource is closed. */
+    void dropViews() {
+        inView = null;
+        outView = null;
+    }
+
+    /** Forgets the requests {@link #streamRequest} kept (dispatcher thread); the resource is closed. */
+    void dropRequests() {
+        lastRecv = null;
+        lastSend = null;
+    }
+
+    /** A direct buffer, its position and limit, and the segment over its bytes between them. */
+    private record View(java.nio.ByteBuffer buffer, int position, int limit, java.lang.foreign.MemorySegment segment) {}
 
     /** Waits up to {@code nanos} for the pending writes to fall below {@code seen}. */
     void awaitWriteRoom(long seen, long nanos) throws InterruptedException {

@@ -3,7 +3,6 @@ package dev.proactor.internal.core;
 import dev.proactor.OperationState;
 import dev.proactor.ProactorClosedException;
 import dev.proactor.internal.core.OperationImpl.Place;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
@@ -40,7 +39,7 @@ final class ResourceOrder {
         if (f != null) {
             if (op instanceof CloseOp close && f.closing == null && !f.closed) {
                 f.closing = close;
-                close.ended = new ArrayList<>(f.pending);
+                close.ended = f.pending.snapshot();
                 if (close.graceful && !dispatcher.cancelling() && f.laneOwner[OperationImpl.SEND_LANE] != null) {
                     linger(close);
                 } else {
@@ -188,7 +187,7 @@ final class ResourceOrder {
         if (!close.abortRequested) {
             int writes = 0;
             long unsent = 0;
-            for (OperationImpl<?> op : close.resource.pending) {
+            for (OperationImpl<?> op : close.resource.pending.snapshot()) {
                 if (op.lane() == OperationImpl.SEND_LANE && op.writeBytes > 0) {
                     writes++;
                     unsent += Math.max(0, op.writeBytes - op.bytesDone);

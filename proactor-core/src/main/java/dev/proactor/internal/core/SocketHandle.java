@@ -45,7 +45,7 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Integer> read(ByteBuffer dst) {
-        return once(false, CallerBuffer.of(dst, true, p().bounces()));
+        return once(false, CallerBuffer.of(dst, true, socket));
     }
 
     @Override
@@ -65,7 +65,7 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Integer> write(ByteBuffer src) {
-        return once(true, CallerBuffer.of(src, false, p().bounces()));
+        return once(true, CallerBuffer.of(src, false, socket));
     }
 
     @Override
@@ -85,7 +85,7 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Long> readFully(ByteBuffer dst) {
-        return fully(false, CallerBuffer.of(dst, true, p().bounces()));
+        return fully(false, CallerBuffer.of(dst, true, socket));
     }
 
     @Override
@@ -105,7 +105,7 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public Operation<Long> writeAll(ByteBuffer src) {
-        return fully(true, CallerBuffer.of(src, false, p().bounces()));
+        return fully(true, CallerBuffer.of(src, false, socket));
     }
 
     @Override

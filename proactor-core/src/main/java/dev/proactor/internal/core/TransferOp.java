@@ -18,6 +18,9 @@ final class TransferOp extends OperationImpl<Long> {
     final Resource file;
     final long position;
     final long count;
+    // Dispatcher-confined: its links in the file's PendingSet (the socket's are OperationImpl's).
+    OperationImpl<?> filePrev;
+    OperationImpl<?> fileNext;
 
     TransferOp(CoreProactor p, Resource socket, Duration timeout, Resource file, long position, long count) {
         super(p, OperationKind.TRANSFER, socket, timeout);

@@ -109,14 +109,24 @@
  * handlers returned, its stage and waiters completed: {@code OperationImpl.run} ends), which is after
  * the dispatcher finished it: its round released by the kernel, its table slot freed, its permits
  * back, out of every queue; a finished operation also leaves the queue of cancels waiting for room.
- * A restart from the operation's own handler is deferred to the end of that delivery;
- * {@code OperationImpl.rerun} resets every per-run field (a new id, start and deadline) before the
- * inbox post publishes them. Only the nop is reusable so far: an operation with memory of its own
+ * A restart from the operation's own handler is deferred to the end of that delivery, and takes no
+ * lock (only the delivering thread reads the request); {@code OperationImpl.rerun} resets every
+ * per-run field (a new id, start and deadline) before the inbox post publishes them, under the
+ * delivery's second lock when no thread is parked in {@code await()} for the run ending. A run
+ * costs two monitors (taking the handlers, marking the run handled) and, for an initiation on the
+ * dispatcher, no initiating count: that count is for the dispatcher's own last drain. Only the nop is reusable so far: an operation with memory of its own
  * (arena, lease, bounce buffer) would need its per-run arguments and memory renewed as well.
  *
  * <h2>Memory ownership</h2>
  * A round's scratch memory (timespecs, iovecs, msghdrs, paths, statx buffer) lives in an arena held
- * until the round's last completion; buffers are lent to the operation until it finishes. An
+ * until the round's last completion; buffers are lent to the operation until it finishes.
+ *
+ * <p>A direct buffer is handed to the kernel in place, through {@code Resource.view}: the segment
+ * {@code MemorySegment.ofBuffer} made for the same buffer object, position and limit the last time
+ * on that resource and direction, kept (a segment and often a session object per read or write
+ * otherwise); and a socket's one-buffer first round reuses the {@code Request} built for the same
+ * segment last time ({@code Resource.streamRequest}). Both are immutable views of the caller's
+ * memory, which stays the caller's; the resource's close drops them. An
  * operation the kernel never releases before close gives up is <em>abandoned</em>: its memory is
  * kept, not freed, and the {@code CloseReport} says so.
  *

@@ -81,8 +81,9 @@ final class WakeUp {
     void completed(int res) {
         armed = false;
         if (byPoll && res > 0) {
-            // The poll saw the counter non-zero and only this thread reads it: never blocks.
-            LibC.read(eventFd, counter, 8);
+            // The poll saw the counter non-zero and only this thread reads it: never blocks, and
+            // cannot fail but for a bug; errno is not captured, which would allocate per wake-up.
+            LibC.readIgnoringErrno(eventFd, counter, 8);
         }
     }
 
@@ -91,7 +92,9 @@ final class WakeUp {
         wakers.incrementAndGet();
         try {
             if (!stopped) {
-                LibC.write(eventFd, one, 8);
+                // The one failure, EAGAIN at a counter about to overflow, leaves it readable: the
+                // dispatcher wakes anyway, so errno is not needed (and not capturing it allocates nothing).
+                LibC.writeIgnoringErrno(eventFd, one, 8);
             }
         } finally {
             wakers.decrementAndGet();

@@ -18,12 +18,17 @@ import java.lang.ref.Reference;
  * Downcalls into the C library: the three io_uring system calls and the few libc functions the
  * ring needs.
  *
- * <p>Every invoker returns the call's result, or {@code -errno} when the call returned -1, so
- * callers test {@code result < 0} and never see a {@code -1}. errno is captured by the linker
- * ({@link Linker.Option#captureCallState}) into a <em>call-state segment</em>: either one the
- * caller passes (the overloads whose first parameter is {@code callState}, for the hot path; the
- * segment must be at least {@link #callStateSize()} bytes and used by one thread at a time), or
- * one allocated once per thread and kept in a {@link ThreadLocal}. Neither allocates per call.
+ * <p>Every invoker but the two {@code ...IgnoringErrno} ones returns the call's result, or
+ * {@code -errno} when the call returned -1, so callers test {@code result < 0} and never see a
+ * {@code -1}. errno is captured by the linker ({@link Linker.Option#captureCallState}) into a
+ * <em>call-state segment</em>: either one the caller passes (the overloads whose first parameter
+ * is {@code callState}, for the hot path; the segment must be at least {@link #callStateSize()}
+ * bytes and used by one thread at a time), or one allocated once per thread and kept in a
+ * {@link ThreadLocal}. The segment is not allocated per call, but the JDK checks it by slicing it
+ * ({@code SharedUtils.checkCaptureSegment}): a segment object per call unless the JIT removes it,
+ * which it did not for the wake-up's eventfd write from a worker (9% of a fixed-response HTTP
+ * request's bytes). {@link #writeIgnoringErrno} and {@link #readIgnoringErrno} capture nothing
+ * and allocate nothing, for calls whose errno changes nothing (they return -1 on failure).
  *
  * <p>No invoker is {@link Linker.Option#critical critical}: {@code io_uring_enter} blocks, and a
  * critical call would hold up safepoints and the garbage collector while it waits. Linking
@@ -66,6 +71,16 @@ public final class LibC {
     /** {@code ssize_t write(int fd, const void *buf, size_t count)}. */
     private static final MethodHandle WRITE = link("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    /**
+     * {@code ssize_t write(int fd, const void *buf, size_t count)} with no errno captured: the JDK
+     * slices the call-state segment on every call that captures (a segment object per call), which
+     * showed as 9% of the bytes a fixed-response HTTP request allocated, in the wake-up's write.
+     */
+    private static final MethodHandle WRITE_NO_ERRNO = link("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** {@code ssize_t read(int fd, void *buf, size_t count)} with no errno captured, as {@link #WRITE_NO_ERRNO}. */
+    private static final MethodHandle READ_NO_ERRNO = link("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     /** {@code int mkfifo(const char *path, mode_t mode)}. */
     private static final MethodHandle MKFIFO = link("mkfifo",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
@@ -272,6 +287,32 @@ public final class LibC {
         try {
             long r = (long) WRITE.invokeExact(callState, fd, buf, len);
             return r == -1 ? -errno(callState) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code write(fd, buf, len)} for a caller that no errno would change: bytes written, or -1.
+     * Allocates nothing ({@link #WRITE_NO_ERRNO}); {@code len} must not exceed the segment.
+     */
+    public static long writeIgnoringErrno(int fd, MemorySegment buf, long len) {
+        checkLength(buf, len);
+        try {
+            return (long) WRITE_NO_ERRNO.invokeExact(fd, buf, len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code read(fd, buf, len)} for a caller that no errno would change: bytes read, or -1.
+     * Allocates nothing ({@link #READ_NO_ERRNO}); {@code len} must not exceed the segment.
+     */
+    public static long readIgnoringErrno(int fd, MemorySegment buf, long len) {
+        checkLength(buf, len);
+        try {
+            return (long) READ_NO_ERRNO.invokeExact(fd, buf, len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
