@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.proactor.test.EachBackend;
+import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -282,5 +284,31 @@ class ReusableOperationContractTest {
             }
             stopped = true;
         }
+    }
+
+    @EachBackend
+    void aRefusedRunOfAnInlineProactorIsNeverDeliveredOnTheRestartingThread(ProactorFixture fixture)
+            throws Exception {
+        // Inline handlers run on the dispatcher; a run the closed proactor refuses at restart() ends on
+        // the caller's thread, and its handler must still not run there ("never on the calling thread").
+        Proactor p = fixture.open(fixture.config().inlineHandlers(true));
+        List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<ProactorException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch delivered = new CountDownLatch(2);
+        ReusableOperation<Void> op = p.reusableNop((v, failure) -> {
+            threads.add(Thread.currentThread());
+            if (failure != null) {
+                failures.add(failure);
+            }
+            delivered.countDown();
+        });
+        Ops.result(op);
+        p.close();
+
+        op.restart();
+
+        assertThat(delivered.await(10, TimeUnit.SECONDS)).as("the refused run was delivered").isTrue();
+        assertThat(failures).singleElement().isInstanceOf(ProactorClosedException.class);
+        assertThat(threads).hasSize(2).doesNotContain(Thread.currentThread());
     }
 }
