@@ -52,13 +52,7 @@ class ProactorFixtureSelfTest {
         String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(jcmd.waitFor()).as("jcmd: %s", out).isZero();
         java.util.Map<Integer, String> now = ResourceSnapshot.openFds();
-        java.util.Set<String> inodes = new java.util.HashSet<>();
-        for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length > 7 && f[7].contains("/.java_pid" + pid)) {
-                inodes.add("socket:[" + f[6] + "]");
-            }
-        }
+        java.util.Set<String> inodes = ResourceSnapshot.attachListenerSockets();
         assertThat(now.values()).as("the attach listener is open").containsAnyElementsOf(inodes);
 
         assertThat(ResourceSnapshot.newFds(java.util.Map.of(), now).values()).doesNotContainAnyElementsOf(inodes);
