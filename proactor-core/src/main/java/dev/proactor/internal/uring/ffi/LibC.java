@@ -15,7 +15,10 @@ import java.lang.ref.Reference;
 
 /**
  * Downcalls into the C library: the three io_uring system calls and the few libc functions the
- * ring needs.
+ * ring needs. The calls every proactor makes ({@code io_uring_setup/enter/register},
+ * {@code mmap}, {@code munmap}, {@code close}, {@code eventfd}) go through the one
+ * {@code syscall(2)} handle by number, so they share its downcall stub; each other function has
+ * a handle of its own.
  *
  * <p>Every invoker but the two {@code ...IgnoringErrno} ones returns the call's result, or
  * {@code -errno} when the call returned -1, so callers test {@code result < 0} and never see a
@@ -64,27 +67,6 @@ public final class LibC {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
                         JAVA_LONG, JAVA_LONG),
                 CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    }
-    /** {@code void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)}. */
-    private static final class Mmap {
-        static final MethodHandle HANDLE = link("mmap",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-                CAPTURE_ERRNO);
-    }
-    /** {@code int munmap(void *addr, size_t len)}. */
-    private static final class Munmap {
-        static final MethodHandle HANDLE = link("munmap",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
-    }
-    /** {@code int close(int fd)}. */
-    private static final class Close {
-        static final MethodHandle HANDLE = link("close",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    }
-    /** {@code int eventfd(unsigned int initval, int flags)}. */
-    private static final class Eventfd {
-        static final MethodHandle HANDLE = link("eventfd",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     }
     /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
     private static final class Read {
@@ -261,14 +243,10 @@ public final class LibC {
      */
     public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset) {
         MemorySegment callState = THREAD_CALL_STATE.get();
-        try {
-            MemorySegment p = (MemorySegment) Mmap.HANDLE.invokeExact(callState, MemorySegment.NULL, len, prot, flags,
-                    fd, offset);
-            // MAP_FAILED is (void *) -1.
-            return p.address() == -1L ? MemorySegment.NULL : p.reinterpret(len);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        // MAP_FAILED is (void *) -1, which syscall turns into -errno, errno staying in callState;
+        // a user-space address is never negative as a long.
+        long p = syscall(callState, IoUringConstants.SYS_MMAP, 0L, len, prot, flags, fd, offset);
+        return p < 0 ? MemorySegment.NULL : MemorySegment.ofAddress(p).reinterpret(len);
     }
 
     /**
@@ -286,37 +264,23 @@ public final class LibC {
 
     /** {@code munmap(segment, segment.byteSize())}: 0, or -errno. */
     public static int munmap(MemorySegment mapping) {
-        MemorySegment callState = THREAD_CALL_STATE.get();
-        try {
-            int r = (int) Munmap.HANDLE.invokeExact(callState, mapping, mapping.byteSize());
-            return r == -1 ? -errno(callState) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        int r = (int) syscall(THREAD_CALL_STATE.get(), IoUringConstants.SYS_MUNMAP, mapping.address(),
+                mapping.byteSize(), 0, 0, 0, 0);
+        Reference.reachabilityFence(mapping);
+        return r;
     }
 
     // ---- file descriptors ----
 
     /** {@code close(fd)}: 0, or -errno. The fd is released even when the result is -EINTR. */
     public static int close(int fd) {
-        MemorySegment callState = THREAD_CALL_STATE.get();
-        try {
-            int r = (int) Close.HANDLE.invokeExact(callState, fd);
-            return r == -1 ? -errno(callState) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) syscall(THREAD_CALL_STATE.get(), IoUringConstants.SYS_CLOSE, fd, 0, 0, 0, 0, 0);
     }
 
     /** {@code eventfd(initval, flags)}: the new fd, or -errno. */
     public static int eventfd(int initval, int flags) {
-        MemorySegment callState = THREAD_CALL_STATE.get();
-        try {
-            int r = (int) Eventfd.HANDLE.invokeExact(callState, initval, flags);
-            return r == -1 ? -errno(callState) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        // glibc's eventfd() is the eventfd2 system call.
+        return (int) syscall(THREAD_CALL_STATE.get(), IoUringConstants.SYS_EVENTFD2, initval, flags, 0, 0, 0, 0);
     }
 
     /** {@code read(fd, buf, len)}: bytes read, or -errno; {@code len} must not exceed the segment. */
