@@ -146,10 +146,10 @@ final class Admission {
         long n = op.writeBytes;
         long waitUntil = 0;
         while (true) {
-            long pending = r.pendingWrites.get();
+            long pending = r.pendingWrites();
             long budget = r.writeBudget;
             if (pending == 0 || pending + n <= budget) {
-                if (r.pendingWrites.compareAndSet(pending, pending + n)) {
+                if (r.reserveWriteBytes(pending, n)) {
                     op.writeReserved = true;
                     return;
                 }
@@ -173,7 +173,7 @@ final class Admission {
                 default -> {
                     // Queue (or wait on the dispatcher, which cannot wait for itself): accepted, and
                     // submitted in order once the writes ahead of it ended.
-                    r.pendingWrites.addAndGet(n);
+                    r.addPendingWrites(n);
                     op.writeReserved = true;
                     return;
                 }

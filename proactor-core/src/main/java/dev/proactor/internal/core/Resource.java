@@ -1,14 +1,34 @@
 package dev.proactor.internal.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 
 /**
  * The shared state of one open file or socket: its descriptor, its per-resource admission permits,
  * and the operations pending on it. {@link #open} is read by any thread; the dispatcher-confined
  * part is marked below.
+ *
+ * <p>An idle connection is mostly this object, so it keeps only what every socket needs: the
+ * description is built when asked for (errors and listings), the queues behind a busy lane are
+ * made when an operation first waits in one, and the write counters are fields, not atomics.
  */
 final class Resource {
+    private static final VarHandle PENDING_WRITES;
+    private static final VarHandle WRITE_WAITERS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PENDING_WRITES = l.findVarHandle(Resource.class, "pendingWrites", long.class);
+            WRITE_WAITERS = l.findVarHandle(Resource.class, "writeWaiters", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** What the descriptor is. */
     enum Kind { FILE, SOCKET, LISTENER }
 
@@ -20,7 +40,6 @@ final class Resource {
     /** The socket's local and remote addresses; null for a file (remote null for a listener). */
     final SocketAddress local;
     final SocketAddress remote;
-    private final String description;
     /**
      * How long an ordinary close of this socket lets its writes drain ({@code SocketOptions.closeLinger});
      * a listener's is passed on to the sockets it accepts; null for a file.
@@ -33,12 +52,14 @@ final class Resource {
     volatile boolean open = true;
 
     /** Bytes of writes initiated and not ended on this socket; see {@link #writeBudget}. */
-    final java.util.concurrent.atomic.AtomicLong pendingWrites = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long pendingWrites;
     /** The most bytes of writes that may be pending before the admission policy decides. */
     volatile long writeBudget;
-    /** Initiators waiting for write room, and the monitor they wait on. */
-    private final java.util.concurrent.atomic.AtomicInteger writeWaiters = new java.util.concurrent.atomic.AtomicInteger();
-    private final Object writeRoom = new Object();
+    /**
+     * Initiators waiting for write room. They wait on this object's monitor, which also guards
+     * {@link #closeOperation}: a wait releases it, and a close holds it only briefly.
+     */
+    private volatile int writeWaiters;
 
     /**
      * The last direct buffer each direction used (0 inbound, 1 outbound) and the segment over its
@@ -65,19 +86,18 @@ final class Resource {
      * {@code writeAll} needs several rounds.
      */
     final OperationImpl<?>[] laneOwner = new OperationImpl<?>[2];
-    @SuppressWarnings("unchecked")
-    final java.util.ArrayDeque<OperationImpl<?>>[] laneWaiting =
-            new java.util.ArrayDeque[] {new java.util.ArrayDeque<>(), new java.util.ArrayDeque<>()};
+    /** Null until an operation first waits behind a lane's owner. */
+    private ArrayDeque<OperationImpl<?>> receiveWaiting;
+    private ArrayDeque<OperationImpl<?>> sendWaiting;
 
     private Resource(CoreProactor proactor, Kind kind, int fd, Path path, SocketAddress local, SocketAddress remote,
-            String description, int perResourceLimit, java.time.Duration closeLinger) {
+            int perResourceLimit, java.time.Duration closeLinger) {
         this.proactor = proactor;
         this.kind = kind;
         this.fd = fd;
         this.path = path;
         this.local = local;
         this.remote = remote;
-        this.description = description;
         this.closeLinger = closeLinger;
         this.permits = perResourceLimit >= (1 << 24) ? null : new Permits(perResourceLimit);
         this.writeBudget = proactor.config().writeBudget();
@@ -146,46 +166,103 @@ final class Resource {
     /** A direct buffer, its position and limit, and the segment over its bytes between them. */
     private record View(java.nio.ByteBuffer buffer, int position, int limit, java.lang.foreign.MemorySegment segment) {}
 
+    // ---- lanes (dispatcher thread) ----
+
+    /** Queues {@code op} behind the owner of {@code lane}. */
+    void waitInLane(int lane, OperationImpl<?> op) {
+        ArrayDeque<OperationImpl<?>> q = lane == OperationImpl.RECEIVE_LANE ? receiveWaiting : sendWaiting;
+        if (q == null) {
+            q = new ArrayDeque<>(4);
+            if (lane == OperationImpl.RECEIVE_LANE) {
+                receiveWaiting = q;
+            } else {
+                sendWaiting = q;
+            }
+        }
+        q.add(op);
+    }
+
+    /** Takes the earliest operation waiting in {@code lane}, or null. */
+    OperationImpl<?> nextInLane(int lane) {
+        ArrayDeque<OperationImpl<?>> q = lane == OperationImpl.RECEIVE_LANE ? receiveWaiting : sendWaiting;
+        return q == null ? null : q.poll();
+    }
+
+    /** Takes {@code op} out of the queue of {@code lane} (it is being cancelled). */
+    void leaveLane(int lane, OperationImpl<?> op) {
+        ArrayDeque<OperationImpl<?>> q = lane == OperationImpl.RECEIVE_LANE ? receiveWaiting : sendWaiting;
+        if (q != null) {
+            q.remove(op);
+        }
+    }
+
+    /** Forgets every operation waiting in either lane. */
+    void clearLanes() {
+        receiveWaiting = null;
+        sendWaiting = null;
+    }
+
+    // ---- write budget (any thread) ----
+
+    /** Bytes of writes initiated and not ended. */
+    long pendingWrites() {
+        return pendingWrites;
+    }
+
+    /** Counts {@code n} more pending bytes if {@code seen} still are; returns whether it did. */
+    boolean reserveWriteBytes(long seen, long n) {
+        return PENDING_WRITES.compareAndSet(this, seen, seen + n);
+    }
+
+    /** Counts {@code n} more pending bytes whatever the budget (a write the policy queues). */
+    void addPendingWrites(long n) {
+        PENDING_WRITES.getAndAdd(this, n);
+    }
+
     /** Waits up to {@code nanos} for the pending writes to fall below {@code seen}. */
     void awaitWriteRoom(long seen, long nanos) throws InterruptedException {
-        writeWaiters.incrementAndGet();
+        WRITE_WAITERS.getAndAdd(this, 1);
         try {
-            synchronized (writeRoom) {
-                if (pendingWrites.get() >= seen && open) {
-                    writeRoom.wait(Math.max(1, nanos / 1_000_000));
+            synchronized (this) {
+                if (pendingWrites >= seen && open) {
+                    wait(Math.max(1, nanos / 1_000_000));
                 }
             }
         } finally {
-            writeWaiters.decrementAndGet();
+            WRITE_WAITERS.getAndAdd(this, -1);
         }
     }
 
     /** A write of {@code bytes} ended (or never started): room for waiting initiators. */
     void writeEnded(long bytes) {
-        pendingWrites.addAndGet(-bytes);
-        if (writeWaiters.get() > 0) {
-            synchronized (writeRoom) {
-                writeRoom.notifyAll();
+        PENDING_WRITES.getAndAdd(this, -bytes);
+        if (writeWaiters > 0) {
+            synchronized (this) {
+                notifyAll();
             }
         }
     }
 
     static Resource file(CoreProactor p, Path path, int fd, int limit) {
-        return new Resource(p, Kind.FILE, fd, path, null, null, path.toString(), limit, null);
+        return new Resource(p, Kind.FILE, fd, path, null, null, limit, null);
     }
 
     static Resource socket(CoreProactor p, int fd, SocketAddress local, SocketAddress remote, int limit,
             java.time.Duration closeLinger) {
-        return new Resource(p, Kind.SOCKET, fd, null, local, remote, local + " -> " + remote, limit, closeLinger);
+        return new Resource(p, Kind.SOCKET, fd, null, local, remote, limit, closeLinger);
     }
 
     static Resource listener(CoreProactor p, int fd, SocketAddress local, int limit, java.time.Duration closeLinger) {
-        return new Resource(p, Kind.LISTENER, fd, null, local, null, "listening on " + local, limit, closeLinger);
+        return new Resource(p, Kind.LISTENER, fd, null, local, null, limit, closeLinger);
     }
 
     /** The path or the addresses, for errors, listings and events. */
     String describe() {
-        return description;
+        return switch (kind) {
+            case FILE -> path.toString();
+            case SOCKET -> local + " -> " + remote;
+            case LISTENER -> "listening on " + local;
+        };
     }
 
     /** What a refused operation says about its resource. */

@@ -62,7 +62,7 @@ final class ResourceOrder {
         int d = op.lane();
         if (d >= 0 && !dispatcher.cancelling()) {
             if (f.laneOwner[d] != null) {
-                f.laneWaiting[d].add(op);
+                f.waitInLane(d, op);
                 op.moveTo(Place.LANE_WAIT);
                 laneWaiting.add(op);
                 return false;
@@ -95,7 +95,7 @@ final class ResourceOrder {
         if (d >= 0 && f != null) {
             if (f.laneOwner[d] == op) {
                 f.laneOwner[d] = null;
-                OperationImpl<?> next = f.laneWaiting[d].poll();
+                OperationImpl<?> next = f.nextInLane(d);
                 if (next != null) {
                     laneWaiting.remove(next);
                     f.laneOwner[d] = next;
@@ -207,7 +207,7 @@ final class ResourceOrder {
     /** Takes a stream operation waiting for its turn out (it is being cancelled). */
     void removeLaneWaiting(OperationImpl<?> op) {
         laneWaiting.remove(op);
-        op.resource.laneWaiting[op.lane()].remove(op);
+        op.resource.leaveLane(op.lane(), op);
     }
 
     /** Adds every operation waiting here (for its turn, or a close for the rest) to {@code all}. */
@@ -221,8 +221,7 @@ final class ResourceOrder {
         closeWaiting.clear();
         lingering.clear();
         for (OperationImpl<?> op : laneWaiting) {
-            op.resource.laneWaiting[0].clear();
-            op.resource.laneWaiting[1].clear();
+            op.resource.clearLanes();
         }
         laneWaiting.clear();
     }

@@ -1,7 +1,8 @@
 package dev.proactor.internal.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one stream's deliveries one at a time, in the order they were added, on the proactor's
@@ -15,10 +16,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SerialDelivery implements Runnable {
     /** Tasks one drain runs before it yields its worker to other streams' deliveries. */
     private static final int BATCH = 64;
+    private static final VarHandle COUNT;
+
+    static {
+        try {
+            COUNT = MethodHandles.lookup().findVarHandle(SerialDelivery.class, "count", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final CoreProactor proactor;
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger count = new AtomicInteger();
+    /** A field, not an AtomicInteger: every stream has one of these, idle or not. */
+    private volatile int count;
 
     SerialDelivery(CoreProactor proactor) {
         this.proactor = proactor;
@@ -26,7 +37,7 @@ final class SerialDelivery implements Runnable {
 
     void add(Runnable task) {
         queue.add(task);
-        if (count.getAndIncrement() == 0) {
+        if ((int) COUNT.getAndAdd(this, 1) == 0) {
             proactor.handlers().execute(this);
         }
     }
@@ -35,7 +46,7 @@ final class SerialDelivery implements Runnable {
     public void run() {
         for (int i = 0; i < BATCH; i++) {
             queue.poll().run();
-            if (count.decrementAndGet() == 0) {
+            if ((int) COUNT.getAndAdd(this, -1) == 1) {
                 return;
             }
         }

@@ -157,7 +157,7 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public long pendingWriteBytes() {
-        return socket.pendingWrites.get();
+        return socket.pendingWrites();
     }
 
     @Override
