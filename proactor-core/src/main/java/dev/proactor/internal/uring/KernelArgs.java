@@ -10,7 +10,7 @@ import dev.proactor.FileStat;
 import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.uring.ffi.IoUringLayouts;
 import dev.proactor.internal.uring.ffi.Pointers;
-import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -48,7 +48,7 @@ final class KernelArgs {
         return (int) Math.min(buffer.byteSize(), MAX_RW);
     }
 
-    static MemorySegment timespec(Arena arena, long deadlineNanos) {
+    static MemorySegment timespec(SegmentAllocator arena, long deadlineNanos) {
         // The nanoTime clock is CLOCK_MONOTONIC on Linux, the clock IORING_TIMEOUT_ABS uses by default.
         MemorySegment ts = arena.allocate(IoUringLayouts.KERNEL_TIMESPEC);
         ts.set(JAVA_LONG, IoUringLayouts.TIMESPEC_TV_SEC, Math.floorDiv(deadlineNanos, 1_000_000_000L));
@@ -56,7 +56,7 @@ final class KernelArgs {
         return ts;
     }
 
-    static MemorySegment iovecs(Arena arena, MemorySegment[] buffers) {
+    static MemorySegment iovecs(SegmentAllocator arena, MemorySegment[] buffers) {
         MemorySegment v = arena.allocate(IoUringLayouts.IOVEC, buffers.length);
         for (int i = 0; i < buffers.length; i++) {
             Pointers.putIovec(v, i, buffers[i]);
@@ -70,7 +70,7 @@ final class KernelArgs {
     }
 
     /** A {@code struct msghdr} for a gather send or scatter receive of {@code buffers}, with its iovecs, in {@code arena}. */
-    static MemorySegment msghdr(Arena arena, MemorySegment[] buffers) {
+    static MemorySegment msghdr(SegmentAllocator arena, MemorySegment[] buffers) {
         MemorySegment m = arena.allocate(IoUringLayouts.MSGHDR);
         Pointers.putMsghdr(m, iovecs(arena, buffers), buffers.length);
         return m;

@@ -1,7 +1,6 @@
 package dev.proactor.internal.uring;
 
 import dev.proactor.internal.spi.Request;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -10,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  * none. Each family of requests adds only what it needs, so a field's presence says which
  * operations it serves.
  *
- * <p>The arena holds the native memory the kernel reads or writes for the request besides its
+ * <p>The scratch ({@link #arena}) holds the native memory the kernel reads or writes for the request besides its
  * buffer (a timespec, iovecs, a path, a sockaddr, a statx buffer) and is closed only when the
  * last CQE is reaped, however long before the operation was cancelled.
  *
@@ -19,9 +18,7 @@ import java.lang.foreign.MemorySegment;
 sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Option, OpState.Send, OpState.Stream, Transfers.Round {
 
     /** Null when the request needs no memory of its own (a zero-copy send without deadline). */
-    final Arena arena;
-    /** The arena's accounted size. */
-    final long bytes;
+    final Scratch arena;
     /** CQEs still to come before the round's outcome is decided (the op's, its link timeout's). */
     int cqesLeft;
     /** The op's CQE result. */
@@ -34,9 +31,8 @@ sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Option, OpSta
      */
     int setupErrno;
 
-    OpState(Arena arena, long bytes, int cqes) {
+    OpState(Scratch arena, int cqes) {
         this.arena = arena;
-        this.bytes = bytes;
         this.cqesLeft = cqes;
     }
 
@@ -44,8 +40,8 @@ sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Option, OpSta
     static final class Stat extends OpState {
         MemorySegment statx;
 
-        Stat(Arena arena, long bytes, int cqes) {
-            super(arena, bytes, cqes);
+        Stat(Scratch arena, int cqes) {
+            super(arena, cqes);
         }
     }
 
@@ -62,8 +58,8 @@ sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Option, OpSta
         MemorySegment peer;
         MemorySegment peerLen;
 
-        Socket(Arena arena, long bytes, int cqes) {
-            super(arena, bytes, cqes);
+        Socket(Scratch arena, int cqes) {
+            super(arena, cqes);
         }
     }
 
@@ -71,8 +67,8 @@ sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Option, OpSta
     static final class Option extends OpState {
         int value;
 
-        Option(Arena arena, long bytes, int cqes) {
-            super(arena, bytes, cqes);
+        Option(Scratch arena, int cqes) {
+            super(arena, cqes);
         }
     }
 
@@ -86,8 +82,8 @@ sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Option, OpSta
          */
         int notifications;
 
-        Send(Arena arena, long bytes, int cqes) {
-            super(arena, bytes, cqes);
+        Send(Scratch arena, int cqes) {
+            super(arena, cqes);
         }
     }
 
@@ -96,8 +92,8 @@ sealed class OpState permits OpState.Stat, OpState.Socket, OpState.Option, OpSta
      * the round.
      */
     static final class Stream extends OpState {
-        Stream(Arena arena, long bytes, int cqes) {
-            super(arena, bytes, cqes);
+        Stream(Scratch arena, int cqes) {
+            super(arena, cqes);
         }
     }
 }

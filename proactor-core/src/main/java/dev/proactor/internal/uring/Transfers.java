@@ -7,7 +7,6 @@ import dev.proactor.internal.spi.Errno;
 import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
 import dev.proactor.internal.uring.ffi.Syscalls;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.function.BiConsumer;
@@ -105,8 +104,8 @@ final class Transfers {
         int drains;
         int cancelRetries;
 
-        Round(Arena arena, long bytes, int cqes, PipePool.Pipe pipe, int setupErrno) {
-            super(arena, bytes, cqes);
+        Round(Scratch arena, int cqes, PipePool.Pipe pipe, int setupErrno) {
+            super(arena, cqes);
             this.pipe = pipe;
             this.setupErrno = setupErrno;
         }

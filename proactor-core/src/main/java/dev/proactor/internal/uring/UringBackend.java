@@ -6,14 +6,12 @@ import dev.proactor.OperationKind;
 import dev.proactor.ProactorConfig;
 import dev.proactor.internal.spi.Backend;
 import dev.proactor.internal.spi.Completions;
-import dev.proactor.internal.spi.NativeAccounting;
 import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
 import dev.proactor.internal.uring.ffi.IoUringLayouts;
 import dev.proactor.internal.uring.ffi.LibC;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -59,9 +57,9 @@ import java.util.Set;
  * reused only loses zero-copy, never correctness.
  *
  * <p>Memory: an operation that needs native memory besides its buffer (timespecs, iovecs, a msghdr, paths,
- * a statx buffer, a sockaddr) gets a confined arena of its own, held in
- * {@link Submission#backendState} until the last CQE of the submission is reaped, even when the
- * operation was cancelled long before.
+ * a statx buffer, a sockaddr) gets a block of {@link Scratch} memory (an arena of its own only
+ * when it needs more than the largest block), held in {@link Submission#backendState} until the
+ * last CQE of the submission is reaped, even when the operation was cancelled long before.
  *
  * <p>Sockets are stream sockets in blocking mode (no O_NONBLOCK: io_uring polls them itself) until
  * their first transfer makes them non-blocking for good (its splices would otherwise sleep in io-wq
@@ -111,7 +109,9 @@ public final class UringBackend implements Backend {
     private Completions sink;
     private int pending;
     private long kernelCalls;
+    /** Native bytes kept at close because the kernel may still write to them (the buffer ring). */
     private long nativeBytes;
+    private final Scratch.Pool scratch = new Scratch.Pool();
 
     /** Which sends go zero-copy, the sockets that refused it, the notifications due. */
     private final ZeroCopy zeroCopy;
@@ -402,13 +402,8 @@ public final class UringBackend implements Backend {
         }
         long ud = UserData.encode(s.token(), UserData.OP);
         long bytes = scratchBytes(r) + (linked ? IoUringLayouts.KERNEL_TIMESPEC.byteSize() : 0);
-        Arena arena = null;
-        if (bytes > 0) {
-            arena = Arena.ofConfined();
-            nativeBytes += bytes;
-            NativeAccounting.allocated(bytes);
-        }
-        OpState st = newState(r, arena, bytes, sqes, zeroCopySend, pipe, pipeErrno);
+        Scratch arena = bytes > 0 ? scratch.take(bytes) : null;
+        OpState st = newState(r, arena, sqes, zeroCopySend, pipe, pipeErrno);
         long sqe;
         try {
             sqe = prepare(r, ud, arena, st);
@@ -416,8 +411,6 @@ public final class UringBackend implements Backend {
             transfers.unused(pipe);
             if (arena != null) {
                 arena.close();
-                nativeBytes -= bytes;
-                NativeAccounting.freed(bytes);
             }
             throw e;
         }
@@ -440,24 +433,24 @@ public final class UringBackend implements Backend {
      * The state {@code r} keeps until its last CQE, by family; null for a request with no memory of
      * its own and one CQE, which is most reads, writes and sends.
      */
-    private static OpState newState(Request r, Arena arena, long bytes, int sqes, boolean zeroCopySend,
+    private static OpState newState(Request r, Scratch arena, int sqes, boolean zeroCopySend,
             PipePool.Pipe pipe, int pipeErrno) {
         return switch (r) {
-            case Request.Splice _ -> new Transfers.Round(arena, bytes, sqes, pipe, pipeErrno);
-            case Request.Listen _, Request.Connect _, Request.Accept _ -> new OpState.Socket(arena, bytes, sqes);
-            case Request.Stat _ -> new OpState.Stat(arena, bytes, sqes);
-            case Request.SocketOpt _ -> new OpState.Option(arena, bytes, sqes);
-            case Request.AcceptEach _, Request.ReceiveEach _ -> new OpState.Stream(arena, bytes, sqes);
-            case Request.Send _ -> zeroCopySend ? new OpState.Send(arena, bytes, sqes) : plainState(arena, bytes, sqes);
+            case Request.Splice _ -> new Transfers.Round(arena, sqes, pipe, pipeErrno);
+            case Request.Listen _, Request.Connect _, Request.Accept _ -> new OpState.Socket(arena, sqes);
+            case Request.Stat _ -> new OpState.Stat(arena, sqes);
+            case Request.SocketOpt _ -> new OpState.Option(arena, sqes);
+            case Request.AcceptEach _, Request.ReceiveEach _ -> new OpState.Stream(arena, sqes);
+            case Request.Send _ -> zeroCopySend ? new OpState.Send(arena, sqes) : plainState(arena, sqes);
             case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _, Request.ReadV _,
                     Request.WriteV _, Request.Fsync _, Request.Close _, Request.Recv _, Request.AwaitReadable _,
-                    Request.SendV _, Request.RecvV _, Request.Shutdown _ -> plainState(arena, bytes, sqes);
+                    Request.SendV _, Request.RecvV _, Request.Shutdown _ -> plainState(arena, sqes);
         };
     }
 
-    /** The base state, for a request whose only need is its arena; null when it has none. */
-    private static OpState plainState(Arena arena, long bytes, int sqes) {
-        return arena != null ? new OpState(arena, bytes, sqes) : null;
+    /** The base state, for a request whose only need is its scratch memory; null when it has none. */
+    private static OpState plainState(Scratch arena, int sqes) {
+        return arena != null ? new OpState(arena, sqes) : null;
     }
 
     private static long scratchBytes(Request r) {
@@ -490,7 +483,7 @@ public final class UringBackend implements Backend {
 
 
     /** Prepares the operation's own SQE; returns its offset. Space was checked by the caller. */
-    private long prepare(Request r, long ud, Arena arena, OpState st) {
+    private long prepare(Request r, long ud, Scratch arena, OpState st) {
         return switch (r) {
             case Request.Nop n -> sq.prepNop(ud);
             case Request.Timer t -> sq.prepTimeout(KernelArgs.timespec(arena, t.deadlineNanos()), 0, IORING_TIMEOUT_ABS, ud);
@@ -912,9 +905,12 @@ public final class UringBackend implements Backend {
         s.backendState = null;
         if (st != null && st.arena != null) {
             st.arena.close();
-            nativeBytes -= st.bytes;
-            NativeAccounting.freed(st.bytes);
         }
+    }
+
+    /** The kernel-argument memory pool, for tests and diagnostics. */
+    Scratch.Pool scratch() {
+        return scratch;
     }
 
     /** Zero-copy sends' counters, for tests and diagnostics. */
@@ -962,7 +958,7 @@ public final class UringBackend implements Backend {
 
     @Override
     public long nativeBytes() {
-        return nativeBytes + fallbacks.nativeBytes();
+        return nativeBytes + scratch.bytes() + fallbacks.nativeBytes();
     }
 
     @Override
@@ -999,6 +995,7 @@ public final class UringBackend implements Backend {
         madeSockets.clear();
         wake.close();
         sockets.close();
+        scratch.close();
     }
 
     // ------------------------------------------------------------------ for the fallbacks

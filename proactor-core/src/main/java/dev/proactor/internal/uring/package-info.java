@@ -69,7 +69,7 @@
  * for a peer, and the ring's io-wq is capped at 16 workers for unbounded work
  * ({@code IORING_REGISTER_IOWQ_MAX_WORKERS}, 5.15), which a burst of transfers would otherwise
  * grow to a thread each. A gather send's round is {@code IORING_OP_SENDMSG}, a scatter receive's
- * {@code IORING_OP_RECVMSG}, with a {@code msghdr} and iovecs from the round's arena. A zero-copy send is {@code IORING_OP_SEND_ZC}: its first CQE settles it, its
+ * {@code IORING_OP_RECVMSG}, with a {@code msghdr} and iovecs from the round's {@code Scratch} block. A zero-copy send is {@code IORING_OP_SEND_ZC}: its first CQE settles it, its
  * notification CQE releases it; a socket that refuses it (Unix-domain) gets a plain send, and closing
  * a socket whose zero-copy send a stalled peer never acknowledges aborts the connection so that the
  * close does not wait for ever.
