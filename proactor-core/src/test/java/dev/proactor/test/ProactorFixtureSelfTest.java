@@ -42,6 +42,22 @@ class ProactorFixtureSelfTest {
                 .hasMessageContaining(p.config().name() + ": 1 buffer lease(s) still held");
     }
 
+    @org.junit.jupiter.api.Test
+    void theAttachListenerAToolOpensFromOutsideIsNotALeak() throws Exception {
+        // jcmd attaching to this JVM makes it open (and keep) its attach listener, a Unix socket at
+        // /tmp/.java_pid<pid>: the JVM's, not the code under test's, whenever a tool attaches.
+        long pid = ProcessHandle.current().pid();
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "VM.uptime").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(jcmd.waitFor()).as("jcmd: %s", out).isZero();
+        java.util.Map<Integer, String> now = ResourceSnapshot.openFds();
+        java.util.Set<String> inodes = ResourceSnapshot.attachListenerSockets();
+        assertThat(now.values()).as("the attach listener is open").containsAnyElementsOf(inodes);
+
+        assertThat(ResourceSnapshot.newFds(java.util.Map.of(), now).values()).doesNotContainAnyElementsOf(inodes);
+    }
+
     @EachBackend
     void anOpenDescriptorIsNamed(BackendChoice backend) throws Exception {
         ProactorFixture inner = ProactorFixture.start(backend, "self-fd").settle(QUICK);

@@ -90,6 +90,9 @@ public record ResourceSnapshot(Map<Integer, String> fds, List<String> threadName
             }
             added.put(e.getKey(), e.getValue());
         }
+        if (added.values().stream().anyMatch(t -> t.startsWith("socket:["))) {
+            added.values().removeAll(attachListenerSockets());
+        }
         return added;
     }
 
@@ -98,6 +101,27 @@ public record ResourceSnapshot(Map<Integer, String> fds, List<String> threadName
         return target.endsWith(".jar") || (javaHome != null && target.startsWith(javaHome))
                 || target.equals("/dev/random") || target.equals("/dev/urandom")
                 || target.equals("/proc/self/fd") || target.equals("/proc/" + ProcessHandle.current().pid() + "/fd");
+    }
+
+    /**
+     * The descriptors ({@code socket:[inode]}) of the JVM's attach listener: the Unix socket
+     * {@code /tmp/.java_pid<pid>} it opens, and keeps, the first time a tool (jcmd, jstack, a
+     * profiler) attaches to this process from outside. Read from {@code /proc/net/unix} once per call.
+     */
+    public static java.util.Set<String> attachListenerSockets() {
+        java.util.Set<String> sockets = new java.util.HashSet<>();
+        String path = "/.java_pid" + ProcessHandle.current().pid();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 7 && f[7].contains(path)) {
+                    sockets.add("socket:[" + f[6] + "]");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: no attach listener of this kind to tell apart.
+        }
+        return sockets;
     }
 
     private static final String[] TCP_STATES = {"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",

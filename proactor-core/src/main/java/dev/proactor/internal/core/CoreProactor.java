@@ -368,13 +368,6 @@ public final class CoreProactor {
             st.delivery.add(op);
             return;
         }
-        if (handlers.inline() && Thread.currentThread() != dispatcherThread) {
-            // Ended at initiation on the caller's thread (refused, or an empty transfer): a handler
-            // never runs on the thread that initiated, and one may be attached already (a reusable
-            // operation's restart). The dispatcher may be gone, so a thread of its own.
-            handlers.runOnOwnThread(op);
-            return;
-        }
         handlers.execute(op);
     }
 

@@ -85,10 +85,19 @@ final class Handlers {
         }
     }
 
-    /** Runs {@code task} on the handlers' thread (the calling one, the dispatcher, with inline handlers). */
+    /**
+     * Runs {@code task} on the handlers' thread: with inline handlers the dispatcher, when it is the
+     * caller; from any other thread (an operation ended at initiation, refused or empty, whose handler
+     * may be attached already, as a reusable operation's restart brings it) a thread of its own, since
+     * a handler never runs on the thread that initiated and the dispatcher may be gone.
+     */
     void execute(Runnable task) {
         if (executor == null) {
-            task.run();
+            if (Thread.currentThread() == dispatcherThread) {
+                task.run();
+            } else {
+                runOnOwnThread(task);
+            }
             return;
         }
         try {

@@ -58,10 +58,28 @@ class HandOffQueueTest {
 
     @Test
     void concurrentProducersAndConsumersTakeEveryTaskOnceAndEachProducersInOrder() throws Exception {
-        HandOffQueue q = new HandOffQueue();
+        takesEveryTaskOnceInEachProducersOrder(new HandOffQueue(), 200_000);
+    }
+
+    /**
+     * A ring of two cells: nearly every offer meets a full ring and overflows, and every poll moves
+     * between the ring and the overflow, so a consumer that judged the ring empty and then lost its
+     * CPU while producers refilled it and overflowed is a common case here, not a rare one.
+     */
+    @Test
+    void withATinyRingTheOverflowKeepsEachProducersOrderToo() throws Exception {
+        takesEveryTaskOnceInEachProducersOrder(new HandOffQueue(2), 100_000);
+    }
+
+    @Test
+    void aCapacityThatIsNotAPowerOfTwoIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HandOffQueue(3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
+    }
+
+    private static void takesEveryTaskOnceInEachProducersOrder(HandOffQueue q, int perProducer) throws Exception {
         int producers = 3;
         int consumers = 3;
-        int perProducer = 200_000;
         ConcurrentHashMap<Task, Boolean> seen = new ConcurrentHashMap<>();
         AtomicInteger taken = new AtomicInteger();
         AtomicInteger disorder = new AtomicInteger();

@@ -457,6 +457,14 @@ public final class IoUringConstants {
     public static final long SYS_IO_URING_SETUP;
     public static final long SYS_IO_URING_ENTER;
     public static final long SYS_IO_URING_REGISTER;
+    /** {@code __NR_mmap}: 9 on x86_64, 222 on aarch64 ({@code __NR3264_mmap}). */
+    public static final long SYS_MMAP;
+    /** {@code __NR_munmap}: 11 on x86_64, 215 on aarch64. */
+    public static final long SYS_MUNMAP;
+    /** {@code __NR_close}: 3 on x86_64, 57 on aarch64. */
+    public static final long SYS_CLOSE;
+    /** {@code __NR_eventfd2}, what glibc's {@code eventfd} calls: 290 on x86_64, 19 on aarch64. */
+    public static final long SYS_EVENTFD2;
 
     /** True on x86_64 and aarch64, the two architectures whose numbers this class holds. */
     public static final boolean SUPPORTED_ARCH;
@@ -469,6 +477,10 @@ public final class IoUringConstants {
         SYS_IO_URING_SETUP = 425;
         SYS_IO_URING_ENTER = 426;
         SYS_IO_URING_REGISTER = 427;
+        SYS_MMAP = arm ? 222 : 9;
+        SYS_MUNMAP = arm ? 215 : 11;
+        SYS_CLOSE = arm ? 57 : 3;
+        SYS_EVENTFD2 = arm ? 19 : 290;
         O_DIRECT = arm ? 0200000 : 040000;
         O_LARGEFILE = arm ? 0400000 : 0100000;
         O_DIRECTORY = arm ? 040000 : 0200000;

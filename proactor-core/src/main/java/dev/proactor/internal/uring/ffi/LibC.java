@@ -11,12 +11,14 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 
 /**
  * Downcalls into the C library: the three io_uring system calls and the few libc functions the
- * ring needs.
+ * ring needs. The calls every proactor makes ({@code io_uring_setup/enter/register},
+ * {@code mmap}, {@code munmap}, {@code close}, {@code eventfd}) go through the one
+ * {@code syscall(2)} handle by number, so they share its downcall stub; each other function has
+ * a handle of its own.
  *
  * <p>Every invoker but the two {@code ...IgnoringErrno} ones returns the call's result, or
  * {@code -errno} when the call returned -1, so callers test {@code result < 0} and never see a
@@ -31,9 +33,16 @@ import java.lang.ref.Reference;
  * and allocate nothing, for calls whose errno changes nothing (they return -1 on failure).
  *
  * <p>No invoker is {@link Linker.Option#critical critical}: {@code io_uring_enter} blocks, and a
- * critical call would hold up safepoints and the garbage collector while it waits. Linking
- * happens when this class initialises; on a platform without these symbols initialisation
- * fails with an error that {@code UringSupport} reports as the cause.
+ * critical call would hold up safepoints and the garbage collector while it waits.
+ *
+ * <p>Each function is linked on its first call, in a holder class of its own (the JVM initialises
+ * a class once, thread-safely, and the JIT folds its {@code static final} handle as it would a
+ * field of this class): linking a downcall spins a stub and lambda forms at run time, which with
+ * the class-file library and the JIT compiling it was most of a short command's start-up, so a
+ * program links only the calls it makes. A symbol the platform lacks, or native access denied,
+ * fails that first call with an {@link ExceptionInInitializerError}, thrown on; the probe ring's
+ * {@code io_uring_setup} is the first call, and {@code UringSupport} reports its error as the
+ * cause.
  */
 @SuppressWarnings("restricted") // the one package allowed to link and reinterpret
 public final class LibC {
@@ -43,79 +52,103 @@ public final class LibC {
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /**
+     * Where errno sits in a call-state segment, read with a plain {@code get(JAVA_INT, offset)}:
+     * a layout path's VarHandle would be adapted with combinators into lambda forms the JVM
+     * spins at start-up.
+     */
+    private static final long ERRNO_OFFSET =
+            CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
     static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     /** {@code long syscall(long number, ...)}: variadic after the number; all six args as long. */
-    private static final MethodHandle SYSCALL6 = link("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-                    JAVA_LONG, JAVA_LONG),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    /** {@code void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)}. */
-    private static final MethodHandle MMAP = link("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-            CAPTURE_ERRNO);
-    /** {@code int munmap(void *addr, size_t len)}. */
-    private static final MethodHandle MUNMAP = link("munmap",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
-    /** {@code int close(int fd)}. */
-    private static final MethodHandle CLOSE = link("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
-    /** {@code int eventfd(unsigned int initval, int flags)}. */
-    private static final MethodHandle EVENTFD = link("eventfd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final class Syscall6 {
+        static final MethodHandle HANDLE = link("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                        JAVA_LONG, JAVA_LONG),
+                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    }
     /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
-    private static final MethodHandle READ = link("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final class Read {
+        static final MethodHandle HANDLE = link("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    }
     /** {@code ssize_t write(int fd, const void *buf, size_t count)}. */
-    private static final MethodHandle WRITE = link("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final class Write {
+        static final MethodHandle HANDLE = link("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    }
     /**
      * {@code ssize_t write(int fd, const void *buf, size_t count)} with no errno captured: the JDK
      * slices the call-state segment on every call that captures (a segment object per call), which
      * showed as 9% of the bytes a fixed-response HTTP request allocated, in the wake-up's write.
      */
-    private static final MethodHandle WRITE_NO_ERRNO = link("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    /** {@code ssize_t read(int fd, void *buf, size_t count)} with no errno captured, as {@link #WRITE_NO_ERRNO}. */
-    private static final MethodHandle READ_NO_ERRNO = link("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final class WriteNoErrno {
+        static final MethodHandle HANDLE = link("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    /** {@code ssize_t read(int fd, void *buf, size_t count)} with no errno captured, as {@link WriteNoErrno}. */
+    private static final class ReadNoErrno {
+        static final MethodHandle HANDLE = link("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
     /** {@code int mkfifo(const char *path, mode_t mode)}. */
-    private static final MethodHandle MKFIFO = link("mkfifo",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final class Mkfifo {
+        static final MethodHandle HANDLE = link("mkfifo",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    }
     /** {@code int open(const char *path, int flags, ...)}: the mode is the variadic argument. */
-    private static final MethodHandle OPEN = link("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final class Open {
+        static final MethodHandle HANDLE = link("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    }
     /** {@code int pipe2(int pipefd[2], int flags)}. */
-    private static final MethodHandle PIPE2 = link("pipe2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final class Pipe2 {
+        static final MethodHandle HANDLE = link("pipe2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    }
     /** {@code int getrlimit(int resource, struct rlimit *rlim)}. */
-    private static final MethodHandle GETRLIMIT = link("getrlimit",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final class Getrlimit {
+        static final MethodHandle HANDLE = link("getrlimit",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    }
 
     /** {@code int socket(int domain, int type, int protocol)}. */
-    private static final MethodHandle SOCKET = link("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final class Socket {
+        static final MethodHandle HANDLE = link("socket",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    }
     /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t len)}. */
-    private static final MethodHandle SETSOCKOPT = link("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final class Setsockopt {
+        static final MethodHandle HANDLE = link("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    }
     /** {@code int bind(int fd, const struct sockaddr *addr, socklen_t len)}. */
-    private static final MethodHandle BIND = link("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final class Bind {
+        static final MethodHandle HANDLE = link("bind",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    }
+    /** {@code int connect(int fd, const struct sockaddr *addr, socklen_t len)}. */
+    private static final class Connect {
+        static final MethodHandle HANDLE = link("connect",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    }
     /** {@code int listen(int fd, int backlog)}. */
-    private static final MethodHandle CONNECT = link("connect",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-
-    private static final MethodHandle LISTEN = link("listen",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final class Listen {
+        static final MethodHandle HANDLE = link("listen",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    }
     /** {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *len)}. */
-    private static final MethodHandle GETSOCKNAME = link("getsockname",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    private static final class Getsockname {
+        static final MethodHandle HANDLE = link("getsockname",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    }
     /** {@code int getpeername(int fd, struct sockaddr *addr, socklen_t *len)}. */
-    private static final MethodHandle GETPEERNAME = link("getpeername",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    private static final class Getpeername {
+        static final MethodHandle HANDLE = link("getpeername",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    }
 
     /**
      * One call-state segment per thread, allocated on the thread's first call and freed by the
@@ -194,7 +227,7 @@ public final class LibC {
     private static long syscall(MemorySegment callState, long number, long a1, long a2, long a3, long a4,
                                 long a5, long a6) {
         try {
-            long r = (long) SYSCALL6.invokeExact(callState, number, a1, a2, a3, a4, a5, a6);
+            long r = (long) Syscall6.HANDLE.invokeExact(callState, number, a1, a2, a3, a4, a5, a6);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -210,14 +243,10 @@ public final class LibC {
      */
     public static MemorySegment mmap(long len, int prot, int flags, int fd, long offset) {
         MemorySegment callState = THREAD_CALL_STATE.get();
-        try {
-            MemorySegment p = (MemorySegment) MMAP.invokeExact(callState, MemorySegment.NULL, len, prot, flags,
-                    fd, offset);
-            // MAP_FAILED is (void *) -1.
-            return p.address() == -1L ? MemorySegment.NULL : p.reinterpret(len);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        // MAP_FAILED is (void *) -1, which syscall turns into -errno, errno staying in callState;
+        // a user-space address is never negative as a long.
+        long p = syscall(callState, IoUringConstants.SYS_MMAP, 0L, len, prot, flags, fd, offset);
+        return p < 0 ? MemorySegment.NULL : MemorySegment.ofAddress(p).reinterpret(len);
     }
 
     /**
@@ -235,37 +264,23 @@ public final class LibC {
 
     /** {@code munmap(segment, segment.byteSize())}: 0, or -errno. */
     public static int munmap(MemorySegment mapping) {
-        MemorySegment callState = THREAD_CALL_STATE.get();
-        try {
-            int r = (int) MUNMAP.invokeExact(callState, mapping, mapping.byteSize());
-            return r == -1 ? -errno(callState) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        int r = (int) syscall(THREAD_CALL_STATE.get(), IoUringConstants.SYS_MUNMAP, mapping.address(),
+                mapping.byteSize(), 0, 0, 0, 0);
+        Reference.reachabilityFence(mapping);
+        return r;
     }
 
     // ---- file descriptors ----
 
     /** {@code close(fd)}: 0, or -errno. The fd is released even when the result is -EINTR. */
     public static int close(int fd) {
-        MemorySegment callState = THREAD_CALL_STATE.get();
-        try {
-            int r = (int) CLOSE.invokeExact(callState, fd);
-            return r == -1 ? -errno(callState) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) syscall(THREAD_CALL_STATE.get(), IoUringConstants.SYS_CLOSE, fd, 0, 0, 0, 0, 0);
     }
 
     /** {@code eventfd(initval, flags)}: the new fd, or -errno. */
     public static int eventfd(int initval, int flags) {
-        MemorySegment callState = THREAD_CALL_STATE.get();
-        try {
-            int r = (int) EVENTFD.invokeExact(callState, initval, flags);
-            return r == -1 ? -errno(callState) : r;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        // glibc's eventfd() is the eventfd2 system call.
+        return (int) syscall(THREAD_CALL_STATE.get(), IoUringConstants.SYS_EVENTFD2, initval, flags, 0, 0, 0, 0);
     }
 
     /** {@code read(fd, buf, len)}: bytes read, or -errno; {@code len} must not exceed the segment. */
@@ -273,7 +288,7 @@ public final class LibC {
         checkLength(buf, len);
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            long r = (long) READ.invokeExact(callState, fd, buf, len);
+            long r = (long) Read.HANDLE.invokeExact(callState, fd, buf, len);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -285,7 +300,7 @@ public final class LibC {
         checkLength(buf, len);
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            long r = (long) WRITE.invokeExact(callState, fd, buf, len);
+            long r = (long) Write.HANDLE.invokeExact(callState, fd, buf, len);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -294,12 +309,12 @@ public final class LibC {
 
     /**
      * {@code write(fd, buf, len)} for a caller that no errno would change: bytes written, or -1.
-     * Allocates nothing ({@link #WRITE_NO_ERRNO}); {@code len} must not exceed the segment.
+     * Allocates nothing ({@link WriteNoErrno}); {@code len} must not exceed the segment.
      */
     public static long writeIgnoringErrno(int fd, MemorySegment buf, long len) {
         checkLength(buf, len);
         try {
-            return (long) WRITE_NO_ERRNO.invokeExact(fd, buf, len);
+            return (long) WriteNoErrno.HANDLE.invokeExact(fd, buf, len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -307,12 +322,12 @@ public final class LibC {
 
     /**
      * {@code read(fd, buf, len)} for a caller that no errno would change: bytes read, or -1.
-     * Allocates nothing ({@link #READ_NO_ERRNO}); {@code len} must not exceed the segment.
+     * Allocates nothing ({@link ReadNoErrno}); {@code len} must not exceed the segment.
      */
     public static long readIgnoringErrno(int fd, MemorySegment buf, long len) {
         checkLength(buf, len);
         try {
-            return (long) READ_NO_ERRNO.invokeExact(fd, buf, len);
+            return (long) ReadNoErrno.HANDLE.invokeExact(fd, buf, len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -322,7 +337,7 @@ public final class LibC {
     public static int mkfifo(MemorySegment path, int mode) {
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) MKFIFO.invokeExact(callState, path, mode);
+            int r = (int) Mkfifo.HANDLE.invokeExact(callState, path, mode);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -333,7 +348,7 @@ public final class LibC {
     public static int open(MemorySegment path, int flags, int mode) {
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) OPEN.invokeExact(callState, path, flags, mode);
+            int r = (int) Open.HANDLE.invokeExact(callState, path, flags, mode);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -348,7 +363,7 @@ public final class LibC {
         checkLength(fds, 2L * Integer.BYTES);
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) PIPE2.invokeExact(callState, fds, flags);
+            int r = (int) Pipe2.HANDLE.invokeExact(callState, fds, flags);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -359,7 +374,7 @@ public final class LibC {
     public static int getrlimit(int resource, MemorySegment rlimit) {
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) GETRLIMIT.invokeExact(callState, resource, rlimit);
+            int r = (int) Getrlimit.HANDLE.invokeExact(callState, resource, rlimit);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -372,7 +387,7 @@ public final class LibC {
     public static int socket(int domain, int type, int protocol) {
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) SOCKET.invokeExact(callState, domain, type, protocol);
+            int r = (int) Socket.HANDLE.invokeExact(callState, domain, type, protocol);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -383,7 +398,7 @@ public final class LibC {
     public static int setsockopt(int fd, int level, int name, MemorySegment value) {
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) SETSOCKOPT.invokeExact(callState, fd, level, name, value, (int) value.byteSize());
+            int r = (int) Setsockopt.HANDLE.invokeExact(callState, fd, level, name, value, (int) value.byteSize());
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -395,7 +410,7 @@ public final class LibC {
         checkLength(addr, len);
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) BIND.invokeExact(callState, fd, addr, len);
+            int r = (int) Bind.HANDLE.invokeExact(callState, fd, addr, len);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -412,7 +427,7 @@ public final class LibC {
         checkLength(addr, len);
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) CONNECT.invokeExact(callState, fd, addr, len);
+            int r = (int) Connect.HANDLE.invokeExact(callState, fd, addr, len);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -423,7 +438,7 @@ public final class LibC {
     public static int listen(int fd, int backlog) {
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) LISTEN.invokeExact(callState, fd, backlog);
+            int r = (int) Listen.HANDLE.invokeExact(callState, fd, backlog);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -438,7 +453,7 @@ public final class LibC {
         checkSocklen(addr, len);
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) GETSOCKNAME.invokeExact(callState, fd, addr, len);
+            int r = (int) Getsockname.HANDLE.invokeExact(callState, fd, addr, len);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -450,7 +465,7 @@ public final class LibC {
         checkSocklen(addr, len);
         MemorySegment callState = THREAD_CALL_STATE.get();
         try {
-            int r = (int) GETPEERNAME.invokeExact(callState, fd, addr, len);
+            int r = (int) Getpeername.HANDLE.invokeExact(callState, fd, addr, len);
             return r == -1 ? -errno(callState) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -460,7 +475,7 @@ public final class LibC {
     // ---- plumbing ----
 
     static int errno(MemorySegment callState) {
-        return (int) ERRNO.get(callState, 0L);
+        return callState.get(JAVA_INT, ERRNO_OFFSET);
     }
 
     static void checkLength(MemorySegment buf, long len) {

@@ -16,6 +16,8 @@ import java.lang.invoke.MethodHandle;
  * non-blocking descriptor (they never block). Same conventions as {@link LibC}: each returns the
  * call's result or {@code -errno}, with errno captured into the calling thread's call-state segment.
  * Segments passed in must be accessible from the calling thread (global or shared arenas).
+ * Each function is linked on its first call, in a holder class of its own, as in {@link LibC}, so
+ * a program links only the calls it makes.
  */
 public final class Syscalls {
 
@@ -39,45 +41,81 @@ public final class Syscalls {
     /** {@code EINPROGRESS} (asm-generic/errno.h): a non-blocking connect goes on in the background. */
     public static final int EINPROGRESS = 115;
 
-    private static final MethodHandle OPENAT = LibC.link("openat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            LibC.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(3));
-    private static final MethodHandle PREAD = LibC.link("pread",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle PWRITE = LibC.link("pwrite",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle PREADV = LibC.link("preadv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle PWRITEV = LibC.link("pwritev",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle READV = LibC.link("readv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle WRITEV = LibC.link("writev",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle FSYNC = LibC.link("fsync",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle FDATASYNC = LibC.link("fdatasync",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle STATX = LibC.link("statx",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle ACCEPT4 = LibC.link("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle RECV = LibC.link("recv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle SEND = LibC.link("send",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle SENDMSG = LibC.link("sendmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle RECVMSG = LibC.link("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle SHUTDOWN = LibC.link("shutdown",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle GETSOCKOPT = LibC.link("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), LibC.CAPTURE_ERRNO);
+    private static final class Openat {
+        static final MethodHandle HANDLE = LibC.link("openat",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                LibC.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(3));
+    }
+    private static final class Pread {
+        static final MethodHandle HANDLE = LibC.link("pread",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Pwrite {
+        static final MethodHandle HANDLE = LibC.link("pwrite",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Preadv {
+        static final MethodHandle HANDLE = LibC.link("preadv",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Pwritev {
+        static final MethodHandle HANDLE = LibC.link("pwritev",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Readv {
+        static final MethodHandle HANDLE = LibC.link("readv",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Writev {
+        static final MethodHandle HANDLE = LibC.link("writev",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Fsync {
+        static final MethodHandle HANDLE = LibC.link("fsync",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Fdatasync {
+        static final MethodHandle HANDLE = LibC.link("fdatasync",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Statx {
+        static final MethodHandle HANDLE = LibC.link("statx",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Accept4 {
+        static final MethodHandle HANDLE = LibC.link("accept4",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Recv {
+        static final MethodHandle HANDLE = LibC.link("recv",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Send {
+        static final MethodHandle HANDLE = LibC.link("send",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Sendmsg {
+        static final MethodHandle HANDLE = LibC.link("sendmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Recvmsg {
+        static final MethodHandle HANDLE = LibC.link("recvmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Shutdown {
+        static final MethodHandle HANDLE = LibC.link("shutdown",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), LibC.CAPTURE_ERRNO);
+    }
+    private static final class Getsockopt {
+        static final MethodHandle HANDLE = LibC.link("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), LibC.CAPTURE_ERRNO);
+    }
     /** {@code int fcntl(int fd, int cmd, ...)}: the int argument is variadic. */
-    private static final MethodHandle FCNTL = LibC.link("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            LibC.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final class Fcntl {
+        static final MethodHandle HANDLE = LibC.link("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                LibC.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    }
 
     // ---- files (may block) ----
 
@@ -85,7 +123,7 @@ public final class Syscalls {
     public static int openat(int dirfd, MemorySegment path, int flags, int mode) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((int) OPENAT.invokeExact(cs, dirfd, path, flags, mode), cs);
+            return result((int) Openat.HANDLE.invokeExact(cs, dirfd, path, flags, mode), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -95,7 +133,7 @@ public final class Syscalls {
     public static long pread(int fd, MemorySegment buf, long offset) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((long) PREAD.invokeExact(cs, fd, buf, buf.byteSize(), offset), cs);
+            return result((long) Pread.HANDLE.invokeExact(cs, fd, buf, buf.byteSize(), offset), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -105,7 +143,7 @@ public final class Syscalls {
     public static long pwrite(int fd, MemorySegment buf, long offset) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((long) PWRITE.invokeExact(cs, fd, buf, buf.byteSize(), offset), cs);
+            return result((long) Pwrite.HANDLE.invokeExact(cs, fd, buf, buf.byteSize(), offset), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -119,8 +157,8 @@ public final class Syscalls {
         LibC.checkLength(iov, count * IoUringLayouts.IOVEC.byteSize());
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            long r = offset < 0 ? (long) READV.invokeExact(cs, fd, iov, count)
-                    : (long) PREADV.invokeExact(cs, fd, iov, count, offset);
+            long r = offset < 0 ? (long) Readv.HANDLE.invokeExact(cs, fd, iov, count)
+                    : (long) Preadv.HANDLE.invokeExact(cs, fd, iov, count, offset);
             return result(r, cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
@@ -132,8 +170,8 @@ public final class Syscalls {
         LibC.checkLength(iov, count * IoUringLayouts.IOVEC.byteSize());
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            long r = offset < 0 ? (long) WRITEV.invokeExact(cs, fd, iov, count)
-                    : (long) PWRITEV.invokeExact(cs, fd, iov, count, offset);
+            long r = offset < 0 ? (long) Writev.HANDLE.invokeExact(cs, fd, iov, count)
+                    : (long) Pwritev.HANDLE.invokeExact(cs, fd, iov, count, offset);
             return result(r, cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
@@ -144,7 +182,7 @@ public final class Syscalls {
     public static int fsync(int fd, boolean dataOnly) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result(dataOnly ? (int) FDATASYNC.invokeExact(cs, fd) : (int) FSYNC.invokeExact(cs, fd), cs);
+            return result(dataOnly ? (int) Fdatasync.HANDLE.invokeExact(cs, fd) : (int) Fsync.HANDLE.invokeExact(cs, fd), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -155,7 +193,7 @@ public final class Syscalls {
         LibC.checkLength(buf, IoUringLayouts.STATX.byteSize());
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((int) STATX.invokeExact(cs, dirfd, path, flags, mask, buf), cs);
+            return result((int) Statx.HANDLE.invokeExact(cs, dirfd, path, flags, mask, buf), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -171,7 +209,7 @@ public final class Syscalls {
         LibC.checkLength(addr, Integer.toUnsignedLong(len.get(JAVA_INT, 0)));
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((int) ACCEPT4.invokeExact(cs, fd, addr, len, flags), cs);
+            return result((int) Accept4.HANDLE.invokeExact(cs, fd, addr, len, flags), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -181,7 +219,7 @@ public final class Syscalls {
     public static long recv(int fd, MemorySegment buf, int flags) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((long) RECV.invokeExact(cs, fd, buf, buf.byteSize(), flags), cs);
+            return result((long) Recv.HANDLE.invokeExact(cs, fd, buf, buf.byteSize(), flags), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -191,7 +229,7 @@ public final class Syscalls {
     public static long send(int fd, MemorySegment buf, int flags) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((long) SEND.invokeExact(cs, fd, buf, buf.byteSize(), flags), cs);
+            return result((long) Send.HANDLE.invokeExact(cs, fd, buf, buf.byteSize(), flags), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -205,7 +243,7 @@ public final class Syscalls {
         LibC.checkLength(msghdr, IoUringLayouts.MSGHDR.byteSize());
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((long) SENDMSG.invokeExact(cs, fd, msghdr, flags), cs);
+            return result((long) Sendmsg.HANDLE.invokeExact(cs, fd, msghdr, flags), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -219,7 +257,7 @@ public final class Syscalls {
         LibC.checkLength(msghdr, IoUringLayouts.MSGHDR.byteSize());
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((long) RECVMSG.invokeExact(cs, fd, msghdr, flags), cs);
+            return result((long) Recvmsg.HANDLE.invokeExact(cs, fd, msghdr, flags), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -229,7 +267,7 @@ public final class Syscalls {
     public static int shutdown(int fd, int how) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((int) SHUTDOWN.invokeExact(cs, fd, how), cs);
+            return result((int) Shutdown.HANDLE.invokeExact(cs, fd, how), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -245,7 +283,7 @@ public final class Syscalls {
         len.set(JAVA_INT, 0, Integer.BYTES);
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            int r = result((int) GETSOCKOPT.invokeExact(cs, fd, level, name, value, len), cs);
+            int r = result((int) Getsockopt.HANDLE.invokeExact(cs, fd, level, name, value, len), cs);
             return r < 0 ? r : value.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
@@ -259,12 +297,12 @@ public final class Syscalls {
     public static int nonBlocking(int fd, boolean on) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            int flags = result((int) FCNTL.invokeExact(cs, fd, F_GETFL, 0), cs);
+            int flags = result((int) Fcntl.HANDLE.invokeExact(cs, fd, F_GETFL, 0), cs);
             if (flags < 0) {
                 return flags;
             }
             int wanted = on ? flags | IoUringConstants.O_NONBLOCK : flags & ~IoUringConstants.O_NONBLOCK;
-            return wanted == flags ? 0 : result((int) FCNTL.invokeExact(cs, fd, F_SETFL, wanted), cs);
+            return wanted == flags ? 0 : result((int) Fcntl.HANDLE.invokeExact(cs, fd, F_SETFL, wanted), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -274,7 +312,7 @@ public final class Syscalls {
     public static int statusFlags(int fd) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((int) FCNTL.invokeExact(cs, fd, F_GETFL, 0), cs);
+            return result((int) Fcntl.HANDLE.invokeExact(cs, fd, F_GETFL, 0), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
@@ -284,7 +322,7 @@ public final class Syscalls {
     public static int setStatusFlags(int fd, int flags) {
         MemorySegment cs = LibC.THREAD_CALL_STATE.get();
         try {
-            return result((int) FCNTL.invokeExact(cs, fd, F_SETFL, flags), cs);
+            return result((int) Fcntl.HANDLE.invokeExact(cs, fd, F_SETFL, flags), cs);
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }

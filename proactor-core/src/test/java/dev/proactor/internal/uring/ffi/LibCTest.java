@@ -22,6 +22,16 @@ class LibCTest {
     }
 
     @Test
+    @SuppressWarnings("restricted") // reinterpret: an address no mapping starts at
+    void callsMadeThroughSyscallByNumberReturnNegativeErrno() {
+        // munmap, eventfd and close go through syscall(2) by number: a wrong number would show here.
+        MemorySegment unaligned = MemorySegment.ofAddress(1).reinterpret(4096);
+        assertThat(LibC.munmap(unaligned)).isEqualTo(-IoUringConstants.EINVAL);
+        assertThat(LibC.eventfd(0, -1)).isEqualTo(-IoUringConstants.EINVAL);
+        assertThat(LibC.close(Integer.MAX_VALUE)).isEqualTo(-IoUringConstants.EBADF);
+    }
+
+    @Test
     void eventfdWriteThenReadRoundTrips() {
         int fd = LibC.eventfd(0, IoUringConstants.EFD_CLOEXEC | IoUringConstants.EFD_NONBLOCK);
         assertThat(fd).isGreaterThanOrEqualTo(0);
