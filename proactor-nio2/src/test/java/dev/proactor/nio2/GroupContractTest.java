@@ -158,6 +158,45 @@ class GroupContractTest {
     }
 
     /**
+     * {@code bind} from a handler on the only thread of its group: the bind's own outcome needs no
+     * thread of the group (proactor-nio2 awaited the listen's delivery on that very thread once, a
+     * deadlock). The channel it bound then accepts a connection.
+     */
+    @EachProvider
+    void aHandlerOnAGroupOfOneThreadMayBindAServer(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side, 1)) {
+            AsynchronousServerSocketChannel first = f.listening();
+            CompletableFuture<AsynchronousServerSocketChannel> bound = new CompletableFuture<>();
+            CompletableFuture<String> handlerThread = new CompletableFuture<>();
+            first.accept(null, new CompletionHandler<AsynchronousSocketChannel, Object>() {
+                @Override
+                public void completed(AsynchronousSocketChannel ch, Object a) {
+                    f.track(ch);
+                    handlerThread.complete(Thread.currentThread().getName());
+                    try {
+                        AsynchronousServerSocketChannel second = f.server();
+                        second.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                        bound.complete(second);
+                    } catch (Exception e) {
+                        bound.completeExceptionally(e);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable exc, Object a) {
+                    bound.completeExceptionally(exc);
+                }
+            });
+            f.socket().connect(first.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertThat(handlerThread.get(WAIT_SECONDS, TimeUnit.SECONDS)).startsWith(Nio2Fixture.THREAD_PREFIX);
+            AsynchronousServerSocketChannel second = bound.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            var accepted = second.accept();
+            f.socket().connect(second.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            f.track(accepted.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
      * A flood of completions on a group of a caller's cached pool, initial size 1: proactor-nio2
      * serves it on that one loop (the pool adds threads only while every one is blocked), where a
      * pool handed each completion alone added threads whenever none was idle at that instant.
