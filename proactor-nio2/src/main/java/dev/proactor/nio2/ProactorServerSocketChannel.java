@@ -246,10 +246,8 @@ final class ProactorServerSocketChannel extends AsynchronousServerSocketChannel
                 pending.cancel();
             }
             if (l != null) {
-                l.close();
+                group.await(l::closeAsync);  // as a socket channel's close: no group thread needed
             }
-        } catch (ProactorException e) {
-            throw Failures.toIo(e);
         } finally {
             group.unregister(this);
         }

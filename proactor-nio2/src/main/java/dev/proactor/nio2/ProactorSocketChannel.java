@@ -522,10 +522,11 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
                 }
             }
             if (s != null) {
-                s.close();
+                // Through the group's wait, delivered on the dispatcher: AsyncSocket.close() on a
+                // handler thread waited for a delivery queued to the same pool, so a burst of
+                // closes from handlers stalled the group until the pool grew a thread per close.
+                group.await(s::closeAsync);
             }
-        } catch (ProactorException e) {
-            throw Failures.toIo(e);
         } finally {
             group.unregister(this);
         }

@@ -25,7 +25,7 @@
  * <li>{@code ChannelOptions}: a channel's options until it has a socket (applied when the
  *     socket is created), and the JDK's checks; once it has one, {@code setOption} and
  *     {@code getOption} go to the live socket ({@code AsyncSocket.setOption}).
- * <li>{@code HelpingWait}: a channel method that waits for an operation (a bind, a live option,
+ * <li>{@code HelpingWait}: a channel method that waits for an operation (a bind, a close, a live option,
  *     a shutdown) or a Future's {@code get} on a group thread runs the group's deliveries
  *     meanwhile, so a handler on a group of one thread never waits for itself.
  * <li>Future forms and those waits are delivered on the dispatcher, with no group thread at all

@@ -92,21 +92,14 @@ class FutureDeliveryTest {
                     .as("reading is forbidden after a cancelled read, as the JDK's provider forbids it")
                     .isInstanceOf(IllegalStateException.class);
 
-            // The close itself waits for the listener's close, which is delivered on a group thread:
-            // on a thread of its own, so that the accept's failure is seen while it still waits.
+            // The close waits for the listener's close, delivered on the dispatcher as well.
             Future<AsynchronousSocketChannel> pendingAccept = server.accept();
-            Thread closing = Thread.ofPlatform().start(() -> {
-                try {
-                    server.close();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            server.close();
             assertThatThrownBy(() -> pendingAccept.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(AsynchronousCloseException.class);
+            accepted.close();
+            assertThat(accepted.isOpen()).isFalse();
             assertThat(gated.made.get()).as("threads the group made, none of which ran").isLessThanOrEqualTo(1);
-            gated.open();
-            closing.join();
         } finally {
             gated.open();
             stuck.shutdownNow();

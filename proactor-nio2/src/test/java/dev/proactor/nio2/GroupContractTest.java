@@ -166,26 +166,12 @@ class GroupContractTest {
     void aHandlerOnAGroupOfOneThreadMayBindAServer(Side side) throws Exception {
         try (Nio2Fixture f = new Nio2Fixture(side, 1)) {
             AsynchronousServerSocketChannel first = f.listening();
-            CompletableFuture<AsynchronousServerSocketChannel> bound = new CompletableFuture<>();
             CompletableFuture<String> handlerThread = new CompletableFuture<>();
-            first.accept(null, new CompletionHandler<AsynchronousSocketChannel, Object>() {
-                @Override
-                public void completed(AsynchronousSocketChannel ch, Object a) {
-                    f.track(ch);
-                    handlerThread.complete(Thread.currentThread().getName());
-                    try {
-                        AsynchronousServerSocketChannel second = f.server();
-                        second.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                        bound.complete(second);
-                    } catch (Exception e) {
-                        bound.completeExceptionally(e);
-                    }
-                }
-
-                @Override
-                public void failed(Throwable exc, Object a) {
-                    bound.completeExceptionally(exc);
-                }
+            CompletableFuture<AsynchronousServerSocketChannel> bound = f.acceptOnce(first, ch -> {
+                handlerThread.complete(Thread.currentThread().getName());
+                AsynchronousServerSocketChannel second = f.server();
+                second.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                return second;
             });
             f.socket().connect(first.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
             assertThat(handlerThread.get(WAIT_SECONDS, TimeUnit.SECONDS)).startsWith(Nio2Fixture.THREAD_PREFIX);
@@ -193,6 +179,26 @@ class GroupContractTest {
             var accepted = second.accept();
             f.socket().connect(second.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
             f.track(accepted.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * {@code close} from a handler on the only thread of its group returns, and the peer sees the
+     * end of the stream (proactor-nio2 once waited there for the close's delivery, queued to that
+     * very thread).
+     */
+    @EachProvider
+    void aHandlerOnAGroupOfOneThreadMayCloseAChannel(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side, 1)) {
+            AsynchronousServerSocketChannel server = f.listening();
+            CompletableFuture<Boolean> closed = f.acceptOnce(server, ch -> {
+                ch.close();
+                return !ch.isOpen();
+            });
+            AsynchronousSocketChannel client = f.socket();
+            client.connect(server.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertThat(closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.read(ByteBuffer.allocate(1)).get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(-1);
         }
     }
 
