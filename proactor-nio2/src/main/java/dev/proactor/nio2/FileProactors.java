@@ -60,6 +60,11 @@ final class FileProactors {
                 .build()));
     }
 
+    /** The handler threads of every backend's proactor. */
+    static HandlerPool handlerThreads() {
+        return HANDLER_THREADS;
+    }
+
     /** The cached pool whose threads wait for a lock another process holds. */
     static ExecutorService lockWaits() {
         return LOCK_WAITS;

@@ -23,21 +23,15 @@ final class HandlerInvoker {
 
     private HandlerInvoker() {}
 
-    /** Whether the calling thread is one of {@code group}'s. */
-    static boolean onGroupThread(ProactorChannelGroup group) {
-        return group.pool().isPoolThread();
-    }
-
     /**
      * Delivers an outcome to {@code handler}: {@code failure} null means completed with
-     * {@code result}. Direct on a thread of {@code group} below the bound, else dispatched.
+     * {@code result}. Direct on a thread of {@code pool} (a group's) below the bound, else dispatched.
      *
      * @throws ShutdownChannelGroupException when it must be dispatched and the group's pool
      *     refuses (the group has terminated), as the JDK's provider throws
      */
-    static <V, A> void invoke(ProactorChannelGroup group, CompletionHandler<V, ? super A> handler, A attachment,
+    static <V, A> void invoke(HandlerPool pool, CompletionHandler<V, ? super A> handler, A attachment,
             V result, Throwable failure) {
-        HandlerPool pool = group.pool();
         int depth = pool.depth();
         if (depth >= 0 && depth < MAX_DIRECT_DEPTH) {
             pool.addDepth(1);
@@ -49,7 +43,7 @@ final class HandlerInvoker {
             return;
         }
         try {
-            group.execute(() -> call(handler, attachment, result, failure));
+            pool.execute(() -> call(handler, attachment, result, failure));
         } catch (RejectedExecutionException e) {
             ShutdownChannelGroupException s = new ShutdownChannelGroupException();
             s.initCause(e);

@@ -1,6 +1,7 @@
 package dev.proactor.nio2;
 
 import dev.proactor.BatchingExecutor;
+import dev.proactor.Operation;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
@@ -47,6 +48,15 @@ import java.util.function.BooleanSupplier;
  * <p>A task that waits for an outcome on one of the pool's threads ({@link #helpUntil}) runs the
  * queue's tasks meanwhile, and can be woken like a parked thread, so that a wait on a pool of one
  * thread never waits for itself. Thread-safe; a task that throws is logged and the thread carries on.
+ *
+ * <p>A Future form's operation needs no thread of the pool at all: its only handler settles the
+ * Future (a short lock, a flag, an unpark), with no user code to run. A channel marks such an
+ * operation ({@link #deliverDirect}) before it adds that handler, and when the dispatcher hands
+ * the finished operation over ({@link #enqueue}, on the dispatcher thread) the pool runs the
+ * delivery right there instead of queueing it: no wake-up, no hop. This relies on the proactor
+ * handing over the {@link Operation} itself as the task, which its API does not promise; a task
+ * that is not a marked operation takes the queue as before, so if that ever changes the Future
+ * forms only lose the shortcut ({@code FutureDeliveryTest} then fails and says so).
  */
 final class HandlerPool extends AbstractExecutorService implements BatchingExecutor {
 
@@ -77,6 +87,8 @@ final class HandlerPool extends AbstractExecutorService implements BatchingExecu
     /** Tasks taken: what the stall check compares. */
     private final AtomicLong taken = new AtomicLong();
     private final AtomicBoolean watching = new AtomicBoolean();
+    /** Operations of Future forms whose delivery runs on the dispatcher: {@link #deliverDirect}. */
+    private final Set<Operation<?>> direct = ConcurrentHashMap.newKeySet();
     private volatile boolean shutdown;
 
     private HandlerPool(Executor starter, int core, boolean grows) {
@@ -131,14 +143,64 @@ final class HandlerPool extends AbstractExecutorService implements BatchingExecu
         CURRENT.get().depth += delta;
     }
 
+    /**
+     * Marks {@code op}, a Future form's operation, for delivery on the proactor's dispatcher: its
+     * handlers must not block or run a caller's code. Call it once those handlers are added. An
+     * operation handed over before the mark (it ended at once, or through {@link #execute} as it
+     * ended at initiation) is taken back out of the queue and delivered here, on the calling thread,
+     * so no operation marked depends on a pool thread. The first handler must call
+     * {@link #forgetDirect}: one a pool thread took first is delivered there, as any task.
+     *
+     * <p>Against the dispatcher's {@link #enqueue}, which looks for the mark before and after it
+     * queues: both sides add or look first, then take the operation from the queue (which hands it
+     * to one taker only), so it is delivered exactly once and never left in the queue marked.
+     */
+    void deliverDirect(Operation<?> op) {
+        direct.add(op);
+        if (op instanceof Runnable task && queue.remove(task)) {
+            direct.remove(op);
+            runTask(task);
+        } else if (op.isDone()) {
+            // Delivered or being delivered on a pool thread already: the mark is not needed.
+            direct.remove(op);
+        }
+    }
+
+    /** Unmarks {@code op}: its delivery is running, here or on the dispatcher. */
+    void forgetDirect(Operation<?> op) {
+        direct.remove(op);
+    }
+
+    /** Queues {@code task} for a pool thread, marked or not: the calling thread may be anyone's. */
     @Override
     public void execute(Runnable task) {
-        enqueue(task);
+        offer(task);
         flush();
     }
 
+    /**
+     * {@inheritDoc} A marked operation ({@link #deliverDirect}) is delivered here, on the
+     * dispatcher, even after shutdown: it needs no thread of the pool. Marked as it is queued, it
+     * is taken back out and delivered here too.
+     */
     @Override
     public void enqueue(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (!(task instanceof Operation<?> op)) {
+            offer(task);
+            return;
+        }
+        if (!direct.isEmpty() && direct.remove(op)) {
+            runTask(task);
+            return;
+        }
+        offer(task);
+        if (direct.remove(op) && queue.remove(task)) {
+            runTask(task);
+        }
+    }
+
+    private void offer(Runnable task) {
         Objects.requireNonNull(task, "task");
         if (shutdown) {
             throw new RejectedExecutionException("the handler pool is shut down");

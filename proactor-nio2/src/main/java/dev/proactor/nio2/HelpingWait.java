@@ -28,35 +28,43 @@ final class HelpingWait {
     private HelpingWait() {}
 
     /**
-     * Initiates an operation and waits for its outcome.
+     * Initiates an operation and waits for its outcome. The operation is delivered on the
+     * dispatcher ({@link HandlerPool#deliverDirect}, or on this thread when it ended before it was
+     * marked): its only handler, when there is one, is this wait's wake-up, so the wait depends on
+     * the kernel and the dispatcher alone, never on a pool thread, on a pool thread or not.
      *
      * @throws IOException the operation's failure, as {@link Failures#toIo} maps it, or
      *     {@link InterruptedIOException} when the thread is interrupted (the operation goes on)
      */
     static <T> T await(HandlerPool pool, Supplier<Operation<T>> initiate) throws IOException {
         Operation<T> op = initiate.get();
-        if (pool.isPoolThread()) {
-            Thread me = Thread.currentThread();
-            AtomicBoolean delivered = new AtomicBoolean();
-            op.onComplete((v, f) -> {
-                delivered.set(true);
-                LockSupport.unpark(me);
-            });
-            try {
-                pool.helpUntil(delivered::get, false, 0);
-            } catch (InterruptedException e) {
-                me.interrupt();
-                throw new InterruptedIOException("interrupted while waiting for " + op.kind());
-            }
-            // Its handlers ran; the operation's own delivery, before them, published the outcome.
-        }
         try {
+            if (pool.isPoolThread()) {
+                Thread me = Thread.currentThread();
+                AtomicBoolean delivered = new AtomicBoolean();
+                op.onComplete((v, f) -> {
+                    delivered.set(true);
+                    LockSupport.unpark(me);
+                });
+                pool.deliverDirect(op);
+                try {
+                    pool.helpUntil(delivered::get, false, 0);
+                } catch (InterruptedException e) {
+                    me.interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for " + op.kind());
+                }
+                // Its handlers ran; the operation's own delivery, before them, published the outcome.
+            } else {
+                pool.deliverDirect(op);
+            }
             return op.await();
         } catch (ProactorException e) {
             throw Failures.toIo(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for " + op.kind());
+        } finally {
+            pool.forgetDirect(op);
         }
     }
 

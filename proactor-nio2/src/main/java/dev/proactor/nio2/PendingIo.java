@@ -1,6 +1,7 @@
 package dev.proactor.nio2;
 
 import dev.proactor.Operation;
+import dev.proactor.ResultHandler;
 import java.nio.channels.CompletionHandler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +14,13 @@ import java.util.concurrent.TimeoutException;
  * wins, later attempts are no-ops (the JDK's {@code PendingFuture} has the same role). It is the
  * {@link Future} the Future forms return, and for the handler forms it delivers the outcome to the
  * {@link CompletionHandler} through {@link HandlerInvoker}, exactly once.
+ *
+ * <p>A Future form is settled where the proactor delivers its operation's outcome, on the
+ * dispatcher thread ({@link HandlerPool#deliverDirect}): it has no handler, so no thread of the
+ * pool is needed, and a {@code get} from outside the pool waits for the kernel only, not for a
+ * pool thread too. So what a Future form's operation runs when it ends must be short and must not
+ * block: a channel's state under its lock, then {@link #complete} or {@link #fail}. A Future is not
+ * a {@code CompletionStage}, so a caller cannot attach code of its own to that thread.
  *
  * <p>Cancelling the Future (only the Future forms can) tells the channel first, which forbids
  * further reads or writes as the JDK does (the bytes of a cancelled transfer are unknown), then asks
@@ -30,24 +38,32 @@ final class PendingIo<V, A> implements Future<V> {
         void cancelled(PendingIo<?, ?> io, boolean mayInterruptIfRunning);
     }
 
-    private final ProactorChannelGroup group;
+    private final HandlerPool pool;
     private final CompletionHandler<V, ? super A> handler;
     private final A attachment;
     private final CancelListener onCancel;
     private final CompletableFuture<V> outcome = new CompletableFuture<>();
     private volatile Operation<?> operation;
 
-    private PendingIo(ProactorChannelGroup group, CompletionHandler<V, ? super A> handler, A attachment,
+    private PendingIo(HandlerPool pool, CompletionHandler<V, ? super A> handler, A attachment,
             CancelListener onCancel) {
-        this.group = group;
+        this.pool = pool;
         this.handler = handler;
         this.attachment = attachment;
         this.onCancel = onCancel;
     }
 
-    /** For a Future form: cancelling it calls {@code onCancel}. */
+    /** For a Future form of a channel of {@code group}: cancelling it calls {@code onCancel}. */
     static <V> PendingIo<V, Void> future(ProactorChannelGroup group, CancelListener onCancel) {
-        return new PendingIo<>(group, null, null, onCancel);
+        return future(group.pool(), onCancel);
+    }
+
+    /**
+     * For a Future form whose operation's outcome {@code pool} is handed; {@code onCancel} may be
+     * null (cancelling then only cancels the operation).
+     */
+    static <V> PendingIo<V, Void> future(HandlerPool pool, CancelListener onCancel) {
+        return new PendingIo<>(pool, null, null, onCancel);
     }
 
     /** For a handler form; {@code handler} must not be null. */
@@ -56,14 +72,24 @@ final class PendingIo<V, A> implements Future<V> {
         if (handler == null) {
             throw new NullPointerException("'handler' is null");
         }
-        return new PendingIo<>(group, handler, attachment, null);
+        return new PendingIo<>(group.pool(), handler, attachment, null);
     }
 
-    /** The proactor operation that performs it, cancelled when the Future is. */
-    void operation(Operation<?> op) {
+    /**
+     * Starts settling this from {@code op}, the proactor operation that performs it (cancelled
+     * when the Future is): {@code settle} is added as its handler and must end in {@link #complete}
+     * or {@link #fail}. A Future form's operation is then marked for delivery on the dispatcher
+     * ({@link HandlerPool#deliverDirect}), after the handler is added, so that one handed over
+     * before the mark is delivered by the marking thread, with {@code settle} among its handlers.
+     */
+    <T> void start(Operation<T> op, ResultHandler<? super T> settle) {
         this.operation = op;
         if (outcome.isCancelled()) {
             op.cancel();
+        }
+        op.onComplete(settle);
+        if (handler == null) {
+            pool.deliverDirect(op);
         }
     }
 
@@ -73,14 +99,24 @@ final class PendingIo<V, A> implements Future<V> {
     }
 
     void complete(V result) {
+        forgetDirect();
         if (outcome.complete(result) && handler != null) {
-            HandlerInvoker.invoke(group, handler, attachment, result, null);
+            HandlerInvoker.invoke(pool, handler, attachment, result, null);
         }
     }
 
     void fail(Throwable failure) {
+        forgetDirect();
         if (outcome.completeExceptionally(failure) && handler != null) {
-            HandlerInvoker.invoke(group, handler, attachment, null, failure);
+            HandlerInvoker.invoke(pool, handler, attachment, null, failure);
+        }
+    }
+
+    /** A Future form's operation a pool thread delivered after it was marked: the mark goes. */
+    private void forgetDirect() {
+        Operation<?> op = operation;
+        if (handler == null && op != null) {
+            pool.forgetDirect(op);
         }
     }
 
@@ -111,11 +147,11 @@ final class PendingIo<V, A> implements Future<V> {
 
     @Override
     public V get() throws InterruptedException, ExecutionException {
-        return HelpingWait.get(group.pool(), outcome);
+        return HelpingWait.get(pool, outcome);
     }
 
     @Override
     public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        return HelpingWait.get(group.pool(), outcome, timeout, unit);
+        return HelpingWait.get(pool, outcome, timeout, unit);
     }
 }

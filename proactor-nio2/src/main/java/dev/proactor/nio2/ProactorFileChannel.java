@@ -243,12 +243,31 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
         readFuture(dst, position).whenComplete((n, failure) -> deliver(handler, attachment, n, failure));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The Future is settled on the proactor's dispatcher as the read ends, with no handler
+     * thread involved; its {@code get} on one of the shared handler threads runs their other
+     * deliveries while it waits ({@link HelpingWait}).
+     */
     @Override
     public Future<Integer> read(ByteBuffer dst, long position) {
-        return readFuture(dst, position);
+        checkRead(dst, position);
+        if (!open) {
+            return CompletableFuture.failedFuture(new ClosedChannelException());
+        }
+        return dst.hasRemaining() ? settleFuture(file.read(position, dst)) : CompletableFuture.completedFuture(0);
     }
 
     private CompletableFuture<Integer> readFuture(ByteBuffer dst, long position) {
+        checkRead(dst, position);
+        if (!open) {
+            return CompletableFuture.failedFuture(new ClosedChannelException());
+        }
+        return dst.hasRemaining() ? settle(file.read(position, dst)) : CompletableFuture.completedFuture(0);
+    }
+
+    private void checkRead(ByteBuffer dst, long position) {
         Objects.requireNonNull(dst, "dst");
         if (position < 0) {
             throw new IllegalArgumentException("Negative position");
@@ -259,10 +278,6 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        if (!open) {
-            return CompletableFuture.failedFuture(new ClosedChannelException());
-        }
-        return dst.hasRemaining() ? settle(file.read(position, dst)) : CompletableFuture.completedFuture(0);
     }
 
     @Override
@@ -271,12 +286,25 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
         writeFuture(src, position).whenComplete((n, failure) -> deliver(handler, attachment, n, failure));
     }
 
+    /** {@inheritDoc} <p>Settled as {@link #read(ByteBuffer, long)}'s Future is. */
     @Override
     public Future<Integer> write(ByteBuffer src, long position) {
-        return writeFuture(src, position);
+        checkWrite(src, position);
+        if (!open) {
+            return CompletableFuture.failedFuture(new ClosedChannelException());
+        }
+        return src.hasRemaining() ? settleFuture(file.write(position, src)) : CompletableFuture.completedFuture(0);
     }
 
     private CompletableFuture<Integer> writeFuture(ByteBuffer src, long position) {
+        checkWrite(src, position);
+        if (!open) {
+            return CompletableFuture.failedFuture(new ClosedChannelException());
+        }
+        return src.hasRemaining() ? settle(file.write(position, src)) : CompletableFuture.completedFuture(0);
+    }
+
+    private void checkWrite(ByteBuffer src, long position) {
         Objects.requireNonNull(src, "src");
         if (position < 0) {
             throw new IllegalArgumentException("Negative position");
@@ -284,10 +312,6 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
         if (!writing) {
             throw new NonWritableChannelException();
         }
-        if (!open) {
-            return CompletableFuture.failedFuture(new ClosedChannelException());
-        }
-        return src.hasRemaining() ? settle(file.write(position, src)) : CompletableFuture.completedFuture(0);
     }
 
     /**
@@ -297,6 +321,7 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
      * asks the proactor to stop the operation; bytes already moved stay moved, as with the JDK.
      */
     private CompletableFuture<Integer> settle(Operation<Integer> op) {
+        // For a handler form: its handler runs where the CompletableFuture completes, a handler thread.
         CompletableFuture<Integer> result = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
@@ -310,15 +335,38 @@ public final class ProactorFileChannel extends AsynchronousFileChannel {
         op.onComplete((n, failure) -> {
             if (failure == null) {
                 result.complete(n);
-            } else if (!open) {
-                AsynchronousCloseException closed = new AsynchronousCloseException();
-                closed.initCause(failure);
-                result.completeExceptionally(closed);
             } else {
-                result.completeExceptionally(failure);
+                result.completeExceptionally(nioFailure(failure));
             }
         });
         return result;
+    }
+
+    /**
+     * {@link #settle}'s rules for a Future form, whose Future is a {@link PendingIo}: settled on the
+     * dispatcher as the operation ends ({@link HandlerPool#deliverDirect}), and not a
+     * {@code CompletionStage}, so no caller's code can be attached to run there.
+     */
+    private Future<Integer> settleFuture(Operation<Integer> op) {
+        PendingIo<Integer, Void> io = PendingIo.future(FileProactors.handlerThreads(), null);
+        io.start(op, (n, failure) -> {
+            if (failure == null) {
+                io.complete(n);
+            } else {
+                io.fail(nioFailure(failure));
+            }
+        });
+        return io;
+    }
+
+    /** A failure after {@link #close()} began is the close's doing: {@link AsynchronousCloseException}. */
+    private Throwable nioFailure(Throwable failure) {
+        if (open) {
+            return failure;
+        }
+        AsynchronousCloseException closed = new AsynchronousCloseException();
+        closed.initCause(failure);
+        return closed;
     }
 
     /** Runs the handler on the channel's executor, or on the calling handler thread for the default. */

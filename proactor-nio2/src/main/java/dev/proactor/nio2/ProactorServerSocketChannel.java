@@ -5,7 +5,6 @@ import dev.proactor.AsyncSocket;
 import dev.proactor.Operation;
 import dev.proactor.ProactorException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -40,6 +39,8 @@ final class ProactorServerSocketChannel extends AsynchronousServerSocketChannel
     // Guarded by lock:
     private boolean open = true;
     private AsyncServerSocket listener;
+    /** A bind awaits its listen, outside the lock. */
+    private boolean binding;
     private Operation<?> acceptOp;
     private boolean accepting;
     private boolean acceptKilled;
@@ -51,23 +52,42 @@ final class ProactorServerSocketChannel extends AsynchronousServerSocketChannel
         group.register(this);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The listen is awaited outside the channel's lock, through the group's wait
+     * ({@link ProactorChannelGroup#await}), which depends on no thread of the group: so a handler
+     * on a group of one thread can bind. A second bind while one is under way throws
+     * {@link AlreadyBoundException}; a close meanwhile closes the new listener, and this throws
+     * {@link AsynchronousCloseException}.
+     */
     @Override
     public AsynchronousServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
+        InetSocketAddress a;
         synchronized (lock) {
             ensureOpen();
-            InetSocketAddress a = local == null ? new InetSocketAddress(0) : Failures.checkAddress(local);
-            if (listener != null) {
+            a = local == null ? new InetSocketAddress(0) : Failures.checkAddress(local);
+            if (listener != null || binding) {
                 throw new AlreadyBoundException();
             }
-            Operation<AsyncServerSocket> op = group.proactor()
-                    .listen(a, options.toSocketOptions(backlog < 1 ? DEFAULT_BACKLOG : backlog));
-            try {
-                listener = op.await();
-            } catch (ProactorException e) {
-                throw Failures.toIo(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while binding to " + a);
+            binding = true;
+        }
+        AsyncServerSocket bound = null;
+        try {
+            bound = group.await(() -> group.proactor()
+                    .listen(a, options.toSocketOptions(backlog < 1 ? DEFAULT_BACKLOG : backlog)));
+        } finally {
+            boolean closed;
+            synchronized (lock) {
+                binding = false;
+                closed = !open;
+                if (!closed) {
+                    listener = bound;
+                }
+            }
+            if (closed && bound != null) {
+                bound.closeAsync();
+                throw new AsynchronousCloseException();
             }
         }
         return this;
@@ -163,8 +183,7 @@ final class ProactorServerSocketChannel extends AsynchronousServerSocketChannel
         synchronized (lock) {
             acceptOp = op;
         }
-        io.operation(op);
-        op.onComplete((s, failure) -> accepted(io, s, failure));
+        io.start(op, (s, failure) -> accepted(io, s, failure));
         return io;
     }
 
@@ -227,10 +246,8 @@ final class ProactorServerSocketChannel extends AsynchronousServerSocketChannel
                 pending.cancel();
             }
             if (l != null) {
-                l.close();
+                group.await(l::closeAsync);  // as a socket channel's close: no group thread needed
             }
-        } catch (ProactorException e) {
-            throw Failures.toIo(e);
         } finally {
             group.unregister(this);
         }

@@ -240,6 +240,7 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
             return io;
         }
         InetSocketAddress target = Failures.checkAddress(address);
+        Operation<AsyncSocket> op;
         synchronized (lock) {
             if (state == State.CONNECTED) {
                 throw new AlreadyConnectedException();
@@ -248,11 +249,11 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
                 throw new ConnectionPendingException();
             }
             state = State.CONNECTING;
-            Operation<AsyncSocket> op = group.proactor().connect(target, options.toSocketOptions(1));
+            op = group.proactor().connect(target, options.toSocketOptions(1));
             connectOp = op;
-            io.operation(op);
-            op.onComplete((s, failure) -> connected(io, s, failure));
         }
+        // Outside the lock: a Future form's outcome may be delivered right here (deliverDirect).
+        io.start(op, (s, failure) -> connected(io, s, failure));
         return io;
     }
 
@@ -375,8 +376,7 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
         AsyncSocket view = timeout > 0 ? s.withTimeout(Duration.ofNanos(unit.toNanos(timeout))) : s;
         Operation<?> op = vectored ? view.read(dsts) : view.read(dsts[0]);
         track(in, op);
-        io.operation(op);
-        op.onComplete((n, failure) -> ended(in, io, n, failure));
+        io.start(op, (n, failure) -> ended(in, io, n, failure));
         return io;
     }
 
@@ -417,8 +417,7 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
         AsyncSocket view = timeout > 0 ? s.withTimeout(Duration.ofNanos(unit.toNanos(timeout))) : s;
         Operation<?> op = vectored ? view.write(srcs) : view.write(srcs[0]);
         track(out, op);
-        io.operation(op);
-        op.onComplete((n, failure) -> ended(out, io, n, failure));
+        io.start(op, (n, failure) -> ended(out, io, n, failure));
         return io;
     }
 
@@ -523,10 +522,11 @@ final class ProactorSocketChannel extends AsynchronousSocketChannel implements P
                 }
             }
             if (s != null) {
-                s.close();
+                // Through the group's wait, delivered on the dispatcher: AsyncSocket.close() on a
+                // handler thread waited for a delivery queued to the same pool, so a burst of
+                // closes from handlers stalled the group until the pool grew a thread per close.
+                group.await(s::closeAsync);
             }
-        } catch (ProactorException e) {
-            throw Failures.toIo(e);
         } finally {
             group.unregister(this);
         }

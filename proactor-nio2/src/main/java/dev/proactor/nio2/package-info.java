@@ -25,9 +25,13 @@
  * <li>{@code ChannelOptions}: a channel's options until it has a socket (applied when the
  *     socket is created), and the JDK's checks; once it has one, {@code setOption} and
  *     {@code getOption} go to the live socket ({@code AsyncSocket.setOption}).
- * <li>{@code HelpingWait}: a channel method that waits for an operation (a live option, a
- *     shutdown) or a Future's {@code get} on a group thread runs the group's deliveries meanwhile,
- *     so a handler on a group of one thread never waits for itself.
+ * <li>{@code HelpingWait}: a channel method that waits for an operation (a bind, a close, a live option,
+ *     a shutdown) or a Future's {@code get} on a group thread runs the group's deliveries
+ *     meanwhile, so a handler on a group of one thread never waits for itself.
+ * <li>Future forms and those waits are delivered on the dispatcher, with no group thread at all
+ *     ({@code HandlerPool.deliverDirect}): their only handler settles a Future or wakes a waiter,
+ *     so a Future completes even while every group thread is stuck in a caller's code; an
+ *     operation handed over before it was marked is delivered by the thread that marks it.
  * <li>{@code Failures}: the proactor's failures as the exceptions NIO.2 programs catch.
  * </ul>
  *

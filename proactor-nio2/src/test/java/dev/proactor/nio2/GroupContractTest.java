@@ -158,6 +158,51 @@ class GroupContractTest {
     }
 
     /**
+     * {@code bind} from a handler on the only thread of its group: the bind's own outcome needs no
+     * thread of the group (proactor-nio2 awaited the listen's delivery on that very thread once, a
+     * deadlock). The channel it bound then accepts a connection.
+     */
+    @EachProvider
+    void aHandlerOnAGroupOfOneThreadMayBindAServer(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side, 1)) {
+            AsynchronousServerSocketChannel first = f.listening();
+            CompletableFuture<String> handlerThread = new CompletableFuture<>();
+            CompletableFuture<AsynchronousServerSocketChannel> bound = f.acceptOnce(first, ch -> {
+                handlerThread.complete(Thread.currentThread().getName());
+                AsynchronousServerSocketChannel second = f.server();
+                second.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                return second;
+            });
+            f.socket().connect(first.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertThat(handlerThread.get(WAIT_SECONDS, TimeUnit.SECONDS)).startsWith(Nio2Fixture.THREAD_PREFIX);
+            AsynchronousServerSocketChannel second = bound.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            var accepted = second.accept();
+            f.socket().connect(second.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            f.track(accepted.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * {@code close} from a handler on the only thread of its group returns, and the peer sees the
+     * end of the stream (proactor-nio2 once waited there for the close's delivery, queued to that
+     * very thread).
+     */
+    @EachProvider
+    void aHandlerOnAGroupOfOneThreadMayCloseAChannel(Side side) throws Exception {
+        try (Nio2Fixture f = new Nio2Fixture(side, 1)) {
+            AsynchronousServerSocketChannel server = f.listening();
+            CompletableFuture<Boolean> closed = f.acceptOnce(server, ch -> {
+                ch.close();
+                return !ch.isOpen();
+            });
+            AsynchronousSocketChannel client = f.socket();
+            client.connect(server.getLocalAddress()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertThat(closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.read(ByteBuffer.allocate(1)).get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(-1);
+        }
+    }
+
+    /**
      * A flood of completions on a group of a caller's cached pool, initial size 1: proactor-nio2
      * serves it on that one loop (the pool adds threads only while every one is blocked), where a
      * pool handed each completion alone added threads whenever none was idle at that instant.

@@ -82,6 +82,37 @@ final class Nio2Fixture implements AutoCloseable {
         return channel;
     }
 
+    /** What a test runs on the handler thread of one accept ({@link #acceptOnce}). */
+    interface OnAccepted<T> {
+        T apply(AsynchronousSocketChannel accepted) throws Exception;
+    }
+
+    /**
+     * Accepts one connection with the handler form and runs {@code onAccepted} in the handler; the
+     * future holds what it returned or threw, or the accept's failure. The accepted channel is tracked.
+     */
+    <T> java.util.concurrent.CompletableFuture<T> acceptOnce(AsynchronousServerSocketChannel server,
+            OnAccepted<T> onAccepted) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        server.accept(null, new java.nio.channels.CompletionHandler<AsynchronousSocketChannel, Object>() {
+            @Override
+            public void completed(AsynchronousSocketChannel ch, Object a) {
+                track(ch);
+                try {
+                    result.complete(onAccepted.apply(ch));
+                } catch (Exception | Error e) {
+                    result.completeExceptionally(e);
+                }
+            }
+
+            @Override
+            public void failed(Throwable exc, Object a) {
+                result.completeExceptionally(exc);
+            }
+        });
+        return result;
+    }
+
     /** Writes all of {@code src}, one write at a time, as NIO.2 code must. */
     static void writeFully(AsynchronousSocketChannel ch, ByteBuffer src) throws Exception {
         while (src.hasRemaining()) {
