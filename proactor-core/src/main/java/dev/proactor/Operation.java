@@ -102,7 +102,10 @@ public interface Operation<T> {
      * only after the kernel has released the operation's memory: {@link CancelResult.Kind#CANCELLED}
      * when the cancellation ended it, {@link CancelResult.Kind#TOO_LATE} when it ended anyway
      * (its outcome is then the operation's own), {@link CancelResult.Kind#NOT_FOUND} when it had
-     * already ended before the request reached the dispatcher. Calling it again is harmless.
+     * visibly ended already when this method was called ({@link #isDone()} was true). An operation
+     * that ends by itself while the request is on its way, even one whose completion the dispatcher
+     * had already taken but not yet delivered, answers {@code TOO_LATE}, never {@code NOT_FOUND}.
+     * Calling it again is harmless.
      */
     CompletionStage<CancelResult> cancel();
 }

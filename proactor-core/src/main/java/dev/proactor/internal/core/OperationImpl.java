@@ -516,7 +516,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /**
      * Registers a cancellation request (dispatcher thread). Its answer is given when the outcome is
      * published, so that whoever sees it also sees the operation's final state. {@code afterEnd}:
-     * the dispatcher had already finished the operation when the request reached it.
+     * the operation's end was public when cancel() was called (NOT_FOUND).
      */
     final void addCancelWaiter(CompletableFuture<CancelResult> result, boolean afterEnd) {
         synchronized (this) {
