@@ -19,7 +19,11 @@ public record CancelResult(Kind kind, Operation<?> operation) {
          * {@link Operation#state()} gives.)
          */
         TOO_LATE,
-        /** The operation had already ended before the request reached the dispatcher. */
+        /**
+         * The operation had already ended when the cancellation was asked for: its state was
+         * terminal ({@link Operation#isDone()}) at the call. One that looked still running then and
+         * ended by itself answers {@link #TOO_LATE}.
+         */
         NOT_FOUND
     }
 }

@@ -72,10 +72,16 @@ public interface Operation<T> {
      * Waits for the outcome. On a virtual thread this parks without pinning the carrier, so
      * sequential code gets asynchronous I/O underneath.
      *
+     * <p>A handler on one of the proactor's own workers may wait, but holds that worker while it
+     * does: the outcome is delivered on a worker, so when every worker waits, nothing is delivered
+     * until one of them stops. On the only worker ({@code workerThreads(1)}) that is certain, and the
+     * call is refused, every time, whether or not the outcome is already known.
+     *
      * @throws ProactorException the operation's failure
      * @throws InterruptedException if the waiting thread is interrupted; the operation goes on
      * @throws IllegalStateException when called on a dispatcher thread (from an inline handler),
-     *     which must never block; a worker thread may wait
+     *     which must never block, or on the only worker of this operation's proactor, which would wait
+     *     for itself
      */
     T await() throws ProactorException, InterruptedException;
 
@@ -85,7 +91,8 @@ public interface Operation<T> {
      * @throws ProactorException the operation's failure
      * @throws java.util.concurrent.TimeoutException if the wait ran out; the operation goes on
      * @throws InterruptedException if the waiting thread is interrupted; the operation goes on
-     * @throws IllegalStateException when called on a dispatcher thread, as for {@link #await()}
+     * @throws IllegalStateException when called on a dispatcher thread or the only worker, as for
+     *     {@link #await()}
      */
     T await(Duration timeout)
             throws ProactorException, InterruptedException, java.util.concurrent.TimeoutException;
@@ -95,7 +102,10 @@ public interface Operation<T> {
      * only after the kernel has released the operation's memory: {@link CancelResult.Kind#CANCELLED}
      * when the cancellation ended it, {@link CancelResult.Kind#TOO_LATE} when it ended anyway
      * (its outcome is then the operation's own), {@link CancelResult.Kind#NOT_FOUND} when it had
-     * already ended before the request reached the dispatcher. Calling it again is harmless.
+     * visibly ended already when this method was called ({@link #isDone()} was true). An operation
+     * that ends by itself while the request is on its way, even one whose completion the dispatcher
+     * had already taken but not yet delivered, answers {@code TOO_LATE}, never {@code NOT_FOUND}.
+     * Calling it again is harmless.
      */
     CompletionStage<CancelResult> cancel();
 }

@@ -7,6 +7,7 @@ import dev.proactor.test.CancelRaces.Tally;
 import dev.proactor.test.EachBackend;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
+import dev.proactor.test.Waits;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,6 +67,44 @@ class CancelRaceContractTest {
         Tally t = race(p, random, r -> p.nop(), 20_000);
         assertThat(t.total()).isEqualTo(RACES);
         t.assertMetricsAgree(p, OperationKind.NOP);
+    }
+
+    /**
+     * The window the races hit most: the dispatcher has taken the nop's completion, but its delivery
+     * waits behind a busy worker, so the caller still sees the nop running. Its cancel answers
+     * TOO_LATE (it ended by itself), not NOT_FOUND; a cancel after the end is public answers NOT_FOUND.
+     */
+    @EachBackend
+    void aCompletionTakenButNotYetDeliveredAnswersTooLate(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open(fixture.config().workerThreads(1));
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        p.nop().onComplete((v, failure) -> {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+        long taken = completedNops(p);
+
+        Operation<Void> op = p.nop();
+        Waits.until(Duration.ofSeconds(30), () -> completedNops(p) > taken, () -> "the nop never completed");
+        assertThat(op.isDone()).as("delivered while the only worker is busy").isFalse();
+        CompletableFuture<CancelResult> answer = op.cancel().toCompletableFuture();
+        release.countDown();
+
+        assertThat(answer.get(30, TimeUnit.SECONDS).kind()).isEqualTo(CancelResult.Kind.TOO_LATE);
+        assertThat(op.state()).isEqualTo(OperationState.COMPLETED);
+        assertThat(op.cancel().toCompletableFuture().get(30, TimeUnit.SECONDS).kind())
+                .isEqualTo(CancelResult.Kind.NOT_FOUND);
+    }
+
+    private static long completedNops(Proactor p) {
+        MetricsSnapshot.KindMetrics nop = p.metrics().kinds().get(OperationKind.NOP);
+        return nop == null ? 0 : nop.completed();
     }
 
     @EachBackend

@@ -72,10 +72,17 @@ class LaunchIT {
         // The class-loading log says where each class came from: the cache is the "shared objects file".
         Map<String, String> env = Map.of("PROACTOR_JAVA_OPTS", "-Xlog:class+load=info:stdout -Dlaunch.it=" + dir);
         Path target = SCRIPT.toAbsolutePath().getParent().getParent().resolve("proactor-cli/target");
+        // Another option set's cache and failure mark: the new cache replaces them.
+        Path stale = Files.writeString(target.resolve("proactor-0-launch-it-stale.aot"), "");
+        Path staleFailed = Files.writeString(target.resolve("proactor-0-launch-it-stale.aot.failed"), "");
         List<Path> before = caches(target);
         try {
             startsFromItsCache(dir, env);
+            assertThat(stale).doesNotExist();
+            assertThat(staleFailed).doesNotExist();
         } finally {
+            Files.deleteIfExists(stale);
+            Files.deleteIfExists(staleFailed);
             // This test's options make a cache nobody else uses: take it away again.
             for (Path made : caches(target)) {
                 if (!before.contains(made)) {

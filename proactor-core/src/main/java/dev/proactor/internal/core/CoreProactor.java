@@ -261,17 +261,27 @@ public final class CoreProactor {
         handOff(op);
     }
 
+    /**
+     * NOT_FOUND is decided here, by what the caller could see: an operation whose end was public
+     * ({@code isDone()}) when cancel() was called. One the dispatcher had finished but
+     * not yet delivered ended by itself while the caller still saw it running, so it answers
+     * TOO_LATE (or CANCELLED), whenever the request reaches the dispatcher.
+     */
     CompletionStage<CancelResult> requestCancel(OperationImpl<?> op) {
         CompletableFuture<CancelResult> result = new CompletableFuture<>();
-        if (dispatcher.terminated.isDone()) {
+        if (op.isDone()) {
             op.addCancelWaiter(result, true);
+            return result;
+        }
+        if (dispatcher.terminated.isDone()) {
+            op.addCancelWaiter(result, false);
             return result;
         }
         dispatcher.post(new Dispatcher.Command.Cancel(op, result));
         if (dispatcher.terminated.isDone() && !result.isDone()) {
             // The dispatcher stopped between the check and the post: it had ended every operation.
             // (An answer given twice is harmless: the future keeps the first.)
-            op.addCancelWaiter(result, true);
+            op.addCancelWaiter(result, false);
         }
         return result;
     }

@@ -484,7 +484,8 @@ final class Dispatcher implements Runnable {
     }
 
     private void cancelRequest(OperationImpl<?> op, CompletableFuture<CancelResult> result) {
-        op.addCancelWaiter(result, op.finished());
+        // Not NOT_FOUND even when finished: the caller saw it running (CoreProactor.requestCancel).
+        op.addCancelWaiter(result, false);
         if (!op.finished()) {
             cancel(op, "cancelled by the caller");
         }
@@ -638,7 +639,7 @@ final class Dispatcher implements Runnable {
                             new ProactorClosedException(op.kind, op.resource(), "proactor closed", 0));
                     finish(op);
                 }
-                case Command.Cancel c -> c.op().addCancelWaiter(c.result(), true);
+                case Command.Cancel c -> c.op().addCancelWaiter(c.result(), false);
                 case Command.List l -> l.result().complete(List.of());
                 case Command.Run r -> proactor.handlers().runOnOwnThread(r.task());
                 default -> { }

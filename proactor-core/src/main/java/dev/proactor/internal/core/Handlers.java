@@ -145,6 +145,14 @@ final class Handlers {
         return owned != null && workerThreads.contains(t);
     }
 
+    /**
+     * Whether {@code t} is the only worker this proactor owns ({@code workerThreads(1)}): the one
+     * thread every delivery of this proactor needs, so it must never wait for one.
+     */
+    boolean isSoleWorker(Thread t) {
+        return config.workerThreads() == 1 && isOwnWorker(t);
+    }
+
     /** A handler of {@code op} threw {@code error}: the failure policy decides what follows. */
     void failed(OperationImpl<?> op, Throwable error) {
         failureCounted.run();

@@ -516,7 +516,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     /**
      * Registers a cancellation request (dispatcher thread). Its answer is given when the outcome is
      * published, so that whoever sees it also sees the operation's final state. {@code afterEnd}:
-     * the dispatcher had already finished the operation when the request reached it.
+     * the operation's end was public when cancel() was called (NOT_FOUND).
      */
     final void addCancelWaiter(CompletableFuture<CancelResult> result, boolean afterEnd) {
         synchronized (this) {
@@ -689,8 +689,14 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
                     + " (an inline handler): waiting there blocks the thread that completes operations; use"
                     + " onComplete or stage() instead, or run handlers on workers");
         }
+        Thread me = Thread.currentThread();
+        if (proactor.handlers().isSoleWorker(me)) {
+            // Refused every time too: the outcome's delivery needs this very thread.
+            throw new IllegalStateException("await() called on " + me.getName() + ", the only worker of "
+                    + proactor.config().name() + " (a completion handler): the outcome is delivered on that"
+                    + " worker, so waiting there never ends; use onComplete or stage() instead, or more workerThreads");
+        }
         if (!handled()) {
-            Thread me = Thread.currentThread();
             boolean useFuture = false;
             synchronized (this) {
                 if (!handled()) {

@@ -55,7 +55,9 @@
  * inline handler) or on one of the proactor's workers throws {@code IllegalStateException}
  * ({@code closeAsync(deadline)} closes on a {@code <name>-closer} thread instead), and
  * {@code await()} on the dispatcher throws, even when the result is known, so the mistake shows
- * every time. A worker may await. A caller's own {@code Executor} cannot be told from the caller's
+ * every time. A worker may await, but not the only one ({@code workerThreads(1)}): the outcome is
+ * delivered on that very worker, so {@code await()} there throws too, also every time
+ * ({@code Handlers.isSoleWorker}). A caller's own {@code Executor} cannot be told from the caller's
  * other threads, so {@code close()} there is not refused.
  *
  * <p>A file's, socket's or listener's blocking {@code close()} ({@code CoreProactor.closeAndWait})

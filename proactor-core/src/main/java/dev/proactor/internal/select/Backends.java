@@ -26,8 +26,21 @@ import java.util.Optional;
 public final class Backends {
     private Backends() {}
 
-    /** The backend chosen and the reason, for the log line and the capability report. */
-    public record Selection(BackendChoice choice, String reason) {}
+    /**
+     * The backend chosen and the reason, for the log line and the capability report.
+     * {@code uringChecked}: io_uring was probed on the way. The portable backend requested by name
+     * is chosen without it, so that such a proactor touches no FFM downcall (no native-access
+     * warning, no {@code --enable-native-access} needed), and its report says io_uring was not checked.
+     */
+    public record Selection(BackendChoice choice, String reason, boolean uringChecked) {
+        /** Probed unless {@code choice} is the portable backend: the way a choice by name goes. */
+        public Selection(BackendChoice choice, String reason) {
+            this(choice, reason, choice != BackendChoice.PORTABLE);
+        }
+    }
+
+    /** The io_uring cause in the report of a portable backend requested by name. */
+    static final String NOT_CHECKED = "not checked: the portable backend was requested";
 
     /**
      * Why {@code choice} cannot be used here; empty when it can. The portable backend needs nothing
@@ -61,7 +74,8 @@ public final class Backends {
             case AUTO -> UringSupport.isAvailable()
                     ? new Selection(BackendChoice.IO_URING, "auto: io_uring is available and its probe passed")
                     : new Selection(BackendChoice.PORTABLE, "auto: io_uring unavailable ("
-                            + UringSupport.unavailabilityCause().orElse("no cause given") + "), using the portable backend");
+                            + UringSupport.unavailabilityCause().orElse("no cause given") + "), using the portable backend",
+                            true);
         };
     }
 
@@ -95,18 +109,25 @@ public final class Backends {
     /** The capability report of a proactor running {@code backendName} after {@code selection}. */
     public static CapabilityReport report(Selection selection, String backendName, Map<OperationKind, String> operations) {
         List<String> notes = new ArrayList<>();
-        UringSupport.unavailabilityCause().ifPresent(c -> notes.add("io_uring is off: " + c));
+        CapabilityReport.Builder report = CapabilityReport.builder().backend(backendName).reason(selection.reason())
+                .os(System.getProperty("os.name") + " " + System.getProperty("os.arch"))
+                .java(Runtime.version().toString());
+        if (selection.uringChecked()) {
+            UringSupport.unavailabilityCause().ifPresent(c -> notes.add("io_uring is off: " + c));
+            report.kernel(UringSupport.kernelRelease()).ioUringAvailable(UringSupport.isAvailable())
+                    .ioUringUnavailableCause(UringSupport.unavailabilityCause())
+                    .ioUringFeatures(UringSupport.featureNames()).ioUringSetupFlags(UringSupport.setupFlagNames())
+                    .ioUringOpcodes(UringSupport.supportedOpcodeNames());
+        } else {
+            // os.version is the kernel's release on Linux (uname), read without the io_uring classes.
+            report.kernel(System.getProperty("os.version", "unknown")).ioUringAvailable(false)
+                    .ioUringUnavailableCause(Optional.of(NOT_CHECKED));
+        }
         for (Map.Entry<OperationKind, String> e : operations.entrySet()) {
             if (e.getValue().startsWith("off") || e.getValue().startsWith("fallback")) {
                 notes.add(e.getKey().name().toLowerCase(java.util.Locale.ROOT) + " is " + e.getValue());
             }
         }
-        return CapabilityReport.builder().backend(backendName).reason(selection.reason())
-                .os(System.getProperty("os.name") + " " + System.getProperty("os.arch"))
-                .kernel(UringSupport.kernelRelease()).java(Runtime.version().toString())
-                .ioUringAvailable(UringSupport.isAvailable()).ioUringUnavailableCause(UringSupport.unavailabilityCause())
-                .ioUringFeatures(UringSupport.featureNames()).ioUringSetupFlags(UringSupport.setupFlagNames())
-                .ioUringOpcodes(UringSupport.supportedOpcodeNames()).operations(operations).notes(notes)
-                .build();
+        return report.operations(operations).notes(notes).build();
     }
 }
