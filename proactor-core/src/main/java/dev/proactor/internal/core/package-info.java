@@ -22,7 +22,10 @@
  * nothing, and a taken operation may be posted again at once) plus a wake-up (io_uring: an eventfd write that completes a read the ring itself keeps armed;
  * portable: {@code Selector.wakeup}). The dispatcher sleeps only after announcing it
  * ({@code sleeping = true}) and re-checking the inbox; a poster wakes it only if it announced, so a
- * steady stream of initiations costs no wake-up system calls.
+ * steady stream of initiations costs no wake-up system calls. The dispatcher's own initiations
+ * (an inline handler's, a reusable operation's restart at the end of its inline delivery) skip the
+ * inbox's atomic swap while the inbox is empty: they go to a queue of its own, drained before the
+ * inbox, so every post keeps its place in the one order of posts ({@code Dispatcher.ownPosts}).
  *
  * <p>The same rule runs the other way for the proactor's own workers ({@code WorkerPool}, used
  * unless the caller gives an {@code Executor}; its class comment has the lost-wake-up proof): a
