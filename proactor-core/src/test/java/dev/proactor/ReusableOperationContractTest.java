@@ -138,8 +138,8 @@ class ReusableOperationContractTest {
      * A steady echo over one connection with reusable reads and writes allocates nothing per round
      * trip on the dispatcher, which runs every handler here: the client sends 64 bytes and reads
      * them back, the server reads and sends back what it read, four operations (more when a read
-     * comes short) per round trip. The same loop with {@code read} and {@code writeAll} allocates an
-     * operation per read and per write, about 0.9 KB per round trip, and fails the bound.
+     * comes short) per round trip. The same loop with {@code read} and {@code writeAll} makes a new
+     * operation per read and per write, which the bound does not allow.
      */
     @EachBackend
     void anEchoOfReusableReadsAndWritesAllocatesNothingPerRoundTripOnTheDispatcher(ProactorFixture fixture)
