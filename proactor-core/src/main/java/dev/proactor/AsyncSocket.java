@@ -45,6 +45,23 @@ public interface AsyncSocket extends java.io.Closeable {
     Operation<Integer> write(MemorySegment src);
 
     /**
+     * A receive whose operation object is used again for every run
+     * ({@link ReusableOperation#restart()}), with {@code handler} run once per run: each run receives
+     * once, as {@link #read(ByteBuffer)}, into the bytes {@code dst} has remaining when the run
+     * begins, and advances its position. A loop of reads into a direct buffer allocates nothing per
+     * read (a heap buffer takes bounce memory per run). The buffer belongs to the operation while a
+     * run is in progress and to the caller between runs. The first run is initiated now.
+     */
+    ReusableOperation<Integer> reusableRead(ByteBuffer dst, ResultHandler<? super Integer> handler);
+
+    /**
+     * A send of a whole buffer whose operation object is used again for every run, as
+     * {@link #reusableRead}: each run sends all the bytes {@code src} has remaining when the run
+     * begins, as {@link #writeAll(ByteBuffer)}. The first run is initiated now.
+     */
+    ReusableOperation<Long> reusableWriteAll(ByteBuffer src, ResultHandler<? super Long> handler);
+
+    /**
      * Receives once into the first {@code length} bytes of a pooled lease (not a received chunk,
      * which holds exactly what arrived); see {@link #read(ByteBuffer)}. The lease is lent to the
      * operation until it ends.

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.proactor.test.EachBackend;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
+import dev.proactor.test.Sockets;
 import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -130,6 +132,55 @@ class ReusableOperationContractTest {
         String name = fixture.nameOf(p);
         assertAllocationFlat(runs -> allocatedDuring(threads, proactorThreadIds(name), () -> chains.run(runs)),
                 "the proactor's threads");
+    }
+
+    /**
+     * A steady echo over one connection with reusable reads and writes allocates nothing per round
+     * trip on the dispatcher, which runs every handler here: the client sends 64 bytes and reads
+     * them back, the server reads and sends back what it read, four operations (more when a read
+     * comes short) per round trip. The same loop with {@code read} and {@code writeAll} makes a new
+     * operation per read and per write, which the bound does not allow.
+     */
+    @EachBackend
+    void anEchoOfReusableReadsAndWritesAllocatesNothingPerRoundTripOnTheDispatcher(ProactorFixture fixture)
+            throws Exception {
+        ThreadAllocation threads = countingSocketAllocation(fixture);
+        Proactor p = fixture.open(fixture.config().inlineHandlers(true));
+        try (Echo echo = new Echo(p)) {
+            long[] dispatcher = {dispatcherThreadId(fixture.nameOf(p))};
+            assertAllocationFlat(runs -> allocatedDuring(threads, dispatcher, () -> echo.run(runs)), "the dispatcher");
+            assertThat(echo.mismatches).as("round trips that read back other bytes than were sent").isZero();
+        }
+    }
+
+    /**
+     * The same echo with handlers on a worker (one, so that a handler that restarts the other
+     * direction's operation finds its last run delivered): each restart crosses from the worker to
+     * the dispatcher and back, and still allocates nothing per round trip on either thread.
+     */
+    @EachBackend
+    void anEchoOfReusableReadsAndWritesOnAWorkerAllocatesNothingPerRoundTrip(ProactorFixture fixture)
+            throws Exception {
+        ThreadAllocation threads = countingSocketAllocation(fixture);
+        Proactor p = fixture.open(fixture.config().inlineHandlers(false).workerThreads(1));
+        try (Echo echo = new Echo(p)) {
+            String name = fixture.nameOf(p);
+            assertAllocationFlat(runs -> allocatedDuring(threads, proactorThreadIds(name), () -> echo.run(runs)),
+                    "the proactor's threads");
+            assertThat(echo.mismatches).as("round trips that read back other bytes than were sent").isZero();
+        }
+    }
+
+    /**
+     * {@link #countingAllocation}, and only on the full ring: with recv and send masked out of the
+     * probe, each round goes through a readiness poll and a system call that keep a small record
+     * per submission.
+     */
+    private static ThreadAllocation countingSocketAllocation(ProactorFixture fixture) throws Exception {
+        ThreadAllocation threads = countingAllocation(fixture);
+        assumeTrue(fixture.uringMask() == null, "the io_uring fallback routes keep a record per submission (uring mask "
+                + fixture.uringMask() + ")");
+        return threads;
     }
 
     /** The per-thread allocation counter, or the test skipped where it cannot judge. */
@@ -283,6 +334,127 @@ class ReusableOperationContractTest {
                 throw new AssertionError(e);
             }
             stopped = true;
+        }
+    }
+
+    /**
+     * A client and a server end of one connection, on one proactor, echoing 64 bytes per round trip
+     * through reusable operations only: the server reads, then sends back what it read, then reads
+     * again; the client has its read and its send of a round in flight together, and whichever of
+     * the two handlers ends the round starts the next one (handlers run one at a time here, so the
+     * other operation's run is delivered by then).
+     */
+    private static final class Echo implements AutoCloseable {
+        private final Sockets.Connection connection;
+        private final ByteBuffer out = ByteBuffer.allocateDirect(64);
+        private final ByteBuffer in = ByteBuffer.allocateDirect(64);
+        private final ByteBuffer echoed = ByteBuffer.allocateDirect(64);
+        // Assigned before the first bytes are sent: no handler runs before.
+        private ReusableOperation<Integer> clientRead;
+        private ReusableOperation<Long> clientWrite;
+        private ReusableOperation<Integer> serverRead;
+        private ReusableOperation<Long> serverWrite;
+        private final AtomicReference<Throwable> trouble = new AtomicReference<>();
+        private int parts;
+        private int left;
+        private volatile CountDownLatch done;
+        volatile int mismatches;
+
+        Echo(Proactor p) throws Exception {
+            AsyncServerSocket listener = Sockets.listen(p);
+            connection = Sockets.connect(listener, p);
+            listener.close();
+            for (int i = 0; i < out.capacity(); i++) {
+                out.put(i, (byte) (i * 7 + 1));
+            }
+            serverRead = connection.server().reusableRead(echoed, (n, failure) -> {
+                if (failure != null || n < 0) {
+                    return;  // the close at the end
+                }
+                echoed.flip();
+                if (serverWrite == null) {
+                    serverWrite = connection.server().reusableWriteAll(echoed, (m, f) -> {
+                        if (f != null) {
+                            trouble.compareAndSet(null, f);
+                            return;
+                        }
+                        echoed.clear();
+                        serverRead.restart();
+                    });
+                } else {
+                    serverWrite.restart();
+                }
+            });
+            done = new CountDownLatch(1);
+            left = 1;
+            parts = 2;
+            clientRead = connection.client().reusableRead(in, (n, failure) -> {
+                if (failure != null || n < 0) {
+                    trouble.compareAndSet(null, failure != null ? failure : new AssertionError("end of stream"));
+                    done.countDown();
+                } else if (in.hasRemaining()) {
+                    clientRead.restart();  // a short read: the rest of the round trip's bytes
+                } else {
+                    partDone();
+                }
+            });
+            clientWrite = connection.client().reusableWriteAll(out, (n, failure) -> {
+                if (failure != null) {
+                    trouble.compareAndSet(null, failure);
+                    done.countDown();
+                } else {
+                    partDone();
+                }
+            });
+            awaitRun();
+        }
+
+        /** The client's read or its send of the round ended; the later of the two starts the next round. */
+        private void partDone() {
+            if (--parts > 0) {
+                return;
+            }
+            in.flip();
+            if (!in.equals(out.rewind())) {
+                mismatches++;
+            }
+            if (--left > 0) {
+                nextRound();
+            } else {
+                done.countDown();
+            }
+        }
+
+        private void nextRound() {
+            parts = 2;
+            in.clear();
+            out.rewind();
+            clientRead.restart();
+            clientWrite.restart();
+        }
+
+        /** Runs {@code roundTrips} round trips and returns once all ended and were delivered. */
+        void run(int roundTrips) {
+            done = new CountDownLatch(1);
+            left = roundTrips;
+            nextRound();
+            awaitRun();
+        }
+
+        private void awaitRun() {
+            try {
+                assertThat(done.await(60, TimeUnit.SECONDS)).as("round trips left %d", left).isTrue();
+                clientRead.await();
+                clientWrite.await();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            assertThat(trouble.get()).isNull();
+        }
+
+        @Override
+        public void close() {
+            connection.close();
         }
     }
 

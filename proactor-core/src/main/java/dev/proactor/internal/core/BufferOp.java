@@ -1,5 +1,7 @@
 package dev.proactor.internal.core;
 
+import dev.proactor.ResultHandler;
+import dev.proactor.ReusableOperation;
 import dev.proactor.internal.spi.Request;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -9,6 +11,9 @@ import java.time.Duration;
  * a file or a stream socket, in one kernel round ({@link Once}) or as many as it takes to move the
  * whole buffer ({@link Fully}); the rules are {@link IoOp}'s. A lent lease goes back once the
  * kernel has let go, the bytes and the buffer's position are handed over before the handlers run.
+ * A reusable one ({@link ReusableOnce}, {@link ReusableFully}: a socket's {@code reusableRead} and
+ * {@code reusableWriteAll}) keeps its {@code ByteBuffer} and takes its remaining bytes again for
+ * each run, so that a read and write loop allocates no operation per read or write.
  *
  * @param <R> the result type
  */
@@ -20,10 +25,19 @@ abstract sealed class BufferOp<R> extends IoOp<R> permits BufferOp.Once, BufferO
      */
     private Request last;
     private long lastDone = -1;
+    /** A reusable one's state across runs, else null. */
+    private final Reuse reuse;
 
-    BufferOp(CoreProactor p, Resource r, Duration timeout, boolean outbound, long position, CallerBuffer data) {
+    BufferOp(CoreProactor p, Resource r, Duration timeout, boolean outbound, long position, CallerBuffer data,
+            Reuse reuse) {
         super(p, r, timeout, false, outbound, position, data.segment.byteSize());
         this.data = data;
+        this.reuse = reuse;
+    }
+
+    @Override
+    final Reuse reuse() {
+        return reuse;
     }
 
     @Override
@@ -51,6 +65,14 @@ abstract sealed class BufferOp<R> extends IoOp<R> permits BufferOp.Once, BufferO
     }
 
     @Override
+    final void renewArguments() {
+        data.renew(!outbound, resource);
+        runs(data.segment.byteSize());
+        last = null;
+        lastDone = -1;
+    }
+
+    @Override
     final void afterKernel() {
         data.returnLease();
     }
@@ -64,9 +86,14 @@ abstract sealed class BufferOp<R> extends IoOp<R> permits BufferOp.Once, BufferO
     }
 
     /** One round: what the kernel moved, -1 at the end of the file or stream. */
-    static final class Once extends BufferOp<Integer> {
+    static sealed class Once extends BufferOp<Integer> permits ReusableOnce {
         Once(CoreProactor p, Resource r, Duration timeout, boolean outbound, long position, CallerBuffer data) {
-            super(p, r, timeout, outbound, position, data);
+            this(p, r, timeout, outbound, position, data, null);
+        }
+
+        private Once(CoreProactor p, Resource r, Duration timeout, boolean outbound, long position, CallerBuffer data,
+                Reuse reuse) {
+            super(p, r, timeout, outbound, position, data, reuse);
         }
 
         @Override
@@ -76,9 +103,14 @@ abstract sealed class BufferOp<R> extends IoOp<R> permits BufferOp.Once, BufferO
     }
 
     /** As many rounds as it takes to move the whole buffer; the result is its length. */
-    static final class Fully extends BufferOp<Long> {
+    static sealed class Fully extends BufferOp<Long> permits ReusableFully {
         Fully(CoreProactor p, Resource r, Duration timeout, boolean outbound, long position, CallerBuffer data) {
-            super(p, r, timeout, outbound, position, data);
+            this(p, r, timeout, outbound, position, data, null);
+        }
+
+        private Fully(CoreProactor p, Resource r, Duration timeout, boolean outbound, long position, CallerBuffer data,
+                Reuse reuse) {
+            super(p, r, timeout, outbound, position, data, reuse);
         }
 
         @Override
@@ -86,6 +118,32 @@ abstract sealed class BufferOp<R> extends IoOp<R> permits BufferOp.Once, BufferO
             if (fullyRound(n)) {
                 succeed(bytesDone);
             }
+        }
+    }
+
+    /** A socket's one-round receive, initiated again for each run ({@code AsyncSocket.reusableRead}). */
+    static final class ReusableOnce extends Once implements ReusableOperation<Integer> {
+        ReusableOnce(CoreProactor p, Resource r, Duration timeout, CallerBuffer dst, ResultHandler<? super Integer> handler) {
+            super(p, r, timeout, false, STREAM, dst, new Reuse(handler));
+        }
+
+        @Override
+        public ReusableOperation<Integer> restart() {
+            rerun();
+            return this;
+        }
+    }
+
+    /** A socket's send of a whole buffer, initiated again for each run ({@code AsyncSocket.reusableWriteAll}). */
+    static final class ReusableFully extends Fully implements ReusableOperation<Long> {
+        ReusableFully(CoreProactor p, Resource r, Duration timeout, CallerBuffer src, ResultHandler<? super Long> handler) {
+            super(p, r, timeout, true, STREAM, src, new Reuse(handler));
+        }
+
+        @Override
+        public ReusableOperation<Long> restart() {
+            rerun();
+            return this;
         }
     }
 }

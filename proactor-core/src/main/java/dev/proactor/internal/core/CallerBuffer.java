@@ -7,11 +7,12 @@ import java.nio.ByteBuffer;
  * A caller's buffer as an operation holds it: the native view the kernel uses, the bounce memory
  * behind a heap buffer, the pooled lease lent to the operation. The lease goes back when the kernel
  * has let go ({@link #returnLease}, dispatcher); the bytes and the buffer's position are handed over
- * before the handlers run ({@link #deliver}, worker).
+ * before the handlers run ({@link #deliver}, worker). A reusable operation's buffer is renewed for
+ * each run ({@link #renew}), between the last run's delivery and the next run's inbox post.
  */
 final class CallerBuffer {
-    final MemorySegment segment;
-    private final Bounce bounce;
+    MemorySegment segment;
+    private Bounce bounce;
     private final ByteBuffer buffer;
     private final LentMemory lease;
 
@@ -34,10 +35,25 @@ final class CallerBuffer {
             if (inbound && bb.isReadOnly()) {
                 throw new IllegalArgumentException("cannot read into a read-only buffer");
             }
-            return new CallerBuffer(r.view(bb, inbound), null, bb, null);
         }
-        Bounce b = Bounce.of(bb, inbound, r.proactor.bounces());
-        return new CallerBuffer(b.segment, b, bb, null);
+        CallerBuffer c = new CallerBuffer(null, null, bb, null);
+        c.renew(inbound, r);
+        return c;
+    }
+
+    /**
+     * Takes the buffer's remaining bytes as they are now, as {@link #of(ByteBuffer, boolean, Resource)}
+     * did: a direct buffer through {@code r}'s view (the same segment while its position and limit
+     * are the same: nothing allocated), a heap buffer through new bounce memory. Only for a buffer
+     * made by that method, whose last bounce memory {@link #deliver} freed.
+     */
+    void renew(boolean inbound, Resource r) {
+        if (buffer.isDirect()) {
+            segment = r.view(buffer, inbound);
+        } else {
+            bounce = Bounce.of(buffer, inbound, r.proactor.bounces());
+            segment = bounce.segment;
+        }
     }
 
     /** A caller's native segment, checked (a null one refused as {@code dst} or {@code src}). */

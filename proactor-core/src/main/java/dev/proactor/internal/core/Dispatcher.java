@@ -55,6 +55,14 @@ final class Dispatcher implements Runnable {
     private final BackendFactory factory;
     private final Metrics metrics;
     private final Inbox inbox = new Inbox();
+    /**
+     * What the dispatcher posts to itself (an inline handler initiating, a reusable operation's
+     * restart at the end of its inline delivery) while the inbox is empty: a post without the
+     * inbox's atomic swap. A post goes here only while the inbox is empty, so every item here was
+     * posted before every item in the inbox, and the drain takes these first: one order of posts,
+     * as with the inbox alone (a socket's operations keep their initiation order). Dispatcher-confined.
+     */
+    private final ArrayDeque<Object> ownPosts = new ArrayDeque<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     /** The dispatcher thread, once running. */
     private volatile Thread owner;
@@ -109,8 +117,23 @@ final class Dispatcher implements Runnable {
     // ------------------------------------------------------------------ any thread
 
     void post(Object item) {
+        if (Thread.currentThread() == owner) {
+            // The dispatcher drains what it posts on its next turn anyway: no wake-up.
+            if (inbox.isEmpty()) {
+                ownPosts.add(item);
+            } else {
+                inbox.offer(item);
+            }
+            return;
+        }
         inbox.offer(item);
         wakeup();
+    }
+
+    /** The next post to take in: the dispatcher's own first (see {@link #ownPosts}), then the inbox's. */
+    private Object nextPost() {
+        Object item = ownPosts.poll();
+        return item != null ? item : inbox.poll();
     }
 
     void wakeup() {
@@ -231,7 +254,7 @@ final class Dispatcher implements Runnable {
      * the dispatcher holds work, and not past a retry, a queued operation's deadline or the close.
      */
     private long waitNanos(long now, int work) {
-        if (!inbox.isEmpty() || (!ready.isEmpty() && lastSubmitted > 0)
+        if (!ownPosts.isEmpty() || !inbox.isEmpty() || (!ready.isEmpty() && lastSubmitted > 0)
                 || (!pendingCancels.isEmpty() && lastCancelled > 0)) {
             return 0;
         }
@@ -259,7 +282,7 @@ final class Dispatcher implements Runnable {
     private int drainInbox() {
         int n = 0;
         Object item;
-        while (n < INBOX_BATCH && (item = inbox.poll()) != null) {
+        while (n < INBOX_BATCH && (item = nextPost()) != null) {
             n++;
             switch (item) {
                 case OperationImpl<?> op -> intake(op);
@@ -611,7 +634,7 @@ final class Dispatcher implements Runnable {
     }
 
     boolean inboxEmpty() {
-        return inbox.isEmpty();
+        return ownPosts.isEmpty() && inbox.isEmpty();
     }
 
     /** Takes every queued operation out of its queue (the close gives up on them) and returns them. */
@@ -631,7 +654,7 @@ final class Dispatcher implements Runnable {
             Thread.onSpinWait();
         }
         Object item;
-        while ((item = inbox.poll()) != null) {
+        while ((item = nextPost()) != null) {
             switch (item) {
                 case OperationImpl<?> op -> {
                     live++;

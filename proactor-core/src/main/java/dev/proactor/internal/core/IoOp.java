@@ -25,8 +25,8 @@ abstract sealed class IoOp<R> extends OperationImpl<R> permits BufferOp, Vectore
     final boolean outbound;
     /** The file offset of the first byte, or {@link #STREAM}. */
     final long position;
-    /** The bytes asked for, in all. */
-    final long total;
+    /** The bytes asked for, in all (renewed for each run of a reusable operation). */
+    long total;
 
     /**
      * @param vectored several buffers (kinds READV/WRITEV on a file)
@@ -38,10 +38,15 @@ abstract sealed class IoOp<R> extends OperationImpl<R> permits BufferOp, Vectore
         super(p, kindOf(vectored, outbound, position), r, timeout);
         this.outbound = outbound;
         this.position = position;
-        this.total = total;
+        runs(total);
+    }
+
+    /** The bytes this run moves: at construction, and again for each run of a reusable operation. */
+    final void runs(long bytes) {
+        this.total = bytes;
         if (outbound && position == STREAM) {
             // A send counts its bytes against the socket's write budget.
-            this.writeBytes = total;
+            this.writeBytes = bytes;
         }
     }
 

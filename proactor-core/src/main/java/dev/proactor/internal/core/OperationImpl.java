@@ -95,6 +95,12 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     T value;
     ProactorException failure;
 
+    /**
+     * The public state. Read as a volatile; written with release stores ({@link #STATE}) only: each
+     * write comes before a hand-off (the inbox post, the executor's queue, the delivery's monitor)
+     * that publishes it anyway, and a reader on another thread needs to see each value whole and
+     * what was written before it, never a store-load fence per write (one a run on x86, per store).
+     */
     private volatile OperationState state = OperationState.QUEUED;
 
     // ---- delivery, guarded by this ----
@@ -115,6 +121,22 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     }
     /** How far delivery went; written under {@code this}, read without it for {@link #await}'s fast path. */
     private volatile Delivery delivery = Delivery.PENDING;
+
+    // Release stores for state and delivery. delivery is written only under this, so its ordering
+    // with waiter and handlers is the monitor's, and its volatile read is await's fast path; the
+    // end of a delivery (HANDLED) stays a volatile store, for the parked waiter's read.
+    private static final java.lang.invoke.VarHandle STATE;
+    private static final java.lang.invoke.VarHandle DELIVERY;
+
+    static {
+        try {
+            var lookup = java.lang.invoke.MethodHandles.lookup();
+            STATE = lookup.findVarHandle(OperationImpl.class, "state", OperationState.class);
+            DELIVERY = lookup.findVarHandle(OperationImpl.class, "delivery", Delivery.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** The one thread parked in {@link #await}, when no future was needed; unparked by {@link #run()}. */
     private Thread waiter;
     /**
@@ -344,7 +366,7 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     }
 
     final void markSubmitted() {
-        state = OperationState.SUBMITTED;
+        STATE.setRelease(this, OperationState.SUBMITTED);
     }
 
     // ---------------------------------------------------------------- delivery (worker thread)
@@ -369,14 +391,14 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         } catch (RuntimeException | Error e) {
             proactor.handlers().failed(this, e);
         }
-        state = outcome;
+        STATE.setRelease(this, outcome);
         Object hs;
         OutcomeStage<T> f;
         List<CancelWaiter> waiters;
         Thread parked;
         Reuse r;
         synchronized (this) {
-            delivery = Delivery.PUBLISHED;
+            DELIVERY.setRelease(this, Delivery.PUBLISHED);
             r = reuse();
             if (r != null) {
                 r.deliverer = Thread.currentThread();
@@ -411,6 +433,8 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         boolean reset = false;
         OutcomeStage<T> late;
         synchronized (this) {
+            // A volatile store, the one fence of a run: a thread parked in await() reads it after
+            // its unpark without the monitor, and must not miss it and park again.
             delivery = Delivery.HANDLED;
             parked = waiter;
             waiter = null;
@@ -502,9 +526,16 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         failure = null;
         future = null;
         waiter = null;
-        state = OperationState.QUEUED;
-        delivery = Delivery.PENDING;
+        STATE.setRelease(this, OperationState.QUEUED);
+        DELIVERY.setRelease(this, Delivery.PENDING);
+        renewArguments();
     }
+
+    /**
+     * A reusable operation's per-run arguments, taken again for the next run (a buffer's remaining
+     * bytes as they are now); under {@code this}, at the end of {@link #resetForRun}.
+     */
+    void renewArguments() {}
 
     private CancelResult.Kind cancelKind(boolean afterEnd) {
         if (afterEnd) {

@@ -5,6 +5,8 @@ import dev.proactor.AsyncSocket;
 import dev.proactor.BufferLease;
 import dev.proactor.Operation;
 import dev.proactor.ProactorException;
+import dev.proactor.ResultHandler;
+import dev.proactor.ReusableOperation;
 import dev.proactor.OperationStream;
 import dev.proactor.StreamHandler;
 import java.lang.foreign.MemorySegment;
@@ -121,6 +123,18 @@ final class SocketHandle implements AsyncSocket {
     @Override
     public Operation<Long> writeAll(ByteBuffer... srcs) {
         return vectored(true, true, srcs);
+    }
+
+    @Override
+    public ReusableOperation<Integer> reusableRead(ByteBuffer dst, ResultHandler<? super Integer> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return p().initiate(new BufferOp.ReusableOnce(p(), socket, timeout, CallerBuffer.of(dst, true, socket), handler));
+    }
+
+    @Override
+    public ReusableOperation<Long> reusableWriteAll(ByteBuffer src, ResultHandler<? super Long> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return p().initiate(new BufferOp.ReusableFully(p(), socket, timeout, CallerBuffer.of(src, false, socket), handler));
     }
 
     /** One round of a send ({@code outbound}) or receive of {@code b}. */

@@ -22,7 +22,10 @@
  * nothing, and a taken operation may be posted again at once) plus a wake-up (io_uring: an eventfd write that completes a read the ring itself keeps armed;
  * portable: {@code Selector.wakeup}). The dispatcher sleeps only after announcing it
  * ({@code sleeping = true}) and re-checking the inbox; a poster wakes it only if it announced, so a
- * steady stream of initiations costs no wake-up system calls.
+ * steady stream of initiations costs no wake-up system calls. The dispatcher's own initiations
+ * (an inline handler's, a reusable operation's restart at the end of its inline delivery) skip the
+ * inbox's atomic swap while the inbox is empty: they go to a queue of its own, drained before the
+ * inbox, so every post keeps its place in the one order of posts ({@code Dispatcher.ownPosts}).
  *
  * <p>The same rule runs the other way for the proactor's own workers ({@code WorkerPool}, used
  * unless the caller gives an {@code Executor}; its class comment has the lost-wake-up proof): a
@@ -116,8 +119,24 @@
  * per-run field (a new id, start and deadline) before the inbox post publishes them, under the
  * delivery's second lock when no thread is parked in {@code await()} for the run ending. A run
  * costs two monitors (taking the handlers, marking the run handled) and, for an initiation on the
- * dispatcher, no initiating count: that count is for the dispatcher's own last drain. Only the nop is reusable so far: an operation with memory of its own
- * (arena, lease, bounce buffer) would need its per-run arguments and memory renewed as well.
+ * dispatcher, no initiating count: that count is for the dispatcher's own last drain. The public
+ * state and the delivery's first steps are release stores, not volatile ones (the hand-offs and the
+ * monitor publish them); only the end of a delivery, which a parked {@code await()} reads after
+ * its unpark, keeps its store-load fence.
+ *
+ * <p>A socket's {@code reusableRead(dst, handler)} and {@code reusableWriteAll(src, handler)} are
+ * the read and write of the same kind ({@code BufferOp.ReusableOnce}, {@code ReusableFully}): the
+ * operation keeps its {@code CallerBuffer}, and each run's reset renews it from the buffer's
+ * remaining bytes as they are then ({@code OperationImpl.renewArguments}, under the delivery's
+ * monitor, before the inbox post): a direct buffer through {@code Resource.view} (the same segment,
+ * and {@code Resource.streamRequest} the same request, while its position and limit are the same),
+ * a heap buffer through new bounce memory, freed as every run's is before its handlers. The
+ * buffer is the operation's from a run's start to its delivery and the caller's between runs; the
+ * rest (lanes, the write budget, cancellation, a close that drains queued writes) is any
+ * operation's, run by run. An echo of 64 B round trips over such operations allocates nothing per
+ * round trip on the dispatcher or a worker ({@code ReusableOperationContractTest}); with
+ * {@code read} and {@code writeAll} each read and write is a new operation. Leases and segments
+ * have no reusable form yet.
  *
  * <h2>Memory ownership</h2>
  * A round's scratch memory (timespecs, iovecs, msghdrs, paths, statx buffer) lives in an arena held
