@@ -25,9 +25,10 @@
 #   --idle-impls L   idle suite: comma-separated contenders (default: the same twelve)
 #   --http-pin MODE  http suite: both (default), yes or no; pinned puts the server on CPU 0 and wrk
 #                    (one thread; two when unpinned) on CPU 1
-#   --http-impls L   http suite: comma-separated contenders (default: all ten: proactor-serve,
-#                    proactor-fixed,proactor-fixed-inline,nginx,h2o,netty-uring,netty-epoll,nio2,nio2-proactor,
-#                    vthreads)
+#   --http-impls L   http suite: comma-separated contenders (default: all eleven: proactor-serve,
+#                    proactor-fixed,proactor-fixed-inline,nginx,nginx-fixed,h2o,netty-uring,netty-epoll,nio2,
+#                    nio2-proactor,vthreads); nginx serves /hello as the same 13-byte file proactor serve does,
+#                    nginx-fixed answers it with a fixed response (return 200, the 13 B cell only)
 #   --serve-variant NAME=[JAR][:JVM OPTIONS]
 #                    http suite: one more contender NAME (starting proactor-serve-), proactor serve from
 #                    JAR (default: this checkout's) with these JVM options instead of the heap options;
@@ -166,13 +167,13 @@ apt_install() {  # package: installs it with apt-get when we are root, else fail
 }
 nginx_bin="$(command -v nginx || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true)"
 h2o_bin="$(command -v h2o || { [[ -x /usr/bin/h2o ]] && echo /usr/bin/h2o; } || true)"
-all_http_impls=proactor-serve,proactor-fixed,proactor-fixed-inline,nginx,h2o,netty-uring,netty-epoll,nio2,vthreads
+all_http_impls=proactor-serve,proactor-fixed,proactor-fixed-inline,nginx,nginx-fixed,h2o,netty-uring,netty-epoll,nio2,vthreads
 if has http; then
   if ! command -v wrk >/dev/null 2>&1; then
     step "Installing wrk (Debian package)"
     apt_install wrk || { echo "wrk could not be installed: the http suite is skipped"; suite="${suite//http/}"; }
   fi
-  if has http && [[ -z "$nginx_bin" ]] && [[ -z "$http_impls" || ",$http_impls," == *",nginx,"* ]]; then
+  if has http && [[ -z "$nginx_bin" ]] && [[ -z "$http_impls" || ",$http_impls," == *",nginx,"* || ",$http_impls," == *",nginx-fixed,"* ]]; then
     step "Installing nginx (Debian package nginx-light; not started as a service)"
     if apt_install nginx-light || apt_install nginx; then
       nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
@@ -180,7 +181,7 @@ if has http; then
     if [[ -z "$nginx_bin" || ! -x "$nginx_bin" ]]; then
       echo "nginx could not be installed: the http suite runs without it"
       http_impls="${http_impls:-$all_http_impls}"
-      http_impls="$(echo ",$http_impls," | sed 's/,nginx,/,/; s/^,//; s/,$//')"
+      http_impls="$(echo ",$http_impls," | sed 's/,nginx,/,/; s/,nginx-fixed,/,/; s/^,//; s/,$//')"
     fi
   fi
   if has http && [[ -z "$h2o_bin" ]] && [[ -z "$http_impls" || ",$http_impls," == *",h2o,"* ]]; then

@@ -69,13 +69,35 @@ public interface Proactor extends AutoCloseable {
     /**
      * Opens a file asynchronously. Supported options: {@code READ}, {@code WRITE}, {@code APPEND},
      * {@code CREATE}, {@code CREATE_NEW}, {@code TRUNCATE_EXISTING}, {@code DSYNC}, {@code SYNC}
-     * from {@link java.nio.file.StandardOpenOption}, {@link java.nio.file.LinkOption#NOFOLLOW_LINKS}, and {@link FileOpenOption#DIRECT}. If the
+     * from {@link java.nio.file.StandardOpenOption}, {@link java.nio.file.LinkOption#NOFOLLOW_LINKS}, {@link FileOpenOption#DIRECT} and
+     * {@link FileOpenOption#NON_BLOCKING}. If the
      * operation is cancelled after the kernel opened the file, the proactor closes it.
      *
      * @param mode permission bits for a file this call creates, such as {@code 0644}
      * @throws IllegalArgumentException for an unsupported option (the operation is not initiated)
      */
     Operation<AsyncFile> openFile(Path path, Set<? extends OpenOption> options, int mode);
+
+    /**
+     * Opens {@code path} relative to the open directory {@code directory} ({@code openat2(2)}),
+     * resolving it under the {@code resolve} rules: with {@link ResolveOption#BENEATH} nothing
+     * outside the directory can be reached, through {@code ..} or symbolic links, and the failure
+     * is EXDEV. Options and mode are those of {@link #openFile(Path, Set, int)}; the opened file's
+     * {@link AsyncFile#path()} is {@code directory.path().resolve(path)}. The directory is an
+     * {@code AsyncFile} opened on a directory with {@code READ}; it must stay open until this
+     * operation ends (closing it cancels the open), and it is not closed by it. If the operation is
+     * cancelled after the kernel opened the file, the proactor closes it. Where the rules are
+     * enforced by the kernel and where only emulated is said on {@link ResolveOption}.
+     *
+     * @param directory an open directory of this proactor
+     * @param path the file, relative to {@code directory} (an absolute one fails with EXDEV under
+     *     {@code BENEATH}, and otherwise ignores the directory, as openat2 does)
+     * @param resolve the resolution rules, possibly empty
+     * @throws IllegalArgumentException for an unsupported option, a path holding NUL, or a directory
+     *     of another proactor (the operation is not initiated)
+     */
+    Operation<AsyncFile> openFileAt(AsyncFile directory, Path path, Set<ResolveOption> resolve,
+            Set<? extends OpenOption> options, int mode);
 
     /**
      * Creates a socket listening on {@code local} (an {@link java.net.InetSocketAddress}, port 0 for

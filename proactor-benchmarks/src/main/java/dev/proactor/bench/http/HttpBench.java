@@ -54,10 +54,13 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * <p>Contenders: {@code proactor-serve} (the {@code proactor serve} command from proactor.jar on the
  * served directory; {@code /hello} is a 13-byte static file there), {@code proactor-fixed} and
  * {@code proactor-fixed-inline} ({@link ProactorHttpServer}, {@code /hello} only), {@code nginx}
- * (Debian's, generated config, one worker), {@code h2o} (Debian's, generated config configured as
- * nginx is: one thread, keep-alive, no access log; its {@code /hello} is the 13-byte static file,
- * as for {@code proactor serve}, since h2o has no fixed response without mruby), and the in-JVM
- * peers of {@link HttpBenchServer}.
+ * (Debian's, generated config, one worker; its {@code /hello} is the same 13-byte static file as
+ * {@code proactor serve}'s, so the 13 B cell compares like with like), {@code nginx-fixed} (the same
+ * nginx with {@code location = /hello { return 200 }}: a fixed response, {@code /hello} only, the
+ * peer of the {@code proactor-fixed} contenders), {@code h2o} (Debian's, generated config
+ * configured as nginx is: one thread, keep-alive, no access log; its {@code /hello} is the 13-byte
+ * static file too, and h2o has no fixed response without mruby), and the in-JVM peers of
+ * {@link HttpBenchServer} (whose {@code /hello} is a fixed response).
  *
  * <pre>
  * java -cp benchmarks.jar dev.proactor.bench.http.HttpBench --out FILE --proactor-jar JAR [--rounds N]
@@ -77,7 +80,7 @@ import static dev.proactor.bench.ProcessCpu.taskset;
 public final class HttpBench {
 
     static final List<String> ALL = List.of("proactor-serve", "proactor-fixed", "proactor-fixed-inline", "nginx",
-            "h2o", "netty-uring", "netty-epoll", "nio2",
+            "nginx-fixed", "h2o", "netty-uring", "netty-epoll", "nio2",
             dev.proactor.bench.Nio2Contenders.PROACTOR, "vthreads");
 
     /**
@@ -207,7 +210,7 @@ public final class HttpBench {
         long self = ProcessHandle.current().pid();
         long cells = 0;
         for (String impl : impls) {
-            cells += impl.startsWith("proactor-fixed") ? (all.stream().anyMatch(w -> w.name().equals("hello")) ? 1 : 0) : all.size();
+            cells += fixedOnly(impl) ? (all.stream().anyMatch(w -> w.name().equals("hello")) ? 1 : 0) : all.size();
         }
         System.out.printf(Locale.ROOT, "http: %d round(s) x %d pin mode(s) x %d cells (%s; %s): about %d s%n",
                 rounds, modes.size(), cells, String.join(",", impls), String.join(",", workloadNames),
@@ -218,7 +221,7 @@ public final class HttpBench {
                     taskset("-a", "-p", "-c", pinned ? loadCpu : allCpus, Long.toString(self));
                     for (int k = 0; k < impls.size(); k++) {
                         String impl = impls.get((k + round - 1) % impls.size());
-                        List<Workload> mine = impl.startsWith("proactor-fixed")
+                        List<Workload> mine = fixedOnly(impl)
                                 ? all.stream().filter(w -> w.name().equals("hello")).toList() : all;
                         if (mine.isEmpty()) {
                             continue;
@@ -284,9 +287,9 @@ public final class HttpBench {
                 cmd.addAll(SERVE_JVM_OPTIONS);
                 cmd.addAll(List.of("-jar", proactorJar.toString(), "serve", www.toString(), "--port", "0"));
             }
-            case "nginx" -> {
+            case "nginx", "nginx-fixed" -> {
                 nginxPort = freePort();
-                Path conf = nginxConf(tmp, www, nginxPort);
+                Path conf = nginxConf(tmp, www, nginxPort, impl.equals("nginx-fixed"));
                 cmd.addAll(List.of(nginx, "-p", tmp.toString(), "-e", tmp.resolve("nginx-error.log").toString(),
                         "-c", conf.toString(), "-g", "daemon off;"));
             }
@@ -305,7 +308,7 @@ public final class HttpBench {
         try {
             int port;
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            if (impl.equals("nginx") || impl.equals("h2o")) {
+            if (impl.startsWith("nginx") || impl.equals("h2o")) {
                 port = nginxPort;
                 awaitListening(p, impl, port);
             } else if (impl.startsWith("proactor-serve")) {
@@ -381,7 +384,12 @@ public final class HttpBench {
         }
     }
 
-    static Path nginxConf(Path tmp, Path www, int port) throws IOException {
+    /** Contenders that answer {@code /hello} with a fixed response and run only that workload. */
+    static boolean fixedOnly(String impl) {
+        return impl.startsWith("proactor-fixed") || impl.equals("nginx-fixed");
+    }
+
+    static Path nginxConf(Path tmp, Path www, int port, boolean fixedHello) throws IOException {
         Path conf = tmp.resolve("nginx.conf");
         String t = tmp.toString();
         Files.writeString(conf, """
@@ -405,13 +413,14 @@ public final class HttpBench {
                     server {
                         listen 127.0.0.1:%2$d backlog=1024;
                         root %3$s;
+                %4$s    }
+                }
+                """.formatted(t, port, www, fixedHello ? """
                         location = /hello {
                             default_type text/plain;
                             return 200 "Hello, World!";
                         }
-                    }
-                }
-                """.formatted(t, port, www));
+                """ : ""));
         return conf;
     }
 
@@ -442,7 +451,7 @@ public final class HttpBench {
 
     private static void stop(String impl, Process p) {
         try {
-            if (impl.equals("nginx") || impl.equals("h2o") || impl.startsWith("proactor-serve")) {
+            if (impl.startsWith("nginx") || impl.equals("h2o") || impl.startsWith("proactor-serve")) {
                 p.destroy();  // SIGTERM: nginx's and h2o's fast shutdown, proactor serve's graceful stop
             } else {
                 p.getOutputStream().close();

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import dev.proactor.OperationKind;
+import dev.proactor.ResolveOption;
 import java.util.Map;
 
 /**
@@ -462,10 +463,22 @@ public final class CoreProactor {
 
     Operation<AsyncFile> openFile(Path path, Set<? extends OpenOption> options, int mode, Duration timeout) {
         Set<OpenOption> checked = OpenOptions.check(options);
-        if (mode < 0 || mode > 07777) {
-            throw new IllegalArgumentException("mode must be within 07777: " + Integer.toOctalString(mode));
-        }
+        OpenOptions.checkMode(mode);
         return initiate(new OpenOp(this, path.toAbsolutePath(), checked, mode, timeout));
+    }
+
+    Operation<AsyncFile> openFileAt(AsyncFile directory, Path path, Set<ResolveOption> resolve,
+            Set<? extends OpenOption> options, int mode, Duration timeout) {
+        if (!(directory instanceof FileHandle fh) || fh.resource().proactor != this) {
+            throw new IllegalArgumentException("the directory belongs to another proactor: " + directory);
+        }
+        Set<OpenOption> checked = OpenOptions.check(options);
+        OpenOptions.checkMode(mode);
+        if (path.toString().indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("path contains a NUL character");
+        }
+        Set<ResolveOption> rules = resolve.isEmpty() ? Set.of() : Set.copyOf(java.util.EnumSet.copyOf(resolve));
+        return initiate(new OpenAtOp(this, fh.resource(), path, checked, mode, rules, timeout));
     }
 
     MetricsSnapshot metrics() {

@@ -14,7 +14,8 @@ final class OpenOptions {
     private static final Set<OpenOption> SUPPORTED = Set.of(
             StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
             StandardOpenOption.CREATE, StandardOpenOption.CREATE_NEW, StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.DSYNC, StandardOpenOption.SYNC, LinkOption.NOFOLLOW_LINKS, FileOpenOption.DIRECT);
+            StandardOpenOption.DSYNC, StandardOpenOption.SYNC, LinkOption.NOFOLLOW_LINKS, FileOpenOption.DIRECT,
+            FileOpenOption.NON_BLOCKING);
 
     /** A checked copy; READ is implied when neither READ, WRITE nor APPEND is given. */
     static Set<OpenOption> check(Set<? extends OpenOption> options) {
@@ -36,5 +37,12 @@ final class OpenOptions {
             out.add(StandardOpenOption.READ);
         }
         return Set.copyOf(out);
+    }
+
+    /** Refuses permission bits outside {@code 07777}. */
+    static void checkMode(int mode) {
+        if (mode < 0 || mode > 07777) {
+            throw new IllegalArgumentException("mode must be within 07777: " + Integer.toOctalString(mode));
+        }
     }
 }

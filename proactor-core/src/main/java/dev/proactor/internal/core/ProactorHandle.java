@@ -13,6 +13,7 @@ import dev.proactor.Operation;
 import dev.proactor.OperationInfo;
 import dev.proactor.Proactor;
 import dev.proactor.ProactorConfig;
+import dev.proactor.ResolveOption;
 import dev.proactor.ResultHandler;
 import dev.proactor.ReusableOperation;
 import java.nio.file.OpenOption;
@@ -71,6 +72,13 @@ final class ProactorHandle implements Proactor {
     @Override
     public Operation<AsyncFile> openFile(Path path, Set<? extends OpenOption> options, int mode) {
         return core.openFile(Objects.requireNonNull(path, "path"), Objects.requireNonNull(options, "options"), mode, timeout);
+    }
+
+    @Override
+    public Operation<AsyncFile> openFileAt(AsyncFile directory, Path path, Set<ResolveOption> resolve,
+            Set<? extends OpenOption> options, int mode) {
+        return core.openFileAt(Objects.requireNonNull(directory, "directory"), Objects.requireNonNull(path, "path"),
+                Objects.requireNonNull(resolve, "resolve"), Objects.requireNonNull(options, "options"), mode, timeout);
     }
 
     @Override

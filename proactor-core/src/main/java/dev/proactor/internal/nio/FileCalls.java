@@ -72,6 +72,8 @@ final class FileCalls {
         ChannelTable.OpenFile f = op.file;
         switch (op.request) {
             case Request.Open o -> op.opened = open(o);
+            case Request.OpenAt o -> op.opened = open(new Request.Open(ResolveWalk.resolve(f.path, o), noFollow(o.options()),
+                    o.mode()));
             case Request.Read r -> op.result = read(f, r.position(), buffer(r.buffer()));
             case Request.Write w -> op.result = write(f, w.position(), buffer(w.buffer()));
             case Request.ReadV v -> op.result = readv(f, v.position(), buffers(v.buffers()));
@@ -97,9 +99,25 @@ final class FileCalls {
         }
     }
 
+    /**
+     * {@code options} with NOFOLLOW_LINKS: the walk resolved every link, so a link found at the end
+     * now was put there since, and the open refuses it (ELOOP) rather than follow it unchecked.
+     */
+    private static Set<OpenOption> noFollow(Set<OpenOption> options) {
+        Set<OpenOption> out = new HashSet<>(options);
+        out.add(LinkOption.NOFOLLOW_LINKS);
+        return out;
+    }
+
     static ChannelTable.OpenFile open(Request.Open o) throws IOException {
         Set<OpenOption> options = new HashSet<>(o.options().size());
+        if (o.options().contains(FileOpenOption.NON_BLOCKING)) {
+            refuseWaitingOpen(o);
+        }
         for (OpenOption opt : o.options()) {
+            if (opt == FileOpenOption.NON_BLOCKING) {
+                continue;
+            }
             if (opt == FileOpenOption.DIRECT) {
                 if (DIRECT == null) {
                     throw new UnsupportedOperationException("O_DIRECT needs the jdk.unsupported module");
@@ -153,6 +171,26 @@ final class FileCalls {
      * taken for what the path names now; at worst a FIFO's reads then share the bounded pool, as
      * every read did before this check).
      */
+    /**
+     * A NON_BLOCKING open of something whose open may wait (a FIFO, a device, a socket): FileChannel
+     * has no O_NONBLOCK, so it fails with EAGAIN instead of waiting. A path that does not exist yet
+     * goes on to the open, which creates it or fails as it would have.
+     */
+    private static void refuseWaitingOpen(Request.Open o) throws IOException {
+        LinkOption[] links = o.options().contains(LinkOption.NOFOLLOW_LINKS)
+                ? new LinkOption[] {LinkOption.NOFOLLOW_LINKS} : new LinkOption[0];
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(o.path(), BasicFileAttributes.class, links);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        }
+        if (a.isOther()) {
+            throw new java.nio.file.FileSystemException(o.path().toString(), null,
+                    "Resource temporarily unavailable");
+        }
+    }
+
     static boolean pipeLike(FileChannel ch, Path path) {
         try {
             ch.position();

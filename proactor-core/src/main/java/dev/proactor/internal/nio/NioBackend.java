@@ -282,6 +282,8 @@ public final class NioBackend implements Backend {
             case Request.WriteV x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
             case Request.Fsync x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
             case Request.Stat x -> { op = fileOp(s, x.fd()); if (op == null) { return false; } }
+            // The directory's entry, for its path: the walk and the open run on a file thread.
+            case Request.OpenAt x -> { op = fileOp(s, x.dirFd()); if (op == null) { return false; } }
             case Request.Listen x -> {
                 op = new NioOp(s, null, null);
                 sockets.listen(op, x);
@@ -426,7 +428,7 @@ public final class NioBackend implements Backend {
             case Request.AcceptEach _ -> {
                 // Refused inside submit: never reached.
             }
-            case Request.Open _, Request.Read _, Request.Write _, Request.ReadV _, Request.WriteV _,
+            case Request.Open _, Request.OpenAt _, Request.Read _, Request.Write _, Request.ReadV _, Request.WriteV _,
                     Request.Fsync _, Request.Stat _ -> withdrawFileCall(op);
         }
         return true;
@@ -566,7 +568,7 @@ public final class NioBackend implements Backend {
                 sink.fail(s, op.errno);
             } else {
                 switch (op.request) {
-                    case Request.Open o -> {
+                    case Request.Open _, Request.OpenAt _ -> {
                         int handle = table.add(op.opened);
                         if (handle < 0) {
                             closeQuietly(op.opened);

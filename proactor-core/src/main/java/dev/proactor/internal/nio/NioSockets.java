@@ -454,7 +454,7 @@ final class NioSockets {
                 accepted(op, c, so.acceptOptions);
                 return true;
             }
-            case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
+            case Request.Nop _, Request.Timer _, Request.Open _, Request.OpenAt _, Request.Read _, Request.Write _,
                     Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Stat _, Request.Listen _,
                     Request.Connect _, Request.AcceptEach _, Request.Shutdown _, Request.Close _,
                     Request.SocketOpt _ -> throw new IllegalStateException("not a queued socket request: " + op);

@@ -1,6 +1,7 @@
 package dev.proactor.internal.spi;
 
 import dev.proactor.OperationKind;
+import dev.proactor.ResolveOption;
 import dev.proactor.SocketOptions;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
@@ -36,6 +37,19 @@ public sealed interface Request {
      * @param mode permission bits for a created file
      */
     record Open(Path path, Set<OpenOption> options, int mode) implements Request {}
+
+    /**
+     * Opens a file relative to an open directory ({@code openat2(2)}); completes with the new
+     * descriptor.
+     *
+     * @param dirFd the directory's descriptor
+     * @param path the file, resolved from the directory
+     * @param options validated open options
+     * @param mode permission bits for a created file
+     * @param resolve the resolution rules
+     */
+    record OpenAt(int dirFd, Path path, Set<OpenOption> options, int mode, Set<ResolveOption> resolve)
+            implements Request {}
 
     /**
      * Reads once at a position; completes with the byte count, 0 at end of file.
@@ -256,6 +270,7 @@ public sealed interface Request {
             case Nop x -> OperationKind.NOP;
             case Timer x -> OperationKind.TIMER;
             case Open x -> OperationKind.OPEN;
+            case OpenAt x -> OperationKind.OPEN;
             case Read x -> OperationKind.READ;
             case Write x -> OperationKind.WRITE;
             case ReadV x -> OperationKind.READV;

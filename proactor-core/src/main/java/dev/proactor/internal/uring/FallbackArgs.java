@@ -21,6 +21,9 @@ sealed interface FallbackArgs {
     /** Open: the path, NUL-terminated. */
     record Path(MemorySegment path) implements FallbackArgs {}
 
+    /** OpenAt: the path, NUL-terminated, and the struct open_how. */
+    record OpenHow(MemorySegment path, MemorySegment how) implements FallbackArgs {}
+
     /** Stat: the empty path of AT_EMPTY_PATH and the statx buffer. */
     record Stat(MemorySegment emptyPath, MemorySegment statx) implements FallbackArgs {}
 
@@ -63,6 +66,7 @@ sealed interface FallbackArgs {
     static long bytesFor(Request r) {
         return switch (r) {
             case Request.Open o -> (long) o.path().toString().getBytes(StandardCharsets.UTF_8).length + 1;
+            case Request.OpenAt o -> KernelArgs.openAtBytes(o);
             case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
             case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
             case Request.SendV v -> KernelArgs.msghdrBytes(v.buffers());
@@ -82,6 +86,7 @@ sealed interface FallbackArgs {
     static FallbackArgs of(Request r, Arena arena) {
         return switch (r) {
             case Request.Open o -> new Path(arena.allocateFrom(o.path().toString()));
+            case Request.OpenAt o -> new OpenHow(arena.allocateFrom(o.path().toString()), KernelArgs.openHow(arena, o));
             case Request.ReadV v -> new Iovecs(KernelArgs.iovecs(arena, v.buffers()));
             case Request.WriteV v -> new Iovecs(KernelArgs.iovecs(arena, v.buffers()));
             case Request.SendV v -> new Header(KernelArgs.msghdr(arena, v.buffers()));

@@ -187,7 +187,7 @@ final class FallbackOps {
     }
 
     private static boolean pooledFirst(Request r) {
-        return r instanceof Request.Open || r instanceof Request.Fsync || r instanceof Request.Stat
+        return r instanceof Request.Open || r instanceof Request.OpenAt || r instanceof Request.Fsync || r instanceof Request.Stat
                 || r instanceof Request.Close || r instanceof Request.Splice;
     }
 
@@ -208,6 +208,7 @@ final class FallbackOps {
             }
             case Request.Connect c -> startConnect(job, c);
             case Request.Open x -> offerToPool(job);
+            case Request.OpenAt x -> offerToPool(job);
             case Request.Fsync x -> offerToPool(job);
             case Request.Stat x -> offerToPool(job);
             case Request.Close x -> offerToPool(job);
@@ -290,7 +291,7 @@ final class FallbackOps {
             case Request.WriteV v -> v.fd();
             case Request.Splice sp -> sp.socketFd();
             case Request.Connect c -> ((FallbackArgs.Connect) job.args).socketFd;
-            case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
+            case Request.Nop _, Request.Timer _, Request.Open _, Request.OpenAt _, Request.Fsync _, Request.Stat _,
                     Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _,
                     Request.Shutdown _, Request.Close _, Request.SocketOpt _ ->
                             throw new IllegalStateException(job.r + " does not poll");
@@ -421,7 +422,7 @@ final class FallbackOps {
             case Request.ReadV v -> streamOrPool(job, v.fd());
             case Request.Write w -> streamOrPool(job, w.fd());
             case Request.WriteV v -> streamOrPool(job, v.fd());
-            case Request.Nop _, Request.Timer _, Request.Open _, Request.Fsync _, Request.Stat _,
+            case Request.Nop _, Request.Timer _, Request.Open _, Request.OpenAt _, Request.Fsync _, Request.Stat _,
                     Request.Listen _, Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _,
                     Request.Shutdown _, Request.Close _, Request.SocketOpt _ ->
                             throw new IllegalStateException(job.r + " has no readiness step");
@@ -564,7 +565,7 @@ final class FallbackOps {
                         peerAddress((FallbackArgs.Peer) job.args)));
                 case Request.Connect c -> connected(job, c);
                 case Request.Stat x -> sink.complete(s, res, KernelArgs.decodeStat(((FallbackArgs.Stat) job.args).statx()));
-                case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
+                case Request.Nop _, Request.Timer _, Request.Open _, Request.OpenAt _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Listen _, Request.Recv _,
                         Request.AcceptEach _, Request.ReceiveEach _, Request.AwaitReadable _, Request.Send _,
                         Request.SendV _, Request.RecvV _, Request.Splice _, Request.Shutdown _,
@@ -802,6 +803,10 @@ final class FallbackOps {
         private long perform() {
             return switch (r) {
                 case Request.Open o -> Syscalls.openat(AT_FDCWD, ((FallbackArgs.Path) args).path(), KernelArgs.openFlags(o.options()), o.mode());
+                case Request.OpenAt o -> {
+                    FallbackArgs.OpenHow a = (FallbackArgs.OpenHow) args;
+                    yield LibC.openat2(o.dirFd(), a.path(), a.how());
+                }
                 case Request.Read rd -> {
                     MemorySegment b = capped(rd.buffer());
                     long n = Syscalls.pread(rd.fd(), b, rd.position());

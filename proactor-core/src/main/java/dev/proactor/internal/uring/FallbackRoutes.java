@@ -47,6 +47,8 @@ final class FallbackRoutes {
      */
     private final boolean vectoredSend;
     private final boolean vectoredRecv;
+    /** An open relative to a directory is an OPEN by kind but needs IORING_OP_OPENAT2: it falls back on that opcode's absence. */
+    private final boolean openAt2;
 
     /**
      * @param kernel the kernel's probe
@@ -67,6 +69,7 @@ final class FallbackRoutes {
         }
         this.vectoredSend = !probe.supports(IORING_OP_SENDMSG);
         this.vectoredRecv = !probe.supports(IORING_OP_RECVMSG);
+        this.openAt2 = !probe.supports(IORING_OP_OPENAT2);
     }
 
     /** The probe the backend goes by: the kernel's, minus the masked opcodes. */
@@ -76,7 +79,7 @@ final class FallbackRoutes {
 
     /** Whether any kind falls back (when not, the submit path pays one check of this flag). */
     boolean any() {
-        return !missing.isEmpty() || vectoredSend || vectoredRecv;
+        return !missing.isEmpty() || vectoredSend || vectoredRecv || openAt2;
     }
 
     /** Whether {@code kind} falls back. */
@@ -95,7 +98,18 @@ final class FallbackRoutes {
         if (r instanceof Request.SendV) {
             return vectoredSend;
         }
+        if (r instanceof Request.OpenAt) {
+            return openAt2;
+        }
         return r instanceof Request.RecvV ? vectoredRecv : fallback[Request.kindOf(r).ordinal()];
+    }
+
+    /** The capability text of an open relative to a directory: OPENAT2, or its fallback and why. */
+    String describeOpenAt() {
+        return "; relative to a directory: " + (openAt2
+                ? "fallback: blocking openat2(2) on the backend's fallback threads (OPENAT2 missing from the probe"
+                        + (masked(IORING_OP_OPENAT2) ? ", masked by " + PROPERTY : "") + ")"
+                : "io_uring OPENAT2 (the kernel enforces the resolve rules)");
     }
 
     /** The opcode of {@code kind}'s vectored form (SEND: SENDMSG, RECV: RECVMSG). */
@@ -167,7 +181,8 @@ final class FallbackRoutes {
     private static Map<String, Integer> maskable() {
         Map<String, Integer> m = new LinkedHashMap<>();
         for (int op : new int[] {IORING_OP_READV, IORING_OP_WRITEV, IORING_OP_FSYNC, IORING_OP_SENDMSG, IORING_OP_RECVMSG,
-                IORING_OP_ACCEPT, IORING_OP_CONNECT, IORING_OP_OPENAT, IORING_OP_CLOSE, IORING_OP_STATX, IORING_OP_READ,
+                IORING_OP_ACCEPT, IORING_OP_CONNECT, IORING_OP_OPENAT, IORING_OP_CLOSE,
+                IORING_OP_OPENAT2, IORING_OP_STATX, IORING_OP_READ,
                 IORING_OP_WRITE, IORING_OP_SEND, IORING_OP_RECV, IORING_OP_SPLICE, IORING_OP_SHUTDOWN,
                 IORING_OP_SEND_ZC}) {
             m.put(UringNames.opcodeName(op), op);

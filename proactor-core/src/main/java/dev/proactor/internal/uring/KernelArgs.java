@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.proactor.FileOpenOption;
 import dev.proactor.FileStat;
+import dev.proactor.ResolveOption;
 import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.uring.ffi.IoUringLayouts;
 import dev.proactor.internal.uring.ffi.Pointers;
@@ -102,7 +103,43 @@ final class KernelArgs {
         if (options.contains(FileOpenOption.DIRECT)) {
             flags |= O_DIRECT;
         }
+        if (options.contains(FileOpenOption.NON_BLOCKING)) {
+            flags |= O_NONBLOCK;
+        }
         return flags;
+    }
+
+    /** The RESOLVE_* bits of {@code rules}. */
+    static long resolveFlags(Set<ResolveOption> rules) {
+        long bits = 0;
+        for (ResolveOption r : rules) {
+            bits |= switch (r) {
+                case BENEATH -> RESOLVE_BENEATH;
+                case NO_SYMLINKS -> RESOLVE_NO_SYMLINKS;
+                case NO_MAGICLINKS -> RESOLVE_NO_MAGICLINKS;
+            };
+        }
+        return bits;
+    }
+
+    /**
+     * The {@code struct open_how} of {@code o}, in {@code arena}. openat2 refuses a mode without
+     * O_CREAT (EINVAL), so the mode goes in only with it; O_LARGEFILE is set as openat(2) sets it
+     * on 64-bit, the kernel taking open_how's flags as they are.
+     */
+    static MemorySegment openHow(SegmentAllocator arena, Request.OpenAt o) {
+        MemorySegment how = arena.allocate(IoUringLayouts.OPEN_HOW);
+        int flags = openFlags(o.options()) | O_LARGEFILE;
+        how.set(JAVA_LONG, IoUringLayouts.OPEN_HOW_FLAGS, flags & 0xffffffffL);
+        how.set(JAVA_LONG, IoUringLayouts.OPEN_HOW_MODE, (flags & O_CREAT) != 0 ? o.mode() : 0);
+        how.set(JAVA_LONG, IoUringLayouts.OPEN_HOW_RESOLVE, resolveFlags(o.resolve()));
+        return how;
+    }
+
+    /** Native bytes an OpenAt's arguments take: the NUL-terminated path, then the open_how (8-aligned). */
+    static long openAtBytes(Request.OpenAt o) {
+        return o.path().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1
+                + 8 + IoUringLayouts.OPEN_HOW.byteSize();
     }
 
     static FileStat decodeStat(MemorySegment buf) {

@@ -48,9 +48,10 @@ final class OperationSupport {
             if (op == null) {
                 m.put(k, "not available in this version");
             } else if (probe.supports(op)) {
-                m.put(k, how(k, op));
+                m.put(k, how(k, op) + (k == OperationKind.OPEN ? routes.describeOpenAt() : ""));
             } else if (routes.fallsBack(k)) {
-                m.put(k, routes.describe(k) + streamFallbackNote(k) + vectoredNote(k));
+                m.put(k, routes.describe(k) + streamFallbackNote(k) + vectoredNote(k)
+                        + (k == OperationKind.OPEN ? routes.describeOpenAt() : ""));
             } else {
                 m.put(k, "off: the kernel's probe lacks " + UringNames.opcodeName(op));
             }

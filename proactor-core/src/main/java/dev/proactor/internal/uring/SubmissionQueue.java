@@ -9,6 +9,7 @@ import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_FSYNC;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_LINK_TIMEOUT;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_NOP;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_OPENAT;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_OPENAT2;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_POLL_ADD;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READ;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_OP_READV;
@@ -283,6 +284,16 @@ public final class SubmissionQueue {
             setOpFlags(sqe, flags);
         }
         return sqe;
+    }
+
+    /**
+     * {@code openat2(dirfd, path, how, sizeof(*how))} as liburing's {@code io_uring_prep_openat2}:
+     * {@code how} is a {@code struct open_how}, read by the kernel at prep, {@code path} NUL-terminated.
+     * res is the new fd or -errno (EXDEV for a RESOLVE_BENEATH escape).
+     */
+    public long prepOpenat2(int dirfd, MemorySegment path, MemorySegment how, long userData) {
+        return prepRw(IORING_OP_OPENAT2, dirfd, address(path, 1), (int) how.byteSize(), address(how, how.byteSize()),
+                userData);
     }
 
     /** {@code close(fd)}; res 0 or -errno. */

@@ -442,7 +442,7 @@ public final class UringBackend implements Backend {
             case Request.SocketOpt _ -> new OpState.Option(arena, sqes);
             case Request.AcceptEach _, Request.ReceiveEach _ -> new OpState.Stream(arena, sqes);
             case Request.Send _ -> zeroCopySend ? new OpState.Send(arena, sqes) : plainState(arena, sqes);
-            case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _, Request.ReadV _,
+            case Request.Nop _, Request.Timer _, Request.Open _, Request.OpenAt _, Request.Read _, Request.Write _, Request.ReadV _,
                     Request.WriteV _, Request.Fsync _, Request.Close _, Request.Recv _, Request.AwaitReadable _,
                     Request.SendV _, Request.RecvV _, Request.Shutdown _ -> plainState(arena, sqes);
         };
@@ -457,6 +457,7 @@ public final class UringBackend implements Backend {
         return switch (r) {
             case Request.Timer t -> IoUringLayouts.KERNEL_TIMESPEC.byteSize();
             case Request.Open o -> (long) o.path().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+            case Request.OpenAt o -> KernelArgs.openAtBytes(o);
             case Request.ReadV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
             case Request.WriteV v -> IoUringLayouts.IOVEC.byteSize() * v.buffers().length;
             case Request.SendV v -> KernelArgs.msghdrBytes(v.buffers());
@@ -494,6 +495,8 @@ public final class UringBackend implements Backend {
                 }
                 yield sq.prepOpenat(AT_FDCWD, arena.allocateFrom(path), KernelArgs.openFlags(o.options()), o.mode(), ud);
             }
+            case Request.OpenAt o -> sq.prepOpenat2(o.dirFd(), arena.allocateFrom(o.path().toString()),
+                    KernelArgs.openHow(arena, o), ud);
             case Request.Read rd -> rd.bufferIndex() >= 0
                     ? sq.prepReadFixed(rd.fd(), rd.buffer(), KernelArgs.len(rd.buffer()), rd.position(), rd.bufferIndex(), ud)
                     : sq.prepRead(rd.fd(), rd.buffer(), KernelArgs.len(rd.buffer()), rd.position(), ud);
@@ -877,7 +880,7 @@ public final class UringBackend implements Backend {
                 }
                 case Request.Accept x -> sink.complete(s, res, new Request.Endpoints(sockets.address(res, false, null),
                         SocketAddresses.decode(so.peer, so.peerLen.get(IoUringLayouts.SOCKLEN_T, 0))));
-                case Request.Nop _, Request.Timer _, Request.Open _, Request.Read _, Request.Write _,
+                case Request.Nop _, Request.Timer _, Request.Open _, Request.OpenAt _, Request.Read _, Request.Write _,
                         Request.ReadV _, Request.WriteV _, Request.Fsync _, Request.Recv _, Request.AwaitReadable _,
                         Request.AcceptEach _, Request.ReceiveEach _, Request.Send _, Request.SendV _, Request.RecvV _,
                         Request.Splice _, Request.Shutdown _, Request.Close _ -> sink.complete(s, res, null);

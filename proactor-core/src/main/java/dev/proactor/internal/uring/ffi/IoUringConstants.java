@@ -342,6 +342,21 @@ public final class IoUringConstants {
     // ---- *at() and statx (linux/fcntl.h, linux/stat.h) ----
 
     public static final int AT_FDCWD = -100;
+
+    // ---- openat2(2) resolve flags (include/uapi/linux/openat2.h, Linux 5.6; not in this machine's 6.1 userspace headers for all) ----
+
+    /** Block mount-point crossings (bind mounts included). */
+    public static final long RESOLVE_NO_XDEV = 0x01;
+    /** Block traversal through procfs-style magic links. */
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    /** Block traversal through every symbolic link (implies RESOLVE_NO_MAGICLINKS). */
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    /** Block "..", symbolic links and absolute paths that escape the dirfd: -EXDEV. */
+    public static final long RESOLVE_BENEATH = 0x08;
+    /** Scope every jump to "/" and ".." inside the dirfd, like chroot(2). */
+    public static final long RESOLVE_IN_ROOT = 0x10;
+    /** Complete only through the dentry cache, -EAGAIN otherwise (5.12). */
+    public static final long RESOLVE_CACHED = 0x20;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     public static final int AT_NO_AUTOMOUNT = 0x800;
     public static final int AT_EMPTY_PATH = 0x1000;
@@ -465,6 +480,8 @@ public final class IoUringConstants {
     public static final long SYS_CLOSE;
     /** {@code __NR_eventfd2}, what glibc's {@code eventfd} calls: 290 on x86_64, 19 on aarch64. */
     public static final long SYS_EVENTFD2;
+    /** {@code __NR_openat2}: 437 on every architecture (added to the unified table in 5.6). */
+    public static final long SYS_OPENAT2 = 437;
 
     /** True on x86_64 and aarch64, the two architectures whose numbers this class holds. */
     public static final boolean SUPPORTED_ARCH;

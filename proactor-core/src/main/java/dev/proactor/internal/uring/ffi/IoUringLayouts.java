@@ -235,6 +235,20 @@ public final class IoUringLayouts {
     /** io_uring_probe_op.flags (u16, IO_URING_OP_SUPPORTED). */
     public static final long PROBE_OP_FLAGS = offset(IO_URING_PROBE_OP, "flags");
 
+    // ---- struct open_how (include/uapi/linux/openat2.h, 5.6) ----
+
+    /** {@code struct open_how}: 24 bytes, passed to openat2 with its size. */
+    public static final StructLayout OPEN_HOW = MemoryLayout.structLayout(
+            JAVA_LONG.withName("flags"),
+            JAVA_LONG.withName("mode"),
+            JAVA_LONG.withName("resolve")).withName("open_how");
+    /** open_how.flags (u64, O_* flags). */
+    public static final long OPEN_HOW_FLAGS = offset(OPEN_HOW, "flags");
+    /** open_how.mode (u64; must be 0 unless O_CREAT or O_TMPFILE). */
+    public static final long OPEN_HOW_MODE = offset(OPEN_HOW, "mode");
+    /** open_how.resolve (u64, RESOLVE_* flags). */
+    public static final long OPEN_HOW_RESOLVE = offset(OPEN_HOW, "resolve");
+
     // ---- struct __kernel_timespec (linux/time_types.h) ----
 
     /** {@code struct __kernel_timespec} (16 bytes; 64-bit seconds on every architecture). */

@@ -277,6 +277,19 @@ public final class LibC {
         return (int) syscall(THREAD_CALL_STATE.get(), IoUringConstants.SYS_CLOSE, fd, 0, 0, 0, 0, 0);
     }
 
+    /**
+     * {@code openat2(dirfd, path, how, sizeof(struct open_how))}, path NUL-terminated, {@code how}
+     * an {@link IoUringLayouts#OPEN_HOW}: the fd, or -errno. May block (on a FIFO without
+     * O_NONBLOCK, on a slow file system): for the fallback threads.
+     */
+    public static int openat2(int dirfd, MemorySegment path, MemorySegment how) {
+        int r = (int) syscall(THREAD_CALL_STATE.get(), IoUringConstants.SYS_OPENAT2, dirfd, path.address(),
+                how.address(), IoUringLayouts.OPEN_HOW.byteSize(), 0, 0);
+        Reference.reachabilityFence(path);
+        Reference.reachabilityFence(how);
+        return r;
+    }
+
     /** {@code eventfd(initval, flags)}: the new fd, or -errno. */
     public static int eventfd(int initval, int flags) {
         // glibc's eventfd() is the eventfd2 system call.
