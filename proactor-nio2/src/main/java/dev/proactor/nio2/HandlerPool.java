@@ -185,7 +185,6 @@ final class HandlerPool extends AbstractExecutorService implements BatchingExecu
      */
     @Override
     public void enqueue(Runnable task) {
-        Objects.requireNonNull(task, "task");
         if (!(task instanceof Operation<?> op)) {
             offer(task);
             return;

@@ -477,7 +477,7 @@ public final class CoreProactor {
         if (path.toString().indexOf('\0') >= 0) {
             throw new IllegalArgumentException("path contains a NUL character");
         }
-        Set<ResolveOption> rules = resolve.isEmpty() ? Set.of() : Set.copyOf(java.util.EnumSet.copyOf(resolve));
+        Set<ResolveOption> rules = Set.copyOf(resolve);
         return initiate(new OpenAtOp(this, fh.resource(), path, checked, mode, rules, timeout));
     }
 

@@ -128,7 +128,7 @@ final class SocketCalls implements AutoCloseable {
 
     /** Whether equal addresses are interchangeable: an IPv6 scope (an interface) is not in equals. */
     private static boolean unscoped(InetAddress a) {
-        return !(a instanceof Inet6Address six) || six.getScopeId() == 0 && six.getScopedInterface() == null;
+        return !(a instanceof Inet6Address six) || six.getScopeId() == 0;
     }
 
     /**
