@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -242,14 +243,34 @@ final class Connection {
         // A path ending in a slash names a directory, which is never cached.
         String key = target.trailingSlash() ? null
                 : segments.size() == 1 ? segments.get(0) : String.join("/", segments); // the same string, not a copy
-        if (key != null && fromCache(ex, key, segments)) {
+        if (key != null && fromCache(ex, key, segments, null)) {
             return;
         }
-        switch (server.resolver().resolve(segments, target.trailingSlash())) {
+        resolve(ex, key, segments, target.trailingSlash(), null);
+    }
+
+    /**
+     * Opens the file {@code segments} name and answers with what it found. {@code listingOf} is
+     * the directory whose index this is, answered by its listing when the index is no regular
+     * file; null otherwise.
+     */
+    private void resolve(Exchange ex, String key, List<String> segments, boolean asDirectory, Path listingOf) {
+        server.resolver().resolve(member, segments, asDirectory,
+                found -> guarded(() -> answer(ex, key, segments, found, listingOf)));
+    }
+
+    private void answer(Exchange ex, String key, List<String> segments, PathResolver.Resolved found, Path listingOf) {
+        if (listingOf != null && !(found instanceof PathResolver.RegularFile)) {
+            list(ex, listingOf);
+            return;
+        }
+        switch (found) {
             case PathResolver.Missing m -> error(ex, 404);
             case PathResolver.Forbidden f -> error(ex, 403);
-            case PathResolver.RegularFile file -> load(ex, key, file);
+            case PathResolver.Failed f -> error(ex, 500);
+            case PathResolver.RegularFile file -> load(ex, key, segments, file);
             case PathResolver.Directory dir -> {
+                HttpRequest.Target target = ex.request.target();
                 if (!target.trailingSlash() && !segments.isEmpty()) {
                     String location = target.directoryLocation();
                     simple(ex, 301, "text/plain; charset=utf-8", bytes("301 Moved Permanently: " + location + "\n"),
@@ -259,52 +280,63 @@ final class Connection {
                 List<String> index = new ArrayList<>(segments);
                 index.add("index.html");
                 String indexKey = String.join("/", index);
-                if (fromCache(ex, indexKey, index)) {
-                    return;
+                if (!fromCache(ex, indexKey, index, dir.path())) {
+                    resolve(ex, indexKey, index, false, dir.path());
                 }
-                if (server.resolver().resolve(index, false) instanceof PathResolver.RegularFile file) {
-                    load(ex, indexKey, file);
-                    return;
-                }
-                byte[] listing;
-                try {
-                    listing = DirectoryListing.render(dir.real(), target.decodedPath());
-                } catch (IOException e) {
-                    error(ex, e instanceof java.nio.file.AccessDeniedException ? 403 : 404);
-                    return;
-                }
-                simple(ex, 200, "text/html; charset=utf-8", listing);
             }
         }
     }
 
+    private void list(Exchange ex, Path dir) {
+        byte[] listing;
+        try {
+            Path real = server.resolver().listable(dir); // a listing reads by path: checked again here
+            if (real == null) {
+                error(ex, 404);
+                return;
+            }
+            listing = DirectoryListing.render(real, ex.request.target().decodedPath());
+        } catch (IOException e) {
+            error(ex, e instanceof java.nio.file.AccessDeniedException ? 403 : 404);
+            return;
+        }
+        simple(ex, 200, "text/html; charset=utf-8", listing);
+    }
+
     /**
-     * Answers from the file cache when it holds {@code key} and the entry is still valid (checked
-     * again, as a miss resolves, once its validity ran out); false on a miss or a failed check, and
-     * the caller resolves the path.
+     * Answers from the file cache when it holds {@code key}: at once while the entry is valid;
+     * once its validity ran out, after opening the path again as a miss does, from the entry if
+     * that opened the same file unchanged, else from what it opened (the entry leaves). False on a
+     * miss, and the caller resolves the path.
      */
-    private boolean fromCache(Exchange ex, String key, List<String> segments) {
+    private boolean fromCache(Exchange ex, String key, List<String> segments, Path listingOf) {
         FileCache cache = server.cache(member);
         FileCache.Entry e = cache.acquire(key);
         if (e == null) {
             return false;
         }
         long now = System.nanoTime();
-        if (cache.due(e, now)) {
-            if (server.resolver().resolve(segments, false) instanceof PathResolver.RegularFile f && e.sameAs(f)) {
-                cache.validated(e, now);
-            } else {
-                cache.invalidate(e); // changed, replaced, gone or now a link out: resolved afresh
-                cache.release(e);
-                return false;
-            }
+        if (!cache.due(e, now)) {
+            respondFile(ex, e);
+            return true;
         }
-        respondFile(ex, e);
+        server.resolver().resolve(member, segments, false, found -> guarded(() -> {
+            if (found instanceof PathResolver.RegularFile f && e.sameAs(f.stat())) {
+                f.file().closeAsync();
+                cache.validated(e, now);
+                respondFile(ex, e);
+            } else {
+                cache.invalidate(e); // changed, replaced, gone or now a link out: answered from what opened
+                cache.release(e);
+                answer(ex, key, segments, found, listingOf);
+            }
+        }));
         return true;
     }
 
-    private void load(Exchange ex, String key, PathResolver.RegularFile file) {
-        server.cache(member).load(key, file, (entry, status) -> guarded(() -> {
+    private void load(Exchange ex, String key, List<String> segments, PathResolver.RegularFile file) {
+        Path path = server.root().resolve(String.join("/", segments));
+        server.cache(member).load(key, path, file, (entry, status) -> guarded(() -> {
             if (entry == null) {
                 error(ex, status);
             } else {

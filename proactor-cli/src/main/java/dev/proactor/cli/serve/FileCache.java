@@ -3,21 +3,14 @@ package dev.proactor.cli.serve;
 import dev.proactor.AsyncFile;
 import dev.proactor.FileStat;
 import dev.proactor.Operation;
-import dev.proactor.OperationFailedException;
-import dev.proactor.Proactor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
@@ -37,19 +30,18 @@ import java.util.function.BiConsumer;
  * {@code maxEntries} × {@link #SMALL_BODY} of direct buffers.
  *
  * <p><b>Staleness.</b> A hit is served without a system call while the entry was validated within
- * {@code validity}; after that, the next request that finds it takes the path again as a miss does
- * ({@link PathResolver}: real path, containment, {@code lstat}) and keeps the entry only if the real
- * path, file key (device and inode), size and modification time are all unchanged. A file changed,
- * replaced, renamed, deleted or swapped for a link is therefore served as it was for at most
- * {@code validity} (plus the duration of that one check) after the change, and never after. An
- * entry is cached only if the opened file's {@code statx} agrees with the resolved path's
- * attributes, so a file replaced between the resolve and the open is served once and not kept.
+ * {@code validity}; after that, the next request that finds it opens the path again as a miss does
+ * ({@link PathResolver}: openat2 beneath the root, then {@code statx} of what opened) and keeps the
+ * entry only if what the path now opens is a regular file with the same inode, size and modification
+ * time. A file changed, replaced, renamed, deleted or swapped for a link out of the root is
+ * therefore served as it was for at most {@code validity} (plus the duration of that one check)
+ * after the change, and never after. The entry's attributes are the opened descriptor's own, so
+ * no replacement between a resolve and an open can pair one file's attributes with another's bytes.
  */
 final class FileCache {
     /** Bodies up to this size are read once into memory and sent with the head in one gathering send. */
     static final int SMALL_BODY = 16 * 1024;
 
-    private final Proactor proactor;
     private final int maxEntries;
     private final int maxDescriptors;
     private final long validityNanos;
@@ -59,14 +51,12 @@ final class FileCache {
     private final AtomicLong hits = new AtomicLong();
 
     /**
-     * @param proactor where the files are opened: the one whose sockets they are sent to
      * @param maxEntries entries kept, 0 for none (every response opens its file, as without a cache)
      * @param maxDescriptors entries kept that hold an open descriptor (bodies above {@link #SMALL_BODY})
      * @param validityNanos how long an entry is served without checking the path again; 0 checks on
      *     every request
      */
-    FileCache(Proactor proactor, int maxEntries, int maxDescriptors, long validityNanos) {
-        this.proactor = proactor;
+    FileCache(int maxEntries, int maxDescriptors, long validityNanos) {
         this.maxEntries = maxEntries;
         this.maxDescriptors = maxDescriptors;
         this.validityNanos = validityNanos;
@@ -81,10 +71,9 @@ final class FileCache {
 
     static final class Entry {
         final String key;
-        final Path real;
-        private final Object fileKey;
-        private final long pathSize;
-        private final FileTime pathModified;
+        /** The path as the request named it, under the root; its name gives the content type. */
+        final Path path;
+        private final long inode;
         /** The open file for a transfer, or null when the body is in memory. */
         final AsyncFile file;
         /** The whole body (read-only, direct), or null when it is sent from {@link #file}. */
@@ -93,6 +82,7 @@ final class FileCache {
         final String contentType;
         final String etag;
         final long modifiedSecond;
+        private final Instant lastModified;
         /** Last-Modified's text for {@link #modifiedSecond}, used when that lies before the Date. */
         final String lastModifiedText;
         /** Content-Type through Accept-Ranges of a whole 200 (Last-Modified as {@link #lastModifiedText}). */
@@ -103,20 +93,18 @@ final class FileCache {
         private int refs = 1; // guarded by the cache: the response that loaded it holds the first
         private boolean kept; // guarded by the cache: in the map
 
-        Entry(String key, Path real, BasicFileAttributes attributes, AsyncFile file, ByteBuffer body, FileStat stat,
-                long now) {
+        Entry(String key, Path path, AsyncFile file, ByteBuffer body, FileStat stat, long now) {
             this.key = key;
-            this.real = real;
-            this.fileKey = attributes.fileKey();
-            this.pathSize = attributes.size();
-            this.pathModified = attributes.lastModifiedTime();
+            this.path = path;
+            this.inode = stat.inode();
             this.file = file;
             this.body = body;
             this.size = stat.size();
-            this.contentType = ContentTypes.of(real.getFileName().toString());
+            this.contentType = ContentTypes.of(path.getFileName().toString());
             Validators v = Validators.of(size, stat.lastModified(), Long.MAX_VALUE);
             this.etag = v.etag();
             this.modifiedSecond = stat.lastModified().getEpochSecond();
+            this.lastModified = stat.lastModified();
             this.lastModifiedText = HttpDates.format(Instant.ofEpochSecond(modifiedSecond));
             this.fixed200 = ("Content-Type: " + contentType + "\r\nContent-Length: " + size + "\r\nLast-Modified: "
                     + lastModifiedText + "\r\nETag: " + etag + "\r\nAccept-Ranges: bytes\r\n")
@@ -148,11 +136,9 @@ final class FileCache {
             return new Validators(etag, Math.min(modifiedSecond, date), date);
         }
 
-        /** Whether the path, resolved again, still leads to the file this entry holds. */
-        boolean sameAs(PathResolver.RegularFile f) {
-            BasicFileAttributes a = f.attributes();
-            return f.real().equals(real) && Objects.equals(a.fileKey(), fileKey) && a.size() == pathSize
-                    && a.lastModifiedTime().equals(pathModified);
+        /** Whether the path, opened again, still leads to the file this entry holds, unchanged. */
+        boolean sameAs(FileStat s) {
+            return s.inode() == inode && s.size() == size && s.lastModified().equals(lastModified);
         }
     }
 
@@ -214,53 +200,37 @@ final class FileCache {
     }
 
     /**
-     * Opens the resolved regular file {@code real}, stats it and, for a small body, reads it, then
-     * keeps the entry when the cache allows. {@code done} gets the entry with a reference for the
-     * caller, or null and the status to answer (404 gone or not a regular file, 403 refused, 500).
-     * It runs in a completion handler.
+     * Takes the regular file {@code opened} (which the caller's reference now owns) and, for a small
+     * body, reads it, then keeps the entry when the cache allows. {@code done} gets the entry with a
+     * reference for the caller, or null and the status to answer (500). It runs in a completion
+     * handler.
+     *
+     * @param path the file's path under the root, as the request named it
      */
-    void load(String key, PathResolver.RegularFile resolved, BiConsumer<Entry, Integer> done) {
-        Path real = resolved.real();
-        proactor.openFile(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS).onComplete((file, failure) -> {
-            if (failure != null) {
-                // Gone or replaced by a link since it was resolved: not found; refused: forbidden.
-                done.accept(null, failure instanceof OperationFailedException f && f.errnoName().equals("EACCES")
-                        ? 403 : failure instanceof OperationFailedException ? 404 : 500);
+    void load(String key, Path path, PathResolver.RegularFile opened, BiConsumer<Entry, Integer> done) {
+        AsyncFile file = opened.file();
+        FileStat stat = opened.stat();
+        boolean keep = maxEntries > 0 && key != null;
+        long now = System.nanoTime();
+        if (keep && stat.size() <= SMALL_BODY) {
+            ByteBuffer body = ByteBuffer.allocateDirect((int) stat.size());
+            Operation<Long> read = stat.size() == 0 ? null : file.readFully(0, body);
+            if (read == null) {
+                file.closeAsync();
+                done.accept(kept(new Entry(key, path, null, body.asReadOnlyBuffer(), stat, now), true), 0);
                 return;
             }
-            file.stat().onComplete((stat, f) -> {
-                if (f != null || !stat.isRegularFile()) {
-                    file.closeAsync();
-                    done.accept(null, f != null ? 500 : 404);
-                    return;
-                }
-                BasicFileAttributes a = resolved.attributes();
-                // What was opened is what was resolved (not replaced in between): only then may it be kept.
-                boolean keep = maxEntries > 0 && stat.size() == a.size()
-                        && stat.lastModified().equals(a.lastModifiedTime().toInstant());
-                long now = System.nanoTime();
-                if (keep && stat.size() <= SMALL_BODY) {
-                    ByteBuffer body = ByteBuffer.allocateDirect((int) stat.size());
-                    Operation<Long> read = stat.size() == 0 ? null : file.readFully(0, body);
-                    if (read == null) {
-                        file.closeAsync();
-                        done.accept(kept(new Entry(key, real, a, null, body.asReadOnlyBuffer(), stat, now), true), 0);
-                        return;
-                    }
-                    read.onComplete((n, rf) -> {
-                        file.closeAsync(); // the bytes are in memory: no descriptor is held for them
-                        if (rf != null) {
-                            done.accept(null, 500); // shrank under the read: the client may ask again
-                        } else {
-                            done.accept(kept(new Entry(key, real, a, null, body.flip().asReadOnlyBuffer(), stat, now),
-                                    true), 0);
-                        }
-                    });
+            read.onComplete((n, rf) -> {
+                file.closeAsync(); // the bytes are in memory: no descriptor is held for them
+                if (rf != null) {
+                    done.accept(null, 500); // shrank under the read: the client may ask again
                 } else {
-                    done.accept(kept(new Entry(key, real, a, file, null, stat, now), keep && maxDescriptors > 0), 0);
+                    done.accept(kept(new Entry(key, path, null, body.flip().asReadOnlyBuffer(), stat, now), true), 0);
                 }
             });
-        });
+        } else {
+            done.accept(kept(new Entry(key, path, file, null, stat, now), keep && maxDescriptors > 0), 0);
+        }
     }
 
     /** Keeps {@code e} if {@code keep} and the cache is open, within the bounds. */

@@ -38,8 +38,8 @@ import java.util.Objects;
  *     request. Small bodies cost at most this many × 16 KiB of direct memory
  * @param fileCacheDescriptors of those entries, how many may hold an open descriptor (larger files);
  *     the process needs this many descriptors beyond {@code maxConnections}
- * @param fileCacheValidity how long a cached file is served without checking its path again (real
- *     path, containment, {@code lstat}): the longest a changed, replaced or deleted file is still
+ * @param fileCacheValidity how long a cached file is served without checking its path again (an
+ *     open beneath the root and a {@code statx}): the longest a changed, replaced or deleted file is still
  *     served as it was; zero checks on every request
  */
 public record ServeOptions(Path root, String bind, int port, BackendChoice backend, int workers, int dispatchers,

@@ -122,7 +122,7 @@ public final class StaticFileServer {
         for (int i = 0; i < members.size(); i++) {
             Proactor p = members.get(i);
             int member = i;
-            caches.add(new FileCache(p, entries, descriptors, options.fileCacheValidity().toNanos()));
+            caches.add(new FileCache(entries, descriptors, options.fileCacheValidity().toNanos()));
             Slots s = new Slots();
             slots.add(s);
             acceptors.add(new AcceptLoop(p, listeners.get(i), perMember, socket -> accepted(member, p, socket),
@@ -171,6 +171,12 @@ public final class StaticFileServer {
             AccessLog log = options.accessLog() == null ? AccessLog.off()
                     : options.accessLog().equals("-") ? AccessLog.to(out)
                     : AccessLog.toFile(members.get(0), Path.of(options.accessLog()));
+            try {
+                resolver.open(members);
+            } catch (IOException e) {
+                close(members, group);
+                throw new StartException("cannot serve " + options.root() + ": " + e.getMessage());
+            }
             StaticFileServer server = new StaticFileServer(options, members, group, listeners, resolver, log, err);
             server.acceptors.forEach(AcceptLoop::start);
             return server;
@@ -247,6 +253,13 @@ public final class StaticFileServer {
                 } catch (ProactorException | TimeoutException e) {
                     report("a cached file could not be closed: " + e);
                 }
+            }
+        }
+        for (var close : resolver.close()) {
+            try {
+                close.await(CUT_GRACE);
+            } catch (ProactorException | TimeoutException e) {
+                report("the served directory could not be closed: " + e);
             }
         }
         try {

@@ -23,7 +23,7 @@
  *     │                                                           │   write (Connection: close) ► close
  *     │                                                           ▼
  *     │     file cache hit (valid, or checked again once its validity ran out) ─┐
- *     │     miss: resolve (realpath + containment, on the worker) ► openFile ► stat ┤ (≤16 KiB: read, close)
+ *     │     miss: openFileAt(root, BENEATH) ► stat (EXDEV: realpath, then open) ┤ (≤16 KiB: read, close)
  *     │       ► ≤16 KiB: writeAll(head, body) in one gathering send             ◄─┘
  *     │       ► larger: writeAll(head) ► transferFrom(kept file, pos, ≤4 MiB) … ► release the entry
  *     └────── keep-alive: parse what is already buffered (pipelining) ◄─┘
@@ -79,17 +79,24 @@
  *   so a client that stops reading is cut. Until then it costs a wait for room in its socket, not
  *   a thread ({@code AsyncSocket.transferFrom}), and delays no other connection.
  * <li><b>Containment.</b> The parser refuses dot segments, {@code %2f}, {@code %00} and backslashes
- *   (403) before any file-system call; the resolver (on a miss, and on each check of a cached file)
- *   takes the real path and answers 404 unless it
- *   lies under the root's real path, so symbolic links out of the tree are "not found"; the file is
- *   opened with {@code NOFOLLOW_LINKS}. Path resolution and the type check ({@code realpath},
- *   {@code lstat}) and directory listing are blocking metadata calls on the worker: the library has
- *   asynchronous open and stat, not those. Checking the type before the open also keeps FIFOs, whose
- *   open would block, from being opened. A path ending in a slash names a directory only: a regular
- *   file asked for as {@code /file.txt/} is 404, as nginx answers.
+ *   (403) before any file-system call. Each proactor holds the root open; the resolver (on a miss,
+ *   and on each check of a cached file) opens the path relative to it with {@code openFileAt}
+ *   under {@code BENEATH} and {@code NO_MAGICLINKS}, non-blocking (a FIFO's open does not wait for
+ *   a writer), then stats the descriptor: on io_uring (and its fallback, the openat2 system call)
+ *   the kernel keeps the walk inside the root, and the common path makes no blocking call. Only
+ *   EXDEV (an absolute link, which RESOLVE_BENEATH refuses even when it points inside, or a
+ *   relative one climbing out) takes the fallback: the real path on the worker ({@code realpath},
+ *   blocking), 404 unless it lies under the root's, else opened from the root under
+ *   {@code BENEATH} and {@code NO_SYMLINKS}. Anything out of the tree, missing, a loop, or neither
+ *   a regular file nor a directory is "not found"; EACCES 403; EMFILE, ENFILE, ENOMEM 500. A
+ *   linked file's Content-Type is the name asked for, as nginx's. On the portable backend the
+ *   walk is an emulation (a check, not a guarantee: SECURITY.md). A directory listing reads by
+ *   path (blocking, on the worker) after its real path is checked to lie under the root again. A
+ *   path ending in a slash names a directory only: a regular file asked for as
+ *   {@code /file.txt/} is 404, as nginx answers.
  * <li><b>The file cache.</b> Per proactor (a file is sent from the proactor it was opened on), keyed
  *   by the decoded segments, which the parser already checked, so a hit is contained as its miss
- *   was. A hit skips {@code realpath}, {@code lstat}, open, {@code statx} and close: for a body up
+ *   was. A hit skips the open, {@code statx} and close: for a body up
  *   to 16 KiB it holds the bytes (read once; no descriptor) and sends them with the head in one
  *   gathering send, for a larger one the open descriptor for {@code transferFrom}; the 200 head is
  *   prebuilt but for its Date and Connection lines, and the commonest one (HTTP/1.1, kept open)
@@ -97,14 +104,14 @@
  *   and {@code --file-cache-descriptors} (256), least recently used first; each response holds a
  *   reference to its entry, so an evicted file is closed after its last transfer, never under one.
  *   <b>Staleness bound:</b> an entry is served unchecked for {@code --file-cache-validity} (1 s);
- *   the next request after that resolves the path again exactly as a miss does (real path,
- *   containment, {@code lstat} without following links) and keeps the entry only if the real path,
- *   file key (device, inode), size and modification time are unchanged, else it is dropped and the
- *   request served afresh: a file changed, replaced, renamed, deleted or swapped for a link (out of
+ *   the next request after that opens the path again exactly as a miss does (openat2 beneath the
+ *   root, {@code statx} of the descriptor) and keeps the entry only if what opened is a regular file
+ *   with the same inode, size and modification time, else it is dropped and the request served
+ *   from what opened: a file changed, replaced, renamed, deleted or swapped for a link (out of
  *   the root: 404) is served as it was for at most the validity (plus one check's duration) after
- *   the change. An entry is kept only if the opened file's {@code statx} agrees with the resolved
- *   attributes. A file rewritten in place without a size or time change inside one validity is
- *   not noticed for large files (the descriptor reads the new bytes while the head says the old
+ *   the change. An entry's attributes are its own descriptor's, so no file replaced between a
+ *   resolve and an open can pair one file's attributes with another's bytes. A file rewritten in
+ *   place without a size or time change inside one validity is not noticed for large files (the descriptor reads the new bytes while the head says the old
  *   length; as without a cache) and not for small ones (the old bytes). The stop closes every
  *   cached descriptor before the proactors.
  * <li><b>Redirects and headers.</b> A directory asked for without its slash is redirected (301) to

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,10 +22,9 @@ class FileCacheHeadTest {
 
     private FileCache.Entry entry() throws Exception {
         Path file = Files.writeString(root.resolve("b.txt"), "bravo bravo\n");
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
         Instant modified = Instant.ofEpochSecond(1_700_000_000L, 123_000_000);
         FileStat stat = new FileStat(12, 8, 4096, 0100644, 1, 1, modified, modified, modified);
-        return new FileCache.Entry("b.txt", file, a, null, ByteBuffer.allocateDirect(12), stat, 0);
+        return new FileCache.Entry("b.txt", file, null, ByteBuffer.allocateDirect(12), stat, 0);
     }
 
     private static String text(ByteBuffer b) {

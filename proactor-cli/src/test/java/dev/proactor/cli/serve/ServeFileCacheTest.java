@@ -41,9 +41,7 @@ class ServeFileCacheTest {
 
     @BeforeEach
     void tree() throws Exception {
-        root = ServeRawSocketTest.tree(tmp);
-        Files.createDirectories(tmp.resolve("outside"));
-        Files.writeString(tmp.resolve("outside/c.txt"), "OUTSIDE\n");
+        root = PathResolverTest.tree(tmp);
         TestFiles.writeRandom(root.resolve("large.bin"), LARGE, 31);
         TestFiles.writeRandom(root.resolve("edge.bin"), FileCache.SMALL_BODY, 32);
     }
