@@ -62,6 +62,27 @@ public interface AsyncSocket extends java.io.Closeable {
     ReusableOperation<Long> reusableWriteAll(ByteBuffer src, ResultHandler<? super Long> handler);
 
     /**
+     * A gather send of whole native segments whose operation object is used again for every run, as
+     * {@link #reusableRead}: each run sends every byte of the segments in {@code srcs}, in order, as
+     * one write ({@code sendmsg} with an iovec per segment, continuing after short sends, as
+     * {@link #writeAll(ByteBuffer...)}); the result is their total. The array is read as each run
+     * begins (now, and at each {@link ReusableOperation#restart()}): the caller may put other
+     * segments in it between runs, and must not change it from a restart until that run's handler
+     * runs. A segment may be empty. Nothing is copied, and a run's first round sends the same request
+     * every run: a response whose head and body are shared, prepared segments goes out without a
+     * copy, a buffer view or an operation per response. The segments' memory
+     * belongs to the operation while a run is in progress. A failure carries the bytes sent, which
+     * the peer receives in order. The first run is initiated now.
+     *
+     * @param srcs 1 to 1024 native segments (IOV_MAX), none null, none confined to a thread; checked
+     *     again at each restart
+     * @throws IllegalArgumentException for no segments or more than 1024, or one that is not native
+     *     or is confined to a thread
+     * @throws NullPointerException if {@code srcs}, {@code handler} or an element of {@code srcs} is null
+     */
+    ReusableOperation<Long> reusableWriteAll(MemorySegment[] srcs, ResultHandler<? super Long> handler);
+
+    /**
      * Receives once into the first {@code length} bytes of a pooled lease (not a received chunk,
      * which holds exactly what arrived); see {@link #read(ByteBuffer)}. The lease is lent to the
      * operation until it ends.

@@ -63,11 +63,17 @@ class ReusableOperationContractTest {
         assertThat(p.metrics().kinds().get(OperationKind.NOP).completed()).isEqualTo(RUNS);
     }
 
+    /**
+     * A restart from another thread while the run's handler still runs (a handler on another worker
+     * restarting an operation whose own handler has not returned) begins the next run as that
+     * delivery ends, not before; a second ask for the same run is refused.
+     */
     @EachBackend
-    void restartIsRefusedUntilTheRunIsDelivered(ProactorFixture fixture) throws Exception {
+    void aRestartWhileTheRunIsDeliveredBeginsAsTheDeliveryEnds(ProactorFixture fixture) throws Exception {
         Proactor p = fixture.open();
         CountDownLatch inHandler = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch second = new CountDownLatch(1);
         AtomicInteger runs = new AtomicInteger();
         ReusableOperation<Void> op = p.reusableNop((v, failure) -> {
             if (runs.incrementAndGet() == 1) {
@@ -77,18 +83,44 @@ class ReusableOperationContractTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            } else {
+                second.countDown();
             }
         });
         assertThat(inHandler.await(60, TimeUnit.SECONDS)).isTrue();
         assertThat(op.state()).as("published while its handler runs").isEqualTo(OperationState.COMPLETED);
-        assertThatThrownBy(op::restart).as("its handler is still running").isInstanceOf(IllegalStateException.class);
-        release.countDown();
-        assertThat(op.await()).isNull();
         long first = op.id();
         assertThat(op.restart()).isSameAs(op);
+        assertThatThrownBy(op::restart).as("the next run was already asked for")
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already asked for");
+        assertThat(runs.get()).as("the next run waits for the delivery to end").isEqualTo(1);
+        assertThat(op.id()).isEqualTo(first);
+        release.countDown();
+        assertThat(second.await(60, TimeUnit.SECONDS)).isTrue();
         assertThat(op.await()).isNull();
         assertThat(op.id()).isNotEqualTo(first);
         assertThat(runs.get()).isEqualTo(2);
+    }
+
+    /** A run still in the kernel (a receive with nothing to receive) cannot be restarted. */
+    @EachBackend
+    void restartIsRefusedWhileTheRunIsPending(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open();
+        AsyncServerSocket listener = Sockets.listen(p);
+        Sockets.Connection c = Sockets.connect(listener, p);
+        try {
+            AtomicInteger runs = new AtomicInteger();
+            ReusableOperation<Integer> read = c.server().reusableRead(ByteBuffer.allocateDirect(8),
+                    (n, failure) -> runs.incrementAndGet());
+            assertThatThrownBy(read::restart).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("has not been delivered yet");
+            assertThat(Ops.result(c.client().writeAll(ByteBuffer.wrap(new byte[] {7})))).isEqualTo(1L);
+            assertThat(read.await()).isEqualTo(1);
+            assertThat(runs.get()).isEqualTo(1);
+        } finally {
+            c.close();
+            Ops.result(listener.closeAsync());
+        }
     }
 
     @EachBackend

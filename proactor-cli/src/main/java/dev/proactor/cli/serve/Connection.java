@@ -5,7 +5,10 @@ import dev.proactor.Operation;
 import dev.proactor.OperationCancelledException;
 import dev.proactor.OperationTimeoutException;
 import dev.proactor.Proactor;
+import dev.proactor.ProactorException;
+import dev.proactor.ReusableOperation;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +84,16 @@ final class Connection {
     private State state = State.FRESH; // guarded by this
     private Ending ending; // guarded by this; null until ended from outside
     private Operation<Integer> waitingRead; // guarded by this: the read of FRESH or IDLE, for endIfWaiting
+    /** The IDLE read, one operation run again for each request after the first; null until the first. */
+    private ReusableOperation<Integer> idleRead;
+    /** The gather send of {@link #sendShared}, one operation run again per response; null until the first. */
+    private ReusableOperation<Long> sharedSend;
+    /** Its segments (the shared head, the body or none), read as each run begins. */
+    private final MemorySegment[] shared = new MemorySegment[2];
+    // The response sharedSend carries: set before each run, taken by its handler.
+    private Exchange sharedExchange;
+    private FileCache.Entry sharedEntry;
+    private long sharedLength;
     private int served; // requests answered
     // nanoTime the current head's deadline counts from: the start for the first (a client that
     // connects and sends nothing is a slow head), else the head's first byte; 0 when none
@@ -190,7 +203,17 @@ final class Connection {
             }
             server.waiting(this, member, waiting == State.FRESH);
         }
-        Operation<Integer> op = (waiting == State.IDLE ? idleTimed : socket.withTimeout(timeout)).read(in);
+        // The IDLE read is one operation, run again: its handler may run before waitingRead is set
+        // below, which then names the same operation, as the next IDLE read sets it again. Another
+        // read gets its handler only once it is waitingRead, or a late set would hide the next read.
+        Operation<Integer> op;
+        if (waiting != State.IDLE) {
+            op = socket.withTimeout(timeout).read(in);
+        } else if (idleRead == null) {
+            op = idleRead = idleTimed.reusableRead(in, this::idleReadDone);
+        } else {
+            op = idleRead.restart(); // its last run was delivered, or is ending: the next begins after it
+        }
         boolean cancel = false;
         if (waits) {
             synchronized (this) {
@@ -198,31 +221,45 @@ final class Connection {
                 cancel = ending != null; // ended before the read existed: endIfWaiting could not cancel it
             }
         }
-        op.onComplete((n, failure) -> guarded(() -> {
-            Ending e;
-            synchronized (this) {
-                waitingRead = null;
-                e = ending;
-            }
-            if (waits) {
-                server.busy(this, member);
-            }
-            if (failure instanceof OperationCancelledException && e != null) {
-                if (e == Ending.RECLAIMED) {
-                    closeNow();
-                } else {
-                    lingeringClose();
-                }
-            } else if (failure instanceof OperationTimeoutException && waiting != State.IDLE) {
-                rejected(408, "request head not received in time", null);
-            } else if (failure != null || n < 0) {
-                closeNow(); // idle timeout, end of stream, reset, or the stop closed us
-            } else {
-                next();
-            }
-        }));
+        if (waiting != State.IDLE) {
+            op.onComplete((n, failure) -> guarded(() -> readDone(waiting, n, failure)));
+        }
         if (cancel) {
             op.cancel();
+        }
+    }
+
+    /** The reusable idle read's handler, made once per connection. */
+    private void idleReadDone(Integer n, ProactorException failure) {
+        try {
+            readDone(State.IDLE, n, failure);
+        } catch (RuntimeException e) {
+            internalError(e);
+        }
+    }
+
+    /** A read of {@code waiting} ended: answer what came, or end as the failure says. */
+    private void readDone(State waiting, Integer n, ProactorException failure) {
+        Ending e;
+        synchronized (this) {
+            waitingRead = null;
+            e = ending;
+        }
+        if (waiting != State.HEAD) {
+            server.busy(this, member);
+        }
+        if (failure instanceof OperationCancelledException && e != null) {
+            if (e == Ending.RECLAIMED) {
+                closeNow();
+            } else {
+                lingeringClose();
+            }
+        } else if (failure instanceof OperationTimeoutException && waiting != State.IDLE) {
+            rejected(408, "request head not received in time", null);
+        } else if (failure != null || n < 0) {
+            closeNow(); // idle timeout, end of stream, reset, or the stop closed us
+        } else {
+            next();
         }
     }
 
@@ -386,6 +423,10 @@ final class Connection {
             }
             case ByteRange.Whole w -> {
                 status = 200;
+                if (v.lastModified() < date && keptOpen(ex)) {
+                    sendShared(ex, e, e.keepAliveHead(date), r.isHead() ? 0 : size);
+                    return;
+                }
                 head = v.lastModified() < date ? okHead(ex, date, e) : connection(new ResponseHead(200, date)
                         .header("Content-Type", e.contentType).header("Content-Length", count)
                         .header("Last-Modified", lastModified).header("ETag", etag).header("Accept-Ranges", "bytes"), ex)
@@ -419,15 +460,55 @@ final class Connection {
         }));
     }
 
+    /** Whether the answer to {@code ex} keeps an HTTP/1.1 connection open: no Connection line. */
+    private boolean keptOpen(Exchange ex) {
+        return ex.keepAlive && !server.draining() && ex.request.minorVersion() != 0;
+    }
+
     /**
-     * A whole 200's head from the shared prefix and the entry's fixed headers: no formatting. The
-     * common one (HTTP/1.1, kept open) is the entry's shared direct head.
+     * The common answer, a whole 200 that keeps an HTTP/1.1 connection open: the entry's shared
+     * head and in-memory body of this second leave in one gather send on this connection's
+     * reusable write, so that nothing is formatted, copied or allocated for it; a body sent from
+     * the file follows the head by transfer. {@code e}'s reference is released when all is sent.
      */
+    private void sendShared(Exchange ex, FileCache.Entry e, FileCache.DatedHead h, long length) {
+        sharedExchange = ex;
+        sharedEntry = e;
+        sharedLength = length;
+        shared[0] = h.head();
+        shared[1] = e.body != null && length > 0 ? h.body() : FileCache.NO_BODY;
+        if (sharedSend == null) {
+            sharedSend = idleTimed.reusableWriteAll(shared, this::sharedSent);
+        } else {
+            sharedSend.restart(); // its last run was delivered, or is ending: the next begins after it
+        }
+    }
+
+    /** The reusable shared send's handler, made once per connection. */
+    private void sharedSent(Long n, ProactorException failure) {
+        Exchange ex = sharedExchange;
+        FileCache.Entry e = sharedEntry;
+        long length = sharedLength;
+        sharedExchange = null;
+        sharedEntry = null;
+        try {
+            if (failure != null) {
+                server.cache(member).release(e);
+                closeNow();
+            } else if (e.body == null && length > 0) {
+                transfer(ex, 200, e, 0, length, length);
+            } else {
+                server.cache(member).release(e);
+                finished(ex, 200, length);
+            }
+        } catch (RuntimeException x) {
+            internalError(x);
+        }
+    }
+
+    /** A whole 200's head that closes the connection, or answers HTTP/1.0: the shared prefix and the entry's fixed headers. */
     private ByteBuffer okHead(Exchange ex, long date, FileCache.Entry e) {
         boolean close = !ex.keepAlive || server.draining();
-        if (!close && ex.request.minorVersion() != 0) {
-            return e.keepAliveHead(date);
-        }
         byte[] prefix = ResponseHead.okPrefix(date);
         byte[] fixed = e.fixed200;
         byte[] conn = close ? CONNECTION_CLOSE : CONNECTION_KEEP_ALIVE;
@@ -589,9 +670,13 @@ final class Connection {
         try {
             step.run();
         } catch (RuntimeException e) {
-            server.report("internal error on a connection from " + remoteHost + ": " + e);
-            closeNow();
+            internalError(e);
         }
+    }
+
+    private void internalError(RuntimeException e) {
+        server.report("internal error on a connection from " + remoteHost + ": " + e);
+        closeNow();
     }
 
     private ResponseHead connection(ResponseHead h, Exchange ex) {

@@ -3,6 +3,7 @@ package dev.proactor.cli.serve;
 import dev.proactor.AsyncFile;
 import dev.proactor.FileStat;
 import dev.proactor.Operation;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,8 +67,15 @@ final class FileCache {
      * One file as it was opened: its body source, its validators and the fixed headers of a 200.
      * Immutable but for the validation time and, guarded by the cache, the reference count.
      */
-    /** A response head and the epoch second of its Date line. */
-    private record DatedHead(long second, ByteBuffer head) {}
+    /**
+     * A keep-alive 200's head and the epoch second of its Date line, with the body it goes with
+     * ({@link MemorySegment#NULL}'s empty slice when the body is sent from the file), as segments
+     * every response in that second shares.
+     */
+    record DatedHead(long second, MemorySegment head, MemorySegment body) {}
+
+    /** An empty native segment: the body of a head sent alone. */
+    static final MemorySegment NO_BODY = MemorySegment.ofBuffer(ByteBuffer.allocateDirect(0));
 
     static final class Entry {
         final String key;
@@ -114,21 +122,23 @@ final class FileCache {
 
         /**
          * The whole head of a 200 dated {@code date} that keeps an HTTP/1.1 connection open (no
-         * Connection line), made once a second per entry in direct memory and shared read-only, so
-         * that the common answer formats nothing, copies nothing into a bounce buffer and allocates
-         * only the view returned. Only for a {@code date} at least a second after the modification
-         * (the caller checks), so the Last-Modified is {@link #lastModifiedText}.
+         * Connection line) and the in-memory body, made once a second per entry in direct memory
+         * and shared read-only, so that the common answer formats nothing, copies nothing and
+         * allocates nothing: a gather send of the two segments. Only for a {@code date} at least a
+         * second after the modification (the caller checks), so the Last-Modified is
+         * {@link #lastModifiedText}.
          */
-        ByteBuffer keepAliveHead(long date) {
+        DatedHead keepAliveHead(long date) {
             DatedHead h = keepAliveHead;
             if (h == null || h.second != date) {
                 byte[] prefix = ResponseHead.okPrefix(date);
                 ByteBuffer b = ByteBuffer.allocateDirect(prefix.length + fixed200.length + 2);
                 b.put(prefix).put(fixed200).put((byte) '\r').put((byte) '\n').flip();
-                h = new DatedHead(date, b.asReadOnlyBuffer());
+                h = new DatedHead(date, MemorySegment.ofBuffer(b.asReadOnlyBuffer()),
+                        body == null ? NO_BODY : MemorySegment.ofBuffer(body));
                 keepAliveHead = h;
             }
-            return h.head.duplicate();
+            return h;
         }
 
         /** The validators as sent with a response dated {@code date}. */

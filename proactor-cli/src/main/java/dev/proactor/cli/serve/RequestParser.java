@@ -125,20 +125,21 @@ final class RequestParser {
         if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || line.indexOf(' ', sp2 + 1) >= 0 || sp2 == line.length() - 1) {
             return new Rejected(400, "malformed request line", null);
         }
-        String method = line.substring(0, sp1);
-        String rawTarget = line.substring(sp1 + 1, sp2);
-        String version = line.substring(sp2 + 1);
+        // The two methods served are the constants, the version is read in place: no substring of
+        // the line but the target's.
+        String method = line.startsWith("GET ") ? "GET" : line.startsWith("HEAD ") ? "HEAD" : line.substring(0, sp1);
         for (int i = 0; i < method.length(); i++) {
             if (!isTchar(method.charAt(i))) {
                 return new Rejected(400, "malformed method", line);
             }
         }
-        if (version.length() != 8 || !version.startsWith("HTTP/") || !isDigit(version.charAt(5))
-                || version.charAt(6) != '.' || !isDigit(version.charAt(7))) {
+        int v = sp2 + 1;
+        if (line.length() - v != 8 || !line.startsWith("HTTP/", v) || !isDigit(line.charAt(v + 5))
+                || line.charAt(v + 6) != '.' || !isDigit(line.charAt(v + 7))) {
             return new Rejected(400, "malformed HTTP version", line);
         }
-        int major = version.charAt(5) - '0';
-        int minor = version.charAt(7) - '0';
+        int major = line.charAt(v + 5) - '0';
+        int minor = line.charAt(v + 7) - '0';
         if (major != 1) {
             return new Rejected(505, "HTTP version " + major + "." + minor + " not supported", line);
         }
@@ -186,8 +187,22 @@ final class RequestParser {
                     return new Rejected(400, "invalid byte in a header value", line);
                 }
             }
-            String name = ascii(in, pos, colon).toLowerCase(Locale.ROOT);
-            String value = latin1(in, colon + 1, stop).strip();
+            // The value without the optional whitespace around it (RFC 9110 section 5.5).
+            int from = colon + 1;
+            int to = stop;
+            while (from < to && isWhitespace(in.get(from))) {
+                from++;
+            }
+            while (to > from && isWhitespace(in.get(to - 1))) {
+                to--;
+            }
+            // Only a header acted on becomes a string, and only its value.
+            String name = knownName(in, pos, colon);
+            if (name == null) {
+                pos = nl + 1;
+                continue;
+            }
+            String value = latin1(in, from, to);
             switch (name) {
                 case "host" -> {
                     hosts++;
@@ -252,7 +267,7 @@ final class RequestParser {
                 return new Rejected(413, "request bodies are not accepted", line);
             }
         }
-        Object target = parseTarget(rawTarget);
+        Object target = parseTarget(line, sp1 + 1, sp2);
         if (target instanceof Rejected r) {
             return new Rejected(r.status(), r.reason(), line);
         }
@@ -267,65 +282,52 @@ final class RequestParser {
      * Anything that could step outside the served directory or hide a path separator is 403.
      */
     static Object parseTarget(String raw) {
-        String t = raw;
-        String lower = t.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("http://") || lower.startsWith("https://")) {
-            int slash = t.indexOf('/', lower.indexOf("//") + 2);
-            t = slash < 0 ? "/" : t.substring(slash);
+        return parseTarget(raw, 0, raw.length());
+    }
+
+    /**
+     * {@link #parseTarget(String)} of {@code line}'s characters {@code [from, to)} (visible ASCII),
+     * without copying them first: a segment without escapes is one substring, and a path of one
+     * segment needs no list.
+     */
+    private static Object parseTarget(String line, int from, int to) {
+        int start = from;
+        if (line.regionMatches(true, from, "http://", 0, 7) || line.regionMatches(true, from, "https://", 0, 8)) {
+            int slash = line.indexOf('/', line.indexOf("//", from) + 2);
+            if (slash < 0 || slash >= to) {
+                return new HttpRequest.Target(List.of(), true, null); // an authority without a path: the root
+            }
+            start = slash;
         }
-        if (!t.startsWith("/")) {
+        if (start >= to || line.charAt(start) != '/') {
             return new Rejected(400, "request target is not a path", null);
         }
-        if (t.indexOf('#') >= 0) {
+        int hash = line.indexOf('#', start);
+        if (hash >= 0 && hash < to) {
             return new Rejected(400, "fragment in the request target", null);
         }
-        int q = t.indexOf('?');
-        String rawPath = q < 0 ? t : t.substring(0, q);
-        String rawQuery = q < 0 ? null : t.substring(q + 1);
+        int q = line.indexOf('?', start);
+        int pathEnd = q < 0 || q >= to ? to : q;
+        String rawQuery = pathEnd == to ? null : line.substring(pathEnd + 1, to);
 
         // Percent-decoding, segment by segment, so an encoded slash cannot become a separator.
-        List<String> segments = new ArrayList<>();
-        String[] parts = rawPath.split("/", -1);
-        for (int i = 1; i < parts.length; i++) {
-            String part = parts[i];
-            if (part.isEmpty()) {
+        List<String> segments = null;
+        String only = null; // the first segment, alone until a second comes
+        int next;
+        for (int a = start + 1; a < pathEnd; a = next + 1) {
+            next = line.indexOf('/', a);
+            if (next < 0 || next > pathEnd) {
+                next = pathEnd;
+            }
+            if (next == a) {
                 continue; // "//" and the trailing slash
             }
-            byte[] bytes = new byte[part.length()];
-            int n = 0;
-            for (int j = 0; j < part.length(); j++) {
-                char c = part.charAt(j);
-                if (c == '%') {
-                    if (j + 2 >= part.length() || hex(part.charAt(j + 1)) < 0 || hex(part.charAt(j + 2)) < 0) {
-                        return new Rejected(400, "malformed percent-encoding", null);
-                    }
-                    bytes[n++] = (byte) (hex(part.charAt(j + 1)) << 4 | hex(part.charAt(j + 2)));
-                    j += 2;
-                } else {
-                    bytes[n++] = (byte) c;
-                }
+            int pct = line.indexOf('%', a);
+            Object decoded = pct < 0 || pct >= next ? plainSegment(line, a, next) : decodeSegment(line, a, next);
+            if (decoded instanceof Rejected r) {
+                return r;
             }
-            boolean ascii = true;
-            for (int j = 0; j < n; j++) {
-                if (bytes[j] == 0 || bytes[j] == '/' || bytes[j] == '\\') {
-                    return new Rejected(403, "forbidden byte in the path", null);
-                }
-                ascii &= bytes[j] >= 0;
-            }
-            String segment;
-            if (ascii) {
-                segment = new String(bytes, 0, n, StandardCharsets.ISO_8859_1); // ASCII is its own UTF-8: no decoder
-            } else {
-                try {
-                    CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(bytes, 0, n));
-                    segment = chars.toString();
-                } catch (CharacterCodingException e) {
-                    return new Rejected(404, "path is not UTF-8", null); // no file here has such a name
-                }
-            }
+            String segment = (String) decoded;
             if (segment.equals(".") || segment.equals("..")) {
                 return new Rejected(403, "dot segment in the path", null);
             }
@@ -334,10 +336,104 @@ final class RequestParser {
                     return new Rejected(403, "control character in the path", null);
                 }
             }
-            segments.add(segment);
+            if (only == null) {
+                only = segment;
+            } else {
+                if (segments == null) {
+                    segments = new ArrayList<>(4);
+                    segments.add(only);
+                }
+                segments.add(segment);
+            }
         }
-        boolean trailingSlash = rawPath.endsWith("/");
-        return new HttpRequest.Target(segments, trailingSlash, rawQuery);
+        boolean trailingSlash = line.charAt(pathEnd - 1) == '/';
+        List<String> list = segments != null ? segments : only != null ? List.of(only) : List.of();
+        return new HttpRequest.Target(list, trailingSlash, rawQuery);
+    }
+
+    /** A segment without escapes: its characters are its bytes (visible ASCII), the backslash forbidden. */
+    private static Object plainSegment(String line, int from, int to) {
+        int backslash = line.indexOf('\\', from);
+        if (backslash >= 0 && backslash < to) {
+            return new Rejected(403, "forbidden byte in the path", null);
+        }
+        return line.substring(from, to);
+    }
+
+    /** A segment with percent-escapes, decoded and checked: its string, or a {@link Rejected}. */
+    private static Object decodeSegment(String line, int from, int to) {
+        byte[] bytes = new byte[to - from];
+        int n = 0;
+        for (int j = from; j < to; j++) {
+            char c = line.charAt(j);
+            if (c == '%') {
+                if (j + 2 >= to || hex(line.charAt(j + 1)) < 0 || hex(line.charAt(j + 2)) < 0) {
+                    return new Rejected(400, "malformed percent-encoding", null);
+                }
+                bytes[n++] = (byte) (hex(line.charAt(j + 1)) << 4 | hex(line.charAt(j + 2)));
+                j += 2;
+            } else {
+                bytes[n++] = (byte) c;
+            }
+        }
+        boolean ascii = true;
+        for (int j = 0; j < n; j++) {
+            if (bytes[j] == 0 || bytes[j] == '/' || bytes[j] == '\\') {
+                return new Rejected(403, "forbidden byte in the path", null);
+            }
+            ascii &= bytes[j] >= 0;
+        }
+        if (ascii) {
+            return new String(bytes, 0, n, StandardCharsets.ISO_8859_1); // ASCII is its own UTF-8: no decoder
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 0, n)).toString();
+        } catch (CharacterCodingException e) {
+            return new Rejected(404, "path is not UTF-8", null); // no file here has such a name
+        }
+    }
+
+    /**
+     * The lower-case name of a header the parser acts on, when {@code in[from, to)} is one (the
+     * name's case ignored), else null: no string is made for a header that is skipped.
+     */
+    private static String knownName(ByteBuffer in, int from, int to) {
+        for (String name : KNOWN_HEADERS) {
+            if (name.length() == to - from && equalsIgnoreCase(in, from, name)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private static final String[] KNOWN_HEADERS = {
+        "host", "connection", "content-length", "transfer-encoding", "if-modified-since", "if-none-match",
+        "range", "if-range"
+    };
+
+    /** Whether {@code in} holds {@code lower} (lower-case ASCII) at {@code from}, ignoring ASCII case. */
+    private static boolean equalsIgnoreCase(ByteBuffer in, int from, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            int b = in.get(from + i);
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Optional whitespace (RFC 9110 section 5.6.3): of what {@code String.strip} drops, the only
+     * characters a checked header value may hold.
+     */
+    private static boolean isWhitespace(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     private static int indexOf(ByteBuffer in, int from, int to, byte b) {
@@ -353,11 +449,20 @@ final class RequestParser {
         return latin1(in, from, to);
     }
 
+    /** The bytes as Latin-1 characters: one copy, into the string, through a per-thread scratch array. */
     private static String latin1(ByteBuffer in, int from, int to) {
-        byte[] bytes = new byte[to - from];
-        in.get(from, bytes);
-        return new String(bytes, StandardCharsets.ISO_8859_1);
+        int n = to - from;
+        byte[] scratch = SCRATCH.get();
+        if (scratch.length < n) {
+            scratch = new byte[Math.max(n, scratch.length * 2)];
+            SCRATCH.set(scratch);
+        }
+        in.get(from, scratch, 0, n);
+        return new String(scratch, 0, n, StandardCharsets.ISO_8859_1);
     }
+
+    /** Where {@link #latin1} copies the bytes first (a direct buffer has no array to make a string of). */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[256]);
 
     private static boolean isDigit(int c) {
         return c >= '0' && c <= '9';

@@ -89,6 +89,54 @@ class RequestParserTest {
         assertThat(parsed("GET http://example.com HTTP/1.1\r\nHost: x\r\n\r\n").target().segments()).isEmpty();
     }
 
+    /**
+     * The parser reads the target in place and makes strings only of the headers it acts on: the
+     * same answers for every shape those shortcuts take (plain and escaped segments, absolute form
+     * in any case, header names in any case, optional whitespace around values, skipped headers).
+     */
+    @Test
+    void targetsAndHeadersReadInPlaceGiveTheSameAnswers() {
+        HttpRequest.Target t = parsed("GET /a/bb/c.txt HTTP/1.1\r\nHost: x\r\n\r\n").target();
+        assertThat(t.segments()).containsExactly("a", "bb", "c.txt");
+        assertThat(t.trailingSlash()).isFalse();
+        assertThat(t.rawQuery()).isNull();
+        HttpRequest.Target root = parsed("GET / HTTP/1.1\r\nHost: x\r\n\r\n").target();
+        assertThat(root.segments()).isEmpty();
+        assertThat(root.trailingSlash()).isTrue();
+        assertThat(parsed("GET /one HTTP/1.1\r\nHost: x\r\n\r\n").target().segments()).containsExactly("one");
+        assertThat(status("GET /a\\b HTTP/1.1\r\nHost: x\r\n\r\n")).as("a plain backslash").isEqualTo(403);
+        assertThat(status("GET /a%5Cb HTTP/1.1\r\nHost: x\r\n\r\n")).as("an escaped backslash").isEqualTo(403);
+        assertThat(status("GET /a%2Fb HTTP/1.1\r\nHost: x\r\n\r\n")).as("an escaped slash").isEqualTo(403);
+        assertThat(status("GET /a/../b HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(403);
+        assertThat(status("GET /a/%2e%2E/b HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(403);
+        assertThat(status("GET /a%0Ab HTTP/1.1\r\nHost: x\r\n\r\n")).as("an escaped control").isEqualTo(403);
+        assertThat(status("GET /a%2 HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(400);
+        assertThat(status("GET /a#f HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(400);
+        assertThat(status("GET a/b HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(400);
+        HttpRequest.Target abs = parsed("GET HTTPS://Example.COM/x/?q=1 HTTP/1.1\r\nHost: x\r\n\r\n").target();
+        assertThat(abs.segments()).containsExactly("x");
+        assertThat(abs.trailingSlash()).isTrue();
+        assertThat(abs.rawQuery()).isEqualTo("q=1");
+        assertThat(parsed("GET http://example.com?q HTTP/1.1\r\nHost: x\r\n\r\n").target().segments()).isEmpty();
+
+        HttpRequest r = parsed("HEAD /f HTTP/1.1\r\nX-Skipped: a\r\nhOsT: \t x:80 \t\r\n"
+                + "IF-NONE-MATCH:\"e\"\r\nCONNECTION:  Close \r\n\r\n");
+        assertThat(r.method()).isEqualTo("HEAD");
+        assertThat(r.isHead()).isTrue();
+        assertThat(r.ifNoneMatch()).isEqualTo("\"e\"");
+        assertThat(r.keepAlive()).isFalse();
+        assertThat(r.requestLine()).isEqualTo("HEAD /f HTTP/1.1");
+        assertThat(status("GET /f HTTP/1.1\r\nHost: x\r\nHOST: y\r\n\r\n")).as("two Hosts in two cases").isEqualTo(400);
+        assertThat(status("GET /f HTTP/1.1\r\nHost: a b\r\n\r\n")).isEqualTo(400);
+        assertThat(status("GET /f HTTP/1.1\r\nHost: x\r\nContent-LENGTH: 5\r\n\r\n")).isEqualTo(413);
+        assertThat(parsed("GET /f HTTP/1.1\r\nHost: x\r\nContent-Length:  0 \r\n\r\n").keepAlive()).isTrue();
+        assertThat(status("GETX /f HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(501);
+        assertThat(status("POST /f HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(405);
+        assertThat(status("GET /f HTTP/1.1 \r\nHost: x\r\n\r\n")).isEqualTo(400);
+        assertThat(status("GET /f HTTP/2.0\r\nHost: x\r\n\r\n")).isEqualTo(505);
+        assertThat(parsed("GET /f HTTP/1.0\r\n\r\n").minorVersion()).isZero();
+    }
+
     @Test
     void limitsGive414And431AtTheirBoundaries() {
         String okLine = "GET /" + "a".repeat(LINE - "GET / HTTP/1.1".length()) + " HTTP/1.1";

@@ -17,7 +17,7 @@ import java.time.Duration;
  *
  * @param <R> the result type
  */
-abstract sealed class IoOp<R> extends OperationImpl<R> permits BufferOp, VectoredOp {
+abstract sealed class IoOp<R> extends OperationImpl<R> permits BufferOp, VectoredOp, GatherSendOp {
     /** The position of a socket's operation, which has none. */
     static final long STREAM = -1;
 

@@ -472,8 +472,9 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
 
     /**
      * Initiates a reusable operation's next run: at once if the last run was delivered, or at the
-     * end of its delivery when called from within it (a handler restarting its own operation must
-     * not reset the state {@link #run()} is still publishing).
+     * end of its delivery when called while it is delivered, from within it or from another thread
+     * (a handler restarting its own operation, or one on another worker, must not reset the state
+     * {@link #run()} is still publishing).
      *
      * <p>Safe to reset then: the delivery is the last thing that touches a run. The dispatcher
      * finished the operation (its round released: the kernel holds nothing of it, its table slot
@@ -487,9 +488,11 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             throw new IllegalStateException(this + " is not reusable");
         }
         if (r.deliverer == Thread.currentThread()) {
-            // Without the lock: only the delivering thread sets deliverer to itself and, until it
-            // clears it, only it reads or writes rerunAsked; any other thread reads a value that
-            // is not itself (its own last write was null, or another thread's).
+            // Without the lock: only the delivering thread sets deliverer to itself, and any other
+            // thread reads a value that is not itself (its own last write was null, or another
+            // thread's). Another thread sets rerunAsked only under the lock, which the delivery's
+            // end takes to read it; the unlocked read here may miss that one, and then two asks
+            // for one run go unnoticed: one run begins.
             if (r.rerunAsked) {
                 throw new IllegalStateException(this + ": the next run was already asked for");
             }
@@ -497,6 +500,17 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             return;
         }
         synchronized (this) {
+            if (r.deliverer != null && !abandoned) {
+                // Another thread is delivering the last run (a worker's handler restarting an
+                // operation whose own handler, on another worker, has not returned yet): as if that
+                // handler had asked, the run begins as the delivery ends, which reads the flag
+                // under this lock.
+                if (r.rerunAsked) {
+                    throw new IllegalStateException(this + ": the next run was already asked for");
+                }
+                r.rerunAsked = true;
+                return;
+            }
             if (delivery != Delivery.HANDLED || abandoned) {
                 throw new IllegalStateException(this + ": the previous run has not been delivered yet");
             }

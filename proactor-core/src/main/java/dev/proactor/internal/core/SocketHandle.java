@@ -137,6 +137,13 @@ final class SocketHandle implements AsyncSocket {
         return p().initiate(new BufferOp.ReusableFully(p(), socket, timeout, CallerBuffer.of(src, false, socket), handler));
     }
 
+    @Override
+    public ReusableOperation<Long> reusableWriteAll(MemorySegment[] srcs, ResultHandler<? super Long> handler) {
+        Objects.requireNonNull(srcs, "srcs");
+        Objects.requireNonNull(handler, "handler");
+        return p().initiate(new GatherSendOp(p(), socket, timeout, srcs, handler));
+    }
+
     /** One round of a send ({@code outbound}) or receive of {@code b}. */
     private Operation<Integer> once(boolean outbound, CallerBuffer b) {
         return p().initiate(new BufferOp.Once(p(), socket, timeout, outbound, IoOp.STREAM, b));

@@ -48,7 +48,14 @@ abstract sealed class VectoredOp extends IoOp<Long> permits VectoredOp.Once, Vec
 
     /** The segments still to move after {@code done} bytes: whole ones skipped, the partly done one sliced. */
     private MemorySegment[] remaining(long done) {
-        MemorySegment[] segments = data.segments;
+        return remaining(data.segments, done);
+    }
+
+    /**
+     * What is left of {@code segments} after {@code done} bytes moved, in order: whole ones skipped,
+     * the partly done one sliced; {@code segments} itself when nothing moved yet.
+     */
+    static MemorySegment[] remaining(MemorySegment[] segments, long done) {
         if (done == 0) {
             return segments;
         }

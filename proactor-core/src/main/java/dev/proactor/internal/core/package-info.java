@@ -135,8 +135,15 @@
  * rest (lanes, the write budget, cancellation, a close that drains queued writes) is any
  * operation's, run by run. An echo of 64 B round trips over such operations allocates nothing per
  * round trip on the dispatcher or a worker ({@code ReusableOperationContractTest}); with
- * {@code read} and {@code writeAll} each read and write is a new operation. Leases and segments
- * have no reusable form yet.
+ * {@code read} and {@code writeAll} each read and write is a new operation. A gather send of whole
+ * native segments has a reusable form too, {@code reusableWriteAll(MemorySegment[], handler)}
+ * ({@code GatherSendOp}): the caller's array is copied into the operation's own as each run begins,
+ * and a run's first round sends the one {@code SendV} made over that array (a round after a short
+ * send builds what is left); a server sends shared, prepared heads and bodies with it, with no
+ * buffer view per response. A restart from another thread while a run is being delivered (a
+ * handler on another worker, of an operation the delivered handler initiated) is taken as the
+ * delivered handler's own: the next run begins as the delivery ends. Leases have no reusable
+ * form yet.
  *
  * <h2>Memory ownership</h2>
  * A round's scratch memory (timespecs, iovecs, msghdrs, paths, statx buffer) lives in an arena held
