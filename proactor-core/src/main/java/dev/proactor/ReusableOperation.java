@@ -24,8 +24,8 @@ public interface ReusableOperation<T> extends Operation<T> {
      * Initiates the next run. Called from the operation's own handler, or from another thread while
      * that handler runs (a handler on another worker, of an operation the handler initiated), the run
      * begins as the delivery ends (after the other handlers of the run, its stage and its waiters);
-     * called once the run was delivered, at once. The outcome of a run the proactor refuses (closed, admission) is delivered as any
-     * operation's is, to the handler.
+     * called once the run was delivered, at once. The outcome of a run the proactor refuses (closed,
+     * admission) is delivered as any operation's is, to the handler.
      *
      * @return this operation
      * @throws IllegalStateException if the previous run's delivery has not begun yet, or the next run
