@@ -51,8 +51,12 @@ final class BlockingWork {
      * {@link java.util.concurrent.RejectedExecutionException}: by then no proactor delivers.
      */
     void execute(Runnable work) {
+        blocking(HAND_OFF);
         pool.execute(work);
     }
+
+    /** What {@link #observe}'s observer is told, on the caller's thread, when work is handed here. */
+    static final String HAND_OFF = "hand-off";
 
     /** Called just before a blocking call {@code what}, on the thread making it; tests see where it ran. */
     void blocking(String what) {
@@ -62,7 +66,10 @@ final class BlockingWork {
         }
     }
 
-    /** Tests: {@code o} is told of every blocking call from now on, on the thread making it. */
+    /**
+     * Tests: {@code o} is told of every blocking call from now on, on the thread making it, and of
+     * every {@link #execute} ({@link #HAND_OFF}), on the thread handing the work over.
+     */
     void observe(Consumer<String> o) {
         observer = o;
     }
