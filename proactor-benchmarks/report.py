@@ -497,7 +497,7 @@ def idle_targets(idle):
 
 
 HTTP_NAMES = {
-    "proactor-serve": "Proactor `proactor serve` (static files, worker handlers)",
+    "proactor-serve": "Proactor `proactor serve` (static files, inline handlers)",
     "proactor-fixed": "Proactor fixed response (ProactorHttpServer, worker handlers)",
     "proactor-fixed-inline": "Proactor fixed response (ProactorHttpServer, inline handlers)",
     "nginx": "nginx (1 worker, sendfile; `/hello` the 13-byte file)",
