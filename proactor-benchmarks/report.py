@@ -497,7 +497,7 @@ def idle_targets(idle):
 
 
 HTTP_NAMES = {
-    "proactor-serve": "Proactor `proactor serve` (static files, worker handlers)",
+    "proactor-serve": "Proactor `proactor serve` (static files, inline handlers)",
     "proactor-fixed": "Proactor fixed response (ProactorHttpServer, worker handlers)",
     "proactor-fixed-inline": "Proactor fixed response (ProactorHttpServer, inline handlers)",
     "nginx": "nginx (1 worker, sendfile; `/hello` the 13-byte file)",
@@ -531,6 +531,8 @@ class HttpCell:
         self.p99 = median([r["p99Us"] for r in recs])
         self.p999 = median([r["p999Us"] for r in recs])
         self.cpu = median([r["serverCpuUsPerReq"] for r in recs])
+        jit = [r["serverJitMs"] for r in recs if "serverJitMs" in r]
+        self.jit = median(jit) if jit else None
         self.errors = sum(sum(r.get("errors", {}).values()) for r in recs)
 
 
@@ -559,7 +561,9 @@ def http_section(http, results, lines):
         "L - 2e, ... for e the mean interval per connection), so one slow response on each connection",
         "weighs like hundreds. MB/s is what wrk read (heads included, and heads differ",
         "between servers). Server CPU is user + system time of the server process and its descendants",
-        "(nginx: master + worker) over wrk's run, divided by the requests. `/hello` is a 13-byte",
+        "(nginx: master + worker) over wrk's run, divided by the requests; JIT ms is the CPU its JIT compiler",
+        "threads took in that window (a JVM still compiling there spends the server's CPU on it, which shows",
+        "in the p99). `/hello` is a 13-byte",
         "**static file** for `proactor serve`, nginx and h2o (served from their open-file caches) but a fixed",
         "response for nginx-fixed (`return 200`), Netty, NIO.2, the JDK server and ProactorHttpServer. Medians over rounds;",
         "range = lowest–highest round. Ratio columns: this row's req/s ÷ that peer's, same cell.",
@@ -571,7 +575,9 @@ def http_section(http, results, lines):
         title = (f"HTTP {HTTP_WORKLOADS.get(workload, workload)}, "
                  f"{'pinned (server CPU 0, wrk CPU 1)' if pinned else 'unpinned'}")
         impls = contender_table(lines, title, "req/s", "µs/req", HTTP_NAMES, HTTP_PEERS, row,
-                                before=[("MB/s", lambda c: fmt(c.mb, 1))], after=[("errors", lambda c: str(c.errors))])
+                                before=[("MB/s", lambda c: fmt(c.mb, 1))],
+                                after=[("JIT ms", lambda c: "–" if c.jit is None else fmt(c.jit)),
+                                       ("errors", lambda c: str(c.errors))])
         svg = svg_bars(os.path.join(results, f"http-{workload}-{'pinned' if pinned else 'unpinned'}.svg"),
                        title, "req/s", [(HTTP_NAMES.get(i, i).replace("`", ""), row[i].rate) for i in impls])
         lines += ["", f"![{title}]({svg})" if svg else "", ""]

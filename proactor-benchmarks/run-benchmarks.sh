@@ -10,7 +10,8 @@
 #                    warm-up, 1.5 s measured per cell) for a first look: about 3 minutes on two
 #                    cores without echo, 7 with it (a full round takes about 7, and 15 with echo);
 #                    http 1 s warm-up, 3 s measured per cell, after four 1 s runs to warm each
-#                    server up: about 4 minutes more
+#                    server up (up to 20 for a JVM whose JIT compilers are still busy): about 4
+#                    minutes more
 #   --rounds N       run every suite N times, A B A B ..., and pool the rounds (default 1)
 #   --suite S        nop, read, echo, idle, http, hash, a comma list of them (nop,read), or all (default:
 #                    all six); idle holds 10,000 idle connections per contender and measures the server's
@@ -265,7 +266,8 @@ jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=
   if has http; then
     echo "http: java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.proactor.bench.http.HttpBench ${http_args[*]} --rounds 1 --first-round R --out http-roundR.jsonl"
     echo "      (per round; workloads hello (13 B), 4k.bin, 1m.bin; wrk -c64 --latency, -t1 pinned / -t2 unpinned; proactor serve with bin/proactor's JVM options, other Java servers -Xms512m -Xmx512m;"
-    echo "      each server first gets 4 wrk runs of 1 s that open and close the connections: --server-warmup-runs)"
+    echo "      each server first gets 4 to 20 wrk runs of 1 s that open and close the connections, more than 4 only while"
+    echo "      the last cost its JIT compiler threads over 10 ms: --server-warmup-runs, --server-warmup-max; JIT ms per cell in the jsonl)"
   fi
   if has hash; then
     echo "hash: bin/proactor hash TREE; find TREE -type f -print0 | xargs -0 sha256sum; the same with xargs -P2 -n 4"

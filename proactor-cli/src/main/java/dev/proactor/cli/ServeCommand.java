@@ -61,7 +61,10 @@ final class ServeCommand implements Callable<Integer> {
     BackendChoice backend;
 
     @Option(names = "--workers", paramLabel = "N",
-            description = "Worker threads that run the handlers and parse requests (default: one per core).")
+            description = "Run the handlers (parse, cache lookup, starting each send) on N worker threads per"
+                    + " dispatcher instead of on the dispatcher thread itself (default: none; the dispatcher runs"
+                    + " them, and what may block, a listing or the real path of an absolute link, goes to serve's"
+                    + " own threads).")
     Integer workers;
 
     @Option(names = "--dispatchers", defaultValue = "1", paramLabel = "N",
@@ -165,7 +168,8 @@ final class ServeCommand implements Callable<Integer> {
         out.println("proactor serve: serving " + server.root() + " at " + url(server.address()));
         out.println("proactor serve: backend " + caps.backend() + " (" + caps.reason() + "), "
                 + (server.dispatchers() > 1 ? server.dispatchers() + " dispatchers with " : "")
-                + server.proactor().config().workerThreads() + " workers" + (server.dispatchers() > 1 ? " each" : "")
+                + (server.proactor().config().inlineHandlers() ? "handlers on the dispatcher"
+                        : server.proactor().config().workerThreads() + " workers" + (server.dispatchers() > 1 ? " each" : ""))
                 + ", at most " + maxConnections
                 + " connections; Ctrl-C stops");
         out.flush();

@@ -130,7 +130,7 @@ class ServeCommandTest {
             String backendLine = lines.poll(30, TimeUnit.SECONDS);
             seen.add(backendLine);
             assertThat(backendLine).as("SIG%s", signal).matches("proactor serve: backend "
-                    + EachBackendExtension.shortName(variant.backend()) + " \\(.+\\), \\d+ workers, .*");
+                    + EachBackendExtension.shortName(variant.backend()) + " \\(.+\\), handlers on the dispatcher, .*");
 
             try (HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.group(2)

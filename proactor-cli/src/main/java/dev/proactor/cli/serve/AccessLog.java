@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The access log in the Common Log Format:
  * {@code host - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 2326}.
- * Thread-safe: handlers on any worker call {@link #log}.
+ * Thread-safe: handlers on the dispatcher or on any worker call {@link #log}, which never blocks.
  */
 abstract sealed class AccessLog {
     private static final DateTimeFormatter CLF_DATE =
@@ -28,9 +28,14 @@ abstract sealed class AccessLog {
         return new Off();
     }
 
-    /** Lines to a writer (standard output), flushed per line. */
-    static AccessLog to(PrintWriter out) {
-        return new ToWriter(out);
+    /**
+     * Lines to a writer (standard output), written and flushed on a {@link BlockingWork} thread,
+     * since a terminal or a pipe read slowly blocks the write and no handler may wait for it: one
+     * write at a time carries every line logged meanwhile, at most {@link #MAX_PENDING} characters
+     * waiting, beyond which lines are dropped and counted as for a file.
+     */
+    static AccessLog to(PrintWriter out, BlockingWork blocking) {
+        return new ToWriter(out, blocking, MAX_PENDING);
     }
 
     /** Characters of lines waiting for the file's write in flight, at most: see {@link #toFile(Proactor, Path, int)}. */
@@ -108,50 +113,29 @@ abstract sealed class AccessLog {
         }
     }
 
-    private static final class ToWriter extends AccessLog {
-        private final PrintWriter out;
-
-        ToWriter(PrintWriter out) {
-            this.out = out;
-        }
-
-        @Override
-        void write(String line) {
-            synchronized (out) {
-                out.print(line);
-                out.flush();
-            }
-        }
-
-        @Override
-        CompletableFuture<Void> close() {
-            return CompletableFuture.completedFuture(null);
-        }
-    }
-
-    private static final class ToFile extends AccessLog {
-        private final AsyncFile file;
-        private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /**
+     * Lines gathered while one write is in flight, which then carries all of them: at most
+     * {@code maxPending} characters wait, beyond which a line is dropped whole and counted.
+     */
+    private abstract static sealed class Batching extends AccessLog permits ToWriter, ToFile {
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private final int maxPending;
         private StringBuilder pending = new StringBuilder(); // guarded by this
-        private long position; // guarded by this
         private boolean writing; // guarded by this
         private boolean closing; // guarded by this
         private long dropped; // guarded by this
-        private final int maxPending;
 
-        ToFile(AsyncFile file, long position, int maxPending) {
-            this.file = file;
-            this.position = position;
+        Batching(int maxPending) {
             this.maxPending = maxPending;
         }
 
         @Override
-        synchronized long dropped() {
+        final synchronized long dropped() {
             return dropped;
         }
 
         @Override
-        void write(String line) {
+        final void write(String line) {
             synchronized (this) {
                 if (closing) {
                     return;
@@ -166,44 +150,116 @@ abstract sealed class AccessLog {
                 }
                 writing = true;
             }
-            flush();
+            startWriting();
         }
 
-        /** Writes what is pending; runs with {@code writing} set, on one thread at a time. */
-        private void flush() {
-            ByteBuffer bytes;
-            long at;
+        /**
+         * The lines pending, now taken by the writer; or null when none are, and the writer stops
+         * (then, closing, {@link #finish} runs). Called with {@code writing} set, by one thread at a time.
+         */
+        final String take() {
+            boolean finish;
             synchronized (this) {
-                if (pending.isEmpty()) {
-                    writing = false;
-                    if (closing) {
-                        closeFile();
-                    }
-                    return;
+                if (!pending.isEmpty()) {
+                    String text = pending.toString();
+                    pending = new StringBuilder();
+                    return text;
                 }
-                bytes = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
-                pending = new StringBuilder();
-                at = position;
-                position += bytes.remaining();
+                writing = false;
+                finish = closing;
             }
-            file.writeAll(at, bytes).onComplete((n, failure) -> flush());
+            if (finish) {
+                finish();
+            }
+            return null;
         }
 
-        private void closeFile() {
-            file.closeAsync().onComplete((v, f) -> closed.complete(null));
+        /** Begins writing what {@link #take} gives, until it gives null; {@code writing} is set. */
+        abstract void startWriting();
+
+        /** Closing, and the last write ended: complete {@link #closed}. */
+        abstract void finish();
+
+        /** Called when {@code startWriting} could not begin: nothing more is written. */
+        final synchronized void stopWriting() {
+            writing = false;
         }
 
         @Override
-        CompletableFuture<Void> close() {
+        final CompletableFuture<Void> close() {
+            boolean finish;
             synchronized (this) {
-                if (!closing) {
-                    closing = true;
-                    if (!writing) {
-                        closeFile();
-                    }
-                }
+                finish = !closing && !writing;
+                closing = true;
+            }
+            if (finish) {
+                finish();
             }
             return closed;
+        }
+    }
+
+    private static final class ToWriter extends Batching {
+        private final PrintWriter out;
+        private final BlockingWork blocking;
+
+        ToWriter(PrintWriter out, BlockingWork blocking, int maxPending) {
+            super(maxPending);
+            this.out = out;
+            this.blocking = blocking;
+        }
+
+        @Override
+        void startWriting() {
+            try {
+                blocking.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                stopWriting(); // the server stopped: nothing more is written
+            }
+        }
+
+        /** On a {@link BlockingWork} thread: writes what is pending until nothing is. */
+        private void drain() {
+            for (String text = take(); text != null; text = take()) {
+                blocking.blocking("access log");
+                synchronized (out) {
+                    out.print(text);
+                    out.flush();
+                }
+            }
+        }
+
+        @Override
+        void finish() {
+            closed.complete(null);
+        }
+    }
+
+    private static final class ToFile extends Batching {
+        private final AsyncFile file;
+        private long position; // touched by the one writer at a time
+
+        ToFile(AsyncFile file, long position, int maxPending) {
+            super(maxPending);
+            this.file = file;
+            this.position = position;
+        }
+
+        @Override
+        void startWriting() {
+            String text = take();
+            if (text == null) {
+                return;
+            }
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            long at = position;
+            position += bytes.remaining();
+            file.writeAll(at, bytes).onComplete((n, failure) -> startWriting());
+        }
+
+        @Override
+        void finish() {
+            file.closeAsync().onComplete((v, f) -> closed.complete(null));
         }
     }
 }

@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One client connection: a state machine driven entirely by completions. No thread waits for it;
- * each step initiates the next operation and returns, and that operation's handler (on a worker)
- * takes the following step:
+ * each step initiates the next operation and returns, and that operation's handler (on the
+ * dispatcher thread by default, else on a worker: {@link ServeOptions#workers()}) takes the
+ * following step. No step blocks; the two that might (a directory listing and the EXDEV fallback's
+ * real path) run on a {@link BlockingWork} thread, which then initiates the next operation:
  *
  * <pre>
  *  FRESH ──read──┐  (header timeout from the accept: 408, close)
@@ -324,7 +326,19 @@ final class Connection {
         }
     }
 
+    /**
+     * Answers with the listing of {@code dir}, rendered on a {@link BlockingWork} thread: it reads
+     * the directory by path, which may block, and the dispatcher (inline handlers) must not.
+     */
     private void list(Exchange ex, Path dir) {
+        try {
+            server.blocking().execute(() -> guarded(() -> listNow(ex, dir)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            error(ex, 500); // the server stopped
+        }
+    }
+
+    private void listNow(Exchange ex, Path dir) {
         byte[] listing;
         try {
             Path real = server.resolver().listable(dir); // a listing reads by path: checked again here
@@ -332,6 +346,7 @@ final class Connection {
                 error(ex, 404);
                 return;
             }
+            server.blocking().blocking("listing");
             listing = DirectoryListing.render(real, ex.request.target().decodedPath());
         } catch (IOException e) {
             error(ex, e instanceof java.nio.file.AccessDeniedException ? 403 : 404);

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -34,9 +35,9 @@ import java.util.function.Consumer;
  *
  * <p><b>The EXDEV fallback.</b> RESOLVE_BENEATH refuses every absolute symbolic link, even one that
  * points back inside the root, with the same EXDEV as an escape. On EXDEV, and only then, the path
- * is resolved as before openat2 was used: its real path, taken on the worker handling the request
- * ({@code realpath}, a blocking call), must lie under the root's real path, or the answer is "not
- * found"; the real path, made relative to the root, is then opened from the held directory under
+ * is resolved as before openat2 was used: its real path, taken on one of the server's
+ * {@link BlockingWork} threads ({@code realpath}, a blocking call, never made on the dispatcher), must
+ * lie under the root's real path, or the answer is "not found"; the real path, made relative to the root, is then opened from the held directory under
  * {@code BENEATH} and {@link ResolveOption#NO_SYMLINKS}. The kernel therefore still enforces
  * containment of what is opened, and a link swapped in between the real path and the open is
  * refused (ELOOP: "not found") rather than followed. A tree whose links are absolute and point
@@ -59,6 +60,7 @@ final class PathResolver {
     private static final Set<OpenOption> OPEN = Set.of(StandardOpenOption.READ, FileOpenOption.NON_BLOCKING);
 
     private final Path root;
+    private final BlockingWork blocking;
     /**
      * Per proactor (member index), the proactor and the served directory open on it: filled by
      * {@link #open} before the first connection is accepted, unchanged after.
@@ -68,8 +70,12 @@ final class PathResolver {
     private volatile boolean closed;
     private final LongAdder fallbacks = new LongAdder();
 
-    /** @param root the served directory; its real path is taken once here */
-    PathResolver(Path root) throws IOException {
+    /**
+     * @param root the served directory; its real path is taken once here
+     * @param blocking where the EXDEV fallback takes its real path
+     */
+    PathResolver(Path root, BlockingWork blocking) throws IOException {
+        this.blocking = blocking;
         this.root = root.toRealPath();
         if (!Files.isDirectory(this.root)) {
             throw new IOException(root + " is not a directory");
@@ -132,8 +138,8 @@ final class PathResolver {
 
     /**
      * Opens the file {@code segments} name on member {@code member}'s proactor and gives
-     * {@code done} what it found, in a completion handler (the EXDEV fallback's {@code realpath}
-     * runs in that handler too, on a worker).
+     * {@code done} what it found, in a completion handler (after the EXDEV fallback, whose
+     * {@code realpath} runs on a {@link BlockingWork} thread, the open's handler too).
      *
      * @param asDirectory the request path ended in a slash: only a directory answers it, and a
      *     regular file is "not found", as open(2) fails with ENOTDIR for "file/" and as nginx answers
@@ -163,22 +169,38 @@ final class PathResolver {
                 inspect(file, path, asDirectory, done);
             } else if (failure instanceof OperationFailedException f && f.errnoName().equals("EXDEV")) {
                 fallbacks.increment();
-                throughRealPath(proactor, directory, path, asDirectory, done);
+                offload(() -> throughRealPath(proactor, directory, path, asDirectory, done), done);
             } else {
                 done.accept(refused(failure));
             }
         });
     }
 
+    /** Runs {@code step} on a {@link BlockingWork} thread; a step that cannot run or fails unexpectedly is a 500. */
+    private void offload(Runnable step, Consumer<Resolved> done) {
+        try {
+            blocking.execute(() -> {
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    done.accept(FAILED);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            done.accept(FAILED); // the server stopped
+        }
+    }
+
     /**
-     * The EXDEV fallback: an absolute link on the way, or a relative one climbing out. Takes the
-     * real path; outside the root it is "not found", inside it is opened under
+     * The EXDEV fallback, on a {@link BlockingWork} thread: an absolute link on the way, or a
+     * relative one climbing out. Takes the real path; outside the root it is "not found", inside it is opened under
      * {@link #REAL_PATH_RULES}, so a link swapped in since is refused, not followed.
      */
     private void throughRealPath(Proactor proactor, AsyncFile directory, Path path, boolean asDirectory,
             Consumer<Resolved> done) {
         Path real;
         try {
+            blocking.blocking("realpath");
             real = root.resolve(path).toRealPath();
         } catch (AccessDeniedException e) {
             done.accept(FORBIDDEN);
@@ -237,12 +259,13 @@ final class PathResolver {
 
     /**
      * The real path of {@code directory} (a {@link Directory#path()}) if it still lies under the
-     * root, for its listing, which reads the tree by path on the worker; null if it now leads out.
-     * A blocking call, made only when a listing is rendered.
+     * root, for its listing, which reads the tree by path; null if it now leads out. A blocking
+     * call, made only when a listing is rendered, on a {@link BlockingWork} thread.
      *
      * @throws IOException as {@link Path#toRealPath} does
      */
     Path listable(Path directory) throws IOException {
+        blocking.blocking("realpath");
         Path real = directory.toRealPath();
         return real.startsWith(root) ? real : null;
     }

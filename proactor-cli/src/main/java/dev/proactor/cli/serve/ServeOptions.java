@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param bind the address listened on
  * @param port the TCP port, 0 for any free one
  * @param backend the proactor backend
- * @param workers worker threads for the handlers, or 0 for one per core (per dispatcher)
+ * @param workers 0 (the default) to run the handlers on each proactor's dispatcher thread
+ *     ({@code inlineHandlers}: no hand-off per request, what may block goes to the server's own
+ *     threads), or this many worker threads per dispatcher that run them
  * @param dispatchers proactors serving, each with its own dispatcher thread, ring and listener on the
  *     same port (SO_REUSEPORT: the kernel spreads connections across them); 1 for a single proactor
  * @param maxConnections connections served at once, split evenly across the dispatchers. At the
@@ -54,7 +56,8 @@ public record ServeOptions(Path root, String bind, int port, BackendChoice backe
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(backend, "backend");
         require(port >= 0 && port <= 65535, "port must be in [0, 65535]: " + port);
-        require(workers >= 0 && workers <= 4096, "workers must be in [0 (one per core), 4096]: " + workers);
+        require(workers >= 0 && workers <= 4096, "workers must be in [0 (handlers on the dispatcher), 4096]: "
+                + workers);
         require(dispatchers >= 1 && dispatchers <= 256, "dispatchers must be in [1, 256]: " + dispatchers);
         require(maxConnections >= 1 && maxConnections <= 1 << 20, "max connections must be in [1, 1048576]: "
                 + maxConnections);

@@ -29,9 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A static-file HTTP/1.1 server on one proactor, or on a {@link ProactorGroup} whose members each
  * listen on the same port, built on the library's public API alone. The accept loops and every
- * connection ({@link Connection}) run in completion handlers; the thread
- * that calls {@link #start} returns once the listener is bound, and {@link #stop} is the only
- * blocking call, made by whoever stops the server.
+ * connection ({@link Connection}) run in completion handlers, by default inline on each
+ * proactor's dispatcher thread ({@link ServeOptions#workers()} 0), like one event loop per
+ * dispatcher with no hand-off per request; the few steps that may block run on the server's
+ * {@link BlockingWork} threads. The thread that calls {@link #start} returns once the listener is
+ * bound, and {@link #stop} is the only blocking call, made by whoever stops the server.
  *
  * <p>Connection limit: at most {@code maxConnections} are served at once ({@link AcceptLoop}),
  * split evenly across the listeners. At a listener's limit an accept stays pending while one of its
@@ -54,6 +56,7 @@ public final class StaticFileServer {
     private final List<AsyncServerSocket> listeners;
     private final List<AcceptLoop> acceptors = new ArrayList<>();
     private final PathResolver resolver;
+    private final BlockingWork blocking;
     private final AccessLog accessLog;
     private final PrintWriter err;
     private final List<Slots> slots = new ArrayList<>(); // one per listener, beside its accept loop
@@ -105,8 +108,10 @@ public final class StaticFileServer {
     }
 
     private StaticFileServer(ServeOptions options, List<Proactor> members, ProactorGroup group,
-            List<AsyncServerSocket> listeners, PathResolver resolver, AccessLog accessLog, PrintWriter err) {
+            List<AsyncServerSocket> listeners, PathResolver resolver, BlockingWork blocking, AccessLog accessLog,
+            PrintWriter err) {
         this.options = options;
+        this.blocking = blocking;
         this.members = members;
         this.group = group;
         this.listeners = listeners;
@@ -139,9 +144,10 @@ public final class StaticFileServer {
      */
     public static StaticFileServer start(ServeOptions options, PrintWriter out, PrintWriter err)
             throws StartException, InterruptedException {
+        BlockingWork blocking = new BlockingWork();
         PathResolver resolver;
         try {
-            resolver = new PathResolver(options.root());
+            resolver = new PathResolver(options.root(), blocking);
         } catch (IOException e) {
             throw new StartException("cannot serve " + options.root() + ": " + e.getMessage());
         }
@@ -150,6 +156,8 @@ public final class StaticFileServer {
                 .bufferCount(0).maxInFlight((int) Math.min(1 << 24, Math.max(4096L, perMember * 4L)));
         if (options.workers() > 0) {
             config.workerThreads(options.workers());
+        } else {
+            config.inlineHandlers(true); // every step is light; what may block goes to BlockingWork
         }
         ProactorGroup group = null;
         List<Proactor> members;
@@ -169,26 +177,34 @@ public final class StaticFileServer {
             listeners = group == null ? List.of(members.get(0).listen(address).await())
                     : group.listenEach(address, SocketOptions.defaults());
             AccessLog log = options.accessLog() == null ? AccessLog.off()
-                    : options.accessLog().equals("-") ? AccessLog.to(out)
+                    : options.accessLog().equals("-") ? AccessLog.to(out, blocking)
                     : AccessLog.toFile(members.get(0), Path.of(options.accessLog()));
             try {
                 resolver.open(members);
             } catch (IOException e) {
-                close(members, group);
+                close(members, group, blocking);
                 throw new StartException("cannot serve " + options.root() + ": " + e.getMessage());
             }
-            StaticFileServer server = new StaticFileServer(options, members, group, listeners, resolver, log, err);
+            StaticFileServer server = new StaticFileServer(options, members, group, listeners, resolver, blocking, log,
+                    err);
             server.acceptors.forEach(AcceptLoop::start);
             return server;
         } catch (ProactorException e) {
-            close(members, group);
+            close(members, group, blocking);
             throw new StartException(listeners == null
                     ? "cannot listen on " + options.bind() + ":" + options.port() + ": " + e.getMessage()
                     : "cannot open the access log " + options.accessLog() + ": " + e.getMessage());
         } catch (InterruptedException | RuntimeException e) {
-            close(members, group);
+            close(members, group, blocking);
             throw e;
         }
+    }
+
+    private static List<CloseReport> close(List<Proactor> members, ProactorGroup group, BlockingWork blocking)
+            throws InterruptedException {
+        List<CloseReport> closes = close(members, group);
+        blocking.close(CUT_GRACE); // after the proactors: no handler is left to give it work
+        return closes;
     }
 
     private static List<CloseReport> close(List<Proactor> members, ProactorGroup group) {
@@ -268,9 +284,9 @@ public final class StaticFileServer {
             report("the access log could not be flushed: " + e);
         }
         if (accessLog.dropped() > 0) {
-            report("the access log dropped " + accessLog.dropped() + " lines: its file did not keep up");
+            report("the access log dropped " + accessLog.dropped() + " lines: its file or output did not keep up");
         }
-        List<CloseReport> closes = close(members, group);
+        List<CloseReport> closes = close(members, group, blocking);
         return new Summary(acceptors.stream().mapToLong(AcceptLoop::accepted).sum(), requests.get(), cut,
                 reclaimed.get(), closes, members.stream().map(Proactor::metrics).toList());
     }
@@ -320,6 +336,11 @@ public final class StaticFileServer {
 
     ServeOptions options() {
         return options;
+    }
+
+    /** The server's threads for what may block (listings, the EXDEV fallback, the access log to a writer). */
+    BlockingWork blocking() {
+        return blocking;
     }
 
     PathResolver resolver() {

@@ -1,8 +1,13 @@
 /**
  * {@code proactor serve}: a static-file HTTP/1.1 server on the library's public API alone, the
  * Proactor pattern's canonical example. No thread waits on I/O: each step initiates the next
- * operation and returns, and that operation's completion handler (on a worker) takes the following
- * step. {@code RequestParser} reads heads, limits and target checks; {@code Connection} is the
+ * operation and returns, and that operation's completion handler takes the following step. The
+ * handlers run inline on each proactor's dispatcher thread by default (one loop per dispatcher, as
+ * nginx's worker, with no hand-off to a worker per request; {@code --workers N} runs them on N
+ * workers instead), so no step may block: the three that can (a directory listing, the EXDEV
+ * fallback's {@code realpath}, the access log's writes to standard output) are handed to
+ * {@code BlockingWork}, the server's own {@code serve-blocking-N} threads, which then initiate the
+ * next operation. {@code RequestParser} reads heads, limits and target checks; {@code Connection} is the
  * per-connection state machine; {@code PathResolver} keeps requests inside the root;
  * {@code FileCache} keeps what a request for a file needs (descriptor or small body, validators, the
  * head of a 200) for the next request to it;
@@ -18,7 +23,7 @@
  *
  * Connection (one per socket; state guarded by the connection, steps ordered by completions)
  *   FRESH ─read(header deadline from the start)─┐
- *   IDLE ─read(idle deadline)──────────────────┴► HEAD ─read(header deadline)─► parse on the worker
+ *   IDLE ─read(idle deadline)──────────────────┴► HEAD ─read(header deadline)─► parse (dispatcher)
  *     ▲                                                           │ 400/405/413/414/431/501/505, 408:
  *     │                                                           │   write (Connection: close) ► close
  *     │                                                           ▼
@@ -85,13 +90,13 @@
  *   a writer), then stats the descriptor: on io_uring (and its fallback, the openat2 system call)
  *   the kernel keeps the walk inside the root, and the common path makes no blocking call. Only
  *   EXDEV (an absolute link, which RESOLVE_BENEATH refuses even when it points inside, or a
- *   relative one climbing out) takes the fallback: the real path on the worker ({@code realpath},
- *   blocking), 404 unless it lies under the root's, else opened from the root under
+ *   relative one climbing out) takes the fallback: the real path on a {@code BlockingWork} thread
+ *   ({@code realpath}, blocking), 404 unless it lies under the root's, else opened from the root under
  *   {@code BENEATH} and {@code NO_SYMLINKS}. Anything out of the tree, missing, a loop, or neither
  *   a regular file nor a directory is "not found"; EACCES 403; EMFILE, ENFILE, ENOMEM 500. A
  *   linked file's Content-Type is the name asked for, as nginx's. On the portable backend the
  *   walk is an emulation (a check, not a guarantee: SECURITY.md). A directory listing reads by
- *   path (blocking, on the worker) after its real path is checked to lie under the root again. A
+ *   path (blocking, on a {@code BlockingWork} thread) after its real path is checked to lie under the root again. A
  *   path ending in a slash names a directory only: a regular file asked for as
  *   {@code /file.txt/} is 404, as nginx answers.
  * <li><b>The file cache.</b> Per proactor (a file is sent from the proactor it was opened on), keyed

@@ -39,7 +39,7 @@ final class ServerFixture implements AutoCloseable {
     }
 
     private static ServeOptions.Builder options(Path root, BackendChoice backend) {
-        return ServeOptions.builder(root).port(0).backend(backend).workers(2).maxConnections(64)
+        return ServeOptions.builder(root).port(0).backend(backend).maxConnections(64)
                 .idleTimeout(Duration.ofSeconds(30));
     }
 
