@@ -2,6 +2,8 @@ package dev.proactor.internal.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -37,11 +39,16 @@ final class Resource extends PendingSet {
     final CoreProactor proactor;
     final Kind kind;
     final int fd;
-    /** The file's path, or null for a socket. */
-    final Path path;
-    /** The socket's local and remote addresses; null for a file (remote null for a listener). */
+    /** The socket's local address; null for a file. */
     final SocketAddress local;
-    final SocketAddress remote;
+    /**
+     * A file's {@link Path}; a socket's peer: its IP address, whose port is {@link #remotePort}, or,
+     * for any other kind of address, the address itself; null for a listener. One field for both,
+     * and not an {@code InetSocketAddress}, which is two objects (40 bytes) per idle connection:
+     * {@link #path()} and {@link #remote()} give them.
+     */
+    private final Object where;
+    private final int remotePort;
     /**
      * How long an ordinary close of this socket lets its writes drain ({@code SocketOptions.closeLinger});
      * a listener's is passed on to the sockets it accepts; null for a file.
@@ -94,9 +101,14 @@ final class Resource extends PendingSet {
         this.proactor = proactor;
         this.kind = kind;
         this.fd = fd;
-        this.path = path;
         this.local = local;
-        this.remote = remote;
+        if (remote instanceof InetSocketAddress inet && !inet.isUnresolved()) {
+            this.where = inet.getAddress();
+            this.remotePort = inet.getPort();
+        } else {
+            this.where = kind == Kind.FILE ? path : remote;
+            this.remotePort = -1;
+        }
         this.closeLinger = closeLinger;
         this.permits = perResourceLimit >= (1 << 24) ? null : new Permits(perResourceLimit);
         this.writeBudget = proactor.config().writeBudget();
@@ -286,12 +298,25 @@ final class Resource extends PendingSet {
         return new Resource(p, Kind.LISTENER, fd, null, local, null, limit, closeLinger);
     }
 
+    /** The file's path; null for a socket or a listener. */
+    Path path() {
+        return kind == Kind.FILE ? (Path) where : null;
+    }
+
+    /** The peer's address, made for the caller (equal each time); null for a file or a listener. */
+    SocketAddress remote() {
+        if (kind != Kind.SOCKET) {
+            return null;
+        }
+        return where instanceof InetAddress a ? new InetSocketAddress(a, remotePort) : (SocketAddress) where;
+    }
+
     /** The path or the addresses, for errors, listings and events. */
     @Override
     String describe() {
         return switch (kind) {
-            case FILE -> path.toString();
-            case SOCKET -> local + " -> " + remote;
+            case FILE -> where.toString();
+            case SOCKET -> local + " -> " + remote();
             case LISTENER -> "listening on " + local;
         };
     }
