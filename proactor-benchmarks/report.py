@@ -277,6 +277,7 @@ def read_section(jmh, fio, results, lines):
 
 ECHO_NAMES = {
     "proactor-echo": "Proactor `proactor echo` as shipped",
+    "proactor-echo-inline": "Proactor `proactor echo --inline-handlers` (not the default)",
     "proactor-uring-worker": "Proactor io_uring, worker handlers",
     "proactor-uring-inline": "Proactor io_uring, inline handlers",
     "proactor-uring-stream-worker": "Proactor io_uring streams (multishot), worker handlers",

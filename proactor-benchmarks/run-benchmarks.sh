@@ -22,7 +22,8 @@
 #   --echo-pin MODE  echo suite: both (pinned and unpinned, default), yes or no; pinned puts the
 #                    server JVM on CPU 0 and the load generator on CPU 1
 #   --echo-impls L   echo suite: comma-separated contenders (default: all twelve, see EchoBench;
-#                    proactor-echo is the shipped `proactor echo`, run from proactor-cli's jar)
+#                    proactor-echo is the shipped `proactor echo`, run from proactor-cli's jar;
+#                    proactor-echo-inline, not among them, the same with --inline-handlers)
 #   --idle-impls L   idle suite: comma-separated contenders (default: the same twelve)
 #   --http-pin MODE  http suite: both (default), yes or no; pinned puts the server on CPU 0 and wrk
 #                    (one thread; two when unpinned) on CPU 1

@@ -26,7 +26,7 @@ public interface AsyncSocket extends java.io.Closeable {
     /** The local address. */
     SocketAddress localAddress();
 
-    /** The peer's address. */
+    /** The peer's address (an equal object at each call, not always the same one). */
     SocketAddress remoteAddress();
 
     /** Whether a close ({@link #closeAsync()}) has not been initiated. */

@@ -19,6 +19,7 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * The echo harness. For each round, pin mode and contender (rotated each round, so that every
  * contender takes every position: A B C, B C A, ...) it starts the server as its own JVM
  * ({@link EchoServerProcess}: {@code proactor-echo} is the shipped {@code proactor echo} command,
+ * {@code proactor-echo-inline}, chosen with {@code --impls} only, the same with {@code --inline-handlers},
  * the others servers of this jar; {@code taskset -c SERVER_CPU} when pinned), warms it up, and then for every message size
  * and connection count runs the load generator of this JVM ({@link EchoLoad}) for a warm-up and a
  * measured window. Over the measured window it reads the server's user + system time from

@@ -23,6 +23,11 @@ final class EchoServerProcess implements AutoCloseable {
 
     /** The contender that is the shipped command, not a class of this jar. */
     static final String COMMAND = "proactor-echo";
+    /**
+     * The shipped command with {@code --inline-handlers}: not its default, so never a figure for
+     * the command as shipped, but what the hand-off to workers costs it, measured beside it.
+     */
+    static final String COMMAND_INLINE = "proactor-echo-inline";
 
     private static final Pattern BANNER = Pattern.compile("proactor echo: listening on [^ ]*:(\\d+) ");
 
@@ -53,11 +58,14 @@ final class EchoServerProcess implements AutoCloseable {
         cmd.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m"));
         cmd.addAll(jvmOptions);
         cmd.addAll(dev.proactor.bench.Nio2Contenders.jvmOptions(impl));
-        if (impl.equals(COMMAND)) {
+        if (isCommand(impl)) {
             if (proactorJar == null) {
-                throw new IllegalArgumentException(COMMAND + " needs --proactor-jar pointing at proactor.jar");
+                throw new IllegalArgumentException(impl + " needs --proactor-jar pointing at proactor.jar");
             }
             cmd.addAll(List.of("-jar", proactorJar.toString(), "echo", "--port", "0"));
+            if (impl.equals(COMMAND_INLINE)) {
+                cmd.add("--inline-handlers");
+            }
         } else {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServer.class.getName(), impl));
         }
@@ -99,9 +107,15 @@ final class EchoServerProcess implements AutoCloseable {
      * @throws IllegalArgumentException when it is needed and missing
      */
     static void requireJarFor(List<String> impls, Path proactorJar) {
-        if (impls.contains(COMMAND) && (proactorJar == null || !java.nio.file.Files.isRegularFile(proactorJar))) {
+        if (impls.stream().anyMatch(EchoServerProcess::isCommand)
+                && (proactorJar == null || !java.nio.file.Files.isRegularFile(proactorJar))) {
             throw new IllegalArgumentException(COMMAND + " needs --proactor-jar pointing at proactor.jar: " + proactorJar);
         }
+    }
+
+    /** Whether {@code impl} is the {@code proactor echo} command ({@link #COMMAND}, {@link #COMMAND_INLINE}). */
+    static boolean isCommand(String impl) {
+        return impl.equals(COMMAND) || impl.equals(COMMAND_INLINE);
     }
 
     /** This JVM's java launcher, which the servers run on too. */
@@ -120,7 +134,7 @@ final class EchoServerProcess implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        if (impl.equals(COMMAND)) {
+        if (isCommand(impl)) {
             process.destroy();
         } else {
             process.getOutputStream().close();

@@ -54,7 +54,7 @@ abstract sealed class BufferOp<R> extends IoOp<R> permits BufferOp.Once, BufferO
         MemorySegment s = off == 0 ? data.segment : data.segment.asSlice(off);
         int fd = resource.fd;
         if (position == STREAM) {
-            if (off == 0) {
+            if (off == 0 && data.isView()) {
                 return resource.streamRequest(s, outbound);
             }
             return outbound ? new Request.Send(fd, s) : new Request.Recv(fd, s);

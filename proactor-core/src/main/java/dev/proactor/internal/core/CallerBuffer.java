@@ -56,6 +56,15 @@ final class CallerBuffer {
         }
     }
 
+    /**
+     * Whether {@link #segment} is the resource's kept view of a direct buffer ({@link Resource#view}),
+     * the same object for every read into or write from that buffer at the same bytes; a caller's
+     * segment or a lent lease's is new with each operation.
+     */
+    boolean isView() {
+        return buffer != null && buffer.isDirect();
+    }
+
     /** A caller's native segment, checked (a null one refused as {@code dst} or {@code src}). */
     static CallerBuffer of(MemorySegment segment, boolean inbound) {
         MemorySegment s = java.util.Objects.requireNonNull(segment, inbound ? "dst" : "src");

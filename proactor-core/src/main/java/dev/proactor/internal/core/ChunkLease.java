@@ -2,8 +2,9 @@ package dev.proactor.internal.core;
 
 import dev.proactor.BufferLease;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One received chunk, lent to a receive stream's handler: a backend's provided buffer
@@ -15,17 +16,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A chunk may be lent to a write ({@code writeAll(chunk, n)}, a file write) to send it on from
  * the buffer it arrived in: while lent it still counts as held, and it cannot be released, since the
  * kernel reads it.
+ *
+ * <p>It is its own delivery ({@link #run}: the stream's handler called on it), and its state is a
+ * field, not an {@code AtomicInteger}: two objects fewer per chunk received.
  */
-final class ChunkLease implements BufferLease, LentMemory {
+final class ChunkLease implements BufferLease, LentMemory, Runnable {
     private static final int HELD = 0;
     private static final int LENT = 1;
     private static final int RELEASED = 2;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(ChunkLease.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ReceiveEachOp stream;
     private final int bufferId;
     private final MemorySegment data;
     private final BufferPoolImpl.Lease slab;
-    private final AtomicInteger state = new AtomicInteger(HELD);
+    /** HELD (0, as made), LENT or RELEASED; set from any thread through {@link #STATE}. */
+    private volatile int state;
 
     ChunkLease(ReceiveEachOp stream, int bufferId, MemorySegment data, BufferPoolImpl.Lease slab) {
         this.stream = stream;
@@ -34,10 +48,16 @@ final class ChunkLease implements BufferLease, LentMemory {
         this.slab = slab;
     }
 
+    /** Hands this chunk to its stream's handler: the chunk's place in the stream's serial delivery. */
+    @Override
+    public void run() {
+        stream.call(this);
+    }
+
     /** Exactly the bytes received. */
     @Override
     public MemorySegment segment() {
-        if (state.get() == RELEASED) {
+        if (state == RELEASED) {
             throw new IllegalStateException(this + " was released");
         }
         return data;
@@ -56,7 +76,7 @@ final class ChunkLease implements BufferLease, LentMemory {
 
     @Override
     public boolean isReleased() {
-        return state.get() == RELEASED;
+        return state == RELEASED;
     }
 
     /** Lends the first {@code length} bytes to an operation of {@code p}; see {@link LentMemory}. */
@@ -67,11 +87,11 @@ final class ChunkLease implements BufferLease, LentMemory {
         if (length < 0 || length > data.byteSize()) {
             throw new IllegalArgumentException("length " + length + " outside [0, " + data.byteSize() + "]");
         }
-        if (!state.compareAndSet(HELD, LENT)) {
-            throw new IllegalStateException(state.get() == LENT
+        if (!STATE.compareAndSet(this, HELD, LENT)) {
+            throw new IllegalStateException(state == LENT
                     ? this + " is already lent to an operation that has not ended" : this + " was released");
         }
-        return data.asSlice(0, length);
+        return length == data.byteSize() ? data : data.asSlice(0, length);
     }
 
     @Override
@@ -81,13 +101,13 @@ final class ChunkLease implements BufferLease, LentMemory {
 
     @Override
     public void returnFromOperation() {
-        state.compareAndSet(LENT, HELD);
+        STATE.compareAndSet(this, LENT, HELD);
     }
 
     @Override
     public void release() {
-        if (!state.compareAndSet(HELD, RELEASED)) {
-            throw new IllegalStateException(state.get() == LENT
+        if (!STATE.compareAndSet(this, HELD, RELEASED)) {
+            throw new IllegalStateException(state == LENT
                     ? this + " is lent to an operation that has not ended: release it from that operation's handler"
                     : this + " was already released");
         }
@@ -101,6 +121,6 @@ final class ChunkLease implements BufferLease, LentMemory {
     @Override
     public String toString() {
         return "received chunk[" + data.byteSize() + " bytes, " + (slab != null ? "slab " + slab.index
-                : "buffer " + bufferId) + (state.get() == RELEASED ? ", released" : state.get() == LENT ? ", lent" : "") + "]";
+                : "buffer " + bufferId) + (state == RELEASED ? ", released" : state == LENT ? ", lent" : "") + "]";
     }
 }

@@ -335,7 +335,6 @@ public final class CoreProactor {
     void resourceClosed(Resource f) {
         f.closed = true;
         f.dropViews();
-        f.dropRequests();
         openResources.remove(f);
     }
 

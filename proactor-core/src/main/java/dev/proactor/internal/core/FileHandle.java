@@ -35,7 +35,7 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public Path path() {
-        return file.path;
+        return file.path();
     }
 
     @Override
@@ -188,6 +188,6 @@ final class FileHandle implements AsyncFile {
 
     @Override
     public String toString() {
-        return "AsyncFile[" + file.path + ", fd " + file.fd + (file.open ? "" : ", closed") + "]";
+        return "AsyncFile[" + file.path() + ", fd " + file.fd + (file.open ? "" : ", closed") + "]";
     }
 }

@@ -23,7 +23,7 @@ final class OpenAtOp extends OperationImpl<AsyncFile> {
             Set<ResolveOption> resolve, Duration timeout) {
         super(p, OperationKind.OPEN, directory, timeout);
         this.request = new Request.OpenAt(directory.fd, path, options, mode, resolve);
-        this.shown = directory.path.resolve(path);
+        this.shown = directory.path().resolve(path);
     }
 
     @Override

@@ -13,23 +13,23 @@ import java.util.function.Consumer;
  * second pair in its file's set, the one operation that is pending on two resources. Adding and
  * removing are O(1); removing one that is not in the set does nothing. Dispatcher-confined, as the
  * rest of a resource's order ({@link ResourceOrder}).
+ *
+ * <p>The {@link Resource} is its own set (it extends this class): a set of its own would be one
+ * more object, and a back reference, per idle connection.
  */
-final class PendingSet {
-    /** The resource whose set this is: it tells which of an operation's links are this set's. */
-    private final Resource owner;
+abstract sealed class PendingSet permits Resource {
     private OperationImpl<?> head;
     private OperationImpl<?> tail;
     private int size;
 
-    PendingSet(Resource owner) {
-        this.owner = owner;
-    }
+    /** What the descriptor is, for the message of a misuse. */
+    abstract String describe();
 
     /** Appends {@code op}, which must not be in the set. */
-    void add(OperationImpl<?> op) {
+    final void addPending(OperationImpl<?> op) {
         Links l = links(op);
         if (contains(op, l)) {
-            throw new IllegalStateException(op + " is already pending on " + owner.describe());
+            throw new IllegalStateException(op + " is already pending on " + describe());
         }
         l.set(op, tail, null);
         if (tail == null) {
@@ -43,7 +43,7 @@ final class PendingSet {
     }
 
     /** Takes {@code op} out; nothing if it is not in the set. */
-    void remove(OperationImpl<?> op) {
+    final void removePending(OperationImpl<?> op) {
         Links l = links(op);
         if (!contains(op, l)) {
             return;
@@ -66,25 +66,25 @@ final class PendingSet {
         size--;
     }
 
-    boolean isEmpty() {
+    final boolean nonePending() {
         return size == 0;
     }
 
-    int size() {
+    final int pendingCount() {
         return size;
     }
 
     /** Runs {@code action} on each, oldest first; {@code action} must not change the set. */
-    void forEach(Consumer<OperationImpl<?>> action) {
+    final void forEachPending(Consumer<OperationImpl<?>> action) {
         for (OperationImpl<?> op = head; op != null; op = links(op).next(op)) {
             action.accept(op);
         }
     }
 
     /** A copy, oldest first, that stays as it is while the set changes. */
-    List<OperationImpl<?>> snapshot() {
+    final List<OperationImpl<?>> pendingSnapshot() {
         List<OperationImpl<?>> all = new ArrayList<>(size);
-        forEach(all::add);
+        forEachPending(all::add);
         return all;
     }
 
@@ -94,13 +94,13 @@ final class PendingSet {
     }
 
     private Links links(OperationImpl<?> op) {
-        if (op.resource == owner) {
+        if (op.resource == this) {
             return Links.OWN;
         }
-        if (op instanceof TransferOp t && t.file == owner) {
+        if (op instanceof TransferOp t && t.file == this) {
             return Links.FILE;
         }
-        throw new IllegalArgumentException(op + " is not an operation on " + owner.describe());
+        throw new IllegalArgumentException(op + " is not an operation on " + describe());
     }
 
     /** Which of an operation's two pairs of links. */

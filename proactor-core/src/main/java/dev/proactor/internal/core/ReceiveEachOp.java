@@ -24,8 +24,6 @@ import java.lang.foreign.MemorySegment;
  * {@link #starved} until a buffer is recycled.
  */
 final class ReceiveEachOp extends StreamingOp<BufferLease> {
-    private final int backlog;
-
     // ---- dispatcher-confined ----
     /** Chunks lent to the handler and not released yet. */
     int outstanding;
@@ -39,7 +37,6 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
 
     ReceiveEachOp(CoreProactor p, Resource socket, StreamHandler<? super BufferLease> handler) {
         super(p, OperationKind.RECV, socket, handler);
-        this.backlog = p.config().receiveBacklog();
     }
 
     @Override
@@ -49,7 +46,8 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
 
     @Override
     boolean wantsArm() {
-        return super.wantsArm() && outstanding < backlog;
+        // The backlog from the config each time rather than a field: every idle connection has one of these.
+        return super.wantsArm() && outstanding < proactor.config().receiveBacklog();
     }
 
     @Override
@@ -111,7 +109,7 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
         outstanding++;
         ChunkLease c = new ChunkLease(this, bufferId, data, lease);
         proactor.chunkLent(lease == null);
-        deliver(() -> call(c));
+        deliver(c);
     }
 
     @Override

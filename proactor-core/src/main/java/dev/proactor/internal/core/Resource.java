@@ -2,6 +2,8 @@ package dev.proactor.internal.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -13,9 +15,11 @@ import java.util.ArrayDeque;
  *
  * <p>An idle connection is mostly this object, so it keeps only what every socket needs: the
  * description is built when asked for (errors and listings), the queues behind a busy lane are
- * made when an operation first waits in one, and the write counters are fields, not atomics.
+ * made when an operation first waits in one, the write counters and the two lanes' owners are
+ * fields (not atomics, not an array), it is its own {@link PendingSet}, and a one-buffer request is
+ * kept only inside a direct buffer's view, never for a segment that is new every time.
  */
-final class Resource {
+final class Resource extends PendingSet {
     private static final VarHandle PENDING_WRITES;
     private static final VarHandle WRITE_WAITERS;
 
@@ -35,11 +39,16 @@ final class Resource {
     final CoreProactor proactor;
     final Kind kind;
     final int fd;
-    /** The file's path, or null for a socket. */
-    final Path path;
-    /** The socket's local and remote addresses; null for a file (remote null for a listener). */
+    /** The socket's local address; null for a file. */
     final SocketAddress local;
-    final SocketAddress remote;
+    /**
+     * A file's {@link Path}; a socket's peer: its IP address, whose port is {@link #remotePort}, or,
+     * for any other kind of address, the address itself; null for a listener. One field for both,
+     * and not an {@code InetSocketAddress}, which is two objects (40 bytes) per idle connection:
+     * {@link #path()} and {@link #remote()} give them.
+     */
+    private final Object where;
+    private final int remotePort;
     /**
      * How long an ordinary close of this socket lets its writes drain ({@code SocketOptions.closeLinger});
      * a listener's is passed on to the sockets it accepts; null for a file.
@@ -73,11 +82,7 @@ final class Resource {
     CloseOp closeOperation;
 
     // ---- dispatcher-confined ----
-    /** The last one-buffer receive and send built on this socket: see {@link #streamRequest}. */
-    private dev.proactor.internal.spi.Request.Recv lastRecv;
-    private dev.proactor.internal.spi.Request.Send lastSend;
-    final PendingSet pending = new PendingSet(this);
-    /** The close waiting for {@link #pending} to empty, or null. */
+    /** The close waiting for the pending set ({@link PendingSet}) to empty, or null. */
     CloseOp closing;
     boolean closed;
     /**
@@ -85,7 +90,8 @@ final class Resource {
      * them in initiation order: a stream's bytes stay in order even when a {@code readFully} or
      * {@code writeAll} needs several rounds.
      */
-    final OperationImpl<?>[] laneOwner = new OperationImpl<?>[2];
+    private OperationImpl<?> receiveOwner;
+    private OperationImpl<?> sendOwner;
     /** Null until an operation first waits behind a lane's owner. */
     private ArrayDeque<OperationImpl<?>> receiveWaiting;
     private ArrayDeque<OperationImpl<?>> sendWaiting;
@@ -95,9 +101,14 @@ final class Resource {
         this.proactor = proactor;
         this.kind = kind;
         this.fd = fd;
-        this.path = path;
         this.local = local;
-        this.remote = remote;
+        if (remote instanceof InetSocketAddress inet && !inet.isUnresolved()) {
+            this.where = inet.getAddress();
+            this.remotePort = inet.getPort();
+        } else {
+            this.where = kind == Kind.FILE ? path : remote;
+            this.remotePort = -1;
+        }
         this.closeLinger = closeLinger;
         this.permits = perResourceLimit >= (1 << 24) ? null : new Permits(perResourceLimit);
         this.writeBudget = proactor.config().writeBudget();
@@ -132,41 +143,72 @@ final class Resource {
 
     /**
      * The first round's request of a one-buffer receive ({@code outbound} false) or send of
-     * {@code segment} on this socket (dispatcher thread). Requests are immutable, so the one built
-     * for the last such round is given again when its segment is the same object, as it is for a
-     * connection that reads into or writes from the same direct buffer ({@link #view}).
+     * {@code segment}, a {@link #view} of this socket's (dispatcher thread). Requests are immutable,
+     * so the one built for a view is kept in the view and given again while the view is the same
+     * object, as it is for a connection that reads into or writes from the same direct buffer. Only
+     * for views: a caller's segment or a lent chunk is new with each operation, and keeping its
+     * request would only hold it for as long as the connection idles.
      */
     dev.proactor.internal.spi.Request streamRequest(java.lang.foreign.MemorySegment segment, boolean outbound) {
-        if (outbound) {
-            var r = lastSend;
-            if (r == null || r.buffer() != segment) {
-                lastSend = r = new dev.proactor.internal.spi.Request.Send(fd, segment);
-            }
-            return r;
+        View v = outbound ? outView : inView;
+        if (v == null || v.segment != segment) {
+            // Another thread's newer view replaced it meanwhile: this once, a request of its own.
+            return outbound ? new dev.proactor.internal.spi.Request.Send(fd, segment)
+                    : new dev.proactor.internal.spi.Request.Recv(fd, segment);
         }
-        var r = lastRecv;
-        if (r == null || r.buffer() != segment) {
-            lastRecv = r = new dev.proactor.internal.spi.Request.Recv(fd, segment);
+        dev.proactor.internal.spi.Request r = v.request;
+        if (r == null) {
+            v.request = r = outbound ? new dev.proactor.internal.spi.Request.Send(fd, segment)
+                    : new dev.proactor.internal.spi.Request.Recv(fd, segment);
         }
         return r;
     }
 
-    /** Forgets the buffers {@link #view} kept; the resource is closed. */
+    /** Forgets the buffers {@link #view} kept, and their requests; the resource is closed. */
     void dropViews() {
         inView = null;
         outView = null;
     }
 
-    /** Forgets the requests {@link #streamRequest} kept (dispatcher thread); the resource is closed. */
-    void dropRequests() {
-        lastRecv = null;
-        lastSend = null;
+    /**
+     * A direct buffer, its position and limit, and the segment over its bytes between them: made
+     * by any initiating thread and then never changed, but for the request built over the segment,
+     * which only the dispatcher sets and reads ({@link #streamRequest}).
+     */
+    private static final class View {
+        final java.nio.ByteBuffer buffer;
+        final int position;
+        final int limit;
+        final java.lang.foreign.MemorySegment segment;
+        /** Dispatcher-confined. */
+        dev.proactor.internal.spi.Request request;
+
+        View(java.nio.ByteBuffer buffer, int position, int limit, java.lang.foreign.MemorySegment segment) {
+            this.buffer = buffer;
+            this.position = position;
+            this.limit = limit;
+            this.segment = segment;
+        }
     }
 
-    /** A direct buffer, its position and limit, and the segment over its bytes between them. */
-    private record View(java.nio.ByteBuffer buffer, int position, int limit, java.lang.foreign.MemorySegment segment) {}
-
     // ---- lanes (dispatcher thread) ----
+
+    /**
+     * The stream operation in flight in {@code lane} ({@link OperationImpl#RECEIVE_LANE} or
+     * {@link OperationImpl#SEND_LANE}), or null. Two fields, not an array: an array is one more
+     * object per idle connection.
+     */
+    OperationImpl<?> laneOwner(int lane) {
+        return lane == OperationImpl.RECEIVE_LANE ? receiveOwner : sendOwner;
+    }
+
+    void setLaneOwner(int lane, OperationImpl<?> op) {
+        if (lane == OperationImpl.RECEIVE_LANE) {
+            receiveOwner = op;
+        } else {
+            sendOwner = op;
+        }
+    }
 
     /** Queues {@code op} behind the owner of {@code lane}. */
     void waitInLane(int lane, OperationImpl<?> op) {
@@ -256,11 +298,25 @@ final class Resource {
         return new Resource(p, Kind.LISTENER, fd, null, local, null, limit, closeLinger);
     }
 
+    /** The file's path; null for a socket or a listener. */
+    Path path() {
+        return kind == Kind.FILE ? (Path) where : null;
+    }
+
+    /** The peer's address, made for the caller (equal each time); null for a file or a listener. */
+    SocketAddress remote() {
+        if (kind != Kind.SOCKET) {
+            return null;
+        }
+        return where instanceof InetAddress a ? new InetSocketAddress(a, remotePort) : (SocketAddress) where;
+    }
+
     /** The path or the addresses, for errors, listings and events. */
+    @Override
     String describe() {
         return switch (kind) {
-            case FILE -> path.toString();
-            case SOCKET -> local + " -> " + remote;
+            case FILE -> where.toString();
+            case SOCKET -> local + " -> " + remote();
             case LISTENER -> "listening on " + local;
         };
     }

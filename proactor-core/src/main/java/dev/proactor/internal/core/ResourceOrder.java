@@ -39,8 +39,8 @@ final class ResourceOrder {
         if (f != null) {
             if (op instanceof CloseOp close && f.closing == null && !f.closed) {
                 f.closing = close;
-                close.ended = f.pending.snapshot();
-                if (close.graceful && !dispatcher.cancelling() && f.laneOwner[OperationImpl.SEND_LANE] != null) {
+                close.ended = f.pendingSnapshot();
+                if (close.graceful && !dispatcher.cancelling() && f.laneOwner(OperationImpl.SEND_LANE) != null) {
                     linger(close);
                 } else {
                     endPending(close);
@@ -50,24 +50,24 @@ final class ResourceOrder {
             if (refusedClosed(op, f)) {
                 return false;
             }
-            f.pending.add(op);
+            f.addPending(op);
         }
         if (op instanceof TransferOp t) {
             // The file is a second resource: its close must wait for (and cancel) the transfer.
             if (refusedClosed(op, t.file)) {
                 return false;
             }
-            t.file.pending.add(op);
+            t.file.addPending(op);
         }
         int d = op.lane();
         if (d >= 0 && !dispatcher.cancelling()) {
-            if (f.laneOwner[d] != null) {
+            if (f.laneOwner(d) != null) {
                 f.waitInLane(d, op);
                 op.moveTo(Place.LANE_WAIT);
                 laneWaiting.add(op);
                 return false;
             }
-            f.laneOwner[d] = op;
+            f.setLaneOwner(d, op);
         }
         return true;
     }
@@ -93,18 +93,18 @@ final class ResourceOrder {
         }
         int d = op.lane();
         if (d >= 0 && f != null) {
-            if (f.laneOwner[d] == op) {
-                f.laneOwner[d] = null;
+            if (f.laneOwner(d) == op) {
+                f.setLaneOwner(d, null);
                 OperationImpl<?> next = f.nextInLane(d);
                 if (next != null) {
                     laneWaiting.remove(next);
-                    f.laneOwner[d] = next;
+                    f.setLaneOwner(d, next);
                     next.moveTo(Place.NOWHERE);
                     dispatcher.enqueue(next, next.admitted ? Place.READY : Place.BACKLOG);
                 }
             }
             if (f.closing != null && f.closing.lingering && f.closing.place == Place.CLOSE_WAIT
-                    && f.laneOwner[OperationImpl.SEND_LANE] == null) {
+                    && f.laneOwner(OperationImpl.SEND_LANE) == null) {
                 stopLingering(f.closing);
                 endPending(f.closing);
             }
@@ -126,13 +126,13 @@ final class ResourceOrder {
         if (close.reset) {
             dispatcher.backend().resetConnection(f.fd);
         }
-        if (!f.pending.isEmpty()) {
+        if (!f.nonePending()) {
             // Operations that cannot be cancelled (a blocking read on the portable backend)
             // must not keep the close waiting for ever.
             dispatcher.backend().descriptorClosing(f.fd);
         }
         close.shutdownRound = close.graceful && !close.reset && !dispatcher.cancelling();
-        if (f.pending.isEmpty()) {
+        if (f.nonePending()) {
             dispatcher.enqueue(close, Place.READY);
         } else {
             close.moveTo(Place.CLOSE_WAIT);
@@ -142,8 +142,8 @@ final class ResourceOrder {
 
     /** Takes a finished {@code op} out of {@code f}'s pending set; a close waiting for that set to empty goes on. */
     private void leave(Resource f, OperationImpl<?> op) {
-        f.pending.remove(op);
-        if (f.closing != null && f.closing != op && f.pending.isEmpty() && f.closing.place == Place.CLOSE_WAIT
+        f.removePending(op);
+        if (f.closing != null && f.closing != op && f.nonePending() && f.closing.place == Place.CLOSE_WAIT
                 && !f.closing.lingering) {
             closeWaiting.remove(f.closing);
             f.closing.moveTo(Place.NOWHERE);
@@ -187,7 +187,7 @@ final class ResourceOrder {
         if (!close.abortRequested) {
             int writes = 0;
             long unsent = 0;
-            for (OperationImpl<?> op : close.resource.pending.snapshot()) {
+            for (OperationImpl<?> op : close.resource.pendingSnapshot()) {
                 if (op.lane() == OperationImpl.SEND_LANE && op.writeBytes > 0) {
                     writes++;
                     unsent += Math.max(0, op.writeBytes - op.bytesDone);

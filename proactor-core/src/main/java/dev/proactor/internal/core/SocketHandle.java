@@ -37,7 +37,7 @@ final class SocketHandle implements AsyncSocket {
 
     @Override
     public SocketAddress remoteAddress() {
-        return socket.remote;
+        return socket.remote();
     }
 
     @Override

@@ -152,9 +152,10 @@
  * <p>A direct buffer is handed to the kernel in place, through {@code Resource.view}: the segment
  * {@code MemorySegment.ofBuffer} made for the same buffer object, position and limit the last time
  * on that resource and direction, kept (a segment and often a session object per read or write
- * otherwise); and a socket's one-buffer first round reuses the {@code Request} built for the same
- * segment last time ({@code Resource.streamRequest}). Both are immutable views of the caller's
- * memory, which stays the caller's; the resource's close drops them. An
+ * otherwise); and a socket's one-buffer first round from such a view reuses the {@code Request}
+ * built over it last time, kept in the view ({@code Resource.streamRequest}; a caller's own segment
+ * or a lent chunk is new every time, and its request is not kept). Both are immutable views of the
+ * caller's memory, which stays the caller's; the resource's close drops them. An
  * operation the kernel never releases before close gives up is <em>abandoned</em>: its memory is
  * kept, not freed, and the {@code CloseReport} says so.
  *
@@ -199,7 +200,7 @@
  * them: the io_uring and portable backends' package comments.
  *
  * <p>A socket's {@code close()} is graceful. The dispatcher keeps the {@code CloseOp} in CLOSE_WAIT,
- * marked <em>lingering</em>, while the socket's send order ({@code laneOwner[SEND]}) drains;
+ * marked <em>lingering</em>, while the socket's send order ({@code laneOwner(SEND_LANE)}) drains;
  * reads keep running. When it is empty, everything else pending is cancelled and the close goes to
  * the kernel in two rounds: {@code Shutdown(SHUT_WR)}, then {@code Close}. The bound
  * ({@code withTimeout}, else {@code SocketOptions.closeLinger}, 30 s) sits in the dispatcher's
