@@ -102,6 +102,77 @@ class ReusableOperationContractTest {
         assertThat(runs.get()).isEqualTo(2);
     }
 
+    /**
+     * The run's own handler and another thread ask for the next run at the same moment, while the
+     * run is delivered: of the two asks exactly one is taken and the other refused, run after run,
+     * and each taken ask begins one run. The two threads meet at a barrier in each delivery and ask
+     * at once; the window where both could be taken is a few instructions wide, so a pass here does
+     * not prove its absence, a failure proves a lost or a doubled ask.
+     */
+    @EachBackend
+    void twoSimultaneousAsksForTheNextRunTakeOneAndRefuseTheOther(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open();
+        int races = 300;
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        AtomicInteger runs = new AtomicInteger();
+        AtomicInteger taken = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicReference<Throwable> trouble = new AtomicReference<>();
+        AtomicReference<ReusableOperation<Void>> self = new AtomicReference<>();
+        CountDownLatch made = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        ReusableOperation<Void> op = p.reusableNop((v, failure) -> {
+            try {
+                made.await();
+                if (runs.incrementAndGet() > races) {
+                    done.countDown();
+                    together.await(60, TimeUnit.SECONDS);  // lets the other thread see the end
+                    return;
+                }
+                together.await(60, TimeUnit.SECONDS);
+                ask(self.get(), taken, refused);
+                together.await(60, TimeUnit.SECONDS);  // the other thread asked too, during this delivery
+            } catch (Throwable t) {
+                trouble.compareAndSet(null, t);
+                done.countDown();
+            }
+        });
+        self.set(op);
+        Thread other = Thread.ofPlatform().name("second-asker").start(() -> {
+            try {
+                while (true) {
+                    together.await(60, TimeUnit.SECONDS);
+                    if (done.getCount() == 0) {
+                        return;
+                    }
+                    ask(op, taken, refused);
+                    together.await(60, TimeUnit.SECONDS);
+                }
+            } catch (Throwable t) {
+                trouble.compareAndSet(null, t);
+                done.countDown();
+            }
+        });
+        made.countDown();
+        assertThat(done.await(120, TimeUnit.SECONDS)).as("%d runs so far", runs.get()).isTrue();
+        other.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(trouble.get()).isNull();
+        assertThat(taken.get()).as("asks taken, one per race").isEqualTo(races);
+        assertThat(refused.get()).as("asks refused, one per race").isEqualTo(races);
+        assertThat(runs.get()).as("runs: the first and one per taken ask").isEqualTo(races + 1);
+        assertThat(op.await()).isNull();
+    }
+
+    private static void ask(ReusableOperation<?> op, AtomicInteger taken, AtomicInteger refused) {
+        try {
+            op.restart();
+            taken.incrementAndGet();
+        } catch (IllegalStateException e) {
+            assertThat(e).hasMessageContaining("already asked for");
+            refused.incrementAndGet();
+        }
+    }
+
     /** A run still in the kernel (a receive with nothing to receive) cannot be restarted. */
     @EachBackend
     void restartIsRefusedWhileTheRunIsPending(ProactorFixture fixture) throws Exception {

@@ -97,34 +97,57 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
 
     /**
      * The public state. Read as a volatile; written with release stores ({@link #STATE}) only: each
-     * write comes before a hand-off (the inbox post, the executor's queue, the delivery's monitor)
-     * that publishes it anyway, and a reader on another thread needs to see each value whole and
-     * what was written before it, never a store-load fence per write (one a run on x86, per store).
+     * write comes before a hand-off (the inbox post, the executor's queue, the delivery word) that
+     * publishes it anyway, and a reader on another thread needs to see each value whole and what
+     * was written before it, never a store-load fence per write (one a run on x86, per store).
      */
     private volatile OperationState state = OperationState.QUEUED;
 
-    // ---- delivery, guarded by this ----
+    // ---- delivery: one state word; what is registered for it is guarded by this ----
+    /**
+     * How far the current run's delivery went, in one word changed only by compare-and-set (as
+     * {@code CompletableFuture} keeps its result): the {@link #PHASE} in the low bits, the flags
+     * {@link #REGISTERED} and {@link #RERUN}, and above them a count of runs ({@link #RUN_ONE}) that
+     * a reset advances. A delivery with nothing registered and nothing but its own handler's
+     * restart takes no monitor; each registration (a handler added, a stage, a waiter, a cancel
+     * request) takes {@code this}, flags the word first and only then writes its field, so the
+     * delivery's next step sees the flag in the word it replaced and takes {@code this} to collect.
+     */
+    private volatile int delivery = PENDING;
+    /** The phase bits of {@link #delivery}. */
+    private static final int PHASE = 3;
+    /** Not yet delivered: handlers and cancel answers registered now wait for it. */
+    private static final int PENDING = 0;
+    /** The outcome is public and the handlers are taken: one registered now runs at once. */
+    private static final int PUBLISHED = 1;
+    /** The handlers have run and the future is complete: what {@link #await} waits for. */
+    private static final int HANDLED = 2;
+    /**
+     * A reusable operation's next run is being set up ({@link #resetForRun}) by the one thread that
+     * moved the word here; every other thread waits for it to end, touching nothing.
+     */
+    private static final int RESETTING = 3;
+    /**
+     * Something was registered in this run, under {@code this}: whoever moves the word on (publish,
+     * the end, a reset) takes {@code this} once after, to collect it or to wait for a registration
+     * still writing. Set also by readers of a delivered run's outcome (a late handler, a stage, a
+     * cancel's answer), so that no reset clears the outcome while they copy it.
+     */
+    private static final int REGISTERED = 4;
+    /** A reusable operation's next run was asked for while this one is delivered ({@link #rerun}). */
+    private static final int RERUN = 8;
+    /** The run count's unit: a reset adds it, so a word read twice tells whether a reset came between. */
+    private static final int RUN_ONE = 16;
+
     /** Cancellation requests waiting for delivery; {@code afterEnd} ones answer NOT_FOUND. */
     private List<CancelWaiter> cancelWaiters;
     private Object handlers;
     /** Created on first need: by {@link #stage()} or by a second concurrent {@link #await}. */
     private OutcomeStage<T> future;
+    /** The one thread parked in {@link #await}, when no future was needed; unparked by {@link #run()}. */
+    private Thread waiter;
 
-    /** Delivery on a worker ({@link #run()}): the outcome is published, then handled. */
-    private enum Delivery {
-        /** Not yet: handlers and cancel answers registered now wait for it. */
-        PENDING,
-        /** The outcome is public and the handlers are taken: one registered now runs at once. */
-        PUBLISHED,
-        /** The handlers have run and the future is complete: what {@link #await} waits for. */
-        HANDLED
-    }
-    /** How far delivery went; written under {@code this}, read without it for {@link #await}'s fast path. */
-    private volatile Delivery delivery = Delivery.PENDING;
-
-    // Release stores for state and delivery. delivery is written only under this, so its ordering
-    // with waiter and handlers is the monitor's, and its volatile read is await's fast path; the
-    // end of a delivery (HANDLED) stays a volatile store, for the parked waiter's read.
+    // Release stores for state; compare-and-set, get-and-add and release stores for delivery.
     private static final java.lang.invoke.VarHandle STATE;
     private static final java.lang.invoke.VarHandle DELIVERY;
 
@@ -132,24 +155,16 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         try {
             var lookup = java.lang.invoke.MethodHandles.lookup();
             STATE = lookup.findVarHandle(OperationImpl.class, "state", OperationState.class);
-            DELIVERY = lookup.findVarHandle(OperationImpl.class, "delivery", Delivery.class);
+            DELIVERY = lookup.findVarHandle(OperationImpl.class, "delivery", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
-    /** The one thread parked in {@link #await}, when no future was needed; unparked by {@link #run()}. */
-    private Thread waiter;
-    /**
-     * What a reusable operation keeps across runs ({@link #reuse()}); guarded by the operation, but
-     * for the deliverer's own restart ({@link #rerun}).
-     */
+
+    /** What a reusable operation keeps across runs ({@link #reuse()}). */
     static final class Reuse {
         /** Run in every run, before the handlers of {@link #handlers}. */
         final ResultHandler<?> handler;
-        /** The thread in {@link #run()} while it delivers, else null. */
-        Thread deliverer;
-        /** The handler asked for the next run ({@link #rerun}): it begins as {@link #run()} ends. */
-        boolean rerunAsked;
 
         Reuse(ResultHandler<?> handler) {
             this.handler = handler;
@@ -385,6 +400,21 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         deliver(false);
     }
 
+    private static int phase(int word) {
+        return word & PHASE;
+    }
+
+    /** The run count of a delivery word, every other bit cleared. */
+    private static int runOf(int word) {
+        return word & -RUN_ONE;
+    }
+
+    /**
+     * Two atomic instructions when nothing was registered: the publish (PENDING to PUBLISHED, one
+     * get-and-add) and the end (to HANDLED, or straight to RESETTING when the next run was asked
+     * for, one compare-and-set). Each step that replaces a word flagged {@link #REGISTERED} takes
+     * {@code this} once after, to collect what the registrations wrote.
+     */
     private void deliver(boolean counted) {
         try {
             beforeDelivery();
@@ -392,23 +422,23 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
             proactor.handlers().failed(this, e);
         }
         STATE.setRelease(this, outcome);
-        Object hs;
-        OutcomeStage<T> f;
-        List<CancelWaiter> waiters;
-        Thread parked;
-        Reuse r;
-        synchronized (this) {
-            DELIVERY.setRelease(this, Delivery.PUBLISHED);
-            r = reuse();
-            if (r != null) {
-                r.deliverer = Thread.currentThread();
-            }
-            hs = handlers;
-            handlers = null;
-            f = future;
-            waiters = cancelWaiters;
-            cancelWaiters = null;
+        int was = (int) DELIVERY.getAndAdd(this, PUBLISHED - PENDING);
+        if (phase(was) != PENDING) {
+            throw new IllegalStateException(this + ": delivered twice");
         }
+        Object hs = null;
+        OutcomeStage<T> f = null;
+        List<CancelWaiter> waiters = null;
+        if ((was & REGISTERED) != 0) {
+            synchronized (this) {
+                hs = handlers;
+                handlers = null;
+                f = future;
+                waiters = cancelWaiters;
+                cancelWaiters = null;
+            }
+        }
+        Reuse r = reuse();
         if (r != null) {
             invoke(r.handler);
         }
@@ -426,32 +456,26 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         }
         if (waiters != null) {
             for (CancelWaiter w : waiters) {
-                w.result.complete(new CancelResult(cancelKind(w.afterEnd), this));
+                w.result.complete(new CancelResult(cancelKind(outcome, w.afterEnd), this));
             }
         }
-        boolean again = false;
-        boolean reset = false;
-        OutcomeStage<T> late;
-        synchronized (this) {
-            // A volatile store, the one fence of a run: a thread parked in await() reads it after
-            // its unpark without the monitor, and must not miss it and park again.
-            delivery = Delivery.HANDLED;
-            parked = waiter;
-            waiter = null;
-            // A stage awaitDelivered made while the handlers ran completes now, as they have returned.
-            late = f == null ? future : null;
-            if (r != null) {
-                r.deliverer = null;
-                again = r.rerunAsked;
-                r.rerunAsked = false;
-                if (again && parked == null && late == null && !abandoned) {
-                    // The next run asked for by a handler begins under this same lock, one monitor
-                    // fewer per run. Not with a thread parked in await() for this run, or a stage
-                    // still to complete: let them see its end first (rerun() below resets after,
-                    // as a restart from elsewhere would).
-                    resetForRun();
-                    reset = true;
-                }
+        // The end, the one fence a parked await() needs: it reads the word after its unpark
+        // without the monitor, and must not miss the end and park again. A restart asked for
+        // during the delivery ({@link #RERUN}) goes straight on to the next run's reset.
+        int s;
+        int next;
+        do {
+            s = delivery;
+            next = runOf(s) | ((s & RERUN) != 0 ? RESETTING : HANDLED);
+        } while (!DELIVERY.compareAndSet(this, s, next));
+        Thread parked = null;
+        OutcomeStage<T> late = null;
+        if ((s & REGISTERED) != 0) {
+            synchronized (this) {
+                parked = waiter;
+                waiter = null;
+                // A stage awaitDelivered made while the handlers ran completes now, as they have returned.
+                late = future != f ? future : null;
             }
         }
         if (late != null) {
@@ -463,10 +487,10 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         if (counted) {
             proactor.handlers().delivered();
         }
-        if (reset) {
+        if (phase(next) == RESETTING) {
+            // After the run's handlers, its stage and its waiters: the next run begins.
+            resetForRun(s);
             proactor.initiate(this);
-        } else if (again) {
-            rerun();
         }
     }
 
@@ -474,53 +498,61 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      * Initiates a reusable operation's next run: at once if the last run was delivered, or at the
      * end of its delivery when called while it is delivered, from within it or from another thread
      * (a handler restarting its own operation, or one on another worker, must not reset the state
-     * {@link #run()} is still publishing).
+     * {@link #run()} is still publishing). Both ask with one compare-and-set on the delivery word
+     * ({@link #RERUN}), so that of two asks for one run, wherever they come from, the second is
+     * refused.
      *
      * <p>Safe to reset then: the delivery is the last thing that touches a run. The dispatcher
      * finished the operation (its round released: the kernel holds nothing of it, its table slot
      * freed, its permits back, out of every queue) before it handed it over, and the executor
-     * hand-off and {@code this} order the dispatcher's writes before the reset; the inbox post in
-     * {@code initiate} publishes the reset to the dispatcher.
+     * hand-off and the delivery word order the dispatcher's writes before the reset; the inbox
+     * post in {@code initiate} publishes the reset to the dispatcher.
      */
     final void rerun() {
-        Reuse r = reuse();
-        if (r == null) {
+        if (reuse() == null) {
             throw new IllegalStateException(this + " is not reusable");
         }
-        if (r.deliverer == Thread.currentThread()) {
-            // Without the lock: only the delivering thread sets deliverer to itself, and any other
-            // thread reads a value that is not itself (its own last write was null, or another
-            // thread's). Another thread sets rerunAsked only under the lock, which the delivery's
-            // end takes to read it; the unlocked read here may miss that one, and then two asks
-            // for one run go unnoticed: one run begins.
-            if (r.rerunAsked) {
-                throw new IllegalStateException(this + ": the next run was already asked for");
-            }
-            r.rerunAsked = true;
-            return;
-        }
-        synchronized (this) {
-            if (r.deliverer != null && !abandoned) {
-                // Another thread is delivering the last run (a worker's handler restarting an
-                // operation whose own handler, on another worker, has not returned yet): as if that
-                // handler had asked, the run begins as the delivery ends, which reads the flag
-                // under this lock.
-                if (r.rerunAsked) {
-                    throw new IllegalStateException(this + ": the next run was already asked for");
-                }
-                r.rerunAsked = true;
-                return;
-            }
-            if (delivery != Delivery.HANDLED || abandoned) {
+        while (true) {
+            int s = delivery;
+            int p = phase(s);
+            if (abandoned || (p != PUBLISHED && p != HANDLED)) {
                 throw new IllegalStateException(this + ": the previous run has not been delivered yet");
             }
-            resetForRun();
+            if (p == PUBLISHED) {
+                // Its delivery runs, on this thread (a handler restarting its own operation) or on
+                // another: the run begins as that delivery ends.
+                if ((s & RERUN) != 0) {
+                    throw new IllegalStateException(this + ": the next run was already asked for");
+                }
+                if (DELIVERY.compareAndSet(this, s, s | RERUN)) {
+                    return;
+                }
+            } else if (DELIVERY.compareAndSet(this, s, runOf(s) | RESETTING)) {
+                resetForRun(s);
+                proactor.initiate(this);
+                return;
+            }
         }
-        proactor.initiate(this);
     }
 
-    /** Clears every per-run field, as a new operation has them; under {@code this}. */
-    private void resetForRun() {
+    /**
+     * Clears every per-run field, as a new operation has them, by the one thread that moved the
+     * word from {@code previous} to RESETTING; then publishes the next run's PENDING. A
+     * registration that flagged {@code previous} may still be writing under {@code this}: then the
+     * fields are cleared under it, after that registration.
+     */
+    private void resetForRun(int previous) {
+        if ((previous & REGISTERED) != 0) {
+            synchronized (this) {
+                clearRun();
+            }
+        } else {
+            clearRun();
+        }
+        DELIVERY.setRelease(this, runOf(previous) + RUN_ONE);
+    }
+
+    private void clearRun() {
         token(-1);
         backendState = null;
         inboxNext = null;
@@ -538,20 +570,47 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         outcome = null;
         value = null;
         failure = null;
+        handlers = null;
+        cancelWaiters = null;
         future = null;
         waiter = null;
         STATE.setRelease(this, OperationState.QUEUED);
-        DELIVERY.setRelease(this, Delivery.PENDING);
         renewArguments();
     }
 
     /**
      * A reusable operation's per-run arguments, taken again for the next run (a buffer's remaining
-     * bytes as they are now); under {@code this}, at the end of {@link #resetForRun}.
+     * bytes as they are now); at the end of the reset, which no other thread touches.
      */
     void renewArguments() {}
 
-    private CancelResult.Kind cancelKind(boolean afterEnd) {
+    /**
+     * Holding {@code this}: flags the delivery word {@link #REGISTERED}, so that no reset clears
+     * the run while the monitor is held and the delivery's next step collects what is written
+     * now, and answers the phase; or answers {@link #RESETTING} without flagging, and the caller
+     * leaves the monitor, waits for the reset ({@link #awaitReset}) and tries again.
+     */
+    private int pin() {
+        while (true) {
+            int s = delivery;
+            if (phase(s) == RESETTING || (s & REGISTERED) != 0 || DELIVERY.compareAndSet(this, s, s | REGISTERED)) {
+                return phase(s);
+            }
+        }
+    }
+
+    /** Waits, without the monitor, for a reset in progress (plain stores on another thread) to end. */
+    private void awaitReset() {
+        for (int i = 0; phase(delivery) == RESETTING; i++) {
+            if (i < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    private static CancelResult.Kind cancelKind(OperationState outcome, boolean afterEnd) {
         if (afterEnd) {
             return CancelResult.Kind.NOT_FOUND;
         }
@@ -564,16 +623,26 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      * the operation's end was public when cancel() was called (NOT_FOUND).
      */
     final void addCancelWaiter(CompletableFuture<CancelResult> result, boolean afterEnd) {
-        synchronized (this) {
-            if (delivery == Delivery.PENDING) {
-                if (cancelWaiters == null) {
-                    cancelWaiters = new ArrayList<>(1);
+        while (true) {
+            int p;
+            OperationState o;
+            synchronized (this) {
+                p = pin();
+                if (p == PENDING) {
+                    if (cancelWaiters == null) {
+                        cancelWaiters = new ArrayList<>(1);
+                    }
+                    cancelWaiters.add(new CancelWaiter(result, afterEnd));
+                    return;
                 }
-                cancelWaiters.add(new CancelWaiter(result, afterEnd));
+                o = outcome;
+            }
+            if (p != RESETTING) {
+                result.complete(new CancelResult(cancelKind(o, afterEnd), this));
                 return;
             }
+            awaitReset();
         }
-        result.complete(new CancelResult(cancelKind(afterEnd), this));
     }
 
     /**
@@ -583,16 +652,9 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
      * waits so for the operations it ended), so it needs no field of its own.
      */
     final void awaitDelivered(long deadlineNanos) {
-        OutcomeStage<T> f;
-        synchronized (this) {
-            if (handled()) {
-                return;
-            }
-            if (future == null) {
-                // Not completed here even while the handlers run: run() completes it as they return.
-                future = new OutcomeStage<>(id);
-            }
-            f = future;
+        OutcomeStage<T> f = endStage();
+        if (f == null) {
+            return;
         }
         try {
             f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -603,12 +665,39 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         }
     }
 
+    /**
+     * A stage that completes once this run's handlers have returned, or null when the run was
+     * handled already (or is followed by a reset, which comes only after): for {@link #await} when
+     * the one parked thread will not do, and a close's wait for the operations it ended. Made in a
+     * pending run, the delivery completes it after the handlers; made while they run, {@link #run()}
+     * completes it as late, at its end. A stage that {@link #stage()} completed at once while the
+     * handlers run is replaced, as it completed before they returned.
+     */
+    private OutcomeStage<T> endStage() {
+        synchronized (this) {
+            int p = pin();
+            if (p == HANDLED || p == RESETTING) {
+                return null;
+            }
+            OutcomeStage<T> f = future;
+            if (f == null || (p == PUBLISHED && f.isDone())) {
+                f = new OutcomeStage<>(id);
+                future = f;
+            }
+            return f;
+        }
+    }
+
     private record CancelWaiter(CompletableFuture<CancelResult> result, boolean afterEnd) {}
 
-    @SuppressWarnings("unchecked")
     private void invoke(ResultHandler<?> h) {
+        call(h, outcome == OperationState.COMPLETED ? value : null, failure);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void call(ResultHandler<?> h, T v, ProactorException f) {
         try {
-            ((ResultHandler<? super T>) h).completed(outcome == OperationState.COMPLETED ? value : null, failure);
+            ((ResultHandler<? super T>) h).completed(v, f);
         } catch (RuntimeException | Error e) {
             proactor.handlers().failed(this, e);
         }
@@ -659,28 +748,37 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     @Override
     public final Operation<T> onComplete(ResultHandler<? super T> handler) {
         java.util.Objects.requireNonNull(handler, "handler");
-        boolean late;
-        synchronized (this) {
-            late = delivery != Delivery.PENDING;
-            if (!late) {
-                if (handlers == null) {
-                    handlers = handler;
-                } else if (handlers instanceof ResultHandler<?> one) {
-                    List<ResultHandler<?>> list = new ArrayList<>(2);
-                    list.add(one);
-                    list.add(handler);
-                    handlers = list;
-                } else {
-                    @SuppressWarnings("unchecked")
-                    List<ResultHandler<?>> list = (List<ResultHandler<?>>) handlers;
-                    list.add(handler);
+        while (true) {
+            int p;
+            T v;
+            ProactorException f;
+            synchronized (this) {
+                p = pin();
+                if (p == PENDING) {
+                    if (handlers == null) {
+                        handlers = handler;
+                    } else if (handlers instanceof ResultHandler<?> one) {
+                        List<ResultHandler<?>> list = new ArrayList<>(2);
+                        list.add(one);
+                        list.add(handler);
+                        handlers = list;
+                    } else {
+                        @SuppressWarnings("unchecked")
+                        List<ResultHandler<?>> list = (List<ResultHandler<?>>) handlers;
+                        list.add(handler);
+                    }
+                    return this;
                 }
+                // Delivered: the outcome copied while the run is pinned, as a later reset clears it.
+                v = outcome == OperationState.COMPLETED ? value : null;
+                f = failure;
             }
+            if (p != RESETTING) {
+                proactor.runLate(() -> call(handler, v, f), this);
+                return this;
+            }
+            awaitReset();
         }
-        if (late) {
-            proactor.runLate(() -> invoke(handler), this);
-        }
-        return this;
     }
 
     @Override
@@ -689,44 +787,66 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
     }
 
     private OutcomeStage<T> future() {
-        OutcomeStage<T> f;
-        boolean done;
-        synchronized (this) {
-            if (future == null) {
-                future = new OutcomeStage<>(id);
-                done = delivery != Delivery.PENDING;
-            } else {
-                return future;
+        while (true) {
+            OutcomeStage<T> f;
+            boolean completed;
+            T v;
+            ProactorException failed;
+            synchronized (this) {
+                int p = pin();
+                if (p == RESETTING) {
+                    f = null;
+                    completed = false;
+                    v = null;
+                    failed = null;
+                } else if (future != null) {
+                    return future;
+                } else {
+                    f = future = new OutcomeStage<>(id);
+                    if (p == PENDING) {
+                        // The delivery completes it.
+                        return f;
+                    }
+                    completed = outcome == OperationState.COMPLETED;
+                    v = value;
+                    failed = failure;
+                }
             }
-            f = future;
+            if (f == null) {
+                awaitReset();
+                continue;
+            }
+            if (completed) {
+                f.publish(v);
+            } else {
+                f.publishFailure(failed);
+            }
+            return f;
         }
-        if (done) {
-            complete(f);
-        }
-        return f;
     }
 
     @Override
     public final T await() throws ProactorException, InterruptedException {
-        return awaitUntil(0, false);
+        try {
+            return awaitUntil(0, null);
+        } catch (TimeoutException e) {
+            throw new AssertionError("an await without a bound timed out", e);
+        }
     }
 
     @Override
     public final T await(Duration maxWait) throws ProactorException, InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        T v = awaitUntil(deadline, true);
-        if (!handled()) {
-            throw new TimeoutException("operation " + id + " still " + state + " after " + maxWait);
-        }
-        return v;
+        return awaitUntil(System.nanoTime() + maxWait.toNanos(), maxWait);
     }
 
     /**
-     * Parks the calling thread until the outcome is published. The common case, one waiter, parks
-     * on {@link LockSupport} with nothing allocated; a second concurrent waiter falls back to the
-     * future. Returns null without the outcome when {@code timed} and the deadline passed.
+     * Parks the calling thread until the outcome is published and handled. The common case, one
+     * waiter, parks on {@link LockSupport} with nothing allocated; a second concurrent waiter
+     * waits on a stage ({@link #endStage}), and so does any waiter of a reusable operation, whose
+     * next run may begin as soon as this one is handled: the stage keeps this run's outcome, which
+     * the reset clears. Throws TimeoutException when {@code maxWait} (null for none) ended at {@code deadline}.
      */
-    private T awaitUntil(long deadline, boolean timed) throws ProactorException, InterruptedException {
+    private T awaitUntil(long deadline, Duration maxWait) throws ProactorException, InterruptedException, TimeoutException {
         dev.proactor.ProactorConfig onDispatcher = Dispatcher.onDispatcher();
         if (onDispatcher != null) {
             // Refused even when the outcome is already known, so that the mistake shows every time.
@@ -741,10 +861,36 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
                     + proactor.config().name() + " (a completion handler): the outcome is delivered on that"
                     + " worker, so waiting there never ends; use onComplete or stage() instead, or more workerThreads");
         }
-        if (!handled()) {
+        while (true) {
+            int s = delivery;
+            if (phase(s) == RESETTING) {
+                awaitReset();
+                continue;
+            }
+            if (phase(s) == HANDLED) {
+                OperationState st = state;
+                T v = value;
+                ProactorException f = failure;
+                // Valid unless a reset (a reusable operation's next run) came between the two reads.
+                java.lang.invoke.VarHandle.loadLoadFence();
+                if (runOf(delivery) == runOf(s)) {
+                    if (st == OperationState.COMPLETED) {
+                        return v;
+                    }
+                    throw f;
+                }
+                continue;
+            }
+            if (reuse() != null) {
+                OutcomeStage<T> f = endStage();
+                if (f != null) {
+                    return awaitStage(f, deadline, maxWait);
+                }
+                continue;
+            }
             boolean useFuture = false;
             synchronized (this) {
-                if (!handled()) {
+                if (pin() != HANDLED) {
                     if (waiter == null) {
                         waiter = me;
                     } else if (waiter != me) {
@@ -753,14 +899,18 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
                 }
             }
             if (useFuture) {
-                return awaitFuture(deadline, timed);
+                OutcomeStage<T> f = endStage();
+                if (f != null) {
+                    return awaitStage(f, deadline, maxWait);
+                }
+                continue;
             }
-            while (!handled()) {
-                if (timed) {
+            while (phase(delivery) != HANDLED) {
+                if (maxWait != null) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         clearWaiter(me);
-                        return null;
+                        throw timedOut(maxWait);
                     }
                     LockSupport.parkNanos(this, left);
                 } else {
@@ -772,14 +922,10 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
                 }
             }
         }
-        if (state == OperationState.COMPLETED) {
-            return value;
-        }
-        throw failure;
     }
 
-    private boolean handled() {
-        return delivery == Delivery.HANDLED;
+    private TimeoutException timedOut(Duration maxWait) {
+        return new TimeoutException("operation " + id + " still " + state + " after " + maxWait);
     }
 
     private synchronized void clearWaiter(Thread me) {
@@ -788,16 +934,17 @@ abstract class OperationImpl<T> extends Submission implements Operation<T>, Runn
         }
     }
 
-    private T awaitFuture(long deadline, boolean timed) throws ProactorException, InterruptedException {
+    private T awaitStage(OutcomeStage<T> f, long deadline, Duration maxWait)
+            throws ProactorException, InterruptedException, TimeoutException {
         try {
-            if (!timed) {
-                return future().get();
+            if (maxWait == null) {
+                return f.get();
             }
-            return future().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw unwrap(e);
         } catch (TimeoutException e) {
-            return null;
+            throw timedOut(maxWait);
         }
     }
 

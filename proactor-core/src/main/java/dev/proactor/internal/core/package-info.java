@@ -114,21 +114,25 @@
  * handlers returned, its stage and waiters completed: {@code OperationImpl.run} ends), which is after
  * the dispatcher finished it: its round released by the kernel, its table slot freed, its permits
  * back, out of every queue; a finished operation also leaves the queue of cancels waiting for room.
- * A restart from the operation's own handler is deferred to the end of that delivery, and takes no
- * lock (only the delivering thread reads the request); {@code OperationImpl.rerun} resets every
- * per-run field (a new id, start and deadline) before the inbox post publishes them, under the
- * delivery's second lock when no thread is parked in {@code await()} for the run ending. A run
- * costs two monitors (taking the handlers, marking the run handled) and, for an initiation on the
- * dispatcher, no initiating count: that count is for the dispatcher's own last drain. The public
- * state and the delivery's first steps are release stores, not volatile ones (the hand-offs and the
- * monitor publish them); only the end of a delivery, which a parked {@code await()} reads after
- * its unpark, keeps its store-load fence.
+ * A restart asked for while the run is delivered (from its own handler or another thread) is
+ * deferred to the end of that delivery: {@code OperationImpl}'s delivery is one int word changed by
+ * get-and-add and compare-and-set (phase PENDING, PUBLISHED, HANDLED, RESETTING; flags REGISTERED
+ * and RERUN; a run count). Both kinds of ask set RERUN with one CAS, so a second ask for one run is
+ * refused wherever it comes from. A delivery with nothing registered takes no monitor: publish and
+ * end are one atomic instruction each, and the end goes straight to RESETTING when RERUN is set;
+ * the thread that moved the word there resets every per-run field (a new id, start and deadline)
+ * and publishes PENDING with a release store before the inbox post. Registrations (handlers added,
+ * stages, a parked {@code await()}, cancel answers) take the monitor and flag the word before they
+ * write, and whoever replaces a flagged word takes the monitor once after; readers of a delivered
+ * run's outcome pin it the same way, so no reset clears what they copy. A reusable operation's
+ * {@code await()} waits on a stage completed before the reset. The public state is a release
+ * store; the end of a delivery, which a parked {@code await()} reads after its unpark, is the CAS.
  *
  * <p>A socket's {@code reusableRead(dst, handler)} and {@code reusableWriteAll(src, handler)} are
  * the read and write of the same kind ({@code BufferOp.ReusableOnce}, {@code ReusableFully}): the
  * operation keeps its {@code CallerBuffer}, and each run's reset renews it from the buffer's
- * remaining bytes as they are then ({@code OperationImpl.renewArguments}, under the delivery's
- * monitor, before the inbox post): a direct buffer through {@code Resource.view} (the same segment,
+ * remaining bytes as they are then ({@code OperationImpl.renewArguments}, at the end of the
+ * reset, before the inbox post): a direct buffer through {@code Resource.view} (the same segment,
  * and {@code Resource.streamRequest} the same request, while its position and limit are the same),
  * a heap buffer through new bounce memory, freed as every run's is before its handlers. The
  * buffer is the operation's from a run's start to its delivery and the caller's between runs; the
