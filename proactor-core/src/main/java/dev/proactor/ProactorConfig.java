@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * How a {@link Proactor} is built. Immutable; start from {@link #defaults()} or {@link #builder()}.
@@ -24,6 +25,7 @@ public final class ProactorConfig {
     private final Executor handlerExecutor;
     private final int workerThreads;
     private final boolean inlineHandlers;
+    private final ThreadFactory dispatcherThreadFactory;
     private final int maxInFlight;
     private final int maxInFlightPerResource;
     private final AdmissionPolicy admission;
@@ -49,6 +51,7 @@ public final class ProactorConfig {
         this.handlerExecutor = b.handlerExecutor;
         this.workerThreads = b.workerThreads;
         this.inlineHandlers = b.inlineHandlers;
+        this.dispatcherThreadFactory = b.dispatcherThreadFactory;
         this.maxInFlight = b.maxInFlight;
         this.maxInFlightPerResource = b.maxInFlightPerResource;
         this.admission = b.admission;
@@ -141,6 +144,20 @@ public final class ProactorConfig {
      */
     public boolean inlineHandlers() {
         return inlineHandlers;
+    }
+
+    /**
+     * Makes the dispatcher thread, or null for a daemon platform thread named
+     * {@code <name>-dispatcher}. The factory is called once, on the thread that opens the proactor,
+     * and must return a thread not yet started (the proactor starts it); the thread runs the backend
+     * and blocks in the kernel between loop turns, so a platform thread suits it best. For a caller
+     * whose handlers must run on threads of its own making (a NIO.2 group's factory) while they run on
+     * the dispatcher: with {@link #inlineHandlers()}, or a {@link BatchingExecutor} that runs what the
+     * dispatcher hands it right there. Virtual threads are accepted but pin their carrier in the
+     * kernel wait.
+     */
+    public ThreadFactory dispatcherThreadFactory() {
+        return dispatcherThreadFactory;
     }
 
     /** Operations admitted at once across the proactor. */
@@ -250,10 +267,10 @@ public final class ProactorConfig {
     }
 
     private Object[] values() {
-        return new Object[] {name, backend, submissionQueueEntries, completionQueueEntries, handlerExecutor, workerThreads, inlineHandlers, maxInFlight, maxInFlightPerResource, admission, retry, handlerFailures, bufferSize, bufferCount, registerBuffers, slowOperationThreshold, closeTimeout, zeroCopySendThreshold, receiveBufferSize, receiveBufferCount, receiveBacklog, writeBudget};
+        return new Object[] {name, backend, submissionQueueEntries, completionQueueEntries, handlerExecutor, workerThreads, inlineHandlers, dispatcherThreadFactory, maxInFlight, maxInFlightPerResource, admission, retry, handlerFailures, bufferSize, bufferCount, registerBuffers, slowOperationThreshold, closeTimeout, zeroCopySendThreshold, receiveBufferSize, receiveBufferCount, receiveBacklog, writeBudget};
     }
 
-    private static final String[] NAMES = {"name", "backend", "submissionQueueEntries", "completionQueueEntries", "handlerExecutor", "workerThreads", "inlineHandlers", "maxInFlight", "maxInFlightPerResource", "admission", "retry", "handlerFailures", "bufferSize", "bufferCount", "registerBuffers", "slowOperationThreshold", "closeTimeout", "zeroCopySendThreshold", "receiveBufferSize", "receiveBufferCount", "receiveBacklog", "writeBudget"};
+    private static final String[] NAMES = {"name", "backend", "submissionQueueEntries", "completionQueueEntries", "handlerExecutor", "workerThreads", "inlineHandlers", "dispatcherThreadFactory", "maxInFlight", "maxInFlightPerResource", "admission", "retry", "handlerFailures", "bufferSize", "bufferCount", "registerBuffers", "slowOperationThreshold", "closeTimeout", "zeroCopySendThreshold", "receiveBufferSize", "receiveBufferCount", "receiveBacklog", "writeBudget"};
 
     @Override
     public boolean equals(Object o) {
@@ -302,6 +319,7 @@ public final class ProactorConfig {
         private Executor handlerExecutor;
         private int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private boolean inlineHandlers;
+        private ThreadFactory dispatcherThreadFactory;
         private int maxInFlight = 4096;
         private int maxInFlightPerResource = 1 << 24;
         private AdmissionPolicy admission = AdmissionPolicy.waitUpTo(Duration.ofSeconds(30));
@@ -328,6 +346,7 @@ public final class ProactorConfig {
             handlerExecutor = c.handlerExecutor;
             workerThreads = c.workerThreads;
             inlineHandlers = c.inlineHandlers;
+            dispatcherThreadFactory = c.dispatcherThreadFactory;
             maxInFlight = c.maxInFlight;
             maxInFlightPerResource = c.maxInFlightPerResource;
             admission = c.admission;
@@ -381,6 +400,9 @@ public final class ProactorConfig {
             }
             return this;
         }
+
+        /** See {@link ProactorConfig#dispatcherThreadFactory()}; null restores the default thread. */
+        public Builder dispatcherThreadFactory(ThreadFactory v) { dispatcherThreadFactory = v; return this; }
 
         /** See {@link ProactorConfig#maxInFlight()}. */
         public Builder maxInFlight(int v) { maxInFlight = v; return this; }

@@ -71,10 +71,7 @@ public final class CoreProactor {
         this.pool = new BufferPoolImpl(config.bufferSize(), config.bufferCount());
         this.handlers = new Handlers(config, this::closeResource, metrics.handlerFailures::increment);
         this.dispatcher = new Dispatcher(this, config, factory, metrics);
-        this.dispatcherThread = Thread.ofPlatform().name(config.name() + "-dispatcher").daemon(true).unstarted(dispatcher);
-        handlers.dispatcherThread(dispatcherThread);
-        metrics.owner(dispatcherThread);
-        dispatcherThread.start();
+        this.dispatcherThread = startDispatcher(config, dispatcher);
         try {
             dispatcher.started.get();
         } catch (ExecutionException e) {
@@ -89,6 +86,35 @@ public final class CoreProactor {
         }
         this.capabilities = reporter.apply(dispatcher.backendName(), dispatcher.operationSupport());
         LOG.log(Level.DEBUG, () -> config.name() + ": backend " + dispatcher.backendName() + " (" + reason + ")");
+    }
+
+    /**
+     * Makes the dispatcher thread ({@link ProactorConfig#dispatcherThreadFactory()}) and starts it;
+     * a factory that fails, makes no thread or makes a started one fails the open with what it made
+     * undone.
+     */
+    private Thread startDispatcher(ProactorConfig config, Dispatcher dispatcher) {
+        java.util.concurrent.ThreadFactory factory = config.dispatcherThreadFactory();
+        Thread t;
+        try {
+            t = factory == null
+                    ? Thread.ofPlatform().name(config.name() + "-dispatcher").daemon(true).unstarted(dispatcher)
+                    : factory.newThread(dispatcher);
+            if (t == null) {
+                throw new IllegalStateException("the dispatcherThreadFactory of " + config.name() + " made no thread");
+            }
+            handlers.dispatcherThread(t);
+            metrics.owner(t);
+            t.start();
+        } catch (RuntimeException | Error e) {
+            abortOpen();
+            if (e instanceof IllegalThreadStateException) {
+                throw new IllegalStateException("the dispatcherThreadFactory of " + config.name()
+                        + " made a thread already started; it must return an unstarted one", e);
+            }
+            throw e;
+        }
+        return t;
     }
 
     private void abortOpen() {
