@@ -7,7 +7,8 @@ import java.util.List;
  * What {@link Proactor#close(Duration)} found and did.
  *
  * @param took how long the close took
- * @param finishedDuringDrain operations that ended by themselves while the close waited
+ * @param finishedDuringDrain operations that ended by themselves while the close waited: from the
+ *     moment {@code close} was called (when new operations began to be refused) to its deadline
  * @param cancelled operations the close cancelled after the deadline
  * @param abandoned operations the kernel had not released when the close gave up on them; they
  *     failed with {@link ProactorClosedException} and their memory was kept, not freed, because the

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Closing a proactor with operations in flight (reliability target R4): every handler gets its
@@ -197,6 +198,46 @@ class CloseContractTest {
         assertThat(cut.clean()).as("%s", cut).isTrue();
         assertThat(timer.state()).as("an hour-long timer under a 20 ms close").isEqualTo(OperationState.CANCELLED);
         assertThat(cut.cancelled()).as("%s", cut).isEqualTo(1);
+    }
+
+    /**
+     * {@code close()} refuses new operations at once, and its command reaches the dispatcher at
+     * the loop's next turn: an operation that ends in between ended while the close waited, and
+     * the report counts it. Two nops initiated in one inline handler are submitted in one turn and
+     * end in one batch of completions; the first one's handler, still inside that batch, waits
+     * until a close on another thread has begun, so the second nop ends after the close was asked
+     * for and before the dispatcher has taken it.
+     */
+    @EachBackend
+    void anOperationEndingBeforeTheDispatcherTakesTheCloseCountsAsFinishedDuringTheDrain(ProactorFixture fixture)
+            throws Exception {
+        Proactor p = fixture.open(fixture.config().inlineHandlers(true));
+        CompletableFuture<CloseReport> closing = new CompletableFuture<>();
+        AtomicReference<Operation<Void>> second = new AtomicReference<>();
+        AtomicBoolean closeBeganInsideTheBatch = new AtomicBoolean();
+        Thread closer = Thread.ofPlatform().name("close-contract-closer").unstarted(() -> {
+            try {
+                closing.complete(p.close(Duration.ofHours(1)));
+            } catch (RuntimeException e) {
+                closing.completeExceptionally(e);
+            }
+        });
+        p.nop().onComplete((v, f) -> {
+            Operation<Void> first = p.nop();
+            second.set(p.nop());
+            first.onComplete((v1, f1) -> {
+                closer.start();
+                closeBeganInsideTheBatch.set(Waits.poll(Duration.ofSeconds(30), p::isClosed));
+            });
+        });
+
+        CloseReport report = closing.get(60, TimeUnit.SECONDS);
+        closer.join();
+        assertThat(closeBeganInsideTheBatch).as("the close began while the first nop's handler ran").isTrue();
+        assertThat(second.get().state()).as("the second nop").isEqualTo(OperationState.COMPLETED);
+        assertThat(report.finishedDuringDrain()).as("the second nop, which ended after close() was called: %s", report)
+                .isEqualTo(1);
+        assertThat(report.cancelled()).as("%s", report).isZero();
     }
 
     /** Whether {@code op}, once ended, was refused because its proactor is closing. */

@@ -258,6 +258,11 @@ public final class CoreProactor {
         return terminating || failure != null;
     }
 
+    /** Whether {@code close()} was called: set before its command reaches the dispatcher. */
+    boolean closeAsked() {
+        return terminating;
+    }
+
     java.util.Optional<Throwable> failure() {
         return java.util.Optional.ofNullable(failure);
     }

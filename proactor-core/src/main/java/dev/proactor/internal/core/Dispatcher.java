@@ -633,6 +633,11 @@ final class Dispatcher implements Runnable {
         return live;
     }
 
+    /** Whether a close was asked for, though its command may not have reached this loop yet. */
+    boolean closeAsked() {
+        return proactor.closeAsked();
+    }
+
     boolean inboxEmpty() {
         return ownPosts.isEmpty() && inbox.isEmpty();
     }

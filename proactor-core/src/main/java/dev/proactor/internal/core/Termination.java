@@ -47,9 +47,13 @@ final class Termination {
         return phase == Phase.CANCELLING;
     }
 
-    /** An operation finished; counted for the close report while draining. */
+    /**
+     * An operation finished; counted for the close report while draining, and from the moment the
+     * close was asked for: an operation can end between {@code close()} refusing new ones and this
+     * loop taking the close's command, and it ended while the close waited all the same.
+     */
     void finished() {
-        if (phase == Phase.DRAINING) {
+        if (phase == Phase.DRAINING || phase == Phase.RUNNING && dispatcher.closeAsked()) {
             finishedDuringDrain++;
         }
     }
