@@ -1,6 +1,7 @@
 package dev.proactor.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +17,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Completion-based asynchronous I/O for Java: io_uring through FFM, with a portable fallback.",
-        subcommands = {ProbeCommand.class, ServeCommand.class, HashCommand.class, EchoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the work failed", "2:bad usage"})
 public final class Main implements Runnable {
@@ -53,9 +53,40 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
+    /**
+     * The subcommands, in the order {@code --help} lists them. Not in the {@code @Command}
+     * annotation: picocli would build every one's model (reflection over its options, converters,
+     * the classes it names) before parsing, about a third of a second of CPU at each start.
+     */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(ProbeCommand.class, ServeCommand.class,
+            HashCommand.class, EchoCommand.class, CommandLine.HelpCommand.class);
+
+    /** The subcommand names, in the order of {@link #SUBCOMMANDS}; kept equal by a test. */
+    static final List<String> SUBCOMMAND_NAMES = List.of("probe", "serve", "hash", "echo", "help");
+
+    /**
+     * The command line for {@code args}, with only the subcommand that {@code args} starts with when
+     * it names one other than {@code help}, with none for a lone {@code --version}, and with all of them otherwise (help,
+     * usage errors and unknown names list them all, so they read the same as before).
+     */
+    static CommandLine commandLine(boolean standardStreams, String... args) {
+        CommandLine line = new CommandLine(new Main(standardStreams));
+        int asked = args.length == 0 ? -1 : SUBCOMMAND_NAMES.indexOf(args[0]);
+        if (asked >= 0 && SUBCOMMANDS.get(asked) == CommandLine.HelpCommand.class) {
+            asked = -1; // help names another subcommand: it needs them all
+        }
+        boolean versionOnly = args.length == 1 && (args[0].equals("-V") || args[0].equals("--version"));
+        for (int i = 0; i < SUBCOMMANDS.size(); i++) {
+            if (asked == i || (asked < 0 && !versionOnly)) {
+                line.addSubcommand(SUBCOMMANDS.get(i));
+            }
+        }
+        return line;
+    }
+
     /** Runs the command line on the standard streams; returns the exit code. */
     public static int run(String... args) {
-        return new CommandLine(new Main(true)).execute(args);
+        return commandLine(true, args).execute(args);
     }
 
     /**
@@ -63,7 +94,7 @@ public final class Main implements Runnable {
      * (for tests and embedding); returns the exit code. Nothing is drawn for a terminal.
      */
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        return new CommandLine(new Main(false)).setOut(out).setErr(err).execute(args);
+        return commandLine(false, args).setOut(out).setErr(err).execute(args);
     }
 
     @Override
