@@ -84,12 +84,12 @@ def load_jmh(results):
     return out
 
 
-def load_fio(results):
-    """{(engine, depth, jobs): Series of IOPS}"""
+def load_fio(results, direct=False):
+    """{(engine, depth, jobs): Series of IOPS}, of the page-cache runs or of the O_DIRECT ones."""
     out = defaultdict(Series)
     for path in sorted(glob.glob(os.path.join(results, "fio-*.json"))):
-        m = re.search(r"fio-(\w+)-qd(\d+)-j(\d+)", os.path.basename(path))
-        if not m:
+        m = re.search(r"fio-(\w+)-qd(\d+)-j(\d+)(-direct)?-round", os.path.basename(path))
+        if not m or (m.group(4) is not None) != direct:
             continue
         try:
             with open(path) as f:
@@ -222,7 +222,7 @@ READ_NAMES = {
 
 
 def read_section(jmh, fio, results, lines):
-    reads = {k: s for k, s in jmh.items() if k[0] == "RandomRead4k"}
+    reads = {k: s for k, s in jmh.items() if k[0] == "RandomRead4k" and k[1] != "proactorDirect"}
     if not reads and not fio:
         return
     depths = sorted({int(dict(p).get("depth")) for (c, m, p) in reads if dict(p).get("depth")} |
@@ -273,6 +273,38 @@ def read_section(jmh, fio, results, lines):
         svg = svg_bars(os.path.join(results, f"randread-qd{depth}.svg"), f"4 KiB random read, QD{depth}", "IOPS",
                        [(l, s.median) for l, s in rows])
         lines += ["", f"![4 KiB random read QD{depth}]({svg})" if svg else "", ""]
+
+
+def direct_read_section(jmh, fio_direct, results, lines):
+    """O_DIRECT reads: Proactor's proactorDirect against fio --direct=1, by depth."""
+    reads = {k: s for k, s in jmh.items() if k[0] == "RandomRead4k" and k[1] == "proactorDirect"}
+    if not reads and not fio_direct:
+        return
+    depths = sorted({int(dict(p)["depth"]) for (c, m, p) in reads if "depth" in dict(p)} |
+                    {d for (e, d, j) in fio_direct})
+    lines += [
+        "## 4 KiB random read, 1 GiB file, O_DIRECT",
+        "",
+        "Every read goes to the device (virtio disk here), past the page cache. Ratio: this row's IOPS",
+        "divided by fio io_uring's with `--direct=1` at the same depth (target at QD32: >= 0.95x).",
+        "",
+        "| Depth | Contender | IOPS (median) | per-round range | n | B/op | ÷ fio io_uring direct |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    chart = []
+    for depth in depths:
+        peer = fio_direct.get(("io_uring", depth, 1))
+        rows = [("Proactor O_DIRECT (" + params_label(p, skip=("depth",)) + ")", s)
+                for (c, m, p), s in sorted(reads.items()) if dict(p).get("depth") == str(depth)]
+        if peer is not None:
+            rows.append(("fio io_uring --direct=1", peer))
+        for label, s in rows:
+            lo, hi = s.round_range()
+            lines.append(f"| {depth} | {label} | {fmt(s.median)} | {fmt(lo)}–{fmt(hi)} | {s.n} | "
+                         f"{fmt(s.alloc_median, 1)} | {ratio(s.median, peer.median if peer else None)} |")
+            chart.append((f"QD{depth} {label}", s.median))
+    svg = svg_bars(os.path.join(results, "randread-direct.svg"), "4 KiB random read, O_DIRECT", "IOPS", chart)
+    lines += ["", f"![4 KiB random read O_DIRECT]({svg})" if svg else "", ""]
 
 
 ECHO_NAMES = {
@@ -722,7 +754,7 @@ def verdict(measured, target):
     return f"**not met** ({target / measured:.2f}x short)"
 
 
-def targets_section(jmh, fio, lines, echo=None, http=None, idle=None, hashes=None):
+def targets_section(jmh, fio, lines, echo=None, http=None, idle=None, hashes=None, fio_direct=None):
     """The targets of the method document that this suite measures, with the ratio of this run."""
     rows = []
     nop = {(m, p): s for (c, m, p), s in jmh.items() if c == "NopRoundTrip"}
@@ -762,6 +794,13 @@ def targets_section(jmh, fio, lines, echo=None, http=None, idle=None, hashes=Non
                 r = s.median / afc.median
                 rows.append((f"4 KiB random read, page cache, QD{depth}: >= 3x AsynchronousFileChannel", label,
                              f"{r:.2f}x ({fmt(s.median)} against {fmt(afc.median)} IOPS)", verdict(r, 3.0)))
+    fio_d = (fio_direct or {}).get(("io_uring", 32, 1))
+    for (m, p), s in sorted(reads.items()):
+        if m == "proactorDirect" and dict(p).get("depth") == "32" and s.median and fio_d is not None and fio_d.median:
+            r = s.median / fio_d.median
+            rows.append(("4 KiB random read, O_DIRECT, QD32: >= 0.95x fio io_uring (--direct=1)",
+                         "Proactor O_DIRECT (" + params_label(p, skip=("depth",)) + ")",
+                         f"{r:.2f}x ({fmt(s.median)} against {fmt(fio_d.median)} IOPS)", verdict(r, 0.95)))
     rows += echo_targets(echo or {})
     rows += idle_targets(idle or {})
     rows += http_targets(http or {})
@@ -784,6 +823,7 @@ def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "bench-results"
     jmh = load_jmh(results)
     fio = load_fio(results)
+    fio_direct = load_fio(results, direct=True)
     echo = load_echo(results)
     http = load_http(results)
     idle = load_idle(results)
@@ -794,15 +834,16 @@ def main():
         if os.path.exists(p):
             with open(p) as f:
                 lines += [f"**{heading}**", "", "```", f.read().rstrip(), "```", ""]
-    if not jmh and not fio and not echo and not http and not idle and not hashes:
+    if not jmh and not fio and not fio_direct and not echo and not http and not idle and not hashes:
         lines.append("No results found.")
     nop_section(jmh, results, lines)
     read_section(jmh, fio, results, lines)
+    direct_read_section(jmh, fio_direct, results, lines)
     echo_section(echo, results, lines)
     idle_section(idle, results, lines)
     http_section(http, results, lines)
     hash_section(hashes, results, lines)
-    targets_section(jmh, fio, lines, echo, http, idle, hashes)
+    targets_section(jmh, fio, lines, echo, http, idle, hashes, fio_direct)
     out = os.path.join(results, "results.md")
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")

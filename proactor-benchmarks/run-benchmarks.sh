@@ -278,6 +278,7 @@ jmh_common=(-f 1 "${jmh_time[@]}" -prof gc -jvmArgsAppend "-Dproactor.bench.dir=
   if [[ "$fio" == 1 ]] && has read; then
     echo "fio: fio --name=randread --filename=DATA --size=1g --rw=randread --bs=4k --invalidate=0 --norandommap --randrepeat=0"
     echo "     --time_based --runtime=$fio_runtime --ramp_time=1 --ioengine=io_uring|psync --iodepth=1|32 [--numjobs=2 --group_reporting]"
+    echo "     and io_uring --iodepth=1|32 --direct=1 (O_DIRECT, the peer of RandomRead4k.proactorDirect)"
   fi
 } > "$out/command.txt"
 cat "$out/machine.txt"
@@ -308,13 +309,13 @@ prepare_fio() {
   cat "$fio_file" > /dev/null  # page cache warm
 }
 
-run_fio() {  # round, engine, depth, jobs
-  local round="$1" engine="$2" depth="$3" jobs="$4"
-  local json="$out/fio-$engine-qd$depth-j$jobs-round$round.json"
-  printf '  fio %-8s iodepth=%-2s numjobs=%s ... ' "$engine" "$depth" "$jobs"
+run_fio() {  # round, engine, depth, jobs, [direct: O_DIRECT, past the page cache]
+  local round="$1" engine="$2" depth="$3" jobs="$4" direct="${5:-}"
+  local json="$out/fio-$engine-qd$depth-j$jobs${direct:+-direct}-round$round.json"
+  printf '  fio %-8s iodepth=%-2s numjobs=%s%s ... ' "$engine" "$depth" "$jobs" "${direct:+ direct=1}"
   if "${taskset_cmd[@]}" fio --name=randread --filename="$fio_file" --size=1g --rw=randread --bs=4k \
       --invalidate=0 --norandommap --randrepeat=0 --time_based --runtime="$fio_runtime" --ramp_time=1 \
-      --ioengine="$engine" --iodepth="$depth" --numjobs="$jobs" --group_reporting \
+      --ioengine="$engine" --iodepth="$depth" --numjobs="$jobs" --group_reporting ${direct:+--direct=1} \
       --output-format=json --output="$json" >/dev/null 2>"$json.err"; then
     python3 - "$json" <<'PY'
 import json, sys
@@ -402,12 +403,14 @@ for ((r = 1; r <= rounds; r++)); do
   if has read; then
     run_jmh "$r" 'dev.proactor.bench.RandomRead4k' read
     if [[ "$fio" == 1 ]]; then
-      step "Round $r/$rounds: fio 4 KiB random read, page cache warm"
+      step "Round $r/$rounds: fio 4 KiB random read, page cache warm, then O_DIRECT"
       prepare_fio
       run_fio "$r" io_uring 1 1
       run_fio "$r" io_uring 32 1
       run_fio "$r" psync 1 1
       run_fio "$r" psync 1 2
+      run_fio "$r" io_uring 1 1 direct
+      run_fio "$r" io_uring 32 1 direct
     fi
   fi
 done

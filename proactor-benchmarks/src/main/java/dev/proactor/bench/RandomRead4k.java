@@ -3,6 +3,7 @@ package dev.proactor.bench;
 import dev.proactor.AsyncFile;
 import dev.proactor.BackendChoice;
 import dev.proactor.BufferLease;
+import dev.proactor.FileOpenOption;
 import dev.proactor.ResultHandler;
 import dev.proactor.nio2.ProactorFileSystemProvider;
 import dev.proactor.Proactor;
@@ -46,6 +47,8 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>{@code proactor}: {@link AsyncFile#read} on the io_uring backend, into a direct
  *       {@link ByteBuffer} ({@code buffer=direct}) or a registered {@link BufferLease}
  *       ({@code buffer=lease}); handlers on the worker pool or inline.</li>
+ *   <li>{@code proactorDirect}: the same with the file opened {@code O_DIRECT}, so every read goes
+ *       to the device; its peer is fio with {@code --direct=1}.</li>
  *   <li>{@code asyncFileChannel}: {@link AsynchronousFileChannel} on its default thread pool, with
  *       the same depth: the JDK's ({@code provider=jdk}; on Linux, blocking {@code pread} calls on
  *       pool threads) or proactor-nio2's ({@code provider=proactor}; io_uring reads).</li>
@@ -162,7 +165,8 @@ public class RandomRead4k extends BenchmarkBase {
             }
             buffers = new ByteBuffer[depth];
             for (int i = 0; i < depth; i++) {
-                buffers[i] = ByteBuffer.allocateDirect(BLOCK);
+                // Block-aligned for every contender, so an O_DIRECT read may use it as it is.
+                buffers[i] = ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK).slice(0, BLOCK);
             }
         }
 
@@ -248,7 +252,8 @@ public class RandomRead4k extends BenchmarkBase {
                 throw new IllegalArgumentException("handlers must be worker or inline: " + handlers);
             }
             proactor = Proactor.open(b.build());
-            file = proactor.openFile(testFile.path, StandardOpenOption.READ).await();
+            file = (direct() ? proactor.openFile(testFile.path, StandardOpenOption.READ, FileOpenOption.DIRECT)
+                    : proactor.openFile(testFile.path, StandardOpenOption.READ)).await();
             if (buffer.equals("lease")) {
                 leases = new BufferLease[depth];
                 for (int i = 0; i < depth; i++) {
@@ -262,6 +267,11 @@ public class RandomRead4k extends BenchmarkBase {
                 int slot = i;
                 handlersBySlot[i] = (n, failed) -> finished(slot, n == null ? -1 : n, failed);
             }
+        }
+
+        /** Whether the file is opened with {@code O_DIRECT}, bypassing the page cache. */
+        boolean direct() {
+            return false;
         }
 
         @Override
@@ -284,6 +294,19 @@ public class RandomRead4k extends BenchmarkBase {
                 }
             }
             proactor.close();
+        }
+    }
+
+    /**
+     * Proactor with the file opened {@code O_DIRECT}: every read goes to the device, whatever the
+     * page cache holds, so the peer is fio's io_uring engine with {@code --direct=1} on the same
+     * filesystem; the ratio is how much of the device's random-read rate the engine passes on.
+     */
+    @State(Scope.Thread)
+    public static class ProactorDirectWindow extends ProactorWindow {
+        @Override
+        boolean direct() {
+            return true;
         }
     }
 
@@ -372,6 +395,13 @@ public class RandomRead4k extends BenchmarkBase {
     @Benchmark
     @OperationsPerInvocation(READS)
     public int proactor(TestFile file, Cursor cursor, ProactorWindow w) {
+        return w.run(file, cursor);
+    }
+
+    /** Proactor, {@code depth} reads in flight, O_DIRECT. */
+    @Benchmark
+    @OperationsPerInvocation(READS)
+    public int proactorDirect(TestFile file, Cursor cursor, ProactorDirectWindow w) {
         return w.run(file, cursor);
     }
 
