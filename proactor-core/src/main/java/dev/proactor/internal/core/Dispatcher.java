@@ -570,6 +570,11 @@ final class Dispatcher implements Runnable {
         return streams;
     }
 
+    /** Whether the calling thread is the dispatcher's (while it runs). */
+    boolean isOwnThread() {
+        return Thread.currentThread() == owner;
+    }
+
     /** Whether the proactor runs normally (not closing): a transient failure may be retried. */
     boolean running() {
         return termination.running();
@@ -717,11 +722,8 @@ final class Dispatcher implements Runnable {
         /** Run a late handler on the dispatcher (inline handlers: there are no workers). */
         record Run(Runnable task) implements Command {}
 
-        /**
-         * A stream was paused or resumed ({@code chunkReleased} false), or one of its chunks was
-         * released: a provided buffer to recycle when {@code bufferId} is at least 0.
-         */
-        record Stream(StreamingOp<?> op, boolean chunkReleased, int bufferId) implements Command {}
+        /** A stream was paused or resumed (released chunks come back through {@link ReleasedChunks}). */
+        record Stream(StreamingOp<?> op) implements Command {}
 
         /** {@code abort()} after {@code close()}: the close stops waiting for its writes. */
         record Abort(CloseOp close) implements Command {}
