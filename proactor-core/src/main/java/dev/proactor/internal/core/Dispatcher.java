@@ -117,17 +117,34 @@ final class Dispatcher implements Runnable {
     // ------------------------------------------------------------------ any thread
 
     void post(Object item) {
+        post(item, null);
+    }
+
+    /** {@link #post} of {@code node}'s command through the node itself; see {@link Inbox#offerNode}. */
+    void post(Inbox.Cmd node) {
+        post(node.command, node);
+    }
+
+    private void post(Object item, Inbox.Cmd node) {
         if (Thread.currentThread() == owner) {
             // The dispatcher drains what it posts on its next turn anyway: no wake-up.
             if (inbox.isEmpty()) {
                 ownPosts.add(item);
             } else {
-                inbox.offer(item);
+                offer(item, node);
             }
             return;
         }
-        inbox.offer(item);
+        offer(item, node);
         wakeup();
+    }
+
+    private void offer(Object item, Inbox.Cmd node) {
+        if (node != null) {
+            inbox.offerNode(node);
+        } else {
+            inbox.offer(item);
+        }
     }
 
     /** The next post to take in: the dispatcher's own first (see {@link #ownPosts}), then the inbox's. */

@@ -9,8 +9,9 @@ import java.lang.invoke.VarHandle;
  * ({@link StreamParking#chunkReleased}). Thread-safe: any thread adds, the dispatcher drains.
  *
  * <p>Allocation-free: the stack is intrusive ({@link ChunkLease#nextReleased}), and the drain is one
- * command made once. The release that finds the stack empty posts it; the drain empties the stack
- * before it handles any chunk, so a release after that posts again, and none is ever left behind
+ * command made once, posted in its own inbox node. The release that finds the stack empty posts it;
+ * the drain empties the stack before it handles any chunk, so a release after that posts again
+ * (the node was taken by then, as {@link Inbox#offerNode} requires), and none is ever left behind
  * while the dispatcher runs. A burst of releases between two of the dispatcher's turns thus costs
  * one inbox entry and at most one wake-up, instead of one command each. Order among released
  * chunks does not matter: each one gives back its own buffer and its own count.
@@ -31,7 +32,8 @@ final class ReleasedChunks implements Runnable {
     }
 
     private final Dispatcher dispatcher;
-    private final Dispatcher.Command.Run drain = new Dispatcher.Command.Run(this);
+    /** The drain command in its inbox node, both made once: at most one is posted at a time. */
+    private final Inbox.Cmd drain = new Inbox.Cmd(new Dispatcher.Command.Run(this));
     /** Released and not handled yet, newest first, linked through {@link ChunkLease#nextReleased}. */
     private volatile ChunkLease newest;
 
