@@ -8,7 +8,7 @@ import dev.proactor.test.EachBackend;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
 import dev.proactor.test.Sockets;
-import java.lang.reflect.Method;
+import dev.proactor.test.ThreadAllocation;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
@@ -217,8 +217,8 @@ class ReusableOperationContractTest {
         ThreadAllocation threads = countingAllocation(fixture);
         Proactor p = fixture.open(fixture.config().inlineHandlers(true));
         Chains chains = new Chains(p, 32);
-        long[] dispatcher = {dispatcherThreadId(fixture.nameOf(p))};
-        assertAllocationFlat(runs -> allocatedDuring(threads, dispatcher, () -> chains.run(runs)), "the dispatcher");
+        long[] dispatcher = {ThreadAllocation.dispatcherThread(fixture.nameOf(p))};
+        assertAllocationFlat(runs -> threads.during(dispatcher, () -> chains.run(runs)), "the dispatcher");
     }
 
     /**
@@ -233,7 +233,7 @@ class ReusableOperationContractTest {
         Proactor p = fixture.open(fixture.config().inlineHandlers(false).workerThreads(2));
         Chains chains = new Chains(p, 32);
         String name = fixture.nameOf(p);
-        assertAllocationFlat(runs -> allocatedDuring(threads, proactorThreadIds(name), () -> chains.run(runs)),
+        assertAllocationFlat(runs -> threads.during(ThreadAllocation.proactorThreads(name), () -> chains.run(runs)),
                 "the proactor's threads");
     }
 
@@ -250,8 +250,8 @@ class ReusableOperationContractTest {
         ThreadAllocation threads = countingSocketAllocation(fixture);
         Proactor p = fixture.open(fixture.config().inlineHandlers(true));
         try (Echo echo = new Echo(p)) {
-            long[] dispatcher = {dispatcherThreadId(fixture.nameOf(p))};
-            assertAllocationFlat(runs -> allocatedDuring(threads, dispatcher, () -> echo.run(runs)), "the dispatcher");
+            long[] dispatcher = {ThreadAllocation.dispatcherThread(fixture.nameOf(p))};
+            assertAllocationFlat(runs -> threads.during(dispatcher, () -> echo.run(runs)), "the dispatcher");
             assertThat(echo.mismatches).as("round trips that read back other bytes than were sent").isZero();
         }
     }
@@ -268,7 +268,7 @@ class ReusableOperationContractTest {
         Proactor p = fixture.open(fixture.config().inlineHandlers(false).workerThreads(1));
         try (Echo echo = new Echo(p)) {
             String name = fixture.nameOf(p);
-            assertAllocationFlat(runs -> allocatedDuring(threads, proactorThreadIds(name), () -> echo.run(runs)),
+            assertAllocationFlat(runs -> threads.during(ThreadAllocation.proactorThreads(name), () -> echo.run(runs)),
                     "the proactor's threads");
             assertThat(echo.mismatches).as("round trips that read back other bytes than were sent").isZero();
         }
@@ -325,67 +325,6 @@ class ReusableOperationContractTest {
             flat = longRun - shortRun < 3_000;  // below 0.1 B per run
         }
         assertThat(flat).as("the allocation of %s grew with the runs: %s", who, tries).isTrue();
-    }
-
-    /** The dispatcher's and the workers' thread ids. */
-    private static long[] proactorThreadIds(String proactorName) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals(proactorName + "-dispatcher") || t.getName().startsWith(proactorName + "-worker-"))
-                .mapToLong(Thread::threadId).toArray();
-    }
-
-    private static long allocatedDuring(ThreadAllocation threads, long[] ids, Runnable action) throws Exception {
-        long before = 0;
-        for (long id : ids) {
-            before += threads.bytes(id);
-        }
-        action.run();
-        long after = 0;
-        for (long id : ids) {
-            after += threads.bytes(id);
-        }
-        return after - before;
-    }
-
-    private static long dispatcherThreadId(String proactorName) {
-        String name = proactorName + "-dispatcher";
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals(name)) {
-                return t.threadId();
-            }
-        }
-        throw new AssertionError("no thread " + name);
-    }
-
-
-    /**
-     * {@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}, reached by reflection: the
-     * tests compile inside the library's module, which does not read {@code jdk.management}, and run
-     * on the class path, where reflection reaches it.
-     */
-    private static final class ThreadAllocation {
-        private final Object bean;
-        private final Method bytes;
-        private final boolean supported;
-
-        ThreadAllocation() throws Exception {
-            bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            Class<?> sun = Class.forName("com.sun.management.ThreadMXBean");
-            supported = sun.isInstance(bean) && (boolean) sun.getMethod("isThreadAllocatedMemorySupported").invoke(bean);
-            if (supported) {
-                sun.getMethod("setThreadAllocatedMemoryEnabled", boolean.class).invoke(bean, true);
-            }
-            bytes = sun.getMethod("getThreadAllocatedBytes", long.class);
-        }
-
-        boolean supported() {
-            return supported;
-        }
-
-        /** Bytes thread {@code id} allocated so far. */
-        long bytes(long id) throws Exception {
-            return (long) bytes.invoke(bean, id);
-        }
     }
 
     /** {@code width} reusable nops, each restarted by its handler until a run's total is reached. */

@@ -330,6 +330,11 @@ public final class FaultInjectingBackend extends ForwardingBackend {
         }
 
         @Override
+        public void nextChunk(Submission s, long result, int bufferId, MemorySegment data) {
+            core.nextChunk(original(s), result, bufferId, data);
+        }
+
+        @Override
         public void fail(Submission s, int errno) {
             core.fail(original(s), errno);
         }

@@ -2,6 +2,7 @@ package dev.proactor.test;
 
 import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Submission;
+import java.lang.foreign.MemorySegment;
 
 /** Completions that hand every report to the core's: the base of test decorators' sinks. */
 public abstract class ForwardingCompletions implements Completions {
@@ -24,6 +25,11 @@ public abstract class ForwardingCompletions implements Completions {
     @Override
     public void next(Submission s, long result, Object attachment) {
         core.next(s, result, attachment);
+    }
+
+    @Override
+    public void nextChunk(Submission s, long result, int bufferId, MemorySegment data) {
+        core.nextChunk(s, result, bufferId, data);
     }
 
     @Override

@@ -39,6 +39,20 @@ final class AcceptEachOp extends StreamingOp<AsyncSocket> {
         }
         bytesDone++;
         SocketHandle socket = new SocketHandle(proactor.adoptSocket((int) fd, e.local(), e.remote(), resource.closeLinger), null);
-        deliver(() -> call(socket));
+        deliver(new Accepted(socket));
+    }
+
+    /** One accepted connection's delivery to the handler: the item and its queue node in one. */
+    private final class Accepted extends SerialDelivery.Item {
+        private final SocketHandle socket;
+
+        Accepted(SocketHandle socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public void run() {
+            call(socket);
+        }
     }
 }

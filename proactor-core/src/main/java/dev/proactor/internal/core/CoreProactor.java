@@ -49,6 +49,8 @@ public final class CoreProactor {
     private final BounceCache bounces = new BounceCache();
     private final Dispatcher dispatcher;
     private final Thread dispatcherThread;
+    /** Released chunks on their way back to the dispatcher. */
+    private final ReleasedChunks releasedChunks;
     /** Where handlers run, what their throw does, the deliveries not yet handled. */
     private final Handlers handlers;
     private final AtomicLong ids = new AtomicLong();
@@ -71,6 +73,7 @@ public final class CoreProactor {
         this.pool = new BufferPoolImpl(config.bufferSize(), config.bufferCount());
         this.handlers = new Handlers(config, this::closeResource, metrics.handlerFailures::increment);
         this.dispatcher = new Dispatcher(this, config, factory, metrics);
+        this.releasedChunks = new ReleasedChunks(dispatcher);
         this.dispatcherThread = startDispatcher(config, dispatcher);
         try {
             dispatcher.started.get();
@@ -406,7 +409,7 @@ public final class CoreProactor {
         handlers.handingOver();
         if (op instanceof StreamingOp<?> st) {
             // After the stream's last item, on the stream's own serial delivery.
-            st.delivery.add(op);
+            st.delivery.add(new SerialDelivery.Task(op));
             return;
         }
         handlers.execute(op);
@@ -420,7 +423,7 @@ public final class CoreProactor {
     /** A stream was paused or resumed (any thread). */
     void streamChanged(StreamingOp<?> op) {
         if (!dispatcher.terminated.isDone()) {
-            dispatcher.post(new Dispatcher.Command.Stream(op, false, -1));
+            dispatcher.post(new Dispatcher.Command.Stream(op));
         }
     }
 
@@ -433,13 +436,13 @@ public final class CoreProactor {
     }
 
     /** A chunk was released (any thread); the dispatcher recycles its buffer and lifts back-pressure. */
-    void chunkReleased(ReceiveEachOp op, int bufferId) {
+    void chunkReleased(ChunkLease c) {
         metrics.chunksHeld.decrementAndGet();
-        if (bufferId >= 0) {
+        if (c.bufferId() >= 0) {
             metrics.providedChunksHeld.decrementAndGet();
         }
         if (!dispatcher.terminated.isDone()) {
-            dispatcher.post(new Dispatcher.Command.Stream(op, true, bufferId));
+            releasedChunks.add(c);
         }
     }
 

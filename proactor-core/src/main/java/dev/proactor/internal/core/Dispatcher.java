@@ -117,17 +117,34 @@ final class Dispatcher implements Runnable {
     // ------------------------------------------------------------------ any thread
 
     void post(Object item) {
+        post(item, null);
+    }
+
+    /** {@link #post} of {@code node}'s command through the node itself; see {@link Inbox#offerNode}. */
+    void post(Inbox.Cmd node) {
+        post(node.command, node);
+    }
+
+    private void post(Object item, Inbox.Cmd node) {
         if (Thread.currentThread() == owner) {
             // The dispatcher drains what it posts on its next turn anyway: no wake-up.
             if (inbox.isEmpty()) {
                 ownPosts.add(item);
             } else {
-                inbox.offer(item);
+                offer(item, node);
             }
             return;
         }
-        inbox.offer(item);
+        offer(item, node);
         wakeup();
+    }
+
+    private void offer(Object item, Inbox.Cmd node) {
+        if (node != null) {
+            inbox.offerNode(node);
+        } else {
+            inbox.offer(item);
+        }
     }
 
     /** The next post to take in: the dispatcher's own first (see {@link #ownPosts}), then the inbox's. */
@@ -570,6 +587,11 @@ final class Dispatcher implements Runnable {
         return streams;
     }
 
+    /** Whether the calling thread is the dispatcher's (while it runs). */
+    boolean isOwnThread() {
+        return Thread.currentThread() == owner;
+    }
+
     /** Whether the proactor runs normally (not closing): a transient failure may be retried. */
     boolean running() {
         return termination.running();
@@ -717,11 +739,8 @@ final class Dispatcher implements Runnable {
         /** Run a late handler on the dispatcher (inline handlers: there are no workers). */
         record Run(Runnable task) implements Command {}
 
-        /**
-         * A stream was paused or resumed ({@code chunkReleased} false), or one of its chunks was
-         * released: a provided buffer to recycle when {@code bufferId} is at least 0.
-         */
-        record Stream(StreamingOp<?> op, boolean chunkReleased, int bufferId) implements Command {}
+        /** A stream was paused or resumed (released chunks come back through {@link ReleasedChunks}). */
+        record Stream(StreamingOp<?> op) implements Command {}
 
         /** {@code abort()} after {@code close()}: the close stops waiting for its writes. */
         record Abort(CloseOp close) implements Command {}

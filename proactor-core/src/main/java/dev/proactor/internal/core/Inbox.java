@@ -56,6 +56,15 @@ final class Inbox {
         push(item instanceof OperationImpl<?> ? item : new Cmd(item));
     }
 
+    /**
+     * Posts a command in a node of the caller's, so that a command posted again and again allocates
+     * nothing: as with an operation, the node is posted again only once it was taken, never twice at
+     * once. Any thread.
+     */
+    void offerNode(Cmd node) {
+        push(node);
+    }
+
     private void push(Object node) {
         setNext(node, null, false);
         Object prev = tail.getAndSet(node);

@@ -77,7 +77,12 @@ final class ReceiveEachOp extends StreamingOp<BufferLease> {
     @Override
     void onItem(long n, Object attachment) {
         Request.Chunk c = (Request.Chunk) attachment;
-        chunk(n, c.bufferId(), c.data(), null);
+        onChunk(n, c.bufferId(), c.data());
+    }
+
+    /** One chunk of a multishot round that stays in the kernel, in its parts (dispatcher). */
+    void onChunk(long n, int bufferId, MemorySegment data) {
+        chunk(n, bufferId, data, null);
     }
 
     @Override

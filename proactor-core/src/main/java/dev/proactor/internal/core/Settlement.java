@@ -7,6 +7,7 @@ import dev.proactor.internal.spi.Completions;
 import dev.proactor.internal.spi.Errno;
 import dev.proactor.internal.spi.Submission;
 import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
 
 /**
  * What the backend reports, settled: each report passes the one gate ({@link OperationImpl#admits})
@@ -154,6 +155,28 @@ final class Settlement implements Completions {
             LOG.log(Level.ERROR, "interpreting an item of " + op + " failed", e);
             dropItem(op, result, attachment);
         }
+        afterItem(op);
+    }
+
+    @Override
+    public void nextChunk(Submission s, long result, int bufferId, MemorySegment data) {
+        ReceiveEachOp op = (ReceiveEachOp) s;
+        if (!op.admits(Report.ITEM)) {
+            LOG.log(Level.WARNING, "chunk for " + op + " after its end; dropped");
+            dispatcher.backend().recycle(bufferId);
+            return;
+        }
+        try {
+            op.onChunk(result, bufferId, data);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "interpreting a chunk of " + op + " failed", e);
+            dispatcher.backend().recycle(bufferId);
+        }
+        afterItem(op);
+    }
+
+    /** A stream that no longer wants its round (a lag, a pause) has it stopped. */
+    private void afterItem(StreamingOp<?> op) {
         if (op.inKernel() && !op.wantsArm()) {
             dispatcher.streams().stop(op);
         }

@@ -63,16 +63,23 @@ final class StreamParking {
         return dispatcher.backend().providedBuffersLent() < dispatcher.backend().providedBufferCount();
     }
 
-    /** A stream was paused or resumed, or one of its chunks released. */
+    /** A stream was paused or resumed. */
     void changed(Dispatcher.Command.Stream c) {
-        StreamingOp<?> op = c.op();
-        if (c.chunkReleased()) {
-            ((ReceiveEachOp) op).outstanding--;
-            if (c.bufferId() >= 0) {
-                dispatcher.backend().recycle(c.bufferId());
-                wakeStarved();
-            }
+        armOrStop(c.op());
+    }
+
+    /** One of a receive stream's chunks was released: its buffer goes back, its backlog shrinks. */
+    void chunkReleased(ReceiveEachOp op, int bufferId) {
+        op.outstanding--;
+        if (bufferId >= 0) {
+            dispatcher.backend().recycle(bufferId);
+            wakeStarved();
         }
+        armOrStop(op);
+    }
+
+    /** Unparks a stream that wants a round again, or stops the round of one that no longer does. */
+    private void armOrStop(StreamingOp<?> op) {
         if (op.finished()) {
             return;
         }

@@ -91,7 +91,7 @@ abstract class StreamingOp<T> extends OperationImpl<Long> implements OperationSt
     }
 
     /** Hands one item to the handler, in order. */
-    final void deliver(Runnable item) {
+    final void deliver(SerialDelivery.Item item) {
         delivery.add(item);
     }
 

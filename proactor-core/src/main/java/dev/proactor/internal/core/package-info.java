@@ -225,11 +225,13 @@
  * ({@code AcceptEachOp}, {@code ReceiveEachOp}) that goes to the kernel in rounds like any
  * operation, but a round's end re-arms it instead of ending it. Items are handed to the handler
  * through the stream's {@code SerialDelivery}: one call at a time, in kernel order, on the workers;
- * the stream's own end goes through the same queue, after its last item.
+ * the stream's own end goes through the same queue, after its last item. The queue is intrusive
+ * (each item, a chunk included, is its own node), so a delivery allocates nothing.
  * <ul>
  * <li><b>Multishot</b> where the backend offers it ({@code Backend.supportsMultishot}): the SPI's
  *   {@code Request.AcceptEach} / {@code Request.ReceiveEach} report each item through
- *   {@code Completions.next} while the request stays armed; the round's final completion settles it
+ *   {@code Completions.next} ({@code Completions.nextChunk} for a received chunk, in its parts: no
+ *   record per chunk) while the request stays armed; the round's final completion settles it
  *   (a last item, end of stream 0, or a failure). A multishot counts one permit in admission.
  * <li><b>Single-shot fallback</b> elsewhere (old kernels, a failed ring registration, a kind whose
  *   opcode the probe lacks and which therefore runs on io_uring's per-opcode fallback, the portable
@@ -241,8 +243,11 @@
  *   free retries every millisecond. The capability report's operation lines say which path each
  *   kind takes and why.
  * <li><b>Chunks</b> are {@code ChunkLease}s whose segment is exactly the bytes received;
- *   {@code release()} (any thread) posts to the dispatcher, which recycles the provided buffer and
- *   counts the chunk off the stream. An idle connection holds no buffer on any path. A
+ *   {@code release()} (any thread) pushes the chunk onto {@code ReleasedChunks}, an intrusive stack
+ *   the dispatcher drains (one command, made once, posted by the release that finds the stack
+ *   empty), which recycles the provided buffer and counts the chunk off the stream. So a chunk costs
+ *   its lease and its segment and nothing per hand-off. A lease is never reused: a released one stays
+ *   released, so a second release still fails. An idle connection holds no buffer on any path. A
  *   chunk can be lent to a write ({@code writeAll(chunk, n)}, a file write) like a pool lease
  *   ({@code LentMemory}): it is sent from the buffer it arrived in, still counts as held, and cannot
  *   be released until the write ended.

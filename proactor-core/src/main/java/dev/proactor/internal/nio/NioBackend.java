@@ -476,6 +476,11 @@ public final class NioBackend implements Backend {
         }
 
         @Override
+        public void nextChunk(NioOp op, long result, int bufferId, MemorySegment data) {
+            sink.nextChunk(op.submission, result, bufferId, data);
+        }
+
+        @Override
         public void fail(NioOp op, int errno) {
             timers.remove(op);
             sink.fail(op.submission, errno);

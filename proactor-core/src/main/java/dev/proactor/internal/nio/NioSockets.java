@@ -84,6 +84,9 @@ final class NioSockets {
         /** Inside {@code runOnce}: one result of a multishot {@code op}, which stays queued. */
         void next(NioOp op, long result, Object attachment);
 
+        /** Inside {@code runOnce}: one chunk of a multishot receive, which stays queued; see {@code Completions}. */
+        void nextChunk(NioOp op, long result, int bufferId, MemorySegment data);
+
         /** Inside {@code runOnce}: settles {@code op} as failed and releases it. */
         void fail(NioOp op, int errno);
     }
@@ -586,7 +589,7 @@ final class NioSockets {
                 out.complete(op, 0, null);
                 return true;
             }
-            out.next(op, k, new Request.Chunk(id, buf.asSlice(0, k)));
+            out.nextChunk(op, k, id, buf.asSlice(0, k));
             items++;
             if (op.socket == null) {
                 return true;

@@ -1,5 +1,7 @@
 package dev.proactor.internal.spi;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Where a backend reports outcomes. Implemented by the core's dispatcher. All methods must be
  * called on the dispatcher thread.
@@ -24,6 +26,16 @@ public interface Completions {
      */
     default void next(Submission s, long result, Object attachment) {
         throw new UnsupportedOperationException("multishot result for " + s);
+    }
+
+    /**
+     * One chunk of a {@link Request.ReceiveEach} that stays in the kernel: {@link #next} with the
+     * {@link Request.Chunk} in its parts, so that the hot path allocates no record per chunk (the
+     * core keeps the parts, never the record). The round's own last chunk comes through
+     * {@link #complete} with a {@code Request.Chunk}.
+     */
+    default void nextChunk(Submission s, long result, int bufferId, MemorySegment data) {
+        next(s, result, new Request.Chunk(bufferId, data));
     }
 
     /** Ended with a positive errno. */

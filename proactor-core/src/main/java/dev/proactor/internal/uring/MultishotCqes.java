@@ -43,6 +43,12 @@ final class MultishotCqes {
             if ((flags & IORING_CQE_F_BUFFER) != 0) {
                 int bid = flags >>> IORING_CQE_BUFFER_SHIFT;
                 MemorySegment data = bufferRing.take(bid, Math.max(res, 0));
+                if (res > 0 && (flags & IORING_CQE_F_MORE) != 0) {
+                    // The hot path: a chunk, the round still armed; no record to carry it.
+                    room.promise(1);
+                    sink.nextChunk(s, res, bid, data);
+                    return false;
+                }
                 if (res > 0) {
                     item = new Request.Chunk(bid, data);
                 } else {
