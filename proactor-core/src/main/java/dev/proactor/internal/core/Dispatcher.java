@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Each loop turn it drains the inbox (operations and commands posted by other threads), admits
  * queued operations, hands ready ones to the backend until it pushes back, and then lets the backend
- * submit and wait in one kernel call. This class is that loop and the queues it serves (READY,
+ * submit and wait in one kernel call; with the spin on ({@link #spinNanos}), a turn that would wait
+ * submits without waiting first and polls for work a while ({@link #spinForWork}), and only then
+ * waits. This class is that loop and the queues it serves (READY,
  * BACKLOG, RETRY, and the cancels waiting for room); the rest has a home of its own, all confined
  * to this thread: the backend's reports are settled by {@link Settlement}, the order on each file
  * and socket (pending sets, lane order, a close's wait and linger) is kept by
