@@ -143,7 +143,9 @@ def svg_bars(path, title, unit, rows):
 
 
 def params_label(params, skip=()):
-    p = [f"{k}={v}" for k, v in params if k not in skip]
+    # A parameter left at "default" (RandomRead4k's spin) names no variant: keep the labels of
+    # runs that do not vary it as they were.
+    p = [f"{k}={v}" for k, v in params if k not in skip and v != "default"]
     return ", ".join(p)
 
 

@@ -18,6 +18,12 @@ public final class ProactorConfig {
     /** The smallest submission queue accepted: the most SQEs one operation takes (3), plus the wake-up read. */
     public static final int MIN_SUBMISSION_QUEUE_ENTRIES = 4;
 
+    /** The longest {@link #dispatcherSpin()} accepted. */
+    public static final Duration MAX_DISPATCHER_SPIN = Duration.ofMillis(10);
+
+    /** The default {@link #dispatcherSpin()}. */
+    public static final Duration DEFAULT_DISPATCHER_SPIN = Duration.ofNanos(50_000);
+
     private final String name;
     private final BackendChoice backend;
     private final int submissionQueueEntries;
@@ -41,6 +47,7 @@ public final class ProactorConfig {
     private final int receiveBufferCount;
     private final int receiveBacklog;
     private final long writeBudget;
+    private final Duration dispatcherSpin;
 
     /** Takes the builder's values and validates each, so that a bad value fails here, not in the dispatcher. */
     private ProactorConfig(Builder b) {
@@ -67,6 +74,7 @@ public final class ProactorConfig {
         this.receiveBufferCount = b.receiveBufferCount;
         this.receiveBacklog = b.receiveBacklog;
         this.writeBudget = b.writeBudget;
+        this.dispatcherSpin = b.dispatcherSpin;
 
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(backend, "backend");
@@ -75,6 +83,7 @@ public final class ProactorConfig {
         Objects.requireNonNull(handlerFailures, "handlerFailures");
         Objects.requireNonNull(slowOperationThreshold, "slowOperationThreshold");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
+        Objects.requireNonNull(dispatcherSpin, "dispatcherSpin");
         if (submissionQueueEntries < MIN_SUBMISSION_QUEUE_ENTRIES) {
             throw new IllegalArgumentException("submissionQueueEntries must be at least " + MIN_SUBMISSION_QUEUE_ENTRIES
                     + " (an operation with a deadline takes 2 entries, a transfer with a deadline 3, and the"
@@ -97,6 +106,10 @@ public final class ProactorConfig {
         requireRange("writeBudget", writeBudget, 1, Long.MAX_VALUE);
         if (closeTimeout.isNegative() || slowOperationThreshold.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
+        }
+        if (dispatcherSpin.isNegative() || dispatcherSpin.compareTo(MAX_DISPATCHER_SPIN) > 0) {
+            throw new IllegalArgumentException("dispatcherSpin must be in [0, " + MAX_DISPATCHER_SPIN.toMillis()
+                    + " ms]: " + dispatcherSpin);
         }
         if (inlineHandlers && handlerExecutor != null) {
             throw new IllegalArgumentException("inlineHandlers and handlerExecutor exclude each other");
@@ -266,11 +279,29 @@ public final class ProactorConfig {
         return writeBudget;
     }
 
-    private Object[] values() {
-        return new Object[] {name, backend, submissionQueueEntries, completionQueueEntries, handlerExecutor, workerThreads, inlineHandlers, dispatcherThreadFactory, maxInFlight, maxInFlightPerResource, admission, retry, handlerFailures, bufferSize, bufferCount, registerBuffers, slowOperationThreshold, closeTimeout, zeroCopySendThreshold, receiveBufferSize, receiveBufferCount, receiveBacklog, writeBudget};
+    /**
+     * How long the dispatcher keeps polling for work before it sleeps in the kernel: operations
+     * and commands posted by other threads, and completions the backend can see without waiting
+     * (io_uring: the completion queue and the kernel's task-work flag, no system call; portable: a
+     * {@code selectNow()} and the file threads' results). An operation initiated from another
+     * thread (a worker's handler, a thread waiting on a result) while the dispatcher polls needs no
+     * wake-up, which on a virtual machine costs tens of microseconds; the price is the CPU the
+     * dispatcher burns when no work comes, at most this much each time it runs out of work. In
+     * [0, 10 ms] ({@link #MAX_DISPATCHER_SPIN}); {@link Duration#ZERO} turns it off (the
+     * dispatcher sleeps as soon as it is idle); default {@link #DEFAULT_DISPATCHER_SPIN} (50 µs,
+     * somewhat above the wake-up it saves on a two-vCPU VM). Ignored, the dispatcher never spinning,
+     * when the JVM has one usable CPU: there, polling would take the CPU from the threads that
+     * produce the work.
+     */
+    public Duration dispatcherSpin() {
+        return dispatcherSpin;
     }
 
-    private static final String[] NAMES = {"name", "backend", "submissionQueueEntries", "completionQueueEntries", "handlerExecutor", "workerThreads", "inlineHandlers", "dispatcherThreadFactory", "maxInFlight", "maxInFlightPerResource", "admission", "retry", "handlerFailures", "bufferSize", "bufferCount", "registerBuffers", "slowOperationThreshold", "closeTimeout", "zeroCopySendThreshold", "receiveBufferSize", "receiveBufferCount", "receiveBacklog", "writeBudget"};
+    private Object[] values() {
+        return new Object[] {name, backend, submissionQueueEntries, completionQueueEntries, handlerExecutor, workerThreads, inlineHandlers, dispatcherThreadFactory, maxInFlight, maxInFlightPerResource, admission, retry, handlerFailures, bufferSize, bufferCount, registerBuffers, slowOperationThreshold, closeTimeout, zeroCopySendThreshold, receiveBufferSize, receiveBufferCount, receiveBacklog, writeBudget, dispatcherSpin};
+    }
+
+    private static final String[] NAMES = {"name", "backend", "submissionQueueEntries", "completionQueueEntries", "handlerExecutor", "workerThreads", "inlineHandlers", "dispatcherThreadFactory", "maxInFlight", "maxInFlightPerResource", "admission", "retry", "handlerFailures", "bufferSize", "bufferCount", "registerBuffers", "slowOperationThreshold", "closeTimeout", "zeroCopySendThreshold", "receiveBufferSize", "receiveBufferCount", "receiveBacklog", "writeBudget", "dispatcherSpin"};
 
     @Override
     public boolean equals(Object o) {
@@ -335,6 +366,7 @@ public final class ProactorConfig {
         private int receiveBufferCount = 256;
         private int receiveBacklog = 16;
         private long writeBudget = 64L << 20;
+        private Duration dispatcherSpin = DEFAULT_DISPATCHER_SPIN;
 
         private Builder() {}
 
@@ -362,6 +394,7 @@ public final class ProactorConfig {
             receiveBufferCount = c.receiveBufferCount;
             receiveBacklog = c.receiveBacklog;
             writeBudget = c.writeBudget;
+            dispatcherSpin = c.dispatcherSpin;
         }
 
         /** See {@link ProactorConfig#name()}. */
@@ -448,6 +481,9 @@ public final class ProactorConfig {
 
         /** See {@link ProactorConfig#writeBudget()}. */
         public Builder writeBudget(long v) { writeBudget = v; return this; }
+
+        /** See {@link ProactorConfig#dispatcherSpin()}; {@link Duration#ZERO} turns the spin off. */
+        public Builder dispatcherSpin(Duration v) { dispatcherSpin = v; return this; }
 
         /** Validates and builds. */
         public ProactorConfig build() {

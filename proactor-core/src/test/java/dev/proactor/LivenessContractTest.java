@@ -7,6 +7,7 @@ import dev.proactor.internal.spi.Backend;
 import dev.proactor.internal.spi.Request;
 import dev.proactor.internal.spi.Submission;
 import dev.proactor.test.EachBackend;
+import dev.proactor.test.Hold;
 import dev.proactor.test.ForwardingBackend;
 import dev.proactor.test.Ops;
 import dev.proactor.test.ProactorFixture;
@@ -14,7 +15,6 @@ import dev.proactor.test.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -36,9 +36,8 @@ class LivenessContractTest {
      */
     static final class Gate extends ForwardingBackend {
         private volatile boolean idle;
-        private volatile boolean holdNext;
-        private final CountDownLatch held = new CountDownLatch(1);
-        private final CountDownLatch release = new CountDownLatch(1);
+        /** Holds the dispatcher right after a {@code runOnce} returns. */
+        final Hold hold = new Hold();
 
         Gate(Backend real) {
             super(real);
@@ -54,15 +53,7 @@ class LivenessContractTest {
             } finally {
                 idle = false;
             }
-            if (holdNext) {
-                holdNext = false;
-                held.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            hold.pass();
             return n;
         }
 
@@ -79,16 +70,16 @@ class LivenessContractTest {
     private static List<Operation<Void>> fillSubmissionQueueInOneTurn(Proactor p, Gate gate) throws InterruptedException {
         Ops.result(p.nop());
         gate.awaitIdle();
-        gate.holdNext = true;
+        gate.hold.arm();
         List<Operation<Void>> timers = new ArrayList<>();
         // Wakes the sleeping dispatcher (the wake-up read completes), which is then held.
         timers.add(p.timer(LONG));
-        assertThat(gate.held.await(HANG.toSeconds(), TimeUnit.SECONDS)).as("dispatcher held after its wake-up").isTrue();
+        assertThat(gate.hold.awaitHeld(HANG)).as("dispatcher held after its wake-up").isTrue();
         for (int i = 1; i < SQ; i++) {
             // The dispatcher is awake (held), so these posts write no wake-up.
             timers.add(p.timer(LONG));
         }
-        gate.release.countDown();
+        gate.hold.release();
         gate.awaitIdle();
         return timers;
     }

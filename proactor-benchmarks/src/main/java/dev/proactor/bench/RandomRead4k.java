@@ -232,6 +232,13 @@ public class RandomRead4k extends BenchmarkBase {
         @Param({"direct"})
         public String buffer;
 
+        /**
+         * {@link ProactorConfig#dispatcherSpin()} in microseconds, or {@code default}: lets a run
+         * compare spin bounds side by side ({@code -p spin=0,20,50,200}).
+         */
+        @Param({"default"})
+        public String spin;
+
         Proactor proactor;
         AsyncFile file;
         BufferLease[] leases;
@@ -250,6 +257,9 @@ public class RandomRead4k extends BenchmarkBase {
                 b.inlineHandlers(true);
             } else if (!handlers.equals("worker")) {
                 throw new IllegalArgumentException("handlers must be worker or inline: " + handlers);
+            }
+            if (!spin.equals("default")) {
+                b.dispatcherSpin(Duration.ofNanos(Long.parseLong(spin) * 1000));
             }
             proactor = Proactor.open(b.build());
             file = (direct() ? proactor.openFile(testFile.path, StandardOpenOption.READ, FileOpenOption.DIRECT)

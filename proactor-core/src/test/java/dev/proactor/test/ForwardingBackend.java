@@ -69,6 +69,16 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public boolean completionsPending() {
+        return delegate.completionsPending();
+    }
+
+    @Override
+    public boolean seesCompletions() {
+        return delegate.seesCompletions();
+    }
+
+    @Override
     public void descriptorClosing(int fd) {
         delegate.descriptorClosing(fd);
     }

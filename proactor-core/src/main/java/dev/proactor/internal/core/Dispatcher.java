@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Each loop turn it drains the inbox (operations and commands posted by other threads), admits
  * queued operations, hands ready ones to the backend until it pushes back, and then lets the backend
- * submit and wait in one kernel call. This class is that loop and the queues it serves (READY,
+ * submit and wait in one kernel call; with the spin on ({@link #spinNanos}), a turn that would wait
+ * submits without waiting first and polls for work a while ({@link #spinForWork}), and only then
+ * waits. This class is that loop and the queues it serves (READY,
  * BACKLOG, RETRY, and the cancels waiting for room); the rest has a home of its own, all confined
  * to this thread: the backend's reports are settled by {@link Settlement}, the order on each file
  * and socket (pending sets, lane order, a close's wait and linger) is kept by
@@ -47,6 +49,9 @@ final class Dispatcher implements Runnable {
      */
     private static final long HELD_TICK_NANOS = Duration.ofMillis(5).toNanos();
 
+    /** Whether the process may spin at all: never on one CPU, where it would starve the posters. */
+    private static final boolean MULTI_CPU = Runtime.getRuntime().availableProcessors() > 1;
+
     /** How soon a single-shot receive stream that found the buffer pool empty tries again. */
     private static final long POOL_EMPTY_RETRY_NANOS = Duration.ofMillis(1).toNanos();
 
@@ -63,7 +68,37 @@ final class Dispatcher implements Runnable {
      * as with the inbox alone (a socket's operations keep their initiation order). Dispatcher-confined.
      */
     private final ArrayDeque<Object> ownPosts = new ArrayDeque<>();
+    /**
+     * True while the dispatcher is about to wait, or waits, in the backend: a poster that finds it
+     * true (and wins the swap to false) wakes the backend; one that finds it false does not, the
+     * dispatcher being awake (running a turn, or spinning in {@link #spinForWork}) and bound to
+     * look at the inbox before it next waits. The lost-wake-up argument, both sides publishing
+     * before they check, every access sequentially consistent (volatile, the inbox's tail swap):
+     * <ul>
+     * <li>poster: {@code inbox.offer} (publish), then read {@code sleeping} (check);
+     * <li>dispatcher: {@code sleeping = true} (publish), then {@code inbox.isEmpty()} (check),
+     *     and only if empty wait.
+     * </ul>
+     * In the one total order of these accesses, either the poster's read comes after the
+     * dispatcher's write (it sees true and wakes the backend), or the dispatcher's check comes after
+     * the poster's offer (it sees the item and does not wait). A post during the spin finds
+     * {@code sleeping} false and skips the wake-up; the spin checks the inbox on every poll and, when
+     * it runs out, the dispatcher goes through the protocol above before it waits, so the post is
+     * seen by one or the other.
+     */
     private final AtomicBoolean sleeping = new AtomicBoolean();
+    /**
+     * How long {@link #spinForWork} polls before the dispatcher sleeps; 0 (no spin) on one CPU or
+     * when {@link ProactorConfig#dispatcherSpin()} is zero, or when the backend cannot see its
+     * completions without waiting ({@link Backend#seesCompletions()}). Set once the backend is up.
+     */
+    private long spinNanos;
+    /**
+     * Set when a spin ended because the backend reported completions; cleared by the next turn's
+     * non-blocking run. If that run delivered nothing (the report was stale), the turn sleeps
+     * without spinning, so a report that stays true cannot keep the dispatcher from waiting.
+     */
+    private boolean spinAlarm;
     /** The dispatcher thread, once running. */
     private volatile Thread owner;
     final CompletableFuture<Void> started = new CompletableFuture<>();
@@ -208,6 +243,7 @@ final class Dispatcher implements Runnable {
             backend = factory.create(config);
             backend.start(new Settlement(this, config, metrics));
             backendName = backend.name();
+            spinNanos = MULTI_CPU && backend.seesCompletions() ? config.dispatcherSpin().toNanos() : 0;
             operationSupport = backend.operationSupport();
             java.lang.foreign.MemorySegment[] slabs = proactor.pool().slabs();
             if (config.registerBuffers() && slabs.length > 0) {
@@ -248,6 +284,33 @@ final class Dispatcher implements Runnable {
                 return;
             }
             long wait = waitNanos(now, work);
+            if (wait != 0 && spinNanos > 0) {
+                // Hand this turn's batch to the backend and reap what is there, without waiting;
+                // then poll for work a while before sleeping (see sleeping for why no post is lost).
+                proactor.handlers().flushHandOffs();
+                int reaped = backend.runOnce(0);
+                afterRun();
+                boolean alarm = spinAlarm;
+                spinAlarm = false;
+                if (reaped > 0 || !ownPosts.isEmpty() || !inbox.isEmpty()) {
+                    continue;
+                }
+                if (!alarm) {
+                    long start = System.nanoTime();
+                    long bound = wait < 0 ? spinNanos : Math.min(spinNanos, wait);
+                    int found = spinForWork(start, bound);
+                    if (found != SPIN_RAN_OUT) {
+                        spinAlarm = found == SPIN_COMPLETIONS;
+                        continue;
+                    }
+                    if (wait > 0) {
+                        wait -= System.nanoTime() - start;
+                        if (wait <= 0) {
+                            continue;
+                        }
+                    }
+                }
+            }
             if (wait != 0) {
                 sleeping.set(true);
                 if (!inbox.isEmpty()) {
@@ -258,11 +321,42 @@ final class Dispatcher implements Runnable {
             proactor.handlers().flushHandOffs();
             backend.runOnce(wait);
             sleeping.set(false);
-            proactor.handlers().flushHandOffs();
-            kernelCalls = backend.kernelCalls();
-            backendBytes = backend.nativeBytes();
-            dropped = backend.droppedCompletions();
+            afterRun();
         }
+    }
+
+    private static final int SPIN_RAN_OUT = 0;
+    private static final int SPIN_POSTS = 1;
+    private static final int SPIN_COMPLETIONS = 2;
+
+    /**
+     * Polls the inbox and the backend's completions ({@link Backend#completionsPending()}, no wait)
+     * until one has something or {@code boundNanos} from {@code start} passed. The dispatcher stays
+     * awake throughout ({@link #sleeping} is false), so posters skip the backend's wake-up.
+     *
+     * @return {@link #SPIN_POSTS}, {@link #SPIN_COMPLETIONS} or {@link #SPIN_RAN_OUT}
+     */
+    private int spinForWork(long start, long boundNanos) {
+        while (true) {
+            if (!inbox.isEmpty()) {
+                return SPIN_POSTS;
+            }
+            if (backend.completionsPending()) {
+                return SPIN_COMPLETIONS;
+            }
+            if (System.nanoTime() - start >= boundNanos) {
+                return SPIN_RAN_OUT;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** After each run of the backend: hand completions to workers, publish the backend's counters. */
+    private void afterRun() {
+        proactor.handlers().flushHandOffs();
+        kernelCalls = backend.kernelCalls();
+        backendBytes = backend.nativeBytes();
+        dropped = backend.droppedCompletions();
     }
 
     /**

@@ -27,6 +27,18 @@
  * inbox's atomic swap while the inbox is empty: they go to a queue of its own, drained before the
  * inbox, so every post keeps its place in the one order of posts ({@code Dispatcher.ownPosts}).
  *
+ * <p>Before it announces a sleep the dispatcher spins, when the process may use more than one CPU
+ * and {@code ProactorConfig.dispatcherSpin} is not zero (default 50 µs): it hands the turn's batch
+ * to the backend without waiting, then polls the inbox and {@code Backend.completionsPending()}
+ * (io_uring: the CQ tail and {@code IORING_SQ_TASKRUN}, raised by a ring set up with
+ * {@code TASKRUN_FLAG} while deferred completions wait, so no system call; portable: the file
+ * threads' results and a {@code selectNow()}) until one has work or the bound passes. It is awake
+ * throughout ({@code sleeping} stays false), so a post from another thread in that window (a
+ * worker's handler writing its reply, a thread awaiting one read after another) costs no wake-up;
+ * {@code Dispatcher.sleeping} has the lost-wake-up argument. A spin that ended on completions the
+ * next run did not find is not repeated before the sleep, so a stale report cannot keep the
+ * dispatcher from waiting.
+ *
  * <p>The same rule runs the other way for the proactor's own workers ({@code WorkerPool}, used
  * unless the caller gives an {@code Executor}; its class comment has the lost-wake-up proof): a
  * worker that is awake and not running a handler is <em>searching</em>, and a hand-off wakes a

@@ -678,6 +678,31 @@ public final class NioBackend implements Backend {
         selector.wakeup();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>File results, expired deadlines and operations queued to retry are read from memory;
+     * socket readiness takes a {@code selectNow()} (an {@code epoll_wait} that does not wait: a
+     * system call, but no sleep), whose selected keys the next {@link #runOnce} processes.
+     */
+    @Override
+    public boolean completionsPending() {
+        if (!results.isEmpty() || !due.isEmpty() || timers.nanosUntilFirst(System.nanoTime()) == 0
+                || !selector.selectedKeys().isEmpty()) {
+            return true;
+        }
+        try {
+            return selector.selectNow() > 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("select failed", e);
+        }
+    }
+
+    @Override
+    public boolean seesCompletions() {
+        return true;
+    }
+
     @Override
     public int pending() {
         return pending;

@@ -59,6 +59,27 @@ public interface Backend {
     void wakeup();
 
     /**
+     * Whether a {@code runOnce(0)} now would deliver a completion, told without blocking and as
+     * cheaply as the backend can (no system call where it can tell without one): the dispatcher
+     * polls it while it spins before it sleeps, and ends the spin when it answers true. Only
+     * consulted when {@link #seesCompletions()}. Wrong answers cost only time, never a completion:
+     * the wait that follows a spin delivers whatever came.
+     */
+    default boolean completionsPending() {
+        return false;
+    }
+
+    /**
+     * Whether {@link #completionsPending()} sees every completion a {@code runOnce(0)} would
+     * deliver, so that the dispatcher may spin on it before it sleeps; fixed for the backend's life.
+     * A backend that cannot tell says false, and its dispatcher goes to the kernel at once rather
+     * than spin past completions it cannot see. The default says false.
+     */
+    default boolean seesCompletions() {
+        return false;
+    }
+
+    /**
      * The core is about to close descriptor {@code fd} and has asked to cancel everything pending on
      * it. A backend whose requests cannot all be cancelled (a blocking call already running) must
      * now make them end, for example by closing the underlying channel; their outcome is then

@@ -1,6 +1,7 @@
 package dev.proactor.internal.uring;
 
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_SQ_CQ_OVERFLOW;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_SQ_TASKRUN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -105,6 +106,19 @@ public final class CompletionQueue {
      */
     public boolean overflowPending() {
         return (((int) INT.getAcquire(sqRing, sqFlagsOffset)) & IORING_SQ_CQ_OVERFLOW) != 0;
+    }
+
+    /**
+     * Whether an enter with {@code IORING_ENTER_GETEVENTS} would now have something to hand over,
+     * told without a system call: CQEs posted and not drained, completions the kernel holds as task
+     * work for this thread's next enter ({@code IORING_SQ_TASKRUN}, which the kernel raises only on
+     * a ring set up with {@code IORING_SETUP_TASKRUN_FLAG}; without it this cannot see them), or
+     * CQEs parked in the overflow list. Each read is an acquire, so a loop that polls it sees the
+     * kernel's writes and the JIT cannot hoist the load out of the loop.
+     */
+    public boolean pending() {
+        return ready() > 0
+                || (((int) INT.getAcquire(sqRing, sqFlagsOffset)) & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0;
     }
 
     /** CQEs the kernel could not keep and dropped ({@code cq_off.overflow}); 0 with FEAT_NODROP. */

@@ -11,6 +11,7 @@ import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_SETUP_DEFE
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_SETUP_NO_SQARRAY;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_SETUP_SINGLE_ISSUER;
 import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_SETUP_SUBMIT_ALL;
+import static dev.proactor.internal.uring.ffi.IoUringConstants.IORING_SETUP_TASKRUN_FLAG;
 import static dev.proactor.internal.uring.ffi.IoUringLayouts.GETEVENTS_ARG_SIGMASK_SZ;
 import static dev.proactor.internal.uring.ffi.IoUringLayouts.GETEVENTS_ARG_TS;
 import static dev.proactor.internal.uring.ffi.IoUringLayouts.PARAMS_CQ_ENTRIES;
@@ -70,11 +71,12 @@ public final class Ring implements AutoCloseable {
     /**
      * Flags {@link #open} may drop on EINVAL, newest kernel first, so that an older kernel loses
      * only what it does not know: NO_SQARRAY 6.6, DEFER_TASKRUN 6.1, SINGLE_ISSUER 6.0,
+     * TASKRUN_FLAG 5.19 (before COOP_TASKRUN, which it needs when DEFER_TASKRUN is gone),
      * COOP_TASKRUN 5.19, SUBMIT_ALL 5.18, CLAMP 5.6, CQSIZE 5.5.
      */
     private static final int[] DROP_ORDER = {
         IORING_SETUP_NO_SQARRAY, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER,
-        IORING_SETUP_COOP_TASKRUN, IORING_SETUP_SUBMIT_ALL, IORING_SETUP_CLAMP, IORING_SETUP_CQSIZE,
+        IORING_SETUP_TASKRUN_FLAG, IORING_SETUP_COOP_TASKRUN, IORING_SETUP_SUBMIT_ALL, IORING_SETUP_CLAMP, IORING_SETUP_CQSIZE,
     };
 
     /** Room for every opcode a probe can describe: ops_len is a u8. */
@@ -111,7 +113,7 @@ public final class Ring implements AutoCloseable {
 
     /**
      * Creates a ring with the best setup flags this kernel accepts for {@code options}: first
-     * {@code NO_SQARRAY | SUBMIT_ALL | CQSIZE | CLAMP | COOP_TASKRUN}, plus
+     * {@code NO_SQARRAY | SUBMIT_ALL | CQSIZE | CLAMP | COOP_TASKRUN | TASKRUN_FLAG}, plus
      * {@code SINGLE_ISSUER} and {@code DEFER_TASKRUN} as asked; on EINVAL it drops the newest
      * flag (see {@link #setupFlags()} for what was kept) and retries, down to no flags at all.
      * On return the ring is mapped, its probe read, and it is owned by the calling thread.
@@ -159,8 +161,11 @@ public final class Ring implements AutoCloseable {
     }
 
     private static int wantedFlags(RingOptions options) {
+        // TASKRUN_FLAG: the kernel raises IORING_SQ_TASKRUN in the SQ flags word while completions
+        // wait as task work for the next enter, so the dispatcher can tell without a system call
+        // (CompletionQueue.pending) whether spinning should end.
         int flags = IORING_SETUP_NO_SQARRAY | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CLAMP
-                | IORING_SETUP_COOP_TASKRUN;
+                | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
         if (options.cqEntries() > 0) {
             flags |= IORING_SETUP_CQSIZE;
         }

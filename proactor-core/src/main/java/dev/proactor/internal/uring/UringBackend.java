@@ -89,6 +89,12 @@ public final class UringBackend implements Backend {
     private final Ring ring;
     private final SubmissionQueue sq;
     private final CompletionQueue cq;
+    /**
+     * Whether {@link CompletionQueue#pending()} sees every completion an enter would deliver: the
+     * ring raises {@code IORING_SQ_TASKRUN} (TASKRUN_FLAG), or it defers no task work at all (no
+     * COOP_TASKRUN nor DEFER_TASKRUN: the kernel posts CQEs while the thread runs in userspace).
+     */
+    private final boolean peekable;
     /** SQ slots and CQ entries, promised before anything is prepared. */
     private final RingRoom room;
     private final WakeUp wake;
@@ -174,6 +180,9 @@ public final class UringBackend implements Backend {
         this.probe = routes.probe();
         this.sq = ring.sq();
         this.cq = ring.cq();
+        int setup = ring.setupFlags();
+        this.peekable = (setup & IORING_SETUP_TASKRUN_FLAG) != 0
+                || (setup & (IORING_SETUP_COOP_TASKRUN | IORING_SETUP_DEFER_TASKRUN)) == 0;
         // With the test switch the ring is smaller than what the accounting admits: the kernel's
         // overflow list takes the rest.
         this.room = new RingRoom(sq::space, exactCq > 0 ? Math.max(accountedCq, exactCq) : cq.capacity());
@@ -924,6 +933,31 @@ public final class UringBackend implements Backend {
     @Override
     public void wakeup() {
         wake.wake();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>No system call: the CQ tail and the SQ flags word ({@link CompletionQueue#pending()}),
+     * plus the fallback pool's finished jobs. A wake-up's eventfd write completes the armed read,
+     * which shows here like any other completion.
+     */
+    @Override
+    public boolean completionsPending() {
+        return cq.pending() || (routes.any() && fallbacks.hasCompletions());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>False on a ring whose deferred completions the SQ flags do not show: a kernel that refused
+     * TASKRUN_FLAG but kept COOP_TASKRUN or DEFER_TASKRUN. No kernel should: 5.19 brought
+     * COOP_TASKRUN and TASKRUN_FLAG together, and an older one has neither and runs the task work
+     * that posts CQEs by interrupting the thread, so CQEs appear while it spins.
+     */
+    @Override
+    public boolean seesCompletions() {
+        return peekable;
     }
 
     /**

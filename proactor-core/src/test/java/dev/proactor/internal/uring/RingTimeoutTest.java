@@ -12,7 +12,9 @@ import dev.proactor.internal.uring.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import dev.proactor.test.Waits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -124,6 +126,32 @@ class RingTimeoutTest {
             List<Cqe> cqes = submitAndCollect(ring, 2);
             assertThat(byUserData(cqes, 8).res()).isZero();
             assertThat(byUserData(cqes, 9).res()).isEqualTo(-IoUringConstants.ECANCELED);
+        }
+    }
+
+    /**
+     * What the dispatcher's spin relies on ({@code CompletionQueue.pending}): a completion the
+     * kernel holds as task work shows in the SQ flags ({@code IORING_SQ_TASKRUN}, the ring being
+     * set up with TASKRUN_FLAG) before any enter posts it, and no longer once it is drained. With
+     * DEFER_TASKRUN the CQE is certainly not posted yet when the flag shows (only an enter with
+     * GETEVENTS posts it); without it a system call of this thread may already have run the work.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.proactor.internal.uring.RingTesting#optionVariants")
+    void aCompletionWaitingAsTaskWorkShowsAsPendingWithoutAnEnter(RingOptions options) throws Exception {
+        try (Ring ring = Ring.open(options)) {
+            assertThat(ring.setupFlags() & IoUringConstants.IORING_SETUP_TASKRUN_FLAG).as("TASKRUN_FLAG kept").isNotZero();
+            CompletionQueue cq = ring.cq();
+            assertThat(cq.pending()).as("nothing in flight").isFalse();
+            ring.sq().prepTimeout(timespec(TimeUnit.MILLISECONDS.toNanos(1)), 0, 0, 5);
+            assertThat(ring.submit()).isEqualTo(1);
+
+            Waits.until(Duration.ofSeconds(10), cq::pending, () -> "the expired timeout never showed as pending");
+            if ((ring.setupFlags() & IoUringConstants.IORING_SETUP_DEFER_TASKRUN) != 0) {
+                assertThat(cq.ready()).as("CQEs posted before an enter, with DEFER_TASKRUN").isZero();
+            }
+            assertThat(submitAndCollect(ring, 1)).containsExactly(new Cqe(5, -IoUringConstants.ETIME, 0));
+            assertThat(cq.pending()).as("after the drain").isFalse();
         }
     }
 
