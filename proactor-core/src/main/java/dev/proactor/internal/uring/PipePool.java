@@ -16,13 +16,15 @@ import java.util.ArrayDeque;
  * socket failed, or the round was cancelled or timed out) {@linkplain #discard discards} it, because
  * those bytes would otherwise reach the next transfer's socket.
  *
- * <p>How many idle pipes are kept follows the rounds in flight: up to as many as are lent now, and
- * at least {@link #MAX_IDLE}. With many transfers at once (64 connections downloading 1 MiB each
- * take 16 rounds of 64 KiB per response) a round's pipe is soon wanted by the next round, and a
+ * <p>How many idle pipes are kept follows the rounds in flight: the pool keeps enough for its
+ * high-water mark of lent pipes (the most lent at once since none was), and at least
+ * {@link #MAX_IDLE}. With many transfers at once (64 connections downloading 1 MiB each take 16
+ * rounds of 64 KiB per response) a round's pipe is soon wanted by the next round, often after a
+ * batch of completions released many pipes before their transfers' next rounds acquire again; a
  * fixed cap below the concurrency made most rounds pay a pipe2 and two closes (with an inode each)
- * on the dispatcher. Once the transfers end, the last releases trim the idle pipes back to
- * {@link #MAX_IDLE}, so a burst does not hold descriptors for ever; at any time the pool holds at
- * most about twice the pipes in flight (lent plus idle), or {@link #MAX_IDLE} idle ones.
+ * on the dispatcher. When the last lent pipe comes back the mark resets and the idle pipes are
+ * trimmed to {@link #MAX_IDLE}, so a burst does not hold descriptors for ever: open pipes never
+ * exceed the larger of the high-water mark and those lent plus {@link #MAX_IDLE}.
  */
 final class PipePool {
     /** Idle pipes always kept for reuse (more while more are lent: see the class comment). */
@@ -37,12 +39,14 @@ final class PipePool {
     private int open;
     /** Pipes acquired and not yet released or discarded: the rounds in flight. */
     private int lent;
+    /** The most pipes lent at once since {@link #lent} was last 0. */
+    private int highWater;
 
     /** An empty pipe, or null with the errno of pipe2 in {@link #lastErrno()}. */
     Pipe acquire() {
         Pipe p = idle.poll();
         if (p != null) {
-            lent++;
+            lendOne();
             return p;
         }
         int r = LibC.pipe2(fds, O_CLOEXEC);
@@ -51,7 +55,7 @@ final class PipePool {
             return null;
         }
         open++;
-        lent++;
+        lendOne();
         return new Pipe(fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1));
     }
 
@@ -62,20 +66,31 @@ final class PipePool {
         return lastErrno;
     }
 
-    /** Gives back a lent pipe known to be empty; idle ones beyond what the rounds in flight justify are closed. */
+    private void lendOne() {
+        lent++;
+        highWater = Math.max(highWater, lent);
+    }
+
+    /** Gives back a lent pipe known to be empty; idle ones beyond the high-water mark are closed. */
     void release(Pipe p) {
-        lent--;
         idle.push(p);
-        int keep = Math.max(MAX_IDLE, lent);
-        while (idle.size() > keep) {
-            close(idle.pollLast()); // the longest idle
-        }
+        returned();
     }
 
     /** Closes a lent pipe that may hold bytes, or that is not wanted any more. */
     void discard(Pipe p) {
-        lent--;
         close(p);
+        returned();
+    }
+
+    private void returned() {
+        if (--lent == 0) {
+            highWater = 0;
+        }
+        int keep = Math.max(MAX_IDLE, highWater - lent);
+        while (idle.size() > keep) {
+            close(idle.pollLast()); // the longest idle
+        }
     }
 
     private void close(Pipe p) {

@@ -41,15 +41,16 @@ class PipePoolTest {
         assertThat(pool.open()).isEqualTo(64);
         assertThat(descriptors()).isEqualTo(before + 128);
 
-        // 16 rounds end while 48 are still in flight: their pipes stay open for the next rounds
-        // (a pool capped at 8 idle closed half of them, and made them again below).
-        List<PipePool.Pipe> released = new ArrayList<>(lent.subList(0, 16));
+        // A batch of completions ends 40 rounds while 24 are still in flight, before the 40
+        // transfers' next rounds start: their pipes stay open for those rounds (a pool capped at 8
+        // idle closed 32 of them, one capped at the pipes lent now 16, and both made them again).
+        List<PipePool.Pipe> released = new ArrayList<>(lent.subList(0, 40));
         released.forEach(pool::release);
-        lent.subList(0, 16).clear();
-        assertThat(pool.lent()).isEqualTo(48);
+        lent.subList(0, 40).clear();
+        assertThat(pool.lent()).isEqualTo(24);
         assertThat(pool.open()).isEqualTo(64);
         List<PipePool.Pipe> again = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
+        for (int i = 0; i < 40; i++) {
             again.add(pool.acquire());
         }
         assertThat(again).containsExactlyInAnyOrderElementsOf(released); // no new pipe made
