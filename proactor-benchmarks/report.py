@@ -318,7 +318,8 @@ ECHO_NAMES = {
     "proactor-uring-stream-inline": "Proactor io_uring streams (multishot), inline handlers",
     "proactor-portable-worker": "Proactor portable, worker handlers",
     "proactor-portable-inline": "Proactor portable, inline handlers",
-    "netty-uring": "Netty 4.2.18 io_uring",
+    "netty-uring": "Netty 4.2.18 io_uring (1 event loop)",
+    "netty-uring-auto": "Netty 4.2.18 io_uring (an event loop per CPU)",
     "netty-epoll": "Netty 4.2.18 epoll",
     "nio2": "NIO.2 (AsynchronousServerSocketChannel)",
     "nio2-proactor": "NIO.2 on proactor-nio2 (the same server, -D switch)",
@@ -536,15 +537,18 @@ HTTP_NAMES = {
     "proactor-fixed": "Proactor fixed response (ProactorHttpServer, worker handlers)",
     "proactor-fixed-inline": "Proactor fixed response (ProactorHttpServer, inline handlers)",
     "nginx": "nginx (1 worker, sendfile; `/hello` the 13-byte file)",
+    "nginx-auto": "nginx (`worker_processes auto`, sendfile; `/hello` the 13-byte file)",
     "nginx-fixed": "nginx fixed response (`return 200`, 1 worker)",
     "h2o": "h2o (1 thread)",
-    "netty-uring": "Netty 4.2.18 io_uring",
+    "netty-uring": "Netty 4.2.18 io_uring (1 event loop)",
+    "netty-uring-auto": "Netty 4.2.18 io_uring (an event loop per CPU)",
     "netty-epoll": "Netty 4.2.18 epoll",
     "nio2": "NIO.2 (AsynchronousServerSocketChannel)",
     "nio2-proactor": "NIO.2 on proactor-nio2 (the same server, -D switch)",
     "vthreads": "JDK HttpServer, virtual threads",
 }
-HTTP_PEERS = [("nginx", "nginx"), ("nginx-fixed", "nginx fixed"), ("h2o", "h2o"), ("netty-uring", "Netty io_uring")]
+HTTP_PEERS = [("nginx", "nginx"), ("nginx-auto", "nginx auto"), ("nginx-fixed", "nginx fixed"), ("h2o", "h2o"),
+              ("netty-uring", "Netty io_uring"), ("netty-uring-auto", "Netty io_uring auto")]
 HTTP_WORKLOADS = {"hello": "13 B `/hello` (a static file, or a fixed response: see the contender)", "4k": "static file 4 KiB", "1m": "static file 1 MiB"}
 
 
@@ -604,6 +608,16 @@ def http_section(http, results, lines):
         "range = lowest–highest round. Ratio columns: this row's req/s ÷ that peer's, same cell.",
         "",
     ]
+    given = defaultdict(set)
+    for (pinned, _, impl), recs in http.items():
+        for r in recs:
+            if r.get("given"):
+                given[(impl, pinned)].add(r["given"])
+    if given:
+        lines += ["What each server was given (processes, threads, dispatchers), as it ran:", ""]
+        for (impl, pinned) in sorted(given, key=lambda k: (k[0], not k[1])):
+            lines.append(f"- `{impl}`, {'pinned' if pinned else 'unpinned'}: {'; '.join(sorted(given[(impl, pinned)]))}")
+        lines.append("")
     for key in sorted(cells, key=http_key):
         pinned, workload = key
         row = cells[key]

@@ -29,11 +29,16 @@
 #                    (one thread; two when unpinned) on CPU 1
 #   --http-impls L   http suite: comma-separated contenders (default: all eleven: proactor-serve,
 #                    proactor-fixed,proactor-fixed-inline,nginx,nginx-fixed,h2o,netty-uring,netty-epoll,nio2,
-#                    nio2-proactor,vthreads); nginx serves /hello as the same 13-byte file proactor serve does,
-#                    nginx-fixed answers it with a fixed response (return 200, the 13 B cell only)
-#   --serve-variant NAME=[JAR][:JVM OPTIONS]
+#                    nio2-proactor,vthreads; nginx-auto and netty-uring-auto on request); nginx serves /hello
+#                    as the same 13-byte file proactor serve does, nginx-fixed answers it with a fixed
+#                    response (return 200, the 13 B cell only). What each server is given: nginx, nginx-fixed
+#                    worker_processes 1, nginx-auto worker_processes auto; h2o one thread; netty-* one event
+#                    loop, netty-uring-auto one per CPU the server may use (1 pinned); proactor serve its
+#                    default dispatchers (one per available CPU: 1 pinned). The report lists it per cell.
+#   --serve-variant "NAME=[JAR][:JVM OPTIONS][ -- SERVE OPTIONS]"
 #                    http suite: one more contender NAME (starting proactor-serve-), proactor serve from
-#                    JAR (default: this checkout's) with these JVM options instead of the heap options;
+#                    JAR (default: this checkout's) with these JVM options instead of the heap options and
+#                    these options of its own (e.g. "proactor-serve-d1=: -- --dispatchers 1");
 #                    repeatable; name it in --http-impls too (HttpBench's javadoc has examples)
 #   --no-fio         skip fio (otherwise installed with apt-get when missing, skipped if that fails)
 #   --no-build       use the benchmarks.jar already built
@@ -175,7 +180,7 @@ if has http; then
     step "Installing wrk (Debian package)"
     apt_install wrk || { echo "wrk could not be installed: the http suite is skipped"; suite="${suite//http/}"; }
   fi
-  if has http && [[ -z "$nginx_bin" ]] && [[ -z "$http_impls" || ",$http_impls," == *",nginx,"* || ",$http_impls," == *",nginx-fixed,"* ]]; then
+  if has http && [[ -z "$nginx_bin" ]] && [[ -z "$http_impls" || ",$http_impls," == *",nginx"* ]]; then
     step "Installing nginx (Debian package nginx-light; not started as a service)"
     if apt_install nginx-light || apt_install nginx; then
       nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
@@ -183,7 +188,7 @@ if has http; then
     if [[ -z "$nginx_bin" || ! -x "$nginx_bin" ]]; then
       echo "nginx could not be installed: the http suite runs without it"
       http_impls="${http_impls:-$all_http_impls}"
-      http_impls="$(echo ",$http_impls," | sed 's/,nginx,/,/; s/,nginx-fixed,/,/; s/^,//; s/,$//')"
+      http_impls="$(echo ",$http_impls," | sed 's/,nginx,/,/; s/,nginx-auto,/,/; s/,nginx-fixed,/,/; s/^,//; s/,$//')"
     fi
   fi
   if has http && [[ -z "$h2o_bin" ]] && [[ -z "$http_impls" || ",$http_impls," == *",h2o,"* ]]; then

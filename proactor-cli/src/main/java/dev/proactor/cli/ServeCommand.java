@@ -69,7 +69,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--dispatchers", defaultValue = "1", paramLabel = "N",
             description = "Proactors serving, each with its own dispatcher thread, ring, workers and"
-                    + " listener on the port (SO_REUSEPORT spreads connections) (default: ${DEFAULT-VALUE}).")
+                    + " listener on the port (SO_REUSEPORT spreads connections); more than one pays only where"
+                    + " CPUs are free beyond the server's load, up to one per CPU (default: ${DEFAULT-VALUE}).")
     int dispatchers;
 
     @Option(names = "--max-connections", defaultValue = "1024", paramLabel = "N",

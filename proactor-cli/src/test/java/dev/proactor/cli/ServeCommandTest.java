@@ -48,7 +48,8 @@ class ServeCommandTest {
                 .contains("--max-requests-per-connection").contains("default: 1000")
                 .contains("--shutdown-timeout").contains("--backend")
                 .contains("--file-cache=N").contains("--file-cache-descriptors=N").contains("default: 256")
-                .contains("--file-cache-validity=TIME").contains("default: 1s");
+                .contains("--file-cache-validity=TIME").contains("default: 1s")
+                .contains("--dispatchers=N").contains("up to one per CPU");
     }
 
     @Test

@@ -77,16 +77,24 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  *
  * <p>{@code --serve-variant} adds a contender {@code NAME} (which must start with
  * {@code proactor-serve-}): {@code proactor serve} from {@code JAR} (default: {@code --proactor-jar})
- * with these JVM options, space-separated, in place of bin/proactor's ({@link #SERVE_JVM_OPTIONS}); so two
- * builds, or two collectors, are measured side by side in one run, e.g.
- * {@code "--serve-variant proactor-serve-before=/tmp/old.jar:-Xms512m -Xmx512m"} or
- * {@code --serve-variant "proactor-serve-parallel=:-Xmx256m -XX:+UseParallelGC"}. Name it in
- * {@code --impls} too.
+ * with these JVM options, space-separated, in place of bin/proactor's ({@link #SERVE_JVM_OPTIONS}), and
+ * after {@code " -- "} options of serve's own; so two builds, two collectors or two settings are
+ * measured side by side in one run, e.g.
+ * {@code "--serve-variant proactor-serve-before=/tmp/old.jar:-Xms512m -Xmx512m"},
+ * {@code --serve-variant "proactor-serve-parallel=:-Xmx256m -XX:+UseParallelGC"} or
+ * {@code --serve-variant "proactor-serve-d1=: -- --dispatchers 1"}. Name it in {@code --impls} too.
+ *
+ * <p>What each server is given, for a fair reading: {@code nginx} and {@code nginx-fixed}
+ * {@code worker_processes 1}, {@code nginx-auto} {@code worker_processes auto}; h2o one thread;
+ * {@code netty-*} one event loop, {@code netty-uring-auto} one per CPU the server may use (the pinned
+ * CPU list, else this machine's); {@code proactor serve} its own default (one dispatcher per CPU it may
+ * use) unless a variant says otherwise. Each cell's JSON line states it ({@code given}: nginx's with
+ * the workers counted in the cell, serve's from its banner).
  */
 public final class HttpBench {
 
     static final List<String> ALL = List.of("proactor-serve", "proactor-fixed", "proactor-fixed-inline", "nginx",
-            "nginx-fixed", "h2o", "netty-uring", "netty-epoll", "nio2",
+            "nginx-auto", "nginx-fixed", "h2o", "netty-uring", "netty-uring-auto", "netty-epoll", "nio2",
             dev.proactor.bench.Nio2Contenders.PROACTOR, "vthreads");
 
     /**
@@ -98,21 +106,31 @@ public final class HttpBench {
     /** A workload: the path wrk requests and the body every contender must answer it with. */
     record Workload(String name, String path, byte[] body) {}
 
-    /** A {@code --serve-variant}: the jar to run (null: {@code --proactor-jar}) and its JVM options. */
-    record ServeVariant(Path jar, List<String> jvmOptions) {
+    /**
+     * A {@code --serve-variant}: the jar to run (null: {@code --proactor-jar}), its JVM options and
+     * the options after {@code proactor serve DIR --port 0} (the part of the spec after {@code " -- "}).
+     */
+    record ServeVariant(Path jar, List<String> jvmOptions, List<String> serveOptions) {
         static final String PREFIX = "proactor-serve-";
 
         static ServeVariant parse(String spec) {
-            int colon = spec.indexOf(':');
-            String jar = colon < 0 ? spec : spec.substring(0, colon);
-            String opts = colon < 0 ? "" : spec.substring(colon + 1).trim();
+            int dashes = spec.indexOf(" -- ");
+            String serve = dashes < 0 ? "" : spec.substring(dashes + 4).trim();
+            String head = dashes < 0 ? spec : spec.substring(0, dashes);
+            int colon = head.indexOf(':');
+            String jar = colon < 0 ? head : head.substring(0, colon);
+            String opts = colon < 0 ? "" : head.substring(colon + 1).trim();
             return new ServeVariant(jar.isEmpty() ? null : Path.of(jar),
-                    opts.isEmpty() ? SERVE_JVM_OPTIONS : List.of(opts.split("\\s+")));
+                    opts.isEmpty() ? SERVE_JVM_OPTIONS : List.of(opts.split("\\s+")),
+                    serve.isEmpty() ? List.of() : List.of(serve.split("\\s+")));
         }
     }
 
-    /** A started contender: its process, the port it listens on, what it is measured on. */
-    record Server(Process process, int port, List<Workload> workloads) {}
+    /**
+     * A started contender: its process, the port it listens on, what it is measured on, and what it
+     * was given to serve with (processes, threads, dispatchers), as the report states it.
+     */
+    record Server(Process process, int port, List<Workload> workloads, String given) {}
 
     private HttpBench() {}
 
@@ -240,7 +258,7 @@ public final class HttpBench {
                         Server server = null;
                         try {
                             server = start(impl, prefix, java, proactorJar, variants.get(impl), nginx, h2o, tmp, www,
-                                    mine);
+                                    mine, pinned ? cpuCount(serverCpu) : Runtime.getRuntime().availableProcessors());
                             for (Workload wl : mine) {
                                 check(server.port(), wl);
                             }
@@ -277,39 +295,67 @@ public final class HttpBench {
     }
 
     private static final Pattern SERVE_BANNER = Pattern.compile("serving .* at http://[^ ]*:(\\d+)/");
+    private static final Pattern SERVE_GIVEN = Pattern.compile("backend (\\S+) .*\\), (.*), at most");
+
+    /** CPUs in a taskset list such as {@code 0}, {@code 0,2} or {@code 0-3}. */
+    static int cpuCount(String list) {
+        int n = 0;
+        for (String part : list.split(",")) {
+            int dash = part.indexOf('-');
+            n += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1).trim()) - Integer.parseInt(part.substring(0, dash).trim()) + 1;
+        }
+        return n;
+    }
 
     private static Server start(String impl, List<String> prefix, String java, Path proactorJar, ServeVariant variant,
-            String nginx, String h2o, Path tmp, Path www, List<Workload> workloads) throws IOException {
+            String nginx, String h2o, Path tmp, Path www, List<Workload> workloads, int serverCpus) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         int nginxPort = 0;
+        String given;
         switch (variant != null ? "proactor-serve-variant" : impl) {
             case "proactor-serve-variant" -> {
                 cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED"));
                 cmd.addAll(variant.jvmOptions());
                 cmd.addAll(List.of("-jar", (variant.jar() == null ? proactorJar : variant.jar()).toString(), "serve",
                         www.toString(), "--port", "0"));
+                cmd.addAll(variant.serveOptions());
+                given = null;  // from its banner, below
             }
             case "proactor-serve" -> {
                 // As bin/proactor runs it (its heap and collector options). Access log: off by default.
                 cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED"));
                 cmd.addAll(SERVE_JVM_OPTIONS);
                 cmd.addAll(List.of("-jar", proactorJar.toString(), "serve", www.toString(), "--port", "0"));
+                given = null;
             }
-            case "nginx", "nginx-fixed" -> {
+            case "nginx", "nginx-auto", "nginx-fixed" -> {
                 nginxPort = freePort();
-                Path conf = nginxConf(tmp, www, nginxPort, impl.equals("nginx-fixed"));
+                boolean auto = impl.equals("nginx-auto");
+                given = auto ? "worker_processes auto" : "worker_processes 1";
+                Path conf = nginxConf(tmp, www, nginxPort, impl.equals("nginx-fixed"), auto ? "auto" : "1");
                 cmd.addAll(List.of(nginx, "-p", tmp.toString(), "-e", tmp.resolve("nginx-error.log").toString(),
                         "-c", conf.toString(), "-g", "daemon off;"));
             }
             case "h2o" -> {
                 nginxPort = freePort();
                 cmd.addAll(List.of(h2o, "-c", h2oConf(tmp, www, nginxPort).toString()));
+                given = "num-threads 1";
             }
             default -> {
                 cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m"));
                 cmd.addAll(dev.proactor.bench.Nio2Contenders.jvmOptions(impl));
+                String inJvm = impl;
+                if (impl.startsWith("netty-")) {
+                    // NettyServer's event loops: 1 (as one dispatcher), or one per CPU the server may use.
+                    int loops = impl.endsWith("-auto") ? serverCpus : 1;
+                    inJvm = impl.replace("-auto", "");
+                    cmd.add("-Dproactor.bench.nettyThreads=" + loops);
+                    given = loops + (loops == 1 ? " event loop" : " event loops");
+                } else {
+                    given = "";
+                }
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpBenchServer.class.getName(),
-                        impl, www.toString()));
+                        inJvm, www.toString()));
             }
         }
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -330,6 +376,10 @@ public final class HttpBench {
                 if (port < 0) {
                     throw new IOException("proactor serve did not print its address (exit " + exitOf(p) + ")");
                 }
+                // "proactor serve: backend B (why), [N dispatchers with ]handlers ..., at most M connections; ..."
+                String line = r.readLine();
+                Matcher m = line == null ? null : SERVE_GIVEN.matcher(line);
+                given = m != null && m.find() ? m.group(1) + ": " + m.group(2) : "unknown: " + line;
             } else {
                 String line = r.readLine();
                 if (line == null || !line.startsWith("PORT ")) {
@@ -338,7 +388,7 @@ public final class HttpBench {
                 port = Integer.parseInt(line.substring(5).trim());
             }
             Thread.ofVirtual().start(() -> drain(r));  // later output must not fill the pipe and block the server
-            return new Server(p, port, workloads);
+            return new Server(p, port, workloads, given);
         } catch (IOException | RuntimeException e) {
             stop(impl, p);
             throw e;
@@ -397,11 +447,12 @@ public final class HttpBench {
         return impl.startsWith("proactor-fixed") || impl.equals("nginx-fixed");
     }
 
-    static Path nginxConf(Path tmp, Path www, int port, boolean fixedHello) throws IOException {
+    /** nginx's configuration; {@code workers} is {@code worker_processes}: {@code 1}, or {@code auto}. */
+    static Path nginxConf(Path tmp, Path www, int port, boolean fixedHello, String workers) throws IOException {
         Path conf = tmp.resolve("nginx.conf");
         String t = tmp.toString();
         Files.writeString(conf, """
-                worker_processes 1;
+                worker_processes %5$s;
                 pid %1$s/nginx.pid;
                 error_log %1$s/nginx-error.log warn;
                 events { worker_connections 4096; }
@@ -428,7 +479,7 @@ public final class HttpBench {
                             default_type text/plain;
                             return 200 "Hello, World!";
                         }
-                """ : ""));
+                """ : "", workers));
         return conf;
     }
 
@@ -622,17 +673,26 @@ public final class HttpBench {
                         + "\"reqPerSec\":%.1f,\"mbPerSec\":%.2f,\"p50Us\":%.1f,\"p99Us\":%.1f,\"p999Us\":%.1f,\"maxUs\":%.1f,"
                         + "\"errors\":{\"connect\":%.0f,\"read\":%.0f,\"write\":%.0f,\"status\":%.0f,\"timeout\":%.0f},"
                         + "\"serverCpuUs\":%.0f,\"serverCpuUsPerReq\":%.3f,\"serverJitMs\":%d,\"serverPids\":%d,"
-                        + "\"loadavg\":\"%s\"}",
+                        + "\"given\":\"%s\",\"loadavg\":\"%s\"}",
                 round, pinned, impl, wl.name(), wl.path(), wl.body().length, connections, threads, secs,
                 (t1 - t0) / 1e9, requests, requests / secs, bytes / secs / 1e6, f[8], f[9], f[10], f[11],
-                f[3], f[4], f[5], f[6], f[7], serverCpuUs, requests == 0 ? 0 : serverCpuUs / requests, jitMs, c1.size(), loadavg);
+                f[3], f[4], f[5], f[6], f[7], serverCpuUs, requests == 0 ? 0 : serverCpuUs / requests, jitMs, c1.size(),
+                given(impl, server, c1.size()).replace("\\", "\\\\").replace("\"", "\\\""), loadavg);
         System.out.printf(Locale.ROOT,
                 "  round %d %-8s %-22s %-5s: %,9.0f req/s %8.1f MB/s  p50 %7.1f us  p99 %8.1f us  server %6.2f us/req"
-                        + "  JIT %d ms%s  (load %s)%n",
+                        + "  JIT %d ms%s  (load %s) [%s]%n",
                 round, pinned ? "pinned" : "unpinned", impl, wl.name(), requests / secs, bytes / secs / 1e6, f[8], f[9],
                 requests == 0 ? 0 : serverCpuUs / requests, jitMs, errors > 0 ? "  ERRORS " + errors : "",
-                String.join(" ", Arrays.copyOf(loadavg.split(" "), 3)));
+                String.join(" ", Arrays.copyOf(loadavg.split(" "), 3)), given(impl, server, c1.size()));
         return json;
+    }
+
+    /** What the server was given, with nginx's process count as measured in the cell (master + workers). */
+    private static String given(String impl, Server server, int pids) {
+        if (impl.startsWith("nginx")) {
+            return server.given() + " (" + (pids - 1) + (pids == 2 ? " worker)" : " workers)");
+        }
+        return server.given();
     }
 
     private static List<String> wrkCommand(String wrk, Path script, Server server, Workload wl, int connections,

@@ -82,16 +82,19 @@ public final class StaticFileServer {
      * What a stop found.
      *
      * @param connections connections accepted in all
+     * @param acceptedPerDispatcher connections each dispatcher's listener accepted, in member order
+     *     (one entry per dispatcher; the kernel's SO_REUSEPORT hash chose the listener)
      * @param requests requests answered (every status, errors included)
      * @param cut connections still open at the shutdown deadline, closed mid-request
      * @param reclaimed waiting connections closed at the limit to give their slot to a newcomer
      * @param closes each proactor's close report
      * @param metrics each proactor's counters after the close (its exactly-once ledger included)
      */
-    public record Summary(long connections, long requests, int cut, long reclaimed, List<CloseReport> closes,
-            List<MetricsSnapshot> metrics) {
+    public record Summary(long connections, List<Long> acceptedPerDispatcher, long requests, int cut, long reclaimed,
+            List<CloseReport> closes, List<MetricsSnapshot> metrics) {
         /** Copies the lists. */
         public Summary {
+            acceptedPerDispatcher = List.copyOf(acceptedPerDispatcher);
             closes = List.copyOf(closes);
             metrics = List.copyOf(metrics);
         }
@@ -287,7 +290,8 @@ public final class StaticFileServer {
             report("the access log dropped " + accessLog.dropped() + " lines: its file or output did not keep up");
         }
         List<CloseReport> closes = close(members, group, blocking);
-        return new Summary(acceptors.stream().mapToLong(AcceptLoop::accepted).sum(), requests.get(), cut,
+        List<Long> accepted = acceptors.stream().map(AcceptLoop::accepted).toList();
+        return new Summary(accepted.stream().mapToLong(Long::longValue).sum(), accepted, requests.get(), cut,
                 reclaimed.get(), closes, members.stream().map(Proactor::metrics).toList());
     }
 

@@ -342,4 +342,30 @@ class ServeHttpClientTest {
             assertThat(s.closes()).hasSize(2);
         }
     }
+
+    /**
+     * With two dispatchers both listeners take connections and answer them. The kernel's
+     * SO_REUSEPORT hash picks a listener by the connection's addresses and ports, so 64 connections
+     * from as many source ports all landing on one listener has odds of 2^-63 while both listen; it
+     * is certain when one of them does not accept.
+     */
+    @EachBackend
+    void withTwoDispatchersBothListenersServe(ProactorFixture variant) throws Exception {
+        try (ServerFixture f = new ServerFixture(ServerFixture.options(root, variant).dispatchers(2).build(), variant)) {
+            int port = f.server.address().getPort();
+            for (int i = 0; i < 64; i++) {
+                try (RawHttp c = new RawHttp(port)) {
+                    RawHttp.Response r = c.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                            .read();
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.text()).isEqualTo(HELLO);
+                }
+            }
+            StaticFileServer.Summary s = f.stop();
+            assertThat(s.requests()).isEqualTo(64);
+            assertThat(s.acceptedPerDispatcher()).as("connections per listener").hasSize(2)
+                    .allSatisfy(n -> assertThat(n).isPositive());
+            assertThat(s.acceptedPerDispatcher().get(0) + s.acceptedPerDispatcher().get(1)).isEqualTo(64);
+        }
+    }
 }

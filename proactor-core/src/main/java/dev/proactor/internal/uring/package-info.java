@@ -59,7 +59,8 @@
  * {@code IORING_OP_CONNECT}; accept, recv, send and shutdown are their opcodes (send with
  * {@code MSG_NOSIGNAL}). A transfer's round is {@code IORING_OP_SPLICE} file to pipe (at most 64 KiB,
  * a pipe's capacity) linked to {@code IORING_OP_SPLICE} pipe to socket, through a pipe from the
- * backend's small pool ({@code PipePool}); a short first splice breaks the link, and the backend then
+ * backend's pool ({@code PipePool}: idle pipes for its peak of rounds in flight, at least 8, so a round
+ * seldom makes a pipe); a short first splice breaks the link, and the backend then
  * drains the pipe to the socket before the round ends, so the round reports what reached the socket
  * and the pipe goes back empty (a pipe left holding bytes by a failure or a cancel is closed, never
  * reused). The kernel runs every splice in an io-wq worker, so a splice into a full blocking socket
