@@ -34,7 +34,7 @@
 #                    response (return 200, the 13 B cell only). What each server is given: nginx, nginx-fixed
 #                    worker_processes 1, nginx-auto worker_processes auto; h2o one thread; netty-* one event
 #                    loop, netty-uring-auto one per CPU the server may use (1 pinned); proactor serve its
-#                    default dispatchers (one per available CPU: 1 pinned). The report lists it per cell.
+#                    default of one dispatcher (a variant may give --dispatchers N). The report lists it per cell.
 #   --serve-variant "NAME=[JAR][:JVM OPTIONS][ -- SERVE OPTIONS]"
 #                    http suite: one more contender NAME (starting proactor-serve-), proactor serve from
 #                    JAR (default: this checkout's) with these JVM options instead of the heap options and
