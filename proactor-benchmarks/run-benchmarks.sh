@@ -24,6 +24,8 @@
 #   --echo-impls L   echo suite: comma-separated contenders (default: all twelve, see EchoBench;
 #                    proactor-echo is the shipped `proactor echo`, run from proactor-cli's jar;
 #                    proactor-echo-inline, not among them, the same with --inline-handlers)
+#   --echo-spin US   echo suite: ProactorConfig.dispatcherSpin, in microseconds, for this jar's proactor-*
+#                    servers (EchoBench --dispatcher-spin-us; not proactor-echo nor nio2-proactor)
 #   --idle-impls L   idle suite: comma-separated contenders (default: the same twelve)
 #   --http-pin MODE  http suite: both (default), yes or no; pinned puts the server on CPU 0 and wrk
 #                    (one thread; two when unpinned) on CPU 1
@@ -62,7 +64,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
-quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls="" idle_impls=""
+quick=0 rounds=1 suite=all fio=1 build=1 out="bench-results" data_dir="" pin="" echo_pin=both echo_impls="" echo_spin="" idle_impls=""
 http_pin=both http_impls="" serve_variants=() hash_tree="" hash_runs=""
 jmh_extra=()
 while [[ $# -gt 0 ]]; do
@@ -77,6 +79,7 @@ while [[ $# -gt 0 ]]; do
     --pin) pin="$2"; shift ;;
     --echo-pin) echo_pin="$2"; shift ;;
     --echo-impls) echo_impls="$2"; shift ;;
+    --echo-spin) echo_spin="$2"; shift ;;
     --idle-impls) idle_impls="$2"; shift ;;
     --http-pin) http_pin="$2"; shift ;;
     --http-impls) http_impls="$2"; shift ;;
@@ -222,7 +225,7 @@ if [[ "$quick" == 1 ]]; then
   fio_runtime=3
   echo_time=(--warmup-ms 500 --measure-ms 1500 --server-warmup-ms 1000)
 fi
-echo_args=("${echo_time[@]}" --pin "$echo_pin" ${echo_impls:+--impls "$echo_impls"} --proactor-jar "$proactor_jar")
+echo_args=("${echo_time[@]}" --pin "$echo_pin" ${echo_impls:+--impls "$echo_impls"} ${echo_spin:+--dispatcher-spin-us "$echo_spin"} --proactor-jar "$proactor_jar")
 idle_args=(${idle_impls:+--impls "$idle_impls"} --proactor-jar "$proactor_jar")
 http_time=(--warmup-s 3 --measure-s 8)
 if [[ "$quick" == 1 ]]; then

@@ -29,11 +29,19 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * starts later inherit it) and the server is started under {@code taskset -c SERVER_CPU}. Unpinned:
  * both may run on every CPU.
  *
+ * <p>{@code --dispatcher-spin-us US} gives the Proactor servers of this jar ({@code proactor-uring-*},
+ * {@code proactor-portable-*}) that {@link dev.proactor.ProactorConfig#dispatcherSpin()} through
+ * {@link EchoServer#SPIN_PROPERTY}, for a sweep; the peers ignore it and the JSON line records it
+ * ({@code "spinUs"}, null where it did not apply). The shipped command and {@code nio2-proactor}
+ * cannot take it (neither has a way in short of a library-wide property), so naming them with it is
+ * an error rather than a figure labelled with a spin it did not run.
+ *
  * <pre>
  * java -cp benchmarks.jar dev.proactor.bench.echo.EchoBench --out FILE [--rounds N] [--warmup-ms MS]
  *     [--measure-ms MS] [--server-warmup-ms MS] [--sizes 64,16384] [--connections 1,32,256]
  *     [--impls a,b,...] [--pin both|yes|no] [--server-cpu 0] [--load-cpu 1] [--first-round R]
  *     [--server-wrapper "strace -f -c -o FILE"] [--proactor-jar proactor-cli/target/proactor.jar]
+ *     [--dispatcher-spin-us US]
  * </pre>
  */
 public final class EchoBench {
@@ -56,6 +64,7 @@ public final class EchoBench {
         String serverCpu = "0", loadCpu = "1";
         List<String> wrapper = List.of();
         Path proactorJar = null;
+        Long spinUs = null;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -73,6 +82,7 @@ public final class EchoBench {
                 case "--load-cpu" -> { loadCpu = v; i++; }
                 case "--server-wrapper" -> { wrapper = List.of(v.trim().split("\\s+")); i++; }
                 case "--proactor-jar" -> { proactorJar = Path.of(v); i++; }
+                case "--dispatcher-spin-us" -> { spinUs = Long.parseLong(v); i++; }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -86,6 +96,17 @@ public final class EchoBench {
             default -> throw new IllegalArgumentException("--pin takes both, yes or no");
         };
         EchoServerProcess.requireJarFor(impls, proactorJar);
+        if (spinUs != null) {
+            if (spinUs < 0) {
+                throw new IllegalArgumentException("--dispatcher-spin-us takes a non-negative number: " + spinUs);
+            }
+            for (String impl : impls) {
+                if (EchoServerProcess.isCommand(impl) || impl.equals(dev.proactor.bench.Nio2Contenders.PROACTOR)) {
+                    throw new IllegalArgumentException(impl + " cannot take --dispatcher-spin-us (only this jar's proactor-* servers read it)");
+                }
+            }
+        }
+        List<String> jvmOptions = spinUs == null ? List.of() : List.of("-D" + EchoServer.SPIN_PROPERTY + "=" + spinUs);
         String allCpus = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
         long self = ProcessHandle.current().pid();
         int cells = sizes.length * connections.length;
@@ -102,7 +123,7 @@ public final class EchoBench {
                         prefix.addAll(List.of("taskset", "-c", serverCpu));
                     }
                     prefix.addAll(wrapper);  // e.g. "strace -f -c -o FILE": then the CPU figures are the wrapper's
-                    try (EchoServerProcess server = EchoServerProcess.start(impl, prefix, proactorJar)) {
+                    try (EchoServerProcess server = EchoServerProcess.start(impl, prefix, proactorJar, jvmOptions)) {
                         InetSocketAddress addr = server.address();
                         // Server warm-up (JIT), not recorded: half small, half large messages.
                         for (int size : new int[] {64, 16384}) {
@@ -113,7 +134,8 @@ public final class EchoBench {
                         }
                         for (int size : sizes) {
                             for (int conns : connections) {
-                                String result = cell(addr, server.pid(), self, impl, pinned, round, size, conns, warmupMs, measureMs);
+                                Long spin = impl.startsWith("proactor-") ? spinUs : null;
+                                String result = cell(addr, server.pid(), self, impl, pinned, round, size, conns, warmupMs, measureMs, spin);
                                 Files.writeString(out, result + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                             }
                         }
@@ -127,7 +149,7 @@ public final class EchoBench {
     }
 
     private static String cell(InetSocketAddress addr, long serverPid, long self, String impl, boolean pinned,
-            int round, int size, int conns, long warmupMs, long measureMs) throws IOException {
+            int round, int size, int conns, long warmupMs, long measureMs, Long spinUs) throws IOException {
         try (EchoLoad load = new EchoLoad(addr, conns, size)) {
             load.start();
             load.runUntil(System.nanoTime() + warmupMs * 1_000_000L);
@@ -148,11 +170,11 @@ public final class EchoBench {
                     "{\"round\":%d,\"pinned\":%b,\"impl\":\"%s\",\"size\":%d,\"connections\":%d,\"messages\":%d,"
                             + "\"seconds\":%.4f,\"msgPerSec\":%.1f,\"p50Us\":%.2f,\"p99Us\":%.2f,\"p999Us\":%.2f,"
                             + "\"maxUs\":%.2f,\"serverCpuUs\":%.0f,\"serverCpuUsPerMsg\":%.4f,\"loadCpuUsPerMsg\":%.4f,"
-                            + "\"loadavg\":\"%s\"}",
+                            + "\"loadavg\":\"%s\",\"spinUs\":%s}",
                     round, pinned, impl, size, conns, n, secs, n / secs,
                     h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
                     h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
-                    serverCpuUs, n == 0 ? 0 : serverCpuUs / n, n == 0 ? 0 : loadCpuUs / n, loadavg);
+                    serverCpuUs, n == 0 ? 0 : serverCpuUs / n, n == 0 ? 0 : loadCpuUs / n, loadavg, spinUs);
             System.out.printf(Locale.ROOT, "  round %d %-8s %-25s %5d B x %3d: %,10.0f msg/s  p99 %8.1f us  server %6.2f us/msg  (load %s)%n",
                     round, pinned ? "pinned" : "unpinned", impl, size, conns, n / secs,
                     h.getValueAtPercentile(99) / 1e3, n == 0 ? 0 : serverCpuUs / n, loadavg.substring(0, loadavg.indexOf(' ', 10)));

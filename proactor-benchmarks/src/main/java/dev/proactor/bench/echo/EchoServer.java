@@ -24,6 +24,26 @@ public interface EchoServer extends AutoCloseable {
      */
     int MAX_IN_FLIGHT = 16_384 + 4096 + 1;
 
+    /**
+     * The system property through which {@link EchoBench}'s {@code --dispatcher-spin-us} reaches the
+     * Proactor servers of this jar: {@link dev.proactor.ProactorConfig#dispatcherSpin()} in whole
+     * microseconds. Unset, they keep the library's default. A benchmark knob, not the library's.
+     */
+    String SPIN_PROPERTY = "proactor.bench.echo.dispatcherSpinUs";
+
+    /** {@code b} with the dispatcher spin {@link #SPIN_PROPERTY} names, or untouched when it is unset. */
+    static dev.proactor.ProactorConfig.Builder withSpin(dev.proactor.ProactorConfig.Builder b) {
+        String us = System.getProperty(SPIN_PROPERTY);
+        if (us == null) {
+            return b;
+        }
+        try {
+            return b.dispatcherSpin(java.time.Duration.ofNanos(Math.multiplyExact(Long.parseLong(us.trim()), 1000L)));
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException(SPIN_PROPERTY + " takes whole microseconds: " + us, e);
+        }
+    }
+
     /** The port it listens on. */
     int port();
 

@@ -26,8 +26,8 @@ final class ProactorEchoServer implements EchoServer {
     }
 
     static ProactorEchoServer start(SocketAddress local, BackendChoice backend, boolean inline) throws Exception {
-        Proactor p = Proactor.open(ProactorConfig.builder().name("echo").backend(backend).inlineHandlers(inline)
-                .maxInFlight(MAX_IN_FLIGHT).build());
+        Proactor p = Proactor.open(EchoServer.withSpin(ProactorConfig.builder().name("echo").backend(backend).inlineHandlers(inline)
+                .maxInFlight(MAX_IN_FLIGHT)).build());
         AsyncServerSocket listener = p.listen(local).await();
         ProactorEchoServer s = new ProactorEchoServer(p, listener);
         s.acceptNext();

@@ -30,8 +30,8 @@ final class ProactorStreamEchoServer implements EchoServer {
     }
 
     static ProactorStreamEchoServer start(SocketAddress local, BackendChoice backend, boolean inline) throws Exception {
-        Proactor p = Proactor.open(ProactorConfig.builder().name("echo").backend(backend).inlineHandlers(inline)
-                .receiveBufferSize(BUFFER).maxInFlight(MAX_IN_FLIGHT).build());
+        Proactor p = Proactor.open(EchoServer.withSpin(ProactorConfig.builder().name("echo").backend(backend).inlineHandlers(inline)
+                .receiveBufferSize(BUFFER).maxInFlight(MAX_IN_FLIGHT)).build());
         AsyncServerSocket listener = p.listen(local).await();
         OperationStream accepts = listener.acceptEach(ProactorStreamEchoServer::serve);
         return new ProactorStreamEchoServer(p, listener, accepts);
