@@ -212,6 +212,31 @@ class FileOperationsContractTest {
         assertThat(ResourceSnapshot.openFds().values()).doesNotContain(file.toString());
     }
 
+    /**
+     * The proactor's list of open resources (each resource its own node) loses only what was
+     * closed: with five files open, closing the oldest, a middle one and the newest, two of them
+     * twice, leaves exactly the other two for the proactor's close, which closes them.
+     */
+    @EachBackend
+    void proactorCloseClosesExactlyTheFilesStillOpenAfterClosesInAnyOrder(ProactorFixture fixture) throws Exception {
+        Proactor p = fixture.open();
+        List<Path> paths = new java.util.ArrayList<>();
+        List<AsyncFile> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Path file = fixture.tempDir().resolve("left-open-" + i + ".bin");
+            TestFiles.writeRandom(file, 16, i);
+            paths.add(file);
+            files.add(Ops.result(p.openFile(file, StandardOpenOption.READ)));
+        }
+        for (int i : new int[] {0, 2, 4, 0, 4}) {
+            assertThat(Ops.result(files.get(i).closeAsync())).isNull();
+        }
+        CloseReport report = p.close(Duration.ofSeconds(5));
+        assertThat(report.filesClosed()).as("the two files the test left open").isEqualTo(2);
+        assertThat(ResourceSnapshot.openFds().values()).doesNotContainAnyElementsOf(
+                paths.stream().map(Path::toString).toList());
+    }
+
     @EachBackend
     void closingAFileEndsItsPendingOperationsAndTheTableListsThem(ProactorFixture fixture) throws Exception {
         Proactor p = fixture.proactor();

@@ -22,11 +22,11 @@ import java.lang.System.Logger.Level;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,7 +55,13 @@ public final class CoreProactor {
     private final Handlers handlers;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger initiating = new AtomicInteger();
-    private final Set<Resource> openResources = ConcurrentHashMap.newKeySet();
+    /**
+     * Guards the list of open resources: {@link #newestOpen} and each resource's
+     * {@code newerOpen}/{@code olderOpen} links (intrusive, so an open socket costs no map node).
+     */
+    private final Object openLock = new Object();
+    /** The newest open file, socket or listener, the head of the list that close closes; guarded by {@link #openLock}. */
+    private Resource newestOpen;
     private final AtomicInteger closedByClose = new AtomicInteger();
     private final long slowThresholdNanos;
     private final CapabilityReport capabilities;
@@ -362,14 +368,33 @@ public final class CoreProactor {
     }
 
     private Resource adopt(Resource r) {
-        openResources.add(r);
+        synchronized (openLock) {
+            r.olderOpen = newestOpen;
+            if (newestOpen != null) {
+                newestOpen.newerOpen = r;
+            }
+            newestOpen = r;
+        }
         return r;
     }
 
     void resourceClosed(Resource f) {
         f.closed = true;
         f.dropViews();
-        openResources.remove(f);
+        synchronized (openLock) {
+            if (f.newerOpen != null) {
+                f.newerOpen.olderOpen = f.olderOpen;
+            } else if (newestOpen == f) {
+                newestOpen = f.olderOpen;
+            } else {
+                return; // not listed (any more)
+            }
+            if (f.olderOpen != null) {
+                f.olderOpen.newerOpen = f.newerOpen;
+            }
+            f.newerOpen = null;
+            f.olderOpen = null;
+        }
     }
 
     /** Closes a descriptor nobody will own (an open or accept whose cancel came too late). */
@@ -379,7 +404,14 @@ public final class CoreProactor {
 
     /** Dispatcher, during close: closes files and sockets the application left open. */
     void closeOpenResources() {
-        for (Resource f : openResources) {
+        // A copy: a close may end, and unlist its resource, while this loop still runs.
+        List<Resource> open = new ArrayList<>();
+        synchronized (openLock) {
+            for (Resource r = newestOpen; r != null; r = r.olderOpen) {
+                open.add(r);
+            }
+        }
+        for (Resource f : open) {
             synchronized (f) {
                 if (f.closeOperation != null) {
                     continue;

@@ -80,6 +80,13 @@ final class Resource extends PendingSet {
 
     /** The one close of this resource, guarded by this object's monitor. */
     CloseOp closeOperation;
+    /**
+     * This resource's links in its proactor's list of open resources (toward newer and older ones;
+     * null at either end and once unlisted), guarded by that list ({@code CoreProactor.adopt}):
+     * the resource is its own list node, where a set would add a map node per idle connection.
+     */
+    Resource newerOpen;
+    Resource olderOpen;
 
     // ---- dispatcher-confined ----
     /** The close waiting for the pending set ({@link PendingSet}) to empty, or null. */
