@@ -257,10 +257,13 @@ final class HandlerPool extends AbstractExecutorService implements BatchingExecu
     /**
      * Every thread is busy and tasks wait: a virtual thread looks again every {@value #STALL_MILLIS}
      * ms for as long as that goes on, and adds a thread when none was taken meanwhile and every
-     * thread of the pool is blocked (not runnable: waiting on a lock, a latch, a future), or when
-     * none was taken for {@value #LONG_STALL_LOOKS} looks in a row (a handler in a blocking system
-     * call counts as runnable). A thread merely preempted, or a GC pause, adds none. At most one
-     * looks per pool at a time.
+     * thread of the pool was blocked (not runnable: waiting on a lock, a latch, a future) at two
+     * looks in a row, or when none was taken for {@value #LONG_STALL_LOOKS} looks in a row (a
+     * handler in a blocking system call counts as runnable). A thread merely preempted, or a GC
+     * pause, adds none; nor does a look that overslept its interval by as much again: the machine
+     * itself stalled then (a virtual machine's host can stop it for tens of milliseconds), freezing
+     * a thread in whatever state it was, a short monitor wait included, so that look counts
+     * neither way. At most one looks per pool at a time.
      */
     private void watch() {
         if (!watching.compareAndSet(false, true)) {
@@ -268,15 +271,24 @@ final class HandlerPool extends AbstractExecutorService implements BatchingExecu
         }
         Thread.ofVirtual().name("proactor-nio2-stall-watch").start(() -> {
             try {
+                long interval = TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS);
                 int stalled = 0;
+                int blocked = 0;
                 while (!shutdown && !queue.isEmpty() && searching.get() == 0) {
                     long before = taken.get();
-                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS));
+                    long start = System.nanoTime();
+                    LockSupport.parkNanos(this, interval);
                     if (taken.get() != before || queue.isEmpty() || searching.get() != 0) {
                         stalled = 0;
-                    } else if (++stalled >= LONG_STALL_LOOKS || allBlocked()) {
-                        stalled = 0;
-                        startBelow(Integer.MAX_VALUE);
+                        blocked = 0;
+                    } else if (System.nanoTime() - start <= 2 * interval) {
+                        stalled++;
+                        blocked = allBlocked() ? blocked + 1 : 0;
+                        if (stalled >= LONG_STALL_LOOKS || blocked >= 2) {
+                            stalled = 0;
+                            blocked = 0;
+                            startBelow(Integer.MAX_VALUE);
+                        }
                     }
                 }
             } finally {
