@@ -447,7 +447,12 @@ public final class HttpBench {
         return impl.startsWith("proactor-fixed") || impl.equals("nginx-fixed");
     }
 
-    /** nginx's configuration; {@code workers} is {@code worker_processes}: {@code 1}, or {@code auto}. */
+    /**
+     * nginx's configuration; {@code workers} is {@code worker_processes}: {@code 1}, or {@code auto}.
+     * {@code keepalive_requests} is nginx's own default, 1000, as {@code proactor serve}'s
+     * {@code --max-requests-per-connection} is: both then close and reopen each of wrk's connections
+     * as often (it was 10^9, which spared nginx the reconnects serve paid).
+     */
     static Path nginxConf(Path tmp, Path www, int port, boolean fixedHello, String workers) throws IOException {
         Path conf = tmp.resolve("nginx.conf");
         String t = tmp.toString();
@@ -461,7 +466,7 @@ public final class HttpBench {
                     sendfile on;
                     tcp_nopush on;
                     tcp_nodelay on;
-                    keepalive_requests 1000000000;
+                    keepalive_requests 1000;
                     keepalive_timeout 120s;
                     client_body_temp_path %1$s/client_body;
                     proxy_temp_path %1$s/proxy;
