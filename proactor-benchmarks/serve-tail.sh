@@ -17,7 +17,7 @@ error_log /tmp/servetail/ng/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
     access_log off; sendfile on; tcp_nopush on; tcp_nodelay on;
-    keepalive_requests 1000000000; keepalive_timeout 120s;
+    keepalive_requests 1000; keepalive_timeout 120s;
     client_body_temp_path /tmp/servetail/ng/cb; proxy_temp_path /tmp/servetail/ng/p;
     fastcgi_temp_path /tmp/servetail/ng/f; uwsgi_temp_path /tmp/servetail/ng/u; scgi_temp_path /tmp/servetail/ng/s;
     default_type application/octet-stream;
