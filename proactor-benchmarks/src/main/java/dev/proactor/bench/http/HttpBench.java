@@ -87,8 +87,8 @@ import static dev.proactor.bench.ProcessCpu.taskset;
  * <p>What each server is given, for a fair reading: {@code nginx} and {@code nginx-fixed}
  * {@code worker_processes 1}, {@code nginx-auto} {@code worker_processes auto}; h2o one thread;
  * {@code netty-*} one event loop, {@code netty-uring-auto} one per CPU the server may use (the pinned
- * CPU list, else this machine's); {@code proactor serve} its own default (one dispatcher per CPU it may
- * use) unless a variant says otherwise. Each cell's JSON line states it ({@code given}: nginx's with
+ * CPU list, else this machine's); {@code proactor serve} its own default (one dispatcher) unless a
+ * variant says otherwise. Each cell's JSON line states it ({@code given}: nginx's with
  * the workers counted in the cell, serve's from its banner).
  */
 public final class HttpBench {
